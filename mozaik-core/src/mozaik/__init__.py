@@ -1,0 +1,36 @@
+"""Mozaik: an integrated workflow framework for large-scale spiking network simulations.
+
+Importing this package loads no plugin and no simulator; they load on first need.
+"""
+
+from __future__ import annotations
+
+from mozaik._errors import (
+    ConfigError,
+    DataStoreError,
+    DuplicateResultError,
+    MozaikError,
+    PluginConflictError,
+    PluginError,
+    PluginLoadError,
+    ReadOnlyStoreError,
+    SimulationError,
+    SimulatorNotInstalledError,
+    UnknownComponentError,
+)
+from mozaik._version import __version__
+
+__all__ = [
+    "ConfigError",
+    "DataStoreError",
+    "DuplicateResultError",
+    "MozaikError",
+    "PluginConflictError",
+    "PluginError",
+    "PluginLoadError",
+    "ReadOnlyStoreError",
+    "SimulationError",
+    "SimulatorNotInstalledError",
+    "UnknownComponentError",
+    "__version__",
+]

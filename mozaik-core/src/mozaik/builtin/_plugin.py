@@ -1,0 +1,5 @@
+"""The built-in plugin of mozaik-core."""
+
+from __future__ import annotations
+
+MOZAIK_HOOK_API = (1, 0)

@@ -1,0 +1,269 @@
+"""Structuring loaded trees into frozen attrs parameter classes with cattrs.
+
+One converter serves all of Mozaik: extra keys are forbidden, numbers are not silently coerced
+from strings or truncated, and every error is rendered as ``file:line: dotted.path: problem (got
+value)``. All errors of a tree are collected and raised together.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from mozaik._errors import ConfigError, MozaikError
+from mozaik.config._load import ConfigTree, get_path
+
+__all__ = [
+    "Distribution",
+    "ProblemCollector",
+    "converter",
+    "make_converter",
+    "structure",
+]
+
+T = TypeVar("T")
+
+#: Parameters each PyNN random distribution takes (mirrors ``pyNN.random.available_distributions``
+#: so that validating a file does not import PyNN).
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "binomial": ("n", "p"),
+    "exponential": ("beta",),
+    "gamma": ("k", "theta"),
+    "lognormal": ("mu", "sigma"),
+    "normal": ("mu", "sigma"),
+    "normal_clipped": ("mu", "sigma", "low", "high"),
+    "normal_clipped_to_boundary": ("mu", "sigma", "low", "high"),
+    "poisson": ("lambda_",),
+    "uniform": ("low", "high"),
+    "uniform_int": ("low", "high"),
+    "vonmises": ("mu", "kappa"),
+}
+
+
+@attrs.frozen(kw_only=True)
+class Distribution:
+    """A random distribution for per-neuron values, written in YAML as
+    ``{distribution: normal, mu: -55.0, sigma: 2.0}``.
+
+    Parameters
+    ----------
+    name : str
+        One of PyNN's distributions (normal, uniform, lognormal, gamma, exponential, ...).
+    params : mapping of str to float
+        The distribution's parameters, in the unit of the value they draw.
+    """
+
+    name: str
+    params: Mapping[str, float] = attrs.field(factory=dict)
+
+    def to_pynn(self, rng: Any = None) -> Any:
+        """The equivalent ``pyNN.random.RandomDistribution`` drawing from ``rng``."""
+        from pyNN.random import RandomDistribution
+
+        return RandomDistribution(self.name, rng=rng, **dict(self.params))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"distribution": self.name, **self.params}
+
+
+def _structure_distribution(value: Any, _cls: Any) -> Distribution:
+    if not isinstance(value, Mapping) or "distribution" not in value:
+        msg = (f"expected a distribution such as {{distribution: normal, mu: 0.0, sigma: 1.0}}, "
+               f"got {value!r}")
+        raise ValueError(msg)
+    name = value["distribution"]
+    params = {k: v for k, v in value.items() if k != "distribution"}
+    if name not in DISTRIBUTIONS:
+        msg = f"unknown distribution {name!r}; available: {', '.join(sorted(DISTRIBUTIONS))}"
+        raise ValueError(msg)
+    expected = DISTRIBUTIONS[name]
+    if set(params) != set(expected):
+        msg = (f"distribution {name!r} takes parameters {', '.join(expected)}; "
+               f"got {', '.join(params) or 'none'}")
+        raise ValueError(msg)
+    for key, number in params.items():
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            msg = f"parameter {key!r} of distribution {name!r} must be a number, got {number!r}"
+            raise ValueError(msg)
+    return Distribution(name=name, params={k: float(v) for k, v in params.items()})
+
+
+def _strict_float(value: Any, _cls: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"expected a number, got {value!r} ({type(value).__name__})"
+        raise ValueError(msg)
+    return float(value)
+
+
+def _strict_int(value: Any, _cls: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"expected a whole number, got {value!r} ({type(value).__name__})"
+        raise ValueError(msg)
+    return value
+
+
+def _strict_str(value: Any, _cls: Any) -> str:
+    if not isinstance(value, str):
+        msg = f"expected a string, got {value!r} ({type(value).__name__})"
+        raise ValueError(msg)
+    return value
+
+
+def _strict_bool(value: Any, _cls: Any) -> bool:
+    if not isinstance(value, bool):
+        msg = f"expected true or false, got {value!r} ({type(value).__name__})"
+        raise ValueError(msg)
+    return value
+
+
+def _is_number_or_distribution(tp: Any) -> bool:
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return False
+    args = set(typing.get_args(tp))
+    return Distribution in args and args <= {Distribution, float, int, type(None)}
+
+
+def _structure_number_or_distribution(value: Any, tp: Any) -> Any:
+    if value is None and type(None) in typing.get_args(tp):
+        return None
+    if isinstance(value, Mapping):
+        return _structure_distribution(value, Distribution)
+    return _strict_float(value, float)
+
+
+def make_converter() -> cattrs.Converter:
+    """A fresh converter with Mozaik's strict hooks (plugins may extend a copy)."""
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(float, _strict_float)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(Distribution, _structure_distribution)
+    conv.register_structure_hook_func(_is_number_or_distribution,
+                                      _structure_number_or_distribution)
+    conv.register_unstructure_hook(Distribution, Distribution.to_dict)
+    return conv
+
+
+converter = make_converter()
+
+_PATH_RE = re.compile(r"\[(?:'([^']*)'|\"([^\"]*)\"|(\d+))\]")
+
+
+def _dotted(cattrs_path: str) -> str:
+    """``$.a.b[0]['k']`` -> ``a.b.0.k``."""
+    path = cattrs_path.removeprefix("$").lstrip(".")
+    path = _PATH_RE.sub(lambda m: "." + next(g for g in m.groups() if g is not None), path)
+    return path.lstrip(".")
+
+
+def _format_exception(exc: BaseException, tp: Any) -> str:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        allowed = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}; allowed keys: "
+                f"{', '.join(allowed)}")
+    if isinstance(exc, KeyError):
+        return f"required key is missing{f' (expected {_type_name(tp)})' if tp else ''}"
+    if isinstance(exc, ValueError | TypeError | MozaikError):
+        text = str(exc) or type(exc).__name__
+        if tp is not None and "expected" not in text:
+            text = f"{text} (expected {_type_name(tp)})"
+        return text
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def structure(data: Any, cls: type[T], *, path: str = "", tree: ConfigTree | None = None,
+              conv: cattrs.Converter | None = None) -> T:
+    """Structure ``data`` into ``cls``; raise one :class:`ConfigError` with every problem.
+
+    Parameters
+    ----------
+    data : Any
+        The (resolved) subtree.
+    cls : type
+        A frozen attrs class.
+    path : str
+        Dotted path of ``data`` in the whole tree, to name places in messages.
+    tree : ConfigTree, optional
+        The whole tree, to name the file and line of each problem.
+    """
+    conv = conv or converter
+    try:
+        return conv.structure(data, cls)
+    except (ClassValidationError, IterableValidationError) as exc:
+        lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
+    except (ValueError, TypeError, KeyError) as exc:
+        lines = [f"{_format_exception(exc, cls)} @ $"]
+    problems = []
+    for line in lines:
+        message, _, where = line.rpartition(" @ ")
+        rel = _dotted(where)
+        full = ".".join(p for p in (path, rel) if p)
+        problems.append(render_problem(tree, full, message, data, rel))
+    raise ConfigError(_summary(problems, tree), problems)
+
+
+def render_problem(tree: ConfigTree | None, path: str, message: str, data: Any = None,
+                   rel: str | None = None) -> str:
+    place = f"{tree.where(path)}: " if tree is not None else ""
+    got = ""
+    if rel is not None and "missing" not in message and "unknown key" not in message:
+        try:
+            value = get_path(data, rel) if rel else data
+        except KeyError:
+            pass
+        else:
+            if not isinstance(value, dict | list) and "got" not in message:
+                got = f" (got {value!r})"
+    return f"{place}{path or '<top level>'}: {message}{got}"
+
+
+def _summary(problems: list[str], tree: ConfigTree | None) -> str:
+    origin = f" in {tree.root}" if tree is not None else ""
+    return f"{len(problems)} configuration problem(s){origin}:\n  " + "\n  ".join(problems)
+
+
+class ProblemCollector:
+    """Collects problems from several structuring steps and raises them together.
+
+    Example
+    -------
+    >>> problems = ProblemCollector(tree)
+    >>> with problems.section("sheets.exc"):
+    ...     sheet = structure(...)
+    >>> problems.raise_if_any()
+    """
+
+    def __init__(self, tree: ConfigTree | None = None) -> None:
+        self.tree = tree
+        self.problems: list[str] = []
+
+    @contextmanager
+    def section(self, path: str) -> Iterator[None]:
+        try:
+            yield
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
+        except MozaikError as exc:
+            self.add(path, str(exc))
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(render_problem(self.tree, path, message))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ConfigError(_summary(self.problems, self.tree), self.problems)

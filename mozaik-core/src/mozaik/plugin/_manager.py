@@ -1,0 +1,267 @@
+"""The plugin manager: the only module that talks to pluggy's ``pm.hook``.
+
+Discovery is lazy: nothing is imported until the registry is first asked for something.
+``MOZAIK_DISABLE_PLUGIN_AUTOLOAD=1`` turns entry-point discovery off (built-ins still load);
+``MOZAIK_BLOCKED_PLUGINS=name1,name2`` skips single plugins by entry-point or distribution name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import os
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from mozaik._errors import PluginConflictError, PluginError, PluginLoadError
+from mozaik.plugin import _spec
+from mozaik.plugin._registry import Registry
+from mozaik.plugin._types import COMPONENT_KINDS, ComponentSpec, RegisteredComponent
+
+if TYPE_CHECKING:
+    import click
+
+__all__ = [
+    "AUTOLOAD_ENV",
+    "BLOCKED_ENV",
+    "PluginInfo",
+    "PluginManager",
+    "get_plugin_manager",
+    "get_registry",
+    "reset_plugin_manager",
+]
+
+AUTOLOAD_ENV = "MOZAIK_DISABLE_PLUGIN_AUTOLOAD"
+BLOCKED_ENV = "MOZAIK_BLOCKED_PLUGINS"
+_BUILTIN_MODULE = "mozaik.builtin._plugin"
+
+
+class PluginInfo:
+    """Where a registered plugin came from (for provenance and ``mozaik plugins``)."""
+
+    __slots__ = ("distribution", "name", "version")
+
+    def __init__(self, name: str, distribution: str, version: str) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.version = version
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "distribution": self.distribution, "version": self.version}
+
+    def __repr__(self) -> str:
+        return f"PluginInfo({self.name!r}, {self.distribution!r}, {self.version!r})"
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _core_version() -> str:
+    try:
+        return md.version("mozaik-core")
+    except md.PackageNotFoundError:  # running from a source tree without installation
+        return "0+unknown"
+
+
+class PluginManager:
+    """Loads plugins and builds the typed :class:`Registry` of their components.
+
+    Parameters
+    ----------
+    autoload : bool, optional
+        Load plugins from the ``mozaik`` entry-point group. Defaults to true unless the
+        environment variable ``MOZAIK_DISABLE_PLUGIN_AUTOLOAD`` is set.
+    blocked : iterable of str, optional
+        Entry-point or distribution names not to load; added to ``MOZAIK_BLOCKED_PLUGINS``.
+    builtins : bool
+        Register core's built-in components (the ``builtin`` plugin). Default true.
+    """
+
+    def __init__(self, *, autoload: bool | None = None, blocked: Iterable[str] = (),
+                 builtins: bool = True) -> None:
+        self._pm = pluggy.PluginManager(_spec.PROJECT_NAME)
+        self._pm.add_hookspecs(_spec)
+        self.autoload = (not _env_flag(AUTOLOAD_ENV)) if autoload is None else autoload
+        env_blocked = [b.strip() for b in os.environ.get(BLOCKED_ENV, "").split(",")]
+        self.blocked = frozenset(b for b in [*env_blocked, *blocked] if b)
+        self._builtins = builtins
+        self._info: dict[str, PluginInfo] = {}
+        self._loaded = False
+        self._registry: Registry | None = None
+        self._lock = threading.RLock()
+
+    # -- registration ----------------------------------------------------------------------------
+
+    def register(self, plugin: object, name: str, *, distribution: str = "<local>",
+                 version: str = "0") -> None:
+        """Register a plugin object (module or instance) under ``name``.
+
+        Checks the plugin's ``MOZAIK_HOOK_API`` against :data:`HOOK_API_VERSION`.
+        """
+        with self._lock:
+            self._check_api(plugin, name, distribution)
+            if self._pm.has_plugin(name):
+                other = self._info[name]
+                msg = (f"two plugins are named {name!r}: one from {other.distribution} "
+                       f"{other.version}, one from {distribution} {version}; "
+                       "uninstall or block one of them")
+                raise PluginConflictError(msg)
+            try:
+                self._pm.register(plugin, name=name)
+            except pluggy.PluginValidationError as exc:
+                msg = (f"plugin {name!r} from distribution {distribution} {version} does not "
+                       f"fit the mozaik hook specification: {exc}")
+                raise PluginLoadError(msg) from exc
+            self._info[name] = PluginInfo(name, distribution, version)
+            self._registry = None
+
+    def _check_api(self, plugin: object, name: str, distribution: str) -> None:
+        declared = getattr(plugin, "MOZAIK_HOOK_API", None)
+        core_major, core_minor = _spec.HOOK_API_VERSION
+        fix = f"core {_core_version()} speaks hook API {core_major}.{core_minor}"
+        if declared is None:
+            msg = (f"plugin {name!r} from distribution {distribution} does not declare "
+                   f"MOZAIK_HOOK_API; add `MOZAIK_HOOK_API = ({core_major}, {core_minor})` to "
+                   "its plugin module")
+            raise PluginError(msg)
+        try:
+            major, minor = (int(x) for x in declared)
+        except (TypeError, ValueError):
+            msg = (f"plugin {name!r} from distribution {distribution} declares "
+                   f"MOZAIK_HOOK_API = {declared!r}; expected a (major, minor) pair of ints")
+            raise PluginError(msg) from None
+        if major != core_major or minor > core_minor:
+            msg = (f"plugin {name!r} from distribution {distribution} needs mozaik hook API "
+                   f"{major}.{minor} but {fix}; install versions of the two that match")
+            raise PluginError(msg)
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            self._pm.unregister(name=name)
+            self._info.pop(name, None)
+            self._registry = None
+
+    # -- discovery -------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Register built-ins and, unless disabled, every ``mozaik`` entry point. Idempotent."""
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            if self._builtins and not self._pm.has_plugin("builtin"):
+                module = importlib.import_module(_BUILTIN_MODULE)
+                self.register(module, "builtin", distribution="mozaik-core",
+                              version=_core_version())
+            if self.autoload:
+                for ep in sorted(md.entry_points(group=_spec.PROJECT_NAME), key=lambda e: e.name):
+                    self._load_entry_point(ep)
+
+    def _load_entry_point(self, ep: md.EntryPoint) -> None:
+        dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
+        version = ep.dist.version if ep.dist is not None else "?"
+        if ep.name in self.blocked or dist in self.blocked:
+            return
+        if self._pm.has_plugin(ep.name) and self._info[ep.name].distribution == dist:
+            return
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            msg = (f"the mozaik plugin {ep.name!r} of distribution {dist} {version} failed to "
+                   f"import ({ep.value}): {type(exc).__name__}: {exc}. Reinstall or upgrade "
+                   f"{dist}, uninstall it, or skip it with {BLOCKED_ENV}={ep.name}")
+            raise PluginLoadError(msg) from exc
+        self.register(plugin, ep.name, distribution=dist, version=version)
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    @property
+    def registry(self) -> Registry:
+        """The typed registry of every registered component (loads plugins on first use)."""
+        with self._lock:
+            self.load()
+            if self._registry is None:
+                self._registry = Registry(self._collect_components())
+            return self._registry
+
+    def plugins(self) -> list[PluginInfo]:
+        """Registered plugins with their distributions and versions, in registration order."""
+        self.load()
+        return list(self._info.values())
+
+    def provenance(self) -> list[dict[str, str]]:
+        """JSON-able record of the plugin distributions in use, for a run's manifest."""
+        return [info.as_dict() for info in self.plugins()]
+
+    def _collect_components(self) -> dict[str, dict[str, RegisteredComponent]]:
+        table: dict[str, dict[str, RegisteredComponent]] = {k: {} for k in COMPONENT_KINDS}
+        for kind in COMPONENT_KINDS:
+            caller = getattr(self._pm.hook, f"mozaik_{kind}")
+            for impl in reversed(caller.get_hookimpls()):  # registration order
+                info = self._info[impl.plugin_name]
+                result = impl.function()
+                for spec in result or ():
+                    if not isinstance(spec, ComponentSpec):
+                        msg = (f"mozaik_{kind}() of plugin {info.name!r} ({info.distribution}) "
+                               f"returned {spec!r}; it must return ComponentSpec records")
+                        raise PluginError(msg)
+                    known = table[kind].get(spec.name)
+                    if known is not None:
+                        msg = (f"{kind[:-1].replace('_', ' ')} name {spec.name!r} is registered "
+                               f"twice: by plugin {known.plugin!r} of {known.distribution} "
+                               f"{known.version} and by plugin {info.name!r} of "
+                               f"{info.distribution} {info.version}; uninstall one, or block "
+                               f"one with {BLOCKED_ENV}")
+                        raise PluginConflictError(msg)
+                    table[kind][spec.name] = RegisteredComponent(
+                        kind=kind, spec=spec, plugin=info.name,
+                        distribution=info.distribution, version=info.version)
+        return table
+
+    def cli_commands(self) -> list[tuple[click.Command, PluginInfo]]:
+        """Subcommands contributed by plugins, each with the plugin that contributed it."""
+        self.load()
+        out = []
+        for impl in reversed(self._pm.hook.mozaik_cli_commands.get_hookimpls()):
+            info = self._info[impl.plugin_name]
+            out.extend((cmd, info) for cmd in impl.function() or ())
+        return out
+
+    def notify(self, event: str, **kwargs: Any) -> None:
+        """Call the lifecycle hook ``mozaik_<event>`` on every plugin."""
+        self.load()
+        getattr(self._pm.hook, f"mozaik_{event}")(**kwargs)
+
+    def add_hookcall_monitoring(self, before: Any, after: Any) -> Any:
+        """Observe every hook call (used by :class:`mozaik.testing.HookCallRecorder`)."""
+        return self._pm.add_hookcall_monitoring(before, after)
+
+
+_default: PluginManager | None = None
+_default_lock = threading.Lock()
+
+
+def get_plugin_manager() -> PluginManager:
+    """The process-wide plugin manager, created (not loaded) on first call."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = PluginManager()
+        return _default
+
+
+def get_registry() -> Registry:
+    """The registry of the process-wide plugin manager (loads plugins on first call)."""
+    return get_plugin_manager().registry
+
+
+def reset_plugin_manager(manager: PluginManager | None = None) -> PluginManager | None:
+    """Replace the process-wide manager (tests); returns the previous one."""
+    global _default
+    with _default_lock:
+        previous, _default = _default, manager
+        return previous

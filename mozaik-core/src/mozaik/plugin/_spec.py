@@ -1,0 +1,279 @@
+"""Hook specifications of Mozaik: the whole contract between core and its plugins.
+
+A plugin is a module (or object) with functions decorated by :data:`hookimpl` whose names are
+the names below. It is published through the ``mozaik`` entry-point group::
+
+    [project.entry-points.mozaik]
+    somelab = "mozaik_somelab._plugin"
+
+and declares the hook API it was written for, ``MOZAIK_HOOK_API = (1, 0)``, which core checks
+when the plugin registers (the major number must match, the minor must not exceed core's).
+
+Registration hooks take no arguments and return an iterable of
+:class:`~mozaik.plugin.ComponentSpec`. Results of all plugins are concatenated; two plugins
+registering one name for one kind is an error naming both distributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from mozaik.plugin._types import ComponentSpec
+
+if TYPE_CHECKING:
+    import click
+
+__all__ = ["HOOK_API_VERSION", "PROJECT_NAME", "hookimpl", "hookspec"]
+
+PROJECT_NAME = "mozaik"
+
+#: Version of the hook API below: bump the minor for additions, the major for breaking changes.
+HOOK_API_VERSION: tuple[int, int] = (1, 0)
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# ------------------------------------------------------------------------------------------------
+# Component registration
+# ------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def mozaik_input_spaces() -> Iterable[ComponentSpec]:
+    """Register input spaces: the sensory world stimuli are drawn into (e.g. visual space).
+
+    Factory signature: ``factory(params) -> InputSpace``. Results of all plugins are
+    concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_input_spaces():
+            return [ComponentSpec(name="VisualSpace", config_cls=VisualSpaceParams,
+                                  factory=VisualSpace, summary="2D visual field in degrees")]
+    """
+
+
+@hookspec
+def mozaik_sensory_inputs() -> Iterable[ComponentSpec]:
+    """Register sensory input layers that turn an input space into spikes (e.g. retina/LGN).
+
+    Factory signature: ``factory(name, params, model) -> SensoryInput``. Results are
+    concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_sensory_inputs():
+            return [ComponentSpec(name="SpatioTemporalRetina", config_cls=RetinaParams,
+                                  factory=Retina, summary="LGN ON/OFF cells")]
+    """
+
+
+@hookspec
+def mozaik_sheets() -> Iterable[ComponentSpec]:
+    """Register sheets: populations of neurons laid out in 2D cortical space.
+
+    Factory signature: ``factory(name, params, model) -> Sheet``. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_sheets():
+            return [ComponentSpec(name="Sheet", config_cls=SheetParams, factory=Sheet,
+                                  summary="neurons placed uniformly in a rectangle")]
+    """
+
+
+@hookspec
+def mozaik_connectors() -> Iterable[ComponentSpec]:
+    """Register connectors: rules that build a projection between two sheets.
+
+    Factory signature: ``factory(name, source, target, params, model) -> Connector``.
+    Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_connectors():
+            return [ComponentSpec(name="FixedProbability", config_cls=FixedProbabilityParams,
+                                  factory=FixedProbability, summary="Bernoulli(p) per pair")]
+    """
+
+
+@hookspec
+def mozaik_connector_functions() -> Iterable[ComponentSpec]:
+    """Register connector functions used by the modular connector's weight/delay expressions.
+
+    Factory signature: ``factory(params) -> ConnectorFunction``, a callable that maps
+    vectorised (source, target) index arrays to a value array. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_connector_functions():
+            return [ComponentSpec(name="GaussianDistance", config_cls=GaussianParams,
+                                  factory=GaussianDistance, summary="exp(-d^2/2 sigma^2)")]
+    """
+
+
+@hookspec
+def mozaik_stimuli() -> Iterable[ComponentSpec]:
+    """Register stimulus classes. A stimulus is identified by this name plus its parameters.
+
+    Factory signature: ``factory(params) -> Stimulus``. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_stimuli():
+            return [ComponentSpec(name="FullfieldDriftingSinusoidalGrating",
+                                  config_cls=GratingParams, factory=Grating)]
+    """
+
+
+@hookspec
+def mozaik_experiments() -> Iterable[ComponentSpec]:
+    """Register experiments: protocols that produce a list of stimuli to present.
+
+    Factory signature: ``factory(params, model) -> Experiment``. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_experiments():
+            return [ComponentSpec(name="NoStimulation", config_cls=NoStimulationParams,
+                                  factory=NoStimulation, summary="spontaneous activity")]
+    """
+
+
+@hookspec
+def mozaik_analyses() -> Iterable[ComponentSpec]:
+    """Register analyses: they read a datastore view and store analysis data structures back.
+
+    Factory signature: ``factory(params) -> Analysis`` with ``analysis.run(view, store)``.
+    Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_analyses():
+            return [ComponentSpec(name="FiringRate", config_cls=FiringRateParams,
+                                  factory=FiringRate, summary="mean rate per neuron (Hz)")]
+    """
+
+
+@hookspec
+def mozaik_plots() -> Iterable[ComponentSpec]:
+    """Register plots: figures drawn from a datastore view.
+
+    Factory signature: ``factory(params) -> Plot`` with ``plot.draw(view, path)``. Results are
+    concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_plots():
+            return [ComponentSpec(name="RasterPlot", config_cls=RasterParams,
+                                  factory=RasterPlot, summary="spike raster per sheet")]
+    """
+
+
+@hookspec
+def mozaik_backends() -> Iterable[ComponentSpec]:
+    """Register execution backends that run one study or a parameter sweep (local, Slurm, MPI).
+
+    Factory signature: ``factory(params) -> Backend``. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_backends():
+            return [ComponentSpec(name="slurm", config_cls=SlurmParams, factory=SlurmBackend)]
+    """
+
+
+# ------------------------------------------------------------------------------------------------
+# Command line
+# ------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def mozaik_cli_commands() -> Iterable[click.Command]:
+    """Add subcommands to the ``mozaik`` command line.
+
+    Results are concatenated; a command whose name is already taken is an error naming both
+    distributions.
+
+    Example::
+
+        @hookimpl
+        def mozaik_cli_commands():
+            @click.command("sweep")
+            def sweep(): ...
+            return [sweep]
+    """
+
+
+# ------------------------------------------------------------------------------------------------
+# Run lifecycle (notifications: return values are ignored, every implementation is called)
+# ------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def mozaik_run_started(run_dir: Path, config: Mapping[str, Any]) -> None:
+    """Called once the network is built, before the first stimulus is presented.
+
+    ``config`` is the fully resolved configuration tree.
+
+    Example::
+
+        @hookimpl
+        def mozaik_run_started(run_dir, config):
+            print("starting", config["name"], "in", run_dir)
+    """
+
+
+@hookspec
+def mozaik_before_presentation(run_dir: Path, stimulus: str, trial: int, index: int,
+                               total: int) -> None:
+    """Called before each stimulus presentation; ``stimulus`` is the identity string.
+
+    ``index`` counts from 0 over the presentations still to run, ``total`` is their number.
+
+    Example::
+
+        @hookimpl
+        def mozaik_before_presentation(run_dir, stimulus, trial, index, total):
+            log.info("presenting %d/%d", index + 1, total)
+    """
+
+
+@hookspec
+def mozaik_after_presentation(run_dir: Path, stimulus: str, trial: int,
+                              wall_time_s: float) -> None:
+    """Called after a presentation's recordings are safely in the datastore.
+
+    Example::
+
+        @hookimpl
+        def mozaik_after_presentation(run_dir, stimulus, trial, wall_time_s):
+            stats.append(wall_time_s)
+    """
+
+
+@hookspec
+def mozaik_run_finished(run_dir: Path, store: Any) -> None:
+    """Called after all presentations, analyses and plots of a run; ``store`` is the DataStore.
+
+    Example::
+
+        @hookimpl
+        def mozaik_run_finished(run_dir, store):
+            notify_slack(f"{run_dir} done")
+    """
