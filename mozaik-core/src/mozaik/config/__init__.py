@@ -21,9 +21,12 @@ from mozaik.config._load import (
 from mozaik.config._structure import (
     DISTRIBUTIONS,
     Distribution,
+    ParameterError,
     ProblemCollector,
     converter,
     make_converter,
+    non_negative,
+    positive,
     structure,
 )
 from mozaik.config._study import (
@@ -47,6 +50,7 @@ __all__ = [
     "Distribution",
     "Expr",
     "ExpressionError",
+    "ParameterError",
     "ProblemCollector",
     "SimulatorConfig",
     "Study",
@@ -57,7 +61,9 @@ __all__ = [
     "load_study",
     "load_tree",
     "make_converter",
+    "non_negative",
     "parse_expression",
+    "positive",
     "resolve",
     "structure",
     "structure_component",

@@ -24,6 +24,8 @@ INCLUDE_TAG = "!include"
 EXPR_TAG = "!expr"
 MERGE_KEY = "<<"
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
 #: The name of the study file looked up when a directory is given.
 STUDY_FILE = "study.yaml"
 
@@ -104,11 +106,18 @@ class _Loader:
             return self.load_file(target, path, where)
         if node.tag == EXPR_TAG:
             return self.expression(str(node.value), where, path)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+            msg = (f"{where}: {path or 'top level'}: unsupported YAML tag {node.tag!r}; "
+                   f"Mozaik understands {INCLUDE_TAG} and {EXPR_TAG} only")
+            raise ConfigError(msg)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             merged: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = loader.construct_object(key_node)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    key = MERGE_KEY
+                else:
+                    key = self.scalar(key_node, where, path, loader)
                 if key == MERGE_KEY:
                     bases = value_node.value if isinstance(value_node, yaml.SequenceNode) else [
                         value_node]
@@ -129,10 +138,19 @@ class _Loader:
             return deep_merge(merged, out)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(n, file, join(path, i), loader) for i, n in enumerate(node.value)]
-        value = loader.construct_object(node)
+        value = self.scalar(node, where, path, loader)
         if isinstance(value, str) and "ref(" in value:
             return self.expression(value, where, path)
         return value
+
+    @staticmethod
+    def scalar(node: yaml.Node, where: str, path: str, loader: yaml.SafeLoader) -> Any:
+        try:
+            return loader.construct_object(node)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            msg = f"{where}: {path or 'top level'}: {problem}"
+            raise ConfigError(msg) from None
 
     @staticmethod
     def expression(text: str, where: str, path: str) -> Expr:

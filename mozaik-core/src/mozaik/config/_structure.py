@@ -23,6 +23,9 @@ from mozaik.config._load import ConfigTree, get_path
 
 __all__ = [
     "Distribution",
+    "ParameterError",
+    "non_negative",
+    "positive",
     "ProblemCollector",
     "converter",
     "make_converter",
@@ -30,6 +33,29 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class ParameterError(ValueError):
+    """Raised by parameter-class validators; ``name`` is the offending field, so that the
+    error can name its full dotted path."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def positive(_inst: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    """attrs validator: the value must be > 0 (``None`` passes)."""
+    if value is not None and value <= 0:
+        msg = f"{attribute.name} must be > 0, got {value!r}"
+        raise ParameterError(attribute.name, msg)
+
+
+def non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    """attrs validator: the value must be >= 0 (``None`` passes)."""
+    if value is not None and value < 0:
+        msg = f"{attribute.name} must be >= 0, got {value!r}"
+        raise ParameterError(attribute.name, msg)
 
 #: Parameters each PyNN random distribution takes (mirrors ``pyNN.random.available_distributions``
 #: so that validating a file does not import PyNN).
@@ -167,7 +193,12 @@ def _dotted(cattrs_path: str) -> str:
     return path.lstrip(".")
 
 
+_FIELD_MARK = "\x00"
+
+
 def _format_exception(exc: BaseException, tp: Any) -> str:
+    if isinstance(exc, ParameterError):  # a validator: move the path down to the field
+        return f"{_FIELD_MARK}{exc.name}{_FIELD_MARK}{exc}"
     if isinstance(exc, ForbiddenExtraKeysError):
         allowed = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
         return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}; allowed keys: "
@@ -206,12 +237,17 @@ def structure(data: Any, cls: type[T], *, path: str = "", tree: ConfigTree | Non
         return conv.structure(data, cls)
     except (ClassValidationError, IterableValidationError) as exc:
         lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
+    except ParameterError as exc:
+        lines = [f"{exc} @ $.{exc.name}"]
     except (ValueError, TypeError, KeyError) as exc:
         lines = [f"{_format_exception(exc, cls)} @ $"]
     problems = []
     for line in lines:
         message, _, where = line.rpartition(" @ ")
         rel = _dotted(where)
+        if message.startswith(_FIELD_MARK):
+            _, field, message = message.split(_FIELD_MARK, 2)
+            rel = f"{rel}.{field}" if rel else field
         full = ".".join(p for p in (path, rel) if p)
         problems.append(render_problem(tree, full, message, data, rel))
     raise ConfigError(_summary(problems, tree), problems)

@@ -30,7 +30,13 @@ import attrs
 
 from mozaik._errors import UnknownComponentError
 from mozaik.config._load import ConfigTree, join, load_config
-from mozaik.config._structure import ProblemCollector, structure
+from mozaik.config._structure import (
+    ParameterError,
+    ProblemCollector,
+    non_negative,
+    positive,
+    structure,
+)
 from mozaik.plugin import RegisteredComponent, Registry, get_registry
 
 __all__ = [
@@ -42,18 +48,6 @@ __all__ = [
     "load_study",
     "structure_component",
 ]
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value <= 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ValueError(msg)
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value < 0:
-        msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -77,20 +71,20 @@ class SimulatorConfig:
     """
 
     backend: str = "nest"
-    time_step: float = attrs.field(default=0.1, validator=_positive)
+    time_step: float = attrs.field(default=0.1, validator=positive)
     min_delay: float | None = None
-    max_delay: float = attrs.field(default=10.0, validator=_positive)
-    threads: int = attrs.field(default=1, validator=_positive)
-    seed: int = attrs.field(default=0, validator=_non_negative)
+    max_delay: float = attrs.field(default=10.0, validator=positive)
+    threads: int = attrs.field(default=1, validator=positive)
+    seed: int = attrs.field(default=0, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.min_delay is not None and self.min_delay < self.time_step:
             msg = (f"min_delay ({self.min_delay} ms) is below time_step ({self.time_step} ms); "
                    "delays cannot be shorter than one time step")
-            raise ValueError(msg)
+            raise ParameterError("min_delay", msg)
         if self.max_delay < (self.min_delay or self.time_step):
             msg = f"max_delay ({self.max_delay} ms) is below min_delay"
-            raise ValueError(msg)
+            raise ParameterError("max_delay", msg)
 
     @property
     def effective_min_delay(self) -> float:
@@ -109,7 +103,7 @@ class ControllerConfig:
         Reset the network state between presentations (PyNN ``reset``) instead of a blank.
     """
 
-    null_stimulus_period: float = attrs.field(default=0.0, validator=_non_negative)
+    null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
     reset: bool = False
 
 

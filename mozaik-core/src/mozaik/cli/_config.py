@@ -1,0 +1,40 @@
+"""``mozaik config``: inspect configuration files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import yaml
+
+from mozaik.config import load_study
+
+__all__ = ["config"]
+
+
+@click.group("config")
+def config() -> None:
+    """Inspect and validate study configuration files."""
+
+
+@config.command("check")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a parameter by dotted path, e.g. sheets.exc.params.density=2000.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resolved tree as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Only validate; print nothing on success.")
+def check(file: Path, overrides: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Load FILE (a study YAML or a folder with study.yaml), resolve includes, references and
+    overrides, validate every component's parameters, and print the resolved tree."""
+    study = load_study(file, overrides)
+    if quiet:
+        return
+    if as_json:
+        click.echo(json.dumps(study.resolved, indent=2))
+    else:
+        click.echo(yaml.safe_dump(study.resolved, sort_keys=False).rstrip())
+    n_sheets, n_conn, n_exp = len(study.sheets), len(study.connectors), len(study.experiments)
+    click.echo(f"# OK: study {study.name!r}: {n_sheets} sheet(s), {n_conn} connector(s), "
+               f"{n_exp} experiment(s), {len(study.analyses)} analysis(es), "
+               f"{len(study.plots)} plot(s)", err=True)

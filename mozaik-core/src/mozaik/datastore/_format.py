@@ -1,0 +1,336 @@
+"""On-disk layout of a run directory: paths, manifest, atomic writes, table unification.
+
+See ``docs/datastore-format.md`` for the specification this module implements.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mozaik._errors import DataStoreFormatError
+
+FORMAT_NAME = "mozaik-datastore"
+FORMAT_VERSION = 1
+
+MANIFEST = "manifest.json"
+LOCK = ".writer.lock"
+SEGMENTS = "segments.parquet"  # consolidated segment index
+SEGMENT_FRAGMENTS = "segments"  # one index fragment per presentation (the commit record)
+STIMULI = "stimuli.parquet"
+SPIKES = "spikes"
+ANALOG = "analog"
+NEURONS = "neurons"
+ADS_DIR = "ads"
+ADS_INDEX = "ads/index.parquet"
+ADS_FRAGMENTS = "ads/index"
+ADS_PAYLOADS = "ads/payloads"
+TMP_SUFFIX = ".tmp"
+
+#: Parquet compression of every table.
+COMPRESSION = "zstd"
+#: Maximum rows per Parquet row group of spike and analog payloads.
+ROW_GROUP_ROWS = 1 << 20
+
+#: Stimulus parameters become index columns named ``ST_PREFIX + name``.
+ST_PREFIX = "st_"
+
+SPIKES_SCHEMA = pa.schema(
+    [
+        ("segment_id", pa.int64()),
+        ("neuron", pa.int32()),
+        ("time", pa.float64()),  # ms, absolute simulation time; null: recorded, no spike
+    ]
+)
+
+ANALOG_SCHEMA = pa.schema(
+    [
+        ("segment_id", pa.int64()),
+        ("neuron", pa.int32()),
+        ("variable", pa.string()),
+        ("units", pa.string()),
+        ("t_start", pa.float64()),  # ms
+        ("sampling_period", pa.float64()),  # ms
+        ("values", pa.large_list(pa.float64())),
+    ]
+)
+
+#: Columns of the segment index every row has (stimulus parameter columns come on top).
+SEGMENT_COLUMNS = pa.schema(
+    [
+        ("segment_id", pa.int64()),
+        ("presentation_id", pa.int64()),
+        ("sheet_name", pa.string()),
+        ("stimulus_name", pa.string()),
+        ("stimulus_id", pa.string()),
+        ("trial", pa.int64()),
+        ("is_null", pa.bool_()),
+        ("t_start", pa.float64()),
+        ("t_stop", pa.float64()),
+        ("variables", pa.list_(pa.string())),
+        ("n_spiketrains", pa.int64()),
+        ("n_spikes", pa.int64()),
+        ("spikes_file", pa.string()),
+        ("spikes_row_group", pa.int32()),
+        ("spikes_row_groups", pa.int32()),
+        ("analog_file", pa.string()),
+        ("analog_row_group", pa.int32()),
+        ("analog_row_groups", pa.int32()),
+    ]
+)
+
+#: Columns of the ADS index every row has (ADS and stimulus parameters come on top).
+ADS_COLUMNS = pa.schema(
+    [
+        ("ads_id", pa.int64()),
+        ("ads_key", pa.string()),
+        ("identifier", pa.string()),
+        ("tags", pa.list_(pa.string())),
+        ("parameters", pa.string()),  # JSON object of every parameter
+        ("stimulus_name", pa.string()),
+        ("payload_file", pa.string()),
+    ]
+)
+
+
+def presentation_file(kind: str, presentation_id: int) -> str:
+    """Relative path of a presentation's payload (``kind`` = spikes/analog) or index fragment."""
+    return f"{kind}/p{presentation_id:08d}.parquet"
+
+
+def id_from_file(name: str) -> int | None:
+    """Inverse of :func:`presentation_file` / ADS payload names: the number, or None."""
+    m = re.fullmatch(r"[pa](\d+)\.parquet", name)
+    return int(m.group(1)) if m else None
+
+
+def sheet_file(sheet: str) -> str:
+    """Relative path of a sheet's neurons table; safe for any sheet name (``V1_Exc_L2/3``)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", sheet)[:64]
+    digest = hashlib.sha1(sheet.encode()).hexdigest()[:8]
+    return f"{NEURONS}/{safe}-{digest}.parquet"
+
+
+# ---------------------------------------------------------------------- durable writes
+def fsync_dir(path: Path) -> None:
+    """Flush a directory entry (makes a rename durable on POSIX)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_table_atomic(
+    table: pa.Table, path: Path, *, row_group_tables: Sequence[pa.Table] | None = None
+) -> list[tuple[int, int]]:
+    """Write ``table`` (or each of ``row_group_tables`` as its own row groups) durably.
+
+    Writes ``path.tmp``, fsyncs it, renames it over ``path`` and fsyncs the directory, so a
+    reader sees either nothing or the whole file. Returns, per entry of ``row_group_tables``, its
+    first row group and number of row groups.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    spans: list[tuple[int, int]] = []
+    with open(tmp, "wb") as fh:
+        writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION)
+        try:
+            if row_group_tables is None:
+                writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            else:
+                n = 0
+                for part in row_group_tables:
+                    if part.num_rows == 0:
+                        spans.append((n, 0))
+                        continue
+                    count = -(-part.num_rows // ROW_GROUP_ROWS)
+                    # each write_table call starts a new row group, so parts never share one
+                    writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
+                    spans.append((n, count))
+                    n += count
+        finally:
+            writer.close()
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+    return spans
+
+
+def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
+    """Write a JSON document durably (write, fsync, rename, fsync directory)."""
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True, default=_json_default)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    msg = f"manifest value {value!r} of type {type(value).__name__} is not JSON-serialisable"
+    raise TypeError(msg)
+
+
+def read_table(path: Path, **kwargs: Any) -> pa.Table:
+    """Read a Parquet file, turning corruption into an error that names the file."""
+    try:
+        return pq.read_table(path, **kwargs)
+    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
+        msg = (
+            f"cannot read datastore file {path}: {exc}. The file is damaged (truncated or "
+            f"overwritten); restore it from a backup or delete the presentation it belongs to."
+        )
+        raise DataStoreFormatError(msg) from exc
+
+
+def open_parquet(path: Path) -> pq.ParquetFile:
+    """Open a Parquet file for row-group reads, naming the file if it is damaged."""
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
+        msg = (
+            f"cannot read datastore file {path}: {exc}. The file is damaged (truncated or "
+            f"overwritten) or missing; restore it from a backup."
+        )
+        raise DataStoreFormatError(msg) from exc
+
+
+# ---------------------------------------------------------------------- manifest
+def read_manifest(root: Path) -> dict[str, Any]:
+    """Read and check the manifest of the run directory ``root``."""
+    path = root / MANIFEST
+    if not root.is_dir():
+        msg = f"{root} is not a directory; pass the run directory of a Mozaik datastore"
+        raise DataStoreFormatError(msg)
+    if not path.is_file():
+        msg = (
+            f"{root} is not a Mozaik datastore: it has no {MANIFEST}. Pass a run directory "
+            f"created by DataStore.create (or by `mozaik run`)."
+        )
+        raise DataStoreFormatError(msg)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        msg = f"{path} is not valid JSON ({exc}); the manifest is damaged"
+        raise DataStoreFormatError(msg) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        msg = f"{path} is not a Mozaik datastore manifest (its 'format' is not {FORMAT_NAME!r})"
+        raise DataStoreFormatError(msg)
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        msg = f"{path}: format_version {version!r} is invalid; expected a positive integer"
+        raise DataStoreFormatError(msg)
+    if version > FORMAT_VERSION:
+        msg = (
+            f"{root} has datastore format version {version}, newer than this mozaik-core reads "
+            f"(up to {FORMAT_VERSION}); upgrade mozaik-core to open it"
+        )
+        raise DataStoreFormatError(msg)
+    return manifest
+
+
+def now_iso() -> str:
+    """Current UTC time as an ISO 8601 string."""
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def git_commit(path: str | Path) -> str | None:
+    """Commit hash of the git work tree containing ``path`` (``+dirty`` if modified), or None."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(path), "status", "--porcelain"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+dirty" if dirty else "") if head else None
+
+
+def collect_provenance(*, model_dir: str | Path | None = None) -> dict[str, Any]:
+    """Provenance of the current process: host, versions of mozaik and its plugin distributions.
+
+    Plugin distributions are those declaring a ``mozaik`` entry point; none is imported.
+
+    Parameters
+    ----------
+    model_dir : path, optional
+        Folder of the model; its git commit is recorded when it is in a git work tree.
+    """
+    dists: dict[str, str] = {}
+    for name in ("mozaik-core", "PyNN", "neo", "pyarrow", "numpy", "nest-simulator"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            dists[name] = metadata.version(name)
+    for ep in metadata.entry_points(group="mozaik"):
+        dist = getattr(ep, "dist", None)
+        if dist is not None:
+            dists[dist.metadata["Name"]] = dist.version
+    out: dict[str, Any] = {"host": socket.gethostname(), "distributions": dict(sorted(dists.items()))}
+    if model_dir is not None:
+        out["model_dir"] = str(model_dir)
+        out["model_git_commit"] = git_commit(model_dir)
+    return out
+
+
+# ---------------------------------------------------------------------- tables
+def concat_tables(tables: Sequence[pa.Table]) -> pa.Table | None:
+    """Concatenate index tables whose parameter columns may differ.
+
+    Missing columns become nulls; numeric columns of different types become float64; any other
+    type conflict turns the column into JSON text, so one odd stimulus never breaks the index.
+    """
+    tables = [t for t in tables if t is not None]
+    if not tables:
+        return None
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    types: dict[str, set[pa.DataType]] = {}
+    for t in tables:
+        for f in t.schema:
+            if not pa.types.is_null(f.type):
+                types.setdefault(f.name, set()).add(f.type)
+    fixed = []
+    for t in tables:
+        for i, f in enumerate(t.schema):
+            seen = types.get(f.name, set())
+            if len(seen) > 1 and not pa.types.is_null(f.type):
+                if all(pa.types.is_integer(x) or pa.types.is_floating(x) for x in seen):
+                    col = t.column(i).cast(pa.float64())
+                else:
+                    col = pa.array(
+                        [None if v is None else json.dumps(v) for v in t.column(i).to_pylist()],
+                        pa.string(),
+                    )
+                t = t.set_column(i, f.name, col)
+        fixed.append(t)
+    return pa.concat_tables(fixed, promote_options="permissive")

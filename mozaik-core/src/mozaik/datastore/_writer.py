@@ -1,0 +1,230 @@
+"""Recordings on their way into the store: plain-array records and conversion from neo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import attrs
+import neo
+import numpy as np
+import pyarrow as pa
+import quantities as pq
+
+from mozaik._errors import DataStoreError
+from mozaik.datastore._format import ANALOG_SCHEMA, SPIKES_SCHEMA
+
+__all__ = ["SheetRecording", "SignalRecording", "sheet_recording_from_segment"]
+
+
+def _int_array(value: object) -> np.ndarray:
+    return np.asarray(value, dtype=np.int64).reshape(-1)
+
+
+@attrs.frozen(kw_only=True)
+class SignalRecording:
+    """One analog variable of one sheet during one presentation.
+
+    Parameters
+    ----------
+    variable : str
+        Recorded variable as PyNN names it (``"v"``, ``"gsyn_exc"``, ...).
+    units : str
+        Units of ``values`` as a quantities string (``"mV"``, ``"uS"``).
+    t_start : float, ms
+        Time of the first sample, absolute simulation time.
+    sampling_period : float, ms
+        Sampling period.
+    neurons : int array of shape (n,)
+        Index within the sheet of the neuron of each column of ``values``.
+    values : float array of shape (n_samples, n)
+        The traces, one column per neuron (neo's layout).
+    """
+
+    variable: str
+    units: str
+    t_start: float
+    sampling_period: float
+    neurons: np.ndarray = attrs.field(converter=_int_array)
+    values: np.ndarray = attrs.field(converter=lambda v: np.asarray(v, dtype=np.float64))
+
+    def __attrs_post_init__(self) -> None:
+        if self.values.ndim != 2 or self.values.shape[1] != len(self.neurons):
+            msg = (
+                f"signal {self.variable!r}: values has shape {self.values.shape}, expected "
+                f"(n_samples, {len(self.neurons)}) for {len(self.neurons)} neurons"
+            )
+            raise DataStoreError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class SheetRecording:
+    """Everything recorded from one sheet during one presentation, as plain arrays.
+
+    Parameters
+    ----------
+    t_start, t_stop : float, ms
+        Time span of the recording, absolute simulation time.
+    spike_neurons : int array of shape (k,)
+        Index within the sheet of the neuron of each spike.
+    spike_times : float array of shape (k,), ms
+        Spike times.
+    spike_recorded : int array or None
+        Indices of every neuron whose spikes were recorded, silent ones included; None when
+        spikes were not recorded. Silent neurons are kept so they get an empty SpikeTrain.
+    signals : sequence of SignalRecording
+        Analog variables.
+    """
+
+    t_start: float
+    t_stop: float
+    spike_neurons: np.ndarray = attrs.field(factory=lambda: np.empty(0, np.int64), converter=_int_array)
+    spike_times: np.ndarray = attrs.field(
+        factory=lambda: np.empty(0), converter=lambda v: np.asarray(v, np.float64).reshape(-1)
+    )
+    spike_recorded: np.ndarray | None = attrs.field(
+        default=None, converter=lambda v: None if v is None else _int_array(v)
+    )
+    signals: Sequence[SignalRecording] = attrs.field(factory=tuple, converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.spike_neurons) != len(self.spike_times):
+            msg = (
+                f"spike_neurons ({len(self.spike_neurons)}) and spike_times "
+                f"({len(self.spike_times)}) must have one entry per spike"
+            )
+            raise DataStoreError(msg)
+
+    @property
+    def variables(self) -> list[str]:
+        """Recorded variables: ``"spikes"`` if spikes were recorded, then the analog ones."""
+        out = ["spikes"] if self.spike_recorded is not None or len(self.spike_times) else []
+        return out + [s.variable for s in self.signals]
+
+    def spikes_table(self, segment_id: int) -> pa.Table:
+        """Spike rows sorted by neuron, with one null-time row per silent recorded neuron."""
+        neurons = self.spike_neurons
+        times = self.spike_times
+        mask = None
+        if self.spike_recorded is not None:
+            silent = np.setdiff1d(self.spike_recorded, neurons)
+            if len(silent):
+                neurons = np.concatenate([neurons, silent])
+                times = np.concatenate([times, np.zeros(len(silent))])
+                mask = np.zeros(len(neurons), bool)
+                mask[-len(silent):] = True
+        if len(neurons) > 1 and (np.diff(neurons) < 0).any():
+            order = np.argsort(neurons, kind="stable")
+            neurons, times = neurons[order], times[order]
+            mask = None if mask is None else mask[order]
+        n = len(neurons)
+        return pa.Table.from_arrays(
+            [
+                pa.array(np.full(n, segment_id, np.int64)),
+                pa.array(neurons.astype(np.int32)),
+                pa.array(times, mask=mask),
+            ],
+            schema=SPIKES_SCHEMA,
+        )
+
+    def analog_table(self, segment_id: int) -> pa.Table:
+        """Analog rows: one per (neuron, variable), values as a list column."""
+        parts = []
+        for s in self.signals:
+            n, m = len(s.neurons), s.values.shape[0]
+            flat = np.ascontiguousarray(s.values.T).reshape(-1)
+            offsets = np.arange(0, (n + 1) * m, m, dtype=np.int64) if m else np.zeros(n + 1, np.int64)
+            parts.append(
+                pa.Table.from_arrays(
+                    [
+                        pa.array(np.full(n, segment_id, np.int64)),
+                        pa.array(s.neurons.astype(np.int32)),
+                        pa.array([s.variable] * n, pa.string()),
+                        pa.array([s.units] * n, pa.string()),
+                        pa.array(np.full(n, s.t_start, np.float64)),
+                        pa.array(np.full(n, s.sampling_period, np.float64)),
+                        pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(flat)),
+                    ],
+                    schema=ANALOG_SCHEMA,
+                )
+            )
+        return pa.concat_tables(parts) if parts else ANALOG_SCHEMA.empty_table()
+
+
+@lru_cache(maxsize=64)
+def _factor_to_ms(dimensionality: str) -> float:
+    return float(pq.Quantity(1.0, dimensionality).rescale(pq.ms).magnitude)
+
+
+def _ms(q: pq.Quantity) -> float:
+    return float(q.magnitude) * _factor_to_ms(q.dimensionality.string)
+
+
+def sheet_recording_from_segment(segment: neo.Segment, sheet: str) -> SheetRecording:
+    """Convert one PyNN-produced ``neo.Segment`` of one sheet to a :class:`SheetRecording`.
+
+    Neurons are identified by the ``source_index`` annotation of each SpikeTrain and the
+    ``channel_index`` array annotation of each AnalogSignal, as PyNN sets them.
+    """
+    starts: list[float] = []
+    stops: list[float] = []
+    neurons: list[np.ndarray] = []
+    times: list[np.ndarray] = []
+    recorded: list[int] = []
+    for k, st in enumerate(segment.spiketrains):
+        index = st.annotations.get("source_index")
+        if index is None:
+            msg = (
+                f"sheet {sheet!r}: spiketrain {k} has no 'source_index' annotation (the index of "
+                f"the neuron in its population, which PyNN's get_data() sets); annotate it before "
+                f"writing, e.g. st.annotate(source_index=i)"
+            )
+            raise DataStoreError(msg)
+        index = int(index)
+        recorded.append(index)
+        if k == 0 or st.units.dimensionality.string != unit:
+            unit = st.units.dimensionality.string
+            factor = _factor_to_ms(unit)
+        starts.append(_ms(st.t_start))
+        stops.append(_ms(st.t_stop))
+        if len(st):
+            values = np.asarray(st.magnitude, np.float64)
+            times.append(values * factor if factor != 1.0 else values)
+            neurons.append(np.full(len(st), index, np.int64))
+    signals = []
+    for k, sig in enumerate(segment.analogsignals):
+        channels = sig.array_annotations.get("channel_index")
+        if channels is None:
+            msg = (
+                f"sheet {sheet!r}: analog signal {k} ({sig.name!r}) has no 'channel_index' array "
+                f"annotation (the index of each column's neuron in its population, which PyNN "
+                f"sets); add it with sig.array_annotate(channel_index=...)"
+            )
+            raise DataStoreError(msg)
+        if not sig.name:
+            msg = f"sheet {sheet!r}: analog signal {k} has no name; name it after the variable (e.g. 'v')"
+            raise DataStoreError(msg)
+        t0 = _ms(sig.t_start)
+        starts.append(t0)
+        stops.append(_ms(sig.t_stop))
+        signals.append(
+            SignalRecording(
+                variable=sig.name,
+                units=sig.units.dimensionality.string,
+                t_start=t0,
+                sampling_period=_ms(sig.sampling_period),
+                neurons=channels,
+                values=np.asarray(sig.magnitude),
+            )
+        )
+    if not starts:
+        msg = f"sheet {sheet!r}: the segment holds no spiketrains and no analog signals"
+        raise DataStoreError(msg)
+    return SheetRecording(
+        t_start=min(starts),
+        t_stop=max(stops),
+        spike_neurons=np.concatenate(neurons) if neurons else np.empty(0, np.int64),
+        spike_times=np.concatenate(times) if times else np.empty(0),
+        spike_recorded=np.asarray(recorded, np.int64) if segment.spiketrains else None,
+        signals=signals,
+    )

@@ -1,0 +1,32 @@
+"""``mozaik.testing``: an opt-in pytest plugin for Mozaik and its plugins.
+
+Enable it in a ``conftest.py`` with ``pytest_plugins = ["mozaik.testing"]``. It provides the
+fixtures ``plugin_manager`` (autoload off, core built-ins on), ``bare_plugin_manager`` (nothing
+registered) and ``hook_recorder``; helpers to register toy components; and contract suites that
+plugin distributions subclass.
+"""
+
+from __future__ import annotations
+
+from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
+from mozaik.testing._fixtures import (
+    HookCall,
+    HookCallRecorder,
+    bare_plugin_manager,
+    hook_recorder,
+    make_plugin,
+    plugin_manager,
+    register_components,
+)
+
+__all__ = [
+    "ComponentContract",
+    "HookCall",
+    "HookCallRecorder",
+    "PluginDistributionContract",
+    "bare_plugin_manager",
+    "hook_recorder",
+    "make_plugin",
+    "plugin_manager",
+    "register_components",
+]

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from mozaik.testing import PluginDistributionContract
+
+
+class TestDiscovery(PluginDistributionContract):
+    distribution = "mozaik-plot"
+    entry_point = "plot"
+    provides = {"plots": []}
