@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from mozaik.plugin import PluginManager, reset_plugin_manager
 from mozaik.testing import (  # noqa: F401 - fixtures
     bare_plugin_manager,

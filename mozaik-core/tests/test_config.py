@@ -5,16 +5,15 @@ from pathlib import Path
 
 import attrs
 import pytest
-
 from mozaik import ConfigError
 from mozaik.config import (
     Distribution,
+    ExpressionError,
     load_config,
     load_study,
     parse_expression,
     structure,
 )
-from mozaik.config import ExpressionError
 from mozaik.plugin import ComponentSpec, PluginManager
 from mozaik.testing import register_components
 

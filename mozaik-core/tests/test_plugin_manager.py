@@ -7,7 +7,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-
 from mozaik import PluginConflictError, PluginError, PluginLoadError, UnknownComponentError
 from mozaik.plugin import ComponentSpec, PluginManager, get_registry
 from mozaik.testing import make_plugin, register_components

@@ -6,4 +6,5 @@ from mozaik.testing import PluginDistributionContract
 class TestDiscovery(PluginDistributionContract):
     distribution = "mozaik-visual"
     entry_point = "visual"
-    provides = {"input_spaces": [], "sensory_inputs": [], "sheets": [], "connectors": [], "connector_functions": [], "stimuli": [], "experiments": []}
+    provides = {"input_spaces": [], "sensory_inputs": [], "sheets": [], "connectors": [],
+                "connector_functions": [], "stimuli": [], "experiments": []}

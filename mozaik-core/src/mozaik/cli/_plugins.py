@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -17,14 +18,14 @@ def plugins(as_json: bool) -> None:
     """List installed plugin distributions, their versions and every component they provide."""
     manager = get_plugin_manager()
     registry = manager.registry
-    report = []
+    report: list[dict[str, Any]] = []
     for info in manager.plugins():
         kinds: dict[str, list[dict[str, str]]] = {}
         for kind in COMPONENT_KINDS:
             items = [c for c in registry.kind(kind).values() if c.plugin == info.name]
             if items:
                 kinds[kind] = [{"name": c.name, "summary": c.summary} for c in items]
-        commands = [c.name for c, owner in manager.cli_commands() if owner.name == info.name]
+        commands = [c.name or "" for c, owner in manager.cli_commands() if owner.name == info.name]
         report.append({**info.as_dict(), "components": kinds, "commands": commands})
     if as_json:
         click.echo(json.dumps(report, indent=2))

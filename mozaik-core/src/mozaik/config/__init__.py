@@ -41,17 +41,17 @@ from mozaik.config._study import (
 )
 
 __all__ = [
-    "DISTRIBUTIONS",
-    "STUDY_FILE",
     "ComponentEntry",
     "ConfigTree",
     "ConnectorEntry",
     "ControllerConfig",
+    "DISTRIBUTIONS",
     "Distribution",
     "Expr",
     "ExpressionError",
     "ParameterError",
     "ProblemCollector",
+    "STUDY_FILE",
     "SimulatorConfig",
     "Study",
     "apply_overrides",

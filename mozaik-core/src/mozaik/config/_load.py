@@ -224,7 +224,8 @@ def apply_overrides(tree: ConfigTree, overrides: Iterable[str]) -> ConfigTree:
         path, sep, text = item.partition("=")
         path = path.strip()
         if not sep or not path:
-            msg = f"override {item!r} must look like dotted.path=value, e.g. sheets.exc.params.density=2000"
+            msg = (f"override {item!r} must look like dotted.path=value, "
+                   "e.g. sheets.exc.params.density=2000")
             raise ConfigError(msg)
         try:
             value = yaml.safe_load(text) if text.strip() else ""

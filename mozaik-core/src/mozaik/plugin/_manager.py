@@ -12,7 +12,7 @@ import importlib.metadata as md
 import os
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
 
@@ -225,10 +225,11 @@ class PluginManager:
     def cli_commands(self) -> list[tuple[click.Command, PluginInfo]]:
         """Subcommands contributed by plugins, each with the plugin that contributed it."""
         self.load()
-        out = []
+        out: list[tuple[click.Command, PluginInfo]] = []
         for impl in reversed(self._pm.hook.mozaik_cli_commands.get_hookimpls()):
             info = self._info[impl.plugin_name]
-            out.extend((cmd, info) for cmd in impl.function() or ())
+            commands = cast("Iterable[click.Command]", impl.function() or ())
+            out.extend((cmd, info) for cmd in commands)
         return out
 
     def notify(self, event: str, **kwargs: Any) -> None:

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """Hook specifications of Mozaik: the whole contract between core and its plugins.
 
 A plugin is a module (or object) with functions decorated by :data:`hookimpl` whose names are

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mozaik.plugin import (
-    HOOK_API_VERSION,
     COMPONENT_KINDS,
+    HOOK_API_VERSION,
     ComponentSpec,
     PluginManager,
     hookimpl,

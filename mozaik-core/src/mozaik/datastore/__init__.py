@@ -1,0 +1,57 @@
+"""The Arrow/Parquet datastore: recordings, neurons, stimuli and analysis results of a run.
+
+A run directory holds a JSON manifest and Parquet tables (format: ``docs/datastore-format.md``).
+:class:`DataStore` creates, opens and appends to one; :class:`DataStoreView` is a filtered index
+over it whose payloads load on access; the query functions return new views.
+"""
+
+from __future__ import annotations
+
+from mozaik.datastore._export import export_nix, export_view
+from mozaik.datastore._format import FORMAT_VERSION, collect_provenance
+from mozaik.datastore._query import (
+    Collation,
+    QueryWarning,
+    collate_analysis_results,
+    equal_ads,
+    equal_ads_type,
+    equal_stimulus,
+    equal_stimulus_type,
+    param_filter_query,
+    partition_analysis_results_by_parameters,
+    partition_analysis_results_by_stimulus_parameters,
+    partition_by_stimulus_parameters,
+    tag_based_query,
+)
+from mozaik.datastore._store import DataStore
+from mozaik.datastore._summary import summarize
+from mozaik.datastore._view import AnalogArrays, DataStoreView, SegmentList, SpikeArrays
+from mozaik.datastore._writer import SheetRecording, SignalRecording, sheet_recording_from_segment
+
+__all__ = [
+    "FORMAT_VERSION",
+    "AnalogArrays",
+    "Collation",
+    "DataStore",
+    "DataStoreView",
+    "QueryWarning",
+    "SegmentList",
+    "SheetRecording",
+    "SignalRecording",
+    "SpikeArrays",
+    "collate_analysis_results",
+    "collect_provenance",
+    "equal_ads",
+    "equal_ads_type",
+    "equal_stimulus",
+    "equal_stimulus_type",
+    "export_nix",
+    "export_view",
+    "param_filter_query",
+    "partition_analysis_results_by_parameters",
+    "partition_analysis_results_by_stimulus_parameters",
+    "partition_by_stimulus_parameters",
+    "sheet_recording_from_segment",
+    "summarize",
+    "tag_based_query",
+]

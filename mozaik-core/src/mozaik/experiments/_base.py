@@ -1,0 +1,156 @@
+"""The Experiment and DirectStimulator base classes.
+
+An experiment is a stimulation protocol. It says which stimuli are presented (each with its
+trial number) and, optionally, what it does to the network directly while a stimulus is shown
+(a Poisson kick, a current injection): its *direct stimulation*. The controller owns the
+timeline; an experiment only arms its direct stimulators for the window it is told about.
+
+Writing an experiment::
+
+    @attrs.frozen(kw_only=True)
+    class FlashParams:
+        duration: float          # ms
+        num_trials: int = 1
+
+    class Flash(Experiment):
+        def stimuli(self):
+            params = InternalStimulusParams(duration=self.params.duration, protocol="Flash")
+            return [InternalStimulus(params, trial=t) for t in range(self.params.num_trials)]
+
+registered as ``ComponentSpec(name="Flash", config_cls=FlashParams, factory=Flash)``: the
+factory signature of experiments is ``factory(params, model) -> Experiment``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mozaik._errors import SimulationError
+from mozaik.stimulus._base import Stimulus
+
+__all__ = ["DirectStimulator", "Experiment", "experiment_rng", "select_cells", "sheet_of"]
+
+
+def experiment_rng(model: Any, *labels: str) -> np.random.Generator:
+    """A random generator for an experiment's own draws (e.g. which cells receive a current).
+
+    It derives from the model's seed and ``labels`` only, so a protocol draws the same cells
+    whatever else the model or other experiments draw, and in a resumed run.
+    """
+    keys = [int(getattr(model, "seed", 0))] + [zlib.crc32(label.encode()) for label in labels]
+    return np.random.default_rng(keys)
+
+
+def sheet_of(model: Any, name: str, where: str) -> Any:
+    """The model's sheet ``name``; a helpful error naming ``where`` if it does not exist."""
+    sheets = getattr(model, "sheets", {})
+    if name not in sheets:
+        msg = (f"{where}: sheet {name!r} does not exist in model "
+               f"{getattr(model, 'name', '?')!r}; its sheets are: "
+               f"{', '.join(sorted(sheets)) or 'none'}")
+        raise SimulationError(msg)
+    return sheets[name]
+
+
+def select_cells(size: int, *, cells: Sequence[int] = (), fraction: float | None = None,
+                 number: int | None = None, rng: np.random.Generator | None = None,
+                 where: str = "") -> np.ndarray:
+    """Indices (sorted, within a sheet of ``size`` neurons) of the cells a stimulator acts on.
+
+    Exactly one way of choosing applies: explicit ``cells``; else ``number`` random cells; else
+    a random ``fraction`` of the sheet (1.0, the default, means every cell, in order).
+    """
+    if len(cells):
+        chosen = np.asarray(sorted(set(int(c) for c in cells)), dtype=np.int64)
+        bad = chosen[(chosen < 0) | (chosen >= size)]
+        if bad.size:
+            msg = (f"{where}: cell indices {bad.tolist()} are outside the sheet (0..{size - 1}); "
+                   "cells are indices into the sheet's population")
+            raise SimulationError(msg)
+        return chosen
+    if number is None:
+        fraction = 1.0 if fraction is None else fraction
+        if fraction >= 1.0:
+            return np.arange(size, dtype=np.int64)
+        number = int(round(fraction * size))
+    if number > size:
+        msg = f"{where}: cannot choose {number} cells from a sheet of {size}; lower the number"
+        raise SimulationError(msg)
+    rng = rng or np.random.default_rng(0)
+    return np.sort(rng.choice(size, size=number, replace=False)).astype(np.int64)
+
+
+class DirectStimulator(ABC):
+    """Something an experiment does to the network itself, outside any sensory input.
+
+    Stimulators create their simulator devices once, when built (before the first
+    presentation, so a resumed run builds the same network), and are then armed for one window
+    at a time. They are inactive outside the windows they are armed for.
+    """
+
+    @abstractmethod
+    def schedule(self, t_start: float, duration: float) -> None:
+        """Be active from ``t_start`` for ``duration``.
+
+        Parameters
+        ----------
+        t_start : float, ms
+            Absolute simulation time (``model.time``) at which to start.
+        duration : float, ms
+            How long to stay active.
+        """
+
+    @abstractmethod
+    def disarm(self) -> None:
+        """Become inactive (called after every presentation, also before a network reset)."""
+
+    def describe(self) -> dict[str, bool | int | float | str]:
+        """Scalar description of the stimulation, for the stimulus identity."""
+        return {}
+
+
+class Experiment(ABC):
+    """Base class of experiments (stimulation protocols).
+
+    Parameters
+    ----------
+    params : attrs instance
+        The experiment's structured parameters (its registered ``config_cls``).
+    model : Model
+        The built network; experiments that stimulate it directly create their devices here.
+
+    Attributes
+    ----------
+    direct_stimulation : sequence of DirectStimulator
+        Stimulators armed for every stimulus of the experiment by the default :meth:`prepare`.
+    """
+
+    def __init__(self, params: Any, model: Any) -> None:
+        self.params = params
+        self.model = model
+        self.direct_stimulation: Sequence[DirectStimulator] = ()
+
+    @abstractmethod
+    def stimuli(self) -> list[Stimulus]:
+        """Every stimulus the protocol presents, in order, each with its trial number."""
+
+    def prepare(self, stimulus: Stimulus, t_start: float) -> None:
+        """Arm the direct stimulation for ``stimulus`` shown from ``t_start`` (ms, absolute).
+
+        The default arms every stimulator of :attr:`direct_stimulation` for the whole stimulus.
+        """
+        for stimulator in self.direct_stimulation:
+            stimulator.schedule(t_start, stimulus.duration)
+
+    def finish(self, stimulus: Stimulus) -> None:
+        """Disarm the direct stimulation after ``stimulus`` was presented."""
+        for stimulator in self.direct_stimulation:
+            stimulator.disarm()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"

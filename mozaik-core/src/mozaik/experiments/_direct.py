@@ -1,0 +1,125 @@
+"""Direct stimulators on PyNN: a Poisson kick onto sheets and a step current into cells."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mozaik._errors import SimulationError
+from mozaik.experiments._base import DirectStimulator, experiment_rng, select_cells, sheet_of
+
+__all__ = ["PoissonKick", "StepCurrent"]
+
+
+class PoissonKick(DirectStimulator):
+    """Independent Poisson spike trains onto chosen cells of one sheet.
+
+    Every chosen cell gets its own Poisson source, connected one-to-one through an excitatory
+    synapse. Sources are silent except in the windows the kick is armed for.
+
+    Parameters
+    ----------
+    model : Model
+        The built network.
+    sheet : str
+        Name of the target sheet.
+    rate : float, Hz
+        Rate of each source while active.
+    weight : float, uS (conductance-based cells) or nA (current-based cells)
+        Synaptic weight of each source.
+    delay : float, ms, optional
+        Synaptic delay; defaults to the simulator's minimum delay.
+    fraction : float
+        Fraction of the sheet's cells that are kicked, chosen at random (1.0: all).
+    drive_period : float, ms, optional
+        How long the kick lasts from the start of a window; defaults to the whole window.
+    where : str
+        Where the kick is declared, for error messages.
+    """
+
+    def __init__(self, model: Any, sheet: str, *, rate: float, weight: float,
+                 delay: float | None = None, fraction: float = 1.0,
+                 drive_period: float | None = None, where: str = "PoissonKick") -> None:
+        target = sheet_of(model, sheet, where)
+        sim = model.sim
+        self.sheet = sheet
+        self.rate = float(rate)
+        self.weight = float(weight)
+        self.drive_period = drive_period
+        rng = experiment_rng(model, "PoissonKick", sheet, repr(fraction))
+        self.cells = select_cells(len(target.population), fraction=fraction, rng=rng,
+                                  where=where)
+        self._sources = None
+        if self.cells.size == 0:
+            return
+        self._sources = sim.Population(
+            int(self.cells.size), sim.SpikeSourcePoisson(rate=self.rate, start=0.0,
+                                                         duration=0.0),
+            label=f"kick:{sheet}")
+        targets = target.population[self.cells]
+        synapse = sim.StaticSynapse(weight=self.weight,
+                                    delay=delay if delay is not None else sim.get_min_delay())
+        self._projection = sim.Projection(self._sources, targets, sim.OneToOneConnector(),
+                                          synapse, receptor_type="excitatory",
+                                          label=f"kick:{sheet}")
+
+    def schedule(self, t_start: float, duration: float) -> None:
+        if self._sources is None:
+            return
+        active = duration if self.drive_period is None else min(duration, self.drive_period)
+        self._sources.set(start=float(t_start), duration=float(active))
+
+    def disarm(self) -> None:
+        if self._sources is not None:
+            self._sources.set(duration=0.0)
+
+    def describe(self) -> dict[str, bool | int | float | str]:
+        return {"sheet": self.sheet, "rate": self.rate, "weight": self.weight,
+                "cells": int(self.cells.size)}
+
+
+class StepCurrent(DirectStimulator):
+    """A constant current step injected into chosen cells of one sheet.
+
+    Parameters
+    ----------
+    model : Model
+        The built network.
+    sheet : str
+        Name of the target sheet.
+    cells : sequence of int
+        Indices of the cells (within the sheet) that receive the current.
+    amplitude : float, nA
+        Current while armed; :meth:`schedule` may override it per window.
+    where : str
+        Where the stimulation is declared, for error messages.
+    """
+
+    def __init__(self, model: Any, sheet: str, cells: Sequence[int] | np.ndarray, *,
+                 amplitude: float = 0.0, where: str = "StepCurrent") -> None:
+        target = sheet_of(model, sheet, where)
+        self.sheet = sheet
+        self.cells = select_cells(len(target.population), cells=list(cells), where=where)
+        if self.cells.size == 0:
+            msg = f"{where}: no cells chosen for the current injection into sheet {sheet!r}"
+            raise SimulationError(msg)
+        self.amplitude = float(amplitude)
+        sim = model.sim
+        self._source = sim.DCSource(amplitude=0.0, start=0.0, stop=0.0)
+        self._source.inject_into(target.population[self.cells])
+
+    def schedule(self, t_start: float, duration: float, amplitude: float | None = None) -> None:
+        value = self.amplitude if amplitude is None else float(amplitude)
+        # start and stop are checked one at a time (stop >= start): move start out of the
+        # way first, so any new window is accepted whatever the previous one was
+        self._source.set_parameters(start=0.0)
+        self._source.set_parameters(stop=float(t_start + duration))
+        self._source.set_parameters(start=float(t_start), amplitude=value)
+
+    def disarm(self) -> None:
+        self._source.set_parameters(amplitude=0.0)
+
+    def describe(self) -> dict[str, bool | int | float | str]:
+        return {"sheet": self.sheet, "amplitude": self.amplitude, "cells": int(self.cells.size)}

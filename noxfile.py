@@ -1,0 +1,101 @@
+"""Every test suite of the Mozaik monorepo, each in its own environment.
+
+``nox`` runs the default sessions: core alone (no NEST, no other mozaik distribution), each
+plugin with core only, everything together on NEST, lint, typecheck and docs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = False
+nox.options.sessions = ["core", "plugins", "all", "lint", "typecheck", "docs"]
+
+ROOT = Path(__file__).resolve().parent
+PLUGINS = ["visual", "analysis", "plot", "hpc"]
+PYTHON = "3.11"
+
+# Fails if a mozaik package would be imported from anywhere but this checkout.
+CHECK_LOCAL = """
+import importlib, sys
+root = sys.argv[1]
+for name in sys.argv[2:]:
+    module = importlib.import_module(name)
+    path = getattr(module, '__file__', '') or ''
+    if not path.startswith(root):
+        sys.exit(f'{name} is imported from {path}, not from the workspace {root}')
+    print(f'{name}: {path}')
+"""
+
+
+def check_local(session: nox.Session, *modules: str) -> None:
+    session.run("python", "-c", CHECK_LOCAL, str(ROOT), *modules, silent=True)
+
+
+def pytest(session: nox.Session, *args: str) -> None:
+    session.run("pytest", "-p", "no:cacheprovider", *args, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def core(session: nox.Session) -> None:
+    """mozaik-core alone: no NEST, no other mozaik distribution."""
+    session.install("-e", "./mozaik-core[test]")
+    check_local(session, "mozaik")
+    session.run("python", "-c",
+                "import importlib.util as u, sys; "
+                "sys.exit('nest must not be installed here' if u.find_spec('nest') else 0)")
+    pytest(session, "mozaik-core/tests", "-m", "not nest")
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("package", PLUGINS)
+def plugins(session: nox.Session, package: str) -> None:
+    """One plugin distribution with core only."""
+    session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
+    check_local(session, "mozaik", f"mozaik_{package}")
+    pytest(session, f"mozaik-{package}/tests")
+
+
+@nox.session(python=PYTHON)
+def all(session: nox.Session) -> None:
+    """Every distribution together, on NEST: all suites plus the cross-distribution tests."""
+    session.install("-e", "./mozaik-core[nest,nix,test]",
+                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
+    check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
+    pytest(session, "mozaik-core/tests", *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over every distribution, tests, examples, benchmarks."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy: strict on core, default strictness on the plugins."""
+    session.install("mypy", "types-PyYAML", "-e", "./mozaik-core[nest,nix]",
+                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")])
+    session.run("mypy", "--strict", "-p", "mozaik")
+    session.run("mypy", *[arg for p in PLUGINS for arg in ("-p", f"mozaik_{p}")])
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The hook reference is complete and every example study validates."""
+    session.install("-e", "./mozaik-core[test]")
+    pytest(session, "mozaik-core/tests/test_docs.py")
+    for study in sorted((ROOT / "examples").glob("*/study.yaml")):
+        session.run("mozaik", "config", "check", "--quiet", str(study))
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Run the Vogels & Abbott (2005) example end to end."""
+    session.install("-e", "./mozaik-core[nest,nix]",
+                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")])
+    session.run("mozaik", "run", "examples/vogels_abbott2005", *session.posargs)
