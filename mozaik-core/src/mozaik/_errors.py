@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnalysisDataStructureError",
+    "AnalysisError",
     "ConfigError",
     "DataStoreError",
     "DataStoreFormatError",
@@ -91,3 +92,7 @@ class DuplicatePresentationError(DataStoreError):
 
 class AnalysisDataStructureError(MozaikError):
     """An analysis data structure (ADS) was built with missing or invalid fields (e.g. units)."""
+
+
+class AnalysisError(MozaikError):
+    """An analysis or plot of a study failed while running on a stored run."""

@@ -13,6 +13,7 @@ from mozaik.ads._base import (
     ads_classes,
     data,
     parameter,
+    parse_units,
     units_parameter,
     units_string,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "ads_classes",
     "data",
     "parameter",
+    "parse_units",
     "units_parameter",
     "units_string",
 ]

@@ -9,6 +9,7 @@ declare each attrs field with :func:`parameter`, :func:`units_parameter` or :fun
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -27,6 +28,7 @@ __all__ = [
     "ads_classes",
     "data",
     "parameter",
+    "parse_units",
     "units_parameter",
     "units_string",
 ]
@@ -36,7 +38,9 @@ _DATA_KINDS = ("scalar", "array", "signal", "signals")
 _REGISTRY: dict[str, type[AnalysisDataStructure]] = {}
 
 
-def parameter(*, default: Any = attrs.NOTHING, converter: Callable[[Any], Any] | None = None) -> Any:
+def parameter(
+    *, default: Any = attrs.NOTHING, converter: Callable[[Any], Any] | None = None
+) -> Any:
     """Declare an ADS parameter: a scalar (bool, int, float, str or None) indexed for queries."""
     return attrs.field(default=default, converter=converter, metadata={_KIND: "param"})
 
@@ -64,6 +68,85 @@ def data(kind: str, *, default: Any = attrs.NOTHING) -> Any:
     return attrs.field(default=default, metadata={_KIND: kind})
 
 
+_TOKEN = re.compile(r"\s*(?:(\*\*)|([A-Za-z_][A-Za-z_0-9]*)|(-?\d+(?:\.\d+)?)|([*/()]))")
+
+
+def parse_units(text: str) -> pq.Quantity:
+    """Parse a quantities units string (``"mV"``, ``"1/s"``, ``"kg*m**2/(s**3*A)"``).
+
+    A small parser over unit names, ``*``, ``/``, ``**`` with numeric powers and parentheses;
+    unlike quantities' own string lookup it evaluates no Python code.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not such a string or names an unknown unit.
+    """
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            msg = f"unexpected character at {pos} in units {text!r}"
+            raise ValueError(msg)
+        pos = m.end()
+        kind = ("pow", "name", "num", "op")[m.lastindex - 1]  # type: ignore[operator]
+        tokens.append((kind, m.group(m.lastindex)))  # type: ignore[arg-type]
+    tokens.append(("end", ""))
+    i = 0
+
+    def peek() -> tuple[str, str]:
+        return tokens[i]
+
+    def take() -> tuple[str, str]:
+        nonlocal i
+        i += 1
+        return tokens[i - 1]
+
+    def factor() -> pq.Quantity:
+        kind, tok = take()
+        if kind == "name":
+            unit = getattr(pq, tok, None)
+            if not isinstance(unit, pq.Quantity):
+                msg = f"unknown unit {tok!r} in {text!r}"
+                raise ValueError(msg)
+            base = pq.Quantity(1.0, unit)
+        elif kind == "num" and float(tok) == 1.0:
+            base = pq.Quantity(1.0, pq.dimensionless)
+        elif (kind, tok) == ("op", "("):
+            base = expr()
+            if take() != ("op", ")"):
+                msg = f"unbalanced parentheses in units {text!r}"
+                raise ValueError(msg)
+        else:
+            msg = f"unexpected {tok or 'end'!r} in units {text!r}"
+            raise ValueError(msg)
+        if peek()[0] == "pow":
+            take()
+            kind, tok = take()
+            if kind != "num":
+                msg = f"expected a number after ** in units {text!r}"
+                raise ValueError(msg)
+            power = float(tok)
+            base = base ** (int(power) if power.is_integer() else power)
+        return base
+
+    def expr() -> pq.Quantity:
+        out = factor()
+        while peek() in (("op", "*"), ("op", "/")):
+            _, op = take()
+            rhs = factor()
+            out = out * rhs if op == "*" else out / rhs
+        return out
+
+    result = expr()
+    if peek()[0] != "end":
+        msg = f"unexpected {peek()[1]!r} in units {text!r}"
+        raise ValueError(msg)
+    return pq.Quantity(1.0, result.units)
+
+
 def _to_units(owner: str, name: str, value: Any) -> pq.Quantity:
     if value is None:
         msg = (
@@ -73,21 +156,22 @@ def _to_units(owner: str, name: str, value: Any) -> pq.Quantity:
         raise AnalysisDataStructureError(msg)
     try:
         if isinstance(value, str):
-            return pq.Quantity(1.0, value)
+            return parse_units(value)
         if isinstance(value, pq.Quantity):
-            return pq.Quantity(1.0, value.dimensionality.string)
+            return pq.Quantity(1.0, value.units)
     except (LookupError, ValueError, TypeError) as exc:
         msg = f"{owner}: units field {name!r} = {value!r} cannot be parsed by quantities ({exc})"
         raise AnalysisDataStructureError(msg) from exc
     msg = (
-        f"{owner}: units field {name!r} = {value!r} is a {type(value).__name__}; expected quantities "
+        f"{owner}: units field {name!r} = {value!r} is a {type(value).__name__}; expected "
+        f"quantities "
         f"units such as pq.Hz or a string such as 'Hz'"
     )
     raise AnalysisDataStructureError(msg)
 
 
 def units_string(units: pq.Quantity) -> str:
-    """Return the canonical string of quantities units (``"mV"``, ``"1/s"``, ``"dimensionless"``)."""
+    """Return the canonical quantities string of units (``"mV"``, ``"1/s"``, ...)."""
     return units.dimensionality.string
 
 
@@ -129,6 +213,16 @@ class AnalysisDataStructure:
     ``replace=True``) when they have the same identifier, parameters and tags; the data are not
     compared. Subclasses are registered by class name when defined, which is how the datastore
     finds the class again when it loads a result.
+
+    A new ADS declares every field with :func:`parameter`, :func:`units_parameter` or
+    :func:`data`, and uses the same decorator as the built-in ones::
+
+        @attrs.define(kw_only=True, eq=False, slots=False, repr=False)
+        class Histogram(AnalysisDataStructure):
+            counts: np.ndarray = data("array")
+            bin_edges: np.ndarray = data("array")
+            value_name: str = parameter()
+            value_units: pq.Quantity = units_parameter()
     """
 
     identifier: ClassVar[str] = "AnalysisDataStructure"
@@ -217,7 +311,9 @@ class AnalysisDataStructure:
 
     def __repr__(self) -> str:
         params = ", ".join(
-            f"{k}={v!r}" for k, v in self.parameters().items() if k != "identifier" and v is not None
+            f"{k}={v!r}"
+            for k, v in self.parameters().items()
+            if k != "identifier" and v is not None
         )
         return f"{self.identifier}({params})"
 
@@ -317,7 +413,9 @@ def _decode_array(row: Mapping[str, Any]) -> np.ndarray:
 
 def _encode_signal(field: str, item: int, sig: neo.AnalogSignal) -> dict[str, Any]:
     if not isinstance(sig, neo.AnalogSignal):
-        msg = f"ADS data field {field!r}[{item}] must be a neo.AnalogSignal, got {type(sig).__name__}"
+        msg = (
+            f"ADS data field {field!r}[{item}] must be a neo.AnalogSignal, got {type(sig).__name__}"
+        )
         raise AnalysisDataStructureError(msg)
     row = _encode_array(field, item, "signal", np.asarray(sig.magnitude, dtype=np.float64))
     row["units"] = units_string(sig.units)
@@ -330,7 +428,7 @@ def _encode_signal(field: str, item: int, sig: neo.AnalogSignal) -> dict[str, An
 def _decode_signal(row: Mapping[str, Any]) -> neo.AnalogSignal:
     return neo.AnalogSignal(
         _decode_array(row),
-        units=row["units"],
+        units=parse_units(row["units"]),
         t_start=row["t_start"] * pq.ms,
         sampling_period=row["sampling_period"] * pq.ms,
         name=row["name"],

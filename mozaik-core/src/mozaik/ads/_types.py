@@ -10,7 +10,13 @@ import numpy as np
 import quantities as pq
 
 from mozaik._errors import AnalysisDataStructureError
-from mozaik.ads._base import AnalysisDataStructure, data, parameter, units_parameter
+from mozaik.ads._base import (
+    AnalysisDataStructure,
+    data,
+    parameter,
+    parse_units,
+    units_parameter,
+)
 
 __all__ = [
     "AnalogSignal",
@@ -133,7 +139,7 @@ def _signal_units(owner: str, field: str, signals: list[neo.AnalogSignal], units
         units = signals[0].units
     if units is None:
         return None
-    target = units if isinstance(units, pq.Quantity) else pq.Quantity(1.0, units)
+    target = units if isinstance(units, pq.Quantity) else parse_units(units)
     for i, sig in enumerate(signals):
         try:
             sig.units.rescale(target.units)
@@ -230,11 +236,13 @@ class ConductanceSignalList(AnalysisDataStructure):
         signals = [*self.e_con, *self.i_con]
         units = _signal_units(owner, "e_con/i_con", signals, self.units)
         if units is not None:
-            q = units if isinstance(units, pq.Quantity) else pq.Quantity(1.0, units)
+            q = units if isinstance(units, pq.Quantity) else parse_units(units)
             try:
                 q.rescale(pq.uS)
             except ValueError:
-                msg = f"{owner}: units {q.dimensionality.string} are not a conductance (e.g. nS, uS)"
+                msg = (
+                    f"{owner}: units {q.dimensionality.string} are not a conductance (e.g. nS, uS)"
+                )
                 raise AnalysisDataStructureError(msg) from None
         self.units = units
         super().__attrs_post_init__()

@@ -1,4 +1,7 @@
-"""Built-in workflow components: stimuli, experiments and the local backend."""
+"""Built-in workflow components: stimuli, experiments and the local backend.
+
+Imported only when the registry is first built; nothing here imports a simulator.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,48 @@ from mozaik.plugin import ComponentSpec
 
 
 def stimuli() -> list[ComponentSpec]:
-    return []
+    from mozaik.stimulus._base import (
+        InternalStimulus,
+        InternalStimulusParams,
+        NullStimulus,
+        NullStimulusParams,
+    )
+
+    return [
+        ComponentSpec(name=NullStimulus.name, config_cls=NullStimulusParams,
+                      factory=NullStimulus, summary="blank between stimuli (null segments)"),
+        ComponentSpec(name=InternalStimulus.name, config_cls=InternalStimulusParams,
+                      factory=InternalStimulus,
+                      summary="no sensory input: spontaneous activity or direct stimulation"),
+    ]
 
 
 def experiments() -> list[ComponentSpec]:
-    return []
+    from mozaik.experiments import (
+        CurrentInjection,
+        CurrentInjectionParams,
+        NoStimulation,
+        NoStimulationParams,
+        PoissonNetworkKick,
+        PoissonNetworkKickParams,
+    )
+
+    return [
+        ComponentSpec(name="NoStimulation", config_cls=NoStimulationParams,
+                      factory=NoStimulation, summary="spontaneous activity, no input"),
+        ComponentSpec(name="PoissonNetworkKick", config_cls=PoissonNetworkKickParams,
+                      factory=PoissonNetworkKick,
+                      summary="Poisson drive onto sheets, then the network's own activity"),
+        ComponentSpec(name="CurrentInjection", config_cls=CurrentInjectionParams,
+                      factory=CurrentInjection,
+                      summary="current steps (nA) into selected cells of a sheet"),
+    ]
 
 
 def backends() -> list[ComponentSpec]:
-    return []
+    from mozaik.controller import LocalBackend, LocalBackendParams
+
+    return [
+        ComponentSpec(name="local", config_cls=LocalBackendParams, factory=LocalBackend,
+                      summary="run one study in this process"),
+    ]

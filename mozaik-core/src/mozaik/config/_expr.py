@@ -10,12 +10,21 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["FUNCTIONS", "Expr", "ExpressionError", "evaluate", "parse_expression"]
+__all__ = [
+    "ARRAY_FUNCTIONS",
+    "FUNCTIONS",
+    "Expr",
+    "ExpressionError",
+    "evaluate",
+    "evaluate_array",
+    "parse_array_expression",
+    "parse_expression",
+]
 
 FUNCTIONS: dict[str, Callable[..., float]] = {
     "abs": abs,
@@ -174,3 +183,120 @@ def evaluate(expr: Expr, lookup: Callable[[str], Any]) -> Any:
         return value
 
     return walk(expr.tree)
+
+
+# ------------------------------------------------------------------------------------------------
+# Array expressions: named arrays instead of ref(), numpy functions (used by the modular connector)
+# ------------------------------------------------------------------------------------------------
+
+#: Functions allowed in array expressions; each maps element-wise over numpy arrays.
+ARRAY_FUNCTIONS: tuple[str, ...] = (
+    "abs", "cos", "exp", "log", "log10", "maximum", "minimum", "sin", "sqrt", "tan", "where",
+)
+
+
+def parse_array_expression(text: str, names: Iterable[str]) -> Expr:
+    """Parse an expression over named arrays, e.g. ``'f1 * f2'`` or ``'0.5 + d1 / 300'``.
+
+    Allowed: numbers, the given ``names``, constants ``pi`` and ``e``, ``+ - * / // % **``,
+    comparisons (``d1 < 100``) and the functions in :data:`ARRAY_FUNCTIONS`. ``ref()`` is not
+    allowed (references are resolved when the file is loaded). Raises :class:`ExpressionError`.
+    """
+    allowed_names = set(names)
+    try:
+        tree = ast.parse(str(text).strip(), mode="eval")
+    except SyntaxError as exc:
+        msg = f"cannot parse expression {text!r}: {exc.msg}"
+        raise ExpressionError(msg) from None
+
+    def bad(what: str) -> ExpressionError:
+        return ExpressionError(
+            f"{what} is not allowed in expression {text!r}; allowed are numbers, the names "
+            f"{sorted(allowed_names)}, constants {sorted(CONSTANTS)}, + - * / // % **, "
+            f"comparisons and the functions {list(ARRAY_FUNCTIONS)}")
+
+    def check(node: ast.AST) -> None:
+        if isinstance(node, ast.Expression):
+            check(node.body)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise bad(f"the literal {node.value!r}")
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise bad(f"the operator {type(node.op).__name__}")
+            check(node.left)
+            check(node.right)
+        elif isinstance(node, ast.UnaryOp):
+            if type(node.op) not in _UNARY:
+                raise bad(f"the operator {type(node.op).__name__}")
+            check(node.operand)
+        elif isinstance(node, ast.Compare):
+            if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
+                raise bad("a chained or unsupported comparison")
+            check(node.left)
+            check(node.comparators[0])
+        elif isinstance(node, ast.Name):
+            if node.id not in allowed_names and node.id not in CONSTANTS:
+                raise bad(f"the name {node.id!r}")
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in ARRAY_FUNCTIONS:
+                raise bad(f"calling {ast.unparse(node.func)!r}")
+            if node.keywords:
+                raise bad("a keyword argument")
+            for arg in node.args:
+                check(arg)
+        else:
+            raise bad(f"the syntax {type(node).__name__}")
+
+    check(tree)
+    return Expr(str(text), tree)
+
+
+def evaluate_array(expr: Expr, values: Mapping[str, Any]) -> Any:
+    """Compute an expression from :func:`parse_array_expression` element-wise with numpy.
+
+    ``values`` maps each name to a number or a numpy array; arrays broadcast as in numpy.
+    Comparisons give 0.0/1.0.
+    """
+    import numpy as np
+
+    functions: dict[str, Callable[..., Any]] = {name: getattr(np, name)
+                                                for name in ARRAY_FUNCTIONS}
+
+    def walk(node: ast.AST) -> Any:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in values:
+                return values[node.id]
+            return CONSTANTS[node.id]
+        if isinstance(node, ast.Call):
+            return functions[node.func.id](*(walk(a) for a in node.args))  # type: ignore[attr-defined]
+        if isinstance(node, ast.UnaryOp):
+            return _UNARY[type(node.op)](walk(node.operand))
+        if isinstance(node, ast.Compare):
+            result = _COMPARE[type(node.ops[0])](walk(node.left), walk(node.comparators[0]))
+            return np.asarray(result, dtype=float)
+        if isinstance(node, ast.BinOp):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return _BINARY[type(node.op)](walk(node.left), walk(node.right))
+        raise ExpressionError(f"unexpected syntax in {expr.text!r}")  # validated already
+
+    try:
+        return walk(expr.tree)
+    except KeyError as exc:
+        msg = f"expression {expr.text!r} uses {exc.args[0]!r}, which has no value"
+        raise ExpressionError(msg) from None
+    except ZeroDivisionError as exc:
+        msg = f"cannot compute {expr.text!r}: {exc}"
+        raise ExpressionError(msg) from None
+
+
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}

@@ -29,11 +29,11 @@ from mozaik.datastore._view import AnalogArrays, DataStoreView, SegmentList, Spi
 from mozaik.datastore._writer import SheetRecording, SignalRecording, sheet_recording_from_segment
 
 __all__ = [
-    "FORMAT_VERSION",
     "AnalogArrays",
     "Collation",
     "DataStore",
     "DataStoreView",
+    "FORMAT_VERSION",
     "QueryWarning",
     "SegmentList",
     "SheetRecording",

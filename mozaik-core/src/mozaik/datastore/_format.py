@@ -257,23 +257,29 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def git_commit(path: str | Path) -> str | None:
+def git_commit(path: str | os.PathLike[str]) -> str | None:
     """Commit hash of the git work tree containing ``path`` (``+dirty`` if modified), or None."""
     try:
         head = subprocess.run(
             ["git", "-C", str(path), "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=10, check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(path), "status", "--porcelain"],
-            capture_output=True, text=True, timeout=10, check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("+dirty" if dirty else "") if head else None
 
 
-def collect_provenance(*, model_dir: str | Path | None = None) -> dict[str, Any]:
+def collect_provenance(*, model_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Provenance of the current process: host, versions of mozaik and its plugin distributions.
 
     Plugin distributions are those declaring a ``mozaik`` entry point; none is imported.
@@ -291,7 +297,10 @@ def collect_provenance(*, model_dir: str | Path | None = None) -> dict[str, Any]
         dist = getattr(ep, "dist", None)
         if dist is not None:
             dists[dist.metadata["Name"]] = dist.version
-    out: dict[str, Any] = {"host": socket.gethostname(), "distributions": dict(sorted(dists.items()))}
+    out: dict[str, Any] = {
+        "host": socket.gethostname(),
+        "distributions": dict(sorted(dists.items())),
+    }
     if model_dir is not None:
         out["model_dir"] = str(model_dir)
         out["model_git_commit"] = git_commit(model_dir)

@@ -149,8 +149,7 @@ def param_filter_query(
         criteria[key] = [_normalise(v) for v in values]
     seg, ads = dsv.segment_index, dsv.analysis_index
     unknown = [
-        k for k in criteria
-        if not (_known(seg, k) or _known(ads, k)) and None not in criteria[k]
+        k for k in criteria if not (_known(seg, k) or _known(ads, k)) and None not in criteria[k]
     ]
     if unknown and (seg.num_rows or ads.num_rows):
         names = sorted(
@@ -167,10 +166,15 @@ def param_filter_query(
         return dsv.derive(seg.slice(0, 0), ads.slice(0, 0))
     out = dsv.derive(_filter(seg, criteria), _filter(ads, criteria))
     if ads_unique and out.n_analysis_results != 1:
-        msg = f"param_filter_query({kwargs}) matched {out.n_analysis_results} analysis results, expected exactly 1"
+        msg = (
+            f"param_filter_query({kwargs}) matched {out.n_analysis_results} analysis results, "
+            f"expected exactly 1"
+        )
         raise DataStoreError(msg)
     if rec_unique and out.n_segments != 1:
-        msg = f"param_filter_query({kwargs}) matched {out.n_segments} recordings, expected exactly 1"
+        msg = (
+            f"param_filter_query({kwargs}) matched {out.n_segments} recordings, expected exactly 1"
+        )
         raise DataStoreError(msg)
     return out
 
@@ -231,7 +235,7 @@ def _sort_key(key: tuple[Any, ...]) -> str:
 
 
 def _stimulus_keys(table: pa.Table, parameters: Sequence[str], exclude: bool) -> list[str]:
-    cols = ["stimulus_name"] + sorted(c for c in table.column_names if c.startswith(ST_PREFIX))
+    cols = ["stimulus_name", *sorted(c for c in table.column_names if c.startswith(ST_PREFIX))]
     named = {
         "stimulus_name" if p in ("name", "st_name") else ST_PREFIX + p.removeprefix(ST_PREFIX)
         for p in parameters
@@ -360,7 +364,7 @@ def equal_ads_type(dsv: DataStoreView) -> bool:
 
 
 def equal_ads(dsv: DataStoreView, except_params: Sequence[str] = ()) -> bool:
-    """Whether all analysis results in the view have equal parameters apart from ``except_params``."""
+    """Whether all analysis results in the view have equal parameters except ``except_params``."""
     ads = dsv.analysis_index
     keys = [c for c in _ads_param_columns(ads) if c not in except_params]
     return _n_distinct(ads, keys) <= 1

@@ -316,9 +316,7 @@ class DataStore(DataStoreView):
     def segment_index(self) -> pa.Table:  # type: ignore[override]
         if self._seg_cache is None:
             t = fmt.concat_tables(self._seg_parts)
-            self._seg_cache = (
-                fmt.SEGMENT_COLUMNS.empty_table() if t is None else t.combine_chunks()
-            )
+            self._seg_cache = fmt.SEGMENT_COLUMNS.empty_table() if t is None else t.combine_chunks()
             self._seg_parts = [self._seg_cache] if t is not None else []
         return self._seg_cache
 
@@ -359,7 +357,9 @@ class DataStore(DataStoreView):
         self._check_writable("update the manifest")
         reserved = {"format", "format_version"} & set(fields)
         if reserved:
-            msg = f"manifest fields {sorted(reserved)} are managed by the datastore and cannot be set"
+            msg = (
+                f"manifest fields {sorted(reserved)} are managed by the datastore and cannot be set"
+            )
             raise DataStoreError(msg)
         data = {**self._manifest, **fields}
         fmt.write_json_atomic(data, self.root / fmt.MANIFEST)
@@ -397,7 +397,10 @@ class DataStore(DataStoreView):
         pos = np.asarray(positions_um, np.float64)
         n = len(ids)
         if pos.ndim != 2 or pos.shape[0] != n or pos.shape[1] not in (2, 3):
-            msg = f"sheet {sheet!r}: positions_um has shape {pos.shape}, expected ({n}, 2) or ({n}, 3)"
+            msg = (
+                f"sheet {sheet!r}: positions_um has shape {pos.shape}, expected ({n}, 2) or "
+                f"({n}, 3)"
+            )
             raise DataStoreError(msg)
         z = pa.array(pos[:, 2]) if pos.shape[1] == 3 else pa.nulls(n, pa.float64())
         table = pa.table(
@@ -433,7 +436,10 @@ class DataStore(DataStoreView):
     @staticmethod
     def _with_annotation(table: pa.Table, sheet: str, name: str, values: Any) -> pa.Table:
         if name in _NEURON_FIXED:
-            msg = f"sheet {sheet!r}: {name!r} is a reserved neuron column; choose another annotation name"
+            msg = (
+                f"sheet {sheet!r}: {name!r} is a reserved neuron column; choose another "
+                f"annotation name"
+            )
             raise DataStoreError(msg)
         arr = np.asarray(values)
         if arr.shape != (table.num_rows,):
@@ -463,7 +469,9 @@ class DataStore(DataStoreView):
         return self._neuron_cache[sheet]
 
     # ------------------------------------------------------------------ presentations
-    def has_presentation(self, stimulus: StimulusIdentity, trial: int, *, null: bool = False) -> bool:
+    def has_presentation(
+        self, stimulus: StimulusIdentity, trial: int, *, null: bool = False
+    ) -> bool:
         """Whether ``stimulus`` at ``trial`` is recorded (blank segment if ``null``)."""
         return (stimulus.to_string(), int(trial), bool(null)) in self._presented
 
@@ -535,7 +543,8 @@ class DataStore(DataStoreView):
             raise DataStoreError(msg)
         if "trial" in stimulus.params and stimulus.params["trial"] != trial:
             msg = (
-                f"stimulus {stimulus!r} has trial={stimulus.params['trial']!r} but the presentation "
+                f"stimulus {stimulus!r} has trial={stimulus.params['trial']!r} but the "
+                f"presentation "
                 f"is written as trial {trial}; pass the same trial"
             )
             raise DataStoreError(msg)
@@ -710,8 +719,12 @@ class DataStore(DataStoreView):
             {
                 k: pa.array([row[k]], fmt.SEGMENT_COLUMNS.field(k).type)
                 for k in (
-                    "spikes_file", "spikes_row_group", "spikes_row_groups",
-                    "analog_file", "analog_row_group", "analog_row_groups",
+                    "spikes_file",
+                    "spikes_row_group",
+                    "spikes_row_groups",
+                    "analog_file",
+                    "analog_row_group",
+                    "analog_row_groups",
                 )
             }
         )

@@ -12,10 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import quantities as pq
+from neo.core.spiketrainlist import SpikeTrainList
 
 from mozaik._errors import DataStoreError
-from mozaik.ads import AnalysisDataStructure, ads_class
-from mozaik.datastore._format import ADS_COLUMNS, SEGMENT_COLUMNS, open_parquet, read_table
+from mozaik.ads import AnalysisDataStructure, ads_class, parse_units
+from mozaik.datastore._format import ADS_COLUMNS, SEGMENT_COLUMNS, read_table
 from mozaik.stimulus import StimulusIdentity
 
 if TYPE_CHECKING:
@@ -141,9 +142,11 @@ class DataStoreView:
     def sheets(self) -> list[str]:
         """Sorted names of the sheets with recordings or results in this view."""
         names = set(pc.unique(self.segment_index["sheet_name"]).to_pylist())
-        names |= set(pc.unique(self.analysis_index["sheet_name"]).to_pylist()) if (
-            "sheet_name" in self.analysis_index.column_names
-        ) else set()
+        names |= (
+            set(pc.unique(self.analysis_index["sheet_name"]).to_pylist())
+            if ("sheet_name" in self.analysis_index.column_names)
+            else set()
+        )
         return sorted(n for n in names if n is not None)
 
     def stimuli(self, *, null: bool = False) -> list[StimulusIdentity]:
@@ -206,7 +209,9 @@ class DataStoreView:
         rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
         return SegmentList(self._store, rows)
 
-    def get_spiketrains(self, *, sheet: str | None = None, null: bool = False) -> list[neo.SpikeTrain]:
+    def get_spiketrains(
+        self, *, sheet: str | None = None, null: bool = False
+    ) -> list[neo.SpikeTrain]:
         """Every SpikeTrain of the view's segments (one per recorded neuron and segment)."""
         out: list[neo.SpikeTrain] = []
         for seg in self.get_segments(null=null, sheet=sheet):
@@ -219,9 +224,7 @@ class DataStoreView:
         Reads only the row groups of the selected segments.
         """
         rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
-        table = self._store._read_payload(
-            rows, "spikes", ["segment_id", "neuron", "time"]
-        )
+        table = self._store._read_payload(rows, "spikes", ["segment_id", "neuron", "time"])
         if table.num_rows == 0:
             return SpikeArrays(
                 np.empty(0, np.int32), np.empty(0, np.float64), np.empty(0, np.int64)
@@ -229,9 +232,7 @@ class DataStoreView:
         time = table["time"]
         if time.null_count:
             table = table.filter(pc.is_valid(time))
-        return SpikeArrays(
-            _np(table["neuron"]), _np(table["time"]), _np(table["segment_id"])
-        )
+        return SpikeArrays(_np(table["neuron"]), _np(table["time"]), _np(table["segment_id"]))
 
     def analog_arrays(self, sheet: str, variable: str, *, null: bool = False) -> AnalogArrays:
         """All traces of ``variable`` (e.g. ``"v"``) of ``sheet`` in this view as one 2-D array."""
@@ -301,7 +302,10 @@ def _stack_lists(col: pa.ChunkedArray, what: str) -> np.ndarray:
         return np.empty((0, 0))
     lengths = pc.list_value_length(col).to_numpy(zero_copy_only=False)
     if (lengths != lengths[0]).any():
-        msg = f"traces of {what} have different lengths {sorted(set(lengths.tolist()))}; narrow the view"
+        msg = (
+            f"traces of {what} have different lengths {sorted(set(lengths.tolist()))}; "
+            f"narrow the view"
+        )
         raise DataStoreError(msg)
     flat = pc.list_flatten(col).to_numpy(zero_copy_only=False)
     return flat.reshape(n, int(lengths[0]))
@@ -342,6 +346,18 @@ class SegmentList(Sequence[neo.Segment]):
         return f"<SegmentList of {len(self)} segments (loaded on access)>"
 
 
+def attach_spiketrains(segment: neo.Segment, trains: list[neo.SpikeTrain]) -> None:
+    """Give ``segment`` its SpikeTrains in linear time.
+
+    ``segment.spiketrains.append`` checks each new train against all present ones, which is
+    quadratic (minutes for the 10^5 trains of one large sheet); assigning a ready
+    ``SpikeTrainList`` is not.
+    """
+    for st in trains:
+        st.segment = segment
+    segment.spiketrains = SpikeTrainList(items=trains, parent=segment)
+
+
 def build_segment(
     row: dict[str, Any],
     spikes: pa.Table | None,
@@ -372,7 +388,8 @@ def build_segment(
         neuron = spikes["neuron"].to_numpy()
         time = spikes["time"]
         valid = (
-            np.ones(len(neuron), bool) if time.null_count == 0
+            np.ones(len(neuron), bool)
+            if time.null_count == 0
             else pc.is_valid(time).to_numpy(zero_copy_only=False)
         )
         times = time.to_numpy(zero_copy_only=False)
@@ -380,14 +397,16 @@ def build_segment(
         neuron, times, valid = neuron[order], times[order], valid[order]
         starts = np.flatnonzero(np.r_[True, neuron[1:] != neuron[:-1]])
         stops = np.r_[starts[1:], len(neuron)]
+        trains = []
         for a, b in zip(starts, stops, strict=True):
             index = int(neuron[a])
             sel = times[a:b][valid[a:b]]
-            st = neo.SpikeTrain(sel, units=pq.ms, t_start=t_start, t_stop=t_stop)
+            st = neo.SpikeTrain(sel, units=pq.ms, t_start=t_start, t_stop=t_stop, copy=None)
             st.annotate(source_population=sheet, source_index=index, **meta)
             if ids is not None and index < len(ids):
                 st.annotate(channel_id=int(ids[index]))
-            seg.spiketrains.append(st)
+            trains.append(st)
+        attach_spiketrains(seg, trains)
     if analog is not None and analog.num_rows:
         for variable in _ordered_unique(analog["variable"]):
             part = analog.filter(pc.equal(analog["variable"], variable)).sort_by("neuron")
@@ -395,7 +414,7 @@ def build_segment(
             neurons = part["neuron"].to_numpy()
             sig = neo.AnalogSignal(
                 values.T,
-                units=part["units"][0].as_py(),
+                units=parse_units(part["units"][0].as_py()),
                 t_start=part["t_start"][0].as_py() * pq.ms,
                 sampling_period=part["sampling_period"][0].as_py() * pq.ms,
                 name=variable,

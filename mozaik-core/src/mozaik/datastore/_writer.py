@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
 
 import attrs
 import neo
@@ -57,6 +56,10 @@ class SignalRecording:
             raise DataStoreError(msg)
 
 
+def _to_signals(value: Iterable[SignalRecording]) -> tuple[SignalRecording, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class SheetRecording:
     """Everything recorded from one sheet during one presentation, as plain arrays.
@@ -78,14 +81,16 @@ class SheetRecording:
 
     t_start: float
     t_stop: float
-    spike_neurons: np.ndarray = attrs.field(factory=lambda: np.empty(0, np.int64), converter=_int_array)
+    spike_neurons: np.ndarray = attrs.field(
+        factory=lambda: np.empty(0, np.int64), converter=_int_array
+    )
     spike_times: np.ndarray = attrs.field(
         factory=lambda: np.empty(0), converter=lambda v: np.asarray(v, np.float64).reshape(-1)
     )
     spike_recorded: np.ndarray | None = attrs.field(
         default=None, converter=lambda v: None if v is None else _int_array(v)
     )
-    signals: Sequence[SignalRecording] = attrs.field(factory=tuple, converter=tuple)
+    signals: Sequence[SignalRecording] = attrs.field(factory=tuple, converter=_to_signals)
 
     def __attrs_post_init__(self) -> None:
         if len(self.spike_neurons) != len(self.spike_times):
@@ -112,7 +117,7 @@ class SheetRecording:
                 neurons = np.concatenate([neurons, silent])
                 times = np.concatenate([times, np.zeros(len(silent))])
                 mask = np.zeros(len(neurons), bool)
-                mask[-len(silent):] = True
+                mask[-len(silent) :] = True
         if len(neurons) > 1 and (np.diff(neurons) < 0).any():
             order = np.argsort(neurons, kind="stable")
             neurons, times = neurons[order], times[order]
@@ -133,7 +138,9 @@ class SheetRecording:
         for s in self.signals:
             n, m = len(s.neurons), s.values.shape[0]
             flat = np.ascontiguousarray(s.values.T).reshape(-1)
-            offsets = np.arange(0, (n + 1) * m, m, dtype=np.int64) if m else np.zeros(n + 1, np.int64)
+            offsets = (
+                np.arange(0, (n + 1) * m, m, dtype=np.int64) if m else np.zeros(n + 1, np.int64)
+            )
             parts.append(
                 pa.Table.from_arrays(
                     [
@@ -151,13 +158,18 @@ class SheetRecording:
         return pa.concat_tables(parts) if parts else ANALOG_SCHEMA.empty_table()
 
 
-@lru_cache(maxsize=64)
-def _factor_to_ms(dimensionality: str) -> float:
-    return float(pq.Quantity(1.0, dimensionality).rescale(pq.ms).magnitude)
+_FACTORS: dict[str, float] = {}
+
+
+def _factor_to_ms(units: pq.Quantity) -> float:
+    key = units.dimensionality.string
+    if key not in _FACTORS:
+        _FACTORS[key] = float(pq.Quantity(1.0, units.units).rescale(pq.ms).magnitude)
+    return _FACTORS[key]
 
 
 def _ms(q: pq.Quantity) -> float:
-    return float(q.magnitude) * _factor_to_ms(q.dimensionality.string)
+    return float(q.magnitude) * _factor_to_ms(q)
 
 
 def sheet_recording_from_segment(segment: neo.Segment, sheet: str) -> SheetRecording:
@@ -182,16 +194,14 @@ def sheet_recording_from_segment(segment: neo.Segment, sheet: str) -> SheetRecor
             raise DataStoreError(msg)
         index = int(index)
         recorded.append(index)
-        if k == 0 or st.units.dimensionality.string != unit:
-            unit = st.units.dimensionality.string
-            factor = _factor_to_ms(unit)
+        factor = _factor_to_ms(st.units)
         starts.append(_ms(st.t_start))
         stops.append(_ms(st.t_stop))
         if len(st):
             values = np.asarray(st.magnitude, np.float64)
             times.append(values * factor if factor != 1.0 else values)
             neurons.append(np.full(len(st), index, np.int64))
-    signals = []
+    signals: list[SignalRecording] = []
     for k, sig in enumerate(segment.analogsignals):
         channels = sig.array_annotations.get("channel_index")
         if channels is None:
@@ -202,7 +212,10 @@ def sheet_recording_from_segment(segment: neo.Segment, sheet: str) -> SheetRecor
             )
             raise DataStoreError(msg)
         if not sig.name:
-            msg = f"sheet {sheet!r}: analog signal {k} has no name; name it after the variable (e.g. 'v')"
+            msg = (
+                f"sheet {sheet!r}: analog signal {k} has no name; name it after the variable "
+                f"(e.g. 'v')"
+            )
             raise DataStoreError(msg)
         t0 = _ms(sig.t_start)
         starts.append(t0)

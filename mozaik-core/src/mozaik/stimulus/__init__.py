@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+from mozaik.stimulus._base import (
+    InternalStimulus,
+    InternalStimulusParams,
+    NullStimulus,
+    NullStimulusParams,
+    Stimulus,
+    flatten_params,
+    unflatten_params,
+)
 from mozaik.stimulus._identity import ParamValue, StimulusIdentity
 
-__all__ = ["ParamValue", "StimulusIdentity"]
+__all__ = [
+    "InternalStimulus",
+    "InternalStimulusParams",
+    "NullStimulus",
+    "NullStimulusParams",
+    "ParamValue",
+    "Stimulus",
+    "StimulusIdentity",
+    "flatten_params",
+    "unflatten_params",
+]

@@ -52,9 +52,10 @@ def _scalar_mapping(_inst: object, attribute: attrs.Attribute[Any], value: Any) 
         msg = f"{attribute.name} must be a mapping of names to scalars, got {value!r}"
         raise ValueError(msg)
     for key, item in value.items():
-        if not isinstance(key, str) or not (item is None or isinstance(item, bool | int | float | str)):
-            msg = (f"{attribute.name}.{key} must be a scalar (bool, int, float or str), got "
-                   f"{item!r}")
+        if not isinstance(key, str) or not (
+            item is None or isinstance(item, bool | int | float | str)
+        ):
+            msg = f"{attribute.name}.{key} must be a scalar (bool, int, float or str), got {item!r}"
             raise ValueError(msg)
 
 
@@ -73,8 +74,9 @@ def flatten_params(params: Any, prefix: str = "") -> dict[str, ParamValue]:
         Dotted prefix of the keys (used in recursion).
     """
     if attrs.has(type(params)):
-        items: Mapping[str, Any] = {f.name: getattr(params, f.name)
-                                    for f in attrs.fields(type(params))}
+        items: Mapping[str, Any] = {
+            f.name: getattr(params, f.name) for f in attrs.fields(type(params))
+        }
     elif isinstance(params, Mapping):
         items = params
     else:
@@ -134,12 +136,16 @@ class Stimulus:
 
     def __init__(self, params: Any, *, trial: int = 0) -> None:
         if not type(self).name:
-            msg = (f"{type(self).__name__} has no registered name; set the class attribute "
-                   "`name` to the name its plugin registers it under")
+            msg = (
+                f"{type(self).__name__} has no registered name; set the class attribute "
+                "`name` to the name its plugin registers it under"
+            )
             raise MozaikError(msg)
         if not attrs.has(type(params)) or not hasattr(params, "duration"):
-            msg = (f"stimulus {type(self).name!r}: parameters must be a frozen attrs instance "
-                   f"with a 'duration' field (ms), got {params!r}")
+            msg = (
+                f"stimulus {type(self).name!r}: parameters must be a frozen attrs instance "
+                f"with a 'duration' field (ms), got {params!r}"
+            )
             raise MozaikError(msg)
         if isinstance(trial, bool) or not isinstance(trial, int) or trial < 0:
             msg = f"stimulus {type(self).name!r}: trial must be an int >= 0, got {trial!r}"
@@ -218,8 +224,7 @@ class InternalStimulusParams:
 
     duration: float = attrs.field(validator=_positive_duration)
     protocol: str = ""
-    direct_stimulation: Mapping[str, Any] = attrs.field(factory=dict,
-                                                         validator=_scalar_mapping)
+    direct_stimulation: Mapping[str, Any] = attrs.field(factory=dict, validator=_scalar_mapping)
 
 
 class InternalStimulus(Stimulus):

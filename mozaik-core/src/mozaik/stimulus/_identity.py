@@ -63,6 +63,9 @@ class StimulusIdentity:
     """
 
     __slots__ = ("_name", "_params", "_string")
+    _name: str
+    _params: Mapping[str, ParamValue]
+    _string: str
 
     def __init__(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         if not isinstance(name, str) or not name:
@@ -79,9 +82,7 @@ class StimulusIdentity:
         object.__setattr__(
             self,
             "_string",
-            json.dumps(
-                {"name": name, "params": items}, sort_keys=True, separators=(",", ":")
-            ),
+            json.dumps({"name": name, "params": items}, sort_keys=True, separators=(",", ":")),
         )
 
     def __setattr__(self, key: str, value: Any) -> None:
@@ -132,10 +133,16 @@ class StimulusIdentity:
         try:
             data = json.loads(text)
         except (TypeError, ValueError) as exc:
-            msg = f"not a stimulus identity string: {text!r} ({exc}); expected the output of StimulusIdentity.to_string()"
+            msg = (
+                f"not a stimulus identity string: {text!r} ({exc}); expected the output of "
+                f"StimulusIdentity.to_string()"
+            )
             raise MozaikError(msg) from exc
         if not isinstance(data, dict) or set(data) != {"name", "params"}:
-            msg = f"not a stimulus identity string: {text!r}; expected a JSON object with exactly the keys 'name' and 'params'"
+            msg = (
+                f"not a stimulus identity string: {text!r}; expected a JSON object with exactly "
+                f"the keys 'name' and 'params'"
+            )
             raise MozaikError(msg)
         if not isinstance(data["params"], dict):
             msg = f"stimulus identity {text!r}: 'params' must be a JSON object"
@@ -164,7 +171,9 @@ class StimulusIdentity:
 
     def without(self, *names: str) -> StimulusIdentity:
         """Return a copy without the named parameters (e.g. to group over trials)."""
-        return StimulusIdentity(self._name, {k: v for k, v in self._params.items() if k not in names})
+        return StimulusIdentity(
+            self._name, {k: v for k, v in self._params.items() if k not in names}
+        )
 
     def equal_except(self, other: StimulusIdentity, *names: str) -> bool:
         """Whether ``other`` has the same name and equal parameters apart from ``names``."""

@@ -1,0 +1,126 @@
+"""``mozaik run`` and ``mozaik analyse``: run a study, (re)run analyses on a stored run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from mozaik._errors import ConfigError
+
+if TYPE_CHECKING:
+    from mozaik.controller import RunSummary
+
+__all__ = ["analyse", "run"]
+
+_PROGRESS = click.Choice(["auto", "bar", "log", "off"])
+
+
+def _summary_line(s: RunSummary) -> str:
+    parts = [f"{s.presented} presentation(s) stored"]
+    if s.replayed:
+        parts.append(f"{s.replayed} replayed")
+    if s.stored_before:
+        parts.append(f"{s.stored_before} already stored")
+    return (f"{s.run_dir}: {', '.join(parts)}; {s.analyses} analyses, {s.plots} plots; "
+            f"{s.total_s:.1f} s (build {s.build_s:.1f} s, simulate {s.simulate_s:.1f} s, "
+            f"store {s.store_s + s.collect_s:.1f} s)")
+
+
+@click.command("run")
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a parameter by dotted path, e.g. "
+                   "sheets.exc.params.size=800 (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Run directory. If it holds a run of this study, the run is completed. "
+                   "Default: runs/<name>_<timestamp>[_<overrides>].")
+@click.option("--simulator", metavar="NAME", help="PyNN backend (simulator.backend), e.g. nest.")
+@click.option("--threads", type=click.IntRange(min=1), help="Threads per process "
+              "(simulator.threads).")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed (simulator.seed).")
+@click.option("--progress", type=_PROGRESS, default="auto", show_default=True,
+              help="Progress bar, one log line per stimulus, or nothing; auto: a bar on a "
+                   "terminal.")
+@click.option("--no-replay", is_flag=True,
+              help="When completing a run, do not re-simulate stored presentations to restore "
+                   "the network state: missing ones start from a fresh network.")
+@click.pass_context
+def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path | None,
+        simulator: str | None, threads: int | None, seed: int | None, progress: str,
+        no_replay: bool) -> None:
+    """Run the study TARGET (a study YAML file, or a folder with study.yaml): build the
+    network, present every stimulus, store the recordings, run the analyses and plots.
+
+    TARGET may also be a run directory: the run is then completed with the configuration it
+    was started with (an interrupted run resumes; what is stored is not simulated again unless
+    the network state must be restored, see --no-replay).
+    """
+    from mozaik.config import load_study
+    from mozaik.controller import default_run_dir, is_run_dir, run_study, study_from_run_dir
+
+    items = list(overrides)
+    for path, value in (("simulator.backend", simulator), ("simulator.threads", threads),
+                        ("simulator.seed", seed)):
+        if value is not None:
+            items.append(f"{path}={value}")
+    if is_run_dir(target):
+        if items:
+            msg = (f"{target} is a run directory: it is completed with the configuration it "
+                   f"was started with, so --set/--simulator/--threads/--seed cannot change it "
+                   f"(got {', '.join(items)}); to run a changed study, pass the study file")
+            raise ConfigError(msg)
+        if out is not None and out.resolve() != target.resolve():
+            msg = (f"{target} is a run directory, which is completed in place; drop --out "
+                   f"{out}, or pass the study file to start a new run there")
+            raise ConfigError(msg)
+        study = study_from_run_dir(target)
+        run_dir = target
+    else:
+        study = load_study(target, items)
+        run_dir = out if out is not None else default_run_dir(study.name, items)
+    click.echo(f"run directory: {run_dir}", err=True)
+    try:
+        summary = run_study(study, run_dir, progress=progress,
+                            replay=False if no_replay else None)
+    except KeyboardInterrupt:
+        click.echo(f"\nInterrupted. What was stored is safe; complete the run with: "
+                   f"mozaik run {run_dir}", err=True)
+        ctx.exit(130)
+    click.echo(_summary_line(summary))
+
+
+@click.command("analyse")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("workflow_file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a parameter of WORKFLOW_FILE by dotted path (repeatable).")
+def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...]) -> None:
+    """Run analyses and plots on the stored run RUN_DIR, without simulating.
+
+    The analyses and plots are those of WORKFLOW_FILE (a YAML file with `analyses:` and
+    `plots:` sections, or a whole study file) or, without it, those of the study the run was
+    made with. Results go back into the store; figures into RUN_DIR/figures.
+    """
+    from mozaik.controller import load_workflow, run_workflow, study_from_run_dir
+    from mozaik.controller._progress import run_logging
+    from mozaik.datastore import DataStore
+
+    if workflow_file is not None:
+        analyses, plots = load_workflow(workflow_file, overrides)
+    else:
+        if overrides:
+            msg = "--set applies to a WORKFLOW_FILE; pass one, or drop --set"
+            raise ConfigError(msg)
+        study = study_from_run_dir(run_dir)
+        analyses, plots = study.analyses, study.plots
+    if not analyses and not plots:
+        where = workflow_file or f"the study stored in {run_dir}"
+        click.echo(f"nothing to do: {where} declares no analyses or plots; pass a "
+                   "WORKFLOW_FILE with analyses: and plots: sections", err=True)
+        return
+    with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
+        n_analyses, n_plots = run_workflow(store, analyses, plots)
+    click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn")

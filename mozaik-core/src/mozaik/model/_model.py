@@ -1,0 +1,316 @@
+"""The model: a simulator set up from configuration, its sheets and its projections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mozaik._errors import ConfigError, MozaikError, SimulationError
+from mozaik.config import SimulatorConfig, structure
+from mozaik.model._connectors import Connector
+from mozaik.model._sheet import Sheet
+from mozaik.model._simulator import import_backend, make_rng, setup_simulator
+
+if TYPE_CHECKING:
+    import neo
+
+    from mozaik.config import Study
+    from mozaik.plugin import Registry
+
+__all__ = ["Model", "build_model"]
+
+
+class Model:
+    """A network on a PyNN simulator: sheets of neurons and the projections between them.
+
+    Creating a model imports the backend and calls ``sim.setup`` (time step, delays, threads
+    and the simulator seed), so a process holds one live model at a time: creating another
+    resets the simulator.
+
+    Parameters
+    ----------
+    simulator : SimulatorConfig, optional
+        Backend, time step, delays, threads and master seed (defaults: NEST, 0.1 ms, seed 0).
+    name : str
+        The model's name (the study name when built by :func:`build_model`).
+    registry : Registry, optional
+        Where components named in :meth:`create_sheet`, :meth:`create_connector` and modular
+        connector functions are looked up; defaults to the installed plugins.
+
+    Examples
+    --------
+    The Python API builds what a study file declares::
+
+        model = Model(SimulatorConfig(backend="nest", time_step=0.1, seed=42), name="va")
+        exc = model.create_sheet("exc", SheetParams(cell=CellParams(model="IF_cond_exp"),
+                                 placement=PlacementParams(n_neurons=3200)))
+        model.create_connector("exc_exc", "exc", "exc",
+                               FixedProbabilityParams(probability=0.02, weight_uS=0.004,
+                                                      delay_ms=0.2),
+                               component="FixedProbabilityConnector")
+        model.run(1000.0)
+        segments = model.collect()
+
+    or with objects: ``model.add_sheet(Sheet("exc", params, model))`` and
+    ``model.connect(FixedProbabilityConnector("exc_exc", exc, exc, params, model))``.
+    """
+
+    def __init__(self, simulator: SimulatorConfig | None = None, name: str = "model", *,
+                 registry: Registry | None = None) -> None:
+        self.config = simulator if simulator is not None else SimulatorConfig()
+        self.name = name
+        self.sim: ModuleType = import_backend(self.config.backend)
+        setup_simulator(self.sim, self.config)
+        self.seed = int(self.config.seed)
+        self.rng = make_rng(self.seed, "model")
+        self.sheets: dict[str, Sheet] = {}
+        self.projections: dict[str, Connector] = {}
+        self.input_space: Any = None
+        self.sensory_input: Any = None
+        self._registry = registry
+        self._ended = False
+
+    # -- simulator facts ------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> str:
+        return self.config.backend
+
+    @property
+    def time_step(self) -> float:
+        """Integration time step, ms."""
+        return float(self.config.time_step)
+
+    @property
+    def min_delay(self) -> float:
+        """Smallest allowed synaptic delay, ms."""
+        return float(self.config.effective_min_delay)
+
+    @property
+    def max_delay(self) -> float:
+        """Largest allowed synaptic delay, ms."""
+        return float(self.config.max_delay)
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            from mozaik.plugin import get_registry
+
+            self._registry = get_registry()
+        return self._registry
+
+    def rng_for(self, kind: str, name: str) -> Any:
+        """An independent, reproducible NumpyRNG for one component (``kind``: sheet, connector,
+        ...), derived from the master seed and ``kind:name``."""
+        return make_rng(self.seed, f"{kind}:{name}")
+
+    # -- assembly -------------------------------------------------------------------------------
+
+    def add_sheet(self, sheet: Sheet) -> Sheet:
+        """Add a built sheet under ``sheet.name`` and return it."""
+        if sheet.name in self.sheets:
+            if self.sheets[sheet.name] is sheet:
+                return sheet
+            msg = f"the model already has a sheet named {sheet.name!r}; sheet names are unique"
+            raise ConfigError(msg)
+        if sheet.model is not self:
+            msg = f"sheet {sheet.name!r} was built for another model"
+            raise SimulationError(msg)
+        self.sheets[sheet.name] = sheet
+        return sheet
+
+    def create_sheet(self, name: str, params: Any, component: str = "Sheet") -> Sheet:
+        """Build a sheet of a registered component (params object or mapping) and add it."""
+        registered = self.registry.sheets()[component]
+        if isinstance(params, Mapping):
+            params = structure(dict(params), registered.config_cls, path=f"sheets.{name}.params")
+        return self.add_sheet(_build(f"sheet {name!r} ({component})", registered.factory,
+                                     name, params, self))
+
+    def get_sheet(self, name: str, role: str = "sheet") -> Sheet:
+        """The sheet called ``name``; a ConfigError lists the sheets if there is none."""
+        try:
+            return self.sheets[name]
+        except KeyError:
+            msg = (f"{role} {name!r} does not exist; sheets are: "
+                   f"{', '.join(sorted(self.sheets)) or 'none'}")
+            raise ConfigError(msg) from None
+
+    def connect(self, connector: Connector) -> Connector:
+        """Add a connector under ``connector.name``, build its projection and return it."""
+        if connector.name in self.projections:
+            msg = (f"the model already has a projection named {connector.name!r}; projection "
+                   "names are unique")
+            raise ConfigError(msg)
+        for role, sheet in (("source", connector.source), ("target", connector.target)):
+            if self.sheets.get(sheet.name) is not sheet:
+                msg = (f"connector {connector.name!r}: {role} sheet {sheet.name!r} is not part of "
+                       f"this model; add it with model.add_sheet first")
+                raise ConfigError(msg)
+        _build(f"connector {connector.name!r} ({type(connector).__name__})", connector.connect)
+        self.projections[connector.name] = connector
+        return connector
+
+    def create_connector(self, name: str, source: str, target: str, params: Any,
+                         component: str) -> Connector:
+        """Build a connector of a registered component between two sheets (by name)."""
+        registered = self.registry.connectors()[component]
+        source_sheet = self.get_sheet(source, f"connector {name!r}: source sheet")
+        target_sheet = self.get_sheet(target, f"connector {name!r}: target sheet")
+        if isinstance(params, Mapping):
+            params = structure(dict(params), registered.config_cls,
+                               path=f"connectors.{name}.params")
+        connector = _build(f"connector {name!r} ({component})", registered.factory, name,
+                           source_sheet, target_sheet, params, self)
+        return self.connect(connector)
+
+    # -- running --------------------------------------------------------------------------------
+
+    @property
+    def time(self) -> float:
+        """Current simulation time, ms."""
+        return float(self.sim.get_current_time())
+
+    def prepare(self) -> None:
+        """Set up recording on every sheet (done automatically before the first run)."""
+        for sheet in self.sheets.values():
+            sheet.setup_recording()
+
+    def run(self, duration_ms: float) -> float:
+        """Advance the simulation by ``duration_ms``; returns the new time in ms."""
+        if duration_ms < 0:
+            msg = f"cannot run for a negative duration ({duration_ms} ms)"
+            raise SimulationError(msg)
+        self.prepare()
+        try:
+            self.sim.run(float(duration_ms))
+        except MozaikError:
+            raise
+        except Exception as exc:
+            msg = f"model {self.name!r}: the simulation failed: {type(exc).__name__}: {exc}"
+            raise SimulationError(msg) from exc
+        return self.time
+
+    def reset(self) -> None:
+        """Return to time 0 and the initial state, keeping connectivity (PyNN ``reset``).
+
+        Collect recordings first: the reset drops what was not collected. NEST cannot rewind its
+        kernel, so PyNN simulates a flush period first (``t_flush``); Mozaik uses ``max_delay``
+        ms, enough for spikes in flight to arrive before the initial values are applied again.
+        """
+        import warnings
+
+        state: Any = getattr(getattr(self.sim, "simulator", None), "state", None)
+        if self.sim.__name__ == "pyNN.nest" and getattr(state, "t_flush", 0) < 0:
+            state.t_flush = self.max_delay
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Full reset functionality")
+            self.sim.reset()
+
+    def collect(self, clear: bool = True) -> dict[str, neo.Segment]:
+        """The latest recording segment of each sheet that records something.
+
+        Parameters
+        ----------
+        clear : bool
+            Drop the returned data from the simulator's buffers (PyNN ``get_data(clear=...)``).
+        """
+        self.prepare()
+        out = {}
+        for name, sheet in self.sheets.items():
+            if not sheet.recorded_variables:
+                continue
+            block = sheet.population.get_data(clear=clear)
+            out[name] = block.segments[-1]
+        return out
+
+    def neuron_table(self, sheet_name: str) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """(PyNN ids, positions (n, 2) in um, annotations) of a sheet; row i is neuron index i
+        (the ``source_index`` of its recordings; the id is their ``source_id``)."""
+        sheet = self.get_sheet(sheet_name)
+        ids = np.asarray(sheet.population.all_cells, dtype=np.int64)
+        return ids, sheet.positions_um, sheet.annotations
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able summary of the model (for provenance and logs)."""
+        return {
+            "name": self.name,
+            "simulator": {
+                "backend": self.backend,
+                "time_step_ms": self.time_step,
+                "min_delay_ms": self.min_delay,
+                "max_delay_ms": self.max_delay,
+                "threads": int(self.config.threads),
+                "seed": self.seed,
+            },
+            "sheets": {name: sheet.describe() for name, sheet in self.sheets.items()},
+            "projections": {name: c.describe() for name, c in self.projections.items()},
+            "neurons": sum(sheet.size for sheet in self.sheets.values()),
+            "connections": sum(c.size() for c in self.projections.values()),
+        }
+
+    def end(self) -> None:
+        """Finish the simulation (PyNN ``end``); the model cannot run afterwards."""
+        if not self._ended:
+            self._ended = True
+            self.sim.end()
+
+    def __repr__(self) -> str:
+        return (f"Model({self.name!r}, backend={self.backend!r}, sheets={list(self.sheets)}, "
+                f"projections={list(self.projections)})")
+
+
+def _build(what: str, factory: Any, *args: Any) -> Any:
+    try:
+        return factory(*args)
+    except MozaikError:
+        raise
+    except Exception as exc:
+        msg = f"{what} failed to build: {type(exc).__name__}: {exc}"
+        raise SimulationError(msg) from exc
+
+
+def build_model(study: Study, registry: Registry | None = None) -> Model:
+    """Build the model a study declares: simulator, input space, sensory input, sheets and
+    connectors (in file order).
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`mozaik.config.load_study`.
+    registry : Registry, optional
+        The registry the study was loaded with (for modular connector functions); defaults to
+        the installed plugins.
+
+    Notes
+    -----
+    A sensory input's factory is called as ``factory(name, params, model)``; the sheets it
+    creates are taken from its ``sheets`` mapping (name -> Sheet) unless it added them to the
+    model itself.
+    """
+    model = Model(study.simulator, name=study.name, registry=registry)
+    if study.input_space is not None:
+        entry = study.input_space
+        model.input_space = _build(f"input space {entry.name!r}", entry.registered.factory,
+                                   entry.params)
+    if study.sensory_input is not None:
+        entry = study.sensory_input
+        sensory = _build(f"sensory input {entry.name!r}", entry.registered.factory, entry.name,
+                         entry.params, model)
+        model.sensory_input = sensory
+        for sheet in dict(getattr(sensory, "sheets", {}) or {}).values():
+            model.add_sheet(sheet)
+    for name, entry in study.sheets.items():
+        sheet = _build(f"sheet {name!r} ({entry.name})", entry.registered.factory, name,
+                       entry.params, model)
+        model.add_sheet(sheet)
+    for name, entry in study.connectors.items():
+        source = model.get_sheet(entry.source, f"{entry.path}.source: sheet")
+        target = model.get_sheet(entry.target, f"{entry.path}.target: sheet")
+        connector = _build(f"connector {name!r} ({entry.name})", entry.registered.factory, name,
+                           source, target, entry.params, model)
+        model.connect(connector)
+    return model

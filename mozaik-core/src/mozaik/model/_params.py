@@ -1,0 +1,465 @@
+"""Parameter classes of the built-in sheets and connectors (what a study file's ``params`` hold).
+
+They are frozen attrs classes structured by :func:`mozaik.config.structure`; checks that need no
+simulator (cell type and parameter names, recordable variables, probabilities) run here, so a bad
+file fails when it is loaded, with the dotted path of the bad value.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from mozaik.config import Distribution
+
+__all__ = [
+    "RECORDABLE",
+    "AllToAllParams",
+    "CellParams",
+    "DistanceDependentParams",
+    "FixedNumberParams",
+    "FixedProbabilityParams",
+    "FromListParams",
+    "NeuronSelection",
+    "NoiseParams",
+    "OneToOneParams",
+    "PlacementParams",
+    "ProjectionParams",
+    "RecorderParams",
+    "SheetParams",
+    "SynapseParams",
+    "standard_cell_types",
+]
+
+#: Variables a recorder may ask for (each cell type records a subset of them).
+RECORDABLE: tuple[str, ...] = ("spikes", "v", "gsyn_exc", "gsyn_inh")
+
+RECEPTORS: tuple[str, ...] = ("excitatory", "inhibitory")
+SYNAPSE_MODELS: tuple[str, ...] = ("static", "tsodyks_markram")
+
+
+def standard_cell_types() -> dict[str, Any]:
+    """PyNN's standard cell types by name (backend-independent classes; no simulator import)."""
+    from pyNN.standardmodels import StandardCellType, cells
+
+    return {
+        name: obj for name, obj in vars(cells).items()
+        if isinstance(obj, type) and issubclass(obj, StandardCellType)
+        and obj is not StandardCellType and not name.startswith("_")
+        and getattr(obj, "default_parameters", None) is not None
+    }
+
+
+def _hint(name: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(name, valid, n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not value > 0:
+        msg = f"{attribute.name} must be > 0, got {value!r}"
+        raise ValueError(msg)
+
+
+def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, int | float) and value < 0:
+        msg = f"{attribute.name} must be >= 0, got {value!r}"
+        raise ValueError(msg)
+
+
+def _probability(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        msg = f"{attribute.name} is a probability and must be in [0, 1], got {value!r}"
+        raise ValueError(msg)
+
+
+# ------------------------------------------------------------------------------------------------
+# Sheets
+# ------------------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CellParams:
+    """The neuron model of a sheet.
+
+    Parameters
+    ----------
+    model : str
+        A PyNN standard cell type: ``IF_cond_exp``, ``IF_curr_exp``, ``EIF_cond_exp_isfa_ista``,
+        ``SpikeSourcePoisson``, ...
+    params : mapping of str to (float or Distribution)
+        Cell parameters in PyNN units (ms, mV, nF, nA, uS, Hz); a distribution draws one value
+        per neuron. Unset parameters keep PyNN's defaults.
+    initial_values : mapping of str to (float or Distribution)
+        Initial state (``v`` in mV, ``gsyn_exc``/``gsyn_inh`` in uS).
+    """
+
+    model: str = "IF_cond_exp"
+    params: Mapping[str, float | Distribution] = attrs.field(factory=dict)
+    initial_values: Mapping[str, float | Distribution] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        types = standard_cell_types()
+        if self.model not in types:
+            msg = (f"unknown cell model {self.model!r}; PyNN standard cell types are: "
+                   f"{', '.join(sorted(types))}.{_hint(self.model, list(types))}")
+            raise ValueError(msg)
+        cls = types[self.model]
+        valid = list(cls.default_parameters)
+        for name in self.params:
+            if name not in valid:
+                msg = (f"{self.model} has no parameter {name!r}; its parameters are: "
+                       f"{', '.join(valid)}.{_hint(name, valid)}")
+                raise ValueError(msg)
+        state = list(cls.default_initial_values)
+        for name in self.initial_values:
+            if name not in state:
+                msg = (f"{self.model} has no state variable {name!r} to initialise; it has: "
+                       f"{', '.join(state) or 'none'}.{_hint(name, state)}")
+                raise ValueError(msg)
+
+    @property
+    def cell_class(self) -> Any:
+        """The backend-independent PyNN standard cell class."""
+        return standard_cell_types()[self.model]
+
+    @property
+    def recordable(self) -> tuple[str, ...]:
+        return tuple(v for v in self.cell_class.recordable if v in RECORDABLE)
+
+
+@attrs.frozen(kw_only=True)
+class PlacementParams:
+    """Where a sheet's neurons sit, in um of cortical space.
+
+    Parameters
+    ----------
+    kind : str
+        ``uniform`` (independent uniform random positions) or ``grid`` (a regular grid filled row
+        by row; with ``n_neurons`` the last row may be partial).
+    size_um : (float, float), um
+        Width and height of the sheet's rectangle.
+    centre_um : (float, float), um
+        Centre of the rectangle.
+    density_per_mm2 : float, 1/mm^2, optional
+        Neurons per square millimetre; the count is ``round(density * area)``.
+    n_neurons : int, optional
+        The number of neurons, instead of a density. Give exactly one of the two.
+    """
+
+    kind: str = "uniform"
+    size_um: tuple[float, float] = (1000.0, 1000.0)
+    centre_um: tuple[float, float] = (0.0, 0.0)
+    density_per_mm2: float | None = attrs.field(default=None, validator=_positive)
+    n_neurons: int | None = attrs.field(default=None, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind not in ("uniform", "grid"):
+            msg = f"placement kind must be 'uniform' or 'grid', got {self.kind!r}"
+            raise ValueError(msg)
+        if min(self.size_um) < 0:
+            msg = f"size_um must not be negative, got {self.size_um!r}"
+            raise ValueError(msg)
+        if (self.density_per_mm2 is None) == (self.n_neurons is None):
+            msg = ("give exactly one of density_per_mm2 (neurons per mm^2) and n_neurons, got "
+                   f"density_per_mm2={self.density_per_mm2!r}, n_neurons={self.n_neurons!r}")
+            raise ValueError(msg)
+
+    @property
+    def size(self) -> int:
+        """Number of neurons."""
+        if self.n_neurons is not None:
+            return self.n_neurons
+        area_mm2 = self.size_um[0] * self.size_um[1] / 1e6
+        return max(1, round(float(self.density_per_mm2 or 0.0) * area_mm2))
+
+
+def _selection(value: Any) -> NeuronSelection:
+    if isinstance(value, NeuronSelection):
+        return value
+    if value == "all" or value is None:
+        return NeuronSelection(kind="all")
+    usage = ("neurons must be 'all' or one of {random_n: 10}, {random_percent: 5.0}, "
+             "{grid_step_um: 100.0}, {indices: [0, 1, 2]}, {annotation: name, value: v}")
+    if not isinstance(value, Mapping):
+        msg = f"{usage}; got {value!r}"
+        raise ValueError(msg)
+    keys = set(value)
+    if keys == {"annotation", "value"}:
+        if not isinstance(value["annotation"], str):
+            msg = f"annotation must name an annotation, got {value['annotation']!r}"
+            raise ValueError(msg)
+        return NeuronSelection(kind="annotation", annotation=value["annotation"],
+                               value=value["value"])
+    if len(keys) != 1 or not keys <= {"random_n", "random_percent", "grid_step_um", "indices"}:
+        msg = f"{usage}; got {dict(value)!r}"
+        raise ValueError(msg)
+    (kind, amount), = value.items()
+    if kind == "indices":
+        if not isinstance(amount, list | tuple) or not all(
+                isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in amount):
+            msg = f"indices must be a list of neuron indices (whole numbers >= 0), got {amount!r}"
+            raise ValueError(msg)
+        return NeuronSelection(kind="indices", indices=tuple(amount))
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+        msg = f"{kind} must be a positive number, got {amount!r}"
+        raise ValueError(msg)
+    if kind == "random_n" and not float(amount).is_integer():
+        msg = f"random_n must be a whole number, got {amount!r}"
+        raise ValueError(msg)
+    if kind == "random_percent" and amount > 100:
+        msg = f"random_percent must be in (0, 100], got {amount!r}"
+        raise ValueError(msg)
+    return NeuronSelection(kind=kind, amount=float(amount))
+
+
+@attrs.frozen(kw_only=True)
+class NeuronSelection:
+    """Which neurons of a sheet a recorder records (see :class:`RecorderParams`)."""
+
+    kind: str
+    amount: float | None = None
+    indices: tuple[int, ...] = ()
+    annotation: str | None = None
+    value: Any = None
+
+
+def _variables(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        msg = f"variables must be a list, e.g. [{value}], got the string {value!r}"
+        raise ValueError(msg)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        msg = f"variables must be a list of names such as [spikes, v], got {value!r}"
+        raise ValueError(msg)
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class RecorderParams:
+    """What to record from which neurons.
+
+    Parameters
+    ----------
+    variables : list of str
+        Any of ``spikes``, ``v`` (mV), ``gsyn_exc``, ``gsyn_inh`` (uS) that the cell type records.
+    neurons : str or mapping
+        ``all``; ``{random_n: N}``; ``{random_percent: P}``; ``{grid_step_um: S}`` (the neuron
+        nearest to the centre of each S x S um square); ``{indices: [...]}``;
+        ``{annotation: name, value: v}`` (neurons whose annotation equals v).
+    interval_ms : float, ms, optional
+        Sampling interval of analog signals; defaults to the time step. PyNN allows one interval
+        per sheet.
+    """
+
+    variables: Any = attrs.field(converter=_variables)  # tuple of str once converted
+    neurons: Any = attrs.field(default="all", converter=_selection)
+    interval_ms: float | None = attrs.field(default=None, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.variables:
+            msg = f"a recorder needs at least one variable out of {', '.join(RECORDABLE)}"
+            raise ValueError(msg)
+        for variable in self.variables:
+            if variable not in RECORDABLE:
+                msg = (f"cannot record {variable!r}; recordable variables are: "
+                       f"{', '.join(RECORDABLE)}.{_hint(variable, list(RECORDABLE))}")
+                raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class NoiseParams:
+    """Background noise: independent Poisson spike trains bombarding every neuron of a sheet.
+
+    Parameters
+    ----------
+    rate_exc_hz, rate_inh_hz : float, Hz
+        Rate of the excitatory / inhibitory Poisson input to each neuron (0 turns one off).
+    weight_exc_uS, weight_inh_uS : float, uS (nA for current-based cells)
+        Weight of each input spike (positive; inhibition gets its sign from the receptor).
+    delay_ms : float, ms, optional
+        Delay of the noise synapses; defaults to the simulator's min_delay.
+    """
+
+    rate_exc_hz: float = attrs.field(default=0.0, validator=_non_negative)
+    rate_inh_hz: float = attrs.field(default=0.0, validator=_non_negative)
+    weight_exc_uS: float = attrs.field(default=0.0, validator=_non_negative)
+    weight_inh_uS: float = attrs.field(default=0.0, validator=_non_negative)
+    delay_ms: float | None = attrs.field(default=None, validator=_positive)
+
+
+@attrs.frozen(kw_only=True)
+class SheetParams:
+    """Parameters of the built-in ``Sheet``.
+
+    Parameters
+    ----------
+    cell : CellParams
+        Neuron model, parameters (possibly distributions) and initial values.
+    placement : PlacementParams
+        Size, density or count, and uniform or grid placement.
+    recorders : list of RecorderParams
+        What to record from which neurons.
+    background_noise : NoiseParams, optional
+        Poisson bombardment of every neuron.
+    annotations : mapping of str to (float or Distribution)
+        Per-neuron annotations set at creation (a distribution draws one value per neuron).
+    """
+
+    cell: CellParams = attrs.field(factory=CellParams)
+    placement: PlacementParams = attrs.field(factory=lambda: PlacementParams(n_neurons=1))
+    recorders: tuple[RecorderParams, ...] = ()
+    background_noise: NoiseParams | None = None
+    annotations: Mapping[str, float | Distribution] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        recordable = self.cell.recordable
+        intervals = set()
+        for i, recorder in enumerate(self.recorders):
+            for variable in recorder.variables:
+                if variable not in recordable:
+                    msg = (f"recorders.{i}: a {self.cell.model} cell cannot record {variable!r}; "
+                           f"it records: {', '.join(recordable)}")
+                    raise ValueError(msg)
+            if recorder.interval_ms is not None and set(recorder.variables) - {"spikes"}:
+                intervals.add(recorder.interval_ms)
+        if len(intervals) > 1:
+            msg = (f"recorders ask for sampling intervals {sorted(intervals)} ms; PyNN records "
+                   "all analog signals of one sheet with one interval: use the same interval_ms")
+            raise ValueError(msg)
+
+
+# ------------------------------------------------------------------------------------------------
+# Connectors
+# ------------------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SynapseParams:
+    """Synapse dynamics.
+
+    Parameters
+    ----------
+    model : str
+        ``static`` or ``tsodyks_markram`` (short-term depression/facilitation).
+    U : float
+        Tsodyks-Markram utilisation of synaptic efficacy (0..1).
+    tau_rec_ms : float, ms
+        Tsodyks-Markram recovery time constant (depression).
+    tau_facil_ms : float, ms
+        Tsodyks-Markram facilitation time constant (0: none).
+    """
+
+    model: str = "static"
+    U: float = attrs.field(default=0.5, validator=_probability)
+    tau_rec_ms: float = attrs.field(default=100.0, validator=_positive)
+    tau_facil_ms: float = attrs.field(default=0.0, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.model not in SYNAPSE_MODELS:
+            msg = (f"unknown synapse model {self.model!r}; use one of: "
+                   f"{', '.join(SYNAPSE_MODELS)}")
+            raise ValueError(msg)
+
+
+def _receptor(_inst: object, _attribute: object, value: str) -> None:
+    if value not in RECEPTORS:
+        msg = f"receptor must be 'excitatory' or 'inhibitory', got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class ProjectionParams:
+    """What every built-in connector takes.
+
+    Parameters
+    ----------
+    weight_uS : float or Distribution, uS (nA for current-based cells)
+        Synaptic weight; positive (the receptor gives inhibition its sign).
+    delay_ms : float or Distribution, ms
+        Synaptic delay; at least the simulator's min_delay.
+    receptor : str
+        ``excitatory`` or ``inhibitory``.
+    synapse : SynapseParams
+        ``{model: static}`` or ``{model: tsodyks_markram, U: 0.5, tau_rec_ms: 800.0}``.
+    """
+
+    weight_uS: float | Distribution = attrs.field(default=0.0, validator=_non_negative)
+    delay_ms: float | Distribution = attrs.field(default=1.0, validator=_non_negative)
+    receptor: str = attrs.field(default="excitatory", validator=_receptor)
+    synapse: SynapseParams = attrs.field(factory=SynapseParams)
+
+
+@attrs.frozen(kw_only=True)
+class AllToAllParams(ProjectionParams):
+    """``AllToAllConnector``: every source neuron to every target neuron."""
+
+    allow_self_connections: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class OneToOneParams(ProjectionParams):
+    """``OneToOneConnector``: neuron i to neuron i (sheets of equal size)."""
+
+
+@attrs.frozen(kw_only=True)
+class FixedProbabilityParams(ProjectionParams):
+    """``FixedProbabilityConnector``: each pair connected with ``probability``.
+
+    ``native_rng: true`` lets NEST draw the connections (much faster for big sheets; still
+    reproducible from the study seed, but a different draw than the NumPy one).
+    """
+
+    probability: float = attrs.field(validator=_probability)
+    allow_self_connections: bool = True
+    native_rng: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class FixedNumberParams(ProjectionParams):
+    """``FixedNumberPreConnector`` / ``FixedNumberPostConnector``: ``n`` sources per target
+    (pre) or ``n`` targets per source (post)."""
+
+    n: int = attrs.field(validator=_positive)
+    allow_self_connections: bool = True
+    with_replacement: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class DistanceDependentParams(ProjectionParams):
+    """``DistanceDependentProbabilityConnector``: probability a function of distance ``d`` (um).
+
+    Parameters
+    ----------
+    probability : str
+        A safe expression in ``d`` (um), e.g. ``0.3 * exp(-d / 150)`` or ``0.1 * (d < 200)``;
+        functions: exp, sqrt, abs, log, minimum, maximum, where, ...
+    """
+
+    probability: str
+    allow_self_connections: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        from mozaik.config._expr import parse_array_expression
+
+        parse_array_expression(self.probability, ["d"])
+
+
+@attrs.frozen(kw_only=True)
+class FromListParams(ProjectionParams):
+    """``FromListConnector``: explicit connections.
+
+    ``connections`` rows are ``[source_index, target_index]`` (weight and delay from
+    ``weight_uS``/``delay_ms``) or ``[source_index, target_index, weight_uS, delay_ms]``.
+    """
+
+    connections: tuple[tuple[float, ...], ...]
+
+    def __attrs_post_init__(self) -> None:
+        widths = {len(row) for row in self.connections}
+        if not widths <= {2, 4} or len(widths) > 1:
+            msg = ("each row of connections must be [source, target] or [source, target, "
+                   f"weight_uS, delay_ms], all of one width; got row widths {sorted(widths)}")
+            raise ValueError(msg)

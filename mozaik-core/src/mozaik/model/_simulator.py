@@ -1,0 +1,141 @@
+"""The simulator: importing a PyNN backend quietly, setting it up, and deriving seeds.
+
+Every random draw of a model comes from a :class:`pyNN.random.NumpyRNG` whose seed is derived
+from the study's master seed and a stable key (``"sheet:exc"``, ``"connector:exc_inh"``), so a
+component's draws do not change when another component is added. The simulator's own generator
+(NEST ``rng_seed``, used by Poisson generators and native connection rules) is derived the same
+way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import warnings
+import zlib
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from mozaik._errors import SimulationError, SimulatorNotInstalledError
+from mozaik.config import SimulatorConfig
+
+__all__ = [
+    "BACKENDS",
+    "connection_total",
+    "derive_seed",
+    "import_backend",
+    "make_rng",
+    "setup_simulator",
+]
+
+#: PyNN backends Mozaik knows how to install, with the pip command that installs each.
+BACKENDS: dict[str, str] = {
+    "nest": "pip install mozaik-core[nest]  (or: pip install nest-simulator)",
+    "mock": "nothing: it ships with PyNN",
+    "neuron": "pip install neuron",
+    "brian2": "pip install brian2",
+}
+
+# Warnings PyNN prints on every ``import pyNN.nest`` when it cannot compile its optional NEST
+# extension (only StochasticTsodyksMarkramSynapse needs it; Mozaik does not use it).
+_EXTENSION_WARNINGS = (
+    r"(?s).*nest-config.*",
+    r"(?s)Problem running cmake.*",
+    r"(?s)Unable to compile NEST extensions.*",
+    r"(?s)Unable to install NEST extensions.*",
+    r"(?s)Cannot create build directory for nest extensions.*",
+    r"(?s)\s*Provided for backward compatibility only.*",
+)
+
+
+def import_backend(backend: str) -> ModuleType:
+    """Import and return the PyNN backend module ``pyNN.<backend>``.
+
+    For NEST, the startup banner is turned off (``PYNEST_QUIET``, unless already set) and
+    PyNN's warnings about failing to build its optional NEST extension are silenced.
+
+    Raises
+    ------
+    SimulatorNotInstalledError
+        The backend's simulator cannot be imported; the message says how to install it.
+    """
+    if backend not in BACKENDS:
+        msg = (f"simulator backend {backend!r} is not supported; set simulator.backend to one "
+               f"of: {', '.join(BACKENDS)}")
+        raise SimulatorNotInstalledError(msg)
+    if backend == "nest":
+        os.environ.setdefault("PYNEST_QUIET", "1")
+        # PyNN 0.13 still calls NEST's deprecated SetStatus/GetStatus; users cannot act on it.
+        warnings.filterwarnings("ignore", message=r"\s*(Set|Get)Status\(\) is deprecated",
+                                category=UserWarning)
+    try:
+        with warnings.catch_warnings():
+            for pattern in _EXTENSION_WARNINGS:
+                warnings.filterwarnings("ignore", message=pattern)
+            return importlib.import_module(f"pyNN.{backend}")
+    except ImportError as exc:
+        msg = (f"the {backend!r} simulator backend cannot be imported ({exc}); install it with "
+               f"{BACKENDS[backend]}, or choose another backend with simulator.backend")
+        raise SimulatorNotInstalledError(msg) from exc
+
+
+def derive_seed(master: int, key: str) -> int:
+    """A seed in ``[1, 2**31 - 1]`` derived from the master seed and a stable string key."""
+    sequence = np.random.SeedSequence([int(master), zlib.crc32(key.encode("utf-8"))])
+    return int(sequence.generate_state(1, dtype=np.uint32)[0] % (2**31 - 2)) + 1
+
+
+def make_rng(master: int, key: str) -> Any:
+    """A :class:`pyNN.random.NumpyRNG` seeded with :func:`derive_seed` ``(master, key)``."""
+    from pyNN.random import NumpyRNG
+
+    return NumpyRNG(seed=derive_seed(master, key), parallel_safe=True)
+
+
+def setup_simulator(sim: ModuleType, config: SimulatorConfig) -> None:
+    """Call ``sim.setup`` with the time step, delays, threads and the derived simulator seed.
+
+    Raises
+    ------
+    SimulationError
+        The time step or delays are invalid (also checked when the config is built), or the
+        simulator refused the setup.
+    """
+    time_step = float(config.time_step)
+    min_delay = float(config.effective_min_delay)
+    if not time_step > 0:
+        msg = (f"simulator.time_step must be > 0 ms, got {time_step!r}; 0.1 ms is usual for "
+               "point neurons")
+        raise SimulationError(msg)
+    if min_delay < time_step:
+        msg = (f"simulator.min_delay ({min_delay} ms) is below simulator.time_step "
+               f"({time_step} ms); raise min_delay to at least the time step")
+        raise SimulationError(msg)
+    kwargs: dict[str, Any] = {
+        "timestep": time_step,
+        "min_delay": min_delay,
+        "max_delay": float(config.max_delay),
+    }
+    if sim.__name__ == "pyNN.nest":
+        kwargs["threads"] = int(config.threads)
+        kwargs["rng_seed"] = derive_seed(config.seed, "simulator")
+        kwargs["verbosity"] = "error"
+    try:
+        with warnings.catch_warnings():
+            for pattern in _EXTENSION_WARNINGS:
+                warnings.filterwarnings("ignore", message=pattern)
+            sim.setup(**kwargs)
+    except Exception as exc:
+        msg = f"the simulator rejected its setup {kwargs}: {type(exc).__name__}: {exc}"
+        raise SimulationError(msg) from exc
+
+
+def connection_total(sim: ModuleType) -> int | None:
+    """Total number of connections in the simulator, if it can tell cheaply (NEST can)."""
+    if sim.__name__ == "pyNN.nest":
+        import nest
+
+        return int(nest.GetKernelStatus("num_connections"))
+    return None

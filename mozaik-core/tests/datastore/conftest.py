@@ -1,0 +1,34 @@
+"""Fixtures of the datastore tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # datastore_helpers
+try:  # the workspace install may not expose the src tree yet
+    import mozaik.datastore  # noqa: F401
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+
+from datastore_helpers import fill
+from mozaik.datastore import DataStore
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def filled(tmp_path: Path, rng: np.random.Generator) -> tuple[Path, dict]:
+    """A closed store with 2 sheets x 3 orientations x 2 trials (+ blanks) and 7 ADSs."""
+    run = tmp_path / "run"
+    store = DataStore.create(run, {"config": {"model": "toy"}, "simulator": "mock"})
+    truth = fill(store, rng)
+    store.update_manifest(end_time="2026-01-01T00:00:00+00:00")
+    store.close()
+    return run, truth

@@ -1,0 +1,297 @@
+"""The controller on a fake network: presentation protocol, store contents, manifest, hooks,
+progress, log file, resume (replay and skip), analyses and plots."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from workflow_helpers import CALLS, FakeModel
+
+from mozaik._errors import AnalysisError, ConfigError, SimulationError
+from mozaik.config import Study
+from mozaik.controller import (
+    LOG_FILE,
+    LocalBackend,
+    config_differences,
+    default_run_dir,
+    run_dir_name,
+    run_study,
+    study_from_run_dir,
+)
+from mozaik.datastore import DataStore
+from mozaik.plugin import PluginManager
+from mozaik.testing import HookCallRecorder
+
+
+def _spikes(run_dir: Path) -> dict[tuple[str, int, str], list[float]]:
+    """Every stored spike, by (stimulus id, trial, sheet); blanks included."""
+    out = {}
+    with DataStore.open(run_dir) as store:
+        for null in (False, True):
+            for sheet in store.sheets():
+                view = store.full_view()
+                rows = view.segment_index.to_pylist()
+                arrays = view.spike_arrays(sheet, null=null)
+                for row in rows:
+                    if row["sheet_name"] != sheet or row["is_null"] != null:
+                        continue
+                    mask = arrays.segment_id == row["segment_id"]
+                    key = (row["stimulus_id"] + ("#null" if null else ""), row["trial"], sheet)
+                    out[key] = sorted(np.round(arrays.times[mask], 6).tolist())
+    return out
+
+
+def test_fresh_run_stores_every_presentation_with_blanks(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    study = toy_study()
+    models: list[FakeModel] = []
+
+    def build(s: Study) -> FakeModel:
+        models.append(FakeModel(s))
+        return models[-1]
+
+    summary = run_study(study, tmp_path / "run", progress="log", build_model=build)
+    assert (summary.planned, summary.presented, summary.replayed) == (3, 3, 0)
+    assert (summary.analyses, summary.plots) == (1, 1)
+    model = models[0]
+    assert model.ended
+    # blank of 50 ms before each stimulus; stimuli of 100, 100, 200 ms
+    assert model.run_log == [(0.0, 50.0), (50.0, 100.0), (150.0, 50.0), (200.0, 100.0),
+                             (300.0, 50.0), (350.0, 200.0)]
+    with DataStore.open(tmp_path / "run") as store:
+        stimuli = store.presentations()
+        blanks = store.presentations(null=True)
+        assert [t for _, t in stimuli] == [0, 1, 0]
+        assert len(blanks) == 3 and all(s.name == "Null" for s, _ in blanks)
+        rows = store.segment_index.to_pylist()
+        spans = sorted({(r["t_start"], r["t_stop"], r["is_null"]) for r in rows})
+        assert spans == [(0.0, 50.0, True), (50.0, 150.0, False), (150.0, 200.0, True),
+                         (200.0, 300.0, False), (300.0, 350.0, True), (350.0, 550.0, False)]
+        assert store.sheets() == ["exc", "inh"]
+        manifest = store.manifest
+    assert manifest["status"] == "complete" and manifest["end_time"]
+    assert manifest["study"] == "toy"
+    assert manifest["config"] == json.loads(json.dumps(study.resolved))
+    provenance = manifest["provenance"]
+    assert {"name": "toy_analysis", "distribution": "mozaik-toy-analysis",
+            "version": "0.0.1"} in provenance["plugins"]
+    assert "mozaik-core" in {p["distribution"] for p in provenance["plugins"]}
+    assert provenance["simulator"]["backend"] == "mock"
+    assert provenance["host"]
+    [session] = manifest["sessions"]
+    assert session["status"] == "complete" and session["presented"] == 3
+    assert set(session) >= {"build_s", "simulate_s", "store_s", "started", "finished"}
+    assert CALLS == [("analysis", "first", 3), ("plot", "raster", 3)]
+    assert (tmp_path / "run" / "figures" / "00_ToyPlot.png").read_text() == "raster"
+
+
+def test_log_lines_and_log_file(toy_study: Callable[..., Study], tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    run_study(toy_study(), tmp_path / "run", progress="log", build_model=FakeModel)
+    err = capsys.readouterr().err
+    assert "[1/3] stored experiments.0 InternalStimulus(NoStimulation) trial 0" in err
+    assert "ETA" in err and "t = 550 ms" in err
+    log = (tmp_path / "run" / LOG_FILE).read_text()
+    assert "[3/3] stored" in log and "run complete" in log
+
+
+def test_bar_mode_keeps_the_console_quiet_but_logs_to_file(
+        toy_study: Callable[..., Study], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    run_study(toy_study(), tmp_path / "run", progress="bar", build_model=FakeModel)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "stim" in err  # the tqdm bar
+    assert "[1/3] stored" not in err
+    assert "[1/3] stored" in (tmp_path / "run" / LOG_FILE).read_text()
+
+
+def test_lifecycle_hooks(toy_study: Callable[..., Study], tmp_path: Path,
+                         recorder: HookCallRecorder) -> None:
+    run_dir = tmp_path / "run"
+    study = toy_study()
+    run_study(study, run_dir, progress="off", build_model=FakeModel)
+    names = [n for n in recorder.names() if n in (
+        "mozaik_run_started", "mozaik_before_presentation", "mozaik_after_presentation",
+        "mozaik_run_finished")]
+    assert names == ["mozaik_run_started"] + ["mozaik_before_presentation",
+                                              "mozaik_after_presentation"] * 3 + [
+        "mozaik_run_finished"]
+    started = recorder.of("mozaik_run_started")[0].kwargs
+    assert started["run_dir"] == run_dir and started["config"]["name"] == "toy"
+    before = [c.kwargs for c in recorder.of("mozaik_before_presentation")]
+    assert [(b["index"], b["total"], b["trial"]) for b in before] == [(0, 3, 0), (1, 3, 1),
+                                                                      (2, 3, 0)]
+    assert json.loads(before[0]["stimulus"])["name"] == "InternalStimulus"
+    after = recorder.of("mozaik_after_presentation")[0].kwargs
+    assert after["wall_time_s"] >= 0
+    assert isinstance(recorder.of("mozaik_run_finished")[0].kwargs["store"], DataStore)
+
+
+def test_duplicate_presentations_are_presented_once(toy_study: Callable[..., Study],
+                                                    tmp_path: Path) -> None:
+    text = """\
+    name: dup
+    sheets: {exc: {component: ToySheet}}
+    experiments:
+      - {component: NoStimulation, params: {duration: 100.0, num_trials: 2}}
+      - {component: NoStimulation, params: {duration: 100.0, num_trials: 3}}
+    """
+    summary = run_study(toy_study(text=text), tmp_path / "run", progress="off",
+                        build_model=FakeModel)
+    assert summary.planned == 3 and summary.presented == 3
+
+
+def test_reset_instead_of_blank(toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    models: list[FakeModel] = []
+
+    def build(s: Study) -> FakeModel:
+        models.append(FakeModel(s))
+        return models[-1]
+
+    run_study(toy_study("controller.reset=true"), tmp_path / "run", progress="off",
+              build_model=build)
+    assert models[0].resets == 2
+    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (0.0, 200.0)]
+    with DataStore.open(tmp_path / "run") as store:
+        assert store.presentations(null=True) == []
+
+
+def _crash_then_resume(toy_study: Callable[..., Study], run_dir: Path, fail_on_run: int,
+                       *overrides: str, replay: bool | None = None) -> tuple[object, list]:
+    study = toy_study(*overrides)
+    with pytest.raises(SimulationError, match=r"presentation 2/3 .*trial 1.*1 presentation"):
+        run_study(study, run_dir, progress="off",
+                  build_model=lambda s: FakeModel(s, fail_on_run=fail_on_run))
+    with DataStore.open(run_dir) as store:
+        assert len(store.presentations()) == 1
+        manifest = store.manifest
+    assert manifest["status"] == "failed"
+    assert "fake simulator crashed" in manifest["sessions"][0]["error"]
+    models: list[FakeModel] = []
+
+    def build(s: Study) -> FakeModel:
+        models.append(FakeModel(s))
+        return models[-1]
+
+    summary = run_study(toy_study(*overrides), run_dir, progress="off", replay=replay,
+                        build_model=build)
+    return summary, models
+
+
+def test_resume_replays_to_restore_state(toy_study: Callable[..., Study],
+                                         tmp_path: Path) -> None:
+    run_study(toy_study(), tmp_path / "whole", progress="off", build_model=FakeModel)
+    summary, models = _crash_then_resume(toy_study, tmp_path / "run", 3)
+    assert (summary.stored_before, summary.replayed, summary.presented) == (1, 1, 2)
+    assert _spikes(tmp_path / "run") == _spikes(tmp_path / "whole")
+    with DataStore.open(tmp_path / "run") as store:
+        assert [s["status"] for s in store.manifest["sessions"]] == ["failed", "complete"]
+    # the blank of the crashed presentation was stored before the crash: not written twice
+    assert len(_spikes(tmp_path / "run")) == 12
+
+
+def test_resume_without_replay_starts_from_a_fresh_network(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    run_study(toy_study(), tmp_path / "whole", progress="off", build_model=FakeModel)
+    summary, models = _crash_then_resume(toy_study, tmp_path / "run", 3, replay=False)
+    assert (summary.replayed, summary.presented) == (0, 2)
+    assert models[0].run_log[0] == (0.0, 50.0)  # the blank before the second stimulus
+    assert len(models[0].run_log) == 4
+    assert _spikes(tmp_path / "run") != _spikes(tmp_path / "whole")
+
+
+def test_resume_with_reset_skips_stored_presentations(toy_study: Callable[..., Study],
+                                                      tmp_path: Path) -> None:
+    summary, models = _crash_then_resume(toy_study, tmp_path / "run", 1,
+                                         "controller.reset=true")
+    assert (summary.replayed, summary.presented) == (0, 2)
+    assert models[0].run_log == [(0.0, 100.0), (0.0, 200.0)]
+
+
+def test_completed_run_is_not_simulated_or_analysed_again(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    run_study(toy_study(), tmp_path / "run", progress="off", build_model=FakeModel)
+    CALLS.clear()
+    models: list[FakeModel] = []
+
+    def build(s: Study) -> FakeModel:
+        models.append(FakeModel(s))
+        return models[-1]
+
+    summary = run_study(toy_study(), tmp_path / "run", progress="off", build_model=build)
+    assert (summary.presented, summary.replayed, summary.stored_before) == (0, 0, 3)
+    assert (summary.analyses, summary.plots) == (0, 0)
+    assert models[0].run_log == [] and CALLS == []
+
+
+def test_another_configuration_cannot_resume_a_run(toy_study: Callable[..., Study],
+                                                   tmp_path: Path) -> None:
+    run_study(toy_study(), tmp_path / "run", progress="off", build_model=FakeModel)
+    with pytest.raises(ConfigError, match=r"sheets\.exc\.params\.size: 6 in the run, 7 now"):
+        run_study(toy_study("sheets.exc.params.size=7"), tmp_path / "run", progress="off",
+                  build_model=FakeModel)
+
+
+def test_a_non_empty_folder_is_not_a_run_directory(toy_study: Callable[..., Study],
+                                                   tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="not empty and holds no Mozaik datastore"):
+        run_study(toy_study(), tmp_path / "run", progress="off", build_model=FakeModel)
+
+
+def test_failing_analysis_names_the_entry_and_keeps_recordings(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    study = toy_study("analyses.0.params.fail=true")
+    with pytest.raises(AnalysisError, match=r"analyses\.0 \(ToyAnalysis, from "
+                       r"mozaik-toy-analysis\) failed: ValueError.*mozaik analyse"):
+        run_study(study, tmp_path / "run", progress="off", build_model=FakeModel)
+    with DataStore.open(tmp_path / "run") as store:
+        assert len(store.presentations()) == 3
+
+
+def test_study_from_run_dir_and_local_backend(toy_study: Callable[..., Study],
+                                              toy_manager: PluginManager,
+                                              tmp_path: Path) -> None:
+    study = toy_study("simulator.seed=11")
+    summary = LocalBackend().run(study, tmp_path / "run", progress="off",
+                                 build_model=FakeModel)
+    assert summary.presented == 3
+    again = study_from_run_dir(tmp_path / "run", toy_manager.registry)
+    assert again.resolved == json.loads(json.dumps(study.resolved))
+    assert again.simulator.seed == 11 and again.analyses[0].name == "ToyAnalysis"
+    assert toy_manager.registry.backends()["local"].factory is LocalBackend
+
+
+def test_same_seed_same_spikes_other_seed_other_spikes(toy_study: Callable[..., Study],
+                                                       tmp_path: Path) -> None:
+    for name, seed in (("a", 1), ("b", 1), ("c", 2)):
+        run_study(toy_study(f"simulator.seed={seed}"), tmp_path / name, progress="off",
+                  build_model=FakeModel)
+    assert _spikes(tmp_path / "a") == _spikes(tmp_path / "b") != _spikes(tmp_path / "c")
+
+
+def test_run_dir_names() -> None:
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 21, 9, 5, 7)
+    assert run_dir_name("VA 2005", [], now) == "VA-2005_20261121-090507"
+    name = run_dir_name("va", ["sheets.exc.params.size=800", "simulator.seed=3"], now)
+    assert name == "va_20261121-090507_params.size=800_simulator.seed=3"
+    long = run_dir_name("va", [f"a.b{i}=x" * 5 for i in range(40)], now)
+    assert len(long) <= 200
+    first = default_run_dir("va", [], parent="/nonexistent-parent", now=now)
+    assert first.name == "va_20261121-090507"
+
+
+def test_config_differences() -> None:
+    a = {"x": {"y": 1, "z": [1, 2]}, "k": "v"}
+    b = {"x": {"y": 2, "z": [1, 3]}, "n": 1}
+    assert config_differences(a, b) == [
+        "k: 'v' in the run, absent now", "n: absent in the run, 1 now",
+        "x.y: 1 in the run, 2 now", "x.z.1: 2 in the run, 3 now"]
+    assert config_differences(a, a) == []
