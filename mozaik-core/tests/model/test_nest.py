@@ -187,3 +187,18 @@ def test_recorder_added_in_python_is_recorded(nest_model) -> None:
     segment = model.collect()["s"]
     assert segment.analogsignals[0].shape[1] == 2
     assert list(sheet.recorded_indices("v")) == [2, 5]
+
+
+def test_native_rng_is_reproducible(nest_model) -> None:
+    def pairs(seed: int) -> list:
+        model = nest_model(seed=seed)
+        model.create_sheet("a", {"placement": {"n_neurons": 50}})
+        connector = model.create_connector("c", "a", "a", {"probability": 0.2, "weight_uS": 0.001,
+                                                            "native_rng": True},
+                                           component="FixedProbabilityConnector")
+        return sorted(connector.projection.get("weight", format="list"))
+
+    first = pairs(1)
+    assert 300 < len(first) < 700
+    assert first == pairs(1)
+    assert first != pairs(2)

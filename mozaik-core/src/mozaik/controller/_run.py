@@ -475,6 +475,11 @@ def run_study(study: Study, run_dir: str | Path, *, model: Any = None,
                     from mozaik.model import build_model as _build
                     build_model = _build
                 model = build_model(study)
+            if not any(getattr(s, "recorded_variables", True) for s in model.sheets.values()):
+                msg = (f"study {study.name!r} records nothing: no sheet has recorders, so "
+                       "there would be nothing to store; add e.g. `recorders: [{variables: "
+                       "[spikes]}]` to a sheet's params")
+                raise ConfigError(msg)
             for sheet_name in model.sheets:
                 ids, positions, annotations = model.neuron_table(sheet_name)
                 store.write_neurons(sheet_name, ids, positions, annotations)

@@ -1,0 +1,151 @@
+"""``mozaik run`` and ``mozaik analyse`` through the CLI (fake network, no simulator)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from workflow_helpers import CALLS, FakeModel
+
+from mozaik.cli._main import cli
+from mozaik.datastore import DataStore
+from mozaik.plugin import PluginManager
+
+
+@pytest.fixture
+def fake_build(monkeypatch: pytest.MonkeyPatch) -> list[FakeModel]:
+    """Make the controller build fake networks instead of PyNN ones."""
+    import mozaik.model
+
+    built: list[FakeModel] = []
+
+    def build(study: object, registry: object = None) -> FakeModel:
+        built.append(FakeModel(study))  # type: ignore[arg-type]
+        return built[-1]
+
+    monkeypatch.setattr(mozaik.model, "build_model", build)
+    return built
+
+
+def _invoke(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _flat(text: str) -> str:
+    """Output with the error paragraph's line wrapping undone."""
+    return " ".join(text.replace("-\n  ", "-").split())
+
+
+def test_run_then_resume_by_run_dir(toy_manager: PluginManager, study_file: Callable[..., Path],
+                                    fake_build: list[FakeModel], tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _invoke("run", str(study_file()), "--out", str(out), "--seed", "5",
+                     "--progress", "off")
+    assert result.exit_code == 0, result.output
+    assert f"{out}: 3 presentation(s) stored; 1 analyses, 1 plots" in result.output
+    with DataStore.open(out) as store:
+        assert store.manifest["config"]["simulator"]["seed"] == 5
+    result = _invoke("run", str(out), "--progress", "off")
+    assert result.exit_code == 0
+    assert "0 presentation(s) stored, 3 already stored; 0 analyses" in result.output
+    assert len(fake_build) == 2 and fake_build[1].run_log == []
+
+
+def test_default_run_dir_is_named_from_study_time_and_overrides(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = _invoke("run", str(study_file()), "--set", "sheets.exc.params.size=4",
+                     "--threads", "1", "--progress", "off")
+    assert result.exit_code == 0, result.output
+    [run_dir] = (tmp_path / "runs").iterdir()
+    assert run_dir.name.startswith("toy_2")
+    assert run_dir.name.endswith("_params.size=4_simulator.threads=1")
+
+
+def test_a_run_directory_cannot_take_overrides(toy_manager: PluginManager,
+                                               study_file: Callable[..., Path],
+                                               fake_build: list[FakeModel],
+                                               tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
+    result = _invoke("run", str(out), "--seed", "9")
+    assert result.exit_code == 1
+    assert "is a run directory" in _flat(result.output) and "simulator.seed=9" in _flat(result.output)
+
+
+def test_changed_study_into_old_run_dir_is_refused(toy_manager: PluginManager,
+                                                   study_file: Callable[..., Path],
+                                                   fake_build: list[FakeModel],
+                                                   tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
+    result = _invoke("run", str(study_file()), "--out", str(out), "--seed", "8")
+    assert result.exit_code == 1
+    assert "different configuration" in result.output
+    assert "simulator.seed: 3 in the run, 8 now" in _flat(result.output)
+
+
+def test_missing_nest_says_how_to_install_it(toy_manager: PluginManager,
+                                             study_file: Callable[..., Path],
+                                             tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nest", None)  # what Python sees when NEST is absent
+    out = tmp_path / "run"
+    result = _invoke("run", str(study_file()), "--simulator", "nest", "--out", str(out))
+    assert result.exit_code == 1
+    assert "the simulator 'nest' (simulator.backend) is not installed" in _flat(result.output)
+    assert "pip install 'mozaik-core[nest]'" in _flat(result.output)
+    assert not out.exists()  # checked before anything is written
+
+
+def test_unknown_backend(toy_manager: PluginManager, study_file: Callable[..., Path],
+                         tmp_path: Path) -> None:
+    result = _invoke("run", str(study_file()), "--simulator", "nestt", "--out",
+                     str(tmp_path / "r"))
+    assert result.exit_code == 1 and "no backend of that name" in result.output
+
+
+def test_analyse_runs_the_workflow_without_simulating(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
+    CALLS.clear()
+    # the stored study's analyses and plots run again
+    result = _invoke("analyse", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 analyses run, 1 plots drawn" in result.output
+    assert CALLS == [("analysis", "first", 3), ("plot", "raster", 3)]
+    # a workflow file with other analyses
+    workflow = study_file("""\
+    analyses:
+      - {component: ToyAnalysis, params: {label: second}}
+      - {component: ToyAnalysis, params: {label: ref('analyses.0.params.label')}}
+    """, name="workflow.yaml")
+    CALLS.clear()
+    result = _invoke("analyse", str(out), str(workflow))
+    assert result.exit_code == 0, result.output
+    assert CALLS == [("analysis", "second", 3), ("analysis", "second", 3)]
+    assert len(fake_build) == 1  # no network was built for analysing
+    assert "analyses.1 ToyAnalysis done" in (out / "mozaik.log").read_text()
+
+
+def test_analyse_names_unknown_components(toy_manager: PluginManager,
+                                          study_file: Callable[..., Path],
+                                          fake_build: list[FakeModel], tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
+    workflow = study_file("plots: [{component: RasterPlott}]\n", name="wf.yaml")
+    result = _invoke("analyse", str(out), str(workflow))
+    assert result.exit_code == 1
+    assert "plots.0.component: unknown plot 'RasterPlott'; installed plots: ToyPlot" in _flat(
+        result.output)
+
+
+def test_analyse_needs_a_run_directory(toy_manager: PluginManager, tmp_path: Path) -> None:
+    result = _invoke("analyse", str(tmp_path))
+    assert result.exit_code == 1 and "not a Mozaik datastore" in result.output
