@@ -27,7 +27,7 @@ SNAPSHOT = {
         "study_from_tree",
     ],
     "mozaik.testing": [
-        "ComponentContract", "HookCall", "HookCallRecorder", "PluginDistributionContract",
+        "ComponentContract", "ConnectorContract", "HookCall", "SheetContract", "HookCallRecorder", "PluginDistributionContract",
         "bare_plugin_manager", "hook_recorder", "make_plugin", "plugin_manager",
         "register_components",
     ],

@@ -11,7 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # workflow_helpers
 
-from workflow_helpers import (  # noqa: E402
+from mozaik.config import Study, load_study
+from mozaik.plugin import ComponentSpec, PluginManager, reset_plugin_manager
+from mozaik.testing import HookCallRecorder, register_components
+from workflow_helpers import (
     CALLS,
     FakeSheet,
     ToyAnalysis,
@@ -20,10 +23,6 @@ from workflow_helpers import (  # noqa: E402
     ToyPlotParams,
     ToySheetParams,
 )
-
-from mozaik.config import Study, load_study  # noqa: E402
-from mozaik.plugin import ComponentSpec, PluginManager, reset_plugin_manager  # noqa: E402
-from mozaik.testing import HookCallRecorder, register_components  # noqa: E402
 
 
 @pytest.fixture

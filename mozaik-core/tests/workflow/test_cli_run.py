@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from workflow_helpers import CALLS, FakeModel
-
 from mozaik.cli._main import cli
 from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager
+from workflow_helpers import CALLS, FakeModel
 
 
 @pytest.fixture
@@ -74,7 +73,8 @@ def test_a_run_directory_cannot_take_overrides(toy_manager: PluginManager,
     _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
     result = _invoke("run", str(out), "--seed", "9")
     assert result.exit_code == 1
-    assert "is a run directory" in _flat(result.output) and "simulator.seed=9" in _flat(result.output)
+    text = _flat(result.output)
+    assert "is a run directory" in text and "simulator.seed=9" in text
 
 
 def test_changed_study_into_old_run_dir_is_refused(toy_manager: PluginManager,

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from workflow_helpers import CALLS, FakeModel
-
 from mozaik._errors import AnalysisError, ConfigError, SimulationError
 from mozaik.config import Study
 from mozaik.controller import (
@@ -25,6 +23,7 @@ from mozaik.controller import (
 from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager
 from mozaik.testing import HookCallRecorder
+from workflow_helpers import CALLS, FakeModel
 
 
 def _spikes(run_dir: Path) -> dict[tuple[str, int, str], list[float]]:

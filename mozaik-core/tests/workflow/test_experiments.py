@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-
 from mozaik._errors import ConfigError, SimulationError
 from mozaik.config import Study
 from mozaik.experiments import (

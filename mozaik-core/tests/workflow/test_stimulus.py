@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import attrs
 import pytest
-
 from mozaik._errors import ConfigError, MozaikError
 from mozaik.config import structure
 from mozaik.plugin import PluginManager

@@ -13,7 +13,6 @@ import attrs
 import neo
 import numpy as np
 import quantities as pq
-
 from mozaik.config import Study
 
 

@@ -554,7 +554,7 @@ def _present(study: Study, model: Any, store: DataStore, plan: list[Presentation
                         counts["stored_before"], len(missing))
     blank = period if (period > 0 and not reset) else 0.0
     total_sim = sum(plan[i].stimulus.duration + blank for i in todo)
-    to_store = [i for i in todo if not stored[i]]
+    n_store = sum(1 for i in todo if not stored[i])
     bar = Progress(mode, len(todo), total_sim, logger, desc=study.name)
     k, p = 0, plan[todo[0]]
     try:
@@ -564,7 +564,7 @@ def _present(study: Study, model: Any, store: DataStore, plan: list[Presentation
             start = time.perf_counter()
             if writes:
                 pm.notify("before_presentation", run_dir=run_dir, stimulus=p.identity.to_string(),
-                          trial=p.trial, index=to_store.index(i), total=len(to_store))
+                          trial=p.trial, index=counts["presented"], total=n_store)
             if reset and k > 0:
                 model.reset()
             elif blank:

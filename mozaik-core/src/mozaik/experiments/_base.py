@@ -77,7 +77,7 @@ def select_cells(size: int, *, cells: Sequence[int] = (), fraction: float | None
         fraction = 1.0 if fraction is None else fraction
         if fraction >= 1.0:
             return np.arange(size, dtype=np.int64)
-        number = int(round(fraction * size))
+        number = round(fraction * size)
     if number > size:
         msg = f"{where}: cannot choose {number} cells from a sheet of {size}; lower the number"
         raise SimulationError(msg)

@@ -18,12 +18,15 @@ from mozaik.testing._fixtures import (
     plugin_manager,
     register_components,
 )
+from mozaik.testing._model_contracts import ConnectorContract, SheetContract
 
 __all__ = [
     "ComponentContract",
+    "ConnectorContract",
     "HookCall",
     "HookCallRecorder",
     "PluginDistributionContract",
+    "SheetContract",
     "bare_plugin_manager",
     "hook_recorder",
     "make_plugin",

@@ -1,0 +1,101 @@
+"""Direct stimulation on real NEST: windows, cells and amplitudes land where they should."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mozaik.config import Study, load_study
+from mozaik.controller import run_study
+from mozaik.datastore import DataStore, param_filter_query
+from mozaik.plugin import PluginManager
+
+pytestmark = [
+    pytest.mark.nest,
+    pytest.mark.skipif(importlib.util.find_spec("nest") is None, reason="NEST not installed"),
+]
+
+STUDY = """\
+name: direct
+simulator: {backend: nest, seed: 1}
+controller: {null_stimulus_period: 20.0}
+sheets:
+  exc:
+    component: Sheet
+    params:
+      cell: {model: IF_cond_exp, params: {v_rest: -65.0, v_thresh: -50.0}}
+      placement: {n_neurons: 10}
+      recorders: [{variables: [spikes, v], neurons: all}]
+experiments:
+  - component: CurrentInjection
+    params: {sheet: exc, cells: [2, 7], amplitudes: [0.1, 0.3], duration: 100.0, onset: 20.0,
+             step_duration: 50.0}
+  - component: PoissonNetworkKick
+    params: {duration: 100.0, drive_period: 30.0, sheets: [exc], rate: 2000.0, weight: 0.02,
+             fraction: 0.5}
+"""
+
+
+@pytest.fixture
+def study(plugin_manager: PluginManager, tmp_path: Path) -> Callable[..., Study]:
+    path = tmp_path / "study.yaml"
+    path.write_text(STUDY)
+
+    def load(*overrides: str) -> Study:
+        return load_study(path, overrides, registry=plugin_manager.registry)
+
+    return load
+
+
+def _v(store: DataStore, **query: object) -> tuple[np.ndarray, np.ndarray, float]:
+    view = param_filter_query(store, **query)
+    signals = view.analog_arrays("exc", "v")
+    [t_start] = set(signals.t_start.tolist())
+    order = np.argsort(signals.neuron)
+    return signals.neuron[order], signals.values[order], t_start
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_current_steps_reach_only_the_chosen_cells_in_their_window(
+        study: Callable[..., Study], tmp_path: Path, reset: bool) -> None:
+    run_dir = tmp_path / "run"
+    run_study(study(f"controller.reset={str(reset).lower()}"), run_dir, progress="off")
+    with DataStore.open(run_dir) as store:
+        for amplitude in (0.1, 0.3):
+            neurons, v, t_start = _v(store, st_protocol="CurrentInjection",
+                                     **{"st_direct_stimulation.amplitude": amplitude})
+            times = t_start + 0.1 * np.arange(v.shape[1])
+            during = (times > t_start + 25.0) & (times < t_start + 69.0)
+            after = times > t_start + 95.0
+            injected = np.isin(neurons, [2, 7])
+            # cells 2 and 7 are depolarised by the step, the others stay at rest
+            assert (v[injected][:, during].mean(axis=1) > -64.0).all()
+            assert np.allclose(v[~injected], -65.0, atol=0.01)
+            # before the onset and after the step, every cell is back near rest
+            assert np.allclose(v[:, times < t_start + 19.0], -65.0, atol=0.5)
+            assert (v[:, after] < -64.0).all()
+        # the 0.3 nA step drives the cells harder than the 0.1 nA one
+        _, weak, _ = _v(store, **{"st_direct_stimulation.amplitude": 0.1})
+        _, strong, _ = _v(store, **{"st_direct_stimulation.amplitude": 0.3})
+        assert strong[[2, 7]].max() > weak[[2, 7]].max()
+
+
+def test_kick_drives_half_the_cells_during_the_drive_period_only(
+        study: Callable[..., Study], tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_study(study(), run_dir, progress="off")
+    with DataStore.open(run_dir) as store:
+        view = param_filter_query(store, st_protocol="PoissonNetworkKick")
+        [row] = view.segment_index.to_pylist()
+        spikes = view.spike_arrays("exc")
+        relative = spikes.times - row["t_start"]
+        assert len(relative) > 10
+        assert (relative < 31.0).all()  # nothing after the 30 ms drive (unconnected cells)
+        assert len(np.unique(spikes.neuron)) <= 5  # only the kicked half fires
+        # the blanks and the current-injection presentations saw no kick
+        others = param_filter_query(store, st_protocol="CurrentInjection")
+        assert len(others.spike_arrays("exc").times) == 0
+        assert len(store.full_view().spike_arrays("exc", null=True).times) == 0
