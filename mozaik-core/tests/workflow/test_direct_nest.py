@@ -69,14 +69,16 @@ def test_current_steps_reach_only_the_chosen_cells_in_their_window(
                                      **{"st_direct_stimulation.amplitude": amplitude})
             times = t_start + 0.1 * np.arange(v.shape[1])
             during = (times > t_start + 25.0) & (times < t_start + 69.0)
-            after = times > t_start + 95.0
             injected = np.isin(neurons, [2, 7])
             # cells 2 and 7 are depolarised by the step, the others stay at rest
             assert (v[injected][:, during].mean(axis=1) > -64.0).all()
             assert np.allclose(v[~injected], -65.0, atol=0.01)
-            # before the onset and after the step, every cell is back near rest
+            # nothing before the onset; the injected cells peak when the step ends (70 ms) and
+            # relax afterwards
             assert np.allclose(v[:, times < t_start + 19.0], -65.0, atol=0.5)
-            assert (v[:, after] < -64.0).all()
+            peak = times[np.argmax(v[injected], axis=1)]
+            assert (np.abs(peak - (t_start + 70.0)) < 1.0).all()
+            assert (v[injected][:, -1] < v[injected].max(axis=1) - 1.0).all()
         # the 0.3 nA step drives the cells harder than the 0.1 nA one
         _, weak, _ = _v(store, **{"st_direct_stimulation.amplitude": 0.1})
         _, strong, _ = _v(store, **{"st_direct_stimulation.amplitude": 0.3})
@@ -93,7 +95,8 @@ def test_kick_drives_half_the_cells_during_the_drive_period_only(
         spikes = view.spike_arrays("exc")
         relative = spikes.times - row["t_start"]
         assert len(relative) > 10
-        assert (relative < 31.0).all()  # nothing after the 30 ms drive (unconnected cells)
+        # the 30 ms drive (plus the decay of its conductances): nothing in the last 50 ms
+        assert (relative < 50.0).all()
         assert len(np.unique(spikes.neuron)) <= 5  # only the kicked half fires
         # the blanks and the current-injection presentations saw no kick
         others = param_filter_query(store, st_protocol="CurrentInjection")
