@@ -172,7 +172,7 @@ def _to_units(owner: str, name: str, value: Any) -> pq.Quantity:
 
 def units_string(units: pq.Quantity) -> str:
     """Return the canonical quantities string of units (``"mV"``, ``"1/s"``, ...)."""
-    return units.dimensionality.string
+    return str(units.dimensionality.string)
 
 
 def _to_stimulus_id(value: Any) -> StimulusIdentity | None:

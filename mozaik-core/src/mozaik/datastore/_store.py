@@ -310,10 +310,11 @@ class DataStore(DataStoreView):
     @property
     def manifest(self) -> dict[str, Any]:
         """A copy of the manifest (format, provenance, configuration, times)."""
-        return json.loads(json.dumps(self._manifest))
+        copied: dict[str, Any] = json.loads(json.dumps(self._manifest))
+        return copied
 
     @property
-    def segment_index(self) -> pa.Table:  # type: ignore[override]
+    def segment_index(self) -> pa.Table:
         if self._seg_cache is None:
             t = fmt.concat_tables(self._seg_parts)
             self._seg_cache = fmt.SEGMENT_COLUMNS.empty_table() if t is None else t.combine_chunks()
@@ -321,7 +322,7 @@ class DataStore(DataStoreView):
         return self._seg_cache
 
     @property
-    def analysis_index(self) -> pa.Table:  # type: ignore[override]
+    def analysis_index(self) -> pa.Table:
         if self._ads_cache is None:
             t = fmt.concat_tables(self._ads_parts)
             self._ads_cache = fmt.ADS_COLUMNS.empty_table() if t is None else _keep_last(t)
@@ -566,7 +567,7 @@ class DataStore(DataStoreView):
         spike_parts = [recordings[s].spikes_table(i) for s, i in zip(sheets, seg_ids, strict=True)]
         analog_parts = [recordings[s].analog_table(i) for s, i in zip(sheets, seg_ids, strict=True)]
 
-        def payload(kind: str, parts: list[pa.Table], schema: pa.Schema) -> tuple[str | None, list]:
+        def payload(kind: str, parts: list[pa.Table], schema: pa.Schema) -> tuple[str | None, list[Any]]:
             if not any(p.num_rows for p in parts):
                 return None, [(0, 0)] * len(parts)
             rel = fmt.presentation_file(kind, pid)

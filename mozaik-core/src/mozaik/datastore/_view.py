@@ -116,12 +116,12 @@ class DataStoreView:
     @property
     def n_segments(self) -> int:
         """Number of segments (sheet x presentation), blank ones included."""
-        return self.segment_index.num_rows
+        return int(self.segment_index.num_rows)
 
     @property
     def n_analysis_results(self) -> int:
         """Number of analysis results."""
-        return self.analysis_index.num_rows
+        return int(self.analysis_index.num_rows)
 
     def __repr__(self) -> str:
         return (
@@ -170,7 +170,7 @@ class DataStoreView:
     # ------------------------------------------------------------------ neurons
     def neuron_ids(self, sheet: str) -> np.ndarray:
         """PyNN ids (int64) of the neurons of ``sheet``, indexed by position within the sheet."""
-        return self._store._neurons(sheet)["id"].to_numpy()
+        return np.asarray(self._store._neurons(sheet)["id"].to_numpy())
 
     def neuron_positions(self, sheet: str) -> np.ndarray:
         """Positions of the neurons of ``sheet``, shape (n, 2) or (n, 3), in um."""
@@ -287,7 +287,7 @@ class DataStoreView:
 
 
 def _np(col: pa.ChunkedArray) -> np.ndarray:
-    return col.to_numpy()
+    return np.asarray(col.to_numpy())
 
 
 def _ordered_unique(col: pa.ChunkedArray) -> list[Any]:
@@ -308,7 +308,7 @@ def _stack_lists(col: pa.ChunkedArray, what: str) -> np.ndarray:
         )
         raise DataStoreError(msg)
     flat = pc.list_flatten(col).to_numpy(zero_copy_only=False)
-    return flat.reshape(n, int(lengths[0]))
+    return np.asarray(flat).reshape(n, int(lengths[0]))
 
 
 class SegmentList(Sequence[neo.Segment]):
@@ -322,7 +322,7 @@ class SegmentList(Sequence[neo.Segment]):
         self.rows = rows
 
     def __len__(self) -> int:
-        return self.rows.num_rows
+        return int(self.rows.num_rows)
 
     @overload
     def __getitem__(self, index: int) -> neo.Segment: ...

@@ -20,6 +20,18 @@ def _int_array(value: object) -> np.ndarray:
     return np.asarray(value, dtype=np.int64).reshape(-1)
 
 
+def _float_array_2d(value: object) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _float_array(value: object) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64).reshape(-1)
+
+
+def _optional_int_array(value: object) -> np.ndarray | None:
+    return None if value is None else _int_array(value)
+
+
 @attrs.frozen(kw_only=True)
 class SignalRecording:
     """One analog variable of one sheet during one presentation.
@@ -45,7 +57,7 @@ class SignalRecording:
     t_start: float
     sampling_period: float
     neurons: np.ndarray = attrs.field(converter=_int_array)
-    values: np.ndarray = attrs.field(converter=lambda v: np.asarray(v, dtype=np.float64))
+    values: np.ndarray = attrs.field(converter=_float_array_2d)
 
     def __attrs_post_init__(self) -> None:
         if self.values.ndim != 2 or self.values.shape[1] != len(self.neurons):
@@ -84,12 +96,8 @@ class SheetRecording:
     spike_neurons: np.ndarray = attrs.field(
         factory=lambda: np.empty(0, np.int64), converter=_int_array
     )
-    spike_times: np.ndarray = attrs.field(
-        factory=lambda: np.empty(0), converter=lambda v: np.asarray(v, np.float64).reshape(-1)
-    )
-    spike_recorded: np.ndarray | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else _int_array(v)
-    )
+    spike_times: np.ndarray = attrs.field(factory=lambda: np.empty(0), converter=_float_array)
+    spike_recorded: np.ndarray | None = attrs.field(default=None, converter=_optional_int_array)
     signals: Sequence[SignalRecording] = attrs.field(factory=tuple, converter=_to_signals)
 
     def __attrs_post_init__(self) -> None:

@@ -81,12 +81,12 @@ class PairBlock:
         np.multiply(dx, dx, out=dx)
         np.multiply(dy, dy, out=dy)
         np.add(dx, dy, out=dx)
-        return dx
+        return np.asarray(dx)
 
     @functools.cached_property
     def distances_um(self) -> np.ndarray:
         """Euclidean distance between source and target, um (computed once per block)."""
-        return np.sqrt(self.squared_distances_um2)
+        return np.asarray(np.sqrt(self.squared_distances_um2))
 
 
 class ConnectorFunction:

@@ -139,7 +139,7 @@ class Sheet:
         if placement.kind == "uniform":
             xy = np.asarray(self.rng.next(2 * n, "uniform", {"low": -0.5, "high": 0.5}),
                             dtype=float).reshape(n, 2)
-            return xy * np.array([sx, sy]) + np.array([cx, cy])
+            return np.asarray(xy * np.array([sx, sy]) + np.array([cx, cy]))
         nx = max(1, round(np.sqrt(n * sx / sy))) if sy > 0 else n
         ny = -(-n // nx)
         i = np.arange(n)

@@ -44,7 +44,7 @@ class SheetContract(_ModelContract):
     def build(self, seed: int = 1) -> Any:
         model = self.model(seed)
         component = self.registry().sheets()[self.name]
-        params = structure(dict(self.example_params), component.config_cls, path="params")
+        params: Any = structure(dict(self.example_params), component.config_cls, path="params")
         sheet = component.factory(self.name.lower(), params, model)
         model.add_sheet(sheet)
         return sheet
@@ -97,7 +97,7 @@ class ConnectorContract(_ModelContract):
         source = model.create_sheet("source", sheet_params)
         target = model.create_sheet("target", sheet_params)
         component = self.registry().connectors()[self.name]
-        params = structure(dict(self.example_params), component.config_cls, path="params")
+        params: Any = structure(dict(self.example_params), component.config_cls, path="params")
         connector = component.factory("contract", source, target, params, model)
         model.connect(connector)
         return connector
