@@ -88,61 +88,126 @@ class Expr:
         ]
 
 
-def _allowed() -> str:
-    return (f"numbers, ref('dotted.path'), + - * / // % **, constants {sorted(CONSTANTS)} and "
-            f"functions {sorted(FUNCTIONS)}")
+@attrs.frozen
+class _Grammar:
+    """What one kind of expression may contain."""
+
+    names: frozenset[str]
+    functions: frozenset[str]
+    allow_ref: bool
+    allow_compare: bool
+
+    def describe(self) -> str:
+        parts = ["numbers"]
+        if self.allow_ref:
+            parts.append("ref('dotted.path')")
+        if self.names:
+            parts.append(f"the names {sorted(self.names)}")
+        parts.append(f"constants {sorted(CONSTANTS)}, + - * / // % **")
+        if self.allow_compare:
+            parts.append("comparisons (< <= > >=)")
+        parts.append(f"functions {sorted(self.functions)}")
+        return ", ".join(parts)
 
 
-def _validate(node: ast.AST, text: str) -> None:
-    def bad(what: str) -> ExpressionError:
-        return ExpressionError(f"{what} is not allowed in expression {text!r}; allowed are "
-                               f"{_allowed()}")
-
-    if isinstance(node, ast.Expression):
-        _validate(node.body, text)
-    elif isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise bad(f"the literal {node.value!r}")
-    elif isinstance(node, ast.BinOp):
-        if type(node.op) not in _BINARY:
-            raise bad(f"the operator {type(node.op).__name__}")
-        _validate(node.left, text)
-        _validate(node.right, text)
-    elif isinstance(node, ast.UnaryOp):
-        if type(node.op) not in _UNARY:
-            raise bad(f"the operator {type(node.op).__name__}")
-        _validate(node.operand, text)
-    elif isinstance(node, ast.Name):
-        if node.id not in CONSTANTS:
-            raise bad(f"the name {node.id!r}")
-    elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            raise bad("calling anything but a plain function name")
-        if node.keywords:
-            raise bad("a keyword argument")
-        if node.func.id == "ref":
-            if len(node.args) != 1 or not (isinstance(node.args[0], ast.Constant)
-                                           and isinstance(node.args[0].value, str)):
-                msg = f"ref() takes one quoted dotted path, e.g. ref('a.b.c'), in {text!r}"
-                raise ExpressionError(msg)
-            return
-        if node.func.id not in FUNCTIONS:
-            raise bad(f"the function {node.func.id!r}")
-        for arg in node.args:
-            _validate(arg, text)
-    else:
-        raise bad(f"the syntax {type(node).__name__}")
+_CONFIG_GRAMMAR = _Grammar(names=frozenset(), functions=frozenset(FUNCTIONS), allow_ref=True,
+                           allow_compare=False)
 
 
-def parse_expression(text: str) -> Expr:
-    """Parse and validate ``text``; raises :class:`ExpressionError` if anything is off."""
+def _parse(text: str, grammar: _Grammar) -> Expr:
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(str(text).strip(), mode="eval")
     except SyntaxError as exc:
         msg = f"cannot parse expression {text!r}: {exc.msg}"
         raise ExpressionError(msg) from None
-    _validate(tree, text)
-    return Expr(text, tree)
+
+    def bad(what: str) -> ExpressionError:
+        return ExpressionError(f"{what} is not allowed in expression {text!r}; allowed are "
+                               f"{grammar.describe()}")
+
+    def check(node: ast.AST) -> None:
+        if isinstance(node, ast.Expression):
+            check(node.body)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise bad(f"the literal {node.value!r}")
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise bad(f"the operator {type(node.op).__name__}")
+            check(node.left)
+            check(node.right)
+        elif isinstance(node, ast.UnaryOp):
+            if type(node.op) not in _UNARY:
+                raise bad(f"the operator {type(node.op).__name__}")
+            check(node.operand)
+        elif isinstance(node, ast.Compare) and grammar.allow_compare:
+            if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
+                raise bad("a chained or unsupported comparison")
+            check(node.left)
+            check(node.comparators[0])
+        elif isinstance(node, ast.Name):
+            if node.id not in grammar.names and node.id not in CONSTANTS:
+                raise bad(f"the name {node.id!r}")
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                raise bad("calling anything but a plain function name")
+            if node.keywords:
+                raise bad("a keyword argument")
+            if node.func.id == "ref" and grammar.allow_ref:
+                if len(node.args) != 1 or not (isinstance(node.args[0], ast.Constant)
+                                               and isinstance(node.args[0].value, str)):
+                    msg = f"ref() takes one quoted dotted path, e.g. ref('a.b.c'), in {text!r}"
+                    raise ExpressionError(msg)
+                return
+            if node.func.id not in grammar.functions:
+                raise bad(f"the function {node.func.id!r}")
+            for arg in node.args:
+                check(arg)
+        else:
+            raise bad(f"the syntax {type(node).__name__}")
+
+    check(tree)
+    return Expr(str(text), tree)
+
+
+def _walk(expr: Expr, *, name: Callable[[str], Any], call: Callable[[str, list[Any]], Any],
+          ref: Callable[[str], Any], operand: Callable[[Any], Any],
+          compare: Callable[[Any], Any]) -> Any:
+    """Compute a validated expression; the callbacks give the meaning of names, calls, refs,
+    operands of arithmetic (a type check) and comparison results."""
+
+    def walk(node: ast.AST) -> Any:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return name(node.id)
+        if isinstance(node, ast.Call):
+            fname = node.func.id  # type: ignore[attr-defined]
+            if fname == "ref":
+                return ref(node.args[0].value)  # type: ignore[attr-defined]
+            return call(fname, [operand(walk(a)) for a in node.args])
+        if isinstance(node, ast.UnaryOp):
+            return _UNARY[type(node.op)](operand(walk(node.operand)))
+        if isinstance(node, ast.Compare):
+            left, right = operand(walk(node.left)), operand(walk(node.comparators[0]))
+            return compare(_COMPARE[type(node.ops[0])](left, right))
+        if isinstance(node, ast.BinOp):
+            left, right = operand(walk(node.left)), operand(walk(node.right))
+            return _BINARY[type(node.op)](left, right)
+        raise ExpressionError(f"unexpected syntax in {expr.text!r}")  # validated already
+
+    try:
+        return walk(expr.tree)
+    except (ZeroDivisionError, OverflowError) as exc:
+        msg = f"cannot compute {expr.text!r}: {exc}"
+        raise ExpressionError(msg) from None
+
+
+def parse_expression(text: str) -> Expr:
+    """Parse and validate a configuration expression; raises :class:`ExpressionError`."""
+    return _parse(text, _CONFIG_GRAMMAR)
 
 
 def evaluate(expr: Expr, lookup: Callable[[str], Any]) -> Any:
@@ -152,29 +217,6 @@ def evaluate(expr: Expr, lookup: Callable[[str], Any]) -> Any:
     mapping); arithmetic needs numbers.
     """
 
-    def walk(node: ast.AST) -> Any:
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return CONSTANTS[node.id]
-        if isinstance(node, ast.Call):
-            name = node.func.id  # type: ignore[attr-defined]
-            if name == "ref":
-                return lookup(node.args[0].value)  # type: ignore[attr-defined]
-            return FUNCTIONS[name](*(number(walk(a)) for a in node.args))
-        if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](number(walk(node.operand)))
-        if isinstance(node, ast.BinOp):
-            left, right = number(walk(node.left)), number(walk(node.right))
-            try:
-                return _BINARY[type(node.op)](left, right)
-            except (ZeroDivisionError, OverflowError) as exc:
-                msg = f"cannot compute {expr.text!r}: {exc}"
-                raise ExpressionError(msg) from None
-        raise ExpressionError(f"unexpected syntax in {expr.text!r}")  # validated already
-
     def number(value: Any) -> float | int:
         if isinstance(value, bool) or not isinstance(value, int | float):
             msg = (f"expression {expr.text!r} does arithmetic on {value!r} "
@@ -182,7 +224,8 @@ def evaluate(expr: Expr, lookup: Callable[[str], Any]) -> Any:
             raise ExpressionError(msg)
         return value
 
-    return walk(expr.tree)
+    return _walk(expr, name=CONSTANTS.__getitem__, call=lambda f, args: FUNCTIONS[f](*args),
+                 ref=lookup, operand=number, compare=float)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -202,54 +245,9 @@ def parse_array_expression(text: str, names: Iterable[str]) -> Expr:
     comparisons (``d1 < 100``) and the functions in :data:`ARRAY_FUNCTIONS`. ``ref()`` is not
     allowed (references are resolved when the file is loaded). Raises :class:`ExpressionError`.
     """
-    allowed_names = set(names)
-    try:
-        tree = ast.parse(str(text).strip(), mode="eval")
-    except SyntaxError as exc:
-        msg = f"cannot parse expression {text!r}: {exc.msg}"
-        raise ExpressionError(msg) from None
-
-    def bad(what: str) -> ExpressionError:
-        return ExpressionError(
-            f"{what} is not allowed in expression {text!r}; allowed are numbers, the names "
-            f"{sorted(allowed_names)}, constants {sorted(CONSTANTS)}, + - * / // % **, "
-            f"comparisons and the functions {list(ARRAY_FUNCTIONS)}")
-
-    def check(node: ast.AST) -> None:
-        if isinstance(node, ast.Expression):
-            check(node.body)
-        elif isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise bad(f"the literal {node.value!r}")
-        elif isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINARY:
-                raise bad(f"the operator {type(node.op).__name__}")
-            check(node.left)
-            check(node.right)
-        elif isinstance(node, ast.UnaryOp):
-            if type(node.op) not in _UNARY:
-                raise bad(f"the operator {type(node.op).__name__}")
-            check(node.operand)
-        elif isinstance(node, ast.Compare):
-            if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
-                raise bad("a chained or unsupported comparison")
-            check(node.left)
-            check(node.comparators[0])
-        elif isinstance(node, ast.Name):
-            if node.id not in allowed_names and node.id not in CONSTANTS:
-                raise bad(f"the name {node.id!r}")
-        elif isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in ARRAY_FUNCTIONS:
-                raise bad(f"calling {ast.unparse(node.func)!r}")
-            if node.keywords:
-                raise bad("a keyword argument")
-            for arg in node.args:
-                check(arg)
-        else:
-            raise bad(f"the syntax {type(node).__name__}")
-
-    check(tree)
-    return Expr(str(text), tree)
+    grammar = _Grammar(names=frozenset(names), functions=frozenset(ARRAY_FUNCTIONS),
+                       allow_ref=False, allow_compare=True)
+    return _parse(text, grammar)
 
 
 def evaluate_array(expr: Expr, values: Mapping[str, Any]) -> Any:
@@ -260,38 +258,18 @@ def evaluate_array(expr: Expr, values: Mapping[str, Any]) -> Any:
     """
     import numpy as np
 
-    functions: dict[str, Callable[..., Any]] = {name: getattr(np, name)
-                                                for name in ARRAY_FUNCTIONS}
+    def name(key: str) -> Any:
+        if key in values:
+            return values[key]
+        if key in CONSTANTS:
+            return CONSTANTS[key]
+        msg = f"expression {expr.text!r} uses {key!r}, which has no value"
+        raise ExpressionError(msg)
 
-    def walk(node: ast.AST) -> Any:
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in values:
-                return values[node.id]
-            return CONSTANTS[node.id]
-        if isinstance(node, ast.Call):
-            return functions[node.func.id](*(walk(a) for a in node.args))  # type: ignore[attr-defined]
-        if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](walk(node.operand))
-        if isinstance(node, ast.Compare):
-            result = _COMPARE[type(node.ops[0])](walk(node.left), walk(node.comparators[0]))
-            return np.asarray(result, dtype=float)
-        if isinstance(node, ast.BinOp):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                return _BINARY[type(node.op)](walk(node.left), walk(node.right))
-        raise ExpressionError(f"unexpected syntax in {expr.text!r}")  # validated already
-
-    try:
-        return walk(expr.tree)
-    except KeyError as exc:
-        msg = f"expression {expr.text!r} uses {exc.args[0]!r}, which has no value"
-        raise ExpressionError(msg) from None
-    except ZeroDivisionError as exc:
-        msg = f"cannot compute {expr.text!r}: {exc}"
-        raise ExpressionError(msg) from None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _walk(expr, name=name, call=lambda f, args: getattr(np, f)(*args),
+                     ref=name, operand=lambda v: v,
+                     compare=lambda r: np.asarray(r, dtype=float))
 
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
