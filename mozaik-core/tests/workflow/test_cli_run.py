@@ -149,3 +149,24 @@ def test_analyse_names_unknown_components(toy_manager: PluginManager,
 def test_analyse_needs_a_run_directory(toy_manager: PluginManager, tmp_path: Path) -> None:
     result = _invoke("analyse", str(tmp_path))
     assert result.exit_code == 1 and "not a Mozaik datastore" in result.output
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_says_how_to_resume(
+        toy_manager: PluginManager, study_file: Callable[..., Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import mozaik.model
+
+    class Interrupted(FakeModel):
+        def run(self, duration: float) -> None:
+            if len(self.run_log) == 3:
+                raise KeyboardInterrupt
+            super().run(duration)
+
+    monkeypatch.setattr(mozaik.model, "build_model", lambda s, registry=None: Interrupted(s))
+    out = tmp_path / "run"
+    result = _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
+    assert result.exit_code == 130
+    assert f"complete the run with: mozaik run {out}" in _flat(result.output)
+    with DataStore.open(out) as store:
+        assert store.manifest["status"] == "interrupted"
+        assert len(store.presentations()) == 1

@@ -102,3 +102,33 @@ def test_kick_drives_half_the_cells_during_the_drive_period_only(
         others = param_filter_query(store, st_protocol="CurrentInjection")
         assert len(others.spike_arrays("exc").times) == 0
         assert len(store.full_view().spike_arrays("exc", null=True).times) == 0
+
+
+def test_fast_spike_conversion_matches_the_datastore_one(study: Callable[..., Study]) -> None:
+    from mozaik.controller._recording import segments_to_recordings
+    from mozaik.datastore import sheet_recording_from_segment
+    from mozaik.model import build_model
+
+    model = build_model(study("sheets.exc.params.recorders.0.neurons={random_n: 6}"))
+    try:
+        kick = model.sim.Population(10, model.sim.SpikeSourcePoisson(rate=3000.0))
+        model.sim.Projection(kick, model.sheets["exc"].population, model.sim.OneToOneConnector(),
+                             model.sim.StaticSynapse(weight=0.03, delay=0.1))
+        model.run(60.0)
+        segments = model.collect(clear=False)
+        assert type(segments["exc"].spiketrains).__name__ == "SpikeTrainList"
+        fast = segments_to_recordings(
+            segments, lambda s, ids: model.sheets[s].population.id_to_index(ids))["exc"]
+        slow = sheet_recording_from_segment(model.collect(clear=True)["exc"], "exc")
+    finally:
+        model.end()
+    assert len(fast.spike_times) > 20
+    order_fast = np.lexsort((fast.spike_times, fast.spike_neurons))
+    order_slow = np.lexsort((slow.spike_times, slow.spike_neurons))
+    np.testing.assert_array_equal(fast.spike_neurons[order_fast], slow.spike_neurons[order_slow])
+    np.testing.assert_array_equal(fast.spike_times[order_fast], slow.spike_times[order_slow])
+    assert sorted(fast.spike_recorded.tolist()) == sorted(slow.spike_recorded.tolist())
+    assert len(fast.spike_recorded) == 6  # silent recorded neurons are kept
+    assert (fast.t_start, fast.t_stop) == (slow.t_start, slow.t_stop)
+    assert [s.variable for s in fast.signals] == [s.variable for s in slow.signals] == ["v"]
+    np.testing.assert_array_equal(fast.signals[0].values, slow.signals[0].values)

@@ -106,17 +106,27 @@ class StepCurrent(DirectStimulator):
             msg = f"{where}: no cells chosen for the current injection into sheet {sheet!r}"
             raise SimulationError(msg)
         self.amplitude = float(amplitude)
-        sim = model.sim
-        self._source = sim.DCSource(amplitude=0.0, start=0.0, stop=0.0)
+        self._sim = model.sim
+        self._source = self._sim.DCSource(amplitude=0.0, start=0.0, stop=0.0)
         self._source.inject_into(target.population[self.cells])
+
+    def _time_offset(self) -> float:
+        # After a reset, PyNN (0.13) on NEST keeps the kernel clock running and shifts times
+        # by an offset, but applies that offset to current sources only while resetting, not
+        # in set_parameters: add it here, or a window set after a reset lies in the past.
+        if self._sim.__name__ != "pyNN.nest":
+            return 0.0
+        state = getattr(getattr(self._sim, "simulator", None), "state", None)
+        return float(getattr(state, "_time_offset", 0.0) or 0.0)
 
     def schedule(self, t_start: float, duration: float, amplitude: float | None = None) -> None:
         value = self.amplitude if amplitude is None else float(amplitude)
+        start = float(t_start) + self._time_offset()
         # start and stop are checked one at a time (stop >= start): move start out of the
         # way first, so any new window is accepted whatever the previous one was
         self._source.set_parameters(start=0.0)
-        self._source.set_parameters(stop=float(t_start + duration))
-        self._source.set_parameters(start=float(t_start), amplitude=value)
+        self._source.set_parameters(stop=start + float(duration))
+        self._source.set_parameters(start=start, amplitude=value)
 
     def disarm(self) -> None:
         self._source.set_parameters(amplitude=0.0)
