@@ -6,8 +6,12 @@ Importing this package loads no plugin and no simulator; they load on first need
 from __future__ import annotations
 
 from mozaik._errors import (
+    AnalysisDataStructureError,
+    AnalysisError,
     ConfigError,
     DataStoreError,
+    DataStoreFormatError,
+    DuplicatePresentationError,
     DuplicateResultError,
     MozaikError,
     PluginConflictError,
@@ -21,8 +25,12 @@ from mozaik._errors import (
 from mozaik._version import __version__
 
 __all__ = [
+    "AnalysisDataStructureError",
+    "AnalysisError",
     "ConfigError",
     "DataStoreError",
+    "DataStoreFormatError",
+    "DuplicatePresentationError",
     "DuplicateResultError",
     "MozaikError",
     "PluginConflictError",

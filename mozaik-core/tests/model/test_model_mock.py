@@ -28,7 +28,7 @@ INTERFACE = ("Model", "build_model", "Sheet", "Connector", "ModularConnector", "
 
 def test_public_names_are_sorted_and_complete() -> None:
     names = mozaik.model.__all__
-    assert names == sorted(names, key=lambda n: (not n.isupper(), n))
+    assert names == sorted(names)
     for name in INTERFACE:
         assert name in names
         assert hasattr(mozaik.model, name)

@@ -73,10 +73,9 @@ from mozaik.model._simulator import (
 )
 
 __all__ = [
-    "BACKENDS",
-    "RECORDABLE",
     "AllToAllConnector",
     "AllToAllParams",
+    "BACKENDS",
     "CellParams",
     "Connector",
     "ConnectorFunction",
@@ -115,6 +114,7 @@ __all__ = [
     "PlacementParams",
     "ProjectionParams",
     "PyNNConnector",
+    "RECORDABLE",
     "RandomValue",
     "RandomValueParams",
     "RecorderParams",
