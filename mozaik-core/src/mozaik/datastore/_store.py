@@ -567,7 +567,8 @@ class DataStore(DataStoreView):
         spike_parts = [recordings[s].spikes_table(i) for s, i in zip(sheets, seg_ids, strict=True)]
         analog_parts = [recordings[s].analog_table(i) for s, i in zip(sheets, seg_ids, strict=True)]
 
-        def payload(kind: str, parts: list[pa.Table], schema: pa.Schema) -> tuple[str | None, list[Any]]:
+        def payload(kind: str, parts: list[pa.Table],
+                    schema: pa.Schema) -> tuple[str | None, list[Any]]:
             if not any(p.num_rows for p in parts):
                 return None, [(0, 0)] * len(parts)
             rel = fmt.presentation_file(kind, pid)

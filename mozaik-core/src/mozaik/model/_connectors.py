@@ -281,7 +281,8 @@ class DistanceDependentProbabilityConnector(PyNNConnector):
             def __call__(self, i: Any, j: Any) -> np.ndarray:
                 delta = source[np.asarray(i)] - target[np.asarray(j)]
                 d = np.hypot(delta[..., 0], delta[..., 1])
-                return np.asarray(np.asarray(evaluate_array(expr, {"d": d}), dtype=float) * np.ones_like(d))
+                probability = np.asarray(evaluate_array(expr, {"d": d}), dtype=float)
+                return np.asarray(probability * np.ones_like(d))
 
         return self.model.sim.IndexBasedProbabilityConnector(
             DistanceProbability(), allow_self_connections=self.params.allow_self_connections,
