@@ -42,7 +42,7 @@ def pytest(session: nox.Session, *args: str) -> None:
 @nox.session(python=PYTHON)
 def core(session: nox.Session) -> None:
     """mozaik-core alone: no NEST, no other mozaik distribution."""
-    session.install("-e", "./mozaik-core[test]")
+    session.install("-e", "./mozaik-core[test,nix]")
     check_local(session, "mozaik")
     session.run("python", "-c",
                 "import importlib.util as u, sys; "
@@ -78,7 +78,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy: strict on core, default strictness on the plugins."""
-    session.install("mypy", "types-PyYAML", "-e", "./mozaik-core[nest,nix]",
+    session.install("mypy", "types-PyYAML", "pytest", "-e", "./mozaik-core[nest,nix]",
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")])
     session.run("mypy", "--strict", "-p", "mozaik")
     session.run("mypy", *[arg for p in PLUGINS for arg in ("-p", f"mozaik_{p}")])

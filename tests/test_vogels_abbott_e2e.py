@@ -8,7 +8,6 @@ analyses on the stored run without simulating (or importing NEST).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -22,11 +21,7 @@ import numpy as np
 import pytest
 from mozaik.datastore import DataStore
 
-pytestmark = [
-    pytest.mark.nest,
-    pytest.mark.skipif(importlib.util.find_spec("nest") is None,
-                       reason="NEST is not installed (pip install nest-simulator)"),
-]
+pytestmark = [pytest.mark.nest]  # deselect with -m "not nest" where NEST is absent
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "vogels_abbott2005"

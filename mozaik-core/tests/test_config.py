@@ -270,7 +270,6 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
 
 
 def test_distribution_maps_to_pynn() -> None:
-    pytest.importorskip("pyNN.random")
     from pyNN.random import NumpyRNG
 
     dist = Distribution(name="normal", params={"mu": -60.0, "sigma": 2.0})

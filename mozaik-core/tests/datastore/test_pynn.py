@@ -66,14 +66,12 @@ def _compare(store: DataStore, originals: list[neo.Segment]) -> None:
 
 
 def test_pynn_mock(tmp_path: Path) -> None:
-    pytest.importorskip("pyNN.mock")
     store, originals = _record_and_store("pyNN.mock", tmp_path / "run", 1)  # mock cannot run twice
     _compare(store, originals)
 
 
 @pytest.mark.nest
 def test_pynn_nest_two_presentations(tmp_path: Path) -> None:
-    pytest.importorskip("nest")
     store, originals = _record_and_store("pyNN.nest", tmp_path / "run", 2)
     _compare(store, originals)
     assert store.segment_index["t_start"].to_pylist() == [0.0, 50.0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +10,6 @@ import pytest
 from mozaik.config import SimulatorConfig, Study, load_study
 from mozaik.model import Model
 from mozaik.plugin import PluginManager, Registry
-
-HAVE_NEST = importlib.util.find_spec("nest") is not None
 
 CELL = ("{tau_m: 20.0, v_rest: -60.0, v_thresh: -50.0, v_reset: -60.0, tau_refrac: 5.0, "
         "tau_syn_E: 5.0, tau_syn_I: 10.0, e_rev_E: 0.0, e_rev_I: -80.0, cm: 0.2}")
@@ -104,9 +101,6 @@ def mock_model(registry: Registry) -> Model:
 
 @pytest.fixture
 def nest_model(registry: Registry) -> Callable[..., Model]:
-    if not HAVE_NEST:
-        pytest.skip("NEST is not installed")
-
     def make(seed: int = 1, time_step: float = 0.1) -> Model:
         return Model(SimulatorConfig(backend="nest", seed=seed, time_step=time_step),
                      name="nest", registry=registry)

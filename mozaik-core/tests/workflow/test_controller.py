@@ -134,6 +134,7 @@ def test_duplicate_presentations_are_presented_once(toy_study: Callable[..., Stu
                                                     tmp_path: Path) -> None:
     text = """\
     name: dup
+    simulator: {backend: mock}
     sheets: {exc: {component: ToySheet}}
     experiments:
       - {component: NoStimulation, params: {duration: 100.0, num_trials: 2}}

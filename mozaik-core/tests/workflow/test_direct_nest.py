@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +12,7 @@ from mozaik.controller import run_study
 from mozaik.datastore import DataStore, param_filter_query
 from mozaik.plugin import PluginManager
 
-pytestmark = [
-    pytest.mark.nest,
-    pytest.mark.skipif(importlib.util.find_spec("nest") is None, reason="NEST not installed"),
-]
+pytestmark = [pytest.mark.nest]  # deselect with -m "not nest" where NEST is absent
 
 STUDY = """\
 name: direct
