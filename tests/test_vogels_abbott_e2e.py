@@ -37,7 +37,7 @@ SMALL = [
       for c in ("exc_exc", "exc_inh", "inh_exc", "inh_inh")),
     "connectors.exc_exc.params.weight_uS=0.006",
     "connectors.exc_inh.params.weight_uS=0.006",
-    "experiments.1.params.duration=500.0",
+    "experiments.1.params.duration_ms=500.0",
     "experiments.1.params.num_trials=4",
 ]
 PRESENTATIONS = 5

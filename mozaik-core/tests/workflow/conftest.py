@@ -62,8 +62,8 @@ sheets:
   exc: {component: ToySheet, params: {size: 6}}
   inh: {component: ToySheet, params: {size: 3, rate: 80.0}}
 experiments:
-  - {component: NoStimulation, params: {duration: 100.0, num_trials: 2}}
-  - {component: NoStimulation, params: {duration: 200.0}}
+  - {component: NoStimulation, params: {duration_ms: 100.0, num_trials: 2}}
+  - {component: NoStimulation, params: {duration_ms: 200.0}}
 analyses:
   - {component: ToyAnalysis, params: {label: first}}
 plots:

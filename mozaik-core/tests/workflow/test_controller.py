@@ -137,8 +137,8 @@ def test_duplicate_presentations_are_presented_once(toy_study: Callable[..., Stu
     simulator: {backend: mock}
     sheets: {exc: {component: ToySheet}}
     experiments:
-      - {component: NoStimulation, params: {duration: 100.0, num_trials: 2}}
-      - {component: NoStimulation, params: {duration: 100.0, num_trials: 3}}
+      - {component: NoStimulation, params: {duration_ms: 100.0, num_trials: 2}}
+      - {component: NoStimulation, params: {duration_ms: 100.0, num_trials: 3}}
     """
     summary = run_study(toy_study(text=text), tmp_path / "run", progress="off",
                         build_model=FakeModel)

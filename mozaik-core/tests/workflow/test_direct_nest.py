@@ -27,10 +27,11 @@ sheets:
       recorders: [{variables: [spikes, v], neurons: all}]
 experiments:
   - component: CurrentInjection
-    params: {sheet: exc, cells: [2, 7], amplitudes: [0.1, 0.3], duration: 100.0, onset: 20.0,
-             step_duration: 50.0}
+    params: {sheet: exc, cells: [2, 7], amplitudes_nA: [0.1, 0.3], duration_ms: 100.0,
+             onset_ms: 20.0, step_duration_ms: 50.0}
   - component: PoissonNetworkKick
-    params: {duration: 100.0, drive_period: 30.0, sheets: [exc], rate: 2000.0, weight: 0.02,
+    params: {duration_ms: 100.0, drive_period_ms: 30.0, sheets: [exc], rate_hz: 2000.0,
+             weight_uS: 0.02,
              fraction: 0.5}
 """
 
@@ -62,7 +63,7 @@ def test_current_steps_reach_only_the_chosen_cells_in_their_window(
     with DataStore.open(run_dir) as store:
         for amplitude in (0.1, 0.3):
             neurons, v, t_start = _v(store, st_protocol="CurrentInjection",
-                                     **{"st_direct_stimulation.amplitude": amplitude})
+                                     **{"st_direct_stimulation.amplitude_nA": amplitude})
             times = t_start + 0.1 * np.arange(v.shape[1])
             during = (times > t_start + 25.0) & (times < t_start + 69.0)
             injected = np.isin(neurons, [2, 7])
@@ -76,8 +77,8 @@ def test_current_steps_reach_only_the_chosen_cells_in_their_window(
             assert (np.abs(peak - (t_start + 70.0)) < 1.0).all()
             assert (v[injected][:, -1] < v[injected].max(axis=1) - 1.0).all()
         # the 0.3 nA step drives the cells harder than the 0.1 nA one
-        _, weak, _ = _v(store, **{"st_direct_stimulation.amplitude": 0.1})
-        _, strong, _ = _v(store, **{"st_direct_stimulation.amplitude": 0.3})
+        _, weak, _ = _v(store, **{"st_direct_stimulation.amplitude_nA": 0.1})
+        _, strong, _ = _v(store, **{"st_direct_stimulation.amplitude_nA": 0.3})
         assert strong[[2, 7]].max() > weak[[2, 7]].max()
 
 

@@ -27,7 +27,7 @@ class _Model:
 
 
 def test_no_stimulation_presents_one_internal_stimulus_per_trial() -> None:
-    experiment = NoStimulation(NoStimulationParams(duration=250.0, num_trials=3), _Model())
+    experiment = NoStimulation(NoStimulationParams(duration_ms=250.0, num_trials=3), _Model())
     stimuli = experiment.stimuli()
     assert [s.trial for s in stimuli] == [0, 1, 2]
     assert all(isinstance(s, InternalStimulus) and s.duration == 250.0 for s in stimuli)
@@ -42,8 +42,8 @@ def test_kick_params_are_checked_at_load(toy_study: Callable[..., Study]) -> Non
     sheets: {exc: {component: ToySheet}}
     experiments:
       - component: PoissonNetworkKick
-        params: {duration: 100.0, drive_period: 150.0, sheets: [exc], rate: 10.0,
-                 weight: 0.01, fraction: 1.5}
+        params: {duration_ms: 100.0, drive_period_ms: 150.0, sheets: [exc], rate_hz: 10.0,
+                 weight_uS: 0.01, fraction: 1.5}
     """
     with pytest.raises(ConfigError) as info:
         toy_study(text=text)
@@ -52,15 +52,16 @@ def test_kick_params_are_checked_at_load(toy_study: Callable[..., Study]) -> Non
 
 
 def test_current_injection_params() -> None:
-    p = CurrentInjectionParams(sheet="exc", amplitudes=[0.1, 0.2], duration=100.0, onset=20.0)
-    assert p.amplitudes == (0.1, 0.2) and p.step_length == 80.0
-    assert CurrentInjectionParams(sheet="exc", amplitudes=[1.0], duration=100.0, onset=20.0,
-                                  step_duration=500.0).step_length == 80.0
+    p = CurrentInjectionParams(sheet="exc", amplitudes_nA=[0.1, 0.2], duration_ms=100.0,
+                               onset_ms=20.0)
+    assert p.amplitudes_nA == (0.1, 0.2) and p.step_length == 80.0
+    assert CurrentInjectionParams(sheet="exc", amplitudes_nA=[1.0], duration_ms=100.0,
+                                  onset_ms=20.0, step_duration_ms=500.0).step_length == 80.0
     with pytest.raises(ValueError, match="either cells"):
-        CurrentInjectionParams(sheet="exc", cells=[1], num_cells=2, amplitudes=[1.0],
-                               duration=10.0)
-    with pytest.raises(ValueError, match="onset"):
-        CurrentInjectionParams(sheet="exc", amplitudes=[1.0], duration=10.0, onset=10.0)
+        CurrentInjectionParams(sheet="exc", cells=[1], num_cells=2, amplitudes_nA=[1.0],
+                               duration_ms=10.0)
+    with pytest.raises(ValueError, match="onset_ms"):
+        CurrentInjectionParams(sheet="exc", amplitudes_nA=[1.0], duration_ms=10.0, onset_ms=10.0)
 
 
 def test_select_cells() -> None:
@@ -117,13 +118,13 @@ def test_current_injection_identity_lists_cells_and_amplitude() -> None:
         sim = FakeSim
         sheets = {"exc": Sheet()}
 
-    params = CurrentInjectionParams(sheet="exc", num_cells=3, amplitudes=[0.5, 1.0],
-                                    duration=100.0, onset=10.0, step_duration=50.0,
+    params = CurrentInjectionParams(sheet="exc", num_cells=3, amplitudes_nA=[0.5, 1.0],
+                                    duration_ms=100.0, onset_ms=10.0, step_duration_ms=50.0,
                                     num_trials=2)
     experiment = CurrentInjection(params, Model())
     stimuli = experiment.stimuli()
     # trials are the outer loop: amplitudes interleave
-    assert [(s.trial, s.params.direct_stimulation["amplitude"]) for s in stimuli] == [
+    assert [(s.trial, s.params.direct_stimulation["amplitude_nA"]) for s in stimuli] == [
         (0, 0.5), (0, 1.0), (1, 0.5), (1, 1.0)]
     cells = json.loads(stimuli[0].identity().params["direct_stimulation.cells"])
     assert len(cells) == 3 and cells == sorted(cells)

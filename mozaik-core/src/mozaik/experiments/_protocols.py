@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import attrs
 
+from mozaik.config import ParameterError, non_negative, positive
 from mozaik.experiments._base import Experiment, experiment_rng, select_cells, sheet_of
 from mozaik.experiments._direct import PoissonKick, StepCurrent
 from mozaik.stimulus._base import InternalStimulus, InternalStimulusParams, Stimulus
@@ -22,34 +22,22 @@ __all__ = [
 ]
 
 
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ValueError(msg)
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ValueError(msg)
-
-
 def _fraction(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not 0.0 < value <= 1.0:
         msg = f"{attribute.name} must be in (0, 1], got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 def _at_least_one(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if value < 1:
         msg = f"{attribute.name} must be >= 1, got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     if not value:
         msg = f"{attribute.name} must list at least one item"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 def _internal(duration: float, protocol: str, trial: int, **direct: Any) -> InternalStimulus:
@@ -69,21 +57,21 @@ class NoStimulationParams:
 
     Parameters
     ----------
-    duration : float, ms
+    duration_ms : float, ms
         Length of each recording of spontaneous activity.
     num_trials : int
         Number of recordings.
     """
 
-    duration: float = attrs.field(validator=_positive)
+    duration_ms: float = attrs.field(validator=positive)
     num_trials: int = attrs.field(default=1, validator=_at_least_one)
 
 
 class NoStimulation(Experiment):
-    """Spontaneous activity: the network runs with no input for ``duration`` ms per trial."""
+    """Spontaneous activity: the network runs with no input for ``duration_ms`` per trial."""
 
     def stimuli(self) -> list[Stimulus]:
-        return [_internal(self.params.duration, "NoStimulation", trial)
+        return [_internal(self.params.duration_ms, "NoStimulation", trial)
                 for trial in range(self.params.num_trials)]
 
 
@@ -98,15 +86,15 @@ class PoissonNetworkKickParams:
 
     Parameters
     ----------
-    duration : float, ms
+    duration_ms : float, ms
         Length of each presentation (the kick and what follows it).
-    drive_period : float, ms
-        How long the Poisson drive lasts from the start of the presentation (<= duration).
+    drive_period_ms : float, ms
+        How long the Poisson drive lasts from the start of the presentation (<= duration_ms).
     sheets : list of str
         Sheets that receive the kick.
-    rate : float, Hz
+    rate_hz : float, Hz
         Rate of the independent Poisson train each kicked cell receives.
-    weight : float, uS (conductance-based cells) or nA (current-based cells)
+    weight_uS : float, uS (conductance-based cells; nA for current-based cells)
         Weight of the kick's synapses (excitatory).
     fraction : float
         Fraction of each sheet's cells that are kicked, chosen at random from the seed.
@@ -114,38 +102,38 @@ class PoissonNetworkKickParams:
         Number of presentations.
     """
 
-    duration: float = attrs.field(validator=_positive)
-    drive_period: float = attrs.field(validator=_positive)
+    duration_ms: float = attrs.field(validator=positive)
+    drive_period_ms: float = attrs.field(validator=positive)
     sheets: tuple[str, ...] = attrs.field(converter=tuple, validator=_non_empty)
-    rate: float = attrs.field(validator=_positive)
-    weight: float = attrs.field(validator=_positive)
+    rate_hz: float = attrs.field(validator=positive)
+    weight_uS: float = attrs.field(validator=positive)
     fraction: float = attrs.field(default=1.0, validator=_fraction)
     num_trials: int = attrs.field(default=1, validator=_at_least_one)
 
     def __attrs_post_init__(self) -> None:
-        if self.drive_period > self.duration:
-            msg = (f"drive_period ({self.drive_period} ms) is longer than duration "
-                   f"({self.duration} ms); shorten the drive or lengthen the presentation")
-            raise ValueError(msg)
+        if self.drive_period_ms > self.duration_ms:
+            msg = (f"drive_period_ms ({self.drive_period_ms}) is longer than duration_ms "
+                   f"({self.duration_ms}); shorten the drive or lengthen the presentation")
+            raise ParameterError("drive_period_ms", msg)
 
 
 class PoissonNetworkKick(Experiment):
-    """Kick the network into activity: Poisson drive onto chosen sheets for ``drive_period``
-    ms at the start of each presentation, then record what follows."""
+    """Kick the network into activity: Poisson drive onto chosen sheets for
+    ``drive_period_ms`` at the start of each presentation, then record what follows."""
 
     def __init__(self, params: PoissonNetworkKickParams, model: Any) -> None:
         super().__init__(params, model)
         self.direct_stimulation = [
-            PoissonKick(model, sheet, rate=params.rate, weight=params.weight,
-                        fraction=params.fraction, drive_period=params.drive_period,
+            PoissonKick(model, sheet, rate=params.rate_hz, weight=params.weight_uS,
+                        fraction=params.fraction, drive_period=params.drive_period_ms,
                         where=f"PoissonNetworkKick (sheet {sheet!r})")
             for sheet in params.sheets]
 
     def stimuli(self) -> list[Stimulus]:
         p = self.params
-        return [_internal(p.duration, "PoissonNetworkKick", trial, sheets=",".join(p.sheets),
-                          drive_period=p.drive_period, rate=p.rate, weight=p.weight,
-                          fraction=p.fraction)
+        return [_internal(p.duration_ms, "PoissonNetworkKick", trial, sheets=",".join(p.sheets),
+                          drive_period_ms=p.drive_period_ms, rate_hz=p.rate_hz,
+                          weight_uS=p.weight_uS, fraction=p.fraction)
                 for trial in range(p.num_trials)]
 
 
@@ -166,13 +154,13 @@ class CurrentInjectionParams:
         Indices (within the sheet) of the injected cells. Empty: choose ``num_cells`` at random.
     num_cells : int, optional
         Number of cells chosen at random from the seed when ``cells`` is empty (default 1).
-    amplitudes : list of float, nA
+    amplitudes_nA : list of float, nA
         One stimulus per amplitude (and per trial).
-    duration : float, ms
+    duration_ms : float, ms
         Length of each presentation.
-    onset : float, ms
+    onset_ms : float, ms
         When the step starts, from the start of the presentation.
-    step_duration : float, ms, optional
+    step_duration_ms : float, ms, optional
         How long the step lasts; defaults to the rest of the presentation.
     num_trials : int
         Repetitions of every amplitude; trials are the outer loop (amplitudes interleave).
@@ -181,29 +169,26 @@ class CurrentInjectionParams:
     sheet: str
     cells: tuple[int, ...] = attrs.field(default=(), converter=tuple)
     num_cells: int | None = None
-    amplitudes: tuple[float, ...] = attrs.field(converter=tuple, validator=_non_empty)
-    duration: float = attrs.field(validator=_positive)
-    onset: float = attrs.field(default=0.0, validator=_non_negative)
-    step_duration: float | None = None
+    amplitudes_nA: tuple[float, ...] = attrs.field(converter=tuple, validator=_non_empty)
+    duration_ms: float = attrs.field(validator=positive)
+    onset_ms: float = attrs.field(default=0.0, validator=non_negative)
+    step_duration_ms: float | None = attrs.field(default=None, validator=positive)
     num_trials: int = attrs.field(default=1, validator=_at_least_one)
 
     def __attrs_post_init__(self) -> None:
-        if self.onset >= self.duration:
-            msg = (f"onset ({self.onset} ms) must be inside the presentation (duration "
-                   f"{self.duration} ms)")
-            raise ValueError(msg)
-        if self.step_duration is not None and self.step_duration <= 0:
-            msg = f"step_duration must be > 0, got {self.step_duration!r}"
-            raise ValueError(msg)
+        if self.onset_ms >= self.duration_ms:
+            msg = (f"onset_ms ({self.onset_ms}) must be inside the presentation (duration_ms "
+                   f"{self.duration_ms})")
+            raise ParameterError("onset_ms", msg)
         if self.cells and self.num_cells is not None:
             msg = "give either cells (explicit indices) or num_cells (random choice), not both"
-            raise ValueError(msg)
+            raise ParameterError("num_cells", msg)
 
     @property
     def step_length(self) -> float:
         """Length of the current step, ms (clipped to the presentation)."""
-        rest = self.duration - self.onset
-        return rest if self.step_duration is None else min(self.step_duration, rest)
+        rest = self.duration_ms - self.onset_ms
+        return rest if self.step_duration_ms is None else min(self.step_duration_ms, rest)
 
 
 class CurrentInjection(Experiment):
@@ -223,12 +208,13 @@ class CurrentInjection(Experiment):
     def stimuli(self) -> list[Stimulus]:
         p = self.params
         cells = json.dumps(self.current.cells.tolist(), separators=(",", ":"))
-        return [_internal(p.duration, "CurrentInjection", trial, sheet=p.sheet, cells=cells,
-                          amplitude=float(amplitude), onset=p.onset,
-                          step_duration=p.step_length)
-                for trial in range(p.num_trials) for amplitude in p.amplitudes]
+        return [_internal(p.duration_ms, "CurrentInjection", trial, sheet=p.sheet, cells=cells,
+                          amplitude_nA=float(amplitude), onset_ms=p.onset_ms,
+                          step_duration_ms=p.step_length)
+                for trial in range(p.num_trials) for amplitude in p.amplitudes_nA]
 
     def prepare(self, stimulus: Stimulus, t_start: float) -> None:
         direct = stimulus.params.direct_stimulation
-        self.current.schedule(t_start + float(direct["onset"]), float(direct["step_duration"]),
-                              amplitude=float(direct["amplitude"]))
+        self.current.schedule(t_start + float(direct["onset_ms"]),
+                              float(direct["step_duration_ms"]),
+                              amplitude=float(direct["amplitude_nA"]))

@@ -218,8 +218,8 @@ class InternalStimulusParams:
     protocol : str
         The experiment that presents it (e.g. ``NoStimulation``, ``PoissonNetworkKick``).
     direct_stimulation : mapping of str to scalar
-        What the experiment does to the network during the presentation (e.g. ``{"rate": 100.0,
-        "weight": 0.005}``), flattened into the identity as ``direct_stimulation.<key>``.
+        What the experiment does to the network during the presentation (e.g. ``{"rate_hz": 100.0,
+        "weight_uS": 0.005}``), flattened into the identity as ``direct_stimulation.<key>``.
     """
 
     duration: float = attrs.field(validator=_positive_duration)

@@ -57,7 +57,8 @@ class StimulusIdentity:
 
     Examples
     --------
-    >>> sid = StimulusIdentity(name="PoissonNetworkKick", params={"rate": 10.0, "duration": 100.0})
+    >>> sid = StimulusIdentity(name="PoissonNetworkKick",
+    ...                        params={"rate_hz": 10.0, "duration": 100.0})
     >>> StimulusIdentity.from_string(sid.to_string()) == sid
     True
     """
