@@ -202,3 +202,22 @@ def test_native_rng_is_reproducible(nest_model) -> None:
     assert 300 < len(first) < 700
     assert first == pairs(1)
     assert first != pairs(2)
+
+
+def test_collecting_in_chunks_loses_no_spike(load, registry) -> None:
+    """Presentations are collected one by one: together they hold exactly the spikes of one
+    uninterrupted recording, including spikes in the slice NEST runs ahead of PyNN's clock."""
+
+    def spikes(chunks: int) -> np.ndarray:
+        model = build_model(load(study_text(backend="nest", seed=5)), registry=registry)
+        times = []
+        for _ in range(chunks):
+            model.run(120.0 / chunks)
+            segment = model.collect()["exc"]
+            times += [np.asarray(st.rescale("ms").magnitude) for st in segment.spiketrains]
+        model.end()
+        return np.sort(np.concatenate(times))
+
+    whole, chunked = spikes(1), spikes(12)
+    assert len(whole) > 100
+    np.testing.assert_array_equal(whole, chunked)
