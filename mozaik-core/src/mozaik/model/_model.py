@@ -202,8 +202,6 @@ class Model:
         kernel, so PyNN simulates a flush period first (``t_flush``); Mozaik uses ``max_delay``
         ms, enough for spikes in flight to arrive before the initial values are applied again.
         """
-        import warnings
-
         state: Any = getattr(getattr(self.sim, "simulator", None), "state", None)
         if self.sim.__name__ == "pyNN.nest" and getattr(state, "t_flush", 0) < 0:
             state.t_flush = self.max_delay
