@@ -102,7 +102,6 @@ def test_kick_drives_half_the_cells_during_the_drive_period_only(
 
 
 def test_fast_spike_conversion_matches_the_datastore_one(study: Callable[..., Study]) -> None:
-    from mozaik.controller._recording import segments_to_recordings
     from mozaik.datastore import sheet_recording_from_segment
     from mozaik.model import build_model
 
@@ -114,8 +113,8 @@ def test_fast_spike_conversion_matches_the_datastore_one(study: Callable[..., St
         model.run(60.0)
         segments = model.collect(clear=False)
         assert type(segments["exc"].spiketrains).__name__ == "SpikeTrainList"
-        fast = segments_to_recordings(
-            segments, lambda s, ids: model.sheets[s].population.id_to_index(ids))["exc"]
+        ids = np.asarray(model.sheets["exc"].population.all_cells, dtype=np.int64)
+        fast = sheet_recording_from_segment(segments["exc"], "exc", neuron_ids=ids)
         slow = sheet_recording_from_segment(model.collect(clear=True)["exc"], "exc")
     finally:
         model.end()

@@ -64,7 +64,6 @@ from mozaik.config import (
 )
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator, config_differences, run_provenance
-from mozaik.controller._recording import segments_to_recordings
 from mozaik.datastore import DataStore
 from mozaik.datastore._format import MANIFEST, now_iso
 from mozaik.experiments import Experiment
@@ -584,9 +583,8 @@ def _present(study: Study, model: Any, store: DataStore, plan: list[Presentation
             timers.collect += time.perf_counter() - t0
             if writes:
                 t0 = time.perf_counter()
-                store.write_presentation_arrays(p.identity, p.trial,
-                                                _recordings(model, segments),
-                                                t_start=t_start, t_stop=model.time)
+                store.write_presentation(p.identity, p.trial, segments, t_start=t_start,
+                                         t_stop=model.time)
                 timers.store += time.perf_counter() - t0
                 counts["presented"] += 1
             else:
@@ -611,13 +609,6 @@ def _present(study: Study, model: Any, store: DataStore, plan: list[Presentation
         bar.close()
 
 
-def _recordings(model: Any, segments: dict[str, Any]) -> dict[str, Any]:
-    def id_to_index(sheet: str, ids: Any) -> Any:
-        return model.sheets[sheet].population.id_to_index(ids)
-
-    return segments_to_recordings(segments, id_to_index)
-
-
 def _run_blank(model: Any, store: DataStore, p: Presentation, period: float, writes: bool,
                timers: _Timers) -> None:
     identity = _null_identity(p, period)
@@ -630,6 +621,6 @@ def _run_blank(model: Any, store: DataStore, p: Presentation, period: float, wri
     timers.collect += time.perf_counter() - t0
     if writes and not store.has_presentation(identity, p.trial, null=True):
         t0 = time.perf_counter()
-        store.write_presentation_arrays(identity, p.trial, _recordings(model, segments),
-                                        is_null=True, t_start=t_start, t_stop=model.time)
+        store.write_presentation(identity, p.trial, segments, is_null=True, t_start=t_start,
+                                 t_stop=model.time)
         timers.store += time.perf_counter() - t0

@@ -459,6 +459,12 @@ class DataStore(DataStoreView):
         fmt.write_table_atomic(table, self.root / fmt.sheet_file(sheet))
         self._neuron_cache[sheet] = table
 
+    def _neuron_ids(self, sheet: str) -> np.ndarray | None:
+        """PyNN ids of a sheet's neurons in index order, or None if none were written."""
+        if sheet not in self._neuron_cache and not (self.root / fmt.sheet_file(sheet)).exists():
+            return None
+        return np.asarray(self._neurons(sheet)["id"].to_numpy(), dtype=np.int64)
+
     def _neurons(self, sheet: str) -> pa.Table:
         if sheet not in self._neuron_cache:
             path = self.root / fmt.sheet_file(sheet)
@@ -515,7 +521,8 @@ class DataStore(DataStoreView):
             If this (stimulus, trial, is_null) is already stored.
         """
         recordings = {
-            sheet: sheet_recording_from_segment(seg, sheet) for sheet, seg in segments.items()
+            sheet: sheet_recording_from_segment(seg, sheet, self._neuron_ids(sheet))
+            for sheet, seg in segments.items()
         }
         return self.write_presentation_arrays(
             stimulus, trial, recordings, is_null=is_null, t_start=t_start, t_stop=t_stop
