@@ -204,3 +204,15 @@ def test_nest_missing_says_how_to_install() -> None:
                          timeout=120, check=True).stdout
     assert "pip install mozaik-core[nest]" in out
     assert "pip install nest-simulator" in out
+
+
+@pytest.mark.parametrize(("name", "value", "rule"), [
+    ("tau_m", -5.0, "must be > 0 ms"),
+    ("cm", 0.0, "must be > 0 nF"),
+    ("tau_refrac", -1.0, "must be >= 0 ms"),
+])
+def test_unphysical_cell_parameters(load, name: str, value: float, rule: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load(study_text(), (f"sheets.exc.params.cell.params.{name}={value}",))
+    assert f"sheets.exc.params.cell.params.{name}: IF_cond_exp parameter {name!r} {rule}" in str(
+        info.value)

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Distribution
+from mozaik.config import Distribution, ParameterError
 
 __all__ = [
     "RECORDABLE",
@@ -81,6 +81,19 @@ def _probability(_inst: object, attribute: attrs.Attribute[Any], value: float) -
 # ------------------------------------------------------------------------------------------------
 
 
+def _implausible(name: str, value: float | Distribution) -> str | None:
+    """Why a cell parameter value cannot be physical, or None. Time constants and capacitance
+    must be > 0 and refractory periods >= 0: NEST silently integrates nonsense otherwise."""
+    if isinstance(value, Distribution):
+        return None
+    if name == "tau_refrac":
+        return None if value >= 0 else f"must be >= 0 ms, got {value!r}"
+    if (name.startswith("tau_") or name == "cm") and value <= 0:
+        unit = "nF" if name == "cm" else "ms"
+        return f"must be > 0 {unit}, got {value!r}"
+    return None
+
+
 @attrs.frozen(kw_only=True)
 class CellParams:
     """The neuron model of a sheet.
@@ -114,6 +127,11 @@ class CellParams:
                 msg = (f"{self.model} has no parameter {name!r}; its parameters are: "
                        f"{', '.join(valid)}.{_hint(name, valid)}")
                 raise ValueError(msg)
+        for name, value in self.params.items():
+            problem = _implausible(name, value)
+            if problem:
+                msg = f"{self.model} parameter {name!r} {problem}"
+                raise ParameterError(f"params.{name}", msg)
         state = list(cls.default_initial_values)
         for name in self.initial_values:
             if name not in state:
