@@ -32,7 +32,7 @@ def _summary_line(s: RunSummary) -> str:
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a parameter by dotted path, e.g. "
-                   "sheets.exc.params.size=800 (repeatable).")
+                   "sheets.exc.params.placement.n_neurons=800 (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run directory. If it holds a run of this study, the run is completed. "
                    "Default: runs/<name>_<timestamp>[_<overrides>].")
