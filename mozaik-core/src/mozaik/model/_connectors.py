@@ -8,6 +8,7 @@ them to :func:`project_arrays`, which creates them with one vectorised NEST call
 
 from __future__ import annotations
 
+import abc
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 
-class Connector:
+class Connector(abc.ABC):
     """A projection between two sheets; subclasses implement :meth:`build`.
 
     Parameters
@@ -94,9 +95,9 @@ class Connector:
             self._size = after - before
         return projection
 
+    @abc.abstractmethod
     def build(self) -> Any:
         """Create and return the PyNN projection."""
-        raise NotImplementedError
 
     def size(self) -> int:
         """Number of connections (counted cheaply at build time when the simulator can)."""
@@ -180,8 +181,9 @@ class PyNNConnector(Connector):
     """Base of the wrappers around one PyNN connector class: subclasses give
     :meth:`pynn_connector`."""
 
+    @abc.abstractmethod
     def pynn_connector(self) -> Any:
-        raise NotImplementedError
+        """The PyNN connector object this component wraps."""
 
     def build(self) -> Any:
         params: ProjectionParams = self.params

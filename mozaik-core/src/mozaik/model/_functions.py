@@ -8,6 +8,7 @@ on a (targets x all sources) grid and on flat lists of connected pairs.
 
 from __future__ import annotations
 
+import abc
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,7 @@ class PairBlock:
         return np.asarray(np.sqrt(self.squared_distances_um2))
 
 
-class ConnectorFunction:
+class ConnectorFunction(abc.ABC):
     """Base of connector functions: ``function(pairs) -> values`` of shape ``pairs.shape``
     (or broadcastable to it).
 
@@ -100,8 +101,9 @@ class ConnectorFunction:
     def __init__(self, params: Any) -> None:
         self.params = params
 
+    @abc.abstractmethod
     def __call__(self, pairs: PairBlock) -> np.ndarray:
-        raise NotImplementedError
+        """The value for every (source, target) pair of ``pairs``, broadcasting only."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"

@@ -8,6 +8,7 @@ one vectorised simulator call. Memory is bounded by the block size, not by the s
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -183,13 +184,13 @@ class ModularConnector(Connector):
             result = np.broadcast_to(result, pairs.shape).copy()
         return result
 
+    @abc.abstractmethod
     def draw(self, values: np.ndarray, targets: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Connections of one block: (source indices, target indices, weights in uS).
 
         ``values`` has shape (len(targets), n_source).
         """
-        raise NotImplementedError
 
     def build(self) -> Any:
         n_source, n_target = self.source.size, self.target.size
