@@ -278,7 +278,7 @@ class DistanceDependentProbabilityConnector(PyNNConnector):
         source, target = self.source.positions_um, self.target.positions_um
 
         class DistanceProbability(IndexBasedExpression):  # type: ignore[misc]
-            # PyNN's own DistanceDependentProbabilityConnector eval()s its expression text;
+            # PyNN's own DistanceDependentProbabilityConnector runs its expression text as Python;
             # an index-based expression lets PyNN's loop call our safe evaluator instead.
             def __call__(self, i: Any, j: Any) -> np.ndarray:
                 delta = source[np.asarray(i)] - target[np.asarray(j)]
