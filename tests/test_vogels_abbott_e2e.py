@@ -197,3 +197,20 @@ def test_analyse_works_on_the_store_without_simulating(reference: Path, tmp_path
     assert json.loads((reference / "count.json").read_text()) == {"spikes": spikes}
     with DataStore.open(reference) as store:
         assert store.segment_index.num_rows == before
+
+
+def test_the_example_as_shipped_sustains_itself(tmp_path: Path) -> None:
+    """The README's demo itself (4,000 neurons, no override): after the 50 ms kick, every
+    100 ms of the 1,000 ms spontaneous period has spikes, at rates of an active cortical network
+    rather than a silent or saturated one."""
+    run_dir = tmp_path / "demo"
+    _mozaik("run", str(EXAMPLE), "--out", str(run_dir), "--progress", "off", timeout=300.0)
+    with DataStore.open(run_dir) as store:
+        view = store.full_view()
+        for sheet in ("exc", "inh"):
+            times = view.spike_arrays(sheet).times
+            n = len(view.neuron_ids(sheet))
+            counts, _ = np.histogram(times, bins=np.arange(100.0, 1100.0 + 1, 100.0))
+            rates = counts / n / 0.1  # Hz
+            assert (rates > 1.0).all(), f"{sheet}: rates per 100 ms {rates.round(1)}"
+            assert rates.mean() < 100.0, f"{sheet}: saturated, {rates.round(1)} Hz"
