@@ -72,11 +72,7 @@ def check_simulator(backend: str) -> None:
 def simulator_version(backend: str) -> str | None:
     """Version of the simulator behind a PyNN backend, or None if unknown."""
     dist = _SIMULATOR_DISTRIBUTIONS.get(backend)
-    if dist is None:
-        return None
-    with contextlib.suppress(md.PackageNotFoundError):
-        return md.version(dist)
-    return None
+    return None if dist is None else _version(dist)
 
 
 def run_provenance(plugins: list[dict[str, str]], backend: str) -> dict[str, Any]:

@@ -65,7 +65,7 @@ from mozaik.config import (
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator, config_differences, run_provenance
 from mozaik.datastore import DataStore
-from mozaik.datastore._format import MANIFEST, now_iso
+from mozaik.datastore._format import now_iso
 from mozaik.experiments import Experiment
 from mozaik.plugin import PluginManager, Registry, get_plugin_manager, get_registry
 from mozaik.stimulus import StimulusIdentity
@@ -171,7 +171,7 @@ class RunSummary:
 
 def is_run_dir(path: str | Path) -> bool:
     """Whether ``path`` is a directory holding a Mozaik datastore."""
-    return (Path(path) / MANIFEST).is_file()
+    return DataStore.is_store(path)
 
 
 def study_from_run_dir(run_dir: str | Path, registry: Any = None) -> Study:
@@ -183,15 +183,15 @@ def study_from_run_dir(run_dir: str | Path, registry: Any = None) -> Study:
         If ``run_dir`` is not a datastore or its manifest holds no configuration.
     """
     run_dir = Path(run_dir)
-    store = DataStore.open(run_dir, mode="r")
-    manifest = store.manifest
-    store.close()
+    with DataStore.open(run_dir, mode="r") as store:
+        manifest = store.manifest
+        manifest_path = store.manifest_path
     config = manifest.get("config")
     if not isinstance(config, dict):
         msg = (f"{run_dir} holds no study configuration in its manifest (it was not made by "
                "`mozaik run`); pass the study file: mozaik run STUDY --out " + str(run_dir))
         raise DataStoreFormatError(msg)
-    root = Path(manifest.get("config_file") or run_dir / MANIFEST)
+    root = Path(manifest.get("config_file") or manifest_path)
     tree = ConfigTree(data=config, sources={}, root=root)
     return study_from_tree(tree, registry)
 

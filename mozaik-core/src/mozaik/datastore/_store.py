@@ -145,7 +145,7 @@ class DataStore(DataStoreView):
             to resume).
         """
         root = Path(run_dir)
-        if (root / fmt.MANIFEST).exists():
+        if DataStore.is_store(root):
             msg = (
                 f"{root} already holds a datastore; open it with DataStore.open({str(root)!r}, "
                 f"mode='a') to resume the run, or choose a new run directory"
@@ -170,6 +170,16 @@ class DataStore(DataStoreView):
             raise DataStoreError(msg) from exc
         fmt.write_json_atomic(data, root / fmt.MANIFEST)
         return cls(root, "a", fmt.read_manifest(root))
+
+    @staticmethod
+    def is_store(path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` is a directory holding a datastore (its manifest exists)."""
+        return (Path(path) / fmt.MANIFEST).is_file()
+
+    @property
+    def manifest_path(self) -> Path:
+        """The store's JSON manifest."""
+        return self.root / fmt.MANIFEST
 
     @classmethod
     def open(cls, run_dir: str | os.PathLike[str], mode: Literal["r", "a"] = "r") -> DataStore:
@@ -363,7 +373,7 @@ class DataStore(DataStoreView):
             )
             raise DataStoreError(msg)
         data = {**self._manifest, **fields}
-        fmt.write_json_atomic(data, self.root / fmt.MANIFEST)
+        fmt.write_json_atomic(data, self.manifest_path)
         self._manifest = json.loads(json.dumps(data, default=fmt._json_default))
 
     # ------------------------------------------------------------------ neurons

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, cast
 import pluggy
 
 from mozaik._errors import PluginConflictError, PluginError, PluginLoadError
+from mozaik._version import __version__
 from mozaik.plugin import _spec
-from mozaik.plugin._registry import Registry
+from mozaik.plugin._registry import Registry, kind_label
 from mozaik.plugin._types import COMPONENT_KINDS, ComponentSpec, RegisteredComponent
 
 if TYPE_CHECKING:
@@ -58,13 +59,6 @@ class PluginInfo:
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _core_version() -> str:
-    try:
-        return md.version("mozaik-core")
-    except md.PackageNotFoundError:  # running from a source tree without installation
-        return "0+unknown"
 
 
 class PluginManager:
@@ -122,7 +116,7 @@ class PluginManager:
     def _check_api(self, plugin: object, name: str, distribution: str) -> None:
         declared = getattr(plugin, "MOZAIK_HOOK_API", None)
         core_major, core_minor = _spec.HOOK_API_VERSION
-        fix = f"core {_core_version()} speaks hook API {core_major}.{core_minor}"
+        fix = f"core {__version__} speaks hook API {core_major}.{core_minor}"
         if declared is None:
             msg = (f"plugin {name!r} from distribution {distribution} does not declare "
                    f"MOZAIK_HOOK_API; add `MOZAIK_HOOK_API = ({core_major}, {core_minor})` to "
@@ -156,7 +150,7 @@ class PluginManager:
             if self._builtins and not self._pm.has_plugin("builtin"):
                 module = importlib.import_module(_BUILTIN_MODULE)
                 self.register(module, "builtin", distribution="mozaik-core",
-                              version=_core_version())
+                              version=__version__)
             if self.autoload:
                 for ep in sorted(md.entry_points(group=_spec.PROJECT_NAME), key=lambda e: e.name):
                     self._load_entry_point(ep)
@@ -211,7 +205,7 @@ class PluginManager:
                         raise PluginError(msg)
                     known = table[kind].get(spec.name)
                     if known is not None:
-                        msg = (f"{kind[:-1].replace('_', ' ')} name {spec.name!r} is registered "
+                        msg = (f"{kind_label(kind)} name {spec.name!r} is registered "
                                f"twice: by plugin {known.plugin!r} of {known.distribution} "
                                f"{known.version} and by plugin {info.name!r} of "
                                f"{info.distribution} {info.version}; uninstall one, or block "
