@@ -79,7 +79,7 @@ SNAPSHOT = {
     "mozaik.testing": [
         "ComponentContract", "ConnectorContract", "HookCall", "HookCallRecorder",
         "PluginDistributionContract", "SheetContract", "bare_plugin_manager", "hook_recorder",
-        "make_plugin", "plugin_manager", "register_components"
+        "make_plugin", "plugin_manager", "register_components", "use_plugin_manager"
     ],
 }
 

@@ -12,8 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # workflow_helpers
 
 from mozaik.config import Study, load_study
-from mozaik.plugin import ComponentSpec, PluginManager, reset_plugin_manager
-from mozaik.testing import HookCallRecorder, register_components
+from mozaik.plugin import ComponentSpec, PluginManager
+from mozaik.testing import HookCallRecorder, register_components, use_plugin_manager
 from workflow_helpers import (
     CALLS,
     FakeSheet,
@@ -37,12 +37,9 @@ def toy_manager() -> Iterator[PluginManager]:
     register_components(manager, "plots", ComponentSpec(
         name="ToyPlot", config_cls=ToyPlotParams, factory=ToyPlot),
         name="toy_plot", distribution="mozaik-toy-plot")
-    previous = reset_plugin_manager(manager)
     CALLS.clear()
-    try:
+    with use_plugin_manager(manager):
         yield manager
-    finally:
-        reset_plugin_manager(previous)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from mozaik.testing._fixtures import (
     make_plugin,
     plugin_manager,
     register_components,
+    use_plugin_manager,
 )
 from mozaik.testing._model_contracts import ConnectorContract, SheetContract
 
@@ -32,4 +33,5 @@ __all__ = [
     "make_plugin",
     "plugin_manager",
     "register_components",
+    "use_plugin_manager",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import types
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "make_plugin",
     "plugin_manager",
     "register_components",
+    "use_plugin_manager",
 ]
 
 
@@ -97,27 +99,30 @@ class HookCallRecorder:
         self._undo()
 
 
-@pytest.fixture
-def plugin_manager() -> Iterator[PluginManager]:
-    """A fresh plugin manager with autoload off and core's built-ins, installed as the
-    process-wide manager for the test (so code calling ``get_registry()`` sees it)."""
-    manager = PluginManager(autoload=False)
+@contextlib.contextmanager
+def use_plugin_manager(manager: PluginManager) -> Iterator[PluginManager]:
+    """Install ``manager`` as the process-wide plugin manager (what ``get_registry()`` sees)
+    for the duration of the block, then restore the previous one."""
     previous = reset_plugin_manager(manager)
     try:
         yield manager
     finally:
         reset_plugin_manager(previous)
+
+
+@pytest.fixture
+def plugin_manager() -> Iterator[PluginManager]:
+    """A fresh plugin manager with autoload off and core's built-ins, installed as the
+    process-wide manager for the test (so code calling ``get_registry()`` sees it)."""
+    with use_plugin_manager(PluginManager(autoload=False)) as manager:
+        yield manager
 
 
 @pytest.fixture
 def bare_plugin_manager() -> Iterator[PluginManager]:
     """Like :func:`plugin_manager` but without core's built-ins: register exactly what you need."""
-    manager = PluginManager(autoload=False, builtins=False)
-    previous = reset_plugin_manager(manager)
-    try:
+    with use_plugin_manager(PluginManager(autoload=False, builtins=False)) as manager:
         yield manager
-    finally:
-        reset_plugin_manager(previous)
 
 
 @pytest.fixture
