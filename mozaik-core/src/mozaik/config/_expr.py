@@ -3,6 +3,11 @@
 An expression is parsed with :mod:`ast` and walked by hand: only numbers, ``ref('dotted.path')``,
 ``+ - * / // % **``, unary minus and a whitelist of math functions and constants are accepted.
 Nothing is ever passed to ``eval``.
+
+Hostile input is bounded: an expression has at most :data:`MAX_EXPRESSION_CHARS` characters and
+:data:`MAX_EXPRESSION_DEPTH` levels of nesting, integer results at most :data:`MAX_INTEGER_BITS`
+bits (a power is refused before it is computed if its result would be larger), and every result
+must be a finite real number. Every failure is an :class:`ExpressionError` naming the expression.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import attrs
 __all__ = [
     "ARRAY_FUNCTIONS",
     "FUNCTIONS",
+    "MAX_EXPRESSION_CHARS",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_INTEGER_BITS",
     "Expr",
     "ExpressionError",
     "evaluate",
@@ -25,6 +33,23 @@ __all__ = [
     "parse_array_expression",
     "parse_expression",
 ]
+
+#: Longest expression text accepted, in characters.
+MAX_EXPRESSION_CHARS = 10_000
+#: Deepest nesting of an expression's syntax tree (a sum of n terms nests n levels).
+MAX_EXPRESSION_DEPTH = 200
+#: Largest integer an expression may compute, in bits (2**1024 is just above the float range).
+MAX_INTEGER_BITS = 1024
+#: Largest number of decimal digits ``round`` may be asked for (either sign).
+_MAX_ROUND_DIGITS = 400
+
+
+def _round(value: float, ndigits: int | None = None) -> float:
+    if ndigits is not None and not -_MAX_ROUND_DIGITS <= ndigits <= _MAX_ROUND_DIGITS:
+        msg = f"round() takes at most {_MAX_ROUND_DIGITS} digits either way, got {ndigits!r}"
+        raise ValueError(msg)
+    return round(value) if ndigits is None else round(value, ndigits)
+
 
 FUNCTIONS: dict[str, Callable[..., float]] = {
     "abs": abs,
@@ -37,7 +62,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "log10": math.log10,
     "max": max,
     "min": min,
-    "round": round,
+    "round": _round,
     "sin": math.sin,
     "sqrt": math.sqrt,
     "tan": math.tan,
@@ -51,7 +76,7 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Div: operator.truediv,
     ast.FloorDiv: operator.floordiv,
     ast.Mod: operator.mod,
-    ast.Pow: operator.pow,
+    ast.Pow: lambda a, b: _power(a, b),
 }
 _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.USub: operator.neg,
@@ -114,12 +139,57 @@ _CONFIG_GRAMMAR = _Grammar(names=frozenset(), functions=frozenset(FUNCTIONS), al
                            allow_compare=False)
 
 
+def _power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent``, refusing integer results above :data:`MAX_INTEGER_BITS` before
+    computing them."""
+    if (isinstance(base, int) and isinstance(exponent, int) and exponent > 0
+            and abs(base) > 1):
+        bits = exponent * math.log2(abs(base))
+        if bits > MAX_INTEGER_BITS:
+            msg = (f"the power {_short(base)} ** {_short(exponent)} would be an integer of about "
+                   f"{bits:.3g} bits, above the limit of {MAX_INTEGER_BITS} bits "
+                   "(MAX_INTEGER_BITS); write the base as a float (e.g. 10.0 ** 400) to compute "
+                   "in floating point")
+            raise ExpressionError(msg)
+    return operator.pow(base, exponent)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    unit = "characters" if isinstance(value, str) else "digits"
+    return text if len(text) <= 40 else f"{text[:18]}...{text[-18:]} ({len(text)} {unit})"
+
+
+def _check_depth(tree: ast.AST, text: str) -> None:
+    """Refuse syntax trees nested deeper than :data:`MAX_EXPRESSION_DEPTH` (without recursing)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            msg = (f"expression {_short(text)} nests more than {MAX_EXPRESSION_DEPTH} levels deep "
+                   f"(MAX_EXPRESSION_DEPTH; a sum of n terms nests n levels); split it into "
+                   "several values joined with ref()")
+            raise ExpressionError(msg)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
 def _parse(text: str, grammar: _Grammar) -> Expr:
+    text = str(text)
+    if len(text) > MAX_EXPRESSION_CHARS:
+        msg = (f"expression {_short(text)} has {len(text)} characters, above the limit of "
+               f"{MAX_EXPRESSION_CHARS} (MAX_EXPRESSION_CHARS)")
+        raise ExpressionError(msg)
     try:
-        tree = ast.parse(str(text).strip(), mode="eval")
+        tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        msg = f"cannot parse expression {text!r}: {exc.msg}"
+        msg = f"cannot parse expression {_short(text)}: {exc.msg}"
         raise ExpressionError(msg) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = str(exc) or type(exc).__name__
+        msg = (f"cannot parse expression {_short(text)}: {reason} (it nests too deeply or a "
+               "literal is too long)")
+        raise ExpressionError(msg) from None
+    _check_depth(tree, text)
 
     def bad(what: str) -> ExpressionError:
         return ExpressionError(f"{what} is not allowed in expression {text!r}; allowed are "
@@ -130,7 +200,11 @@ def _parse(text: str, grammar: _Grammar) -> Expr:
             check(node.body)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise bad(f"the literal {node.value!r}")
+                raise bad(f"the literal {_short(node.value)}")
+            if isinstance(node.value, int) and node.value.bit_length() > MAX_INTEGER_BITS:
+                msg = (f"the literal {_short(node.value)} in expression {_short(text)} is above "
+                       f"the limit of {MAX_INTEGER_BITS} bits (MAX_INTEGER_BITS)")
+                raise ExpressionError(msg)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
                 raise bad(f"the operator {type(node.op).__name__}")
@@ -174,7 +248,8 @@ def _walk(expr: Expr, *, name: Callable[[str], Any], call: Callable[[str, list[A
           ref: Callable[[str], Any], operand: Callable[[Any], Any],
           compare: Callable[[Any], Any]) -> Any:
     """Compute a validated expression; the callbacks give the meaning of names, calls, refs,
-    operands of arithmetic (a type check) and comparison results."""
+    operands of arithmetic (a type and size check, also applied to every result) and
+    comparison results."""
 
     def walk(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
@@ -187,22 +262,46 @@ def _walk(expr: Expr, *, name: Callable[[str], Any], call: Callable[[str, list[A
             fname = node.func.id  # type: ignore[attr-defined]
             if fname == "ref":
                 return ref(node.args[0].value)  # type: ignore[attr-defined]
-            return call(fname, [operand(walk(a)) for a in node.args])
+            return operand(call(fname, [operand(walk(a)) for a in node.args]))
         if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](operand(walk(node.operand)))
+            return operand(_UNARY[type(node.op)](operand(walk(node.operand))))
         if isinstance(node, ast.Compare):
             left, right = operand(walk(node.left)), operand(walk(node.comparators[0]))
             return compare(_COMPARE[type(node.ops[0])](left, right))
         if isinstance(node, ast.BinOp):
             left, right = operand(walk(node.left)), operand(walk(node.right))
-            return _BINARY[type(node.op)](left, right)
+            return operand(_BINARY[type(node.op)](left, right))
         raise ExpressionError(f"unexpected syntax in {expr.text!r}")  # validated already
 
     try:
         return walk(expr.tree)
-    except (ZeroDivisionError, OverflowError) as exc:
-        msg = f"cannot compute {expr.text!r}: {exc}"
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError) as exc:
+        if isinstance(exc, ExpressionError):
+            raise
+        reason = ("the result overflows the floating-point range (about 1.8e308)"
+                  if isinstance(exc, OverflowError) else str(exc))
+        msg = f"cannot compute {_short(expr.text)}: {reason}"
         raise ExpressionError(msg) from None
+    except RecursionError:
+        msg = (f"cannot compute {_short(expr.text)}: its references nest too deeply; "
+               "shorten the chain of ref()s")
+        raise ExpressionError(msg) from None
+
+
+def _calling(expr: Expr, table: Callable[[str], Callable[..., Any]]
+             ) -> Callable[[str, list[Any]], Any]:
+    """A ``call`` callback for :func:`_walk` turning any failure into an ExpressionError
+    naming the call and the expression."""
+
+    def call(fname: str, args: list[Any]) -> Any:
+        try:
+            return table(fname)(*args)
+        except (ValueError, TypeError, OverflowError, ZeroDivisionError, ArithmeticError) as exc:
+            shown = ", ".join(_short(a) for a in args)
+            msg = f"{fname}({shown}) failed in expression {_short(expr.text)}: {exc}"
+            raise ExpressionError(msg) from None
+
+    return call
 
 
 def parse_expression(text: str) -> Expr:
@@ -218,13 +317,25 @@ def evaluate(expr: Expr, lookup: Callable[[str], Any]) -> Any:
     """
 
     def number(value: Any) -> float | int:
+        if isinstance(value, complex):
+            msg = (f"expression {_short(expr.text)} gives the complex number {value!r}; "
+                   "configuration values are real numbers")
+            raise ExpressionError(msg)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = (f"expression {expr.text!r} does arithmetic on {value!r} "
+            msg = (f"expression {_short(expr.text)} does arithmetic on {_short(value)} "
                    f"({type(value).__name__}); only numbers can be combined")
+            raise ExpressionError(msg)
+        if isinstance(value, float) and not math.isfinite(value):
+            msg = (f"expression {_short(expr.text)} gives {value!r}; expressions must give "
+                   "finite numbers")
+            raise ExpressionError(msg)
+        if isinstance(value, int) and value.bit_length() > MAX_INTEGER_BITS:
+            msg = (f"expression {_short(expr.text)} gives an integer of {value.bit_length()} "
+                   f"bits, above the limit of {MAX_INTEGER_BITS} bits (MAX_INTEGER_BITS)")
             raise ExpressionError(msg)
         return value
 
-    return _walk(expr, name=CONSTANTS.__getitem__, call=lambda f, args: FUNCTIONS[f](*args),
+    return _walk(expr, name=CONSTANTS.__getitem__, call=_calling(expr, FUNCTIONS.__getitem__),
                  ref=lookup, operand=number, compare=float)
 
 
@@ -267,9 +378,17 @@ def evaluate_array(expr: Expr, values: Mapping[str, Any]) -> Any:
         raise ExpressionError(msg)
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _walk(expr, name=name, call=lambda f, args: getattr(np, f)(*args),
-                     ref=name, operand=lambda v: v,
+        return _walk(expr, name=name, call=_calling(expr, lambda f: getattr(np, f)),
+                     ref=name, operand=_bounded_int,
                      compare=lambda r: np.asarray(r, dtype=float))
+
+
+def _bounded_int(value: Any) -> Any:
+    if isinstance(value, int) and value.bit_length() > MAX_INTEGER_BITS:
+        msg = (f"an integer of {value.bit_length()} bits is above the limit of "
+               f"{MAX_INTEGER_BITS} bits (MAX_INTEGER_BITS)")
+        raise ExpressionError(msg)
+    return value
 
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {

@@ -29,7 +29,8 @@ from typing import Any
 import attrs
 
 from mozaik._errors import UnknownComponentError
-from mozaik.config._load import ConfigTree, join, load_config
+from mozaik.config._load import ConfigTree, load_config
+from mozaik.config._read import join
 from mozaik.config._structure import (
     ParameterError,
     ProblemCollector,
