@@ -8,8 +8,20 @@ path, and all problems of a file are reported together.
 
 from __future__ import annotations
 
-from mozaik.config._expr import Expr, ExpressionError, parse_expression
+from mozaik.config._expr import (
+    ARRAY_FUNCTIONS,
+    MAX_EXPRESSION_CHARS,
+    MAX_EXPRESSION_DEPTH,
+    MAX_INTEGER_BITS,
+    Expr,
+    ExpressionError,
+    evaluate_array,
+    expression_names,
+    parse_array_expression,
+    parse_expression,
+)
 from mozaik.config._load import (
+    MAX_REF_DEPTH,
     STUDY_FILE,
     ConfigTree,
     apply_overrides,
@@ -17,6 +29,14 @@ from mozaik.config._load import (
     load_config,
     load_tree,
     resolve,
+)
+from mozaik.config._read import (
+    INCLUDE_PATH_ENV,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_INCLUDE_DEPTH,
+    MAX_NODES,
+    IncludePolicy,
 )
 from mozaik.config._structure import (
     DISTRIBUTIONS,
@@ -41,6 +61,7 @@ from mozaik.config._study import (
 )
 
 __all__ = [
+    "ARRAY_FUNCTIONS",
     "ComponentEntry",
     "ConfigTree",
     "ConnectorEntry",
@@ -49,6 +70,16 @@ __all__ = [
     "Distribution",
     "Expr",
     "ExpressionError",
+    "INCLUDE_PATH_ENV",
+    "IncludePolicy",
+    "MAX_DEPTH",
+    "MAX_EXPRESSION_CHARS",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_INCLUDE_DEPTH",
+    "MAX_INTEGER_BITS",
+    "MAX_NODES",
+    "MAX_REF_DEPTH",
     "ParameterError",
     "ProblemCollector",
     "STUDY_FILE",
@@ -56,12 +87,15 @@ __all__ = [
     "Study",
     "apply_overrides",
     "converter",
+    "evaluate_array",
+    "expression_names",
     "get_path",
     "load_config",
     "load_study",
     "load_tree",
     "make_converter",
     "non_negative",
+    "parse_array_expression",
     "parse_expression",
     "positive",
     "resolve",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "ExpressionError",
     "evaluate",
     "evaluate_array",
+    "expression_names",
     "parse_array_expression",
     "parse_expression",
 ]
@@ -180,7 +182,9 @@ def _parse(text: str, grammar: _Grammar) -> Expr:
                f"{MAX_EXPRESSION_CHARS} (MAX_EXPRESSION_CHARS)")
         raise ExpressionError(msg)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal": an error follows
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         msg = f"cannot parse expression {_short(text)}: {exc.msg}"
         raise ExpressionError(msg) from None
@@ -381,6 +385,11 @@ def evaluate_array(expr: Expr, values: Mapping[str, Any]) -> Any:
         return _walk(expr, name=name, call=_calling(expr, lambda f: getattr(np, f)),
                      ref=name, operand=_bounded_int,
                      compare=lambda r: np.asarray(r, dtype=float))
+
+
+def expression_names(expr: Expr) -> set[str]:
+    """The plain names an expression uses (e.g. ``{'f1', 'f2'}`` for ``'f1 * f2'``)."""
+    return {node.id for node in ast.walk(expr.tree) if isinstance(node, ast.Name)}
 
 
 def _bounded_int(value: Any) -> Any:

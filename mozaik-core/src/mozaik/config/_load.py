@@ -221,6 +221,7 @@ def resolve(tree: ConfigTree) -> ConfigTree:
     """
     data = copy.deepcopy(tree.data)
     done: dict[str, Any] = {}
+    failed: dict[str, Exception] = {}  # a path that failed once fails again at once
     problems: list[str] = []
     budget = _Budget()
 
@@ -232,25 +233,14 @@ def resolve(tree: ConfigTree) -> ConfigTree:
 
     def materialise(node: Any, path: str, stack: tuple[str, ...]) -> Any:
         if isinstance(node, Expr):
-            if path in stack:
-                cycle = " -> ".join([*stack[stack.index(path):], path])
-                msg = f"reference cycle: {cycle}"
-                raise _CycleError(msg)
-            if len(stack) >= MAX_REF_DEPTH:
-                msg = (f"references chain more than {MAX_REF_DEPTH} deep (MAX_REF_DEPTH): "
-                       f"{' -> '.join(stack[:3])} -> ... -> {path}")
-                raise ExpressionError(msg)
-
-            def lookup(ref_path: str) -> Any:
-                try:
-                    return value_at(ref_path, (*stack, path))
-                except KeyError as exc:
-                    raise ExpressionError(f"ref({_short(ref_path)}): {exc.args[0]}") from None
-
-            value = evaluate(node, lookup)
-            done[path] = value
-            budget.charge(value)
-            return copy.deepcopy(value)
+            if path in failed:
+                raise failed[path]
+            try:
+                return computed(node, path, stack)
+            except (ExpressionError, _CycleError) as exc:
+                if not isinstance(exc, _CycleError):
+                    failed[path] = exc
+                raise
         if isinstance(node, dict):
             budget.used += len(node)
             return {k: materialise(v, join(path, k), stack) for k, v in node.items()}
@@ -259,12 +249,35 @@ def resolve(tree: ConfigTree) -> ConfigTree:
             return [materialise(v, join(path, i), stack) for i, v in enumerate(node)]
         return node
 
+    def computed(node: Expr, path: str, stack: tuple[str, ...]) -> Any:
+        if path in stack:
+            cycle = " -> ".join([*stack[stack.index(path):], path])
+            msg = f"reference cycle: {cycle}"
+            raise _CycleError(msg)
+        if len(stack) >= MAX_REF_DEPTH:
+            msg = (f"references chain more than {MAX_REF_DEPTH} deep (MAX_REF_DEPTH): "
+                   f"{' -> '.join(stack[:3])} -> ... -> {path}")
+            raise _ChainTooLong(msg)
+
+        def lookup(ref_path: str) -> Any:
+            try:
+                return value_at(ref_path, (*stack, path))
+            except KeyError as exc:
+                raise ExpressionError(f"ref({_short(ref_path)}): {exc.args[0]}") from None
+
+        value = evaluate(node, lookup)
+        done[path] = value
+        budget.charge(value)
+        return copy.deepcopy(value)
+
     def visit(node: Any, path: str) -> Any:
         if isinstance(node, Expr):
             try:
                 return value_at(path, ())
             except (ExpressionError, _CycleError) as exc:
                 problems.append(f"{tree.where(path)}: {path}: {exc}")
+                if isinstance(exc, _ChainTooLong):  # every later value of the chain fails too
+                    raise ConfigError(problems[-1], problems) from None
                 return None
         if isinstance(node, dict):
             return {k: visit(v, join(path, k)) for k, v in node.items()}
@@ -284,7 +297,11 @@ MAX_REF_DEPTH = 50
 
 
 class _CycleError(Exception):
-    pass
+    """A reference cycle or a too long chain: depends on the path taken, so not cached."""
+
+
+class _ChainTooLong(_CycleError):
+    """References chain beyond :data:`MAX_REF_DEPTH`."""
 
 
 def load_config(file: str | Path, overrides: Iterable[str] = (),
