@@ -10,11 +10,11 @@ from mozaik.config import (
     Distribution,
     ExpressionError,
     load_config,
-    load_study,
     parse_expression,
     structure,
 )
 from mozaik.plugin import ComponentSpec, PluginManager
+from mozaik.study import load_study
 from mozaik.testing import register_components
 
 

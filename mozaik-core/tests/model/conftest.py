@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mozaik.config import SimulatorConfig, Study, load_study
+from mozaik.config import SimulatorConfig
 from mozaik.model import Model
 from mozaik.plugin import PluginManager, Registry
+from mozaik.study import Study, load_study
 
 CELL = ("{tau_m: 20.0, v_rest: -60.0, v_thresh: -50.0, v_reset: -60.0, tau_refrac: 5.0, "
         "tau_syn_E: 5.0, tau_syn_I: 10.0, e_rev_E: 0.0, e_rev_I: -80.0, cm: 0.2}")

@@ -11,8 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # workflow_helpers
 
-from mozaik.config import Study, load_study
 from mozaik.plugin import ComponentSpec, PluginManager
+from mozaik.study import Study, load_study
 from mozaik.testing import HookCallRecorder, register_components, use_plugin_manager
 from workflow_helpers import (
     CALLS,

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mozaik._errors import AnalysisError, ConfigError, SimulationError
-from mozaik.config import Study
 from mozaik.controller import (
     LOG_FILE,
     LocalBackend,
@@ -22,6 +21,7 @@ from mozaik.controller import (
 )
 from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager
+from mozaik.study import Study
 from mozaik.testing import HookCallRecorder
 from workflow_helpers import CALLS, FakeModel
 

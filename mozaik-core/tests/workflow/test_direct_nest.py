@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mozaik.config import Study, load_study
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore, param_filter_query
 from mozaik.plugin import PluginManager
+from mozaik.study import Study, load_study
 
 pytestmark = [pytest.mark.nest]  # deselect with -m "not nest" where NEST is absent
 

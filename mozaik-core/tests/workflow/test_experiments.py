@@ -8,7 +8,6 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 from mozaik._errors import ConfigError, SimulationError
-from mozaik.config import Study
 from mozaik.experiments import (
     CurrentInjectionParams,
     NoStimulation,
@@ -18,6 +17,7 @@ from mozaik.experiments import (
     sheet_of,
 )
 from mozaik.stimulus import InternalStimulus
+from mozaik.study import Study
 
 
 class _Model:

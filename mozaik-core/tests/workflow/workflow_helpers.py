@@ -13,7 +13,7 @@ import attrs
 import neo
 import numpy as np
 import quantities as pq
-from mozaik.config import Study
+from mozaik.study import Study
 
 
 @attrs.frozen(kw_only=True)

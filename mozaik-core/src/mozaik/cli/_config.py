@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import yaml
 
-from mozaik.config import load_study
+from mozaik.study import load_study
 
 __all__ = ["config"]
 

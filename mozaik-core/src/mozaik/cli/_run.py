@@ -57,8 +57,8 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     was started with (an interrupted run resumes; what is stored is not simulated again unless
     the network state must be restored, see --no-replay).
     """
-    from mozaik.config import load_study
     from mozaik.controller import default_run_dir, is_run_dir, run_study, study_from_run_dir
+    from mozaik.study import load_study
 
     items = list(overrides)
     for path, value in (("simulator.backend", simulator), ("simulator.threads", threads),

@@ -1,5 +1,8 @@
 """Configuration: safe YAML with includes, references, expressions, distributions, overrides.
 
+This package is the generic loader: it knows YAML, expressions and parameter classes, not which
+sections a study has nor the installed plugins (that is :mod:`mozaik.study`).
+
 Loading order: read the file and its includes (``!include`` and ``<<: !include``), apply
 command-line overrides, evaluate expressions (``ref('a.b') * 2``), then structure each section
 into its component's frozen attrs parameter class. Every problem names its file, line and dotted
@@ -38,33 +41,25 @@ from mozaik.config._read import (
     MAX_NODES,
     IncludePolicy,
 )
+from mozaik.config._settings import ControllerConfig, SimulatorConfig
 from mozaik.config._structure import (
     DISTRIBUTIONS,
+    ComponentRef,
     Distribution,
     ParameterError,
     ProblemCollector,
+    component_refs,
     converter,
     make_converter,
     non_negative,
     positive,
     structure,
 )
-from mozaik.config._study import (
-    ComponentEntry,
-    ConnectorEntry,
-    ControllerConfig,
-    SimulatorConfig,
-    Study,
-    load_study,
-    structure_component,
-    study_from_tree,
-)
 
 __all__ = [
     "ARRAY_FUNCTIONS",
-    "ComponentEntry",
+    "ComponentRef",
     "ConfigTree",
-    "ConnectorEntry",
     "ControllerConfig",
     "DISTRIBUTIONS",
     "Distribution",
@@ -84,14 +79,13 @@ __all__ = [
     "ProblemCollector",
     "STUDY_FILE",
     "SimulatorConfig",
-    "Study",
     "apply_overrides",
+    "component_refs",
     "converter",
     "evaluate_array",
     "expression_names",
     "get_path",
     "load_config",
-    "load_study",
     "load_tree",
     "make_converter",
     "non_negative",
@@ -100,6 +94,4 @@ __all__ = [
     "positive",
     "resolve",
     "structure",
-    "structure_component",
-    "study_from_tree",
 ]

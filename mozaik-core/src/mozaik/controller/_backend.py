@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Study
 from mozaik.controller._run import RunSummary, run_study
+from mozaik.study import Study
 
 __all__ = ["LocalBackend", "LocalBackendParams"]
 

@@ -53,23 +53,16 @@ from mozaik._errors import (
     MozaikError,
     SimulationError,
 )
-from mozaik.config import (
-    ComponentEntry,
-    ConfigTree,
-    ProblemCollector,
-    Study,
-    load_config,
-    structure_component,
-    study_from_tree,
-)
+from mozaik.config import ConfigTree
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator, config_differences, run_provenance
 from mozaik.datastore import DataStore
 from mozaik.datastore._format import now_iso
 from mozaik.experiments import Experiment
-from mozaik.plugin import PluginManager, Registry, get_plugin_manager, get_registry
+from mozaik.plugin import PluginManager, Registry, get_plugin_manager
 from mozaik.stimulus import StimulusIdentity
 from mozaik.stimulus._base import NullStimulus, NullStimulusParams, Stimulus
+from mozaik.study import ComponentEntry, Study, load_workflow_sections, study_from_tree
 
 __all__ = [
     "FIGURES_DIR",
@@ -283,10 +276,6 @@ def _null_identity(presentation: Presentation, period: float) -> StimulusIdentit
 # ------------------------------------------------------------------------------------------------
 
 
-_STUDY_SECTIONS = ("name", "description", "simulator", "controller", "input_space",
-                   "sensory_input", "sheets", "connectors", "experiments")
-
-
 def load_workflow(file: str | Path, overrides: Sequence[str] = (),
                   registry: Registry | None = None,
                   ) -> tuple[tuple[ComponentEntry, ...], tuple[ComponentEntry, ...]]:
@@ -305,27 +294,7 @@ def load_workflow(file: str | Path, overrides: Sequence[str] = (),
     ConfigError
         Naming the file, dotted path and problem (e.g. an analysis that is not installed).
     """
-    registry = registry or get_registry()
-    tree = load_config(file, overrides)
-    problems = ProblemCollector(tree)
-    for key in tree.data:
-        if key not in ("analyses", "plots", *_STUDY_SECTIONS):
-            problems.add(key, "unknown section; a workflow file has analyses and plots")
-    found: dict[str, list[ComponentEntry]] = {"analyses": [], "plots": []}
-    for section in found:
-        raw = tree.data.get(section) or []
-        if not isinstance(raw, list):
-            problems.add(section, f"expected a list of {{component: ..., params: ...}}, got "
-                         f"{raw!r}")
-            continue
-        for i, entry in enumerate(raw):
-            path = f"{section}.{i}"
-            with problems.section(path):
-                reg, params = structure_component(registry, section, entry, path, tree)
-                found[section].append(ComponentEntry(name=reg.name, registered=reg,
-                                                     params=params, path=path))
-    problems.raise_if_any()
-    return tuple(found["analyses"]), tuple(found["plots"])
+    return load_workflow_sections(file, overrides, registry)
 
 
 def _entry_record(entry: ComponentEntry) -> dict[str, Any]:

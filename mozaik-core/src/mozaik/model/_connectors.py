@@ -272,7 +272,7 @@ class DistanceDependentProbabilityConnector(PyNNConnector):
     def pynn_connector(self) -> Any:
         from pyNN.connectors import IndexBasedExpression
 
-        from mozaik.config._expr import evaluate_array, parse_array_expression
+        from mozaik.config import evaluate_array, parse_array_expression
 
         expr = parse_array_expression(self.params.probability, ["d"])
         source, target = self.source.positions_um, self.target.positions_um

@@ -18,8 +18,8 @@ from mozaik.model._simulator import import_backend, make_rng, setup_simulator
 if TYPE_CHECKING:
     import neo
 
-    from mozaik.config import Study
     from mozaik.plugin import Registry
+    from mozaik.study import Study
 
 __all__ = ["Model", "build_model"]
 

@@ -460,7 +460,7 @@ class DistanceDependentParams(ProjectionParams):
     allow_self_connections: bool = True
 
     def __attrs_post_init__(self) -> None:
-        from mozaik.config._expr import parse_array_expression
+        from mozaik.config import parse_array_expression
 
         parse_array_expression(self.probability, ["d"])
 

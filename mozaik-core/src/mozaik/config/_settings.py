@@ -1,0 +1,67 @@
+"""The settings sections of a study: the simulator and the controller (plain parameter classes,
+structured like any component's parameters; the study layout lives in :mod:`mozaik.study`)."""
+
+from __future__ import annotations
+
+import attrs
+
+from mozaik.config._structure import ParameterError, non_negative, positive
+
+__all__ = ["ControllerConfig", "SimulatorConfig"]
+
+
+@attrs.frozen(kw_only=True)
+class SimulatorConfig:
+    """Simulator setup.
+
+    Parameters
+    ----------
+    backend : str
+        PyNN backend module: ``nest`` (default) or ``mock`` (core's tests, no dynamics).
+    time_step : float, ms
+        Integration time step.
+    min_delay : float, ms, optional
+        Smallest synaptic delay; defaults to ``time_step``. Must be >= ``time_step``.
+    max_delay : float, ms
+        Largest synaptic delay.
+    threads : int
+        NEST threads per process (1 is fastest on small machines).
+    seed : int
+        Master seed: every random draw of the model and the simulator derives from it.
+    """
+
+    backend: str = "nest"
+    time_step: float = attrs.field(default=0.1, validator=positive)
+    min_delay: float | None = None
+    max_delay: float = attrs.field(default=10.0, validator=positive)
+    threads: int = attrs.field(default=1, validator=positive)
+    seed: int = attrs.field(default=0, validator=non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_delay is not None and self.min_delay < self.time_step:
+            msg = (f"min_delay ({self.min_delay} ms) is below time_step ({self.time_step} ms); "
+                   "delays cannot be shorter than one time step")
+            raise ParameterError("min_delay", msg)
+        if self.max_delay < (self.min_delay or self.time_step):
+            msg = f"max_delay ({self.max_delay} ms) is below min_delay"
+            raise ParameterError("max_delay", msg)
+
+    @property
+    def effective_min_delay(self) -> float:
+        return self.time_step if self.min_delay is None else self.min_delay
+
+
+@attrs.frozen(kw_only=True)
+class ControllerConfig:
+    """How stimuli are presented.
+
+    Parameters
+    ----------
+    null_stimulus_period : float, ms
+        Blank period recorded (as a null segment) before each stimulus; 0 disables it.
+    reset : bool
+        Reset the network state between presentations (PyNN ``reset``) instead of a blank.
+    """
+
+    null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
+    reset: bool = False

@@ -1,0 +1,146 @@
+"""The study layout: which sections a study file and a workflow file have, and what each holds.
+
+Layout of a study file (every section but ``name`` and ``sheets`` optional)::
+
+    name: vogels_abbott2005
+    description: ...
+    simulator: {backend: nest, time_step: 0.1, min_delay: 0.1, max_delay: 10.0,
+                threads: 1, seed: 42}
+    controller: {null_stimulus_period: 100.0, reset: false}
+    backend: {component: LocalBackend, params: {...}}          # how the study is run
+    input_space: {component: VisualSpace, params: {...}}      # from a plugin
+    sensory_input: {component: Retina, params: {...}}
+    sheets:
+      exc: {component: Sheet, params: {...}}
+    connectors:
+      exc_exc: {component: FixedProbabilityConnector, source: exc, target: exc, params: {...}}
+    experiments:
+      - {component: PoissonNetworkKick, params: {...}}
+    analyses:
+      - {component: FiringRate, params: {...}}
+    plots:
+      - {component: RasterPlot, params: {...}}
+
+A workflow file (``mozaik analyse RUN WORKFLOW``) has the :data:`WORKFLOW_SECTIONS` only; a
+whole study file is accepted as a workflow file too (its other sections are ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from mozaik.config import ConfigTree, ControllerConfig, SimulatorConfig
+from mozaik.plugin import RegisteredComponent
+
+__all__ = [
+    "SECTIONS",
+    "STUDY_SECTIONS",
+    "WORKFLOW_SECTIONS",
+    "ComponentEntry",
+    "ConnectorEntry",
+    "Section",
+    "Study",
+]
+
+
+@attrs.frozen
+class Section:
+    """One section of a study file.
+
+    Attributes
+    ----------
+    name : str
+        The key in the file.
+    shape : str
+        ``text`` (a string), ``settings`` (a parameter class: ``simulator``, ``controller``),
+        ``component`` (one ``{component, params}`` entry), ``named`` (a mapping of names to
+        entries) or ``list`` (a list of entries).
+    kind : str or None
+        Registry kind the entries' components are looked up in.
+    required : bool
+        Whether a study must have it.
+    """
+
+    name: str
+    shape: str
+    kind: str | None = None
+    required: bool = False
+
+
+#: Every section of a study file, in the order a study is validated. THE list: nothing else in
+#: Mozaik enumerates the sections.
+SECTIONS: tuple[Section, ...] = (
+    Section("name", "text", required=True),
+    Section("description", "text"),
+    Section("simulator", "settings"),
+    Section("controller", "settings"),
+    Section("backend", "component", "backends"),
+    Section("input_space", "component", "input_spaces"),
+    Section("sensory_input", "component", "sensory_inputs"),
+    Section("sheets", "named", "sheets", required=True),
+    Section("connectors", "named", "connectors"),
+    Section("experiments", "list", "experiments"),
+    Section("analyses", "list", "analyses"),
+    Section("plots", "list", "plots"),
+)
+
+#: Names of the sections of a study file.
+STUDY_SECTIONS: tuple[str, ...] = tuple(section.name for section in SECTIONS)
+
+#: Names of the sections of a workflow file: what runs on a stored run without simulating.
+WORKFLOW_SECTIONS: tuple[str, ...] = ("analyses", "plots")
+
+
+@attrs.frozen(kw_only=True)
+class ComponentEntry:
+    """One component declared in a study: its registered name, structured parameters and where."""
+
+    name: str
+    registered: RegisteredComponent
+    params: Any
+    path: str
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the component's factory with the kind's arguments and ``params``."""
+        return self.registered.factory(*args, **kwargs)
+
+
+@attrs.frozen(kw_only=True)
+class ConnectorEntry(ComponentEntry):
+    """A connector entry: also names its source and target sheets."""
+
+    source: str
+    target: str
+
+
+@attrs.frozen(kw_only=True)
+class Study:
+    """A fully loaded and validated study (see :data:`SECTIONS`).
+
+    Attributes
+    ----------
+    backend : ComponentEntry or None
+        The ``backend:`` section (kind ``backends``); None means the default, local backend.
+    """
+
+    name: str
+    description: str
+    simulator: SimulatorConfig
+    controller: ControllerConfig
+    backend: ComponentEntry | None = None
+    input_space: ComponentEntry | None
+    sensory_input: ComponentEntry | None
+    sheets: Mapping[str, ComponentEntry]
+    connectors: Mapping[str, ConnectorEntry]
+    experiments: tuple[ComponentEntry, ...]
+    analyses: tuple[ComponentEntry, ...]
+    plots: tuple[ComponentEntry, ...]
+    tree: ConfigTree = attrs.field(repr=False)
+
+    @property
+    def resolved(self) -> dict[str, Any]:
+        """The fully resolved configuration tree (JSON-able), as stored in a run's manifest."""
+        return self.tree.data

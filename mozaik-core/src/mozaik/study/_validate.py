@@ -1,0 +1,255 @@
+"""Validating a study or workflow file against the installed components.
+
+Everything a run checks before it builds anything is checked here, so that ``mozaik config
+check`` finds it with the file and line: every section's shape, every component's name and
+parameters, the components named inside parameters (:class:`mozaik.config.ComponentRef`, e.g.
+a modular connector's functions), and the sheets connectors name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mozaik._errors import UnknownComponentError
+from mozaik.config import (
+    ConfigTree,
+    ControllerConfig,
+    ProblemCollector,
+    SimulatorConfig,
+    component_refs,
+    load_config,
+    structure,
+)
+from mozaik.plugin import RegisteredComponent, Registry, get_registry
+from mozaik.study._layout import (
+    SECTIONS,
+    STUDY_SECTIONS,
+    WORKFLOW_SECTIONS,
+    ComponentEntry,
+    ConnectorEntry,
+    Section,
+    Study,
+)
+
+__all__ = ["load_study", "load_workflow_sections", "structure_component", "study_from_tree"]
+
+_ENTRY_KEYS = {"component", "params"}
+_SETTINGS: dict[str, type] = {"simulator": SimulatorConfig, "controller": ControllerConfig}
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def structure_component(registry: Registry, kind: str, entry: Any, path: str,
+                        tree: ConfigTree | None = None,
+                        extra_keys: Iterable[str] = ()) -> tuple[RegisteredComponent, Any]:
+    """Look ``entry['component']`` up in the registry and structure ``entry['params']``,
+    including every component named inside the parameters.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``path`` for a malformed entry, an unknown component, or bad parameters.
+    """
+    allowed = _ENTRY_KEYS | set(extra_keys)
+    problems = ProblemCollector(tree)
+    if not isinstance(entry, Mapping) or "component" not in entry:
+        problems.add(path, f"expected a mapping with 'component: <registered name>' and "
+                     f"'params: {{...}}', got {entry!r}")
+        problems.raise_if_any()
+    unknown = set(entry) - allowed
+    if unknown:
+        problems.add(path, f"unknown key(s) {', '.join(sorted(unknown))}; allowed keys: "
+                     f"{', '.join(sorted(allowed))}")
+    name = entry["component"]
+    try:
+        registered = registry.get(kind, name)
+    except UnknownComponentError as exc:
+        problems.add(_join(path, "component"), str(exc))
+        problems.raise_if_any()
+        raise AssertionError from exc  # unreachable
+    params_path = _join(path, "params")
+    params = entry.get("params") or {}
+    with problems.section(params_path):
+        params = structure(params, registered.config_cls, path=params_path, tree=tree)
+        _check_nested(registry, params, params_path, tree, problems)
+    problems.raise_if_any()
+    return registered, params
+
+
+def _check_nested(registry: Registry, params: Any, path: str, tree: ConfigTree | None,
+                  problems: ProblemCollector) -> None:
+    """Look up and structure every component named inside ``params`` (recursively)."""
+    for ref_path, ref in component_refs(params, path):
+        try:
+            registered = registry.get(ref.KIND, ref.component)
+        except UnknownComponentError as exc:
+            problems.add(_join(ref_path, "component"), str(exc))
+            continue
+        with problems.section(_join(ref_path, "params")):
+            nested: Any = structure(dict(ref.params), registered.config_cls,
+                               path=_join(ref_path, "params"), tree=tree)
+            _check_nested(registry, nested, _join(ref_path, "params"), tree, problems)
+
+
+def load_study(file: str | Path, overrides: Iterable[str] = (),
+               registry: Registry | None = None,
+               include_roots: Iterable[str | Path] = ()) -> Study:
+    """Load, resolve and validate a study file; every problem is reported in one ConfigError.
+
+    Parameters
+    ----------
+    file : path
+        A study YAML file, or a folder holding ``study.yaml``.
+    overrides : iterable of str
+        ``dotted.path=value`` items applied before references are resolved.
+    registry : Registry, optional
+        Where component names are looked up; defaults to the installed plugins.
+    include_roots : iterable of path
+        Folders outside the study's folder tree that includes may come from (see
+        :func:`mozaik.config.load_tree`).
+    """
+    tree = load_config(file, overrides, include_roots)
+    return study_from_tree(tree, registry)
+
+
+class _Checker:
+    """Structures the sections of one tree, collecting every problem."""
+
+    def __init__(self, tree: ConfigTree, registry: Registry) -> None:
+        self.tree = tree
+        self.registry = registry
+        self.problems = ProblemCollector(tree)
+
+    def entry(self, kind: str, raw: Any, path: str,
+              make: Callable[[RegisteredComponent, Any], ComponentEntry] | None = None
+              ) -> ComponentEntry | None:
+        extra = ("source", "target") if kind == "connectors" else ()
+        with self.problems.section(path):
+            reg, params = structure_component(self.registry, kind, raw, path, self.tree, extra)
+            if make is not None:
+                return make(reg, params)
+            return ComponentEntry(name=reg.name, registered=reg, params=params, path=path)
+        return None
+
+    def section(self, section: Section) -> Any:
+        raw = self.tree.data.get(section.name)
+        kind = str(section.kind)
+        if section.shape == "text":
+            if section.required and (not isinstance(raw, str) or not raw):
+                self.problems.add(section.name, f"the study needs a {section.name} (a string), "
+                                  f"got {raw!r}")
+            return str(raw) if raw is not None else ""
+        if section.shape == "settings":
+            cls = _SETTINGS[section.name]
+            with self.problems.section(section.name):
+                return structure(raw or {}, cls, path=section.name, tree=self.tree)
+            return cls()
+        if section.shape == "component":
+            return None if raw is None else self.entry(kind, raw, section.name)
+        if section.shape == "named":
+            return self.named(section, raw)
+        return self.many(section.name, kind, raw)
+
+    def named(self, section: Section, raw: Any) -> dict[str, ComponentEntry]:
+        if section.required and (not isinstance(raw, Mapping) or not raw):
+            self.problems.add(section.name, f"a study needs at least one of {section.name}: "
+                              f"{section.name}: {{name: {{component: ..., params: {{...}}}}}}")
+            return {}
+        if not isinstance(raw, Mapping):
+            if raw is not None:
+                self.problems.add(section.name, f"expected a mapping of names to "
+                                  f"{{component: ..., params: ...}}, got {raw!r}")
+            return {}
+        out = {}
+        for key, value in raw.items():
+            path = _join(section.name, key)
+            if section.name == "connectors":
+                found = self.entry(section.name, value, path, self.connector(path, value))
+            else:
+                found = self.entry(str(section.kind), value, path)
+            if found is not None:
+                out[key] = found
+        return out
+
+    def connector(self, path: str, raw: Any
+                  ) -> Callable[[RegisteredComponent, Any], ComponentEntry]:
+        ends = {end: raw.get(end) if isinstance(raw, Mapping) else None
+                for end in ("source", "target")}
+
+        def make(reg: RegisteredComponent, params: Any) -> ComponentEntry:
+            return ConnectorEntry(name=reg.name, registered=reg, params=params, path=path,
+                                  source=str(ends["source"]), target=str(ends["target"]))
+
+        return make
+
+    def check_connector_ends(self, sheets: Mapping[str, Any], sensory_input: Any) -> None:
+        populations = set(sheets)
+        if sensory_input is not None:
+            populations |= set(getattr(sensory_input.params, "populations", ()) or ())
+        raw = self.tree.data.get("connectors") or {}
+        for name, entry in raw.items() if isinstance(raw, Mapping) else ():
+            for end in ("source", "target"):
+                value = entry.get(end) if isinstance(entry, Mapping) else None
+                if value not in populations:
+                    self.problems.add(_join(_join("connectors", name), end),
+                                      f"{end} sheet {value!r} does not exist; sheets are: "
+                                      f"{', '.join(sorted(populations)) or 'none'}")
+
+    def many(self, section: str, kind: str, raw: Any) -> tuple[ComponentEntry, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problems.add(section, f"expected a list of {{component: ..., params: ...}}, "
+                              f"got {raw!r}")
+            return ()
+        found = (self.entry(kind, item, _join(section, i)) for i, item in enumerate(raw))
+        return tuple(entry for entry in found if entry is not None)
+
+
+def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study:
+    """Validate an already loaded tree (see :func:`load_study`)."""
+    checker = _Checker(tree, registry or get_registry())
+    for key in tree.data:
+        if key not in STUDY_SECTIONS:
+            checker.problems.add(key, f"unknown section; a study has: "
+                                 f"{', '.join(STUDY_SECTIONS)}")
+    values = {section.name: checker.section(section) for section in SECTIONS}
+    checker.check_connector_ends(values["sheets"], values["sensory_input"])
+    checker.problems.raise_if_any()
+    return Study(**values, tree=tree)
+
+
+def load_workflow_sections(file: str | Path, overrides: Iterable[str] = (),
+                           registry: Registry | None = None,
+                           include_roots: Iterable[str | Path] = ()
+                           ) -> tuple[tuple[ComponentEntry, ...], tuple[ComponentEntry, ...]]:
+    """Load and validate the :data:`WORKFLOW_SECTIONS` (``analyses``, ``plots``) of a file.
+
+    A workflow file is a YAML file with only these sections (the same syntax as a study:
+    includes, references, overrides); a whole study file is accepted too, its other sections
+    are ignored.
+
+    Returns
+    -------
+    (analyses, plots) : tuple of ComponentEntry each
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, line, dotted path and problem (e.g. an analysis that is not
+        installed), every problem at once.
+    """
+    tree = load_config(file, overrides, include_roots)
+    checker = _Checker(tree, registry or get_registry())
+    for key in tree.data:
+        if key not in STUDY_SECTIONS:
+            checker.problems.add(key, f"unknown section; a workflow file has "
+                                 f"{' and '.join(WORKFLOW_SECTIONS)}")
+    analyses, plots = (checker.many(name, name, tree.data.get(name)) for name in
+                       WORKFLOW_SECTIONS)
+    checker.problems.raise_if_any()
+    return analyses, plots
