@@ -23,12 +23,15 @@ SNAPSHOT = {
         "main"
     ],
     "mozaik.config": [
-        "ComponentEntry", "ConfigTree", "ConnectorEntry", "ControllerConfig", "DISTRIBUTIONS",
-        "Distribution", "Expr", "ExpressionError", "ParameterError", "ProblemCollector",
-        "STUDY_FILE", "SimulatorConfig", "Study", "apply_overrides", "converter", "get_path",
-        "load_config", "load_study", "load_tree", "make_converter", "non_negative",
-        "parse_expression", "positive", "resolve", "structure", "structure_component",
-        "study_from_tree"
+        "ARRAY_FUNCTIONS", "ComponentRef", "ConfigTree", "ControllerConfig",
+        "DISTRIBUTIONS", "Distribution", "Expr", "ExpressionError", "INCLUDE_PATH_ENV",
+        "IncludePolicy", "MAX_DEPTH", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH",
+        "MAX_FILE_BYTES", "MAX_INCLUDE_DEPTH", "MAX_INTEGER_BITS", "MAX_NODES",
+        "MAX_REF_DEPTH", "ParameterError", "ProblemCollector", "STUDY_FILE",
+        "SimulatorConfig", "apply_overrides", "component_refs", "converter",
+        "evaluate_array", "expression_names", "get_path", "load_config", "load_tree",
+        "make_converter", "non_negative", "parse_array_expression", "parse_expression",
+        "positive", "resolve", "structure"
     ],
     "mozaik.controller": [
         "FIGURES_DIR", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
@@ -75,6 +78,11 @@ SNAPSHOT = {
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
         "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"
+    ],
+    "mozaik.study": [
+        "ComponentEntry", "ConnectorEntry", "SECTIONS", "STUDY_SECTIONS", "Section",
+        "Study", "WORKFLOW_SECTIONS", "load_study", "load_workflow_sections",
+        "structure_component", "study_from_tree"
     ],
     "mozaik.testing": [
         "ComponentContract", "ConnectorContract", "HookCall", "HookCallRecorder",
