@@ -140,18 +140,17 @@ def test_modular_expressions_are_checked_on_load(load, old: str, new: str, messa
 
 
 def test_unknown_connector_function(load, registry) -> None:
-    study = load(study_text().replace("component: GaussianDistance", "component: Gaussian"))
+    # found when the study is loaded (mozaik config check), with its file and line
     with pytest.raises(ConfigError) as info:
-        build_model(study, registry=registry)
+        load(study_text().replace("component: GaussianDistance", "component: Gaussian"))
     text = str(info.value)
-    assert "connectors.inh_inh.params.weight_functions.f1.component" in text
+    assert "study.yaml:41: connectors.inh_inh.params.weight_functions.f1.component" in text
     assert "GaussianDistance" in text
 
 
 def test_bad_connector_function_params(load, registry) -> None:
-    study = load(study_text().replace("sigma_um: 150.0", "sigma: 150.0"))
-    with pytest.raises(ConfigError, match="weight_functions.f1.params") as info:
-        build_model(study, registry=registry)
+    with pytest.raises(ConfigError, match="study.yaml:41: .*weight_functions.f1.params") as info:
+        load(study_text().replace("sigma_um: 150.0", "sigma: 150.0"))
     assert "sigma_um" in str(info.value)
 
 

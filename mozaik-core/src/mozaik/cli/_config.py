@@ -10,7 +10,11 @@ import yaml
 
 from mozaik.study import load_study
 
-__all__ = ["config"]
+__all__ = ["INCLUDE_ROOT_HELP", "config"]
+
+INCLUDE_ROOT_HELP = ("A folder includes may come from besides the study file's own folder tree "
+                     "(repeatable; also the MOZAIK_INCLUDE_PATH environment variable, folders "
+                     "separated by ':').")
 
 
 @click.group("config")
@@ -22,12 +26,18 @@ def config() -> None:
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a parameter by dotted path, e.g. sheets.exc.params.density=2000.")
+@click.option("--include-root", "include_roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help=INCLUDE_ROOT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved tree as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Only validate; print nothing on success.")
-def check(file: Path, overrides: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+def check(file: Path, overrides: tuple[str, ...], include_roots: tuple[Path, ...],
+          as_json: bool, quiet: bool) -> None:
     """Load FILE (a study YAML or a folder with study.yaml), resolve includes, references and
-    overrides, validate every component's parameters, and print the resolved tree."""
-    study = load_study(file, overrides)
+    overrides, and validate everything a run validates before it builds the network: every
+    component's parameters (including components named inside them, such as a modular
+    connector's functions), experiments, analyses and plots. Print the resolved tree."""
+    study = load_study(file, overrides, include_roots=include_roots)
     if quiet:
         return
     if as_json:

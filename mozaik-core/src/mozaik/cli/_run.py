@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mozaik._errors import ConfigError
+from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
     from mozaik.controller import RunSummary
@@ -43,13 +44,16 @@ def _summary_line(s: RunSummary) -> str:
 @click.option("--progress", type=_PROGRESS, default="auto", show_default=True,
               help="Progress bar, one log line per stimulus, or nothing; auto: a bar on a "
                    "terminal.")
+@click.option("--include-root", "include_roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help=INCLUDE_ROOT_HELP)
 @click.option("--no-replay", is_flag=True,
               help="When completing a run, do not re-simulate stored presentations to restore "
                    "the network state: missing ones start from a fresh network.")
 @click.pass_context
 def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path | None,
         simulator: str | None, threads: int | None, seed: int | None, progress: str,
-        no_replay: bool) -> None:
+        include_roots: tuple[Path, ...], no_replay: bool) -> None:
     """Run the study TARGET (a study YAML file, or a folder with study.yaml): build the
     network, present every stimulus, store the recordings, run the analyses and plots.
 
@@ -78,7 +82,7 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         study = study_from_run_dir(target)
         run_dir = target
     else:
-        study = load_study(target, items)
+        study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
     click.echo(f"run directory: {run_dir}", err=True)
     try:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from mozaik.config import Distribution
+from mozaik.config import Distribution, ParameterError
 
 if TYPE_CHECKING:
     from mozaik.model._sheet import Sheet
@@ -112,7 +112,7 @@ class ConnectorFunction(abc.ABC):
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not value > 0:
         msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import numpy as np
 
 from mozaik._errors import ConfigError
-from mozaik.config import structure
-from mozaik.config._expr import Expr, ExpressionError, evaluate_array, parse_array_expression
+from mozaik.config import (
+    ComponentRef,
+    Expr,
+    ExpressionError,
+    ParameterError,
+    evaluate_array,
+    expression_names,
+    parse_array_expression,
+    structure,
+)
 from mozaik.model._connectors import Connector, project_arrays
 from mozaik.model._functions import ConnectorFunction, PairBlock
 from mozaik.model._params import SynapseParams, _receptor
@@ -41,14 +49,15 @@ BLOCK_ELEMENTS = 2**21
 
 
 @attrs.frozen(kw_only=True)
-class FunctionEntry:
+class FunctionEntry(ComponentRef):
     """One named connector function: ``{component: GaussianDistance, params: {sigma_um: 200}}``.
 
-    ``params`` is structured into the component's parameter class when the connector is built.
+    A :class:`mozaik.config.ComponentRef` of kind ``connector_functions``: the study is
+    validated with the function's parameters structured (``mozaik config check`` reports a bad
+    one with its file and line); the connector structures them again when it is built.
     """
 
-    component: str
-    params: Mapping[str, Any] = attrs.field(factory=dict)
+    KIND: ClassVar[str] = "connector_functions"
 
 
 def _expression_text(value: Any) -> str:
@@ -61,7 +70,7 @@ def _expression_text(value: Any) -> str:
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if value < 0:
         msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -172,7 +181,7 @@ class ModularConnector(Connector):
 
     def _evaluate(self, label: str, expr: Expr, functions: Mapping[str, ConnectorFunction],
                   pairs: PairBlock) -> np.ndarray:
-        used = _names(expr)
+        used = expression_names(expr)
         values = {key: fn(pairs) for key, fn in functions.items() if key in used}
         try:
             result = evaluate_array(expr, values)
@@ -229,12 +238,6 @@ class ModularConnector(Connector):
         out["weight_expression"] = self.params.weight_expression
         out["delay_expression"] = self.params.delay_expression
         return out
-
-
-def _names(expr: Expr) -> set[str]:
-    import ast
-
-    return {node.id for node in ast.walk(expr.tree) if isinstance(node, ast.Name)}
 
 
 class ModularBernoulliConnector(ModularConnector):

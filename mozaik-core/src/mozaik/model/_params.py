@@ -58,22 +58,25 @@ def _hint(name: str, valid: list[str]) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
+# Validators raise ParameterError (naming the field) so that a problem names its full dotted path.
+
+
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not value > 0:
         msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, int | float) and value < 0:
         msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 def _probability(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not 0.0 <= value <= 1.0:
         msg = f"{attribute.name} is a probability and must be in [0, 1], got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -382,10 +385,10 @@ class SynapseParams:
             raise ValueError(msg)
 
 
-def _receptor(_inst: object, _attribute: object, value: str) -> None:
+def _receptor(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if value not in RECEPTORS:
         msg = f"receptor must be 'excitatory' or 'inhibitory', got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(attribute.name, msg)
 
 
 @attrs.frozen(kw_only=True)

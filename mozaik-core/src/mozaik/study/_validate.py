@@ -186,8 +186,9 @@ class _Checker:
 
         return make
 
-    def check_connector_ends(self, sheets: Mapping[str, Any], sensory_input: Any) -> None:
-        populations = set(sheets)
+    def check_connector_ends(self, sensory_input: Any) -> None:
+        sheets = self.tree.data.get("sheets")
+        populations = set(sheets) if isinstance(sheets, Mapping) else set()
         if sensory_input is not None:
             populations |= set(getattr(sensory_input.params, "populations", ()) or ())
         raw = self.tree.data.get("connectors") or {}
@@ -218,7 +219,7 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
             checker.problems.add(key, f"unknown section; a study has: "
                                  f"{', '.join(STUDY_SECTIONS)}")
     values = {section.name: checker.section(section) for section in SECTIONS}
-    checker.check_connector_ends(values["sheets"], values["sensory_input"])
+    checker.check_connector_ends(values["sensory_input"])
     checker.problems.raise_if_any()
     return Study(**values, tree=tree)
 
