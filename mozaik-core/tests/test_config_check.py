@@ -217,3 +217,31 @@ def test_the_generic_loader_does_not_load_the_plugin_manager() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_experiments_name_existing_sheets(tmp_path: Path, with_plugin: PluginManager) -> None:
+    path = write_study(tmp_path, extra="""\
+        experiments:
+          - component: PoissonNetworkKick
+            params: {duration_ms: 100.0, drive_period_ms: 50.0, sheets: [exc, ihn],
+                     rate_hz: 10.0, weight_uS: 0.001}
+          - component: CurrentInjection
+            params: {sheet: nowhere, amplitudes_nA: [0.1], duration_ms: 10.0}
+    """)
+    with pytest.raises(ConfigError) as info:
+        load_study(path)
+    text = str(info.value)
+    assert ("study.yaml:23: experiments.0.params.sheets.1: sheet 'ihn' does not exist; the "
+            "study's sheets are: exc") in text
+    assert "study.yaml:26: experiments.1.params.sheet: sheet 'nowhere' does not exist" in text
+
+
+def test_constant_delays_within_the_simulator_range(tmp_path: Path,
+                                                    with_plugin: PluginManager) -> None:
+    path = write_study(tmp_path)
+    path.write_text(path.read_text() + "  exc_exc2: {component: FixedProbabilityConnector, "
+                    "source: exc, target: exc,\n    params: {probability: 0.1, delay_ms: 0.01}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_study(path)
+    assert ("study.yaml:22: connectors.exc_exc2.params.delay_ms: delays down to 0.01 ms are "
+            "below the simulator's min_delay of 0.1 ms") in str(info.value)

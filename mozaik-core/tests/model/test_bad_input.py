@@ -105,13 +105,13 @@ def test_min_delay_below_time_step(load) -> None:
 
 
 def test_delay_below_time_step(load, registry) -> None:
-    study = load(study_text().replace("weight_uS: 0.004, delay_ms: 0.2", "weight_uS: 0.004, "
-                                      "delay_ms: 0.05", 1))
+    # found when the study is loaded (mozaik config check), with its file and line
     with pytest.raises(ConfigError) as info:
-        build_model(study, registry=registry)
+        load(study_text().replace("weight_uS: 0.004, delay_ms: 0.2", "weight_uS: 0.004, "
+                                  "delay_ms: 0.05", 1))
     text = str(info.value)
-    assert "connectors.exc_exc.params.delay_ms" in text and "below the time step" in text
-    assert "min_delay is 0.1 ms" in text
+    assert "study.yaml:30: connectors.exc_exc.params.delay_ms: delays down to 0.05 ms" in text
+    assert "below the simulator's min_delay of 0.1 ms" in text
 
 
 def test_modular_delay_expression_below_min_delay(load, registry) -> None:
@@ -121,10 +121,9 @@ def test_modular_delay_expression_below_min_delay(load, registry) -> None:
 
 
 def test_delay_above_max_delay(load, registry) -> None:
-    study = load(study_text().replace("weight_uS: 0.004, delay_ms: 0.2", "weight_uS: 0.004, "
-                                      "delay_ms: 50.0", 1))
-    with pytest.raises(ConfigError, match="max_delay"):
-        build_model(study, registry=registry)
+    with pytest.raises(ConfigError, match="study.yaml:30: .*delay_ms: .*max_delay"):
+        load(study_text().replace("weight_uS: 0.004, delay_ms: 0.2", "weight_uS: 0.004, "
+                                  "delay_ms: 50.0", 1))
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [

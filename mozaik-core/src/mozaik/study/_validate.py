@@ -1,9 +1,10 @@
 """Validating a study or workflow file against the installed components.
 
-Everything a run checks before it builds anything is checked here, so that ``mozaik config
-check`` finds it with the file and line: every section's shape, every component's name and
-parameters, the components named inside parameters (:class:`mozaik.config.ComponentRef`, e.g.
-a modular connector's functions), and the sheets connectors name.
+Everything a run can check without building the network is checked here, so that ``mozaik
+config check`` finds it with the file and line: every section's shape, every component's name
+and parameters, the components named inside parameters (:class:`mozaik.config.ComponentRef`,
+e.g. a modular connector's functions), the sheets connectors and experiments name, and constant
+delays against the simulator's delay range (:mod:`mozaik.study._cross`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mozaik.config import (
     structure,
 )
 from mozaik.plugin import RegisteredComponent, Registry, get_registry
+from mozaik.study._cross import check_delays, check_sheet_names
 from mozaik.study._layout import (
     SECTIONS,
     STUDY_SECTIONS,
@@ -220,6 +222,10 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
                                  f"{', '.join(STUDY_SECTIONS)}")
     values = {section.name: checker.section(section) for section in SECTIONS}
     checker.check_connector_ends(values["sensory_input"])
+    check_delays(values["connectors"], values["simulator"], checker.problems)
+    populations = set(values["sheets"]) | set(
+        getattr(getattr(values["sensory_input"], "params", None), "populations", ()) or ())
+    check_sheet_names(values["experiments"], populations, checker.problems)
     checker.problems.raise_if_any()
     return Study(**values, tree=tree)
 
