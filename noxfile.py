@@ -86,9 +86,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """The hook reference is complete and every example study validates."""
-    session.install("-e", "./mozaik-core[test]")
-    pytest(session, "mozaik-core/tests/test_docs.py")
+    """The hook reference is complete, every example study validates, and every example of
+    README.md and docs/ runs (the README's quick start on NEST, made small)."""
+    session.install("-e", "./mozaik-core[test,nest]")
+    pytest(session, "mozaik-core/tests/test_docs.py", "mozaik-core/tests/test_doc_examples.py")
     for study in sorted((ROOT / "examples").glob("*/study.yaml")):
         session.run("mozaik", "config", "check", "--quiet", str(study))
 
