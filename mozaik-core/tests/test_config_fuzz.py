@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mozaik import ConfigError
 from mozaik.config import load_config
 
-FUZZ = settings(max_examples=300, deadline=1000, derandomize=True,
+FUZZ = settings(max_examples=200, deadline=1000, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
 
 # Characters that mean something to YAML, to the expression grammar and to include paths.

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from mozaik.config._expr import ExpressionError, evaluate_array, parse_array_expression
+from mozaik.config import ExpressionError, evaluate_array, parse_array_expression
 
 
 def test_array_expression_evaluates_elementwise() -> None:
