@@ -7,6 +7,16 @@ Loading order: read the file and its includes (``!include`` and ``<<: !include``
 command-line overrides, evaluate expressions (``ref('a.b') * 2``), then structure each section
 into its component's frozen attrs parameter class. Every problem names its file, line and dotted
 path, and all problems of a file are reported together.
+
+A study file may come from a stranger, so loading is bounded in time and memory: files are
+regular YAML files of at most :data:`MAX_FILE_BYTES` bytes, includes stay inside the top-level
+file's folder tree or the folders named explicitly (:class:`IncludePolicy`,
+:data:`INCLUDE_PATH_ENV`), at most :data:`MAX_INCLUDE_DEPTH` deep; a configuration holds at
+most :data:`MAX_NODES` values (aliases count at every use) nested :data:`MAX_DEPTH` deep;
+expressions have at most :data:`MAX_EXPRESSION_CHARS` characters, :data:`MAX_EXPRESSION_DEPTH`
+levels, integers of :data:`MAX_INTEGER_BITS` bits, and references chain :data:`MAX_REF_DEPTH`
+deep. Each limit hit is a :class:`mozaik.ConfigError` naming the limit, the file, the line and
+the dotted path.
 """
 
 from __future__ import annotations
