@@ -257,3 +257,16 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     f.write_bytes(b"a: \xff\xfe\n")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(f)
+
+
+def test_array_expressions_are_bounded_too() -> None:
+    import numpy as np
+    from mozaik.config import ExpressionError, evaluate_array, parse_array_expression
+
+    d = np.array([1.0, 2.0])
+    with pytest.raises(ExpressionError, match="MAX_INTEGER_BITS"):
+        evaluate_array(parse_array_expression("d * 2**2**2**2**2**2", ["d"]), {"d": d})
+    with pytest.raises(ExpressionError, match=r"where\(.*\) failed in expression 'where\(d, 1\)'"):
+        evaluate_array(parse_array_expression("where(d, 1)", ["d"]), {"d": d})
+    with pytest.raises(ExpressionError, match="MAX_EXPRESSION_DEPTH"):
+        parse_array_expression("+".join(["d"] * 1000), ["d"])
