@@ -245,3 +245,15 @@ def test_constant_delays_within_the_simulator_range(tmp_path: Path,
         load_study(path)
     assert ("study.yaml:22: connectors.exc_exc2.params.delay_ms: delays down to 0.01 ms are "
             "below the simulator's min_delay of 0.1 ms") in str(info.value)
+
+
+def test_config_check_reports_hostile_files_without_a_traceback(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"{c}: &{c} [{', '.join([f'*{chr(ord(c) - 1)}'] * 9)}]" for c in "bcdefghi"]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    (tmp_path / "passwd.yaml").write_text("name: x\nsheets: !include /etc/passwd\n")
+    for name, needle in [("bomb.yaml", "MAX_NODES"), ("passwd.yaml", "outside the folders")]:
+        result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / name)])
+        assert result.exit_code == 1, result.output
+        assert needle in " ".join(result.output.split())
+        assert "Traceback" not in result.output and "root:" not in result.output
