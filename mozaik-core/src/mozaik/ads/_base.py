@@ -19,13 +19,15 @@ import numpy as np
 import pyarrow as pa
 import quantities as pq
 
-from mozaik._errors import AnalysisDataStructureError
+from mozaik._errors import AnalysisDataStructureError, UnknownComponentError
+from mozaik.plugin import get_registry
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = [
     "AnalysisDataStructure",
     "ads_class",
     "ads_classes",
+    "ads_provider",
     "data",
     "parameter",
     "parse_units",
@@ -35,7 +37,9 @@ __all__ = [
 
 _KIND = "mozaik_kind"
 _DATA_KINDS = ("scalar", "array", "signal", "signals")
-_REGISTRY: dict[str, type[AnalysisDataStructure]] = {}
+# Classes defined in this process, by identifier, then by dotted path: the fallback for classes
+# no plugin registers (e.g. a notebook's own); plugins' classes come from the registry.
+_DEFINED: dict[str, dict[str, type[AnalysisDataStructure]]] = {}
 
 
 def parameter(
@@ -211,8 +215,10 @@ class AnalysisDataStructure:
     -----
     ``identifier`` is the class name. Two ADSs are *equal* (the datastore refuses the second unless
     ``replace=True``) when they have the same identifier, parameters and tags; the data are not
-    compared. Subclasses are registered by class name when defined, which is how the datastore
-    finds the class again when it loads a result.
+    compared. The datastore stores the identifier; reading a result looks the class up in the
+    plugin registry (``mozaik_analysis_data_structures``), so a plugin's classes must be
+    registered there for its results to open in a fresh process. A class no plugin registers
+    is found only in the process that defined it.
 
     A new ADS declares every field with :func:`parameter`, :func:`units_parameter` or
     :func:`data`, and uses the same decorator as the built-in ones::
@@ -238,7 +244,7 @@ class AnalysisDataStructure:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.identifier = cls.__name__
-        _REGISTRY[cls.__name__] = cls
+        _DEFINED.setdefault(cls.__name__, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
     def __attrs_post_init__(self) -> None:
         owner = type(self).__name__
@@ -435,25 +441,70 @@ def _decode_signal(row: Mapping[str, Any]) -> neo.AnalogSignal:
     )
 
 
-def ads_class(identifier: str) -> type[AnalysisDataStructure]:
-    """Return the ADS class registered under ``identifier`` (its class name).
+def ads_class(identifier: str, *, written_by: str | None = None) -> type[AnalysisDataStructure]:
+    """Return the ADS class stored results name ``identifier`` (its class name).
+
+    Looks first in the plugin registry (classes registered with
+    ``mozaik_analysis_data_structures``, loading installed plugins on first need), then among
+    the classes defined in this process that no plugin registers.
+
+    Parameters
+    ----------
+    identifier : str
+        The class name, as stored in the datastore's ADS index.
+    written_by : str, optional
+        The distribution that wrote the result (stored with it), named in the error.
 
     Raises
     ------
     AnalysisDataStructureError
-        If no such class has been defined (imported) in this process.
+        If no installed plugin registers the class and it is not defined in this process, or
+        if it is defined in this process by two modules.
     """
-    try:
-        return _REGISTRY[identifier]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
-        msg = (
-            f"unknown analysis data structure {identifier!r}; known: {known}. Import the plugin "
-            f"that defines it before loading results of that type."
-        )
-        raise AnalysisDataStructureError(msg) from None
+    registered = get_registry().analysis_data_structures()
+    if identifier in registered:
+        return registered[identifier].cls
+    defined = _DEFINED.get(identifier, {})
+    if len(defined) == 1:
+        return next(iter(defined.values()))
+    if defined:
+        msg = (f"analysis data structure {identifier!r} is defined by {len(defined)} modules "
+               f"({', '.join(sorted(defined))}) and registered by no plugin; rename one, or "
+               f"register one with mozaik_analysis_data_structures()")
+        raise AnalysisDataStructureError(msg)
+    known = ", ".join(sorted(ads_classes())) or "none"
+    origin = f", written by {written_by}," if written_by else ""
+    fix = (f"install {written_by.split()[0]}" if written_by and not written_by.startswith("<")
+           else "install the plugin that defines it")
+    msg = (f"unknown analysis data structure {identifier!r}{origin} is registered by no "
+           f"installed plugin; known: {known}. To read it, {fix}")
+    raise AnalysisDataStructureError(msg)
 
 
 def ads_classes() -> dict[str, type[AnalysisDataStructure]]:
-    """Return every registered ADS class by identifier."""
-    return dict(sorted(_REGISTRY.items()))
+    """Every ADS class a stored result can name: registered ones and those defined here."""
+    out = {name: next(iter(by_path.values())) for name, by_path in _DEFINED.items()
+           if len(by_path) == 1}
+    out.update({name: entry.cls for name, entry in get_registry().analysis_data_structures()
+                .items()})
+    return dict(sorted(out.items()))
+
+
+def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
+    """The distribution (name, version) providing an ADS class, stored with each result.
+
+    The plugin that registers the class if there is one; else the installed distribution whose
+    top-level package defines it; else ``("<unregistered>", "")``.
+    """
+    try:
+        entry = get_registry().analysis_data_structures()[cls.identifier]
+    except UnknownComponentError:
+        entry = None
+    if entry is not None and entry.cls is cls:
+        return entry.distribution, entry.version
+    import importlib.metadata as md
+
+    top = cls.__module__.split(".")[0]
+    for dist in md.packages_distributions().get(top, []):
+        return dist, md.version(dist)
+    return "<unregistered>", ""
