@@ -19,7 +19,13 @@ from typing import Any, ClassVar
 import attrs
 
 from mozaik.config import structure
-from mozaik.plugin import COMPONENT_KINDS, HOOK_API_VERSION, PluginManager, RegisteredComponent
+from mozaik.plugin import (
+    COMPONENT_KINDS,
+    HOOK_API_VERSION,
+    PluginManager,
+    RegisteredComponent,
+    Registry,
+)
 
 __all__ = ["ComponentContract", "PluginDistributionContract"]
 
@@ -92,14 +98,25 @@ class ComponentContract:
         The registered name.
     example_params : mapping
         A valid parameter tree, as it would appear under ``params:`` in a file.
+
+    Override :meth:`registry` to test components that are not installed through an entry
+    point (e.g. registered on a test's own plugin manager).
     """
 
     kind: ClassVar[str]
     name: ClassVar[str]
     example_params: ClassVar[Mapping[str, Any]] = {}
 
+    def registry(self) -> Registry:
+        """Where the component is looked up: the installed plugins by default."""
+        return PluginManager(autoload=True).registry
+
     def component(self) -> RegisteredComponent:
-        return PluginManager(autoload=True).registry.get(self.kind, self.name)
+        return self.registry().get(self.kind, self.name)
+
+    def params(self) -> Any:
+        """:attr:`example_params` structured into the component's ``config_cls``."""
+        return structure(dict(self.example_params), self.component().config_cls, path="params")
 
     def test_has_summary(self) -> None:
         assert self.component().summary.strip(), "give the component a one-line summary"
