@@ -58,7 +58,8 @@ class SensoryInput(ABC):
     Registered through ``mozaik_sensory_inputs()`` with its parameters as a frozen attrs class
     and built as ``factory(name, params, model)`` after the input space, before the model's
     other sheets. The sheets it creates go into :attr:`sheets`; :func:`mozaik.model.build_model`
-    adds them to the model (connectors of the study may then use them as sources).
+    adds them to the model. Its parameter class names them in a ``populations`` field (a tuple
+    of sheet names), so a study's connectors can use them as sources before the model exists.
 
     Parameters
     ----------

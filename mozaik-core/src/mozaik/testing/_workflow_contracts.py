@@ -15,7 +15,7 @@ PyNN's mock backend, so no suite needs NEST.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,7 +25,7 @@ from mozaik._errors import AnalysisError
 from mozaik.ads import AnalysisDataStructure, ads_class
 from mozaik.analysis import Analysis
 from mozaik.config import structure
-from mozaik.datastore import DataStore
+from mozaik.datastore import DataStore, DataStoreView
 from mozaik.experiments import Experiment
 from mozaik.model import InputSpace, SheetParams
 from mozaik.plot import Plot
@@ -118,7 +118,7 @@ class ExperimentContract(_ModelContract):
         if step not in self.mock_cannot:
             action()
             return
-        with pytest.raises(Exception):  # noqa: B017,PT011 - any failure is the limitation
+        with pytest.raises(Exception):  # noqa: B017 - any failure is the limitation
             action()
 
     def test_stimuli_are_registered_stimuli(self) -> None:
@@ -209,9 +209,26 @@ class PlotContract(ComponentContract):
     """Contract of a registered plot, drawn from the tiny store.
 
     ``example_params`` must fit the tiny store's contents (:data:`mozaik.testing.TINY_STORE`).
+
+    Class attributes to set besides ``name`` and ``example_params``
+    ----------------------------------------------------------------
+    analyses : sequence of (name, params)
+        Registered analyses whose results the plot draws; they run on the tiny store first,
+        their results stored as the workflow stores them.
     """
 
     kind: ClassVar[str] = "plots"
+    analyses: ClassVar[Sequence[tuple[str, Mapping[str, Any]]]] = ()
+
+    def view(self, store: DataStore) -> DataStoreView:
+        """The store's full view after running :attr:`analyses` on it."""
+        for name, params in self.analyses:
+            component = self.registry().analyses()[name]
+            analysis = component.factory(structure(dict(params), component.config_cls,
+                                                   path=f"analyses.{name}.params"))
+            for result in analysis.run(store.full_view()):
+                store.add_analysis_result(result, replace=True)
+        return store.full_view()
 
     def build(self) -> Plot:
         plot = self.component().factory(self.params())
@@ -222,7 +239,7 @@ class PlotContract(ComponentContract):
     def test_draws_files(self, tiny_store: DataStore, tmp_path: Path) -> None:
         path = tmp_path / "figures" / f"01_{self.name}.png"
         path.parent.mkdir()
-        files = [Path(f) for f in self.build().draw(tiny_store.full_view(), path)]
+        files = [Path(f) for f in self.build().draw(self.view(tiny_store), path)]
         assert files, "the tiny store holds what the plot needs: it must draw something"
         for file in files:
             assert file.is_file() and file.stat().st_size > 0, f"{file} was not written"
