@@ -119,7 +119,6 @@ def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
             unreadable = _unreadable(a)
             for (ident, algo, value), count in sorted(groups.items(), key=lambda kv: repr(kv[0])):
                 extra = f", value_name={value!r}" if value is not None else ""
-                if ident in unreadable:
-                    extra += f" (UNREADABLE: {unreadable[ident]})"
+                extra += f" (UNREADABLE: {unreadable[ident]})" if ident in unreadable else ""
                 lines.append(f"  {ident} from {algo}{extra}: {count}")
     return "\n".join(lines)

@@ -251,6 +251,9 @@ class Model:
                 "threads": int(self.config.threads),
                 "seed": self.seed,
             },
+            "input_space": None if self.input_space is None else self.input_space.describe(),
+            "sensory_input": (None if self.sensory_input is None
+                              else self.sensory_input.describe()),
             "sheets": {name: sheet.describe() for name, sheet in self.sheets.items()},
             "projections": {name: c.describe() for name, c in self.projections.items()},
             "neurons": sum(sheet.size for sheet in self.sheets.values()),
