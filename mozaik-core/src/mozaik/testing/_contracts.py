@@ -20,6 +20,7 @@ import attrs
 
 from mozaik.config import structure
 from mozaik.plugin import (
+    ADS_KIND,
     COMPONENT_KINDS,
     HOOK_API_VERSION,
     PluginManager,
@@ -40,7 +41,8 @@ class PluginDistributionContract:
     entry_point : str
         Its name in the ``mozaik`` entry-point group.
     provides : mapping of kind to list of str
-        Component names the plugin promises, by kind (may be empty).
+        Component names the plugin promises, by kind (may be empty); the kind
+        ``analysis_data_structures`` lists its ADS classes.
     """
 
     distribution: ClassVar[str]
@@ -72,10 +74,13 @@ class PluginDistributionContract:
     def test_registry_sees_promised_components(self) -> None:
         registry = self._manager().registry
         for kind, names in self.provides.items():
-            assert kind in COMPONENT_KINDS, f"unknown kind {kind!r}"
+            assert kind in (*COMPONENT_KINDS, ADS_KIND), f"unknown kind {kind!r}"
             for name in names:
-                component = registry.get(kind, name)
-                assert component.distribution == self.distribution
+                if kind == ADS_KIND:
+                    provider = registry.analysis_data_structures()[name].distribution
+                else:
+                    provider = registry.get(kind, name).distribution
+                assert provider == self.distribution
 
     def test_blocking_removes_the_plugin(self) -> None:
         manager = PluginManager(autoload=True, blocked=[self.entry_point])
