@@ -9,6 +9,7 @@ and its results and stimuli read back in a fresh process.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -95,6 +96,17 @@ class TestDistribution(PluginDistributionContract):
 
 def test_one_component_of_every_kind() -> None:
     assert set(EVERY_KIND) == set(COMPONENT_KINDS)
+
+
+def test_written_against_the_public_api_alone() -> None:
+    for path in (DIST / "src").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if name.split(".")[0] == "mozaik":
+                    assert not any(p.startswith("_") for p in name.split(".")), \
+                        f"{path.name} imports the private module {name}"
 
 
 CELL = {"model": "IF_cond_exp"}

@@ -123,7 +123,8 @@ class BarrelSheet(Sheet):
         radius = p.barrel_radius_um * np.sqrt(draws[:, 0])
         angle = 2 * np.pi * draws[:, 1]
         offsets = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
-        return np.repeat(centres * p.barrel_spacing_um, p.neurons_per_barrel, axis=0) + offsets
+        centred = np.repeat(centres * p.barrel_spacing_um, p.neurons_per_barrel, axis=0)
+        return np.asarray(centred + offsets)
 
 
 @attrs.frozen(kw_only=True)
