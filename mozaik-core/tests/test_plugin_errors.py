@@ -42,6 +42,15 @@ def test_undecorated_mozaik_function_is_also_caught(bare_plugin_manager: PluginM
                                      distribution="mozaik-lab")
 
 
+def test_hook_without_decorator_is_caught(bare_plugin_manager: PluginManager) -> None:
+    def mozaik_sheets() -> list[object]:
+        return []
+
+    with pytest.raises(PluginLoadError, match="plugin 'lab' of distribution mozaik-lab.*without the @hookimpl decorator"):
+        bare_plugin_manager.register(_plugin(mozaik_sheets=mozaik_sheets), "lab",
+                                     distribution="mozaik-lab")
+
+
 def test_imported_modules_named_mozaik_are_not_hooks(bare_plugin_manager: PluginManager) -> None:
     plugin = _plugin(mozaik_lab=types.ModuleType("mozaik_lab"))
     bare_plugin_manager.register(plugin, "lab", distribution="mozaik-lab")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["call_hook_impl", "check_hook_names"]
 
 _PREFIX = "mozaik_"
+_MARKER = "mozaik_impl"  # what pluggy's HookimplMarker("mozaik") sets on a function
 _BLOCKED_ENV = "MOZAIK_BLOCKED_PLUGINS"
 
 
@@ -44,8 +45,9 @@ def check_hook_names(plugin: object, specs: dict[str, list[str]], who: str) -> N
     Raises
     ------
     PluginLoadError
-        For a function named like a hook that is not one (with the closest hook name), or a
-        hook implementation whose arguments the spec does not offer.
+        For a function named like a hook that is not one (with the closest hook name), a hook
+        without the ``@hookimpl`` decorator, or a hook implementation asking for arguments the
+        spec does not pass.
     """
     for attr in sorted(dir(plugin)):
         if not attr.startswith(_PREFIX):
@@ -55,10 +57,14 @@ def check_hook_names(plugin: object, specs: dict[str, list[str]], who: str) -> N
             continue
         if attr not in specs:
             close = difflib.get_close_matches(attr, list(specs), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "no hook is named like it"
+            hint = f"did you mean {close[0]!r}?" if close else "no hook is named like it."
             msg = (f"{who} defines {attr!r}, which is not a mozaik hook: {hint} Rename it "
                    f"(names starting with 'mozaik_' are reserved for hooks); the hooks are: "
                    f"{', '.join(sorted(specs))}")
+            raise PluginLoadError(msg)
+        if not hasattr(value, _MARKER):
+            msg = (f"{who} defines the hook {attr!r} without the @hookimpl decorator, so it "
+                   f"would never be called; decorate it with mozaik.plugin.hookimpl")
             raise PluginLoadError(msg)
         _check_arguments(attr, value, specs[attr], who)
 
