@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
-from mozaik.plugin import _spec
+import pytest
+from mozaik.config import SimulatorConfig
+from mozaik.model import Model
+from mozaik.plugin import PluginManager, _spec
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "hooks.md"
 
@@ -26,3 +33,55 @@ def test_every_hook_spec_has_an_example() -> None:
     for name, fn in inspect.getmembers(_spec, inspect.isfunction):
         if name.startswith("mozaik_"):
             assert "Example::" in (fn.__doc__ or ""), f"{name} needs an example in its docstring"
+
+
+def _code_block(first_line: str) -> str:
+    """The fenced code block of docs/hooks.md whose first line is ``first_line``."""
+    for block in re.findall(r"^```\w*\n(.*?)^```", DOCS.read_text(), flags=re.M | re.S):
+        if block.startswith(first_line + "\n"):
+            return block
+    raise AssertionError(f"docs/hooks.md has no code block starting with {first_line!r}")
+
+
+def _install_example(site: Path) -> None:
+    project = tomllib.loads(_code_block("# pyproject.toml of mozaik-somelab"))["project"]
+    package = site / "mozaik_somelab"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "_plugin.py").write_text(_code_block("# src/mozaik_somelab/_plugin.py"))
+    info = site / f"mozaik_somelab-{project['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n")
+    points = "".join(f"{k} = {v}\n" for k, v in project["entry-points"]["mozaik"].items())
+    (info / "entry_points.txt").write_text(f"[mozaik]\n{points}")
+
+
+def test_example_plugin_is_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _install_example(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = PluginManager(autoload=True).registry
+    component = registry.sheets()["BarrelSheet"]
+    assert component.distribution == "mozaik-somelab"
+    model = Model(SimulatorConfig(backend="mock", seed=3), name="docs", registry=registry)
+    sheet = model.create_sheet("l4", {"n_barrels": 4, "neurons_per_barrel": 5,
+                                      "cell": {"model": "IF_cond_exp"}}, component="BarrelSheet")
+    assert sheet.size == 20 and sheet.positions_um.shape == (20, 2)
+    assert list(sheet.annotations["barrel"]) == [b for b in range(4) for _ in range(5)]
+    for module in [m for m in sys.modules if m.startswith("mozaik_somelab")]:
+        del sys.modules[module]
+
+
+def test_example_plugin_tests_pass(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _install_example(site)
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_somelab.py").write_text(_code_block("# tests/test_somelab.py"))
+    env = {k: v for k, v in os.environ.items() if k != "MOZAIK_DISABLE_PLUGIN_AUTOLOAD"}
+    env["PYTHONPATH"] = str(site)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "mozaik.testing",
+                           "-p", "no:cacheprovider", str(tests)], capture_output=True,
+                          text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "13 passed" in done.stdout  # 6 discovery and 7 sheet contract tests

@@ -17,7 +17,11 @@ SNAPSHOT = {
     "mozaik.ads": [
         "AnalogSignal", "AnalogSignalList", "AnalysisDataStructure", "ConductanceSignalList",
         "Connections", "PerNeuronPairValue", "PerNeuronValue", "SingleValue", "ads_class",
-        "ads_classes", "data", "parameter", "parse_units", "units_parameter", "units_string"
+        "ads_classes", "ads_provider", "data", "parameter", "parse_units", "units_parameter",
+        "units_string"
+    ],
+    "mozaik.analysis": [
+        "Analysis"
     ],
     "mozaik.cli": [
         "main"
@@ -60,20 +64,26 @@ SNAPSHOT = {
         "ExponentialDistanceParams", "FixedNumberParams", "FixedNumberPostConnector",
         "FixedNumberPreConnector", "FixedProbabilityConnector", "FixedProbabilityParams",
         "FromListConnector", "FromListParams", "FunctionEntry", "GaussianDistance",
-        "GaussianDistanceParams", "HyperbolicDistance", "HyperbolicDistanceParams",
+        "GaussianDistanceParams", "HyperbolicDistance", "HyperbolicDistanceParams", "InputSpace",
         "LinearDistance", "LinearDistanceParams", "Model", "ModularBernoulliConnector",
         "ModularBernoulliParams", "ModularConnector", "ModularParams", "ModularSamplingConnector",
         "ModularSamplingParams", "NeuronSelection", "NoiseParams", "OneToOneConnector",
         "OneToOneParams", "PairBlock", "PlacementParams", "ProjectionParams", "PyNNConnector",
-        "RECORDABLE", "RandomValue", "RandomValueParams", "RecorderParams", "Sheet", "SheetParams",
-        "SynapseParams", "build_model", "derive_seed", "import_backend", "make_rng",
-        "project_arrays", "setup_simulator", "standard_cell_types"
+        "RECORDABLE", "RandomValue", "RandomValueParams", "RecorderParams", "SensoryInput",
+        "Sheet", "SheetParams", "SynapseParams", "build_model", "derive_seed", "import_backend",
+        "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
+    ],
+    "mozaik.plot": [
+        "Plot"
     ],
     "mozaik.plugin": [
-        "AUTOLOAD_ENV", "BLOCKED_ENV", "COMPONENT_KINDS", "ComponentSpec", "ComponentTable",
-        "HOOK_API_VERSION", "PROJECT_NAME", "PluginInfo", "PluginManager", "RegisteredComponent",
-        "Registry", "get_plugin_manager", "get_registry", "hookimpl", "hookspec", "kind_label",
-        "reset_plugin_manager"
+        "ADSTable", "ADS_KIND", "AUTOLOAD_ENV", "AnalysisFactory", "BLOCKED_ENV", "BackendFactory",
+        "COMPONENT_KINDS", "ComponentSpec", "ComponentTable", "ConnectorFactory",
+        "ConnectorFunctionFactory", "ExperimentFactory", "HOOK_API_VERSION", "InputSpaceFactory",
+        "PROJECT_NAME", "PlotFactory", "PluginInfo", "PluginManager", "RegisteredADS",
+        "RegisteredComponent", "Registry", "SensoryInputFactory", "SheetFactory",
+        "StimulusFactory", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
+        "kind_label", "reset_plugin_manager"
     ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
@@ -85,9 +95,12 @@ SNAPSHOT = {
         "structure_component", "study_from_tree"
     ],
     "mozaik.testing": [
-        "ComponentContract", "ConnectorContract", "HookCall", "HookCallRecorder",
-        "PluginDistributionContract", "SheetContract", "bare_plugin_manager", "hook_recorder",
-        "make_plugin", "plugin_manager", "register_components", "use_plugin_manager"
+        "AnalysisContract", "ComponentContract", "ConnectorContract", "ExperimentContract",
+        "HookCall", "HookCallRecorder", "InputSpaceContract", "PlotContract",
+        "PluginDistributionContract", "SheetContract", "StimulusContract", "TINY_STORE",
+        "TinyStoreLayout", "bare_plugin_manager", "hook_recorder", "make_plugin",
+        "make_tiny_store", "plugin_manager", "register_components", "tiny_store",
+        "use_plugin_manager"
     ],
 }
 

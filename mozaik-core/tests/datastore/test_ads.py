@@ -211,7 +211,7 @@ def test_ads_parameters_are_typed_index_columns(tmp_path) -> None:
 
 
 def test_unknown_identifier_names_the_fix() -> None:
-    with pytest.raises(AnalysisDataStructureError, match="Import the plugin"):
+    with pytest.raises(AnalysisDataStructureError, match="install the plugin that defines it"):
         ads_class("NoSuchADS")
 
 

@@ -7,16 +7,8 @@ neo signals) loaded only on access. Units are always explicit.
 
 from __future__ import annotations
 
-from mozaik.ads._base import (
-    AnalysisDataStructure,
-    ads_class,
-    ads_classes,
-    data,
-    parameter,
-    parse_units,
-    units_parameter,
-    units_string,
-)
+from mozaik.ads._base import AnalysisDataStructure, data, parameter, units_parameter
+from mozaik.ads._lookup import ads_class, ads_classes, ads_provider
 from mozaik.ads._types import (
     AnalogSignal,
     AnalogSignalList,
@@ -26,6 +18,7 @@ from mozaik.ads._types import (
     PerNeuronValue,
     SingleValue,
 )
+from mozaik.ads._units import parse_units, units_string
 
 __all__ = [
     "AnalogSignal",
@@ -38,6 +31,7 @@ __all__ = [
     "SingleValue",
     "ads_class",
     "ads_classes",
+    "ads_provider",
     "data",
     "parameter",
     "parse_units",

@@ -9,7 +9,6 @@ declare each attrs field with :func:`parameter`, :func:`units_parameter` or :fun
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -17,25 +16,25 @@ import attrs
 import neo
 import numpy as np
 import pyarrow as pa
-import quantities as pq
 
 from mozaik._errors import AnalysisDataStructureError
+from mozaik.ads._payload import (
+    PAYLOAD_SCHEMA,
+    decode_array,
+    decode_signal,
+    encode_array,
+    encode_signal,
+)
+from mozaik.ads._units import to_units, units_string
 from mozaik.stimulus import StimulusIdentity
 
-__all__ = [
-    "AnalysisDataStructure",
-    "ads_class",
-    "ads_classes",
-    "data",
-    "parameter",
-    "parse_units",
-    "units_parameter",
-    "units_string",
-]
+__all__ = ["DEFINED", "AnalysisDataStructure", "data", "parameter", "units_parameter"]
 
 _KIND = "mozaik_kind"
 _DATA_KINDS = ("scalar", "array", "signal", "signals")
-_REGISTRY: dict[str, type[AnalysisDataStructure]] = {}
+# Classes defined in this process, by identifier, then by dotted path: the fallback for classes
+# no plugin registers (e.g. a notebook's own); plugins' classes come from the registry.
+DEFINED: dict[str, dict[str, type[AnalysisDataStructure]]] = {}
 
 
 def parameter(
@@ -66,113 +65,6 @@ def data(kind: str, *, default: Any = attrs.NOTHING) -> Any:
         msg = f"unknown ADS data kind {kind!r}; use one of {', '.join(_DATA_KINDS)}"
         raise ValueError(msg)
     return attrs.field(default=default, metadata={_KIND: kind})
-
-
-_TOKEN = re.compile(r"\s*(?:(\*\*)|([A-Za-z_][A-Za-z_0-9]*)|(-?\d+(?:\.\d+)?)|([*/()]))")
-
-
-def parse_units(text: str) -> pq.Quantity:
-    """Parse a quantities units string (``"mV"``, ``"1/s"``, ``"kg*m**2/(s**3*A)"``).
-
-    A small parser over unit names, ``*``, ``/``, ``**`` with numeric powers and parentheses;
-    unlike quantities' own string lookup it evaluates no Python code.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not such a string or names an unknown unit.
-    """
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    text = text.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            msg = f"unexpected character at {pos} in units {text!r}"
-            raise ValueError(msg)
-        pos = m.end()
-        kind = ("pow", "name", "num", "op")[m.lastindex - 1]  # type: ignore[operator]
-        tokens.append((kind, m.group(m.lastindex)))  # type: ignore[arg-type]
-    tokens.append(("end", ""))
-    i = 0
-
-    def peek() -> tuple[str, str]:
-        return tokens[i]
-
-    def take() -> tuple[str, str]:
-        nonlocal i
-        i += 1
-        return tokens[i - 1]
-
-    def factor() -> pq.Quantity:
-        kind, tok = take()
-        if kind == "name":
-            unit = getattr(pq, tok, None)
-            if not isinstance(unit, pq.Quantity):
-                msg = f"unknown unit {tok!r} in {text!r}"
-                raise ValueError(msg)
-            base = pq.Quantity(1.0, unit)
-        elif kind == "num" and float(tok) == 1.0:
-            base = pq.Quantity(1.0, pq.dimensionless)
-        elif (kind, tok) == ("op", "("):
-            base = expr()
-            if take() != ("op", ")"):
-                msg = f"unbalanced parentheses in units {text!r}"
-                raise ValueError(msg)
-        else:
-            msg = f"unexpected {tok or 'end'!r} in units {text!r}"
-            raise ValueError(msg)
-        if peek()[0] == "pow":
-            take()
-            kind, tok = take()
-            if kind != "num":
-                msg = f"expected a number after ** in units {text!r}"
-                raise ValueError(msg)
-            power = float(tok)
-            base = base ** (int(power) if power.is_integer() else power)
-        return base
-
-    def expr() -> pq.Quantity:
-        out = factor()
-        while peek() in (("op", "*"), ("op", "/")):
-            _, op = take()
-            rhs = factor()
-            out = out * rhs if op == "*" else out / rhs
-        return out
-
-    result = expr()
-    if peek()[0] != "end":
-        msg = f"unexpected {peek()[1]!r} in units {text!r}"
-        raise ValueError(msg)
-    return pq.Quantity(1.0, result.units)
-
-
-def _to_units(owner: str, name: str, value: Any) -> pq.Quantity:
-    if value is None:
-        msg = (
-            f"{owner}: units field {name!r} is missing; pass quantities units such as pq.Hz or "
-            f"pq.mV (pq.dimensionless for unitless values)"
-        )
-        raise AnalysisDataStructureError(msg)
-    try:
-        if isinstance(value, str):
-            return parse_units(value)
-        if isinstance(value, pq.Quantity):
-            return pq.Quantity(1.0, value.units)
-    except (LookupError, ValueError, TypeError) as exc:
-        msg = f"{owner}: units field {name!r} = {value!r} cannot be parsed by quantities ({exc})"
-        raise AnalysisDataStructureError(msg) from exc
-    msg = (
-        f"{owner}: units field {name!r} = {value!r} is a {type(value).__name__}; expected "
-        f"quantities "
-        f"units such as pq.Hz or a string such as 'Hz'"
-    )
-    raise AnalysisDataStructureError(msg)
-
-
-def units_string(units: pq.Quantity) -> str:
-    """Return the canonical quantities string of units (``"mV"``, ``"1/s"``, ...)."""
-    return str(units.dimensionality.string)
 
 
 def _to_stimulus_id(value: Any) -> StimulusIdentity | None:
@@ -211,8 +103,10 @@ class AnalysisDataStructure:
     -----
     ``identifier`` is the class name. Two ADSs are *equal* (the datastore refuses the second unless
     ``replace=True``) when they have the same identifier, parameters and tags; the data are not
-    compared. Subclasses are registered by class name when defined, which is how the datastore
-    finds the class again when it loads a result.
+    compared. The datastore stores the identifier; reading a result looks the class up in the
+    plugin registry (``mozaik_analysis_data_structures``), so a plugin's classes must be
+    registered there for its results to open in a fresh process. A class no plugin registers
+    is found only in the process that defined it.
 
     A new ADS declares every field with :func:`parameter`, :func:`units_parameter` or
     :func:`data`, and uses the same decorator as the built-in ones::
@@ -238,7 +132,7 @@ class AnalysisDataStructure:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.identifier = cls.__name__
-        _REGISTRY[cls.__name__] = cls
+        DEFINED.setdefault(cls.__name__, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
     def __attrs_post_init__(self) -> None:
         owner = type(self).__name__
@@ -246,7 +140,7 @@ class AnalysisDataStructure:
             kind = field.metadata.get(_KIND)
             value = getattr(self, field.name)
             if kind == "units":
-                object.__setattr__(self, field.name, _to_units(owner, field.name, value))
+                object.__setattr__(self, field.name, to_units(owner, field.name, value))
             elif kind == "param":
                 if value is not None and not isinstance(value, bool | int | float | str):
                     if isinstance(value, np.generic):
@@ -329,11 +223,11 @@ class AnalysisDataStructure:
             if value is None:
                 continue
             if kind in ("scalar", "array"):
-                rows.append(_encode_array(field.name, 0, kind, np.asarray(value)))
+                rows.append(encode_array(field.name, 0, kind, np.asarray(value)))
             elif kind == "signal":
-                rows.append(_encode_signal(field.name, 0, value))
+                rows.append(encode_signal(field.name, 0, value))
             else:
-                rows.extend(_encode_signal(field.name, i, s) for i, s in enumerate(value))
+                rows.extend(encode_signal(field.name, i, s) for i, s in enumerate(value))
         return pa.Table.from_pylist(rows, schema=PAYLOAD_SCHEMA)
 
     @classmethod
@@ -352,108 +246,16 @@ class AnalysisDataStructure:
             name = row["field"]
             kind = kinds.get(name)
             if kind == "scalar":
-                kwargs[name] = _decode_array(row).item()
+                kwargs[name] = decode_array(row).item()
             elif kind == "array":
-                kwargs[name] = _decode_array(row)
+                kwargs[name] = decode_array(row)
             elif kind == "signal":
-                kwargs[name] = _decode_signal(row)
+                kwargs[name] = decode_signal(row)
             elif kind == "signals":
-                signals.setdefault(name, []).append((row["item"], _decode_signal(row)))
+                signals.setdefault(name, []).append((row["item"], decode_signal(row)))
         for name, items in signals.items():
             kwargs[name] = [s for _, s in sorted(items, key=lambda t: t[0])]
         for name, kind in kinds.items():
             if kind == "signals" and name not in kwargs:
                 kwargs[name] = []
         return cls(**kwargs)
-
-
-PAYLOAD_SCHEMA = pa.schema(
-    [
-        ("field", pa.string()),
-        ("item", pa.int32()),
-        ("kind", pa.string()),
-        ("dtype", pa.string()),
-        ("shape", pa.list_(pa.int64())),
-        ("fvalues", pa.large_list(pa.float64())),
-        ("ivalues", pa.large_list(pa.int64())),
-        ("svalues", pa.large_list(pa.string())),
-        ("units", pa.string()),
-        ("t_start", pa.float64()),
-        ("sampling_period", pa.float64()),
-        ("name", pa.string()),
-    ]
-)
-
-
-def _encode_array(field: str, item: int, kind: str, arr: np.ndarray) -> dict[str, Any]:
-    row: dict[str, Any] = {"field": field, "item": item, "kind": kind, "shape": list(arr.shape)}
-    flat = arr.reshape(-1)
-    if arr.dtype.kind in "iub":
-        row["dtype"] = arr.dtype.str
-        row["ivalues"] = flat.astype(np.int64)
-    elif arr.dtype.kind == "f":
-        row["dtype"] = arr.dtype.str
-        row["fvalues"] = flat.astype(np.float64)
-    elif arr.dtype.kind in "US" or arr.dtype == object:
-        row["dtype"] = "str"
-        row["svalues"] = [str(x) for x in flat]
-    else:
-        msg = f"ADS data field {field!r}: arrays of dtype {arr.dtype} cannot be stored"
-        raise AnalysisDataStructureError(msg)
-    return row
-
-
-def _decode_array(row: Mapping[str, Any]) -> np.ndarray:
-    shape = tuple(row["shape"])
-    if row["dtype"] == "str":
-        return np.array(row["svalues"], dtype=str).reshape(shape)
-    values = row["ivalues"] if row["ivalues"] is not None else row["fvalues"]
-    return np.asarray(values, dtype=np.dtype(row["dtype"])).reshape(shape)
-
-
-def _encode_signal(field: str, item: int, sig: neo.AnalogSignal) -> dict[str, Any]:
-    if not isinstance(sig, neo.AnalogSignal):
-        msg = (
-            f"ADS data field {field!r}[{item}] must be a neo.AnalogSignal, got {type(sig).__name__}"
-        )
-        raise AnalysisDataStructureError(msg)
-    row = _encode_array(field, item, "signal", np.asarray(sig.magnitude, dtype=np.float64))
-    row["units"] = units_string(sig.units)
-    row["t_start"] = float(sig.t_start.rescale(pq.ms).magnitude)
-    row["sampling_period"] = float(sig.sampling_period.rescale(pq.ms).magnitude)
-    row["name"] = sig.name
-    return row
-
-
-def _decode_signal(row: Mapping[str, Any]) -> neo.AnalogSignal:
-    return neo.AnalogSignal(
-        _decode_array(row),
-        units=parse_units(row["units"]),
-        t_start=row["t_start"] * pq.ms,
-        sampling_period=row["sampling_period"] * pq.ms,
-        name=row["name"],
-    )
-
-
-def ads_class(identifier: str) -> type[AnalysisDataStructure]:
-    """Return the ADS class registered under ``identifier`` (its class name).
-
-    Raises
-    ------
-    AnalysisDataStructureError
-        If no such class has been defined (imported) in this process.
-    """
-    try:
-        return _REGISTRY[identifier]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
-        msg = (
-            f"unknown analysis data structure {identifier!r}; known: {known}. Import the plugin "
-            f"that defines it before loading results of that type."
-        )
-        raise AnalysisDataStructureError(msg) from None
-
-
-def ads_classes() -> dict[str, type[AnalysisDataStructure]]:
-    """Return every registered ADS class by identifier."""
-    return dict(sorted(_REGISTRY.items()))

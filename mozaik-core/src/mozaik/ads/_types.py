@@ -10,13 +10,8 @@ import numpy as np
 import quantities as pq
 
 from mozaik._errors import AnalysisDataStructureError
-from mozaik.ads._base import (
-    AnalysisDataStructure,
-    data,
-    parameter,
-    parse_units,
-    units_parameter,
-)
+from mozaik.ads._base import AnalysisDataStructure, data, parameter, units_parameter
+from mozaik.ads._units import parse_units
 
 __all__ = [
     "AnalogSignal",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mozaik.plugin import ComponentSpec
 
+if TYPE_CHECKING:
+    from mozaik.plugin import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
 
-def sheets() -> list[ComponentSpec]:
+
+def sheets() -> list[ComponentSpec[SheetFactory]]:
     from mozaik.model import Sheet, SheetParams
 
     return [
@@ -14,7 +19,7 @@ def sheets() -> list[ComponentSpec]:
     ]
 
 
-def connectors() -> list[ComponentSpec]:
+def connectors() -> list[ComponentSpec[ConnectorFactory]]:
     from mozaik import model as m
 
     return [
@@ -46,7 +51,7 @@ def connectors() -> list[ComponentSpec]:
     ]
 
 
-def connector_functions() -> list[ComponentSpec]:
+def connector_functions() -> list[ComponentSpec[ConnectorFunctionFactory]]:
     from mozaik import model as m
 
     return [

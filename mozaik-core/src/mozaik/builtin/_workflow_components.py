@@ -5,10 +5,15 @@ Imported only when the registry is first built; nothing here imports a simulator
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mozaik.plugin import ComponentSpec
 
+if TYPE_CHECKING:
+    from mozaik.plugin import BackendFactory, ExperimentFactory, StimulusFactory
 
-def stimuli() -> list[ComponentSpec]:
+
+def stimuli() -> list[ComponentSpec[StimulusFactory]]:
     from mozaik.stimulus._base import (
         InternalStimulus,
         InternalStimulusParams,
@@ -25,7 +30,7 @@ def stimuli() -> list[ComponentSpec]:
     ]
 
 
-def experiments() -> list[ComponentSpec]:
+def experiments() -> list[ComponentSpec[ExperimentFactory]]:
     from mozaik.experiments import (
         CurrentInjection,
         CurrentInjectionParams,
@@ -47,7 +52,7 @@ def experiments() -> list[ComponentSpec]:
     ]
 
 
-def backends() -> list[ComponentSpec]:
+def backends() -> list[ComponentSpec[BackendFactory]]:
     from mozaik.controller import LocalBackend, LocalBackendParams
 
     return [

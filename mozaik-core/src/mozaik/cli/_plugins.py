@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from mozaik.plugin import COMPONENT_KINDS, get_plugin_manager, kind_label
+from mozaik.plugin import ADS_KIND, COMPONENT_KINDS, get_plugin_manager, kind_label
 
 __all__ = ["plugins"]
 
@@ -25,6 +25,10 @@ def plugins(as_json: bool) -> None:
             items = [c for c in registry.kind(kind).values() if c.plugin == info.name]
             if items:
                 kinds[kind] = [{"name": c.name, "summary": c.summary} for c in items]
+        classes = [a for a in registry.analysis_data_structures().values()
+                   if a.plugin == info.name]
+        if classes:
+            kinds[ADS_KIND] = [{"name": a.identifier, "summary": a.summary} for a in classes]
         commands = [c.name or "" for c, owner in manager.cli_commands() if owner.name == info.name]
         report.append({**info.as_dict(), "components": kinds, "commands": commands})
     if as_json:
@@ -37,7 +41,7 @@ def plugins(as_json: bool) -> None:
         if not entry["components"] and not entry["commands"]:
             click.echo("    provides nothing yet")
         for kind, items in entry["components"].items():
-            click.echo(f"    {kind_label(kind)}s:")
+            click.echo(f"    {kind_label(kind, plural=True)}:")
             width = max(len(i["name"]) for i in items)
             for item in items:
                 click.echo(f"      {item['name']:<{width}}  {item['summary']}".rstrip())

@@ -21,7 +21,7 @@ from mozaik._errors import (
     DuplicateResultError,
     ReadOnlyStoreError,
 )
-from mozaik.ads import AnalysisDataStructure
+from mozaik.ads import AnalysisDataStructure, ads_provider
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._view import DataStoreView, build_segment, load_ads
 from mozaik.datastore._writer import SheetRecording, sheet_recording_from_segment
@@ -675,7 +675,7 @@ class DataStore(DataStoreView):
             )
             raise DuplicateResultError(msg)
         params = ads.parameters()
-        clash = set(params) & (set(fmt.ADS_COLUMNS.names) - {"identifier"})
+        clash = set(params) & (set(fmt.ADS_COLUMNS.names) - {"identifier"} | set(_WRITER))
         clash |= {p for p in params if p.startswith(fmt.ST_PREFIX)}
         if clash:
             msg = (
@@ -696,6 +696,9 @@ class DataStore(DataStoreView):
             "stimulus_name": pa.array([None if sid is None else sid.name], pa.string()),
             "payload_file": pa.array([rel], pa.string()),
         }
+        # which distribution provides the class: a reader without it can say what to install
+        for column, text in zip(_WRITER, ads_provider(type(ads)), strict=True):
+            columns[column] = pa.array([text], pa.string())
         for name, value in params.items():
             if name != "identifier":
                 columns[name] = (
@@ -763,6 +766,10 @@ class DataStore(DataStoreView):
         with contextlib.suppress(Exception):
             if self._lock_fh is not None:
                 self._lock_fh.close()
+
+
+#: ADS index columns naming the distribution (and its version) that provides a result's class.
+_WRITER = ("ads_distribution", "ads_distribution_version")
 
 
 def _keep_last(table: pa.Table) -> pa.Table:

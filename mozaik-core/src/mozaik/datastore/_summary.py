@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from mozaik._errors import DataStoreError
+from mozaik._errors import AnalysisDataStructureError, DataStoreError
+from mozaik.ads import ads_class
 from mozaik.datastore._format import ST_PREFIX
 from mozaik.datastore._view import DataStoreView
 
@@ -18,6 +20,22 @@ _MAX_VALUES = 8
 def _values(values: list[object]) -> str:
     shown = ", ".join(repr(v) for v in values[:_MAX_VALUES])
     return shown + (f", ... ({len(values)} values)" if len(values) > _MAX_VALUES else "")
+
+
+def _unreadable(index: pa.Table) -> dict[str, str]:
+    """Identifiers of results whose class no installed plugin provides, with who wrote them."""
+    out: dict[str, str] = {}
+    writers = (index["ads_distribution"].to_pylist() if "ads_distribution" in index.column_names
+               else [None] * index.num_rows)
+    for ident, writer in zip(index["identifier"].to_pylist(), writers, strict=True):
+        if ident in out:
+            continue
+        try:
+            ads_class(ident)
+        except AnalysisDataStructureError:
+            out[ident] = (f"written by {writer}, which is not installed" if writer
+                          else "its class is registered by no installed plugin")
+    return out
 
 
 def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
@@ -98,7 +116,9 @@ def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
                     strict=True,
                 )
             )
+            unreadable = _unreadable(a)
             for (ident, algo, value), count in sorted(groups.items(), key=lambda kv: repr(kv[0])):
                 extra = f", value_name={value!r}" if value is not None else ""
+                extra += f" (UNREADABLE: {unreadable[ident]})" if ident in unreadable else ""
                 lines.append(f"  {ident} from {algo}{extra}: {count}")
     return "\n".join(lines)

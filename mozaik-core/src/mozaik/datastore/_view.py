@@ -429,6 +429,9 @@ def build_segment(
 
 def load_ads(root: Path, row: dict[str, Any]) -> AnalysisDataStructure:
     """Rebuild one ADS from its index row, reading its payload file."""
-    cls = ads_class(row["identifier"])
+    writer = row.get("ads_distribution")
+    if writer and row.get("ads_distribution_version"):
+        writer = f"{writer} {row['ads_distribution_version']}"
+    cls = ads_class(row["identifier"], written_by=writer)
     payload = read_table(root / row["payload_file"])
     return cls.from_stored(json.loads(row["parameters"]), list(row["tags"] or []), payload)

@@ -63,6 +63,7 @@ from mozaik.model._params import (
     SynapseParams,
     standard_cell_types,
 )
+from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
     BACKENDS,
@@ -97,6 +98,7 @@ __all__ = [
     "GaussianDistanceParams",
     "HyperbolicDistance",
     "HyperbolicDistanceParams",
+    "InputSpace",
     "LinearDistance",
     "LinearDistanceParams",
     "Model",
@@ -118,6 +120,7 @@ __all__ = [
     "RandomValue",
     "RandomValueParams",
     "RecorderParams",
+    "SensoryInput",
     "Sheet",
     "SheetParams",
     "SynapseParams",

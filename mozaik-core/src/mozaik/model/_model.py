@@ -12,6 +12,7 @@ import numpy as np
 from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.config import SimulatorConfig, structure
 from mozaik.model._connectors import Connector
+from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import import_backend, make_rng, setup_simulator
 
@@ -69,8 +70,8 @@ class Model:
         self.rng = make_rng(self.seed, "model")
         self.sheets: dict[str, Sheet] = {}
         self.projections: dict[str, Connector] = {}
-        self.input_space: Any = None
-        self.sensory_input: Any = None
+        self.input_space: InputSpace | None = None
+        self.sensory_input: SensoryInput | None = None
         self._registry = registry
         self._ended = False
 
@@ -250,6 +251,9 @@ class Model:
                 "threads": int(self.config.threads),
                 "seed": self.seed,
             },
+            "input_space": None if self.input_space is None else self.input_space.describe(),
+            "sensory_input": (None if self.sensory_input is None
+                              else self.sensory_input.describe()),
             "sheets": {name: sheet.describe() for name, sheet in self.sheets.items()},
             "projections": {name: c.describe() for name, c in self.projections.items()},
             "neurons": sum(sheet.size for sheet in self.sheets.values()),
@@ -277,6 +281,12 @@ def _build(what: str, factory: Any, *args: Any) -> Any:
         raise SimulationError(msg) from exc
 
 
+def _not_a(base: str, what: str, value: object) -> ConfigError:
+    msg = (f"{what}: its factory returned {type(value).__name__}, not a {base}; derive the "
+           f"component from mozaik.model.{base}")
+    return ConfigError(msg)
+
+
 def build_model(study: Study, registry: Registry | None = None) -> Model:
     """Build the model a study declares: simulator, input space, sensory input, sheets and
     connectors (in file order).
@@ -291,21 +301,26 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
 
     Notes
     -----
-    A sensory input's factory is called as ``factory(name, params, model)``; the sheets it
-    creates are taken from its ``sheets`` mapping (name -> Sheet) unless it added them to the
-    model itself.
+    An input space's factory is called as ``factory(params)`` and must return an
+    :class:`InputSpace`; a sensory input's as ``factory(name, params, model)`` and must return a
+    :class:`SensoryInput`, whose ``sheets`` (name -> Sheet) are added to the model unless it
+    added them itself.
     """
     model = Model(study.simulator, name=study.name, registry=registry)
     if study.input_space is not None:
         entry = study.input_space
-        model.input_space = _build(f"input space {entry.name!r}", entry.registered.factory,
-                                   entry.params)
+        space = _build(f"input space {entry.name!r}", entry.registered.factory, entry.params)
+        if not isinstance(space, InputSpace):
+            raise _not_a("InputSpace", f"input space {entry.name!r}", space)
+        model.input_space = space
     if study.sensory_input is not None:
         entry = study.sensory_input
-        sensory = _build(f"sensory input {entry.name!r}", entry.registered.factory, entry.name,
-                         entry.params, model)
+        sensory = _build(f"sensory input {entry.name!r}", entry.registered.factory,
+                         entry.name, entry.params, model)
+        if not isinstance(sensory, SensoryInput):
+            raise _not_a("SensoryInput", f"sensory input {entry.name!r}", sensory)
         model.sensory_input = sensory
-        for sheet in dict(getattr(sensory, "sheets", {}) or {}).values():
+        for sheet in sensory.sheets.values():
             model.add_sheet(sheet)
     for name, entry in study.sheets.items():
         sheet = _build(f"sheet {name!r} ({entry.name})", entry.registered.factory, name,

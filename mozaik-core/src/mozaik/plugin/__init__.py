@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from mozaik.plugin._factories import (
+    AnalysisFactory,
+    BackendFactory,
+    ConnectorFactory,
+    ConnectorFunctionFactory,
+    ExperimentFactory,
+    InputSpaceFactory,
+    PlotFactory,
+    SensoryInputFactory,
+    SheetFactory,
+    StimulusFactory,
+)
 from mozaik.plugin._manager import (
     AUTOLOAD_ENV,
     BLOCKED_ENV,
@@ -11,22 +23,40 @@ from mozaik.plugin._manager import (
     get_registry,
     reset_plugin_manager,
 )
-from mozaik.plugin._registry import ComponentTable, Registry, kind_label
+from mozaik.plugin._registry import ADS_KIND, ADSTable, ComponentTable, Registry, kind_label
 from mozaik.plugin._spec import HOOK_API_VERSION, PROJECT_NAME, hookimpl, hookspec
-from mozaik.plugin._types import COMPONENT_KINDS, ComponentSpec, RegisteredComponent
+from mozaik.plugin._types import (
+    COMPONENT_KINDS,
+    ComponentSpec,
+    RegisteredADS,
+    RegisteredComponent,
+)
 
 __all__ = [
+    "ADSTable",
+    "ADS_KIND",
     "AUTOLOAD_ENV",
+    "AnalysisFactory",
     "BLOCKED_ENV",
+    "BackendFactory",
     "COMPONENT_KINDS",
     "ComponentSpec",
     "ComponentTable",
+    "ConnectorFactory",
+    "ConnectorFunctionFactory",
+    "ExperimentFactory",
     "HOOK_API_VERSION",
+    "InputSpaceFactory",
     "PROJECT_NAME",
+    "PlotFactory",
     "PluginInfo",
     "PluginManager",
+    "RegisteredADS",
     "RegisteredComponent",
     "Registry",
+    "SensoryInputFactory",
+    "SheetFactory",
+    "StimulusFactory",
     "get_plugin_manager",
     "get_registry",
     "hookimpl",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata as md
+import inspect
 import os
 import threading
 from collections.abc import Iterable
@@ -19,8 +20,9 @@ import pluggy
 from mozaik._errors import PluginConflictError, PluginError, PluginLoadError
 from mozaik._version import __version__
 from mozaik.plugin import _spec
-from mozaik.plugin._registry import Registry, kind_label
-from mozaik.plugin._types import COMPONENT_KINDS, ComponentSpec, RegisteredComponent
+from mozaik.plugin._registry import ADS_KIND, Registry, kind_label
+from mozaik.plugin._types import COMPONENT_KINDS, ComponentSpec, RegisteredADS, RegisteredComponent
+from mozaik.plugin._validate import call_hook_impl, check_hook_names
 
 if TYPE_CHECKING:
     import click
@@ -57,6 +59,13 @@ class PluginInfo:
         return f"PluginInfo({self.name!r}, {self.distribution!r}, {self.version!r})"
 
 
+def _hook_arguments() -> dict[str, list[str]]:
+    """Every hook of the specification with the argument names it passes."""
+    return {name: list(inspect.signature(fn).parameters)
+            for name, fn in inspect.getmembers(_spec, inspect.isfunction)
+            if name.startswith("mozaik_")}
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
@@ -79,6 +88,7 @@ class PluginManager:
                  builtins: bool = True) -> None:
         self._pm = pluggy.PluginManager(_spec.PROJECT_NAME)
         self._pm.add_hookspecs(_spec)
+        self._hooks = _hook_arguments()
         self.autoload = (not _env_flag(AUTOLOAD_ENV)) if autoload is None else autoload
         env_blocked = [b.strip() for b in os.environ.get(BLOCKED_ENV, "").split(",")]
         self.blocked = frozenset(b for b in [*env_blocked, *blocked] if b)
@@ -94,10 +104,23 @@ class PluginManager:
                  version: str = "0") -> None:
         """Register a plugin object (module or instance) under ``name``.
 
-        Checks the plugin's ``MOZAIK_HOOK_API`` against :data:`HOOK_API_VERSION`.
+        Checks the plugin's ``MOZAIK_HOOK_API`` against :data:`HOOK_API_VERSION`, that every
+        ``mozaik_*`` function is a hook (a misspelled one names the closest hook) and that
+        hook implementations ask only for arguments their spec passes.
+
+        Raises
+        ------
+        PluginError
+            For a missing or incompatible hook API declaration.
+        PluginLoadError
+            For a function that is not a hook or wrong argument names.
+        PluginConflictError
+            If another plugin is registered under ``name``.
         """
         with self._lock:
             self._check_api(plugin, name, distribution)
+            check_hook_names(plugin, self._hooks,
+                             f"plugin {name!r} of distribution {distribution} {version}")
             if self._pm.has_plugin(name):
                 other = self._info[name]
                 msg = (f"two plugins are named {name!r}: one from {other.distribution} "
@@ -179,7 +202,7 @@ class PluginManager:
         with self._lock:
             self.load()
             if self._registry is None:
-                self._registry = Registry(self._collect_components())
+                self._registry = Registry(self._collect_components(), ads=self._collect_ads)
             return self._registry
 
     def plugins(self) -> list[PluginInfo]:
@@ -191,16 +214,20 @@ class PluginManager:
         """JSON-able record of the plugin distributions in use, for a run's manifest."""
         return [info.as_dict() for info in self.plugins()]
 
+    def _impls(self, hook: str) -> list[tuple[Any, PluginInfo]]:
+        """The implementations of ``hook`` in registration order, with their plugins."""
+        caller = getattr(self._pm.hook, hook)
+        return [(impl.function, self._info[impl.plugin_name])
+                for impl in reversed(caller.get_hookimpls())]
+
     def _collect_components(self) -> dict[str, dict[str, RegisteredComponent]]:
         table: dict[str, dict[str, RegisteredComponent]] = {k: {} for k in COMPONENT_KINDS}
         for kind in COMPONENT_KINDS:
-            caller = getattr(self._pm.hook, f"mozaik_{kind}")
-            for impl in reversed(caller.get_hookimpls()):  # registration order
-                info = self._info[impl.plugin_name]
-                result = impl.function()
-                for spec in result or ():
+            hook = f"mozaik_{kind}"
+            for function, info in self._impls(hook):
+                for spec in call_hook_impl(function, hook, info) or ():
                     if not isinstance(spec, ComponentSpec):
-                        msg = (f"mozaik_{kind}() of plugin {info.name!r} ({info.distribution}) "
+                        msg = (f"{hook}() of plugin {info.name!r} ({info.distribution}) "
                                f"returned {spec!r}; it must return ComponentSpec records")
                         raise PluginError(msg)
                     known = table[kind].get(spec.name)
@@ -216,13 +243,39 @@ class PluginManager:
                         distribution=info.distribution, version=info.version)
         return table
 
+    def _collect_ads(self) -> dict[str, RegisteredADS]:
+        from mozaik.ads import AnalysisDataStructure
+
+        hook = f"mozaik_{ADS_KIND}"
+        table: dict[str, RegisteredADS] = {}
+        for function, info in self._impls(hook):
+            for cls in call_hook_impl(function, hook, info) or ():
+                if not (isinstance(cls, type) and issubclass(cls, AnalysisDataStructure)):
+                    msg = (f"{hook}() of plugin {info.name!r} ({info.distribution}) returned "
+                           f"{cls!r}; it must return AnalysisDataStructure subclasses")
+                    raise PluginError(msg)
+                known = table.get(cls.identifier)
+                if known is not None and not (known.cls is cls and known.plugin == info.name):
+                    msg = (f"analysis data structure {cls.identifier!r} is defined twice: "
+                           f"{known.cls.__module__}.{known.cls.__qualname__} by plugin "
+                           f"{known.plugin!r} of {known.distribution} {known.version} and "
+                           f"{cls.__module__}.{cls.__qualname__} by plugin {info.name!r} of "
+                           f"{info.distribution} {info.version}; stored results name their "
+                           f"class by name only, so rename one, uninstall one, or block one "
+                           f"with {BLOCKED_ENV}")
+                    raise PluginConflictError(msg)
+                table[cls.identifier] = RegisteredADS(cls=cls, plugin=info.name,
+                                                      distribution=info.distribution,
+                                                      version=info.version)
+        return table
+
     def cli_commands(self) -> list[tuple[click.Command, PluginInfo]]:
         """Subcommands contributed by plugins, each with the plugin that contributed it."""
         self.load()
         out: list[tuple[click.Command, PluginInfo]] = []
-        for impl in reversed(self._pm.hook.mozaik_cli_commands.get_hookimpls()):
-            info = self._info[impl.plugin_name]
-            commands = cast("Iterable[click.Command]", impl.function() or ())
+        for function, info in self._impls("mozaik_cli_commands"):
+            commands = cast("Iterable[click.Command]",
+                            call_hook_impl(function, "mozaik_cli_commands", info) or ())
             out.extend((cmd, info) for cmd in commands)
         return out
 

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import difflib
 import importlib.metadata as md
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 from mozaik._errors import UnknownComponentError
-from mozaik.plugin._types import COMPONENT_KINDS, RegisteredComponent
+from mozaik.plugin._types import COMPONENT_KINDS, F, RegisteredADS, RegisteredComponent
 
-__all__ = ["ComponentTable", "Registry"]
+if TYPE_CHECKING:
+    from mozaik.plugin._factories import (
+        AnalysisFactory,
+        BackendFactory,
+        ConnectorFactory,
+        ConnectorFunctionFactory,
+        ExperimentFactory,
+        InputSpaceFactory,
+        PlotFactory,
+        SensoryInputFactory,
+        SheetFactory,
+        StimulusFactory,
+    )
+
+__all__ = ["ADS_KIND", "ADSTable", "ComponentTable", "Registry", "kind_label"]
+
+#: Kind label of analysis data structure classes (``mozaik_analysis_data_structures``).
+ADS_KIND = "analysis_data_structures"
 
 # First-party distributions and the kinds they add, for "install X for more" hints.
 _PROVIDERS: dict[str, tuple[str, ...]] = {
@@ -29,33 +47,42 @@ def _installed(dist: str) -> bool:
     return True
 
 
-def kind_label(kind: str) -> str:
-    """Human name of a component kind: ``connector_functions`` -> ``connector function``."""
-    singular = kind[:-2] if kind.endswith("ses") else kind[:-1]
-    return singular.replace("_", " ")
+_SINGULAR = {"analyses": "analysis", "stimuli": "stimulus"}
 
 
-class ComponentTable(Mapping[str, RegisteredComponent]):
+def kind_label(kind: str, *, plural: bool = False) -> str:
+    """Human name of a component kind: ``connector_functions`` -> ``connector function``.
+
+    With ``plural=True`` the plural (``stimuli`` -> ``stimuli``, ``analyses`` -> ``analyses``).
+    """
+    if plural:
+        return kind.replace("_", " ")
+    last = kind.rsplit("_", 1)[-1]
+    singular = _SINGULAR.get(last, last[:-1] if last.endswith("s") else last)
+    return (kind[: len(kind) - len(last)] + singular).replace("_", " ")
+
+
+class ComponentTable(Mapping[str, RegisteredComponent[F]], Generic[F]):
     """Read-only mapping name -> component of one kind; unknown names raise a helpful error."""
 
-    def __init__(self, kind: str, items: Mapping[str, RegisteredComponent]) -> None:
+    def __init__(self, kind: str, items: Mapping[str, RegisteredComponent[F]]) -> None:
         self.kind = kind
         self._items = dict(sorted(items.items()))
 
-    def __getitem__(self, name: str) -> RegisteredComponent:
+    def __getitem__(self, name: str) -> RegisteredComponent[F]:
         try:
             return self._items[name]
         except KeyError:
             pass
-        label = kind_label(self.kind)
+        label, plural = kind_label(self.kind), kind_label(self.kind, plural=True)
         installed = ", ".join(self._items) or "none"
-        msg = f"unknown {label} {name!r}; installed {label}s: {installed}."
+        msg = f"unknown {label} {name!r}; installed {plural}: {installed}."
         close = difflib.get_close_matches(name, list(self._items), n=1)
         if close:
             msg += f" Did you mean {close[0]!r}?"
         more = [d for d, kinds in _PROVIDERS.items() if self.kind in kinds and not _installed(d)]
         if more:
-            msg += f" More {label}s come with: {', '.join(more)} (pip install {more[0]})."
+            msg += f" More {plural} come with: {', '.join(more)} (pip install {more[0]})."
         raise UnknownComponentError(msg)
 
     def __iter__(self) -> Iterator[str]:
@@ -68,11 +95,51 @@ class ComponentTable(Mapping[str, RegisteredComponent]):
         return f"ComponentTable({self.kind!r}, {list(self._items)})"
 
 
-class Registry:
-    """Every registered component, by kind: ``registry.sheets()["Sheet"]``."""
+class ADSTable(Mapping[str, RegisteredADS]):
+    """Read-only mapping identifier -> registered analysis data structure class."""
 
-    def __init__(self, components: Mapping[str, Mapping[str, RegisteredComponent]]) -> None:
-        self._tables = {k: ComponentTable(k, components.get(k, {})) for k in COMPONENT_KINDS}
+    def __init__(self, items: Mapping[str, RegisteredADS]) -> None:
+        self._items = dict(sorted(items.items()))
+
+    def __getitem__(self, identifier: str) -> RegisteredADS:
+        try:
+            return self._items[identifier]
+        except KeyError:
+            pass
+        known = ", ".join(self._items) or "none"
+        msg = (f"no installed plugin registers the analysis data structure {identifier!r}; "
+               f"registered: {known}. Install the distribution that defines it (plugins "
+               f"register their result classes with mozaik_analysis_data_structures())")
+        close = difflib.get_close_matches(identifier, list(self._items), n=1)
+        if close:
+            msg += f". Did you mean {close[0]!r}?"
+        raise UnknownComponentError(msg)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"ADSTable({list(self._items)})"
+
+
+class Registry:
+    """Every registered component, by kind: ``registry.sheets()["Sheet"]``.
+
+    Each accessor returns a table whose components carry their kind's factory protocol, so
+    ``registry.sheets()[name].factory(name, params, model)`` is type-checked.
+    """
+
+    def __init__(self, components: Mapping[str, Mapping[str, RegisteredComponent]],
+                 ads: Mapping[str, RegisteredADS]
+                 | Callable[[], Mapping[str, RegisteredADS]] | None = None) -> None:
+        self._tables: dict[str, ComponentTable[Callable[..., Any]]] = {
+            k: ComponentTable(k, components.get(k, {})) for k in COMPONENT_KINDS}
+        # ADS classes import neo and quantities: collected on first need, not with the rest
+        self._ads_source = ads
+        self._ads: ADSTable | None = None
 
     def kind(self, kind: str) -> ComponentTable:
         """The table of one kind; ``kind`` is one of :data:`COMPONENT_KINDS`."""
@@ -85,35 +152,49 @@ class Registry:
     def get(self, kind: str, name: str) -> RegisteredComponent:
         return self.kind(kind)[name]
 
-    def input_spaces(self) -> ComponentTable:
-        return self._tables["input_spaces"]
+    def input_spaces(self) -> ComponentTable[InputSpaceFactory]:
+        return cast("ComponentTable[InputSpaceFactory]", self._tables["input_spaces"])
 
-    def sensory_inputs(self) -> ComponentTable:
-        return self._tables["sensory_inputs"]
+    def sensory_inputs(self) -> ComponentTable[SensoryInputFactory]:
+        return cast("ComponentTable[SensoryInputFactory]", self._tables["sensory_inputs"])
 
-    def sheets(self) -> ComponentTable:
-        return self._tables["sheets"]
+    def sheets(self) -> ComponentTable[SheetFactory]:
+        return cast("ComponentTable[SheetFactory]", self._tables["sheets"])
 
-    def connectors(self) -> ComponentTable:
-        return self._tables["connectors"]
+    def connectors(self) -> ComponentTable[ConnectorFactory]:
+        return cast("ComponentTable[ConnectorFactory]", self._tables["connectors"])
 
-    def connector_functions(self) -> ComponentTable:
-        return self._tables["connector_functions"]
+    def connector_functions(self) -> ComponentTable[ConnectorFunctionFactory]:
+        return cast("ComponentTable[ConnectorFunctionFactory]",
+                    self._tables["connector_functions"])
 
-    def stimuli(self) -> ComponentTable:
-        return self._tables["stimuli"]
+    def stimuli(self) -> ComponentTable[StimulusFactory]:
+        return cast("ComponentTable[StimulusFactory]", self._tables["stimuli"])
 
-    def experiments(self) -> ComponentTable:
-        return self._tables["experiments"]
+    def experiments(self) -> ComponentTable[ExperimentFactory]:
+        return cast("ComponentTable[ExperimentFactory]", self._tables["experiments"])
 
-    def analyses(self) -> ComponentTable:
-        return self._tables["analyses"]
+    def analyses(self) -> ComponentTable[AnalysisFactory]:
+        return cast("ComponentTable[AnalysisFactory]", self._tables["analyses"])
 
-    def plots(self) -> ComponentTable:
-        return self._tables["plots"]
+    def plots(self) -> ComponentTable[PlotFactory]:
+        return cast("ComponentTable[PlotFactory]", self._tables["plots"])
 
-    def backends(self) -> ComponentTable:
-        return self._tables["backends"]
+    def backends(self) -> ComponentTable[BackendFactory]:
+        return cast("ComponentTable[BackendFactory]", self._tables["backends"])
+
+    def analysis_data_structures(self) -> ADSTable:
+        """ADS classes registered by plugins, by identifier (class name).
+
+        Raises
+        ------
+        PluginConflictError
+            If two plugins register classes with one identifier.
+        """
+        if self._ads is None:
+            source = self._ads_source
+            self._ads = ADSTable((source() if callable(source) else source) or {})
+        return self._ads
 
     def all(self) -> Iterator[RegisteredComponent]:
         for table in self._tables.values():

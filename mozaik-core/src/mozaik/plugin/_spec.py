@@ -11,8 +11,10 @@ and declares the hook API it was written for, ``MOZAIK_HOOK_API = (1, 0)``, whic
 when the plugin registers (the major number must match, the minor must not exceed core's).
 
 Registration hooks take no arguments and return an iterable of
-:class:`~mozaik.plugin.ComponentSpec`. Results of all plugins are concatenated; two plugins
-registering one name for one kind is an error naming both distributions.
+:class:`~mozaik.plugin.ComponentSpec`, parametrised by the kind's factory protocol
+(``ComponentSpec[SheetFactory]``...). Results of all plugins are concatenated; two plugins
+registering one name for one kind is an error naming both distributions. A plugin function
+whose name starts with ``mozaik_`` but is no hook below is an error naming the closest hook.
 """
 
 from __future__ import annotations
@@ -27,6 +29,21 @@ from mozaik.plugin._types import ComponentSpec
 
 if TYPE_CHECKING:
     import click
+
+    from mozaik.ads import AnalysisDataStructure
+    from mozaik.datastore import DataStore
+    from mozaik.plugin._factories import (
+        AnalysisFactory,
+        BackendFactory,
+        ConnectorFactory,
+        ConnectorFunctionFactory,
+        ExperimentFactory,
+        InputSpaceFactory,
+        PlotFactory,
+        SensoryInputFactory,
+        SheetFactory,
+        StimulusFactory,
+    )
 
 __all__ = ["HOOK_API_VERSION", "PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -45,10 +62,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def mozaik_input_spaces() -> Iterable[ComponentSpec]:
+def mozaik_input_spaces() -> Iterable[ComponentSpec[InputSpaceFactory]]:
     """Register input spaces: the sensory world stimuli are drawn into (e.g. visual space).
 
-    Factory signature: ``factory(params) -> InputSpace``. Results of all plugins are
+    Factory: :class:`~mozaik.plugin.InputSpaceFactory`, ``factory(params) -> InputSpace``
+    (:class:`mozaik.model.InputSpace`). Results of all plugins are
     concatenated.
 
     Example::
@@ -61,10 +79,11 @@ def mozaik_input_spaces() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_sensory_inputs() -> Iterable[ComponentSpec]:
+def mozaik_sensory_inputs() -> Iterable[ComponentSpec[SensoryInputFactory]]:
     """Register sensory input layers that turn an input space into spikes (e.g. retina/LGN).
 
-    Factory signature: ``factory(name, params, model) -> SensoryInput``. Results are
+    Factory: :class:`~mozaik.plugin.SensoryInputFactory`, ``factory(name, params, model) ->
+    SensoryInput`` (:class:`mozaik.model.SensoryInput`). Results are
     concatenated.
 
     Example::
@@ -77,10 +96,11 @@ def mozaik_sensory_inputs() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_sheets() -> Iterable[ComponentSpec]:
+def mozaik_sheets() -> Iterable[ComponentSpec[SheetFactory]]:
     """Register sheets: populations of neurons laid out in 2D cortical space.
 
-    Factory signature: ``factory(name, params, model) -> Sheet``. Results are concatenated.
+    Factory: :class:`~mozaik.plugin.SheetFactory`, ``factory(name, params, model) -> Sheet``
+    (:class:`mozaik.model.Sheet`). Results are concatenated.
 
     Example::
 
@@ -92,10 +112,11 @@ def mozaik_sheets() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_connectors() -> Iterable[ComponentSpec]:
+def mozaik_connectors() -> Iterable[ComponentSpec[ConnectorFactory]]:
     """Register connectors: rules that build a projection between two sheets.
 
-    Factory signature: ``factory(name, source, target, params, model) -> Connector``.
+    Factory: :class:`~mozaik.plugin.ConnectorFactory`, ``factory(name, source, target, params,
+    model) -> Connector`` (:class:`mozaik.model.Connector`).
     Results are concatenated.
 
     Example::
@@ -108,10 +129,11 @@ def mozaik_connectors() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_connector_functions() -> Iterable[ComponentSpec]:
+def mozaik_connector_functions() -> Iterable[ComponentSpec[ConnectorFunctionFactory]]:
     """Register connector functions used by the modular connector's weight/delay expressions.
 
-    Factory signature: ``factory(params) -> ConnectorFunction``, a callable that maps
+    Factory: :class:`~mozaik.plugin.ConnectorFunctionFactory`, ``factory(params) ->
+    ConnectorFunction`` (:class:`mozaik.model.ConnectorFunction`), a callable that maps
     vectorised (source, target) index arrays to a value array. Results are concatenated.
 
     Example::
@@ -124,10 +146,12 @@ def mozaik_connector_functions() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_stimuli() -> Iterable[ComponentSpec]:
+def mozaik_stimuli() -> Iterable[ComponentSpec[StimulusFactory]]:
     """Register stimulus classes. A stimulus is identified by this name plus its parameters.
 
-    Factory signature: ``factory(params) -> Stimulus``. Results are concatenated.
+    Factory: :class:`~mozaik.plugin.StimulusFactory`, ``factory(params) -> Stimulus``
+    (:class:`mozaik.stimulus.Stimulus`; the class's ``name`` is the registered name).
+    Results are concatenated.
 
     Example::
 
@@ -139,10 +163,11 @@ def mozaik_stimuli() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_experiments() -> Iterable[ComponentSpec]:
+def mozaik_experiments() -> Iterable[ComponentSpec[ExperimentFactory]]:
     """Register experiments: protocols that produce a list of stimuli to present.
 
-    Factory signature: ``factory(params, model) -> Experiment``. Results are concatenated.
+    Factory: :class:`~mozaik.plugin.ExperimentFactory`, ``factory(params, model) ->
+    Experiment`` (:class:`mozaik.experiments.Experiment`). Results are concatenated.
 
     Example::
 
@@ -154,10 +179,13 @@ def mozaik_experiments() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_analyses() -> Iterable[ComponentSpec]:
-    """Register analyses: they read a datastore view and store analysis data structures back.
+def mozaik_analyses() -> Iterable[ComponentSpec[AnalysisFactory]]:
+    """Register analyses: they read a datastore view and return analysis data structures.
 
-    Factory signature: ``factory(params) -> Analysis`` with ``analysis.run(view, store)``.
+    Factory: :class:`~mozaik.plugin.AnalysisFactory`, ``factory(params) -> Analysis``
+    (:class:`mozaik.analysis.Analysis`); ``analysis.run(view)`` returns the results, which the
+    workflow stores (replacing equal ones). Register the result classes with
+    :func:`mozaik_analysis_data_structures`.
     Results are concatenated.
 
     Example::
@@ -170,10 +198,11 @@ def mozaik_analyses() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_plots() -> Iterable[ComponentSpec]:
+def mozaik_plots() -> Iterable[ComponentSpec[PlotFactory]]:
     """Register plots: figures drawn from a datastore view.
 
-    Factory signature: ``factory(params) -> Plot`` with ``plot.draw(view, path)``. Results are
+    Factory: :class:`~mozaik.plugin.PlotFactory`, ``factory(params) -> Plot``
+    (:class:`mozaik.plot.Plot`); ``plot.draw(view, path)`` returns the files written. Results are
     concatenated.
 
     Example::
@@ -186,16 +215,37 @@ def mozaik_plots() -> Iterable[ComponentSpec]:
 
 
 @hookspec
-def mozaik_backends() -> Iterable[ComponentSpec]:
+def mozaik_backends() -> Iterable[ComponentSpec[BackendFactory]]:
     """Register execution backends that run one study or a parameter sweep (local, Slurm, MPI).
 
-    Factory signature: ``factory(params) -> Backend``. Results are concatenated.
+    Factory: :class:`~mozaik.plugin.BackendFactory`, ``factory(params) -> Backend``
+    (``mozaik.controller.Backend``); ``backend.run(study, run_dir, **options)``.
+    Results are concatenated.
 
     Example::
 
         @hookimpl
         def mozaik_backends():
             return [ComponentSpec(name="slurm", config_cls=SlurmParams, factory=SlurmBackend)]
+    """
+
+
+@hookspec
+def mozaik_analysis_data_structures() -> Iterable[type[AnalysisDataStructure]]:
+    """Register analysis data structure (ADS) classes: the result types of analyses.
+
+    The datastore stores a result under its class name; when a store is read, the class is
+    looked up here, so a run holding a plugin's results opens in any process where the plugin
+    is installed, without importing it by hand. Results are concatenated; two classes with one
+    name are an error naming both distributions. Register every ADS class your analyses
+    return.
+
+    Example::
+
+        @hookimpl
+        def mozaik_analysis_data_structures():
+            from mozaik_somelab._ads import BarrelMap
+            return [BarrelMap]
     """
 
 
@@ -269,7 +319,7 @@ def mozaik_after_presentation(run_dir: Path, stimulus: str, trial: int,
 
 
 @hookspec
-def mozaik_run_finished(run_dir: Path, store: Any) -> None:
+def mozaik_run_finished(run_dir: Path, store: DataStore) -> None:
     """Called after all presentations, analyses and plots of a run; ``store`` is the DataStore.
 
     Example::

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
+from typing_extensions import TypeVar
 
-__all__ = ["COMPONENT_KINDS", "ComponentSpec", "RegisteredComponent"]
+if TYPE_CHECKING:
+    from mozaik.ads import AnalysisDataStructure
+
+__all__ = ["COMPONENT_KINDS", "ComponentSpec", "RegisteredADS", "RegisteredComponent"]
 
 #: Every kind of component a plugin can register, in the order ``mozaik plugins`` lists them.
 #: Each kind ``k`` has a registration hook ``mozaik_<k>()``.
@@ -24,6 +28,10 @@ COMPONENT_KINDS: tuple[str, ...] = (
     "backends",
 )
 
+#: The factory type of a :class:`ComponentSpec`: one of the protocols of
+#: :mod:`mozaik.plugin` (``SheetFactory``...), or any callable when left unparametrised.
+F = TypeVar("F", bound=Callable[..., object], default=Callable[..., Any])
+
 
 def _check_name(_instance: object, _attribute: object, value: str) -> None:
     if not value or not value.isidentifier():
@@ -35,8 +43,11 @@ def _check_name(_instance: object, _attribute: object, value: str) -> None:
 
 
 @attrs.frozen(kw_only=True)
-class ComponentSpec:
+class ComponentSpec(Generic[F]):
     """What a plugin registers for one component.
+
+    Parametrised by the kind's factory protocol, e.g. ``ComponentSpec[SheetFactory]``, so a
+    type checker verifies the factory's signature.
 
     Parameters
     ----------
@@ -47,24 +58,24 @@ class ComponentSpec:
         A frozen attrs class declaring the component's parameters; the loaded configuration tree
         is structured into it with cattrs.
     factory : callable
-        Builds the component. Its call signature depends on the kind and is documented in the
-        hook reference (``docs/hooks.md``).
+        Builds the component. Its signature depends on the kind: see the factory protocols
+        (``SheetFactory``, ``AnalysisFactory``, ...) and the hook reference (``docs/hooks.md``).
     summary : str
         One line for ``mozaik plugins``.
     """
 
     name: str = attrs.field(validator=_check_name)
     config_cls: type
-    factory: Callable[..., Any]
+    factory: F
     summary: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class RegisteredComponent:
+class RegisteredComponent(Generic[F]):
     """A component as the registry knows it: the plugin's spec plus where it came from."""
 
     kind: str
-    spec: ComponentSpec
+    spec: ComponentSpec[F]
     plugin: str
     distribution: str
     version: str
@@ -78,9 +89,36 @@ class RegisteredComponent:
         return self.spec.config_cls
 
     @property
-    def factory(self) -> Callable[..., Any]:
+    def factory(self) -> F:
         return self.spec.factory
 
     @property
     def summary(self) -> str:
         return self.spec.summary
+
+
+@attrs.frozen(kw_only=True)
+class RegisteredADS:
+    """An analysis data structure class as the registry knows it, with its provider.
+
+    Attributes
+    ----------
+    cls : type of AnalysisDataStructure
+        The class; ``cls.identifier`` (its class name) is what the datastore stores.
+    plugin, distribution, version : str
+        The plugin that registered it (``mozaik_analysis_data_structures``) and its distribution.
+    """
+
+    cls: type[AnalysisDataStructure]
+    plugin: str
+    distribution: str
+    version: str
+
+    @property
+    def identifier(self) -> str:
+        return self.cls.identifier
+
+    @property
+    def summary(self) -> str:
+        doc = (self.cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""

@@ -1,12 +1,16 @@
 """``mozaik.testing``: an opt-in pytest plugin for Mozaik and its plugins.
 
-Enable it in a ``conftest.py`` with ``pytest_plugins = ["mozaik.testing"]``. It provides the
-fixtures ``plugin_manager`` (autoload off, core built-ins on), ``bare_plugin_manager`` (nothing
-registered) and ``hook_recorder``; helpers to register toy components; and contract suites that
-plugin distributions subclass.
+Enable it in the top-level ``conftest.py`` with ``pytest_plugins = ["mozaik.testing"]`` (or
+``-p mozaik.testing``). It registers the ``nest`` marker (tests that need the NEST simulator;
+deselect them with ``-m "not nest"``) and provides the fixtures ``plugin_manager`` (autoload
+off, core built-ins on), ``bare_plugin_manager`` (nothing registered), ``hook_recorder`` and
+``tiny_store`` (a small real datastore, no simulator); helpers to register toy components; and
+contract suites that plugin distributions subclass, one per component kind.
 """
 
 from __future__ import annotations
+
+import pytest
 
 from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
 from mozaik.testing._fixtures import (
@@ -20,18 +24,41 @@ from mozaik.testing._fixtures import (
     use_plugin_manager,
 )
 from mozaik.testing._model_contracts import ConnectorContract, SheetContract
+from mozaik.testing._tiny_store import TINY_STORE, TinyStoreLayout, make_tiny_store, tiny_store
+from mozaik.testing._workflow_contracts import (
+    AnalysisContract,
+    ExperimentContract,
+    InputSpaceContract,
+    PlotContract,
+    StimulusContract,
+)
 
 __all__ = [
+    "AnalysisContract",
     "ComponentContract",
     "ConnectorContract",
+    "ExperimentContract",
     "HookCall",
     "HookCallRecorder",
+    "InputSpaceContract",
+    "PlotContract",
     "PluginDistributionContract",
     "SheetContract",
+    "StimulusContract",
+    "TINY_STORE",
+    "TinyStoreLayout",
     "bare_plugin_manager",
     "hook_recorder",
     "make_plugin",
+    "make_tiny_store",
     "plugin_manager",
     "register_components",
+    "tiny_store",
     "use_plugin_manager",
+    # pytest_configure is the plugin's hook, not API: a conftest may import it
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``nest`` marker, so plugin test suites need not declare it."""
+    config.addinivalue_line("markers", "nest: needs the NEST simulator (deselect: -m 'not nest')")

@@ -19,7 +19,14 @@ from typing import Any, ClassVar
 import attrs
 
 from mozaik.config import structure
-from mozaik.plugin import COMPONENT_KINDS, HOOK_API_VERSION, PluginManager, RegisteredComponent
+from mozaik.plugin import (
+    ADS_KIND,
+    COMPONENT_KINDS,
+    HOOK_API_VERSION,
+    PluginManager,
+    RegisteredComponent,
+    Registry,
+)
 
 __all__ = ["ComponentContract", "PluginDistributionContract"]
 
@@ -34,7 +41,8 @@ class PluginDistributionContract:
     entry_point : str
         Its name in the ``mozaik`` entry-point group.
     provides : mapping of kind to list of str
-        Component names the plugin promises, by kind (may be empty).
+        Component names the plugin promises, by kind (may be empty); the kind
+        ``analysis_data_structures`` lists its ADS classes.
     """
 
     distribution: ClassVar[str]
@@ -66,10 +74,13 @@ class PluginDistributionContract:
     def test_registry_sees_promised_components(self) -> None:
         registry = self._manager().registry
         for kind, names in self.provides.items():
-            assert kind in COMPONENT_KINDS, f"unknown kind {kind!r}"
+            assert kind in (*COMPONENT_KINDS, ADS_KIND), f"unknown kind {kind!r}"
             for name in names:
-                component = registry.get(kind, name)
-                assert component.distribution == self.distribution
+                if kind == ADS_KIND:
+                    provider = registry.analysis_data_structures()[name].distribution
+                else:
+                    provider = registry.get(kind, name).distribution
+                assert provider == self.distribution
 
     def test_blocking_removes_the_plugin(self) -> None:
         manager = PluginManager(autoload=True, blocked=[self.entry_point])
@@ -92,14 +103,25 @@ class ComponentContract:
         The registered name.
     example_params : mapping
         A valid parameter tree, as it would appear under ``params:`` in a file.
+
+    Override :meth:`registry` to test components that are not installed through an entry
+    point (e.g. registered on a test's own plugin manager).
     """
 
     kind: ClassVar[str]
     name: ClassVar[str]
     example_params: ClassVar[Mapping[str, Any]] = {}
 
+    def registry(self) -> Registry:
+        """Where the component is looked up: the installed plugins by default."""
+        return PluginManager(autoload=True).registry
+
     def component(self) -> RegisteredComponent:
-        return PluginManager(autoload=True).registry.get(self.kind, self.name)
+        return self.registry().get(self.kind, self.name)
+
+    def params(self) -> Any:
+        """:attr:`example_params` structured into the component's ``config_cls``."""
+        return structure(dict(self.example_params), self.component().config_cls, path="params")
 
     def test_has_summary(self) -> None:
         assert self.component().summary.strip(), "give the component a one-line summary"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from mozaik.plugin import (
+    ADS_KIND,
     COMPONENT_KINDS,
     HOOK_API_VERSION,
-    ComponentSpec,
     PluginManager,
     hookimpl,
     reset_plugin_manager,
@@ -30,8 +30,11 @@ __all__ = [
 ]
 
 
-def make_plugin(name: str = "toy", **components: Iterable[ComponentSpec]) -> types.ModuleType:
+def make_plugin(name: str = "toy", **components: Iterable[Any]) -> types.ModuleType:
     """A plugin module object registering ``components`` by kind.
+
+    Each keyword is a component kind (``sheets=[ComponentSpec(...)]``) or
+    ``analysis_data_structures=[SomeADS]``.
 
     Example
     -------
@@ -41,23 +44,24 @@ def make_plugin(name: str = "toy", **components: Iterable[ComponentSpec]) -> typ
     module = types.ModuleType(f"mozaik_test_plugin_{name}")
     module.MOZAIK_HOOK_API = HOOK_API_VERSION  # type: ignore[attr-defined]
     for kind, specs in components.items():
-        if kind not in COMPONENT_KINDS:
-            msg = f"unknown component kind {kind!r}; kinds are: {', '.join(COMPONENT_KINDS)}"
+        if kind not in (*COMPONENT_KINDS, ADS_KIND):
+            msg = (f"unknown component kind {kind!r}; kinds are: "
+                   f"{', '.join((*COMPONENT_KINDS, ADS_KIND))}")
             raise ValueError(msg)
         setattr(module, f"mozaik_{kind}", _registration_hook(kind, list(specs)))
     return module
 
 
-def _registration_hook(kind: str, specs: list[ComponentSpec]) -> Any:
+def _registration_hook(kind: str, specs: list[Any]) -> Any:
     # a closure, not a default argument: pluggy matches hook signatures exactly
-    def hook() -> list[ComponentSpec]:
+    def hook() -> list[Any]:
         return specs
 
     hook.__name__ = f"mozaik_{kind}"
     return hookimpl(hook)
 
 
-def register_components(manager: PluginManager, kind: str, *specs: ComponentSpec,
+def register_components(manager: PluginManager, kind: str, *specs: Any,
                         name: str = "toy", distribution: str = "mozaik-toy") -> None:
     """Register ``specs`` of one ``kind`` on ``manager`` as a plugin called ``name``."""
     manager.register(make_plugin(name, **{kind: specs}), name, distribution=distribution,

@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mozaik.config import SimulatorConfig, structure
-from mozaik.plugin import PluginManager, Registry
 from mozaik.testing._contracts import ComponentContract
 
 __all__ = ["ConnectorContract", "SheetContract"]
@@ -25,9 +24,6 @@ __all__ = ["ConnectorContract", "SheetContract"]
 
 class _ModelContract(ComponentContract):
     backend: ClassVar[str] = "mock"
-
-    def registry(self) -> Registry:
-        return PluginManager(autoload=True).registry
 
     def model(self, seed: int = 1) -> Any:
         from mozaik.model import Model

@@ -1,0 +1,78 @@
+"""Finding the class of a stored analysis result: the plugin registry first."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+
+from mozaik._errors import AnalysisDataStructureError, UnknownComponentError
+from mozaik.ads._base import DEFINED, AnalysisDataStructure
+from mozaik.plugin import get_registry
+
+__all__ = ["ads_class", "ads_classes", "ads_provider"]
+
+
+def ads_class(identifier: str, *, written_by: str | None = None) -> type[AnalysisDataStructure]:
+    """Return the ADS class stored results name ``identifier`` (its class name).
+
+    Looks first in the plugin registry (classes registered with
+    ``mozaik_analysis_data_structures``, loading installed plugins on first need), then among
+    the classes defined in this process that no plugin registers.
+
+    Parameters
+    ----------
+    identifier : str
+        The class name, as stored in the datastore's ADS index.
+    written_by : str, optional
+        The distribution that wrote the result (stored with it), named in the error.
+
+    Raises
+    ------
+    AnalysisDataStructureError
+        If no installed plugin registers the class and it is not defined in this process, or
+        if it is defined in this process by two modules.
+    """
+    registered = get_registry().analysis_data_structures()
+    if identifier in registered:
+        return registered[identifier].cls
+    defined = DEFINED.get(identifier, {})
+    if len(defined) == 1:
+        return next(iter(defined.values()))
+    if defined:
+        msg = (f"analysis data structure {identifier!r} is defined by {len(defined)} modules "
+               f"({', '.join(sorted(defined))}) and registered by no plugin; rename one, or "
+               f"register one with mozaik_analysis_data_structures()")
+        raise AnalysisDataStructureError(msg)
+    known = ", ".join(sorted(ads_classes())) or "none"
+    origin = f", written by {written_by}," if written_by else ""
+    fix = (f"install {written_by.split()[0]}" if written_by and not written_by.startswith("<")
+           else "install the plugin that defines it")
+    msg = (f"unknown analysis data structure {identifier!r}{origin} is registered by no "
+           f"installed plugin; known: {known}. To read it, {fix}")
+    raise AnalysisDataStructureError(msg)
+
+
+def ads_classes() -> dict[str, type[AnalysisDataStructure]]:
+    """Every ADS class a stored result can name: registered ones and those defined here."""
+    out = {name: next(iter(by_path.values())) for name, by_path in DEFINED.items()
+           if len(by_path) == 1}
+    out.update({name: entry.cls for name, entry in get_registry().analysis_data_structures()
+                .items()})
+    return dict(sorted(out.items()))
+
+
+def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
+    """The distribution (name, version) providing an ADS class, stored with each result.
+
+    The plugin that registers the class if there is one; else the installed distribution whose
+    top-level package defines it; else ``("<unregistered>", "")``.
+    """
+    try:
+        entry = get_registry().analysis_data_structures()[cls.identifier]
+    except UnknownComponentError:
+        entry = None
+    if entry is not None and entry.cls is cls:
+        return entry.distribution, entry.version
+    top = cls.__module__.split(".")[0]
+    for dist in md.packages_distributions().get(top, []):
+        return dist, md.version(dist)
+    return "<unregistered>", ""

@@ -1,0 +1,11 @@
+"""Analyses: the base class every analysis of a plugin derives from.
+
+Analyses themselves come with plugins (e.g. ``mozaik-analysis``); core defines the interface
+the workflow calls (:class:`Analysis`) and the results they return (:mod:`mozaik.ads`).
+"""
+
+from __future__ import annotations
+
+from mozaik.analysis._base import Analysis
+
+__all__ = ["Analysis"]

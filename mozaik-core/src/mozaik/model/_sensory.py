@@ -1,0 +1,108 @@
+"""The InputSpace and SensoryInput base classes: the sensory world and the layer that senses it.
+
+Core runs models without sensory input (e.g. Vogels & Abbott); plugins such as mozaik-visual
+provide an input space (visual space in degrees) and a sensory input layer (retina/LGN) that
+turns what the space shows into spikes of the sheets it owns.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mozaik.model._model import Model
+    from mozaik.model._sheet import Sheet
+    from mozaik.stimulus import Stimulus
+
+__all__ = ["InputSpace", "SensoryInput"]
+
+Scalar = bool | int | float | str
+
+
+class InputSpace(ABC):
+    """Base class of input spaces: the sensory world stimuli are drawn into.
+
+    Registered through ``mozaik_input_spaces()`` with its parameters as a frozen attrs class
+    and built as ``factory(params)``; the model holds it as ``model.input_space``.
+
+    Parameters
+    ----------
+    params : attrs instance
+        The structured parameters (the registered ``config_cls``). Subclasses narrow the
+        attribute's type.
+
+    Attributes
+    ----------
+    params : attrs instance
+        As given.
+    """
+
+    params: Any
+
+    def __init__(self, params: Any) -> None:
+        self.params = params
+
+    @abstractmethod
+    def describe(self) -> dict[str, Scalar]:
+        """Scalar description of the space (extent, resolution, update interval in ms...),
+        recorded with the model's description."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+
+class SensoryInput(ABC):
+    """Base class of sensory input layers: they sense the input space and drive sheets.
+
+    Registered through ``mozaik_sensory_inputs()`` with its parameters as a frozen attrs class
+    and built as ``factory(name, params, model)`` after the input space, before the model's
+    other sheets. The sheets it creates go into :attr:`sheets`; :func:`mozaik.model.build_model`
+    adds them to the model. Its parameter class names them in a ``populations`` field (a tuple
+    of sheet names), so a study's connectors can use them as sources before the model exists.
+
+    Parameters
+    ----------
+    name : str
+        The layer's name in the study (``sensory_input.component``).
+    params : attrs instance
+        The structured parameters (the registered ``config_cls``).
+    model : Model
+        The model being built; ``model.input_space`` is already set.
+
+    Attributes
+    ----------
+    name : str
+    params : attrs instance
+    model : Model
+    sheets : dict of str to Sheet
+        The sheets this layer owns, by name.
+    """
+
+    params: Any
+
+    def __init__(self, name: str, params: Any, model: Model) -> None:
+        self.name = name
+        self.params = params
+        self.model = model
+        self.sheets: dict[str, Sheet] = {}
+
+    @abstractmethod
+    def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
+        """Make the layer's sheets respond to ``stimulus`` shown from ``t_start_ms``.
+
+        Parameters
+        ----------
+        stimulus : Stimulus
+            The stimulus, already drawn into the input space.
+        t_start_ms : float, ms
+            Absolute simulation time (``model.time``) at which the stimulus starts; it lasts
+            ``stimulus.duration_ms``.
+        """
+
+    def describe(self) -> dict[str, Scalar]:
+        """Scalar description of the layer, recorded with the model's description."""
+        return {"sheets": ", ".join(sorted(self.sheets))}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, sheets={sorted(self.sheets)})"

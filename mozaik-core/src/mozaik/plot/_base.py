@@ -1,0 +1,75 @@
+"""The Plot base class: draws figures from a datastore view into files."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mozaik.datastore import DataStoreView
+
+__all__ = ["Plot"]
+
+
+class Plot(ABC):
+    """Base class of plots: figures drawn from recordings and analysis results.
+
+    A plot is registered through ``mozaik_plots()`` with its parameters as a frozen attrs
+    class; the workflow builds it as ``factory(params)`` and calls :meth:`draw` after the
+    analyses have stored their results.
+
+    Parameters
+    ----------
+    params : attrs instance
+        The structured parameters (the registered ``config_cls``). Subclasses narrow the
+        attribute's type, e.g. ``params: RasterParams``.
+
+    Attributes
+    ----------
+    params : attrs instance
+        As given.
+
+    Examples
+    --------
+    ::
+
+        class Raster(Plot):
+            params: RasterParams
+
+            def draw(self, view, path):
+                spikes = view.spike_arrays(self.params.sheet)
+                if not len(spikes.times):
+                    return []
+                figure = render(spikes)
+                figure.savefig(path)
+                return [path]
+    """
+
+    params: Any
+
+    def __init__(self, params: Any) -> None:
+        self.params = params
+
+    @abstractmethod
+    def draw(self, view: DataStoreView, path: Path) -> Sequence[Path]:
+        """Draw the figure(s) of ``view`` and return the files written.
+
+        Parameters
+        ----------
+        view : DataStoreView
+            What the plot may read.
+        path : Path
+            Where to write. The workflow passes ``<run>/figures/<NN>_<Name>.png``; a plot may
+            write another suffix or several files next to it (``path.with_suffix(".svg")``,
+            ``path.with_name(...)``), and returns every file it wrote.
+
+        Returns
+        -------
+        sequence of Path
+            The files written; empty if there was nothing to draw.
+        """
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"

@@ -1,0 +1,111 @@
+"""The entry point of mozaik-barrels: one component of every kind, registered lazily."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mozaik.plugin import ComponentSpec, hookimpl
+
+if TYPE_CHECKING:
+    from mozaik.ads import AnalysisDataStructure
+    from mozaik.plugin import (
+        AnalysisFactory,
+        BackendFactory,
+        ConnectorFactory,
+        ConnectorFunctionFactory,
+        ExperimentFactory,
+        InputSpaceFactory,
+        PlotFactory,
+        SensoryInputFactory,
+        SheetFactory,
+        StimulusFactory,
+    )
+
+MOZAIK_HOOK_API = (1, 0)
+
+
+@hookimpl
+def mozaik_input_spaces() -> list[ComponentSpec[InputSpaceFactory]]:
+    from mozaik_barrels import WhiskerSpace, WhiskerSpaceParams
+
+    return [ComponentSpec(name="WhiskerSpace", config_cls=WhiskerSpaceParams,
+                          factory=WhiskerSpace, summary="a rat's whisker pad")]
+
+
+@hookimpl
+def mozaik_sensory_inputs() -> list[ComponentSpec[SensoryInputFactory]]:
+    from mozaik_barrels import WhiskerPad, WhiskerPadParams
+
+    return [ComponentSpec(name="WhiskerPad", config_cls=WhiskerPadParams, factory=WhiskerPad,
+                          summary="one Poisson afferent per whisker")]
+
+
+@hookimpl
+def mozaik_sheets() -> list[ComponentSpec[SheetFactory]]:
+    from mozaik_barrels import BarrelSheet, BarrelSheetParams
+
+    return [ComponentSpec(name="BarrelSheet", config_cls=BarrelSheetParams,
+                          factory=BarrelSheet, summary="layer 4 neurons in barrels")]
+
+
+@hookimpl
+def mozaik_connectors() -> list[ComponentSpec[ConnectorFactory]]:
+    from mozaik_barrels import WhiskerToBarrel, WhiskerToBarrelParams
+
+    return [ComponentSpec(name="WhiskerToBarrel", config_cls=WhiskerToBarrelParams,
+                          factory=WhiskerToBarrel, summary="whisker i drives barrel i")]
+
+
+@hookimpl
+def mozaik_connector_functions() -> list[ComponentSpec[ConnectorFunctionFactory]]:
+    from mozaik_barrels import SameBarrel, SameBarrelParams
+
+    return [ComponentSpec(name="SameBarrel", config_cls=SameBarrelParams, factory=SameBarrel,
+                          summary="inside if both neurons share a barrel, else outside")]
+
+
+@hookimpl
+def mozaik_stimuli() -> list[ComponentSpec[StimulusFactory]]:
+    from mozaik_barrels import WhiskerDeflection, WhiskerDeflectionParams
+
+    return [ComponentSpec(name="WhiskerDeflection", config_cls=WhiskerDeflectionParams,
+                          factory=WhiskerDeflection, summary="one whisker deflected")]
+
+
+@hookimpl
+def mozaik_experiments() -> list[ComponentSpec[ExperimentFactory]]:
+    from mozaik_barrels import DeflectWhiskers, DeflectWhiskersParams
+
+    return [ComponentSpec(name="DeflectWhiskers", config_cls=DeflectWhiskersParams,
+                          factory=DeflectWhiskers, summary="each whisker in turn")]
+
+
+@hookimpl
+def mozaik_analyses() -> list[ComponentSpec[AnalysisFactory]]:
+    from mozaik_barrels import BarrelRate, BarrelRateParams
+
+    return [ComponentSpec(name="BarrelRate", config_cls=BarrelRateParams, factory=BarrelRate,
+                          summary="mean rate (Hz) per barrel and stimulus")]
+
+
+@hookimpl
+def mozaik_plots() -> list[ComponentSpec[PlotFactory]]:
+    from mozaik_barrels import BarrelMapPlot, BarrelRateParams
+
+    return [ComponentSpec(name="BarrelMapPlot", config_cls=BarrelRateParams,
+                          factory=BarrelMapPlot, summary="barrel rates as an SVG bar chart")]
+
+
+@hookimpl
+def mozaik_backends() -> list[ComponentSpec[BackendFactory]]:
+    from mozaik_barrels import QuietBackend, QuietBackendParams
+
+    return [ComponentSpec(name="QuietBackend", config_cls=QuietBackendParams,
+                          factory=QuietBackend, summary="runs in this process, no progress")]
+
+
+@hookimpl
+def mozaik_analysis_data_structures() -> list[type[AnalysisDataStructure]]:
+    from mozaik_barrels import BarrelMap
+
+    return [BarrelMap]
