@@ -40,7 +40,8 @@ SNAPSHOT = {
         "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION",
         "QueryWarning", "SegmentList", "SheetRecording", "SignalRecording", "SpikeArrays",
         "collate_analysis_results", "collect_provenance", "equal_ads", "equal_ads_type",
-        "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "param_filter_query",
+        "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
+        "param_filter_query",
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
         "sheet_recording_from_segment", "summarize", "tag_based_query"

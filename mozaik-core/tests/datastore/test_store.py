@@ -10,7 +10,7 @@ import pytest
 import quantities as pq
 from datastore_helpers import FIRST_ID, ORIENTATIONS, SHEETS, grating, pynn_segment
 from mozaik._errors import DataStoreError, DuplicatePresentationError, ReadOnlyStoreError
-from mozaik.datastore import DataStore, DataStoreView, SheetRecording
+from mozaik.datastore import FORMAT_VERSION, DataStore, DataStoreView, SheetRecording
 
 
 def _spikes(seg: neo.Segment) -> dict[int, np.ndarray]:
@@ -147,7 +147,7 @@ def test_set_annotation_and_3d_positions(tmp_path: Path) -> None:
 def test_manifest(filled) -> None:
     run, _ = filled
     m = DataStore.open(run).manifest
-    assert m["format"] == "mozaik-datastore" and m["format_version"] == 1
+    assert m["format"] == "mozaik-datastore" and m["format_version"] == FORMAT_VERSION == 2
     assert m["config"] == {"model": "toy"} and m["simulator"] == "mock"
     assert m["end_time"] == "2026-01-01T00:00:00+00:00" and m["start_time"]
     assert m["provenance"]["host"] and "mozaik-core" in m["provenance"]["distributions"]

@@ -8,7 +8,9 @@ over it whose payloads load on access; the query functions return new views.
 from __future__ import annotations
 
 from mozaik.datastore._export import export_nix, export_view
-from mozaik.datastore._format import FORMAT_VERSION, collect_provenance
+from mozaik.datastore._format import FORMAT_VERSION
+from mozaik.datastore._neo import sheet_recording_from_segment
+from mozaik.datastore._provenance import collect_provenance, now_iso
 from mozaik.datastore._query import (
     Collation,
     QueryWarning,
@@ -26,7 +28,7 @@ from mozaik.datastore._query import (
 from mozaik.datastore._store import DataStore
 from mozaik.datastore._summary import summarize
 from mozaik.datastore._view import AnalogArrays, DataStoreView, SegmentList, SpikeArrays
-from mozaik.datastore._writer import SheetRecording, SignalRecording, sheet_recording_from_segment
+from mozaik.datastore._writer import SheetRecording, SignalRecording
 
 __all__ = [
     "AnalogArrays",
@@ -47,6 +49,7 @@ __all__ = [
     "equal_stimulus_type",
     "export_nix",
     "export_view",
+    "now_iso",
     "param_filter_query",
     "partition_analysis_results_by_parameters",
     "partition_analysis_results_by_stimulus_parameters",
