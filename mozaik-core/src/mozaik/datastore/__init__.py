@@ -7,6 +7,7 @@ over it whose payloads load on access; the query functions return new views.
 
 from __future__ import annotations
 
+from mozaik.datastore._check import Problem, check_store
 from mozaik.datastore._export import export_nix, export_view
 from mozaik.datastore._format import FORMAT_VERSION
 from mozaik.datastore._neo import sheet_recording_from_segment
@@ -36,11 +37,13 @@ __all__ = [
     "DataStore",
     "DataStoreView",
     "FORMAT_VERSION",
+    "Problem",
     "QueryWarning",
     "SegmentList",
     "SheetRecording",
     "SignalRecording",
     "SpikeArrays",
+    "check_store",
     "collate_analysis_results",
     "collect_provenance",
     "equal_ads",

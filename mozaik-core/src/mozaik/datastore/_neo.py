@@ -63,6 +63,38 @@ def _indices_of(neuron_ids: np.ndarray, ids: np.ndarray, sheet: str) -> np.ndarr
     return found.astype(np.int64)
 
 
+def _signals(segment: neo.Segment, sheet: str) -> list[SignalRecording]:
+    """The analog signals of a PyNN segment as :class:`SignalRecording` (times in ms)."""
+    signals: list[SignalRecording] = []
+    for k, sig in enumerate(segment.analogsignals):
+        channels = sig.array_annotations.get("channel_index")
+        if channels is None:
+            msg = (
+                f"sheet {sheet!r}: analog signal {k} ({sig.name!r}) has no 'channel_index' array "
+                f"annotation (the index of each column's neuron in its population, which PyNN "
+                f"sets); add it with sig.array_annotate(channel_index=...)"
+            )
+            raise DataStoreError(msg)
+        if not sig.name:
+            msg = (
+                f"sheet {sheet!r}: analog signal {k} has no name; name it after the variable "
+                f"(e.g. 'v')"
+            )
+            raise DataStoreError(msg)
+        t0 = _ms(sig.t_start)
+        signals.append(
+            SignalRecording(
+                variable=sig.name,
+                units=sig.units.dimensionality.string,
+                t_start=t0,
+                sampling_period=_ms(sig.sampling_period),
+                neurons=channels,
+                values=np.asarray(sig.magnitude),
+            )
+        )
+    return signals
+
+
 def sheet_recording_from_segment(segment: neo.Segment, sheet: str,
                                  neuron_ids: np.ndarray | None = None) -> SheetRecording:
     """Convert one PyNN-produced ``neo.Segment`` of one sheet to a :class:`SheetRecording`.
@@ -108,35 +140,9 @@ def sheet_recording_from_segment(segment: neo.Segment, sheet: str,
             values = np.asarray(st.magnitude, np.float64)
             times.append(values * factor if factor != 1.0 else values)
             neurons.append(np.full(len(st), index, np.int64))
-    signals: list[SignalRecording] = []
-    for k, sig in enumerate(segment.analogsignals):
-        channels = sig.array_annotations.get("channel_index")
-        if channels is None:
-            msg = (
-                f"sheet {sheet!r}: analog signal {k} ({sig.name!r}) has no 'channel_index' array "
-                f"annotation (the index of each column's neuron in its population, which PyNN "
-                f"sets); add it with sig.array_annotate(channel_index=...)"
-            )
-            raise DataStoreError(msg)
-        if not sig.name:
-            msg = (
-                f"sheet {sheet!r}: analog signal {k} has no name; name it after the variable "
-                f"(e.g. 'v')"
-            )
-            raise DataStoreError(msg)
-        t0 = _ms(sig.t_start)
-        starts.append(t0)
-        stops.append(_ms(sig.t_stop))
-        signals.append(
-            SignalRecording(
-                variable=sig.name,
-                units=sig.units.dimensionality.string,
-                t_start=t0,
-                sampling_period=_ms(sig.sampling_period),
-                neurons=channels,
-                values=np.asarray(sig.magnitude),
-            )
-        )
+    signals = _signals(segment, sheet)
+    starts += [s.t_start for s in signals]
+    stops += [_ms(sig.t_stop) for sig in segment.analogsignals]
     if not starts:
         msg = f"sheet {sheet!r}: the segment holds no spiketrains and no analog signals"
         raise DataStoreError(msg)

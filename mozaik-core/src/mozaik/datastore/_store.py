@@ -269,6 +269,8 @@ class DataStore(DataStoreView):
                 f"manifest fields {sorted(reserved)} are managed by the datastore and cannot be set"
             )
             raise DataStoreError(msg)
+        if fields.get("status") == "complete":
+            self.consolidate()
         data = {**self._manifest, **fields}
         fmt.write_json_atomic(data, self.manifest_path)
         self._manifest = json.loads(json.dumps(data, default=fmt.json_default))
