@@ -27,7 +27,7 @@ from mozaik.datastore._query import (
     tag_based_query,
 )
 from mozaik.datastore._store import DataStore
-from mozaik.datastore._summary import summarize
+from mozaik.datastore._summary import summarize, summary_data
 from mozaik.datastore._view import AnalogArrays, DataStoreView, SegmentList, SpikeArrays
 from mozaik.datastore._writer import SheetRecording, SignalRecording
 
@@ -59,5 +59,6 @@ __all__ = [
     "partition_by_stimulus_parameters",
     "sheet_recording_from_segment",
     "summarize",
+    "summary_data",
     "tag_based_query",
 ]
