@@ -45,7 +45,7 @@ SNAPSHOT = {
         "param_filter_query",
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
-        "sheet_recording_from_segment", "summarize", "tag_based_query"
+        "sheet_recording_from_segment", "summarize", "summary_data", "tag_based_query"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",
