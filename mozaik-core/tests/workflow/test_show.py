@@ -99,8 +99,8 @@ def test_show_variables_recorded_for_how_many_neurons(tmp_path: Path) -> None:
     store.close()
     data = json.loads(show("--json", str(tmp_path / "r"))[1])
     sheet = next(s for s in data["sheets"] if s["name"] == "V1_Exc_L4")
-    assert sheet["variables"] == {"spikes": 6, "v": 2, "gsyn_exc": 2}
-    assert "recorded: spikes (6 neurons), v (2 neurons), gsyn_exc (2 neurons)" in show(
+    assert sheet["variables"] == {"spikes": 6, "gsyn_exc": 2, "v": 2}
+    assert "recorded: spikes (6 neurons), gsyn_exc (2 neurons), v (2 neurons)" in show(
         str(tmp_path / "r"))[1]
 
 

@@ -64,7 +64,8 @@ def _indices_of(neuron_ids: np.ndarray, ids: np.ndarray, sheet: str) -> np.ndarr
 
 
 def _signals(segment: neo.Segment, sheet: str) -> list[SignalRecording]:
-    """The analog signals of a PyNN segment as :class:`SignalRecording` (times in ms)."""
+    """The analog signals of a PyNN segment as :class:`SignalRecording` (times in ms), sorted
+    by variable: PyNN's order of the signals is not reproducible from run to run."""
     signals: list[SignalRecording] = []
     for k, sig in enumerate(segment.analogsignals):
         channels = sig.array_annotations.get("channel_index")
@@ -92,6 +93,7 @@ def _signals(segment: neo.Segment, sheet: str) -> list[SignalRecording]:
                 values=np.asarray(sig.magnitude),
             )
         )
+    signals.sort(key=lambda s: s.variable)
     return signals
 
 
