@@ -265,3 +265,14 @@ def test_cli_check(filled) -> None:
     assert not data["ok"]
     assert {(p["kind"], p["file"]) for p in data["problems"]} == {
         ("missing", rel), ("tmp", "analog/x.parquet.tmp")}
+
+
+def test_leftovers_of_a_crash_are_found_then_removed_by_resuming(filled) -> None:
+    run, _ = filled
+    rel = first_spikes(run)
+    (run / "spikes" / "p00000099.parquet").write_bytes((run / rel).read_bytes())  # uncommitted
+    (run / "segments" / "p00000099.parquet.tmp").write_bytes(b"half")
+    assert {p.kind for p in check_store(run)} == {"orphan", "tmp"}
+    DataStore.open(run, "a").close()  # resuming cleans up what the crash left
+    assert check_store(run) == []
+    assert not (run / ".writer.lock").exists()

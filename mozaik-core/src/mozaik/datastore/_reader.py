@@ -10,6 +10,7 @@ from typing import Any
 import neo
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mozaik._errors import DataStoreError, DataStoreFormatError
 from mozaik.ads import AnalysisDataStructure, ads_class
@@ -139,20 +140,14 @@ def check_index_paths(root: Path, segments: pa.Table, analysis: pa.Table) -> Non
     A cheap text check of every row, done when the index is read; symlinks are resolved when
     a file is opened (:func:`mozaik.datastore._format.store_file`).
     """
-    named = [
-        (f"segment {sid}", rel)
-        for kind in ("spikes_file", "analog_file")
-        for sid, rel in zip(
-            segments["segment_id"].to_pylist(), segments[kind].to_pylist(), strict=True
-        )
-        if rel is not None
-    ]
-    named += [
-        (f"analysis result {aid}", rel)
-        for aid, rel in zip(
-            analysis["ads_id"].to_pylist(), analysis["payload_file"].to_pylist(), strict=True
-        )
-    ]
-    for where, rel in named:
-        if fmt.unsafe_path_reason(rel) is not None:
-            fmt.store_file(root, rel, where)  # raises, naming the row, the file and the reason
+    for table, id_column, what, columns in (
+        (segments, "segment_id", "segment", ("spikes_file", "analog_file")),
+        (analysis, "ads_id", "analysis result", ("payload_file",)),
+    ):
+        for column in columns:
+            # one file per presentation or result: check each distinct name once
+            for rel in pc.unique(table[column]).to_pylist():
+                if rel is not None and fmt.unsafe_path_reason(rel) is not None:
+                    row = table.filter(pc.equal(table[column], rel))
+                    where = f"{what} {row[id_column][0].as_py()}"
+                    fmt.store_file(root, rel, where)  # raises, naming the row and the file
