@@ -12,7 +12,7 @@ import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["core", "plugins", "all", "lint", "typecheck", "docs"]
+nox.options.sessions = ["core", "plugins", "all", "lint", "typecheck", "docs", "format"]
 
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["visual", "analysis", "plot", "hpc"]
@@ -92,6 +92,14 @@ def docs(session: nox.Session) -> None:
     pytest(session, "mozaik-core/tests/test_docs.py", "mozaik-core/tests/test_doc_examples.py")
     for study in sorted((ROOT / "examples").glob("*/study.yaml")):
         session.run("mozaik", "config", "check", "--quiet", str(study))
+
+
+@nox.session(python=PYTHON)
+def format(session: nox.Session) -> None:
+    """The DuckDB and pyarrow examples of docs/datastore-format.md, with only duckdb and pyarrow
+    installed, against the example runs in docs/format/example_runs/."""
+    session.install("duckdb", "pyarrow")
+    session.run("python", "docs/format/check_queries.py")
 
 
 @nox.session(python=PYTHON)

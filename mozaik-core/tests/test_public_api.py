@@ -44,13 +44,15 @@ SNAPSHOT = {
         "run_dir_name", "run_study", "run_workflow", "study_from_run_dir"
     ],
     "mozaik.datastore": [
-        "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION",
+        "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION", "Problem",
         "QueryWarning", "SegmentList", "SheetRecording", "SignalRecording", "SpikeArrays",
-        "collate_analysis_results", "collect_provenance", "equal_ads", "equal_ads_type",
-        "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "param_filter_query",
+        "check_store", "collate_analysis_results", "collect_provenance", "equal_ads",
+        "equal_ads_type",
+        "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
+        "param_filter_query",
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
-        "sheet_recording_from_segment", "summarize", "tag_based_query"
+        "sheet_recording_from_segment", "summarize", "summary_data", "tag_based_query"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",

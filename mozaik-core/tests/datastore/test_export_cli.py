@@ -57,8 +57,9 @@ def test_show_summary_and_filters(filled) -> None:
         "V1_Exc_L4: 6 neurons",
         "V1_Inh_L2/3: 3 neurons",
         "orientation_preference",
-        "FullfieldDriftingSinusoidalGrating: 6 stimuli, 6 presentations",
-        "orientation: 0.0, 0.7853981633974483, 1.5707963267948966",
+        "Stimuli (6, one line each",
+        "FullfieldDriftingSinusoidalGrating: 1 presentation(s), trials 1; contrast=100, "
+        "duration=50.0, orientation=0.7853981633974483, trial=1",
         "6 segments (+6 blank)",
         "PerNeuronValue from TrialAveragedFiringRate",
         "Analysis results: 7",

@@ -10,7 +10,7 @@ import pytest
 import quantities as pq
 from datastore_helpers import FIRST_ID, ORIENTATIONS, SHEETS, grating, pynn_segment
 from mozaik._errors import DataStoreError, DuplicatePresentationError, ReadOnlyStoreError
-from mozaik.datastore import DataStore, DataStoreView, SheetRecording
+from mozaik.datastore import FORMAT_VERSION, DataStore, DataStoreView, SheetRecording
 
 
 def _spikes(seg: neo.Segment) -> dict[int, np.ndarray]:
@@ -85,7 +85,7 @@ def test_null_segments_and_index_columns(filled) -> None:
     assert str(idx.schema.field("st_orientation").type) == "double"
     assert str(idx.schema.field("st_contrast").type) == "int64"
     row = idx.to_pylist()[0]
-    assert row["variables"] == ["spikes", "v", "gsyn_exc"]
+    assert row["variables"] == ["spikes", "gsyn_exc", "v"]  # analog variables sorted by name
     assert (row["t_start"], row["t_stop"]) == (0.0, pytest.approx(50.1))
 
 
@@ -108,7 +108,8 @@ def test_numpy_accessors_match_neo(filled) -> None:
         and v.units == "mV"
         and v.sampling_period == pytest.approx(0.1)
     )
-    np.testing.assert_array_equal(v.values[0], first.analogsignals[0].magnitude[:, 0])
+    (first_v,) = [a for a in first.analogsignals if a.name == "v"]
+    np.testing.assert_array_equal(v.values[0], first_v.magnitude[:, 0])
     with pytest.raises(DataStoreError, match="recorded variables: gsyn_exc, spikes, v"):
         store.analog_arrays("V1_Exc_L4", "gsyn_inh")
 
@@ -147,7 +148,7 @@ def test_set_annotation_and_3d_positions(tmp_path: Path) -> None:
 def test_manifest(filled) -> None:
     run, _ = filled
     m = DataStore.open(run).manifest
-    assert m["format"] == "mozaik-datastore" and m["format_version"] == 1
+    assert m["format"] == "mozaik-datastore" and m["format_version"] == FORMAT_VERSION == 2
     assert m["config"] == {"model": "toy"} and m["simulator"] == "mock"
     assert m["end_time"] == "2026-01-01T00:00:00+00:00" and m["start_time"]
     assert m["provenance"]["host"] and "mozaik-core" in m["provenance"]["distributions"]

@@ -18,6 +18,7 @@ __all__ = ["main"]
 _CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
     "analyse": ("mozaik.cli._run", "analyse",
                 "Re-run analyses and plots on a saved run without simulating."),
+    "check": ("mozaik.cli._check", "check", "Verify a run directory's files against its index."),
     "config": ("mozaik.cli._config", "config", "Inspect and validate study configuration files."),
     "plugins": ("mozaik.cli._plugins", "plugins",
                 "List installed plugins and the components they provide."),

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mozaik._errors import DataStoreError
-from mozaik.datastore import DataStore, param_filter_query, summarize
+from mozaik.datastore import DataStore, param_filter_query, summarize, summary_data
 
 __all__ = ["show"]
 
@@ -42,14 +42,19 @@ def _parse_filter(text: str) -> tuple[str, Any]:
     "if it parses ([0, 1.5] means any of), else text. Repeated keys mean any of.",
 )
 @click.option("--ads/--no-ads", default=True, help="List analysis results (default: yes).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as one JSON object (every presentation, not only the first).")
 def show(
     run_dir: str,
     sheets: tuple[str, ...],
     stimuli: tuple[str, ...],
     filters: tuple[str, ...],
     ads: bool,
+    as_json: bool,
 ) -> None:
-    """Print a summary of the datastore in RUN_DIR: sheets, neurons, stimuli, segments, results."""
+    """Print a summary of the datastore in RUN_DIR: sheets (neurons, mean firing rate, recorded
+    variables), one line per stimulus with its parameters, the firing rate of each presentation,
+    analysis results, and a quick integrity check of the files (`mozaik check` does a full one)."""
     store = DataStore.open(run_dir, mode="r")
     criteria: dict[str, list[Any]] = {}
     if sheets:
@@ -61,6 +66,11 @@ def show(
         values = value if isinstance(value, list) else [value]
         criteria.setdefault(key, []).extend(values)
     view = param_filter_query(store, **criteria) if criteria else store  # type: ignore[arg-type]
+    if as_json:
+        data = summary_data(view, ads=ads)
+        data["filter"] = criteria
+        click.echo(json.dumps(data, indent=2))
+        return
     if criteria:
         shown = ", ".join(f"{k} in {v}" for k, v in criteria.items())
         click.echo(f"Filter        : {shown}")

@@ -56,8 +56,7 @@ from mozaik._errors import (
 from mozaik.config import ConfigTree
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator, config_differences, run_provenance
-from mozaik.datastore import DataStore
-from mozaik.datastore._format import now_iso
+from mozaik.datastore import DataStore, now_iso
 from mozaik.experiments import Experiment
 from mozaik.plugin import PluginManager, Registry, get_plugin_manager
 from mozaik.stimulus import StimulusIdentity

@@ -7,8 +7,11 @@ over it whose payloads load on access; the query functions return new views.
 
 from __future__ import annotations
 
+from mozaik.datastore._check import Problem, check_store
 from mozaik.datastore._export import export_nix, export_view
-from mozaik.datastore._format import FORMAT_VERSION, collect_provenance
+from mozaik.datastore._format import FORMAT_VERSION
+from mozaik.datastore._neo import sheet_recording_from_segment
+from mozaik.datastore._provenance import collect_provenance, now_iso
 from mozaik.datastore._query import (
     Collation,
     QueryWarning,
@@ -24,9 +27,9 @@ from mozaik.datastore._query import (
     tag_based_query,
 )
 from mozaik.datastore._store import DataStore
-from mozaik.datastore._summary import summarize
+from mozaik.datastore._summary import summarize, summary_data
 from mozaik.datastore._view import AnalogArrays, DataStoreView, SegmentList, SpikeArrays
-from mozaik.datastore._writer import SheetRecording, SignalRecording, sheet_recording_from_segment
+from mozaik.datastore._writer import SheetRecording, SignalRecording
 
 __all__ = [
     "AnalogArrays",
@@ -34,11 +37,13 @@ __all__ = [
     "DataStore",
     "DataStoreView",
     "FORMAT_VERSION",
+    "Problem",
     "QueryWarning",
     "SegmentList",
     "SheetRecording",
     "SignalRecording",
     "SpikeArrays",
+    "check_store",
     "collate_analysis_results",
     "collect_provenance",
     "equal_ads",
@@ -47,11 +52,13 @@ __all__ = [
     "equal_stimulus_type",
     "export_nix",
     "export_view",
+    "now_iso",
     "param_filter_query",
     "partition_analysis_results_by_parameters",
     "partition_analysis_results_by_stimulus_parameters",
     "partition_by_stimulus_parameters",
     "sheet_recording_from_segment",
     "summarize",
+    "summary_data",
     "tag_based_query",
 ]

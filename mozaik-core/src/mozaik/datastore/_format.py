@@ -5,26 +5,24 @@ See ``docs/datastore-format.md`` for the specification this module implements.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as _dt
 import hashlib
 import json
 import os
 import re
-import socket
-import subprocess
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from mozaik._errors import DataStoreFormatError
+from mozaik._errors import DataStoreError, DataStoreFormatError
+from mozaik.datastore._provenance import collect_provenance, now_iso
 
 FORMAT_NAME = "mozaik-datastore"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 MANIFEST = "manifest.json"
 LOCK = ".writer.lock"
@@ -81,6 +79,7 @@ SEGMENT_COLUMNS = pa.schema(
         ("t_start", pa.float64()),
         ("t_stop", pa.float64()),
         ("variables", pa.list_(pa.string())),
+        ("variable_neurons", pa.list_(pa.int64())),  # format 2: neurons per variable
         ("n_spiketrains", pa.int64()),
         ("n_spikes", pa.int64()),
         ("spikes_file", pa.string()),
@@ -175,7 +174,7 @@ def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
     """Write a JSON document durably (write, fsync, rename, fsync directory)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True, default=_json_default)
+        json.dump(data, fh, indent=2, sort_keys=True, default=json_default)
         fh.write("\n")
         fh.flush()
         os.fsync(fh.fileno())
@@ -183,7 +182,7 @@ def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if hasattr(value, "item"):  # numpy scalars
@@ -252,59 +251,27 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return manifest
 
 
-def now_iso() -> str:
-    """Current UTC time as an ISO 8601 string."""
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-
-
-def git_commit(path: str | os.PathLike[str]) -> str | None:
-    """Commit hash of the git work tree containing ``path`` (``+dirty`` if modified), or None."""
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(path), "status", "--porcelain"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("+dirty" if dirty else "") if head else None
-
-
-def collect_provenance(*, model_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Provenance of the current process: host, versions of mozaik and its plugin distributions.
-
-    Plugin distributions are those declaring a ``mozaik`` entry point; none is imported.
-
-    Parameters
-    ----------
-    model_dir : path, optional
-        Folder of the model; its git commit is recorded when it is in a git work tree.
-    """
-    dists: dict[str, str] = {}
-    for name in ("mozaik-core", "PyNN", "neo", "pyarrow", "numpy", "nest-simulator"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            dists[name] = metadata.version(name)
-    for ep in metadata.entry_points(group="mozaik"):
-        dist = getattr(ep, "dist", None)
-        if dist is not None:
-            dists[dist.metadata["Name"]] = dist.version
-    out: dict[str, Any] = {
-        "host": socket.gethostname(),
-        "distributions": dict(sorted(dists.items())),
+def new_manifest(
+    root: Path, fields: Mapping[str, Any], *, model_dir: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
+    """The manifest of a new store: format, version, start time, provenance, then ``fields``."""
+    fields = dict(fields)
+    provenance = collect_provenance(model_dir=model_dir)
+    provenance.update(fields.pop("provenance", {}) or {})
+    data = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "start_time": now_iso(),
+        "end_time": None,
+        "provenance": provenance,
+        **fields,
     }
-    if model_dir is not None:
-        out["model_dir"] = str(model_dir)
-        out["model_git_commit"] = git_commit(model_dir)
-    return out
+    try:
+        json.dumps(data, default=json_default)
+    except TypeError as exc:
+        msg = f"manifest for {root} is not JSON-serialisable: {exc}"
+        raise DataStoreError(msg) from exc
+    return data
 
 
 # ---------------------------------------------------------------------- tables
@@ -343,3 +310,75 @@ def concat_tables(tables: Sequence[pa.Table]) -> pa.Table | None:
                 t = t.set_column(i, f.name, col)
         fixed.append(t)
     return pa.concat_tables(fixed, promote_options="permissive")
+
+
+def ordered_unique(col: pa.ChunkedArray) -> list[Any]:
+    """The distinct values of a column in order of first occurrence."""
+    return list(dict.fromkeys(col.to_pylist()))
+
+
+def stack_lists(col: pa.ChunkedArray | pa.Array, what: str) -> np.ndarray:
+    """Stack a list<float64> column of equal-length lists into an (n, m) array."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    n = len(col)
+    if n == 0:
+        return np.empty((0, 0))
+    lengths = pc.list_value_length(col).to_numpy(zero_copy_only=False)
+    if (lengths != lengths[0]).any():
+        msg = (
+            f"traces of {what} have different lengths {sorted(set(lengths.tolist()))}; "
+            f"narrow the view"
+        )
+        raise DataStoreError(msg)
+    flat = pc.list_flatten(col).to_numpy(zero_copy_only=False)
+    return np.asarray(flat).reshape(n, int(lengths[0]))
+
+
+# ---------------------------------------------------------------------- paths in index rows
+def unsafe_path_reason(rel: str) -> str | None:
+    """Why ``rel`` (a file named by an index row) may not be used, or None if it is fine.
+
+    Index rows name files relative to the run directory; an absolute path, a ``..`` component
+    or a backslash would let a crafted index make Mozaik read files outside the run.
+    """
+    if not rel:
+        return "it is empty"
+    if rel.startswith("/") or "\\" in rel or re.match(r"^[A-Za-z]:", rel):
+        return "it is absolute"
+    if ".." in rel.split("/"):
+        return "it contains '..'"
+    return None
+
+
+def store_file(root: Path, rel: str, where: str) -> Path:
+    """The file ``rel`` of an index row inside the run directory ``root``, checked.
+
+    Parameters
+    ----------
+    root : Path
+        The run directory.
+    rel : str
+        File name as the index row holds it (relative to ``root``).
+    where : str
+        The row, for the error message (e.g. ``"segment 12 (segments/p00000012.parquet)"``).
+
+    Raises
+    ------
+    DataStoreFormatError
+        If ``rel`` is absolute, contains ``..``, or resolves (through a symlink) to a place
+        outside ``root``.
+    """
+    reason = unsafe_path_reason(rel)
+    path = root / rel
+    if reason is None:
+        real, base = path.resolve(), root.resolve()
+        if real != base and base not in real.parents:
+            reason = f"it resolves to {real}, outside the run directory (a symlink)"
+    if reason is not None:
+        msg = (
+            f"{root}: {where} names the file {rel!r}, which points outside the run directory: "
+            f"{reason}. The index is damaged or was crafted; a store only names files inside "
+            f"its own run directory"
+        )
+        raise DataStoreFormatError(msg)
+    return path

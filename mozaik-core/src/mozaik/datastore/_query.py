@@ -426,7 +426,7 @@ def collate_analysis_results(dsv: DataStoreView, parameter: str) -> list[Collati
         part = ads.take(pa.array(rows)).sort_by([(col, "ascending"), ("ads_id", "ascending")])
         values = part[col].to_numpy(zero_copy_only=False)
         sample = StimulusIdentity.from_string(part["stimulus_id"][0].as_py())
-        loaded = [dsv.store._load_ads(row) for row in part.to_pylist()]
+        loaded = [dsv.store.reader.analysis_result(row) for row in part.to_pylist()]
         shared = dict(zip(keys, key, strict=True))
         out.append(
             Collation(

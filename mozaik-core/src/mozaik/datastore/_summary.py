@@ -1,25 +1,110 @@
-"""A readable text summary of a store or view (what ``mozaik show`` prints)."""
+"""A summary of a store or view (what ``mozaik show`` prints): as data, and as text."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from mozaik._errors import AnalysisDataStructureError, DataStoreError
 from mozaik.ads import ads_class
-from mozaik.datastore._format import ST_PREFIX
+from mozaik.datastore._check import check_store
 from mozaik.datastore._view import DataStoreView
+from mozaik.stimulus import StimulusIdentity
 
-__all__ = ["summarize"]
+__all__ = ["summarize", "summary_data"]
 
-_MAX_VALUES = 8
+#: Presentations listed in the text summary (the JSON summary lists all).
+MAX_PRESENTATIONS = 20
 
 
-def _values(values: list[object]) -> str:
-    shown = ", ".join(repr(v) for v in values[:_MAX_VALUES])
-    return shown + (f", ... ({len(values)} values)" if len(values) > _MAX_VALUES else "")
+def _rate_hz(n_spikes: int, n_neurons: int, t_start: float, t_stop: float) -> float | None:
+    """Mean firing rate in Hz of ``n_neurons`` neurons over [t_start, t_stop) ms."""
+    duration_s = (t_stop - t_start) / 1000.0
+    if n_neurons <= 0 or duration_s <= 0:
+        return None
+    return round(n_spikes / n_neurons / duration_s, 3)
+
+
+def _variables(part: pa.Table) -> dict[str, int | None]:
+    """Recorded variable -> most neurons recorded in one segment (None: not in the index)."""
+    out: dict[str, int | None] = {}
+    has_counts = "variable_neurons" in part.column_names
+    for row in part.select(
+        ["variables", "n_spiketrains"] + (["variable_neurons"] if has_counts else [])
+    ).to_pylist():
+        counts = row.get("variable_neurons") or [None] * len(row["variables"])
+        for variable, n in zip(row["variables"], counts, strict=False):
+            if variable == "spikes" and n is None:
+                n = row["n_spiketrains"]
+            old = out.get(variable)
+            out[variable] = n if old is None else max(old, n) if n is not None else old
+    return out
+
+
+def _sheets(dsv: DataStoreView, seg: pa.Table) -> list[dict[str, Any]]:
+    store = dsv.store
+    sheets = dsv.sheets() if dsv is not store else store.sheets()
+    out = []
+    for sheet in sheets:
+        entry: dict[str, Any] = {"name": sheet, "neurons": None, "annotations": []}
+        try:
+            entry["neurons"] = len(store.neuron_ids(sheet))
+            entry["annotations"] = sorted(store.neuron_annotations(sheet))
+        except DataStoreError:
+            pass
+        part = seg.filter(pc.equal(seg["sheet_name"], sheet))
+        real = part.filter(pc.invert(part["is_null"]))
+        spikes = int(pc.sum(real["n_spikes"]).as_py() or 0)
+        durations = pc.subtract(real["t_stop"], real["t_start"])
+        neuron_ms = float(pc.sum(pc.multiply(real["n_spiketrains"], durations)).as_py() or 0.0)
+        entry.update(
+            segments=real.num_rows,
+            blank_segments=part.num_rows - real.num_rows,
+            spikes=spikes,
+            spikes_with_blanks=int(pc.sum(part["n_spikes"]).as_py() or 0),
+            # spikes per recorded neuron per second, over the real presentations
+            mean_rate_hz=round(spikes / (neuron_ms / 1000.0), 3) if neuron_ms > 0 else None,
+            variables=_variables(part),
+        )
+        out.append(entry)
+    return out
+
+
+def _stimuli(real: pa.Table) -> list[dict[str, Any]]:
+    """One entry per stimulus (identity), in order of first presentation."""
+    out: dict[str, dict[str, Any]] = {}
+    rows = real.select(["stimulus_id", "presentation_id", "trial", "t_start", "t_stop"])
+    for row in sorted(rows.to_pylist(), key=lambda r: r["presentation_id"]):
+        sid = row["stimulus_id"]
+        if sid not in out:
+            identity = StimulusIdentity.from_string(sid)
+            out[sid] = {"name": identity.name, "params": dict(identity.params), "trials": [],
+                        "presentation_ids": [], "duration_ms": row["t_stop"] - row["t_start"]}
+        entry = out[sid]
+        if row["presentation_id"] not in entry["presentation_ids"]:
+            entry["presentation_ids"].append(row["presentation_id"])
+            entry["trials"].append(int(row["trial"]))
+    return list(out.values())
+
+
+def _presentations(real: pa.Table, sheets: list[str]) -> list[dict[str, Any]]:
+    """One entry per real presentation: stimulus, trial, span and mean rate per sheet."""
+    out: dict[int, dict[str, Any]] = {}
+    for row in sorted(real.to_pylist(), key=lambda r: r["segment_id"]):
+        pid = int(row["presentation_id"])
+        if pid not in out:
+            out[pid] = {"presentation_id": pid, "stimulus": row["stimulus_name"],
+                        "stimulus_id": row["stimulus_id"], "trial": int(row["trial"]),
+                        "t_start_ms": row["t_start"], "t_stop_ms": row["t_stop"],
+                        "rate_hz": dict.fromkeys(sheets)}
+        out[pid]["rate_hz"][row["sheet_name"]] = _rate_hz(
+            row["n_spikes"], row["n_spiketrains"], row["t_start"], row["t_stop"]
+        )
+    return list(out.values())
 
 
 def _unreadable(index: pa.Table) -> dict[str, str]:
@@ -38,87 +123,136 @@ def _unreadable(index: pa.Table) -> dict[str, str]:
     return out
 
 
-def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
-    """Summarise a view: run, sheets and neurons, stimuli, segments, analysis results."""
+def _analysis(a: pa.Table) -> list[dict[str, Any]]:
+    if a.num_rows == 0:
+        return []
+    column = {c: a[c].to_pylist() if c in a.column_names else [None] * a.num_rows
+              for c in ("analysis_algorithm", "value_name")}
+    groups = Counter(zip(a["identifier"].to_pylist(), column["analysis_algorithm"],
+                         column["value_name"], strict=True))
+    unreadable = _unreadable(a)
+    return [{"identifier": i, "analysis_algorithm": algo, "value_name": value, "count": n,
+             "unreadable": unreadable.get(i)}
+            for (i, algo, value), n in sorted(groups.items(), key=lambda kv: repr(kv[0]))]
+
+
+def summary_data(dsv: DataStoreView, *, ads: bool = True) -> dict[str, Any]:
+    """A JSON-able summary of a view (what ``mozaik show --json`` prints).
+
+    Keys: ``run`` (manifest fields), ``sheets`` (neurons, segments, spikes, ``mean_rate_hz``
+    over the real presentations, ``variables``: recorded variable -> neurons recorded),
+    ``stimuli`` (one entry per stimulus with its own parameters and trials), ``presentations``
+    (mean firing rate in Hz per sheet of each real presentation), ``analysis_results`` and
+    ``integrity`` (problems a quick check of the files found; ``mozaik check`` does a full one).
+    """
     store = dsv.store
     m = store.manifest
     prov = m.get("provenance", {}) or {}
-    lines = [
-        f"Run directory : {store.root}",
-        f"Format        : {m.get('format')} v{m.get('format_version')}",
-        f"Started/ended : {m.get('start_time')} / {m.get('end_time') or 'not finished'}",
-    ]
-    if prov.get("host"):
-        lines.append(f"Host          : {prov['host']}")
-    dists = prov.get("distributions") or {}
-    if dists:
-        lines.append("Distributions : " + ", ".join(f"{k} {v}" for k, v in dists.items()))
-    if m.get("simulator"):
-        lines.append(f"Simulator     : {m['simulator']} {m.get('simulator_version', '')}".rstrip())
-
     seg = dsv.segment_index
-    lines += ["", "Sheets:"]
-    sheets = dsv.sheets() if dsv is not store else store.sheets()
-    for sheet in sheets:
-        try:
-            n = f"{len(store.neuron_ids(sheet))} neurons"
-            ann = sorted(store.neuron_annotations(sheet))
-            if ann:
-                n += f", annotations: {', '.join(ann)}"
-        except DataStoreError:
-            n = "neurons not recorded"
-        part = seg.filter(pc.equal(seg["sheet_name"], sheet))
-        real = part.filter(pc.invert(part["is_null"]))
-        variables = (
-            sorted(set(pc.list_flatten(part["variables"]).to_pylist())) if part.num_rows else []
-        )
-        spikes = pc.sum(part["n_spikes"]).as_py() or 0
-        lines.append(
-            f"  {sheet}: {n}; {real.num_rows} segments (+{part.num_rows - real.num_rows} blank), "
-            f"{spikes} spikes; variables: {', '.join(variables) or '-'}"
-        )
-    if not sheets:
-        lines.append("  (none)")
-
-    lines += ["", "Stimuli:"]
     real = seg.filter(pc.invert(seg["is_null"])) if seg.num_rows else seg
-    names = Counter(real["stimulus_name"].to_pylist())
-    for name in sorted(names):
-        part = real.filter(pc.equal(real["stimulus_name"], name))
-        n_stim = len(pc.unique(part["stimulus_id"]))
-        n_pres = len(pc.unique(part["presentation_id"]))
-        lines.append(f"  {name}: {n_stim} stimuli, {n_pres} presentations")
-        trials = sorted(set(part["trial"].to_pylist()))
-        lines.append(f"      trial: {_values(trials)}")
-        for col in sorted(c for c in part.column_names if c.startswith(ST_PREFIX)):
-            vals = [v for v in pc.unique(part[col]).to_pylist() if v is not None]
-            if vals and col != "st_trial":
-                lines.append(
-                    f"      {col.removeprefix(ST_PREFIX)}: {_values(sorted(vals, key=repr))}"
-                )
-    if not names:
-        lines.append("  (none)")
+    sheets = _sheets(dsv, seg)
+    problems = check_store(store.root, quick=True)
+    return {
+        "run": {"run_dir": str(store.root), "format": m.get("format"),
+                "format_version": m.get("format_version"), "status": m.get("status"),
+                "start_time": m.get("start_time"), "end_time": m.get("end_time"),
+                "host": prov.get("host"), "distributions": prov.get("distributions") or {},
+                "simulator": m.get("simulator"),
+                "simulator_version": m.get("simulator_version")},
+        "sheets": sheets,
+        "stimuli": _stimuli(real),
+        "presentations": _presentations(real, [s["name"] for s in sheets]),
+        "analysis_results": _analysis(dsv.analysis_index) if ads else None,
+        "integrity": {"checked": "quick", "problems": [str(p) for p in problems]},
+    }
 
-    if ads:
-        a = dsv.analysis_index
-        lines += ["", f"Analysis results: {a.num_rows}"]
-        if a.num_rows:
-            value_name = (
-                a["value_name"].to_pylist()
-                if "value_name" in a.column_names
-                else [None] * a.num_rows
-            )
-            groups = Counter(
-                zip(
-                    a["identifier"].to_pylist(),
-                    a["analysis_algorithm"].to_pylist(),
-                    value_name,
-                    strict=True,
-                )
-            )
-            unreadable = _unreadable(a)
-            for (ident, algo, value), count in sorted(groups.items(), key=lambda kv: repr(kv[0])):
-                extra = f", value_name={value!r}" if value is not None else ""
-                extra += f" (UNREADABLE: {unreadable[ident]})" if ident in unreadable else ""
-                lines.append(f"  {ident} from {algo}{extra}: {count}")
+
+def _value(v: Any) -> str:
+    return json.dumps(v) if isinstance(v, str) and v[:1] in "[{" else repr(v)
+
+
+def _text_header(run: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Run directory : {run['run_dir']}",
+        f"Format        : {run['format']} v{run['format_version']}",
+        f"Status        : {run['status'] or '-'}",
+        f"Started/ended : {run['start_time']} / {run['end_time'] or 'not finished'}",
+    ]
+    if run["host"]:
+        lines.append(f"Host          : {run['host']}")
+    if run["distributions"]:
+        lines.append("Distributions : "
+                     + ", ".join(f"{k} {v}" for k, v in run["distributions"].items()))
+    if run["simulator"]:
+        version = run["simulator_version"] or ""
+        lines.append(f"Simulator     : {run['simulator']} {version}".rstrip())
+    return lines
+
+
+def _text_sheets(sheets: list[dict[str, Any]]) -> list[str]:
+    lines = ["", "Sheets:"]
+    for s in sheets:
+        n = "neurons not recorded" if s["neurons"] is None else f"{s['neurons']} neurons"
+        if s["annotations"]:
+            n += f", annotations: {', '.join(s['annotations'])}"
+        rate = "-" if s["mean_rate_hz"] is None else f"{s['mean_rate_hz']:g} Hz"
+        variables = ", ".join(f"{v} ({'?' if k is None else k} neurons)"
+                              for v, k in s["variables"].items())
+        lines += [f"  {s['name']}: {n}; {s['segments']} segments (+{s['blank_segments']} blank), "
+                  f"{s['spikes']} spikes, mean rate {rate}",
+                  f"      recorded: {variables or '-'}"]
+    return lines + (["  (none)"] if not sheets else [])
+
+
+def _text_stimuli(stimuli: list[dict[str, Any]]) -> list[str]:
+    lines = ["", f"Stimuli ({len(stimuli)}, one line each, in order of first presentation):"]
+    for s in stimuli:
+        trials = s["trials"]
+        params = ", ".join(f"{k}={_value(v)}" for k, v in s["params"].items())
+        lines.append(f"  {s['name']}: {len(trials)} presentation(s), trials "
+                     f"{', '.join(map(str, sorted(set(trials))))}; {params or 'no parameters'}")
+    return lines + (["  (none)"] if not stimuli else [])
+
+
+def _text_presentations(pres: list[dict[str, Any]], sheets: list[str]) -> list[str]:
+    if not pres:
+        return []
+    lines = ["", "Presentations (mean firing rate per sheet, Hz; blank periods excluded):",
+             "  " + "  ".join([f"{'id':>5}", f"{'stimulus':<28}", f"{'trial':>5}",
+                               f"{'t_start..t_stop ms':>22}"] + [f"{s:>10}" for s in sheets])]
+    for p in pres[:MAX_PRESENTATIONS]:
+        span = f"{p['t_start_ms']:g}..{p['t_stop_ms']:g}"
+        rates = ["-" if p["rate_hz"][s] is None else f"{p['rate_hz'][s]:.2f}" for s in sheets]
+        lines.append("  " + "  ".join([f"{p['presentation_id']:>5}", f"{p['stimulus'][:28]:<28}",
+                                       f"{p['trial']:>5}", f"{span:>22}"]
+                                      + [f"{r:>10}" for r in rates]))
+    if len(pres) > MAX_PRESENTATIONS:
+        lines.append(f"  ... {len(pres) - MAX_PRESENTATIONS} more (mozaik show --json lists all)")
+    return lines
+
+
+def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
+    """Summarise a view as text: run, sheets, stimuli, presentations, results, integrity."""
+    data = summary_data(dsv, ads=ads)
+    sheets = [s["name"] for s in data["sheets"]]
+    lines = _text_header(data["run"]) + _text_sheets(data["sheets"])
+    lines += _text_stimuli(data["stimuli"]) + _text_presentations(data["presentations"], sheets)
+    if data["analysis_results"] is not None:
+        results = data["analysis_results"]
+        lines += ["", f"Analysis results: {sum(r['count'] for r in results)}"]
+        for r in results:
+            extra = f", value_name={r['value_name']!r}" if r["value_name"] is not None else ""
+            extra += f" (UNREADABLE: {r['unreadable']})" if r["unreadable"] else ""
+            lines.append(f"  {r['identifier']} from {r['analysis_algorithm']}{extra}: "
+                         f"{r['count']}")
+    problems = data["integrity"]["problems"]
+    root = data["run"]["run_dir"]
+    lines.append("")
+    if problems:
+        lines += [f"Integrity     : {len(problems)} PROBLEM(S) in the files; the counts above come "
+                  f"from the index and may be wrong. Run `mozaik check {root}`:"]
+        lines += [f"  {p}" for p in problems[:5]] + (["  ..."] if len(problems) > 5 else [])
+    else:
+        lines.append(f"Integrity     : files present and Parquet-framed (`mozaik check {root}` "
+                     "verifies their contents)")
     return "\n".join(lines)

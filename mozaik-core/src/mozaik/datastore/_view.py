@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import neo
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import quantities as pq
-from neo.core.spiketrainlist import SpikeTrainList
 
 from mozaik._errors import DataStoreError
-from mozaik.ads import AnalysisDataStructure, ads_class, parse_units
-from mozaik.datastore._format import ADS_COLUMNS, SEGMENT_COLUMNS, read_table
+from mozaik.ads import AnalysisDataStructure
+from mozaik.datastore._format import ADS_COLUMNS, SEGMENT_COLUMNS, ordered_unique, stack_lists
 from mozaik.stimulus import StimulusIdentity
 
 if TYPE_CHECKING:
@@ -158,7 +154,7 @@ class DataStoreView:
             True: the stimuli of blank (null) segments instead of those of real presentations.
         """
         t = self._segments(null=null).sort_by("segment_id")
-        return [StimulusIdentity.from_string(s) for s in _ordered_unique(t["stimulus_id"])]
+        return [StimulusIdentity.from_string(s) for s in ordered_unique(t["stimulus_id"])]
 
     def presentations(self, *, null: bool = False) -> list[tuple[StimulusIdentity, int]]:
         """Distinct (stimulus, trial) presentations in this view, in order of presentation."""
@@ -170,17 +166,17 @@ class DataStoreView:
     # ------------------------------------------------------------------ neurons
     def neuron_ids(self, sheet: str) -> np.ndarray:
         """PyNN ids (int64) of the neurons of ``sheet``, indexed by position within the sheet."""
-        return np.asarray(self._store._neurons(sheet)["id"].to_numpy())
+        return np.asarray(self._store.reader.neurons(sheet)["id"].to_numpy())
 
     def neuron_positions(self, sheet: str) -> np.ndarray:
         """Positions of the neurons of ``sheet``, shape (n, 2) or (n, 3), in um."""
-        t = self._store._neurons(sheet)
+        t = self._store.reader.neurons(sheet)
         cols = ["x", "y"] if t["z"].null_count == t.num_rows else ["x", "y", "z"]
         return np.column_stack([t[c].to_numpy(zero_copy_only=False) for c in cols])
 
     def neuron_annotations(self, sheet: str) -> dict[str, np.ndarray]:
         """Per-neuron annotations of ``sheet`` (e.g. orientation preference), by name."""
-        t = self._store._neurons(sheet)
+        t = self._store.reader.neurons(sheet)
         fixed = {"sheet_name", "index", "id", "x", "y", "z"}
         return {
             name: t[name].to_numpy(zero_copy_only=False)
@@ -224,7 +220,7 @@ class DataStoreView:
         Reads only the row groups of the selected segments.
         """
         rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
-        table = self._store._read_payload(rows, "spikes", ["segment_id", "neuron", "time"])
+        table = self._store.reader.read_payload(rows, "spikes", ["segment_id", "neuron", "time"])
         if table.num_rows == 0:
             return SpikeArrays(
                 np.empty(0, np.int32), np.empty(0, np.float64), np.empty(0, np.int64)
@@ -237,7 +233,7 @@ class DataStoreView:
     def analog_arrays(self, sheet: str, variable: str, *, null: bool = False) -> AnalogArrays:
         """All traces of ``variable`` (e.g. ``"v"``) of ``sheet`` in this view as one 2-D array."""
         rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
-        table = self._store._read_payload(
+        table = self._store.reader.read_payload(
             rows,
             "analog",
             ["segment_id", "neuron", "variable", "units", "t_start", "sampling_period", "values"],
@@ -257,7 +253,7 @@ class DataStoreView:
                 f"{periods} or units {units}; narrow the view first (param_filter_query)"
             )
             raise DataStoreError(msg)
-        values = _stack_lists(table["values"], f"{variable!r} of sheet {sheet!r}")
+        values = stack_lists(table["values"], f"{variable!r} of sheet {sheet!r}")
         return AnalogArrays(
             _np(table["segment_id"]),
             _np(table["neuron"]),
@@ -277,7 +273,7 @@ class DataStoreView:
     def analysis_results(self) -> list[AnalysisDataStructure]:
         """The analysis results of this view, payloads loaded now, in order of storage."""
         t = self.analysis_index.sort_by("ads_id")
-        return [self._store._load_ads(row) for row in t.to_pylist()]
+        return [self._store.reader.analysis_result(row) for row in t.to_pylist()]
 
     def get_analysis_result(self, **kwargs: Any) -> list[AnalysisDataStructure]:
         """Shortcut for ``param_filter_query(self, **kwargs).analysis_results()``."""
@@ -289,26 +285,6 @@ class DataStoreView:
 def _np(col: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(col.to_numpy())
 
-
-def _ordered_unique(col: pa.ChunkedArray) -> list[Any]:
-    return list(dict.fromkeys(col.to_pylist()))
-
-
-def _stack_lists(col: pa.ChunkedArray, what: str) -> np.ndarray:
-    """Stack a list<float64> column of equal-length lists into an (n, m) array."""
-    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    n = len(col)
-    if n == 0:
-        return np.empty((0, 0))
-    lengths = pc.list_value_length(col).to_numpy(zero_copy_only=False)
-    if (lengths != lengths[0]).any():
-        msg = (
-            f"traces of {what} have different lengths {sorted(set(lengths.tolist()))}; "
-            f"narrow the view"
-        )
-        raise DataStoreError(msg)
-    flat = pc.list_flatten(col).to_numpy(zero_copy_only=False)
-    return np.asarray(flat).reshape(n, int(lengths[0]))
 
 
 class SegmentList(Sequence[neo.Segment]):
@@ -336,102 +312,11 @@ class SegmentList(Sequence[neo.Segment]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return self._store._build_segment(self.rows.slice(index, 1).to_pylist()[0])
+        return self._store.reader.segment(self.rows.slice(index, 1).to_pylist()[0])
 
     def __iter__(self) -> Iterator[neo.Segment]:
         for row in self.rows.to_pylist():
-            yield self._store._build_segment(row)
+            yield self._store.reader.segment(row)
 
     def __repr__(self) -> str:
         return f"<SegmentList of {len(self)} segments (loaded on access)>"
-
-
-def attach_spiketrains(segment: neo.Segment, trains: list[neo.SpikeTrain]) -> None:
-    """Give ``segment`` its SpikeTrains in linear time.
-
-    ``segment.spiketrains.append`` checks each new train against all present ones, which is
-    quadratic (minutes for the 10^5 trains of one large sheet); assigning a ready
-    ``SpikeTrainList`` is not.
-    """
-    for st in trains:
-        st.segment = segment
-    segment.spiketrains = SpikeTrainList(items=trains, parent=segment)
-
-
-def build_segment(
-    row: dict[str, Any],
-    spikes: pa.Table | None,
-    analog: pa.Table | None,
-    ids: np.ndarray | None,
-) -> neo.Segment:
-    """Build a neo Segment from its index row and its payload rows (already read)."""
-    sheet = row["sheet_name"]
-    meta = {
-        "sheet_name": sheet,
-        "stimulus": row["stimulus_id"],
-        "stimulus_name": row["stimulus_name"],
-        "trial": int(row["trial"]),
-    }
-    seg = neo.Segment(
-        name=f"{sheet} | {row['stimulus_name']} | trial {row['trial']}"
-        + (" | null" if row["is_null"] else ""),
-    )
-    seg.annotate(
-        **meta,
-        is_null=bool(row["is_null"]),
-        segment_id=int(row["segment_id"]),
-        presentation_id=int(row["presentation_id"]),
-    )
-    t_start = row["t_start"] * pq.ms
-    t_stop = row["t_stop"] * pq.ms
-    if spikes is not None and spikes.num_rows:
-        neuron = spikes["neuron"].to_numpy()
-        time = spikes["time"]
-        valid = (
-            np.ones(len(neuron), bool)
-            if time.null_count == 0
-            else pc.is_valid(time).to_numpy(zero_copy_only=False)
-        )
-        times = time.to_numpy(zero_copy_only=False)
-        order = np.argsort(neuron, kind="stable")
-        neuron, times, valid = neuron[order], times[order], valid[order]
-        starts = np.flatnonzero(np.r_[True, neuron[1:] != neuron[:-1]])
-        stops = np.r_[starts[1:], len(neuron)]
-        trains = []
-        for a, b in zip(starts, stops, strict=True):
-            index = int(neuron[a])
-            sel = times[a:b][valid[a:b]]
-            st = neo.SpikeTrain(sel, units=pq.ms, t_start=t_start, t_stop=t_stop, copy=None)
-            st.annotate(source_population=sheet, source_index=index, **meta)
-            if ids is not None and index < len(ids):
-                st.annotate(channel_id=int(ids[index]))
-            trains.append(st)
-        attach_spiketrains(seg, trains)
-    if analog is not None and analog.num_rows:
-        for variable in _ordered_unique(analog["variable"]):
-            part = analog.filter(pc.equal(analog["variable"], variable)).sort_by("neuron")
-            values = _stack_lists(part["values"], f"{variable!r} of {sheet!r}")
-            neurons = part["neuron"].to_numpy()
-            sig = neo.AnalogSignal(
-                values.T,
-                units=parse_units(part["units"][0].as_py()),
-                t_start=part["t_start"][0].as_py() * pq.ms,
-                sampling_period=part["sampling_period"][0].as_py() * pq.ms,
-                name=variable,
-                array_annotations={"channel_index": neurons.astype(np.int64)},
-            )
-            sig.annotate(source_population=sheet, **meta)
-            if ids is not None and len(neurons) and neurons.max() < len(ids):
-                sig.annotate(channel_ids=ids[neurons].astype(np.int64))
-            seg.analogsignals.append(sig)
-    return seg
-
-
-def load_ads(root: Path, row: dict[str, Any]) -> AnalysisDataStructure:
-    """Rebuild one ADS from its index row, reading its payload file."""
-    writer = row.get("ads_distribution")
-    if writer and row.get("ads_distribution_version"):
-        writer = f"{writer} {row['ads_distribution_version']}"
-    cls = ads_class(row["identifier"], written_by=writer)
-    payload = read_table(root / row["payload_file"])
-    return cls.from_stored(json.loads(row["parameters"]), list(row["tags"] or []), payload)

@@ -1,20 +1,40 @@
-"""Recordings on their way into the store: plain-array records and conversion from neo."""
+"""Recordings on their way into the store: plain-array records and their index rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import attrs
-import neo
 import numpy as np
 import pyarrow as pa
-import quantities as pq
-from neo.core.spiketrainlist import SpikeTrainList
 
-from mozaik._errors import DataStoreError
-from mozaik.datastore._format import ANALOG_SCHEMA, SPIKES_SCHEMA
+from mozaik._errors import DataStoreError, DuplicatePresentationError
+from mozaik.ads import AnalysisDataStructure, ads_provider
+from mozaik.datastore._format import (
+    ADS_COLUMNS,
+    ANALOG,
+    ANALOG_SCHEMA,
+    SPIKES,
+    SPIKES_SCHEMA,
+    ST_PREFIX,
+    presentation_file,
+    write_table_atomic,
+)
+from mozaik.stimulus import StimulusIdentity
 
-__all__ = ["SheetRecording", "SignalRecording", "sheet_recording_from_segment"]
+__all__ = [
+    "SheetRecording",
+    "SignalRecording",
+    "ads_index_row",
+    "check_ads_parameters",
+    "presentation_index",
+    "presentation_key",
+    "scalar_column",
+    "stimulus_columns",
+    "write_payload",
+]
 
 
 def _int_array(value: object) -> np.ndarray:
@@ -115,6 +135,15 @@ class SheetRecording:
         out = ["spikes"] if self.spike_recorded is not None or len(self.spike_times) else []
         return out + [s.variable for s in self.signals]
 
+    @property
+    def variable_neurons(self) -> list[int]:
+        """Number of neurons recorded for each of :attr:`variables`, in the same order."""
+        out = []
+        if self.spike_recorded is not None or len(self.spike_times):
+            recorded = self.spike_neurons if self.spike_recorded is None else self.spike_recorded
+            out.append(len(np.unique(recorded)))
+        return out + [len(np.unique(s.neurons)) for s in self.signals]
+
     def spikes_table(self, segment_id: int) -> pa.Table:
         """Spike rows sorted by neuron, with one null-time row per silent recorded neuron."""
         neurons = self.spike_neurons
@@ -140,6 +169,10 @@ class SheetRecording:
             ],
             schema=SPIKES_SCHEMA,
         )
+
+    def payload_table(self, kind: str, segment_id: int) -> pa.Table:
+        """:meth:`spikes_table` (``kind`` ``"spikes"``) or :meth:`analog_table` (``"analog"``)."""
+        return self.spikes_table(segment_id) if kind == SPIKES else self.analog_table(segment_id)
 
     def analog_table(self, segment_id: int) -> pa.Table:
         """Analog rows: one per (neuron, variable), values as a list column."""
@@ -167,133 +200,174 @@ class SheetRecording:
         return pa.concat_tables(parts) if parts else ANALOG_SCHEMA.empty_table()
 
 
-_FACTORS: dict[str, float] = {}
+def stimulus_columns(sid: StimulusIdentity | None, n: int) -> dict[str, pa.Array]:
+    """The ``st_<param>`` index columns of ``n`` rows of stimulus ``sid`` (none if None)."""
+    if sid is None:
+        return {}
+    return {ST_PREFIX + k: scalar_column(v, n) for k, v in sid.params.items()}
 
 
-def _factor_to_ms(units: pq.Quantity) -> float:
-    key = units.dimensionality.string
-    if key not in _FACTORS:
-        _FACTORS[key] = float(pq.Quantity(1.0, units.units).rescale(pq.ms).magnitude)
-    return _FACTORS[key]
+def scalar_column(value: object, n: int) -> pa.Array:
+    """A column of ``n`` copies of ``value`` (nulls for None), typed from the value."""
+    if value is None:
+        return pa.nulls(n)
+    return pa.array([value] * n)
 
 
-def _ms(q: pq.Quantity) -> float:
-    return float(q.magnitude) * _factor_to_ms(q)
+def presentation_index(
+    stimulus: StimulusIdentity,
+    trial: int,
+    is_null: bool,
+    ids: tuple[int, list[int]],
+    recordings: Mapping[str, SheetRecording],
+    span: tuple[float | None, float | None],
+    payloads: Mapping[str, tuple[str | None, list[tuple[int, int]]]],
+) -> pa.Table:
+    """The segment-index fragment of one presentation: one row per sheet.
 
-
-def _flat_spikes(spiketrains: object) -> tuple[np.ndarray, np.ndarray, float, float] | None:
-    """(PyNN ids, times in ms, t_start, t_stop) when PyNN handed the spikes over as one flat
-    ``SpikeTrainList`` (two arrays), without building a SpikeTrain per neuron; else None."""
-    if not isinstance(spiketrains, SpikeTrainList):
-        return None
-    # a list built from SpikeTrain objects numbers its channels by position, not by PyNN id
-    if getattr(spiketrains, "_items", None) is not None:
-        return None
-    if getattr(spiketrains, "_spike_time_array", None) is None:
-        return None
-    ids, times = spiketrains.multiplexed
-    times_ms = np.asarray(pq.Quantity(times).rescale(pq.ms).magnitude, dtype=np.float64)
-    return (np.asarray(ids, dtype=np.int64), times_ms, _ms(spiketrains.t_start),
-            _ms(spiketrains.t_stop))
-
-
-def _indices_of(neuron_ids: np.ndarray, ids: np.ndarray, sheet: str) -> np.ndarray:
-    """Index within the sheet of each PyNN id in ``ids`` (``neuron_ids[i]`` is neuron i's id)."""
-    order = np.argsort(neuron_ids, kind="stable")
-    pos = np.searchsorted(neuron_ids, ids, sorter=order)
-    pos = np.minimum(pos, len(neuron_ids) - 1)
-    found = order[pos]
-    bad = neuron_ids[found] != ids
-    if bad.any():
-        msg = (f"sheet {sheet!r}: recorded PyNN id {int(ids[bad][0])} is not among the sheet's "
-               f"neurons; write the sheet's neurons (write_neurons) with the population's ids")
-        raise DataStoreError(msg)
-    return found.astype(np.int64)
-
-
-def sheet_recording_from_segment(segment: neo.Segment, sheet: str,
-                                 neuron_ids: np.ndarray | None = None) -> SheetRecording:
-    """Convert one PyNN-produced ``neo.Segment`` of one sheet to a :class:`SheetRecording`.
-
-    Neurons are identified by the ``source_index`` annotation of each SpikeTrain and the
-    ``channel_index`` array annotation of each AnalogSignal, as PyNN sets them. When PyNN hands
-    spikes over as one flat ``SpikeTrainList`` and ``neuron_ids`` (PyNN id of each neuron of the
-    sheet, in index order) is given, spikes are taken from its two arrays directly: building
-    one SpikeTrain per neuron costs about a second per presentation at 10,000 neurons.
+    Parameters
+    ----------
+    stimulus, trial, is_null
+        What was presented.
+    ids : (int, list of int)
+        The presentation id and the segment id of each sheet (in ``recordings`` order).
+    recordings : mapping of str to SheetRecording
+        Sheet name to its recording.
+    span : (float or None, float or None), ms
+        ``t_start``, ``t_stop`` of the presentation; None: the span of each sheet's data.
+    payloads : mapping
+        ``spikes``/``analog`` to (file or None, per sheet (first row group, row groups)).
     """
-    starts: list[float] = []
-    stops: list[float] = []
-    neurons: list[np.ndarray] = []
-    times: list[np.ndarray] = []
-    recorded: list[int] = []
-    flat = _flat_spikes(segment.spiketrains) if neuron_ids is not None else None
-    recorded_flat: np.ndarray | None = None
-    if flat is not None and neuron_ids is not None:
-        ids, flat_times, t0, t1 = flat
-        starts.append(t0)
-        stops.append(t1)
-        recorded_flat = _indices_of(np.asarray(neuron_ids, np.int64),
-                                    np.asarray(segment.spiketrains.all_channel_ids, np.int64),
-                                    sheet)
-        if len(ids):
-            neurons.append(_indices_of(np.asarray(neuron_ids, np.int64), ids, sheet))
-            times.append(flat_times)
-    for k, st in enumerate(() if flat is not None else segment.spiketrains):
-        index = st.annotations.get("source_index")
-        if index is None:
-            msg = (
-                f"sheet {sheet!r}: spiketrain {k} has no 'source_index' annotation (the index of "
-                f"the neuron in its population, which PyNN's get_data() sets); annotate it before "
-                f"writing, e.g. st.annotate(source_index=i)"
-            )
-            raise DataStoreError(msg)
-        index = int(index)
-        recorded.append(index)
-        factor = _factor_to_ms(st.units)
-        starts.append(_ms(st.t_start))
-        stops.append(_ms(st.t_stop))
-        if len(st):
-            values = np.asarray(st.magnitude, np.float64)
-            times.append(values * factor if factor != 1.0 else values)
-            neurons.append(np.full(len(st), index, np.int64))
-    signals: list[SignalRecording] = []
-    for k, sig in enumerate(segment.analogsignals):
-        channels = sig.array_annotations.get("channel_index")
-        if channels is None:
-            msg = (
-                f"sheet {sheet!r}: analog signal {k} ({sig.name!r}) has no 'channel_index' array "
-                f"annotation (the index of each column's neuron in its population, which PyNN "
-                f"sets); add it with sig.array_annotate(channel_index=...)"
-            )
-            raise DataStoreError(msg)
-        if not sig.name:
-            msg = (
-                f"sheet {sheet!r}: analog signal {k} has no name; name it after the variable "
-                f"(e.g. 'v')"
-            )
-            raise DataStoreError(msg)
-        t0 = _ms(sig.t_start)
-        starts.append(t0)
-        stops.append(_ms(sig.t_stop))
-        signals.append(
-            SignalRecording(
-                variable=sig.name,
-                units=sig.units.dimensionality.string,
-                t_start=t0,
-                sampling_period=_ms(sig.sampling_period),
-                neurons=channels,
-                values=np.asarray(sig.magnitude),
-            )
-        )
-    if not starts:
-        msg = f"sheet {sheet!r}: the segment holds no spiketrains and no analog signals"
+    pid, seg_ids = ids
+    sheets = list(recordings)
+    recs = [recordings[s] for s in sheets]
+    n = len(sheets)
+    t_start, t_stop = span
+    spikes_file, spike_spans = payloads[SPIKES]
+    analog_file, analog_spans = payloads[ANALOG]
+    columns: dict[str, pa.Array] = {
+        "segment_id": pa.array(seg_ids, pa.int64()),
+        "presentation_id": pa.array([pid] * n, pa.int64()),
+        "sheet_name": pa.array(sheets, pa.string()),
+        "stimulus_name": pa.array([stimulus.name] * n, pa.string()),
+        "stimulus_id": pa.array([stimulus.to_string()] * n, pa.string()),
+        "trial": pa.array([int(trial)] * n, pa.int64()),
+        "is_null": pa.array([bool(is_null)] * n, pa.bool_()),
+        "t_start": pa.array(
+            [float(t_start) if t_start is not None else r.t_start for r in recs], pa.float64()
+        ),
+        "t_stop": pa.array(
+            [float(t_stop) if t_stop is not None else r.t_stop for r in recs], pa.float64()
+        ),
+        "variables": pa.array([r.variables for r in recs], pa.list_(pa.string())),
+        "variable_neurons": pa.array([r.variable_neurons for r in recs], pa.list_(pa.int64())),
+        "n_spiketrains": pa.array(
+            [0 if r.spike_recorded is None else len(np.unique(r.spike_recorded)) for r in recs],
+            pa.int64(),
+        ),
+        "n_spikes": pa.array([len(r.spike_times) for r in recs], pa.int64()),
+        "spikes_file": pa.array([spikes_file] * n, pa.string()),
+        "spikes_row_group": pa.array([s[0] for s in spike_spans], pa.int32()),
+        "spikes_row_groups": pa.array([s[1] for s in spike_spans], pa.int32()),
+        "analog_file": pa.array([analog_file] * n, pa.string()),
+        "analog_row_group": pa.array([s[0] for s in analog_spans], pa.int32()),
+        "analog_row_groups": pa.array([s[1] for s in analog_spans], pa.int32()),
+        **stimulus_columns(stimulus, n),
+    }
+    return pa.table(columns)
+
+
+def presentation_key(
+    stimulus: StimulusIdentity,
+    trial: int,
+    recordings: Mapping[str, SheetRecording],
+    is_null: bool,
+    presented: set[tuple[str, int, bool]],
+    root: Path,
+) -> tuple[str, int, bool]:
+    """Check a presentation about to be written to ``root``; return its (stimulus, trial,
+    null) key. ``presented`` holds the keys already stored."""
+    if not isinstance(stimulus, StimulusIdentity):
+        msg = f"stimulus must be a StimulusIdentity, got {type(stimulus).__name__}"
         raise DataStoreError(msg)
-    return SheetRecording(
-        t_start=min(starts),
-        t_stop=max(stops),
-        spike_neurons=np.concatenate(neurons) if neurons else np.empty(0, np.int64),
-        spike_times=np.concatenate(times) if times else np.empty(0),
-        spike_recorded=(recorded_flat if recorded_flat is not None else
-                        np.asarray(recorded, np.int64) if segment.spiketrains else None),
-        signals=signals,
-    )
+    if "name" in stimulus.params:
+        msg = (
+            f"stimulus {stimulus.name!r} has a parameter called 'name', which clashes with the "
+            f"stimulus name in queries (st_name); rename the parameter"
+        )
+        raise DataStoreError(msg)
+    if "trial" in stimulus.params and stimulus.params["trial"] != trial:
+        msg = (
+            f"stimulus {stimulus!r} has trial={stimulus.params['trial']!r} but the "
+            f"presentation is written as trial {trial}; pass the same trial"
+        )
+        raise DataStoreError(msg)
+    if not recordings:
+        msg = f"presentation of {stimulus!r} trial {trial} has no sheets to write"
+        raise DataStoreError(msg)
+    key = (stimulus.to_string(), int(trial), bool(is_null))
+    if key in presented:
+        kind = "blank segment" if is_null else "presentation"
+        msg = (
+            f"{kind} of {stimulus!r} trial {trial} is already stored in {root}; check "
+            f"has_presentation() before presenting, or use a new run directory"
+        )
+        raise DuplicatePresentationError(msg)
+    return key
+
+
+def write_payload(
+    root: Path, kind: str, pid: int, parts: list[pa.Table]
+) -> tuple[str | None, list[tuple[int, int]]]:
+    """Write the ``kind`` payload file of presentation ``pid``, one row-group run per part.
+
+    Returns the file (relative to ``root``; None if every part is empty) and, per part, its
+    first row group and number of row groups.
+    """
+    if not any(p.num_rows for p in parts):
+        return None, [(0, 0)] * len(parts)
+    schema = SPIKES_SCHEMA if kind == SPIKES else ANALOG_SCHEMA
+    rel = presentation_file(kind, pid)
+    return rel, write_table_atomic(schema.empty_table(), root / rel, row_group_tables=parts)
+
+
+#: ADS index columns naming the distribution (and its version) that provides a result's class,
+#: so that a reader without that distribution can say what to install.
+ADS_WRITER_COLUMNS = ("ads_distribution", "ads_distribution_version")
+
+
+def check_ads_parameters(ads: AnalysisDataStructure) -> None:
+    """Refuse an ADS whose parameter names would clash with the ADS index's own columns."""
+    params = ads.parameters()
+    clash = set(params) & (set(ADS_COLUMNS.names) - {"identifier"} | set(ADS_WRITER_COLUMNS))
+    clash |= {p for p in params if p.startswith(ST_PREFIX)}
+    if clash:
+        msg = (
+            f"{ads.identifier}: parameter names {sorted(clash)} clash with ADS index columns; "
+            f"rename them"
+        )
+        raise DataStoreError(msg)
+
+
+def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str) -> pa.Table:
+    """The ADS-index fragment of result ``aid`` (equality key ``key``, payload file ``rel``)."""
+    params = ads.parameters()
+    sid = ads.stimulus_id
+    columns: dict[str, pa.Array] = {
+        "ads_id": pa.array([aid], pa.int64()),
+        "ads_key": pa.array([key], pa.string()),
+        "identifier": pa.array([ads.identifier], pa.string()),
+        "tags": pa.array([list(ads.tags)], pa.list_(pa.string())),
+        "parameters": pa.array([json.dumps(params, sort_keys=True)], pa.string()),
+        "stimulus_name": pa.array([None if sid is None else sid.name], pa.string()),
+        "payload_file": pa.array([rel], pa.string()),
+    }
+    for column, text in zip(ADS_WRITER_COLUMNS, ads_provider(type(ads)), strict=True):
+        columns[column] = pa.array([text], pa.string())
+    for name, value in params.items():
+        if name != "identifier":
+            columns[name] = (
+                pa.array([value], pa.int64()) if name == "neuron" else scalar_column(value, 1)
+            )
+    columns.update(stimulus_columns(sid, 1))
+    return pa.table(columns)
