@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from mozaik.cli._main import cli
-from mozaik.study import Study
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore
+from mozaik.study import Study
 from workflow_helpers import FakeModel
 
 

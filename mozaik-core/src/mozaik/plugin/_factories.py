@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mozaik.analysis import Analysis
-    from mozaik.study import Study
     from mozaik.controller import RunSummary
     from mozaik.experiments import Experiment
     from mozaik.model import (
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     )
     from mozaik.plot import Plot
     from mozaik.stimulus import Stimulus
+    from mozaik.study import Study
 
 __all__ = [
     "AnalysisFactory",

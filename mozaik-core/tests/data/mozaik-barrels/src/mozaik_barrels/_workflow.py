@@ -13,13 +13,13 @@ import quantities as pq
 from mozaik import AnalysisError
 from mozaik.ads import AnalysisDataStructure, data, parameter, units_parameter
 from mozaik.analysis import Analysis
-from mozaik.study import Study
 from mozaik.controller import RunSummary, run_study
 from mozaik.datastore import DataStoreView, param_filter_query
 from mozaik.experiments import Experiment
 from mozaik.model import Model
 from mozaik.plot import Plot
 from mozaik.stimulus import Stimulus, StimulusIdentity
+from mozaik.study import Study
 
 from mozaik_barrels._model import WhiskerPad
 
