@@ -1,9 +1,33 @@
-"""mozaik-analysis: Analyses for Mozaik. Components register through the `mozaik` entry point."""
+"""mozaik-analysis: Analyses for Mozaik. Components register through the `mozaik` entry point.
+
+Every analysis takes a datastore view and returns analysis data structures (ADSs) carrying the
+sheet, neuron ids, stimulus, value name, units (period where circular), the analysis name
+(``analysis_algorithm``) and tags; the workflow stores them.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata as _md
 
+from mozaik_analysis._base import Analysis
+from mozaik_analysis._rates import (
+    PSTH,
+    FiringRate,
+    FiringRateParams,
+    PSTHParams,
+    TrialAveragedFiringRate,
+    TrialAveragedFiringRateParams,
+)
+
 __version__ = _md.version("mozaik-analysis")
 
-__all__ = ["__version__"]
+__all__ = [
+    "Analysis",
+    "FiringRate",
+    "FiringRateParams",
+    "PSTH",
+    "PSTHParams",
+    "TrialAveragedFiringRate",
+    "TrialAveragedFiringRateParams",
+    "__version__",
+]
