@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata as _md
 
 from mozaik_analysis._base import Analysis
+from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
 from mozaik_analysis._rates import (
     PSTH,
     FiringRate,
@@ -23,6 +24,10 @@ __version__ = _md.version("mozaik-analysis")
 
 __all__ = [
     "Analysis",
+    "CVISI",
+    "CVISIParams",
+    "FanoFactor",
+    "FanoFactorParams",
     "FiringRate",
     "FiringRateParams",
     "PSTH",
