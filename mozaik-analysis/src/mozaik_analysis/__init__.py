@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata as _md
 
 from mozaik_analysis._base import Analysis
+from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
 from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
 from mozaik_analysis._rates import (
     PSTH,
@@ -32,6 +33,8 @@ __all__ = [
     "FiringRateParams",
     "PSTH",
     "PSTHParams",
+    "SpikeCountCorrelation",
+    "SpikeCountCorrelationParams",
     "TrialAveragedFiringRate",
     "TrialAveragedFiringRateParams",
     "__version__",
