@@ -12,6 +12,12 @@ import importlib.metadata as _md
 from mozaik_analysis._base import Analysis
 from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
 from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
+from mozaik_analysis._population import (
+    NeuronAnnotations,
+    NeuronAnnotationsParams,
+    PopulationMean,
+    PopulationMeanParams,
+)
 from mozaik_analysis._rates import (
     PSTH,
     FiringRate,
@@ -31,8 +37,12 @@ __all__ = [
     "FanoFactorParams",
     "FiringRate",
     "FiringRateParams",
+    "NeuronAnnotations",
+    "NeuronAnnotationsParams",
     "PSTH",
     "PSTHParams",
+    "PopulationMean",
+    "PopulationMeanParams",
     "SpikeCountCorrelation",
     "SpikeCountCorrelationParams",
     "TrialAveragedFiringRate",

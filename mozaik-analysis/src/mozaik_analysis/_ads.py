@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import quantities as pq
-
 from mozaik.ads import PerNeuronValue, SingleValue
 from mozaik.stimulus import StimulusIdentity
 

@@ -13,7 +13,6 @@ import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from mozaik import AnalysisError
 from mozaik.datastore import DataStoreView
 from mozaik.stimulus import StimulusIdentity

@@ -9,9 +9,9 @@ from typing import Any
 import attrs
 import numpy as np
 import quantities as pq
-
 from mozaik.ads import AnalysisDataStructure, PerNeuronPairValue
 from mozaik.datastore import DataStoreView
+
 from mozaik_analysis._ads import single_value
 from mozaik_analysis._base import Analysis
 from mozaik_analysis._common import (

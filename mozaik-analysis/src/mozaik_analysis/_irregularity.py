@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 import quantities as pq
-
 from mozaik.ads import AnalysisDataStructure
 from mozaik.datastore import DataStoreView
+
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._base import Analysis
 from mozaik_analysis._common import (

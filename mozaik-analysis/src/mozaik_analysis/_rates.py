@@ -8,9 +8,9 @@ import attrs
 import neo
 import numpy as np
 import quantities as pq
-
 from mozaik.ads import AnalogSignalList, AnalysisDataStructure
 from mozaik.datastore import DataStoreView
+
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._base import Analysis
 from mozaik_analysis._common import (
