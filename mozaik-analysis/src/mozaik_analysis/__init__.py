@@ -26,6 +26,14 @@ from mozaik_analysis._rates import (
     TrialAveragedFiringRate,
     TrialAveragedFiringRateParams,
 )
+from mozaik_analysis._subthreshold import (
+    SubthresholdMoments,
+    SubthresholdMomentsParams,
+    TrialAveragedConductances,
+    TrialAveragedConductancesParams,
+    TrialAveragedVm,
+    TrialAveragedVmParams,
+)
 
 __version__ = _md.version("mozaik-analysis")
 
@@ -45,7 +53,13 @@ __all__ = [
     "PopulationMeanParams",
     "SpikeCountCorrelation",
     "SpikeCountCorrelationParams",
+    "SubthresholdMoments",
+    "SubthresholdMomentsParams",
+    "TrialAveragedConductances",
+    "TrialAveragedConductancesParams",
     "TrialAveragedFiringRate",
     "TrialAveragedFiringRateParams",
+    "TrialAveragedVm",
+    "TrialAveragedVmParams",
     "__version__",
 ]
