@@ -26,6 +26,7 @@ from mozaik_analysis._rates import (
     TrialAveragedFiringRate,
     TrialAveragedFiringRateParams,
 )
+from mozaik_analysis._sta import SpikeTriggeredAverage, SpikeTriggeredAverageParams
 from mozaik_analysis._subthreshold import (
     SubthresholdMoments,
     SubthresholdMomentsParams,
@@ -53,6 +54,8 @@ __all__ = [
     "PopulationMeanParams",
     "SpikeCountCorrelation",
     "SpikeCountCorrelationParams",
+    "SpikeTriggeredAverage",
+    "SpikeTriggeredAverageParams",
     "SubthresholdMoments",
     "SubthresholdMomentsParams",
     "TrialAveragedConductances",
