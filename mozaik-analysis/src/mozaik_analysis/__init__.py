@@ -35,6 +35,16 @@ from mozaik_analysis._subthreshold import (
     TrialAveragedVm,
     TrialAveragedVmParams,
 )
+from mozaik_analysis._tuning import (
+    ContrastResponse,
+    ContrastResponseParams,
+    PeriodicTuningPreference,
+    PeriodicTuningPreferenceParams,
+    SizeTuning,
+    SizeTuningParams,
+    TuningWidth,
+    TuningWidthParams,
+)
 
 __version__ = _md.version("mozaik-analysis")
 
@@ -42,6 +52,8 @@ __all__ = [
     "Analysis",
     "CVISI",
     "CVISIParams",
+    "ContrastResponse",
+    "ContrastResponseParams",
     "FanoFactor",
     "FanoFactorParams",
     "FiringRate",
@@ -50,8 +62,12 @@ __all__ = [
     "NeuronAnnotationsParams",
     "PSTH",
     "PSTHParams",
+    "PeriodicTuningPreference",
+    "PeriodicTuningPreferenceParams",
     "PopulationMean",
     "PopulationMeanParams",
+    "SizeTuning",
+    "SizeTuningParams",
     "SpikeCountCorrelation",
     "SpikeCountCorrelationParams",
     "SpikeTriggeredAverage",
@@ -64,5 +80,7 @@ __all__ = [
     "TrialAveragedFiringRateParams",
     "TrialAveragedVm",
     "TrialAveragedVmParams",
+    "TuningWidth",
+    "TuningWidthParams",
     "__version__",
 ]
