@@ -12,6 +12,7 @@ import importlib.metadata as _md
 from mozaik_analysis._base import Analysis
 from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
 from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
+from mozaik_analysis._modulation import ModulationRatio, ModulationRatioParams
 from mozaik_analysis._population import (
     NeuronAnnotations,
     NeuronAnnotationsParams,
@@ -58,6 +59,8 @@ __all__ = [
     "FanoFactorParams",
     "FiringRate",
     "FiringRateParams",
+    "ModulationRatio",
+    "ModulationRatioParams",
     "NeuronAnnotations",
     "NeuronAnnotationsParams",
     "PSTH",
