@@ -89,7 +89,7 @@ def count_correlation(counts: np.ndarray) -> np.ndarray:
     bad = std == 0
     out[bad, :] = np.nan
     out[:, bad] = np.nan
-    return np.clip(out, -1.0, 1.0)
+    return np.asarray(np.clip(out, -1.0, 1.0))
 
 
 class SpikeCountCorrelation(Analysis):

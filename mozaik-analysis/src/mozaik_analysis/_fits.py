@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize  # type: ignore[import-untyped]  # no stubs installed
 
 __all__ = ["fit_naka_rushton", "fit_von_mises", "naka_rushton", "von_mises", "von_mises_hwhh"]
 
@@ -17,7 +17,8 @@ def von_mises(theta: np.ndarray, baseline: np.ndarray, amplitude: np.ndarray, mu
     ``theta`` has shape (m,), the parameters shape (n,); the result has shape (m, n).
     """
     w = 2 * np.pi / period
-    return baseline + amplitude * np.exp(kappa * (np.cos(w * (theta[:, None] - mu)) - 1.0))
+    return np.asarray(baseline + amplitude * np.exp(kappa * (np.cos(w * (theta[:, None] - mu))
+                                                             - 1.0)))
 
 
 def von_mises_hwhh(kappa: np.ndarray, period: float) -> np.ndarray:
@@ -69,7 +70,7 @@ def fit_von_mises(theta: np.ndarray, y: np.ndarray, period: float,
     lam = np.full(y.shape[1], 1e-2)
 
     def residual(p: np.ndarray) -> np.ndarray:
-        return von_mises(theta, p[0], p[1], p[2], np.exp(p[3]), period) - y
+        return np.asarray(von_mises(theta, p[0], p[1], p[2], np.exp(p[3]), period) - y)
 
     r = residual(x)
     cost = (r ** 2).sum(axis=0)
@@ -103,7 +104,7 @@ def fit_von_mises(theta: np.ndarray, y: np.ndarray, period: float,
 def naka_rushton(c: np.ndarray, r_max: float, c50: float, n: float) -> np.ndarray:
     """Naka-Rushton contrast response ``r_max * c**n / (c**n + c50**n)``."""
     cn = np.power(np.maximum(c, 0.0), n)
-    return r_max * cn / (cn + c50 ** n)
+    return np.asarray(r_max * cn / (cn + c50 ** n))
 
 
 def fit_naka_rushton(contrast: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -131,7 +132,7 @@ def fit_naka_rushton(contrast: np.ndarray, y: np.ndarray) -> np.ndarray:
         c50 = float(c[np.argmax(col >= half)]) or top / 2
 
         def resid(p: np.ndarray, col: np.ndarray = col) -> np.ndarray:
-            return naka_rushton(c, p[0], p[1], p[2]) - col
+            return np.asarray(naka_rushton(c, p[0], p[1], p[2]) - col)
 
         x0 = np.clip([max(col.max(), 1e-9), max(c50, top * 1e-3), 2.0],
                      [0.0, top * 1e-4, 0.1], [np.inf, top * 10, 20.0])
