@@ -54,5 +54,6 @@ def test_sta_recovers_a_kernel_locked_to_spikes(tmp_path, rng):
 def test_sta_needs_the_variable(tmp_path):
     b = StoreBuilder(tmp_path / "run", {"exc": 1})
     b.present(stimulus(), 0, 100.0, {"exc": (np.array([0]), np.array([10.0]))})
-    with pytest.raises(AnalysisError, match="SpikeTriggeredAverage: needs 'gsyn_exc'"):
+    want = "SpikeTriggeredAverage: needs spikes and \\['gsyn_exc', 'gsyn_inh'\\]"
+    with pytest.raises(AnalysisError, match=want):
         SpikeTriggeredAverage(SpikeTriggeredAverageParams()).run(b.store)

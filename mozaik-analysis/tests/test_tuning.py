@@ -110,7 +110,9 @@ def test_naka_rushton_parameters_are_recovered(tmp_path, rng):
     np.testing.assert_allclose(r_max.values, [t[0] for t in truth], rtol=0.03)
     np.testing.assert_allclose(c50.values, [t[1] for t in truth], rtol=0.05)
     np.testing.assert_allclose(n.values, [t[2] for t in truth], rtol=0.08)
-    assert c50.value_units == pq.percent and c50.value_name == "c50"
+    assert c50.value_units == pq.dimensionless and c50.value_name == "c50"
+    with pytest.raises(AnalysisError, match="cannot be stored and read back"):
+        ContrastResponse(ContrastResponseParams(parameter_units="percent")).run(b.store)
 
 
 def test_bad_views(tmp_path):

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 import quantities as pq
-from mozaik.ads import PerNeuronValue, parse_units
+from mozaik.ads import PerNeuronValue, parse_units, units_string
 from mozaik.datastore import DataStoreView
 from mozaik.stimulus import StimulusIdentity
 
@@ -83,9 +83,12 @@ class TuningCurves:
 def parameter_units(analysis: str, text: str) -> pq.Quantity:
     """Parse the ``parameter_units`` string of a tuning analysis, naming it in the error."""
     try:
-        return parse_units(text)
+        units = parse_units(text)
+        parse_units(units_string(units))  # what the store keeps must read back
     except ValueError as exc:
-        fail(analysis, f"parameter_units {text!r}: {exc}")
+        fail(analysis, f"parameter_units {text!r} cannot be stored and read back ({exc}); use "
+                       f"a quantities unit name such as 'rad', 'deg' or 'dimensionless'")
+    return units
 
 
 def tuning_curves(view: DataStoreView, params: TuningParams, analysis: str) -> list[TuningCurves]:

@@ -26,6 +26,7 @@ __all__ = [
     "positive",
     "presentations",
     "select_neurons",
+    "sheets_with",
     "recorded_neurons",
     "spike_sheets",
     "windowed_spikes",
@@ -144,6 +145,12 @@ def _sheet_rows(view: DataStoreView, sheet: str | None, variable: str) -> pa.Tab
     return t.filter(pa.array(_has_variable(t, variable))) if t.num_rows else t
 
 
+def sheets_with(view: DataStoreView, variable: str) -> list[str]:
+    """Sorted sheets of ``view`` with ``variable`` recorded in some non-blank segment."""
+    t = _sheet_rows(view, None, variable)
+    return sorted(set(t["sheet_name"].to_pylist())) if t.num_rows else []
+
+
 def spike_sheets(view: DataStoreView, analysis: str, wanted: Sequence[str] = (),
                  variable: str = "spikes") -> list[str]:
     """Sheets of ``view`` with ``variable`` recorded in non-blank segments (``wanted`` only).
@@ -153,8 +160,7 @@ def spike_sheets(view: DataStoreView, analysis: str, wanted: Sequence[str] = (),
     AnalysisError
         If there is none, or a wanted sheet has no such recordings.
     """
-    t = _sheet_rows(view, None, variable)
-    have = sorted(set(t["sheet_name"].to_pylist())) if t.num_rows else []
+    have = sheets_with(view, variable)
     missing = [s for s in wanted if s not in have]
     if missing or not have:
         fail(analysis, f"needs {variable!r} recordings of stimulus presentations (non-blank "

@@ -16,8 +16,10 @@ from mozaik_analysis._base import Analysis
 from mozaik_analysis._common import (
     SpikeWindowParams,
     WindowedSpikes,
+    fail,
     positive,
     presentations,
+    sheets_with,
     spike_sheets,
     windowed_spikes,
 )
@@ -71,14 +73,21 @@ class SpikeTriggeredAverage(Analysis):
         p = self.params
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, p.sheet_names):
+            variables = [v for v in p.variables if sheet in sheets_with(view, v)]
+            if not variables:
+                if p.sheet_names:
+                    fail(self.name, f"needs {list(p.variables)} recorded on sheet {sheet!r}")
+                continue
             pres = presentations(view, sheet)
             spikes = windowed_spikes(view, pres, SpikeWindowParams(), self.name)
             absolute = pres.t_start[spikes.row] + spikes.time_ms
-            for variable in p.variables:
-                spike_sheets(view, self.name, (sheet,), variable=variable)
+            for variable in variables:
                 for tr in stimulus_traces(view, sheet, variable, self.name):
                     out.append(self._one(sheet, variable, tr, spikes, absolute,
                                          pres.segment_id))
+        if not out:
+            fail(self.name, f"needs spikes and {list(p.variables)} recorded on one sheet; "
+                            f"sheets with spikes: {sheets_with(view, 'spikes')}")
         return out
 
     def _one(self, sheet: str, variable: str, tr: StimulusTraces, spikes: WindowedSpikes,

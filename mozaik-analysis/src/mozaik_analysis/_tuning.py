@@ -167,10 +167,14 @@ class SizeTuning(Analysis):
 
 @attrs.frozen(kw_only=True)
 class ContrastResponseParams(TuningParams):
-    """Parameters of :class:`ContrastResponse` (those of :class:`TuningParams`, other defaults)."""
+    """Parameters of :class:`ContrastResponse` (those of :class:`TuningParams`, other defaults).
+
+    The contrast is taken in the stimulus's own scale (e.g. 0 to 100), so ``parameter_units``
+    defaults to dimensionless.
+    """
 
     parameter: str = "contrast"
-    parameter_units: str = "percent"
+    parameter_units: str = "dimensionless"
 
 
 class ContrastResponse(Analysis):
