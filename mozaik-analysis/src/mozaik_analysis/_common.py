@@ -255,18 +255,23 @@ def windowed_spikes(view: DataStoreView, pres: Presentations, params: SpikeWindo
     if (stop <= params.start_ms).any():
         fail(analysis, f"start_ms={params.start_ms} leaves an empty window for a presentation "
                        f"of sheet {pres.sheet!r} lasting {length.min()} ms; lower start_ms")
-    pos = np.searchsorted(pres.segment_id, spikes.segment_id)
-    pos = np.minimum(pos, max(pres.n - 1, 0))
-    known = pres.segment_id[pos] == spikes.segment_id
-    rel = spikes.times - pres.t_start[pos] - params.start_ms
+    lut = np.full(int(max(pres.segment_id.max(), spikes.segment_id.max(initial=0))) + 1, -1,
+                  np.int64)
+    lut[pres.segment_id] = np.arange(pres.n)
+    pos = lut[spikes.segment_id]
+    known = pos >= 0
+    pos = np.where(known, pos, 0)
+    rel = spikes.times - (pres.t_start + params.start_ms)[pos]
     duration = stop - params.start_ms
-    inside = known & (rel >= 0) & (rel < duration[pos])
-    if params.stop_ms is None:
-        inside |= known & (rel == duration[pos])
+    limit = duration[pos]
+    inside = known & (rel >= 0) & ((rel <= limit) if params.stop_ms is None else (rel < limit))
     neurons = recorded_neurons(view, pres, spikes.neuron)
+    neuron = spikes.neuron[inside].astype(np.int64)
+    if len(neurons) and not (neurons[0] == 0 and neurons[-1] == len(neurons) - 1):
+        neuron = np.searchsorted(neurons, neuron)
     return WindowedSpikes(
-        row=pos[inside].astype(np.int64),
-        neuron=np.searchsorted(neurons, spikes.neuron[inside]).astype(np.int64),
+        row=pos[inside],
+        neuron=neuron,
         time_ms=rel[inside],
         duration_ms=duration,
         neurons=neurons,
@@ -281,21 +286,20 @@ def count_matrix(spikes: WindowedSpikes, rows: np.ndarray, bin_ms: float | None)
     exactly at the end of a window that is a whole number of bins counts in the last bin).
     """
     n_neurons = len(spikes.neurons)
-    if bin_ms is None:
-        n_bins = np.ones(len(rows), np.int64)
-    else:
-        n_bins = np.floor(spikes.duration_ms[rows] / bin_ms + 1e-9).astype(np.int64)
-    first = np.concatenate([[0], np.cumsum(n_bins)])
     slot = np.full(len(spikes.duration_ms), -1, np.int64)
     slot[rows] = np.arange(len(rows))
     s = slot[spikes.row]
+    if bin_ms is None:
+        keep = s >= 0
+        flat = np.bincount(s[keep] * n_neurons + spikes.neuron[keep],
+                           minlength=len(rows) * n_neurons)
+        return flat.reshape(len(rows), n_neurons)
+    n_bins = np.floor(spikes.duration_ms[rows] / bin_ms + 1e-9).astype(np.int64)
+    first = np.concatenate([[0], np.cumsum(n_bins)])
     keep = s >= 0
     s, t, neuron = s[keep], spikes.time_ms[keep], spikes.neuron[keep]
-    if bin_ms is None:
-        b = np.zeros(len(s), np.int64)
-    else:
-        b = np.floor(t / bin_ms).astype(np.int64)
-        b = np.where((b == n_bins[s]) & np.isclose(t, n_bins[s] * bin_ms), b - 1, b)
+    b = np.floor(t / bin_ms).astype(np.int64)
+    b = np.where((b == n_bins[s]) & np.isclose(t, n_bins[s] * bin_ms), b - 1, b)
     ok = b < n_bins[s]
     sample = first[s[ok]] + b[ok]
     flat = np.bincount(sample * n_neurons + neuron[ok], minlength=int(first[-1]) * n_neurons)

@@ -60,8 +60,10 @@ def cv_of_isi(spikes: WindowedSpikes, key: np.ndarray, n_keys: int,
         Group (0..n_keys-1) of each presentation; intervals of one group are pooled.
     """
     n_neurons = len(spikes.neurons)
-    order = np.lexsort((spikes.time_ms, spikes.neuron, spikes.row))
-    row, neuron, t = spikes.row[order], spikes.neuron[order], spikes.time_ms[order]
+    row, neuron, t = spikes.row, spikes.neuron, spikes.time_ms
+    if not _sorted(row, neuron, t):  # the store keeps them sorted; sort only when not
+        order = np.lexsort((t, neuron, row))
+        row, neuron, t = row[order], neuron[order], t[order]
     same = (row[1:] == row[:-1]) & (neuron[1:] == neuron[:-1])
     isi = (t[1:] - t[:-1])[same]
     slot = key[row[1:][same]] * n_neurons + neuron[1:][same]
@@ -73,6 +75,13 @@ def cv_of_isi(spikes: WindowedSpikes, key: np.ndarray, n_keys: int,
         cv = np.sqrt(var) / mean
     cv[count < min_isi_count] = np.nan
     return cv.reshape(n_keys, n_neurons)
+
+
+def _sorted(row: np.ndarray, neuron: np.ndarray, t: np.ndarray) -> bool:
+    """Whether spikes are ordered by presentation, then neuron, then time."""
+    d_row, d_neuron = np.diff(row), np.diff(neuron)
+    return bool(((d_row > 0) | ((d_row == 0) & ((d_neuron > 0)
+                                                | ((d_neuron == 0) & (np.diff(t) >= 0))))).all())
 
 
 class CVISI(Analysis):
