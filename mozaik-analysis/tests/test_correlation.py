@@ -4,6 +4,7 @@ import elephant.conversion as ec
 import elephant.spike_train_correlation as esc
 import neo
 import numpy as np
+import pytest
 import quantities as pq
 from analysis_helpers import StoreBuilder, poisson, sort_spikes, stimulus
 from mozaik.ads import PerNeuronPairValue, SingleValue
@@ -25,6 +26,7 @@ def _shared_input(rng, n, duration_ms, rate_hz, shared):
     return sort_spikes(np.concatenate(neurons), np.concatenate(times))
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # elephant on quantities 0.16
 def test_correlation_equals_elephant(tmp_path, rng):
     b = StoreBuilder(tmp_path / "run", {"exc": 12})
     neuron, times = _shared_input(rng, 12, 5000.0, 20.0, 0.3)

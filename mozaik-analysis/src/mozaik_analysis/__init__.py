@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib.metadata as _md
 
 from mozaik_analysis._base import Analysis
+from mozaik_analysis._collation import TuningCurves, TuningParams, tuning_curves
+from mozaik_analysis._common import SpikeWindowParams
 from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
+from mozaik_analysis._fits import naka_rushton, von_mises, von_mises_hwhh
 from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
 from mozaik_analysis._modulation import ModulationRatio, ModulationRatioParams
 from mozaik_analysis._population import (
@@ -75,6 +78,7 @@ __all__ = [
     "SpikeCountCorrelationParams",
     "SpikeTriggeredAverage",
     "SpikeTriggeredAverageParams",
+    "SpikeWindowParams",
     "SubthresholdMoments",
     "SubthresholdMomentsParams",
     "TrialAveragedConductances",
@@ -83,7 +87,13 @@ __all__ = [
     "TrialAveragedFiringRateParams",
     "TrialAveragedVm",
     "TrialAveragedVmParams",
+    "TuningCurves",
+    "TuningParams",
     "TuningWidth",
     "TuningWidthParams",
     "__version__",
+    "naka_rushton",
+    "tuning_curves",
+    "von_mises",
+    "von_mises_hwhh",
 ]
