@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import quantities as pq
 from mozaik.ads import PerNeuronValue, SingleValue
 from mozaik.stimulus import StimulusIdentity
 
@@ -33,6 +32,3 @@ def single_value(analysis: str, sheet: str | None, stimulus: StimulusIdentity | 
         value_name=value_name, value_units=units, period=period, tags=tuple(tags),
     )
 
-
-HZ = pq.Hz
-DIMENSIONLESS = pq.dimensionless

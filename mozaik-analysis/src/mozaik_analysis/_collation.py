@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 import numpy as np
 import quantities as pq
@@ -11,14 +9,11 @@ from mozaik.ads import PerNeuronValue, parse_units, units_string
 from mozaik.datastore import DataStoreView
 from mozaik.stimulus import StimulusIdentity
 
-from mozaik_analysis._common import fail
+from mozaik_analysis._common import fail, to_tuple
 from mozaik_analysis._population import per_neuron_values
 
 __all__ = ["TuningCurves", "TuningParams", "parameter_units", "tuning_curves"]
 
-
-def _to_tuple(value: Any) -> tuple[Any, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -40,7 +35,7 @@ class TuningParams:
     parameter: str = "orientation"
     parameter_units: str = "rad"
     value_name: str = "Firing rate"
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -6,7 +6,7 @@ Everything here works on the datastore's columnar arrays (``DataStoreView.segmen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
 import attrs
@@ -21,14 +21,17 @@ __all__ = [
     "Presentations",
     "SpikeWindowParams",
     "WindowedSpikes",
+    "at_least",
     "count_matrix",
     "fail",
+    "int_tuple",
     "positive",
     "presentations",
     "select_neurons",
     "sheets_with",
     "recorded_neurons",
     "spike_sheets",
+    "to_tuple",
     "windowed_spikes",
 ]
 
@@ -39,8 +42,23 @@ def fail(analysis: str, what: str) -> NoReturn:
     raise AnalysisError(msg)
 
 
-def _to_tuple(value: Any) -> tuple[Any, ...]:
+def to_tuple(value: Any) -> tuple[Any, ...]:
+    """attrs converter: a string becomes a 1-tuple, any other iterable a tuple."""
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def int_tuple(value: Iterable[Any]) -> tuple[int, ...]:
+    """attrs converter: a tuple of ints."""
+    return tuple(int(v) for v in value)
+
+
+def at_least(minimum: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    """attrs validator factory: an int (not a bool) >= ``minimum``."""
+    def check(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            msg = f"{attribute.name} must be an integer >= {minimum}, got {value!r}"
+            raise ValueError(msg)
+    return check
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -75,10 +93,10 @@ class SpikeWindowParams:
         Tags added to every result.
     """
 
-    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     start_ms: float = attrs.field(default=0.0, validator=_non_negative)
     stop_ms: float | None = attrs.field(default=None, validator=positive)
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
     def __attrs_post_init__(self) -> None:
         if self.stop_ms is not None and self.stop_ms <= self.start_ms:

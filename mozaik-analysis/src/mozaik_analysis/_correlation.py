@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import attrs
 import numpy as np
@@ -16,6 +15,7 @@ from mozaik_analysis._ads import single_value
 from mozaik_analysis._base import Analysis
 from mozaik_analysis._common import (
     SpikeWindowParams,
+    at_least,
     count_matrix,
     positive,
     presentations,
@@ -31,12 +31,6 @@ __all__ = [
 ]
 
 VALUE_NAME = "Spike-count correlation"
-
-
-def _at_least_one(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"{attribute.name} must be an integer >= 1, got {value!r}"
-        raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -57,7 +51,7 @@ class SpikeCountCorrelationParams(SpikeWindowParams):
     """
 
     bin_ms: float | None = attrs.field(default=None, validator=positive)
-    max_pairs: int = attrs.field(default=10_000, validator=_at_least_one)
+    max_pairs: int = attrs.field(default=10_000, validator=at_least(1))
     seed: int = 0
 
 

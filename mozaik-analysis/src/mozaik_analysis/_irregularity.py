@@ -15,6 +15,7 @@ from mozaik_analysis._base import Analysis
 from mozaik_analysis._common import (
     SpikeWindowParams,
     WindowedSpikes,
+    at_least,
     count_matrix,
     positive,
     presentations,
@@ -23,14 +24,6 @@ from mozaik_analysis._common import (
 )
 
 __all__ = ["CVISI", "CVISIParams", "FanoFactor", "FanoFactorParams", "cv_of_isi"]
-
-
-def _at_least(minimum: int):  # type: ignore[no-untyped-def]
-    def check(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            msg = f"{attribute.name} must be an integer >= {minimum}, got {value!r}"
-            raise ValueError(msg)
-    return check
 
 
 @attrs.frozen(kw_only=True)
@@ -45,7 +38,7 @@ class CVISIParams(SpikeWindowParams):
         interval is undefined.
     """
 
-    min_isi_count: int = attrs.field(default=2, validator=_at_least(1))
+    min_isi_count: int = attrs.field(default=2, validator=at_least(1))
 
 
 def cv_of_isi(spikes: WindowedSpikes, key: np.ndarray, n_keys: int,
@@ -126,7 +119,7 @@ class FanoFactorParams(SpikeWindowParams):
     """
 
     window_ms: float | None = attrs.field(default=None, validator=positive)
-    ddof: int = attrs.field(default=1, validator=_at_least(0))
+    ddof: int = attrs.field(default=1, validator=at_least(0))
 
 
 class FanoFactor(Analysis):

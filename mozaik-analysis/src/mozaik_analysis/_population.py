@@ -14,7 +14,7 @@ from mozaik.datastore import DataStoreView, param_filter_query
 
 from mozaik_analysis._ads import per_neuron_value, single_value
 from mozaik_analysis._base import Analysis
-from mozaik_analysis._common import fail
+from mozaik_analysis._common import fail, to_tuple
 
 __all__ = [
     "NeuronAnnotations",
@@ -24,9 +24,6 @@ __all__ = [
     "per_neuron_values",
 ]
 
-
-def _to_tuple(value: Any) -> tuple[Any, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def per_neuron_values(view: DataStoreView, analysis: str,
@@ -70,7 +67,7 @@ class PopulationMeanParams:
     """
 
     value_name: str | None = None
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 def _summary(values: np.ndarray, period: float | None) -> tuple[float, float, int]:
@@ -131,11 +128,11 @@ class NeuronAnnotationsParams:
         Tags added to every result.
     """
 
-    annotations: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    annotations: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     units: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
     periods: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
-    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 class NeuronAnnotations(Analysis):

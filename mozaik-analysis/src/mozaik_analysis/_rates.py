@@ -17,6 +17,7 @@ from mozaik_analysis._common import (
     SpikeWindowParams,
     count_matrix,
     fail,
+    int_tuple,
     positive,
     presentations,
     select_neurons,
@@ -104,10 +105,6 @@ def trial_averaged_rates(view: DataStoreView, p: SpikeWindowParams,
     return out
 
 
-def _neuron_tuple(value: object) -> tuple[int, ...]:
-    return tuple(int(v) for v in value)  # type: ignore[attr-defined]
-
-
 @attrs.frozen(kw_only=True)
 class PSTHParams(SpikeWindowParams):
     """Parameters of :class:`PSTH` (and those of :class:`SpikeWindowParams`).
@@ -122,7 +119,7 @@ class PSTHParams(SpikeWindowParams):
     """
 
     bin_ms: float = attrs.field(default=10.0, validator=positive)
-    neurons: tuple[int, ...] = attrs.field(default=(), converter=_neuron_tuple)
+    neurons: tuple[int, ...] = attrs.field(default=(), converter=int_tuple)
 
 
 class PSTH(Analysis):

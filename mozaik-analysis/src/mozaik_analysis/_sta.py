@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import attrs
 import neo
@@ -21,6 +20,7 @@ from mozaik_analysis._common import (
     presentations,
     sheets_with,
     spike_sheets,
+    to_tuple,
     windowed_spikes,
 )
 from mozaik_analysis._signals import StimulusTraces, stimulus_traces
@@ -29,9 +29,6 @@ __all__ = ["SpikeTriggeredAverage", "SpikeTriggeredAverageParams"]
 
 _CHUNK = 1 << 16
 
-
-def _to_tuple(value: Any) -> tuple[Any, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -52,9 +49,9 @@ class SpikeTriggeredAverageParams:
 
     window_ms: float = attrs.field(default=50.0, validator=positive)
     variables: tuple[str, ...] = attrs.field(default=("gsyn_exc", "gsyn_inh"),
-                                             converter=_to_tuple)
-    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+                                             converter=to_tuple)
+    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 class SpikeTriggeredAverage(Analysis):

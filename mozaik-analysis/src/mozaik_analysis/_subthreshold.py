@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import attrs
 import neo
@@ -20,7 +19,7 @@ from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._base import Analysis
-from mozaik_analysis._common import fail, spike_sheets
+from mozaik_analysis._common import fail, spike_sheets, to_tuple
 from mozaik_analysis._signals import StimulusTraces, stimulus_traces, trial_mean
 
 __all__ = [
@@ -32,9 +31,6 @@ __all__ = [
     "TrialAveragedVmParams",
 ]
 
-
-def _to_tuple(value: Any) -> tuple[Any, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _signal_name(variable: str) -> str:
@@ -60,8 +56,8 @@ class TrialAveragedVmParams:
         Tags added to every result.
     """
 
-    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 class TrialAveragedVm(Analysis):
@@ -104,8 +100,8 @@ class TrialAveragedConductancesParams:
 
     excitatory: str = "gsyn_exc"
     inhibitory: str = "gsyn_inh"
-    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 class TrialAveragedConductances(Analysis):
@@ -162,9 +158,9 @@ class SubthresholdMomentsParams:
     """
 
     variables: tuple[str, ...] = attrs.field(default=("v", "gsyn_exc", "gsyn_inh"),
-                                             converter=_to_tuple)
-    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+                                             converter=to_tuple)
+    sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 class SubthresholdMoments(Analysis):
