@@ -23,10 +23,12 @@ __all__ = [
     "WindowedSpikes",
     "at_least",
     "count_matrix",
+    "count_moments",
     "fail",
     "int_tuple",
     "positive",
     "presentations",
+    "sample_of_spikes",
     "select_neurons",
     "sheets_with",
     "recorded_neurons",
@@ -296,32 +298,61 @@ def windowed_spikes(view: DataStoreView, pres: Presentations, params: SpikeWindo
     )
 
 
-def count_matrix(spikes: WindowedSpikes, rows: np.ndarray, bin_ms: float | None) -> np.ndarray:
-    """Spike counts of every recorded neuron per sample, shape (n_samples, n_neurons).
+def sample_of_spikes(spikes: WindowedSpikes, rows: np.ndarray,
+                     bin_ms: float | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Counting sample of each spike of the presentations ``rows``.
 
     A sample is one presentation of ``rows`` (``bin_ms`` None) or one bin of ``bin_ms`` of
     one (every full bin of each window; a remainder shorter than a bin is left out, but a spike
     exactly at the end of a window that is a whole number of bins counts in the last bin).
+
+    Returns
+    -------
+    sample, neuron : int64 arrays of shape (k,)
+        Sample and neuron position of each counted spike.
+    n_samples : int
+        Number of samples.
     """
-    n_neurons = len(spikes.neurons)
     slot = np.full(len(spikes.duration_ms), -1, np.int64)
     slot[rows] = np.arange(len(rows))
     s = slot[spikes.row]
+    keep = s >= 0
     if bin_ms is None:
-        keep = s >= 0
-        flat = np.bincount(s[keep] * n_neurons + spikes.neuron[keep],
-                           minlength=len(rows) * n_neurons)
-        return flat.reshape(len(rows), n_neurons)
+        return s[keep], spikes.neuron[keep], len(rows)
     n_bins = np.floor(spikes.duration_ms[rows] / bin_ms + 1e-9).astype(np.int64)
     first = np.concatenate([[0], np.cumsum(n_bins)])
-    keep = s >= 0
     s, t, neuron = s[keep], spikes.time_ms[keep], spikes.neuron[keep]
     b = np.floor(t / bin_ms).astype(np.int64)
     b = np.where((b == n_bins[s]) & np.isclose(t, n_bins[s] * bin_ms), b - 1, b)
     ok = b < n_bins[s]
-    sample = first[s[ok]] + b[ok]
-    flat = np.bincount(sample * n_neurons + neuron[ok], minlength=int(first[-1]) * n_neurons)
-    return flat.reshape(int(first[-1]), n_neurons)
+    return first[s[ok]] + b[ok], neuron[ok], int(first[-1])
+
+
+def count_matrix(spikes: WindowedSpikes, rows: np.ndarray, bin_ms: float | None) -> np.ndarray:
+    """Spike counts of every recorded neuron per sample, shape (n_samples, n_neurons).
+
+    Samples as in :func:`sample_of_spikes`. Dense: restrict the neurons first on large sheets.
+    """
+    n_neurons = len(spikes.neurons)
+    sample, neuron, n_samples = sample_of_spikes(spikes, rows, bin_ms)
+    flat = np.bincount(sample * n_neurons + neuron, minlength=n_samples * n_neurons)
+    return flat.reshape(n_samples, n_neurons)
+
+
+def count_moments(spikes: WindowedSpikes, rows: np.ndarray,
+                  bin_ms: float | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Sum and sum of squares over samples of each neuron's counts, without a dense matrix.
+
+    Returns ``(sum, sum_of_squares, n_samples)``; memory grows with the spikes, not with
+    samples x neurons.
+    """
+    n_neurons = len(spikes.neurons)
+    sample, neuron, n_samples = sample_of_spikes(spikes, rows, bin_ms)
+    keys, counts = np.unique(sample * n_neurons + neuron, return_counts=True)
+    owner = keys % n_neurons if n_neurons else keys
+    total = np.bincount(owner, weights=counts, minlength=n_neurons)
+    squares = np.bincount(owner, weights=counts.astype(np.float64) ** 2, minlength=n_neurons)
+    return total, squares, n_samples
 
 
 def select_neurons(spikes: WindowedSpikes, wanted: Sequence[int], analysis: str,

@@ -19,6 +19,7 @@ from mozaik_analysis._common import (
     count_matrix,
     positive,
     presentations,
+    select_neurons,
     spike_sheets,
     windowed_spikes,
 )
@@ -106,12 +107,13 @@ class SpikeCountCorrelation(Analysis):
             pres = presentations(view, sheet)
             spikes = windowed_spikes(view, pres, p, self.name)
             chosen = sample_neurons(len(spikes.neurons), p.max_pairs, p.seed)
+            spikes = select_neurons(spikes, spikes.neurons[chosen], self.name, sheet)
             for k, sid in enumerate(pres.stimuli):
-                counts = count_matrix(spikes, pres.rows_of(k), p.bin_ms)[:, chosen]
+                counts = count_matrix(spikes, pres.rows_of(k), p.bin_ms)
                 corr = count_correlation(counts)
                 out.append(PerNeuronPairValue(
                     analysis_algorithm=self.name, sheet_name=sheet, stimulus_id=sid,
-                    values=corr, ids=spikes.neurons[chosen], value_name=VALUE_NAME,
+                    values=corr, ids=spikes.neurons, value_name=VALUE_NAME,
                     value_units=pq.dimensionless, tags=p.tags))
                 upper = corr[np.triu_indices(len(chosen), k=1)]
                 upper = upper[np.isfinite(upper)]

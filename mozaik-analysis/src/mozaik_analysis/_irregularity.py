@@ -16,7 +16,7 @@ from mozaik_analysis._common import (
     SpikeWindowParams,
     WindowedSpikes,
     at_least,
-    count_matrix,
+    count_moments,
     positive,
     presentations,
     spike_sheets,
@@ -140,19 +140,21 @@ class FanoFactor(Analysis):
             pres = presentations(view, sheet)
             spikes = windowed_spikes(view, pres, p, self.name)
             for k, sid in enumerate(pres.stimuli):
-                counts = count_matrix(spikes, pres.rows_of(k), p.window_ms).astype(np.float64)
-                out.append(per_neuron_value(self.name, sheet, sid, fano(counts, p.ddof),
+                moments = count_moments(spikes, pres.rows_of(k), p.window_ms)
+                out.append(per_neuron_value(self.name, sheet, sid, fano(*moments, p.ddof),
                                             spikes.neurons, "Fano factor", pq.dimensionless,
                                             p.tags))
         return out
 
 
-def fano(counts: np.ndarray, ddof: int) -> np.ndarray:
-    """Fano factor of each column of ``counts`` (n_samples, n_neurons); NaN where undefined."""
-    n = counts.shape[0]
+def fano(total: np.ndarray, squares: np.ndarray, n: int, ddof: int) -> np.ndarray:
+    """Fano factor per neuron from the sum and sum of squares of its ``n`` counts.
+
+    NaN where undefined: mean 0, or ``n <= ddof``.
+    """
     if n <= ddof:
-        return np.full(counts.shape[1], np.nan)
-    mean = counts.mean(axis=0)
-    var = counts.var(axis=0, ddof=ddof)
+        return np.full(len(total), np.nan)
+    mean = total / n
+    var = np.maximum(squares - total * mean, 0.0) / (n - ddof)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(mean > 0, var / np.where(mean > 0, mean, 1.0), np.nan)
