@@ -89,3 +89,22 @@ def test_rates_need_spike_recordings(tmp_path):
         FiringRate(FiringRateParams(sheet_names=("inh",))).run(b.store)
     with pytest.raises(AnalysisError, match="beyond the end"):
         FiringRate(FiringRateParams(stop_ms=200.0)).run(b.store)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # elephant on quantities 0.16
+def test_psth_equals_elephant_time_histogram(tmp_path, rng):
+    b = StoreBuilder(tmp_path / "run", {"exc": 6})
+    per_trial = []
+    for trial in range(5):
+        neuron, times = poisson(rng, 40.0, 300.0, 6)
+        t0 = b.present(stimulus(), trial, 300.0, {"exc": (neuron, times)})
+        per_trial.append([neo.SpikeTrain(times[neuron == j] + t0, units="ms", t_start=t0,
+                                         t_stop=t0 + 300.0) for j in range(6)])
+    (psth,) = PSTH(PSTHParams(bin_ms=20.0)).run(b.store)
+    for j in range(6):
+        # elephant aligns trials by their own t_start: shift each to start at 0
+        aligned = [neo.SpikeTrain(trial[j].magnitude - trial[j].t_start.magnitude, units="ms",
+                                  t_start=0.0, t_stop=300.0) for trial in per_trial]
+        want = es.time_histogram(aligned, bin_size=20.0 * pq.ms, output="rate")
+        np.testing.assert_allclose(psth.signals[j].magnitude.ravel(),
+                                   want.rescale(pq.Hz).magnitude.ravel(), rtol=1e-12)
