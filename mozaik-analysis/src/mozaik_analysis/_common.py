@@ -194,14 +194,17 @@ def presentations(view: DataStoreView, sheet: str, variable: str = "spikes") -> 
     t = _sheet_rows(view, sheet, variable).sort_by("segment_id")
     keys: dict[str, int] = {}
     stimuli: list[StimulusIdentity] = []
+    by_text: dict[str, int] = {}
     group = np.empty(t.num_rows, np.int64)
     for i, text in enumerate(t["stimulus_id"].to_pylist()):
-        sid = StimulusIdentity.from_string(text).without("trial")
-        key = sid.to_string()
-        if key not in keys:
-            keys[key] = len(stimuli)
-            stimuli.append(sid)
-        group[i] = keys[key]
+        if text not in by_text:  # parse each distinct identity once
+            sid = StimulusIdentity.from_string(text).without("trial")
+            key = sid.to_string()
+            if key not in keys:
+                keys[key] = len(stimuli)
+                stimuli.append(sid)
+            by_text[text] = keys[key]
+        group[i] = by_text[text]
 
     def col(name: str, dtype: Any) -> np.ndarray:
         return np.asarray(t[name].to_numpy(zero_copy_only=False), dtype=dtype)
