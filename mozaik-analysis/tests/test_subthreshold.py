@@ -72,3 +72,13 @@ def test_views_without_analog_recordings_are_errors(tmp_path):
         TrialAveragedVm(TrialAveragedVmParams()).run(b.store)
     with pytest.raises(AnalysisError, match="SubthresholdMoments: needs analog recordings"):
         SubthresholdMoments(SubthresholdMomentsParams()).run(b.store)
+
+
+def test_conductances_in_different_units_are_an_error(tmp_path):
+    b = StoreBuilder(tmp_path / "run", {"exc": 1})
+    signals = [SignalRecording(variable=v, units=u, t_start=0.0, sampling_period=1.0,
+                               neurons=np.array([0]), values=np.ones((10, 1)))
+               for v, u in (("gsyn_exc", "uS"), ("gsyn_inh", "nS"))]
+    b.present(stimulus(), 0, 10.0, {}, signals={"exc": signals})
+    with pytest.raises(AnalysisError, match="'gsyn_exc' is in uS but 'gsyn_inh' in nS"):
+        TrialAveragedConductances(TrialAveragedConductancesParams()).run(b.store)

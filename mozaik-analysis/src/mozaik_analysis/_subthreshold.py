@@ -135,6 +135,10 @@ class TrialAveragedConductances(Analysis):
                             f"and {self.params.inhibitory!r} recorded for {e.stimulus!r}")
         ke, ki = np.searchsorted(ne, both), np.searchsorted(ni, both)
         ae, ai = e.arrays, i.arrays
+        if ae.units != ai.units:
+            fail(self.name, f"sheet {sheet!r}: {self.params.excitatory!r} is in {ae.units} but "
+                            f"{self.params.inhibitory!r} in {ai.units}; the two conductances "
+                            f"of a ConductanceSignalList share units")
         return ConductanceSignalList(
             analysis_algorithm=self.name, sheet_name=sheet, stimulus_id=e.stimulus,
             e_con=_signals(me[ke], ae.units, te, ae.sampling_period, self.params.excitatory),
