@@ -108,3 +108,28 @@ def test_psth_equals_elephant_time_histogram(tmp_path, rng):
         want = es.time_histogram(aligned, bin_size=20.0 * pq.ms, output="rate")
         np.testing.assert_allclose(psth.signals[j].magnitude.ravel(),
                                    want.rescale(pq.Hz).magnitude.ravel(), rtol=1e-12)
+
+
+def test_rates_of_neo_segments_written_as_pynn_returns_them(tmp_path, rng):
+    from mozaik.datastore import DataStore
+
+    store = DataStore.create(tmp_path / "run", {"config": {}})
+    store.write_neurons("exc", np.arange(50, 58), np.zeros((8, 2)))
+    trains_by_trial = []
+    for trial in range(2):
+        t0 = trial * 600.0
+        seg = neo.Segment()
+        for i in range(0, 8, 2):  # every other neuron recorded; neuron 4 silent
+            k = 0 if i == 4 else int(rng.integers(1, 20))
+            st = neo.SpikeTrain(np.sort(rng.uniform(t0, t0 + 500.0, k)), units="ms",
+                                t_start=t0 * pq.ms, t_stop=(t0 + 500.0) * pq.ms)
+            st.annotate(source_population="exc", source_index=np.int64(i),
+                        channel_id=np.int64(50 + i))
+            seg.spiketrains.append(st)
+        store.write_presentation(stimulus(), trial, {"exc": seg})
+        trains_by_trial.append(seg.spiketrains)
+    results = FiringRate(FiringRateParams()).run(store)
+    for r, trains in zip(results, trains_by_trial, strict=True):
+        np.testing.assert_array_equal(r.ids, [0, 2, 4, 6])
+        want = [float(es.mean_firing_rate(st).rescale(pq.Hz)) for st in trains]
+        np.testing.assert_allclose(r.values, want, rtol=1e-12)
