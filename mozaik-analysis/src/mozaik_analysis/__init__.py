@@ -1,9 +1,97 @@
-"""mozaik-analysis: Analyses for Mozaik. Components register through the `mozaik` entry point."""
+"""mozaik-analysis: Analyses for Mozaik. Components register through the `mozaik` entry point.
+
+Every analysis takes a datastore view and returns analysis data structures (ADSs) carrying the
+sheet, neuron ids, stimulus, value name, units (period where circular), the analysis name
+(``analysis_algorithm``) and tags; the workflow stores them.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata as _md
 
+from mozaik_analysis._collation import TuningCurves, TuningParams, tuning_curves
+from mozaik_analysis._common import SpikeWindowParams
+from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
+from mozaik_analysis._fits import naka_rushton, von_mises, von_mises_hwhh
+from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
+from mozaik_analysis._modulation import ModulationRatio, ModulationRatioParams
+from mozaik_analysis._population import (
+    NeuronAnnotations,
+    NeuronAnnotationsParams,
+    PopulationMean,
+    PopulationMeanParams,
+)
+from mozaik_analysis._rates import (
+    PSTH,
+    FiringRate,
+    FiringRateParams,
+    PSTHParams,
+    TrialAveragedFiringRate,
+    TrialAveragedFiringRateParams,
+)
+from mozaik_analysis._sta import SpikeTriggeredAverage, SpikeTriggeredAverageParams
+from mozaik_analysis._subthreshold import (
+    SubthresholdMoments,
+    SubthresholdMomentsParams,
+    TrialAveragedConductances,
+    TrialAveragedConductancesParams,
+    TrialAveragedVm,
+    TrialAveragedVmParams,
+)
+from mozaik_analysis._tuning import (
+    ContrastResponse,
+    ContrastResponseParams,
+    PeriodicTuningPreference,
+    PeriodicTuningPreferenceParams,
+    SizeTuning,
+    SizeTuningParams,
+    TuningWidth,
+    TuningWidthParams,
+)
+
 __version__ = _md.version("mozaik-analysis")
 
-__all__ = ["__version__"]
+__all__ = [
+    "CVISI",
+    "CVISIParams",
+    "ContrastResponse",
+    "ContrastResponseParams",
+    "FanoFactor",
+    "FanoFactorParams",
+    "FiringRate",
+    "FiringRateParams",
+    "ModulationRatio",
+    "ModulationRatioParams",
+    "NeuronAnnotations",
+    "NeuronAnnotationsParams",
+    "PSTH",
+    "PSTHParams",
+    "PeriodicTuningPreference",
+    "PeriodicTuningPreferenceParams",
+    "PopulationMean",
+    "PopulationMeanParams",
+    "SizeTuning",
+    "SizeTuningParams",
+    "SpikeCountCorrelation",
+    "SpikeCountCorrelationParams",
+    "SpikeTriggeredAverage",
+    "SpikeTriggeredAverageParams",
+    "SpikeWindowParams",
+    "SubthresholdMoments",
+    "SubthresholdMomentsParams",
+    "TrialAveragedConductances",
+    "TrialAveragedConductancesParams",
+    "TrialAveragedFiringRate",
+    "TrialAveragedFiringRateParams",
+    "TrialAveragedVm",
+    "TrialAveragedVmParams",
+    "TuningCurves",
+    "TuningParams",
+    "TuningWidth",
+    "TuningWidthParams",
+    "__version__",
+    "naka_rushton",
+    "tuning_curves",
+    "von_mises",
+    "von_mises_hwhh",
+]

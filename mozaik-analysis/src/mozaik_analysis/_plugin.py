@@ -1,4 +1,4 @@
-"""The mozaik plugin of mozaik-analysis: registers its components through core's hooks."""
+"""The mozaik plugin of mozaik-analysis: registers its analyses through core's hooks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,36 @@ from mozaik.plugin import ComponentSpec, hookimpl
 
 MOZAIK_HOOK_API = (1, 0)
 
+#: Registered name -> one-line summary, in the order ``mozaik plugins`` lists them.
+SUMMARIES = {
+    "FiringRate": "firing rate per neuron and presentation (PerNeuronValue, Hz)",
+    "TrialAveragedFiringRate": "trial-averaged firing rate per neuron and stimulus (Hz)",
+    "PSTH": "trial-averaged peri-stimulus time histogram per neuron (AnalogSignalList, Hz)",
+    "CVISI": "coefficient of variation of the inter-spike intervals per neuron",
+    "FanoFactor": "Fano factor of spike counts per neuron (across trials or windows)",
+    "SpikeCountCorrelation": "pairwise spike-count correlation on a seeded sample, and its mean",
+    "PopulationMean": "mean, variance and count of any PerNeuronValue over a sheet (SingleValue)",
+    "NeuronAnnotations": "neuron annotations (e.g. assigned orientation) as PerNeuronValues",
+    "TrialAveragedVm": "trial-averaged membrane potential per neuron (AnalogSignalList)",
+    "TrialAveragedConductances": "trial-averaged excitatory/inhibitory conductances per neuron",
+    "SubthresholdMoments": "mean and variance of Vm and conductances per neuron",
+    "SpikeTriggeredAverage": "spike-triggered average of conductances (or any analog variable)",
+    "PeriodicTuningPreference": "preference and selectivity of a periodic parameter (vector "
+                                "average)",
+    "TuningWidth": "tuning width (half width at half height) from a von Mises fit",
+    "ModulationRatio": "modulation ratio F1/F0 at the stimulus temporal frequency",
+    "SizeTuning": "preferred size and suppression index from size tuning curves",
+    "ContrastResponse": "Naka-Rushton fit of contrast responses: c50, exponent, maximum",
+}
+
 
 @hookimpl
 def mozaik_analyses() -> Iterable[ComponentSpec]:
-    return []
+    import mozaik_analysis as ma
+
+    specs = []
+    for name, summary in SUMMARIES.items():
+        cls = getattr(ma, name)
+        specs.append(ComponentSpec(name=name, config_cls=getattr(ma, f"{name}Params"),
+                                   factory=cls, summary=summary))
+    return specs

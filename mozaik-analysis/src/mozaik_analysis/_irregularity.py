@@ -1,0 +1,160 @@
+"""Irregularity of spiking: coefficient of variation of the ISI and Fano factor of counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+import quantities as pq
+from mozaik.ads import AnalysisDataStructure
+from mozaik.datastore import DataStoreView
+
+from mozaik_analysis._ads import per_neuron_value
+from mozaik.analysis import Analysis
+from mozaik_analysis._common import (
+    SpikeWindowParams,
+    WindowedSpikes,
+    at_least,
+    count_moments,
+    positive,
+    presentations,
+    spike_sheets,
+    windowed_spikes,
+)
+
+__all__ = ["CVISI", "CVISIParams", "FanoFactor", "FanoFactorParams", "cv_of_isi"]
+
+
+@attrs.frozen(kw_only=True)
+class CVISIParams(SpikeWindowParams):
+    """Parameters of :class:`CVISI` (and those of :class:`SpikeWindowParams`).
+
+    Parameters
+    ----------
+    min_isi_count : int
+        Fewest inter-spike intervals a neuron needs for a CV; fewer give NaN. The default, 2,
+        makes a neuron with 0, 1 or 2 spikes (0 or 1 interval) NaN: the spread of a single
+        interval is undefined.
+    """
+
+    min_isi_count: int = attrs.field(default=2, validator=at_least(1))
+
+
+def cv_of_isi(spikes: WindowedSpikes, key: np.ndarray, n_keys: int,
+              min_isi_count: int) -> np.ndarray:
+    """CV of the ISIs pooled per key, shape (n_keys, n_neurons); NaN below ``min_isi_count``.
+
+    Parameters
+    ----------
+    spikes : WindowedSpikes
+        The spikes; intervals are taken within each presentation, never across two.
+    key : int array of shape (n_presentations,)
+        Group (0..n_keys-1) of each presentation; intervals of one group are pooled.
+    """
+    n_neurons = len(spikes.neurons)
+    row, neuron, t = spikes.row, spikes.neuron, spikes.time_ms
+    if not _sorted(row, neuron, t):  # the store keeps them sorted; sort only when not
+        order = np.lexsort((t, neuron, row))
+        row, neuron, t = row[order], neuron[order], t[order]
+    same = (row[1:] == row[:-1]) & (neuron[1:] == neuron[:-1])
+    isi = (t[1:] - t[:-1])[same]
+    slot = key[row[1:][same]] * n_neurons + neuron[1:][same]
+    size = n_keys * n_neurons
+    count = np.bincount(slot, minlength=size).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(slot, weights=isi, minlength=size) / count
+        var = np.bincount(slot, weights=(isi - mean[slot]) ** 2, minlength=size) / count
+        cv = np.sqrt(var) / mean
+    cv[count < min_isi_count] = np.nan
+    return cv.reshape(n_keys, n_neurons)
+
+
+def _sorted(row: np.ndarray, neuron: np.ndarray, t: np.ndarray) -> bool:
+    """Whether spikes are ordered by presentation, then neuron, then time."""
+    d_row, d_neuron = np.diff(row), np.diff(neuron)
+    return bool(((d_row > 0) | ((d_row == 0) & ((d_neuron > 0)
+                                                | ((d_neuron == 0) & (np.diff(t) >= 0))))).all())
+
+
+class CVISI(Analysis):
+    """Coefficient of variation of the inter-spike intervals (std / mean, population std).
+
+    Returns one PerNeuronValue per sheet and stimulus, ``value_name`` "CV of ISI",
+    dimensionless. Intervals are taken inside each presentation's window and pooled over the
+    stimulus's trials; a neuron with fewer than ``min_isi_count`` intervals gets NaN. For one
+    trial this equals ``elephant.statistics.cv(elephant.statistics.isi(train))``.
+    """
+
+    name = "CVISI"
+    params: CVISIParams
+
+    def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
+        p = self.params
+        out: list[AnalysisDataStructure] = []
+        for sheet in spike_sheets(view, self.name, p.sheet_names):
+            pres = presentations(view, sheet)
+            spikes = windowed_spikes(view, pres, p, self.name)
+            cv = cv_of_isi(spikes, pres.group, len(pres.stimuli), p.min_isi_count)
+            out.extend(per_neuron_value(self.name, sheet, sid, cv[k], spikes.neurons,
+                                        "CV of ISI", pq.dimensionless, p.tags)
+                       for k, sid in enumerate(pres.stimuli))
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class FanoFactorParams(SpikeWindowParams):
+    """Parameters of :class:`FanoFactor` (and those of :class:`SpikeWindowParams`).
+
+    Parameters
+    ----------
+    window_ms : float or None, ms
+        None (the default): one spike count per trial. A number: each presentation's window is
+        cut into consecutive counting windows of this length (a shorter remainder is dropped)
+        and the counts of all of them are pooled, which gives a Fano factor from one long
+        trial of spontaneous activity.
+    ddof : int
+        Delta degrees of freedom of the variance: 1 (the default) unbiased, 0 as Elephant's
+        ``fanofactor``.
+    """
+
+    window_ms: float | None = attrs.field(default=None, validator=positive)
+    ddof: int = attrs.field(default=1, validator=at_least(0))
+
+
+class FanoFactor(Analysis):
+    """Fano factor of spike counts: variance over mean of the counts of each neuron.
+
+    Returns one PerNeuronValue per sheet and stimulus, ``value_name`` "Fano factor",
+    dimensionless. NaN for a neuron that never fired (mean 0) and when there are no more
+    counts than ``ddof``.
+    """
+
+    name = "FanoFactor"
+    params: FanoFactorParams
+
+    def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
+        p = self.params
+        out: list[AnalysisDataStructure] = []
+        for sheet in spike_sheets(view, self.name, p.sheet_names):
+            pres = presentations(view, sheet)
+            spikes = windowed_spikes(view, pres, p, self.name)
+            for k, sid in enumerate(pres.stimuli):
+                moments = count_moments(spikes, pres.rows_of(k), p.window_ms)
+                out.append(per_neuron_value(self.name, sheet, sid, fano(*moments, p.ddof),
+                                            spikes.neurons, "Fano factor", pq.dimensionless,
+                                            p.tags))
+        return out
+
+
+def fano(total: np.ndarray, squares: np.ndarray, n: int, ddof: int) -> np.ndarray:
+    """Fano factor per neuron from the sum and sum of squares of its ``n`` counts.
+
+    NaN where undefined: mean 0, or ``n <= ddof``.
+    """
+    if n <= ddof:
+        return np.full(len(total), np.nan)
+    mean = total / n
+    var = np.maximum(squares - total * mean, 0.0) / (n - ddof)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mean > 0, var / np.where(mean > 0, mean, 1.0), np.nan)
