@@ -31,10 +31,10 @@ SNAPSHOT = {
         "study_from_tree"
     ],
     "mozaik.controller": [
-        "FIGURES_DIR", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "RunSummary", "check_simulator", "config_differences", "default_run_dir",
-        "is_run_dir", "load_workflow", "plan_presentations", "resolve_progress_mode",
-        "run_dir_name", "run_study", "run_workflow", "study_from_run_dir"
+        "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
+        "Progress", "RunState", "RunSummary", "check_simulator", "config_differences",
+        "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
+        "run_dir_name", "run_study", "study_from_run_dir"
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION",
@@ -77,9 +77,12 @@ SNAPSHOT = {
         "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"
     ],
     "mozaik.testing": [
-        "ComponentContract", "ConnectorContract", "HookCall", "HookCallRecorder",
+        "BackendContract", "ComponentContract", "ConnectorContract", "HookCall", "HookCallRecorder",
         "PluginDistributionContract", "SheetContract", "bare_plugin_manager", "hook_recorder",
         "make_plugin", "plugin_manager", "register_components", "use_plugin_manager"
+    ],
+    "mozaik.workflow": [
+        "FIGURES_DIR", "load_workflow", "pending_steps", "run_workflow"
     ],
 }
 

@@ -79,7 +79,7 @@ def test_null_segments_and_index_columns(filled) -> None:
         "is_null",
         "st_orientation",
         "st_contrast",
-        "st_duration",
+        "st_duration_ms",
     ):
         assert col in idx.column_names
     assert str(idx.schema.field("st_orientation").type) == "double"
@@ -147,7 +147,7 @@ def test_set_annotation_and_3d_positions(tmp_path: Path) -> None:
 def test_manifest(filled) -> None:
     run, _ = filled
     m = DataStore.open(run).manifest
-    assert m["format"] == "mozaik-datastore" and m["format_version"] == 1
+    assert m["format"] == "mozaik-datastore" and m["format_version"] == 2
     assert m["config"] == {"model": "toy"} and m["simulator"] == "mock"
     assert m["end_time"] == "2026-01-01T00:00:00+00:00" and m["start_time"]
     assert m["provenance"]["host"] and "mozaik-core" in m["provenance"]["distributions"]

@@ -58,9 +58,10 @@ def test_fresh_run_stores_every_presentation_with_blanks(
     assert (summary.analyses, summary.plots) == (1, 1)
     model = models[0]
     assert model.ended
-    # blank of 50 ms before each stimulus; stimuli of 100, 100, 200 ms
+    # blank of 50 ms before each stimulus; stimuli of 100, 100, 200 ms, run in chunks of
+    # controller.progress_chunk_ms (100 ms by default)
     assert model.run_log == [(0.0, 50.0), (50.0, 100.0), (150.0, 50.0), (200.0, 100.0),
-                             (300.0, 50.0), (350.0, 200.0)]
+                             (300.0, 50.0), (350.0, 100.0), (450.0, 100.0)]
     with DataStore.open(tmp_path / "run") as store:
         stimuli = store.presentations()
         blanks = store.presentations(null=True)
@@ -155,7 +156,7 @@ def test_reset_instead_of_blank(toy_study: Callable[..., Study], tmp_path: Path)
     run_study(toy_study("controller.reset=true"), tmp_path / "run", progress="off",
               build_model=build)
     assert models[0].resets == 2
-    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (0.0, 200.0)]
+    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (0.0, 100.0), (100.0, 100.0)]
     with DataStore.open(tmp_path / "run") as store:
         assert store.presentations(null=True) == []
 
@@ -200,7 +201,7 @@ def test_resume_without_replay_starts_from_a_fresh_network(
     summary, models = _crash_then_resume(toy_study, tmp_path / "run", 3, replay=False)
     assert (summary.replayed, summary.presented) == (0, 2)
     assert models[0].run_log[0] == (0.0, 50.0)  # the blank before the second stimulus
-    assert len(models[0].run_log) == 4
+    assert len(models[0].run_log) == 5  # blank, stimulus, blank, two chunks
     assert _spikes(tmp_path / "run") != _spikes(tmp_path / "whole")
 
 
@@ -209,7 +210,7 @@ def test_resume_with_reset_skips_stored_presentations(toy_study: Callable[..., S
     summary, models = _crash_then_resume(toy_study, tmp_path / "run", 1,
                                          "controller.reset=true")
     assert (summary.replayed, summary.presented) == (0, 2)
-    assert models[0].run_log == [(0.0, 100.0), (0.0, 200.0)]
+    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (100.0, 100.0)]
 
 
 def test_completed_run_is_not_simulated_or_analysed_again(
@@ -225,7 +226,25 @@ def test_completed_run_is_not_simulated_or_analysed_again(
     summary = run_study(toy_study(), tmp_path / "run", progress="off", build_model=build)
     assert (summary.presented, summary.replayed, summary.stored_before) == (0, 0, 3)
     assert (summary.analyses, summary.plots) == (0, 0)
-    assert models[0].run_log == [] and CALLS == []
+    assert models == [] and CALLS == []  # decided from the manifest's plan: nothing built
+    assert summary.build_s == 0.0
+
+
+def test_complete_run_without_analyses_done_runs_only_them(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    with pytest.raises(AnalysisError):
+        run_study(toy_study("analyses.0.params.fail=true"), tmp_path / "run", progress="off",
+                  build_model=FakeModel)
+    CALLS.clear()
+    with DataStore.open(tmp_path / "run", mode="a") as store:  # the analysis is fixed
+        config = store.manifest["config"]
+        config["analyses"][0]["params"]["fail"] = False
+        store.update_manifest(config=config)
+    models: list[FakeModel] = []
+    summary = run_study(study_from_run_dir(tmp_path / "run"), tmp_path / "run",
+                        progress="off", build_model=lambda s: models.append(FakeModel(s)))
+    assert models == [] and (summary.presented, summary.analyses, summary.plots) == (0, 1, 1)
+    assert CALLS == [("analysis", "first", 3), ("plot", "raster", 3)]
 
 
 def test_another_configuration_cannot_resume_a_run(toy_study: Callable[..., Study],
@@ -264,7 +283,7 @@ def test_study_from_run_dir_and_local_backend(toy_study: Callable[..., Study],
     again = study_from_run_dir(tmp_path / "run", toy_manager.registry)
     assert again.resolved == json.loads(json.dumps(study.resolved))
     assert again.simulator.seed == 11 and again.analyses[0].name == "ToyAnalysis"
-    assert toy_manager.registry.backends()["local"].factory is LocalBackend
+    assert toy_manager.registry.backends()["LocalBackend"].factory is LocalBackend
 
 
 def test_same_seed_same_spikes_other_seed_other_spikes(toy_study: Callable[..., Study],
@@ -281,7 +300,10 @@ def test_run_dir_names() -> None:
     now = dt.datetime(2026, 11, 21, 9, 5, 7)
     assert run_dir_name("VA 2005", [], now) == "VA-2005_20261121-090507"
     name = run_dir_name("va", ["sheets.exc.params.size=800", "simulator.seed=3"], now)
-    assert name == "va_20261121-090507_params.size=800_simulator.seed=3"
+    assert name == "va_20261121-090507_sheets.exc.params.size=800_simulator.seed=3"
+    # the whole override path: two list items never look alike
+    assert run_dir_name("va", ["experiments.1.params.duration_ms=500"], now).endswith(
+        "_experiments.1.params.duration_ms=500")
     long = run_dir_name("va", [f"a.b{i}=x" * 5 for i in range(40)], now)
     assert len(long) <= 200
     first = default_run_dir("va", [], parent="/nonexistent-parent", now=now)

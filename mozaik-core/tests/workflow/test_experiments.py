@@ -30,7 +30,7 @@ def test_no_stimulation_presents_one_internal_stimulus_per_trial() -> None:
     experiment = NoStimulation(NoStimulationParams(duration_ms=250.0, num_trials=3), _Model())
     stimuli = experiment.stimuli()
     assert [s.trial for s in stimuli] == [0, 1, 2]
-    assert all(isinstance(s, InternalStimulus) and s.duration == 250.0 for s in stimuli)
+    assert all(isinstance(s, InternalStimulus) and s.duration_ms == 250.0 for s in stimuli)
     assert len({s.identity() for s in stimuli}) == 1
     assert stimuli[0].identity().params["protocol"] == "NoStimulation"
     assert experiment.direct_stimulation == ()

@@ -51,6 +51,6 @@ def backends() -> list[ComponentSpec]:
     from mozaik.controller import LocalBackend, LocalBackendParams
 
     return [
-        ComponentSpec(name="local", config_cls=LocalBackendParams, factory=LocalBackend,
+        ComponentSpec(name="LocalBackend", config_cls=LocalBackendParams, factory=LocalBackend,
                       summary="run one study in this process"),
     ]

@@ -18,6 +18,7 @@ Layout of a study file (every section but ``name`` and ``sheets`` optional)::
       - {component: FiringRate, params: {...}}
     plots:
       - {component: RasterPlot, params: {...}}
+    backend: {component: LocalBackend, params: {progress: auto}}   # how `mozaik run` runs it
 """
 
 from __future__ import annotations
@@ -101,10 +102,14 @@ class ControllerConfig:
         Blank period recorded (as a null segment) before each stimulus; 0 disables it.
     reset : bool
         Reset the network state between presentations (PyNN ``reset``) instead of a blank.
+    progress_chunk_ms : float, ms
+        Model time simulated per ``run`` call, so progress moves during long presentations
+        (results do not depend on it); 0 simulates each presentation in one call.
     """
 
     null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
     reset: bool = False
+    progress_chunk_ms: float = attrs.field(default=100.0, validator=non_negative)
 
 
 @attrs.frozen(kw_only=True)
@@ -145,6 +150,7 @@ class Study:
     analyses: tuple[ComponentEntry, ...]
     plots: tuple[ComponentEntry, ...]
     tree: ConfigTree = attrs.field(repr=False)
+    backend: ComponentEntry | None = None
 
     @property
     def resolved(self) -> dict[str, Any]:
@@ -153,7 +159,7 @@ class Study:
 
 
 _SECTIONS = ("name", "description", "simulator", "controller", "input_space", "sensory_input",
-             "sheets", "connectors", "experiments", "analyses", "plots")
+             "sheets", "connectors", "experiments", "analyses", "plots", "backend")
 _ENTRY_KEYS = {"component", "params"}
 
 
@@ -242,6 +248,7 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
 
     input_space = single("input_space", "input_spaces")
     sensory_input = single("sensory_input", "sensory_inputs")
+    backend = single("backend", "backends")
 
     sheets: dict[str, ComponentEntry] = {}
     raw_sheets = data.get("sheets") or {}
@@ -303,6 +310,6 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
     return Study(name=str(name), description=str(description), simulator=simulator,
                  controller=controller, input_space=input_space, sensory_input=sensory_input,
                  sheets=sheets, connectors=connectors, experiments=experiments,
-                 analyses=analyses, plots=plots, tree=tree)
+                 analyses=analyses, plots=plots, tree=tree, backend=backend)
 
 

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from mozaik._errors import DataStoreFormatError
 
 FORMAT_NAME = "mozaik-datastore"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 MANIFEST = "manifest.json"
 LOCK = ".writer.lock"

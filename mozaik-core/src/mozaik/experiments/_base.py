@@ -9,12 +9,13 @@ Writing an experiment::
 
     @attrs.frozen(kw_only=True)
     class FlashParams:
-        duration: float          # ms
+        duration_ms: float
         num_trials: int = 1
 
     class Flash(Experiment):
         def stimuli(self):
-            params = InternalStimulusParams(duration=self.params.duration, protocol="Flash")
+            params = InternalStimulusParams(duration_ms=self.params.duration_ms,
+                                            protocol="Flash")
             return [InternalStimulus(params, trial=t) for t in range(self.params.num_trials)]
 
 registered as ``ComponentSpec(name="Flash", config_cls=FlashParams, factory=Flash)``: the
@@ -145,7 +146,7 @@ class Experiment(ABC):
         The default arms every stimulator of :attr:`direct_stimulation` for the whole stimulus.
         """
         for stimulator in self.direct_stimulation:
-            stimulator.schedule(t_start, stimulus.duration)
+            stimulator.schedule(t_start, stimulus.duration_ms)
 
     def finish(self, stimulus: Stimulus) -> None:
         """Disarm the direct stimulation after ``stimulus`` was presented."""

@@ -40,8 +40,8 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: tuple[Any,
         raise ParameterError(attribute.name, msg)
 
 
-def _internal(duration: float, protocol: str, trial: int, **direct: Any) -> InternalStimulus:
-    params = InternalStimulusParams(duration=duration, protocol=protocol,
+def _internal(duration_ms: float, protocol: str, trial: int, **direct: Any) -> InternalStimulus:
+    params = InternalStimulusParams(duration_ms=duration_ms, protocol=protocol,
                                     direct_stimulation=direct)
     return InternalStimulus(params, trial=trial)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import warnings
 from collections.abc import Mapping
 from types import ModuleType
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mozaik._errors import ConfigError, MozaikError, SimulationError
-from mozaik.config import SimulatorConfig, structure
+from mozaik.config import ComponentEntry, SimulatorConfig, structure
 from mozaik.model._connectors import Connector
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import import_backend, make_rng, setup_simulator
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from mozaik.plugin import Registry
 
 __all__ = ["Model", "build_model"]
+
+log = logging.getLogger("mozaik.model")
 
 
 class Model:
@@ -128,8 +132,10 @@ class Model:
         registered = self.registry.sheets()[component]
         if isinstance(params, Mapping):
             params = structure(dict(params), registered.config_cls, path=f"sheets.{name}.params")
-        return self.add_sheet(_build(f"sheet {name!r} ({component})", registered.factory,
-                                     name, params, self))
+        entry = ComponentEntry(name=component, registered=registered, params=params,
+                               path=f"sheets.{name}")
+        return self.add_sheet(_build(f"sheet {name!r} ({component})", entry.build, name,
+                                     params, self))
 
     def get_sheet(self, name: str, role: str = "sheet") -> Sheet:
         """The sheet called ``name``; a ConfigError lists the sheets if there is none."""
@@ -164,7 +170,9 @@ class Model:
         if isinstance(params, Mapping):
             params = structure(dict(params), registered.config_cls,
                                path=f"connectors.{name}.params")
-        connector = _build(f"connector {name!r} ({component})", registered.factory, name,
+        entry = ComponentEntry(name=component, registered=registered, params=params,
+                               path=f"connectors.{name}")
+        connector = _build(f"connector {name!r} ({component})", entry.build, name,
                            source_sheet, target_sheet, params, self)
         return self.connect(connector)
 
@@ -281,6 +289,9 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     """Build the model a study declares: simulator, input space, sensory input, sheets and
     connectors (in file order).
 
+    Every factory is called through :meth:`ComponentEntry.build`; each step is logged (logger
+    ``mozaik.model``) with what it built: neurons per sheet, connections per connector.
+
     Parameters
     ----------
     study : Study
@@ -298,23 +309,31 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     model = Model(study.simulator, name=study.name, registry=registry)
     if study.input_space is not None:
         entry = study.input_space
-        model.input_space = _build(f"input space {entry.name!r}", entry.registered.factory,
-                                   entry.params)
+        model.input_space = _build(f"input space {entry.name!r}", entry.build, entry.params)
     if study.sensory_input is not None:
         entry = study.sensory_input
-        sensory = _build(f"sensory input {entry.name!r}", entry.registered.factory, entry.name,
+        sensory = _build(f"sensory input {entry.name!r}", entry.build, entry.name,
                          entry.params, model)
         model.sensory_input = sensory
         for sheet in dict(getattr(sensory, "sheets", {}) or {}).values():
             model.add_sheet(sheet)
-    for name, entry in study.sheets.items():
-        sheet = _build(f"sheet {name!r} ({entry.name})", entry.registered.factory, name,
-                       entry.params, model)
+    n_sheets, n_connectors = len(study.sheets), len(study.connectors)
+    for k, (name, entry) in enumerate(study.sheets.items(), 1):
+        start = time.perf_counter()
+        log.info("building sheet %d/%d %r (%s)", k, n_sheets, name, entry.name)
+        sheet = _build(f"sheet {name!r} ({entry.name})", entry.build, name, entry.params, model)
         model.add_sheet(sheet)
-    for name, entry in study.connectors.items():
+        log.info("sheet %r: %d neurons in %.2f s", name, sheet.size,
+                 time.perf_counter() - start)
+    for k, (name, entry) in enumerate(study.connectors.items(), 1):
+        start = time.perf_counter()
+        log.info("building connector %d/%d %r (%s, %s -> %s)", k, n_connectors, name,
+                 entry.name, entry.source, entry.target)
         source = model.get_sheet(entry.source, f"{entry.path}.source: sheet")
         target = model.get_sheet(entry.target, f"{entry.path}.target: sheet")
-        connector = _build(f"connector {name!r} ({entry.name})", entry.registered.factory, name,
+        connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
                            source, target, entry.params, model)
         model.connect(connector)
+        log.info("connector %r: %d connections in %.2f s", name, connector.size(),
+                 time.perf_counter() - start)
     return model
