@@ -15,7 +15,12 @@ from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.config import ComponentEntry, SimulatorConfig, structure
 from mozaik.model._connectors import Connector
 from mozaik.model._sheet import Sheet
-from mozaik.model._simulator import import_backend, make_rng, setup_simulator
+from mozaik.model._simulator import (
+    import_backend,
+    make_rng,
+    mock_recording_windows,
+    setup_simulator,
+)
 
 if TYPE_CHECKING:
     import neo
@@ -187,6 +192,8 @@ class Model:
         """Set up recording on every sheet (done automatically before the first run)."""
         for sheet in self.sheets.values():
             sheet.setup_recording()
+            if self.sim.__name__ == "pyNN.mock":
+                mock_recording_windows(sheet.population)
 
     def run(self, duration_ms: float) -> float:
         """Advance the simulation by ``duration_ms``; returns the new time in ms."""

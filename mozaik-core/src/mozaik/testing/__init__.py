@@ -8,6 +8,7 @@ plugin distributions subclass.
 
 from __future__ import annotations
 
+from mozaik.testing._backend_contract import BackendContract
 from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
 from mozaik.testing._fixtures import (
     HookCall,
@@ -22,6 +23,7 @@ from mozaik.testing._fixtures import (
 from mozaik.testing._model_contracts import ConnectorContract, SheetContract
 
 __all__ = [
+    "BackendContract",
     "ComponentContract",
     "ConnectorContract",
     "HookCall",
