@@ -317,3 +317,89 @@ def test_config_differences() -> None:
         "k: 'v' in the run, absent now", "n: absent in the run, 1 now",
         "x.y: 1 in the run, 2 now", "x.z.1: 2 in the run, 3 now"]
     assert config_differences(a, a) == []
+
+
+def test_a_study_that_fails_to_build_leaves_no_run_directory(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    def broken(s: Study) -> FakeModel:
+        raise ConfigError("connectors.x.params.kappa: must be >= 0, got -1")
+
+    with pytest.raises(ConfigError, match="kappa"):
+        run_study(toy_study(), tmp_path / "run", progress="off", build_model=broken)
+    assert not (tmp_path / "run").exists()
+    # an experiment that cannot be built (a sheet that does not exist) neither
+    text = """\
+    name: bad
+    simulator: {backend: mock}
+    sheets: {exc: {component: ToySheet}}
+    experiments:
+      - {component: PoissonNetworkKick, params: {duration_ms: 100.0, drive_period_ms: 50.0,
+                                                 sheets: [nope], rate_hz: 10.0, weight_uS: 0.1}}
+    """
+    with pytest.raises(SimulationError, match=r"experiments\.0 .*'nope' does not exist"):
+        run_study(toy_study(text=text), tmp_path / "run", progress="off", build_model=FakeModel)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_directory_without_presentations_takes_a_corrected_study(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    with pytest.raises(SimulationError):  # the first presentation crashes: nothing stored
+        run_study(toy_study("sheets.exc.params.size=9"), run_dir, progress="off",
+                  build_model=lambda s: FakeModel(s, fail_on_run=0))
+    with DataStore.open(run_dir) as store:
+        assert store.presentations() == [] and len(store.neuron_ids("exc")) == 9
+    summary = run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)
+    assert summary.presented == 3
+    with DataStore.open(run_dir) as store:
+        assert store.manifest["config"]["sheets"]["exc"]["params"]["size"] == 6
+        assert [s["status"] for s in store.manifest["sessions"]] == ["complete"]
+        assert len(store.neuron_ids("exc")) == 6  # the stale network's 9 neurons are gone
+    assert "failed" in (run_dir / LOG_FILE).read_text()  # the log of the first try is kept
+
+
+def test_stimulus_names_are_checked_against_the_registry(
+        toy_manager: PluginManager, tmp_path: Path) -> None:
+    from mozaik.controller import plan_presentations
+    from mozaik.experiments import Experiment
+    from mozaik.stimulus import InternalStimulus, InternalStimulusParams
+
+    class Misnamed(InternalStimulus):
+        name = "Internal"
+        __slots__ = ()
+
+    class Shows(Experiment):
+        def stimuli(self) -> list:
+            return [Misnamed(InternalStimulusParams(duration_ms=10.0))]
+
+    with pytest.raises(SimulationError, match=r"experiments\.0 \(Shows\) presents a Misnamed "
+                       r"whose name is 'Internal', but it is registered as 'InternalStimulus'"):
+        plan_presentations([Shows(None, None)], toy_manager.registry)
+
+
+def test_the_build_is_reported_and_progress_moves_within_a_presentation(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    from mozaik.controller import Progress
+
+    run_study(toy_study("controller.progress_chunk_ms=50"), tmp_path / "run", progress="log",
+              build_model=FakeModel)
+    log = (tmp_path / "run" / LOG_FILE).read_text()
+    assert "building the network" in log and "exc (6 neurons), inh (3 neurons)" in log
+    seen: list[float] = []
+
+    class Bar(Progress):
+        def simulated(self, sim_ms: float, t_now_ms: float, label: str = "") -> None:
+            seen.append(t_now_ms)
+            super().simulated(sim_ms, t_now_ms, label)
+
+    import mozaik.controller._run as run_module
+
+    original = run_module.Progress
+    run_module.Progress = Bar  # type: ignore[misc]
+    try:
+        run_study(toy_study("controller.progress_chunk_ms=50"), tmp_path / "run2",
+                  progress="off", build_model=FakeModel)
+    finally:
+        run_module.Progress = original  # type: ignore[misc]
+    # 50 ms chunks: the 200 ms stimulus moves the progress four times
+    assert seen == [50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 550.0]

@@ -29,6 +29,7 @@ __all__ = [
     "make_rng",
     "mock_recording_windows",
     "setup_simulator",
+    "silence_extension_warnings",
 ]
 
 #: PyNN backends Mozaik knows how to install, with the pip command that installs each.
@@ -49,6 +50,20 @@ _EXTENSION_WARNINGS = (
     r"(?s)Cannot create build directory for nest extensions.*",
     r"(?s)\s*Provided for backward compatibility only.*",
 )
+
+
+def silence_extension_warnings() -> None:
+    """Hide PyNN's warnings about failing to build its optional NEST extension, process-wide.
+
+    PyNN runs cmake on every ``import pyNN.nest`` to build an extension only
+    ``StochasticTsodyksMarkramSynapse`` needs, and the PyPI NEST wheel names a compiler that
+    does not exist, so every import prints a cmake error users cannot act on. Importing
+    :mod:`mozaik.model` installs these narrow filters, so the error stays hidden whichever way
+    PyNN's NEST backend is imported afterwards (Mozaik's model, or the user's own
+    ``import pyNN.nest``); other warnings are untouched.
+    """
+    for pattern in _EXTENSION_WARNINGS:
+        warnings.filterwarnings("ignore", message=pattern, category=UserWarning)
 
 
 def import_backend(backend: str) -> ModuleType:
@@ -80,6 +95,9 @@ def import_backend(backend: str) -> ModuleType:
         msg = (f"the {backend!r} simulator backend cannot be imported ({exc}); install it with "
                f"{BACKENDS[backend]}, or choose another backend with simulator.backend")
         raise SimulatorNotInstalledError(msg) from exc
+
+
+silence_extension_warnings()
 
 
 def derive_seed(master: int, key: str) -> int:
