@@ -34,7 +34,7 @@ def test_backend_is_abstract() -> None:
     assert issubclass(LocalBackend, Backend)
 
 
-CALLED: list[tuple[str, Any, dict[str, Any]]] = []
+backend_calls: list[tuple[str, Any, dict[str, Any]]] = []
 
 
 @attrs.frozen(kw_only=True)
@@ -46,7 +46,7 @@ class RecordingBackend(Backend):
     """Records how `mozaik run` called it instead of running anything."""
 
     def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
-        CALLED.append((self.params.label, run_dir, options))
+        backend_calls.append((self.params.label, run_dir, options))
         return RunSummary(run_dir=run_dir, planned=0, stored_before=0, presented=0,
                           replayed=0, analyses=0, plots=0, build_s=0.0, simulate_s=0.0,
                           collect_s=0.0, store_s=0.0, analysis_s=0.0, total_s=0.0)
@@ -57,7 +57,7 @@ def recording(toy_manager: PluginManager) -> PluginManager:
     register_components(toy_manager, "backends", ComponentSpec(
         name="RecordingBackend", config_cls=RecordingParams, factory=RecordingBackend,
         summary="records its calls"), name="recording", distribution="mozaik-recording")
-    CALLED.clear()
+    backend_calls.clear()
     return toy_manager
 
 
@@ -70,7 +70,7 @@ def test_run_uses_the_backend_option(recording: PluginManager, study_file: Calla
     result = _invoke("run", str(study_file()), "--out", str(tmp_path / "r"), "--backend",
                      "RecordingBackend", "--progress", "log")
     assert result.exit_code == 0, result.output
-    assert CALLED == [("default", tmp_path / "r", {"progress": "log", "replay": None})]
+    assert backend_calls == [("default", tmp_path / "r", {"progress": "log", "replay": None})]
 
 
 def test_run_uses_the_study_backend_section(recording: PluginManager,
@@ -86,7 +86,7 @@ def test_run_uses_the_study_backend_section(recording: PluginManager,
     result = _invoke("run", str(study_file(text)), "--out", str(tmp_path / "r"),
                      "--no-replay")
     assert result.exit_code == 0, result.output
-    assert CALLED == [("from-study", tmp_path / "r", {"progress": None, "replay": False})]
+    assert backend_calls == [("from-study", tmp_path / "r", {"progress": None, "replay": False})]
 
 
 def test_unknown_backend_lists_the_installed_ones(recording: PluginManager,

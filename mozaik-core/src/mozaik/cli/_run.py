@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -48,7 +48,7 @@ def _backend(study: Study, name: str | None) -> Backend:
     entry = study.backend
     if name is not None and (entry is None or entry.name != name):
         registered = get_registry().backends()[name]
-        params = structure({}, registered.config_cls, path=f"--backend {name}")
+        params: Any = structure({}, registered.config_cls, path=f"--backend {name}")
         entry = ComponentEntry(name=name, registered=registered, params=params,
                                path=f"--backend {name}")
     elif entry is None:

@@ -202,11 +202,10 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     total_start = time.perf_counter()
     if model is None:
         check_simulator(study.simulator.backend)
-    state_args = {"study": study, "run_dir": Path(run_dir), "replay": replay,
-                  "pm": plugin_manager or get_plugin_manager(),
-                  "mode": resolve_progress_mode(progress)}
-    with run_logging(Path(run_dir), str(state_args["mode"])) as logger:
-        state = RunState(logger=logger, **state_args)  # type: ignore[arg-type]
+    mode = resolve_progress_mode(progress)
+    with run_logging(Path(run_dir), mode) as logger:
+        state = RunState(study=study, run_dir=Path(run_dir), pm=plugin_manager or
+                         get_plugin_manager(), logger=logger, mode=mode, replay=replay)
         existing = open_existing(state.run_dir, study)
         session = Session(resumed=existing is not None and not existing.stale)
         try:

@@ -73,7 +73,7 @@ class ExistingRun:
 
 
 def _holds_results(store: DataStore) -> bool:
-    return store.segment_index.num_rows > 0 or store.analysis_index.num_rows > 0
+    return bool(store.segment_index.num_rows > 0 or store.analysis_index.num_rows > 0)
 
 
 def open_existing(run_dir: Path, study: Study) -> ExistingRun | None:

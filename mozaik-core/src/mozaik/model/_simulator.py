@@ -177,7 +177,7 @@ def mock_recording_windows(population: Any) -> None:
 
 
 def _windowed_mock_recorder() -> type:
-    global _WINDOWED  # noqa: PLW0603 - one subclass per process, made on first use
+    global _WINDOWED  # one subclass per process, made on first use
     if _WINDOWED is None:
         from pyNN.mock.recording import Recorder
 

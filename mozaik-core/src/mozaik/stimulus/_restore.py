@@ -9,6 +9,7 @@ exactly as a configuration file would build it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import typing
 from collections.abc import Mapping
@@ -51,10 +52,9 @@ def _decode(data: Mapping[str, Any], cls: type) -> dict[str, Any]:
             out[field.name] = _decode(value, nested)
         elif (isinstance(value, str) and value.startswith("[") and not _accepts_str(tp)
               and not _is_mapping_type(tp)):
-            try:
+            # undecodable text is left as it is: the converter names the field and the value
+            with contextlib.suppress(ValueError):
                 out[field.name] = json.loads(value)
-            except ValueError:
-                pass  # left as it is: the converter names the field and the bad value
     return out
 
 
@@ -80,7 +80,7 @@ def stimulus_from_identity(identity: StimulusIdentity, registry: Registry | None
         registry = get_registry()
     registered = registry.stimuli()[identity.name]
     tree = _decode(unflatten_params(identity.params), registered.config_cls)
-    params = structure(tree, registered.config_cls, path=f"stimulus {identity.name!r} params")
+    params: Any = structure(tree, registered.config_cls, path=f"stimulus {identity.name!r} params")
     stimulus = registered.factory(params, trial=trial)
     if not isinstance(stimulus, Stimulus) or stimulus.name != identity.name:
         msg = (f"the factory of stimulus {identity.name!r} ({registered.distribution}) returned "
