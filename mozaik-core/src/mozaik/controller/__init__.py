@@ -16,8 +16,9 @@ from mozaik.controller._provenance import (
     default_run_dir,
     run_dir_name,
 )
-from mozaik.controller._run import RunState, RunSummary, run_study
+from mozaik.controller._run import run_study
 from mozaik.controller._rundir import is_run_dir, study_from_run_dir
+from mozaik.controller._state import RunState, RunSummary
 
 __all__ = [
     "Backend",

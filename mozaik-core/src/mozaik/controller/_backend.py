@@ -17,7 +17,7 @@ import attrs
 from mozaik.config import Study
 
 if TYPE_CHECKING:
-    from mozaik.controller._run import RunSummary
+    from mozaik.controller._state import RunSummary
 
 __all__ = ["Backend", "LocalBackend", "LocalBackendParams"]
 
