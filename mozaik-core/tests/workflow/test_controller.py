@@ -403,3 +403,17 @@ def test_the_build_is_reported_and_progress_moves_within_a_presentation(
         run_module.Progress = original  # type: ignore[misc]
     # 50 ms chunks: the 200 ms stimulus moves the progress four times
     assert seen == [50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 550.0]
+
+
+def test_a_run_of_an_older_format_is_not_completed(toy_study: Callable[..., Study],
+                                                   tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    with pytest.raises(SimulationError):  # one presentation stored, then a crash
+        run_study(toy_study(), run_dir, progress="off",
+                  build_model=lambda s: FakeModel(s, fail_on_run=3))
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match=r"datastore format 1 by an older mozaik-core .*"
+                       r"duration -> duration_ms.*new run directory"):
+        run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)
