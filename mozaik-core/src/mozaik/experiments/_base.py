@@ -27,17 +27,20 @@ from __future__ import annotations
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mozaik._errors import SimulationError
 from mozaik.stimulus._base import Stimulus
 
+if TYPE_CHECKING:
+    from mozaik.model import Model, Sheet
+
 __all__ = ["DirectStimulator", "Experiment", "experiment_rng", "select_cells", "sheet_of"]
 
 
-def experiment_rng(model: Any, *labels: str) -> np.random.Generator:
+def experiment_rng(model: Model, *labels: str) -> np.random.Generator:
     """A random generator for an experiment's own draws (e.g. which cells receive a current).
 
     It derives from the model's seed and ``labels`` only, so a protocol draws the same cells
@@ -47,9 +50,9 @@ def experiment_rng(model: Any, *labels: str) -> np.random.Generator:
     return np.random.default_rng(keys)
 
 
-def sheet_of(model: Any, name: str, where: str) -> Any:
+def sheet_of(model: Model, name: str, where: str) -> Sheet:
     """The model's sheet ``name``; a helpful error naming ``where`` if it does not exist."""
-    sheets = getattr(model, "sheets", {})
+    sheets: dict[str, Sheet] = getattr(model, "sheets", {})
     if name not in sheets:
         msg = (f"{where}: sheet {name!r} does not exist in model "
                f"{getattr(model, 'name', '?')!r}; its sheets are: "
@@ -131,7 +134,7 @@ class Experiment(ABC):
         Stimulators armed for every stimulus of the experiment by the default :meth:`prepare`.
     """
 
-    def __init__(self, params: Any, model: Any) -> None:
+    def __init__(self, params: Any, model: Model) -> None:
         self.params = params
         self.model = model
         self.direct_stimulation: Sequence[DirectStimulator] = ()

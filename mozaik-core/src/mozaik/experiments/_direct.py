@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mozaik._errors import SimulationError
 from mozaik.experiments._base import DirectStimulator, experiment_rng, select_cells, sheet_of
+
+if TYPE_CHECKING:
+    from mozaik.model import Model
 
 __all__ = ["PoissonKick", "StepCurrent"]
 
@@ -39,7 +42,7 @@ class PoissonKick(DirectStimulator):
         Where the kick is declared, for error messages.
     """
 
-    def __init__(self, model: Any, sheet: str, *, rate: float, weight: float,
+    def __init__(self, model: Model, sheet: str, *, rate: float, weight: float,
                  delay: float | None = None, fraction: float = 1.0,
                  drive_period: float | None = None, where: str = "PoissonKick") -> None:
         target = sheet_of(model, sheet, where)
@@ -97,7 +100,7 @@ class StepCurrent(DirectStimulator):
         Where the stimulation is declared, for error messages.
     """
 
-    def __init__(self, model: Any, sheet: str, cells: Sequence[int] | np.ndarray, *,
+    def __init__(self, model: Model, sheet: str, cells: Sequence[int] | np.ndarray, *,
                  amplitude: float = 0.0, where: str = "StepCurrent") -> None:
         target = sheet_of(model, sheet, where)
         self.sheet = sheet
