@@ -72,7 +72,7 @@ def stimulus_from_identity(identity: StimulusIdentity, registry: Registry | None
     MozaikError
         The factory returned something that is not a Stimulus of that name.
     """
-    from mozaik.config import structure
+    from mozaik.config import ComponentEntry, structure
 
     if registry is None:
         from mozaik.plugin import get_registry
@@ -81,7 +81,9 @@ def stimulus_from_identity(identity: StimulusIdentity, registry: Registry | None
     registered = registry.stimuli()[identity.name]
     tree = _decode(unflatten_params(identity.params), registered.config_cls)
     params: Any = structure(tree, registered.config_cls, path=f"stimulus {identity.name!r} params")
-    stimulus = registered.factory(params, trial=trial)
+    entry = ComponentEntry(name=identity.name, registered=registered, params=params,
+                           path=f"stimulus {identity.name!r}")
+    stimulus = entry.build(params, trial=trial)
     if not isinstance(stimulus, Stimulus) or stimulus.name != identity.name:
         msg = (f"the factory of stimulus {identity.name!r} ({registered.distribution}) returned "
                f"{stimulus!r}, not a Stimulus named {identity.name!r}; fix the plugin")

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from mozaik.config import Study, load_study, structure
+from mozaik.config import ComponentEntry, Study, load_study, structure
 from mozaik.plugin import PluginManager, RegisteredComponent
 
 __all__ = ["BackendContract"]
@@ -92,8 +92,11 @@ class BackendContract:
 
     def backend(self) -> Any:
         component = self.component()
-        return component.factory(structure(dict(self.example_params), component.config_cls,
-                                           path="backend.params"))
+        params: Any = structure(dict(self.example_params), component.config_cls,
+                                path="backend.params")
+        entry = ComponentEntry(name=self.name, registered=component, params=params,
+                               path="backend")
+        return entry.build(params)
 
     def study(self, folder: Path) -> Study:
         folder.mkdir(parents=True, exist_ok=True)
