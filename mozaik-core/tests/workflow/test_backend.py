@@ -97,3 +97,24 @@ def test_unknown_backend_lists_the_installed_ones(recording: PluginManager,
     assert result.exit_code == 1
     assert "'Slurm'" in result.output and "LocalBackend, RecordingBackend" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_the_build_reports_sheets_and_connectors_with_counts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mozaik.config import load_study
+    from mozaik.controller import run_study
+    from mozaik.testing import use_plugin_manager
+    from mozaik.testing._backend_contract import contract_study_text
+
+    manager = PluginManager(autoload=False)
+    path = tmp_path / "study.yaml"
+    path.write_text(contract_study_text("mock"))
+    with use_plugin_manager(manager):
+        run_study(load_study(path, registry=manager.registry), tmp_path / "run", progress="bar")
+    err = capsys.readouterr().err
+    # shown above the bar, in order, before the first presentation
+    assert "building sheet 1/2 'exc' (Sheet)" in err and "sheet 'exc': 16 neurons" in err
+    assert "building connector 1/1 'exc_inh' (FixedProbabilityConnector, exc -> inh)" in err
+    assert "connector 'exc_inh': " in err and " connections in " in err
+    assert err.index("connections in") < err.index("4/4 stim")  # the bar follows the build
+    assert "[1/4] stored" not in err  # per-presentation lines are the bar's, not the console's
