@@ -91,6 +91,11 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     build_model : callable, optional
         ``build_model(study) -> Model``; default :func:`mozaik.model.build_model`.
 
+    Notes
+    -----
+    ``mozaik_run_started`` is called once the network is built (so not for a complete run,
+    which builds nothing); ``mozaik_run_finished`` at the end of every successful call.
+
     Raises
     ------
     SimulatorNotInstalledError

@@ -3,7 +3,7 @@
 Enable it in a ``conftest.py`` with ``pytest_plugins = ["mozaik.testing"]``. It provides the
 fixtures ``plugin_manager`` (autoload off, core built-ins on), ``bare_plugin_manager`` (nothing
 registered) and ``hook_recorder``; helpers to register toy components; and contract suites that
-plugin distributions subclass.
+plugin distributions subclass (e.g. ``BackendContract`` for execution backends).
 """
 
 from __future__ import annotations
