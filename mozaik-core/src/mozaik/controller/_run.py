@@ -172,8 +172,12 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
                     state.planned, state.run_dir,
                     f"; running {todo} analyses/plots not done yet" if todo else "")
     else:
+        if existing is not None and not existing.stale:  # a failed build is recorded there
+            state.store = existing.store
+            session.start(state.store)
         _build(state, existing, model, build_model)
-        session.start(state.writer)
+        if session.index < 0:
+            session.start(state.writer)
         state.pm.notify("run_started", run_dir=state.run_dir, config=study.resolved)
         _present_all(state)
     start = time.perf_counter()
@@ -213,10 +217,9 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
         state.store = create_store(state.run_dir, study, state.pm, plan_record(state.plan),
                                    stale=existing.store if existing else None)
     else:
-        state.store = existing.store
-        state.store.update_manifest(plan=plan_record(state.plan))
+        state.writer.update_manifest(plan=plan_record(state.plan))
     for sheet_name in model.sheets:
-        state.store.write_neurons(sheet_name, *model.neuron_table(sheet_name))
+        state.writer.write_neurons(sheet_name, *model.neuron_table(sheet_name))
     state.build_s = time.perf_counter() - start
     logger.info("network %r built in %.2f s: %s; %d presentation(s) planned", study.name,
                 state.build_s, ", ".join(f"{n} ({len(s.population)} neurons)"
