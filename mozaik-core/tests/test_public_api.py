@@ -34,7 +34,7 @@ SNAPSHOT = {
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
         "Progress", "RunState", "RunSummary", "check_simulator", "config_differences",
         "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
-        "run_dir_name", "run_study", "study_from_run_dir"
+        "run_dir_name", "run_logging", "run_study", "study_from_run_dir"
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION",

@@ -9,7 +9,7 @@ from mozaik.plugin import ComponentSpec
 
 
 def stimuli() -> list[ComponentSpec]:
-    from mozaik.stimulus._base import (
+    from mozaik.stimulus import (
         InternalStimulus,
         InternalStimulusParams,
         NullStimulus,

@@ -145,8 +145,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     `plots:` sections, or a whole study file) or, without it, those of the study the run was
     made with. Results go back into the store; figures into RUN_DIR/figures.
     """
-    from mozaik.controller import study_from_run_dir
-    from mozaik.controller._progress import run_logging
+    from mozaik.controller import run_logging, study_from_run_dir
     from mozaik.datastore import DataStore
     from mozaik.workflow import load_workflow, run_workflow
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
 from mozaik.controller._plan import Presentation, plan_presentations
-from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode
+from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
     check_simulator,
     config_differences,
@@ -36,6 +36,7 @@ __all__ = [
     "plan_presentations",
     "resolve_progress_mode",
     "run_dir_name",
+    "run_logging",
     "run_study",
     "study_from_run_dir",
 ]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mozaik._errors import SimulationError
-from mozaik.stimulus._base import Stimulus
+from mozaik.stimulus import Stimulus
 
 if TYPE_CHECKING:
     from mozaik.model import Model, Sheet

@@ -10,7 +10,7 @@ import attrs
 from mozaik.config import ParameterError, non_negative, positive
 from mozaik.experiments._base import Experiment, experiment_rng, select_cells, sheet_of
 from mozaik.experiments._direct import PoissonKick, StepCurrent
-from mozaik.stimulus._base import InternalStimulus, InternalStimulusParams, Stimulus
+from mozaik.stimulus import InternalStimulus, InternalStimulusParams, Stimulus
 
 if TYPE_CHECKING:
     from mozaik.model import Model
