@@ -8,7 +8,6 @@ analyses on the stored run without simulating (or importing NEST).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -156,8 +155,10 @@ def test_sigkill_mid_run_then_resume(reference: Path, tmp_path: Path) -> None:
 
 
 ANALYSE = textwrap.dedent("""\
-    import json, sys
+    import sys
     import attrs
+    import quantities as pq
+    from mozaik.ads import SingleValue
     from mozaik.cli import main
     from mozaik.plugin import ComponentSpec, get_plugin_manager
     from mozaik.testing import register_components
@@ -169,9 +170,10 @@ ANALYSE = textwrap.dedent("""\
     class CountSpikes:
         def __init__(self, params):
             self.params = params
-        def run(self, view, store):
+        def run(self, view):
             n = len(view.spike_arrays(self.params.sheet).times)
-            (store.root / "count.json").write_text(json.dumps({"spikes": n}))
+            return [SingleValue(analysis_algorithm="CountSpikes", value=float(n),
+                                value_name="spikes", value_units=pq.dimensionless)]
 
     register_components(get_plugin_manager(), "analyses", ComponentSpec(
         name="CountSpikes", config_cls=CountParams, factory=CountSpikes))
@@ -194,9 +196,10 @@ def test_analyse_works_on_the_store_without_simulating(reference: Path, tmp_path
     assert result.returncode == 0, result.stderr
     assert "1 analyses run, 0 plots drawn" in result.stdout
     assert "NEST imported: False pyNN.nest imported: False" in result.stdout
-    assert json.loads((reference / "count.json").read_text()) == {"spikes": spikes}
     with DataStore.open(reference) as store:
         assert store.segment_index.num_rows == before
+        [count] = store.get_analysis_result(analysis_algorithm="CountSpikes")
+        assert count.value == spikes
 
 
 def test_the_example_as_shipped_sustains_itself(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def stimulus(k: int, trials: int) -> tuple[StimulusIdentity, int]:
             "contrast": int(10 * (1 + cond // ORIENTATIONS)),
             "spatial_frequency": 0.8,
             "temporal_frequency": 2.0,
-            "duration": 1000.0,
+            "duration_ms": 1000.0,
             "trial": trial,
         },
     )

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import quantities as pq
 from mozaik.ads import PerNeuronValue, SingleValue
-from mozaik.config import load_study
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore
+from mozaik.study import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDY = ROOT / "examples" / "vogels_abbott2005" / "study.yaml"

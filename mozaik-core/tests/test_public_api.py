@@ -38,10 +38,10 @@ SNAPSHOT = {
         "positive", "resolve", "structure"
     ],
     "mozaik.controller": [
-        "FIGURES_DIR", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "RunSummary", "check_simulator", "config_differences", "default_run_dir",
-        "is_run_dir", "load_workflow", "plan_presentations", "resolve_progress_mode",
-        "run_dir_name", "run_study", "run_workflow", "study_from_run_dir"
+        "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
+        "Progress", "RunState", "RunSummary", "check_simulator", "config_differences",
+        "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
+        "run_dir_name", "run_logging", "run_study", "study_from_run_dir"
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION", "Problem",
@@ -97,12 +97,15 @@ SNAPSHOT = {
         "structure_component", "study_from_tree"
     ],
     "mozaik.testing": [
-        "AnalysisContract", "ComponentContract", "ConnectorContract", "ExperimentContract",
-        "HookCall", "HookCallRecorder", "InputSpaceContract", "PlotContract",
-        "PluginDistributionContract", "SheetContract", "StimulusContract", "TINY_STORE",
-        "TinyStoreLayout", "bare_plugin_manager", "hook_recorder", "make_plugin",
+        "AnalysisContract", "BackendContract", "ComponentContract", "ConnectorContract",
+        "ExperimentContract", "HookCall", "HookCallRecorder", "InputSpaceContract",
+        "PlotContract", "PluginDistributionContract", "SheetContract", "StimulusContract",
+        "TINY_STORE", "TinyStoreLayout", "bare_plugin_manager", "hook_recorder", "make_plugin",
         "make_tiny_store", "plugin_manager", "register_components", "tiny_store",
         "use_plugin_manager"
+    ],
+    "mozaik.workflow": [
+        "FIGURES_DIR", "load_workflow", "pending_steps", "run_workflow"
     ],
 }
 

@@ -9,10 +9,10 @@ import attrs
 import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure, PerNeuronPairValue
+from mozaik.analysis import Analysis
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import single_value
-from mozaik.analysis import Analysis
 from mozaik_analysis._common import (
     SpikeWindowParams,
     at_least,

@@ -8,10 +8,10 @@ import attrs
 import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure
+from mozaik.analysis import Analysis
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
-from mozaik.analysis import Analysis
 from mozaik_analysis._common import (
     Presentations,
     SpikeWindowParams,

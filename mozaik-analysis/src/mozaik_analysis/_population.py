@@ -10,10 +10,10 @@ import attrs
 import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure, PerNeuronValue, parse_units, units_string
+from mozaik.analysis import Analysis
 from mozaik.datastore import DataStoreView, param_filter_query
 
 from mozaik_analysis._ads import per_neuron_value, single_value
-from mozaik.analysis import Analysis
 from mozaik_analysis._common import fail, to_tuple
 
 __all__ = [

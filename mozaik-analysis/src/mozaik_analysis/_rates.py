@@ -9,10 +9,10 @@ import neo
 import numpy as np
 import quantities as pq
 from mozaik.ads import AnalogSignalList, AnalysisDataStructure
+from mozaik.analysis import Analysis
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
-from mozaik.analysis import Analysis
 from mozaik_analysis._common import (
     SpikeWindowParams,
     count_matrix,

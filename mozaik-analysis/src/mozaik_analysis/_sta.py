@@ -9,9 +9,9 @@ import neo
 import numpy as np
 import quantities as pq
 from mozaik.ads import AnalogSignalList, AnalysisDataStructure, parse_units
+from mozaik.analysis import Analysis
 from mozaik.datastore import DataStoreView
 
-from mozaik.analysis import Analysis
 from mozaik_analysis._common import (
     SpikeWindowParams,
     WindowedSpikes,

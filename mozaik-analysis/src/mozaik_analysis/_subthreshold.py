@@ -15,10 +15,10 @@ from mozaik.ads import (
     ConductanceSignalList,
     parse_units,
 )
+from mozaik.analysis import Analysis
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
-from mozaik.analysis import Analysis
 from mozaik_analysis._common import fail, spike_sheets, to_tuple
 from mozaik_analysis._signals import StimulusTraces, stimulus_traces, trial_mean
 

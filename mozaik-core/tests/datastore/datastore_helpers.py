@@ -58,7 +58,8 @@ def pynn_segment(
 def grating(orientation: float, trial: int, contrast: int = 100) -> StimulusIdentity:
     return StimulusIdentity(
         name="FullfieldDriftingSinusoidalGrating",
-        params={"orientation": orientation, "contrast": contrast, "trial": trial, "duration": 50.0},
+        params={"orientation": orientation, "contrast": contrast, "trial": trial,
+                "duration_ms": 50.0},
     )
 
 

@@ -59,7 +59,7 @@ def test_show_summary_and_filters(filled) -> None:
         "orientation_preference",
         "Stimuli (6, one line each",
         "FullfieldDriftingSinusoidalGrating: 1 presentation(s), trials 1; contrast=100, "
-        "duration=50.0, orientation=0.7853981633974483, trial=1",
+        "duration_ms=50.0, orientation=0.7853981633974483, trial=1",
         "6 segments (+6 blank)",
         "PerNeuronValue from TrialAveragedFiringRate",
         "Analysis results: 7",

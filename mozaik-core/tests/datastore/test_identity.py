@@ -42,17 +42,6 @@ def test_immutable_and_derivations() -> None:
     assert sid.equal_except(sid.replace(trial=9), "trial")
 
 
-def test_to_instance_uses_lookup_only() -> None:
-    made = []
-
-    def lookup(name: str):
-        assert name == "G"
-        return lambda params: made.append(dict(params)) or ("instance", dict(params))
-
-    sid = StimulusIdentity("G", {"orientation": 0.5})
-    assert sid.to_instance(lookup) == ("instance", {"orientation": 0.5})
-
-
 @pytest.mark.parametrize(
     "text",
     [

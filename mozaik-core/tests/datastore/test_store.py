@@ -79,7 +79,7 @@ def test_null_segments_and_index_columns(filled) -> None:
         "is_null",
         "st_orientation",
         "st_contrast",
-        "st_duration",
+        "st_duration_ms",
     ):
         assert col in idx.column_names
     assert str(idx.schema.field("st_orientation").type) == "double"

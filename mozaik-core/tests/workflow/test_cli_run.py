@@ -49,8 +49,13 @@ def test_run_then_resume_by_run_dir(toy_manager: PluginManager, study_file: Call
         assert store.manifest["config"]["simulator"]["seed"] == 5
     result = _invoke("run", str(out), "--progress", "off")
     assert result.exit_code == 0
-    assert "0 presentation(s) stored, 3 already stored; 0 analyses" in result.output
-    assert len(fake_build) == 2 and fake_build[1].run_log == []
+    assert ("0 presentation(s) stored, 3 already stored, nothing to simulate; 0 analyses"
+            in result.output)
+    assert len(fake_build) == 1  # a complete run builds no network
+    # the last line says what to do next
+    assert result.output.strip().splitlines()[-1] == (
+        f"next: mozaik show {out} (what was stored); mozaik analyse {out} (re-run analyses "
+        "and plots)")
 
 
 def test_default_run_dir_is_named_from_study_time_and_overrides(
@@ -62,7 +67,7 @@ def test_default_run_dir_is_named_from_study_time_and_overrides(
     assert result.exit_code == 0, result.output
     [run_dir] = (tmp_path / "runs").iterdir()
     assert run_dir.name.startswith("toy_2")
-    assert run_dir.name.endswith("_params.size=4_simulator.threads=1")
+    assert run_dir.name.endswith("_sheets.exc.params.size=4_simulator.threads=1")
 
 
 def test_a_run_directory_cannot_take_overrides(toy_manager: PluginManager,

@@ -58,9 +58,10 @@ def test_fresh_run_stores_every_presentation_with_blanks(
     assert (summary.analyses, summary.plots) == (1, 1)
     model = models[0]
     assert model.ended
-    # blank of 50 ms before each stimulus; stimuli of 100, 100, 200 ms
+    # blank of 50 ms before each stimulus; stimuli of 100, 100, 200 ms, run in chunks of
+    # controller.progress_chunk_ms (100 ms by default)
     assert model.run_log == [(0.0, 50.0), (50.0, 100.0), (150.0, 50.0), (200.0, 100.0),
-                             (300.0, 50.0), (350.0, 200.0)]
+                             (300.0, 50.0), (350.0, 100.0), (450.0, 100.0)]
     with DataStore.open(tmp_path / "run") as store:
         stimuli = store.presentations()
         blanks = store.presentations(null=True)
@@ -155,7 +156,7 @@ def test_reset_instead_of_blank(toy_study: Callable[..., Study], tmp_path: Path)
     run_study(toy_study("controller.reset=true"), tmp_path / "run", progress="off",
               build_model=build)
     assert models[0].resets == 2
-    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (0.0, 200.0)]
+    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (0.0, 100.0), (100.0, 100.0)]
     with DataStore.open(tmp_path / "run") as store:
         assert store.presentations(null=True) == []
 
@@ -200,7 +201,7 @@ def test_resume_without_replay_starts_from_a_fresh_network(
     summary, models = _crash_then_resume(toy_study, tmp_path / "run", 3, replay=False)
     assert (summary.replayed, summary.presented) == (0, 2)
     assert models[0].run_log[0] == (0.0, 50.0)  # the blank before the second stimulus
-    assert len(models[0].run_log) == 4
+    assert len(models[0].run_log) == 5  # blank, stimulus, blank, two chunks
     assert _spikes(tmp_path / "run") != _spikes(tmp_path / "whole")
 
 
@@ -209,7 +210,7 @@ def test_resume_with_reset_skips_stored_presentations(toy_study: Callable[..., S
     summary, models = _crash_then_resume(toy_study, tmp_path / "run", 1,
                                          "controller.reset=true")
     assert (summary.replayed, summary.presented) == (0, 2)
-    assert models[0].run_log == [(0.0, 100.0), (0.0, 200.0)]
+    assert models[0].run_log == [(0.0, 100.0), (0.0, 100.0), (100.0, 100.0)]
 
 
 def test_completed_run_is_not_simulated_or_analysed_again(
@@ -225,7 +226,25 @@ def test_completed_run_is_not_simulated_or_analysed_again(
     summary = run_study(toy_study(), tmp_path / "run", progress="off", build_model=build)
     assert (summary.presented, summary.replayed, summary.stored_before) == (0, 0, 3)
     assert (summary.analyses, summary.plots) == (0, 0)
-    assert models[0].run_log == [] and CALLS == []
+    assert models == [] and CALLS == []  # decided from the manifest's plan: nothing built
+    assert summary.build_s == 0.0
+
+
+def test_complete_run_without_analyses_done_runs_only_them(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    with pytest.raises(AnalysisError):
+        run_study(toy_study("analyses.0.params.fail=true"), tmp_path / "run", progress="off",
+                  build_model=FakeModel)
+    CALLS.clear()
+    with DataStore.open(tmp_path / "run", mode="a") as store:  # the analysis is fixed
+        config = store.manifest["config"]
+        config["analyses"][0]["params"]["fail"] = False
+        store.update_manifest(config=config)
+    models: list[FakeModel] = []
+    summary = run_study(study_from_run_dir(tmp_path / "run"), tmp_path / "run",
+                        progress="off", build_model=lambda s: models.append(FakeModel(s)))
+    assert models == [] and (summary.presented, summary.analyses, summary.plots) == (0, 1, 1)
+    assert CALLS == [("analysis", "first", 3), ("plot", "raster", 3)]
 
 
 def test_another_configuration_cannot_resume_a_run(toy_study: Callable[..., Study],
@@ -264,7 +283,7 @@ def test_study_from_run_dir_and_local_backend(toy_study: Callable[..., Study],
     again = study_from_run_dir(tmp_path / "run", toy_manager.registry)
     assert again.resolved == json.loads(json.dumps(study.resolved))
     assert again.simulator.seed == 11 and again.analyses[0].name == "ToyAnalysis"
-    assert toy_manager.registry.backends()["local"].factory is LocalBackend
+    assert toy_manager.registry.backends()["LocalBackend"].factory is LocalBackend
 
 
 def test_same_seed_same_spikes_other_seed_other_spikes(toy_study: Callable[..., Study],
@@ -281,7 +300,10 @@ def test_run_dir_names() -> None:
     now = dt.datetime(2026, 11, 21, 9, 5, 7)
     assert run_dir_name("VA 2005", [], now) == "VA-2005_20261121-090507"
     name = run_dir_name("va", ["sheets.exc.params.size=800", "simulator.seed=3"], now)
-    assert name == "va_20261121-090507_params.size=800_simulator.seed=3"
+    assert name == "va_20261121-090507_sheets.exc.params.size=800_simulator.seed=3"
+    # the whole override path: two list items never look alike
+    assert run_dir_name("va", ["experiments.1.params.duration_ms=500"], now).endswith(
+        "_experiments.1.params.duration_ms=500")
     long = run_dir_name("va", [f"a.b{i}=x" * 5 for i in range(40)], now)
     assert len(long) <= 200
     first = default_run_dir("va", [], parent="/nonexistent-parent", now=now)
@@ -295,3 +317,104 @@ def test_config_differences() -> None:
         "k: 'v' in the run, absent now", "n: absent in the run, 1 now",
         "x.y: 1 in the run, 2 now", "x.z.1: 2 in the run, 3 now"]
     assert config_differences(a, a) == []
+
+
+def test_a_study_that_fails_to_build_leaves_no_run_directory(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    def broken(s: Study) -> FakeModel:
+        raise ConfigError("connectors.x.params.kappa: must be >= 0, got -1")
+
+    with pytest.raises(ConfigError, match="kappa"):
+        run_study(toy_study(), tmp_path / "run", progress="off", build_model=broken)
+    assert not (tmp_path / "run").exists()
+    # an experiment naming a sheet that does not exist is refused when the study is loaded,
+    # before any run directory could be made
+    text = """\
+    name: bad
+    simulator: {backend: mock}
+    sheets: {exc: {component: ToySheet}}
+    experiments:
+      - {component: PoissonNetworkKick, params: {duration_ms: 100.0, drive_period_ms: 50.0,
+                                                 sheets: [nope], rate_hz: 10.0, weight_uS: 0.1}}
+    """
+    with pytest.raises(ConfigError, match=r"experiments\.0\.params\.sheets\.0: sheet 'nope'"):
+        toy_study(text=text)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_directory_without_presentations_takes_a_corrected_study(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    with pytest.raises(SimulationError):  # the first presentation crashes: nothing stored
+        run_study(toy_study("sheets.exc.params.size=9"), run_dir, progress="off",
+                  build_model=lambda s: FakeModel(s, fail_on_run=0))
+    with DataStore.open(run_dir) as store:
+        assert store.presentations() == [] and len(store.neuron_ids("exc")) == 9
+    summary = run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)
+    assert summary.presented == 3
+    with DataStore.open(run_dir) as store:
+        assert store.manifest["config"]["sheets"]["exc"]["params"]["size"] == 6
+        assert [s["status"] for s in store.manifest["sessions"]] == ["complete"]
+        assert len(store.neuron_ids("exc")) == 6  # the stale network's 9 neurons are gone
+    assert "failed" in (run_dir / LOG_FILE).read_text()  # the log of the first try is kept
+
+
+def test_stimulus_names_are_checked_against_the_registry(
+        toy_manager: PluginManager, tmp_path: Path) -> None:
+    from mozaik.controller import plan_presentations
+    from mozaik.experiments import Experiment
+    from mozaik.stimulus import InternalStimulus, InternalStimulusParams
+
+    class Misnamed(InternalStimulus):
+        name = "Internal"
+        __slots__ = ()
+
+    class Shows(Experiment):
+        def stimuli(self) -> list:
+            return [Misnamed(InternalStimulusParams(duration_ms=10.0))]
+
+    with pytest.raises(SimulationError, match=r"experiments\.0 \(Shows\) presents a Misnamed "
+                       r"whose name is 'Internal', but it is registered as 'InternalStimulus'"):
+        plan_presentations([Shows(None, None)], toy_manager.registry)
+
+
+def test_the_build_is_reported_and_progress_moves_within_a_presentation(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    from mozaik.controller import Progress
+
+    run_study(toy_study("controller.progress_chunk_ms=50"), tmp_path / "run", progress="log",
+              build_model=FakeModel)
+    log = (tmp_path / "run" / LOG_FILE).read_text()
+    assert "building the network" in log and "exc (6 neurons), inh (3 neurons)" in log
+    seen: list[float] = []
+
+    class Bar(Progress):
+        def simulated(self, sim_ms: float, t_now_ms: float, label: str = "") -> None:
+            seen.append(t_now_ms)
+            super().simulated(sim_ms, t_now_ms, label)
+
+    import mozaik.controller._run as run_module
+
+    original = run_module.Progress
+    run_module.Progress = Bar  # type: ignore[misc]
+    try:
+        run_study(toy_study("controller.progress_chunk_ms=50"), tmp_path / "run2",
+                  progress="off", build_model=FakeModel)
+    finally:
+        run_module.Progress = original  # type: ignore[misc]
+    # 50 ms chunks: the 200 ms stimulus moves the progress four times
+    assert seen == [50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 550.0]
+
+
+def test_a_run_of_an_older_format_is_not_completed(toy_study: Callable[..., Study],
+                                                   tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    with pytest.raises(SimulationError):  # one presentation stored, then a crash
+        run_study(toy_study(), run_dir, progress="off",
+                  build_model=lambda s: FakeModel(s, fail_on_run=3))
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match=r"datastore format 1 by an older mozaik-core .*"
+                       r"duration -> duration_ms.*new run directory"):
+        run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)

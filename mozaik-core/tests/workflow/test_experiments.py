@@ -30,7 +30,7 @@ def test_no_stimulation_presents_one_internal_stimulus_per_trial() -> None:
     experiment = NoStimulation(NoStimulationParams(duration_ms=250.0, num_trials=3), _Model())
     stimuli = experiment.stimuli()
     assert [s.trial for s in stimuli] == [0, 1, 2]
-    assert all(isinstance(s, InternalStimulus) and s.duration == 250.0 for s in stimuli)
+    assert all(isinstance(s, InternalStimulus) and s.duration_ms == 250.0 for s in stimuli)
     assert len({s.identity() for s in stimuli}) == 1
     assert stimuli[0].identity().params["protocol"] == "NoStimulation"
     assert experiment.direct_stimulation == ()
@@ -138,3 +138,32 @@ def test_current_injection_identity_lists_cells_and_amplitude() -> None:
     assert source.calls[-2] == {"stop": 1060.0}
     experiment.finish(stimuli[1])
     assert source.calls[-1] == {"amplitude": 0.0}
+
+
+def test_step_current_runs_on_mock_and_names_a_backend_that_cannot(
+        plugin_manager: object) -> None:
+    import types
+
+    from mozaik.config import SimulatorConfig
+    from mozaik.experiments import StepCurrent
+    from mozaik.model import CellParams, Model, PlacementParams, SheetParams
+
+    model = Model(SimulatorConfig(backend="mock"), name="m")
+    model.create_sheet("exc", SheetParams(cell=CellParams(model="IF_cond_exp"),
+                                          placement=PlacementParams(n_neurons=4)))
+    current = StepCurrent(model, "exc", [1, 3], amplitude=0.2)
+    current.schedule(50.0, 20.0)
+    assert current.window == {"start": 50.0, "stop": 70.0, "amplitude": 0.2}
+    current.disarm()
+    assert current.window["amplitude"] == 0.0
+    model.run(10.0)  # mock runs with the source in place
+
+    class Fixed:
+        def set_parameters(self, **_: float) -> None:
+            raise NotImplementedError
+
+    current._sim = types.SimpleNamespace(__name__="pyNN.other")  # type: ignore[assignment]
+    current._source = Fixed()
+    with pytest.raises(SimulationError, match=r"StepCurrent: the pyNN\.other backend cannot "
+                       r"change a current source's parameters .*simulator\.backend: nest"):
+        current.schedule(0.0, 10.0)

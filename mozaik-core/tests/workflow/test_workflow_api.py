@@ -10,11 +10,12 @@ import pytest
 
 SNAPSHOT = {
     "mozaik.controller": [
-        "FIGURES_DIR", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "RunSummary", "check_simulator", "config_differences", "default_run_dir",
-        "is_run_dir", "load_workflow", "plan_presentations", "resolve_progress_mode",
-        "run_dir_name", "run_study", "run_workflow", "study_from_run_dir",
+        "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
+        "Progress", "RunState", "RunSummary", "check_simulator", "config_differences",
+        "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
+        "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
     ],
+    "mozaik.workflow": ["FIGURES_DIR", "load_workflow", "pending_steps", "run_workflow"],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",
         "NoStimulation", "NoStimulationParams", "PoissonKick", "PoissonNetworkKick",
@@ -41,7 +42,8 @@ def test_stimulus_package_exports_the_base_classes() -> None:
 
 
 def test_importing_the_workflow_loads_no_simulator() -> None:
-    code = ("import sys, mozaik.controller, mozaik.experiments, mozaik.cli._run; "
+    code = ("import sys, mozaik.controller, mozaik.experiments, mozaik.workflow, "
+            "mozaik.cli._run; "
             "print(sorted(m for m in ('nest', 'pyNN.nest', 'pyNN') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

@@ -41,19 +41,21 @@ class ToyAnalysis:
     def __init__(self, params: ToyAnalysisParams) -> None:
         self.params = params
 
-    def run(self, view: Any, store: Any) -> None:
+    def run(self, view: Any) -> list[Any]:
         if self.params.fail:
             raise ValueError("toy analysis failed on purpose")
         CALLS.append(("analysis", self.params.label, len(view.presentations())))
+        return []
 
 
 class ToyPlot:
     def __init__(self, params: ToyPlotParams) -> None:
         self.params = params
 
-    def draw(self, view: Any, path: Path) -> None:
+    def draw(self, view: Any, path: Path) -> list[Path]:
         Path(path).write_text(self.params.title)
         CALLS.append(("plot", self.params.title, len(view.presentations())))
+        return [Path(path)]
 
 
 class FakePopulation:

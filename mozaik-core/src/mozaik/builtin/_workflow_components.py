@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def stimuli() -> list[ComponentSpec[StimulusFactory]]:
-    from mozaik.stimulus._base import (
+    from mozaik.stimulus import (
         InternalStimulus,
         InternalStimulusParams,
         NullStimulus,
@@ -56,6 +56,6 @@ def backends() -> list[ComponentSpec[BackendFactory]]:
     from mozaik.controller import LocalBackend, LocalBackendParams
 
     return [
-        ComponentSpec(name="local", config_cls=LocalBackendParams, factory=LocalBackend,
+        ComponentSpec(name="LocalBackend", config_cls=LocalBackendParams, factory=LocalBackend,
                       summary="run one study in this process"),
     ]

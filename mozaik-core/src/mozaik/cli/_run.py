@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,7 +11,8 @@ from mozaik._errors import ConfigError
 from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
-    from mozaik.controller import RunSummary
+    from mozaik.controller import Backend, RunSummary
+    from mozaik.study import Study
 
 __all__ = ["analyse", "run"]
 
@@ -24,9 +25,45 @@ def _summary_line(s: RunSummary) -> str:
         parts.append(f"{s.replayed} replayed")
     if s.stored_before:
         parts.append(f"{s.stored_before} already stored")
+    if s.planned and s.stored_before == s.planned:
+        parts.append("nothing to simulate")
     return (f"{s.run_dir}: {', '.join(parts)}; {s.analyses} analyses, {s.plots} plots; "
             f"{s.total_s:.1f} s (build {s.build_s:.1f} s, simulate {s.simulate_s:.1f} s, "
             f"store {s.store_s + s.collect_s:.1f} s)")
+
+
+def _next_steps(run_dir: Path, study: Study) -> str:
+    analyse = (f"mozaik analyse {run_dir} (re-run analyses and plots)" if (
+        study.analyses or study.plots) else
+        f"mozaik analyse {run_dir} WORKFLOW_FILE (add analyses and plots)")
+    return f"next: mozaik show {run_dir} (what was stored); {analyse}"
+
+
+def _backend(study: Study, name: str | None) -> Backend:
+    """The backend of ``--backend NAME``, else of the study's ``backend:`` section, else
+    ``LocalBackend``, built through the registry."""
+    from mozaik.config import structure
+    from mozaik.controller import Backend
+    from mozaik.plugin import get_registry
+    from mozaik.study import ComponentEntry
+
+    entry = study.backend
+    if name is not None and (entry is None or entry.name != name):
+        registered = get_registry().backends()[name]
+        params: Any = structure({}, registered.config_cls, path=f"--backend {name}")
+        entry = ComponentEntry(name=name, registered=registered, params=params,
+                               path=f"--backend {name}")
+    elif entry is None:
+        registered = get_registry().backends()["LocalBackend"]
+        entry = ComponentEntry(name="LocalBackend", registered=registered,
+                               params=registered.config_cls(), path="backend")
+    backend = entry.build(entry.params)
+    if not isinstance(backend, Backend):
+        msg = (f"{entry.path}: the factory of backend {entry.name!r} "
+               f"({entry.registered.distribution}) returned {type(backend).__name__}, not a "
+               "mozaik.controller.Backend; fix the plugin")
+        raise ConfigError(msg)
+    return backend
 
 
 @click.command("run")
@@ -41,9 +78,12 @@ def _summary_line(s: RunSummary) -> str:
 @click.option("--threads", type=click.IntRange(min=1), help="Threads per process "
               "(simulator.threads).")
 @click.option("--seed", type=click.IntRange(min=0), help="Master seed (simulator.seed).")
-@click.option("--progress", type=_PROGRESS, default="auto", show_default=True,
-              help="Progress bar, one log line per stimulus, or nothing; auto: a bar on a "
-                   "terminal.")
+@click.option("--backend", "backend_name", metavar="NAME",
+              help="Execution backend (a registered backend component; default: the study's "
+                   "backend: section, else LocalBackend).")
+@click.option("--progress", type=_PROGRESS, default=None,
+              help="Progress bar, one log line per stimulus, or nothing; default auto: a bar on "
+                   "a terminal.")
 @click.option("--include-root", "include_roots", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help=INCLUDE_ROOT_HELP)
@@ -52,16 +92,17 @@ def _summary_line(s: RunSummary) -> str:
                    "the network state: missing ones start from a fresh network.")
 @click.pass_context
 def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path | None,
-        simulator: str | None, threads: int | None, seed: int | None, progress: str,
-        include_roots: tuple[Path, ...], no_replay: bool) -> None:
+        simulator: str | None, threads: int | None, seed: int | None,
+        backend_name: str | None, progress: str | None, include_roots: tuple[Path, ...],
+        no_replay: bool) -> None:
     """Run the study TARGET (a study YAML file, or a folder with study.yaml): build the
     network, present every stimulus, store the recordings, run the analyses and plots.
 
     TARGET may also be a run directory: the run is then completed with the configuration it
     was started with (an interrupted run resumes; what is stored is not simulated again unless
-    the network state must be restored, see --no-replay).
+    the network state must be restored, see --no-replay; a complete run returns at once).
     """
-    from mozaik.controller import default_run_dir, is_run_dir, run_study, study_from_run_dir
+    from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
     from mozaik.study import load_study
 
     items = list(overrides)
@@ -84,15 +125,17 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     else:
         study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
+    backend = _backend(study, backend_name)
     click.echo(f"run directory: {run_dir}", err=True)
     try:
-        summary = run_study(study, run_dir, progress=progress,
-                            replay=False if no_replay else None)
+        summary = backend.run(study, run_dir, progress=progress,
+                              replay=False if no_replay else None)
     except KeyboardInterrupt:
         click.echo(f"\nInterrupted. What was stored is safe; complete the run with: "
                    f"mozaik run {run_dir}", err=True)
         ctx.exit(130)
     click.echo(_summary_line(summary))
+    click.echo(_next_steps(run_dir, study))
 
 
 @click.command("analyse")
@@ -108,9 +151,9 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     `plots:` sections, or a whole study file) or, without it, those of the study the run was
     made with. Results go back into the store; figures into RUN_DIR/figures.
     """
-    from mozaik.controller import load_workflow, run_workflow, study_from_run_dir
-    from mozaik.controller._progress import run_logging
+    from mozaik.controller import run_logging, study_from_run_dir
     from mozaik.datastore import DataStore
+    from mozaik.workflow import load_workflow, run_workflow
 
     if workflow_file is not None:
         analyses, plots = load_workflow(workflow_file, overrides)

@@ -61,7 +61,11 @@ class ControllerConfig:
         Blank period recorded (as a null segment) before each stimulus; 0 disables it.
     reset : bool
         Reset the network state between presentations (PyNN ``reset``) instead of a blank.
+    progress_chunk_ms : float, ms
+        Model time simulated per ``run`` call, so progress moves during long presentations
+        (results do not depend on it); 0 simulates each presentation in one call.
     """
 
     null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
     reset: bool = False
+    progress_chunk_ms: float = attrs.field(default=100.0, validator=non_negative)

@@ -1,49 +1,42 @@
-"""The controller: runs a study's experiments on the model, stores recordings, runs analyses.
+"""The controller: runs a study's experiments on the model and stores the recordings.
 
-:func:`run_study` is the whole workflow of one run (``mozaik run``); :func:`run_workflow` runs
-only the analyses and plots on a stored run (``mozaik analyse``). See ``_run.py`` for the
-presentation protocol and how interrupted runs resume.
+:func:`run_study` is one run (``mozaik run`` through a :class:`Backend`, by default
+:class:`LocalBackend`). The run directory's lifecycle is in ``_rundir.py``, presentation planning
+in ``_plan.py``, the run loop in ``_run.py``. Analyses and plots are run by :mod:`mozaik.workflow`.
 """
 
 from __future__ import annotations
 
-from mozaik.controller._backend import LocalBackend, LocalBackendParams
-from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode
+from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
+from mozaik.controller._plan import Presentation, plan_presentations
+from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
     check_simulator,
     config_differences,
     default_run_dir,
     run_dir_name,
 )
-from mozaik.controller._run import (
-    FIGURES_DIR,
-    Presentation,
-    RunSummary,
-    is_run_dir,
-    load_workflow,
-    plan_presentations,
-    run_study,
-    run_workflow,
-    study_from_run_dir,
-)
+from mozaik.controller._run import run_study
+from mozaik.controller._rundir import is_run_dir, study_from_run_dir
+from mozaik.controller._state import RunState, RunSummary
 
 __all__ = [
-    "FIGURES_DIR",
+    "Backend",
     "LOG_FILE",
     "LocalBackend",
     "LocalBackendParams",
     "Presentation",
     "Progress",
+    "RunState",
     "RunSummary",
     "check_simulator",
     "config_differences",
     "default_run_dir",
     "is_run_dir",
-    "load_workflow",
     "plan_presentations",
     "resolve_progress_mode",
     "run_dir_name",
+    "run_logging",
     "run_study",
-    "run_workflow",
     "study_from_run_dir",
 ]

@@ -48,26 +48,65 @@ class _TqdmHandler(logging.Handler):
             self.handleError(record)
 
 
+class _RunFileHandler(logging.Handler):
+    """Writes to ``run_dir/mozaik.log`` once the run's store exists; buffers until then.
+
+    A run directory is created only after the network is built, so the build's lines are kept
+    in memory and written when (if) the directory appears; a run that fails before leaves no
+    file behind.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        self._pending: list[logging.LogRecord] = []
+        self._file: logging.FileHandler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None and (self.run_dir / "manifest.json").is_file():
+            self._file = logging.FileHandler(self.run_dir / LOG_FILE, mode="a",
+                                             encoding="utf-8")
+            self._file.setFormatter(self.formatter)
+            for pending in self._pending:
+                self._file.emit(pending)
+            self._pending.clear()
+        if self._file is None:
+            self._pending.append(record)
+        else:
+            self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+def _not_a_progress_line(record: logging.LogRecord) -> bool:
+    return not getattr(record, "progress_line", False)
+
+
 @contextlib.contextmanager
 def run_logging(run_dir: Path, mode: str) -> Iterator[logging.Logger]:
     """Route the ``mozaik`` logger to ``run_dir/mozaik.log`` and the console for one run.
 
-    The console shows INFO lines in ``log`` mode and only warnings otherwise (the bar carries
-    the progress). Debug lines are kept when the root logger is at DEBUG (``mozaik -vv``).
-    The logger's previous configuration is restored afterwards.
+    The console shows INFO lines in ``log`` mode; in ``bar`` mode it shows INFO lines too
+    (the build's report, resume decisions) except the per-presentation lines, which the bar
+    carries; ``off`` shows warnings only. Debug lines are kept when the root logger is at DEBUG
+    (``mozaik -vv``). The logger's previous configuration is restored afterwards.
     """
     logger = logging.getLogger(_LOGGER)
     saved = (logger.level, logger.propagate, list(logger.handlers))
     debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
-    run_dir.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.FileHandler(run_dir / LOG_FILE, mode="a", encoding="utf-8")
+    file_handler = _RunFileHandler(run_dir)
     file_handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S"))
     file_handler.setLevel(logging.DEBUG if debug else logging.INFO)
     console: logging.Handler = _TqdmHandler() if mode == "bar" else logging.StreamHandler(
         sys.stderr)
     console.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-    console.setLevel(logging.INFO if mode == "log" else logging.WARNING)
+    console.setLevel(logging.INFO if mode in ("log", "bar") else logging.WARNING)
+    if mode == "bar":
+        console.addFilter(_not_a_progress_line)
     if debug:
         console.setLevel(logging.DEBUG)
     logger.handlers = [file_handler, console]
@@ -90,7 +129,12 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    """Progress over the presentations a run simulates.
+    """Progress over the presentations a run simulates, moving with simulated time.
+
+    The bar counts simulated ms (blanks included) and shows which presentation is running, so
+    it moves during a long presentation (the controller runs the model in chunks, see
+    ``controller.progress_chunk_ms``). In ``log`` mode one line is written per presentation,
+    plus a line every ``log_every_s`` of wall-clock time inside a long one.
 
     Parameters
     ----------
@@ -99,28 +143,38 @@ class Progress:
     total : int
         Presentations to simulate (replayed ones included).
     total_sim_ms : float, ms
-        Simulated time they add up to (blanks included); the ETA of log lines is based on it.
+        Simulated time they add up to (blanks included); the ETA is based on it.
     logger : logging.Logger
         Where log lines go.
     desc : str
         Label of the bar.
+    log_every_s : float, s
+        Wall-clock interval of the lines written inside a long presentation (``log`` mode).
     """
 
     def __init__(self, mode: str, total: int, total_sim_ms: float, logger: logging.Logger,
-                 desc: str = "") -> None:
+                 desc: str = "", log_every_s: float = 10.0) -> None:
         self.mode = mode
         self.total = total
         self.total_sim_ms = total_sim_ms
         self.logger = logger
+        self.desc = desc or "presenting"
+        self.log_every_s = log_every_s
         self.done = 0
         self.sim_done_ms = 0.0
         self._start = time.perf_counter()
+        self._last_line = self._start
         self._bar: Any = None
         if mode == "bar" and total:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=desc or "presenting", unit="stim",
-                             file=sys.stderr, dynamic_ncols=True, leave=True)
+            self._bar = tqdm(total=round(total_sim_ms, 3), desc=self._label(), unit="ms",
+                             file=sys.stderr, dynamic_ncols=True, leave=True,
+                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} "
+                                        "ms [{elapsed}<{remaining}{postfix}]")
+
+    def _label(self) -> str:
+        return f"{self.desc} {min(self.done + 1, self.total)}/{self.total} stim"
 
     def eta_s(self) -> float | None:
         """Remaining wall-clock time in s, from simulated-time throughput so far."""
@@ -129,21 +183,35 @@ class Progress:
             return None
         return elapsed / self.sim_done_ms * max(self.total_sim_ms - self.sim_done_ms, 0.0)
 
-    def advance(self, label: str, *, sim_ms: float, wall_s: float, t_now_ms: float,
-                replayed: bool = False) -> None:
-        """One presentation finished (and was stored, unless ``replayed``)."""
-        self.done += 1
-        self.sim_done_ms += sim_ms
-        verb = "replayed" if replayed else "stored"
+    def _eta_text(self) -> str:
         eta = self.eta_s()
-        eta_text = _duration(eta) if eta is not None else "?"
-        line = (f"[{self.done}/{self.total}] {verb} {label}: {sim_ms:g} ms in {wall_s:.2f} s, "
-                f"t = {t_now_ms:g} ms, ETA {eta_text}")
+        return _duration(eta) if eta is not None else "?"
+
+    def simulated(self, sim_ms: float, t_now_ms: float, label: str = "") -> None:
+        """``sim_ms`` of model time were simulated (one chunk of a presentation or blank)."""
+        self.sim_done_ms += sim_ms
         if self._bar is not None:
             self._bar.set_postfix_str(f"t={t_now_ms:g} ms", refresh=False)
-            self._bar.update(1)
-        # the console shows INFO only in log mode; the log file always gets the line
-        self.logger.info(line)
+            self._bar.update(round(sim_ms, 3))
+        now = time.perf_counter()
+        if self.mode == "log" and label and now - self._last_line >= self.log_every_s:
+            self._last_line = now
+            self.logger.info("[%d/%d] %s: t = %g ms, ETA %s", self.done + 1, self.total, label,
+                             t_now_ms, self._eta_text())
+
+    def advance(self, label: str, *, sim_ms: float, wall_s: float, t_now_ms: float,
+                replayed: bool = False) -> None:
+        """One presentation of ``sim_ms`` (already counted by :meth:`simulated`) finished."""
+        self.done += 1
+        self._last_line = time.perf_counter()
+        verb = "replayed" if replayed else "stored"
+        line = (f"[{self.done}/{self.total}] {verb} {label}: {sim_ms:g} ms in {wall_s:.2f} s, "
+                f"t = {t_now_ms:g} ms, ETA {self._eta_text()}")
+        if self._bar is not None:
+            self._bar.set_description_str(self._label(), refresh=False)
+            self._bar.refresh()
+        # the console shows it in log mode; the bar carries it in bar mode; the file gets it
+        self.logger.info(line, extra={"progress_line": True})
 
     def close(self) -> None:
         if self._bar is not None:

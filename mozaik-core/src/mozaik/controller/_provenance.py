@@ -102,15 +102,15 @@ def run_dir_name(name: str, overrides: Iterable[str] = (),
                  now: _dt.datetime | None = None) -> str:
     """``<name>_<YYYYmmdd-HHMMSS>[_<path=value>...]``: a run directory's default name.
 
-    Overridden parameters appear with the last two parts of their dotted path; a long tail is
-    shortened to a hash so the name stays under 200 characters.
+    Overridden parameters appear with their whole dotted path (``experiments.1.params.
+    duration_ms=500``), so two runs overriding different parameters never look alike; a long
+    tail is shortened to a hash so the name stays under 200 characters.
     """
     stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     parts = [_safe(name) or "run", stamp]
     for item in overrides:
         path, _, value = item.partition("=")
-        short = ".".join(path.strip().split(".")[-2:])
-        parts.append(_safe(f"{short}={value.strip()}"))
+        parts.append(_safe(f"{path.strip()}={value.strip()}"))
     text = "_".join(p for p in parts if p)
     if len(text) > 200:
         digest = hashlib.sha1(text.encode()).hexdigest()[:10]

@@ -9,12 +9,13 @@ Writing an experiment::
 
     @attrs.frozen(kw_only=True)
     class FlashParams:
-        duration: float          # ms
+        duration_ms: float
         num_trials: int = 1
 
     class Flash(Experiment):
         def stimuli(self):
-            params = InternalStimulusParams(duration=self.params.duration, protocol="Flash")
+            params = InternalStimulusParams(duration_ms=self.params.duration_ms,
+                                            protocol="Flash")
             return [InternalStimulus(params, trial=t) for t in range(self.params.num_trials)]
 
 registered as ``ComponentSpec(name="Flash", config_cls=FlashParams, factory=Flash)``: the
@@ -26,17 +27,20 @@ from __future__ import annotations
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mozaik._errors import SimulationError
-from mozaik.stimulus._base import Stimulus
+from mozaik.stimulus import Stimulus
+
+if TYPE_CHECKING:
+    from mozaik.model import Model, Sheet
 
 __all__ = ["DirectStimulator", "Experiment", "experiment_rng", "select_cells", "sheet_of"]
 
 
-def experiment_rng(model: Any, *labels: str) -> np.random.Generator:
+def experiment_rng(model: Model, *labels: str) -> np.random.Generator:
     """A random generator for an experiment's own draws (e.g. which cells receive a current).
 
     It derives from the model's seed and ``labels`` only, so a protocol draws the same cells
@@ -46,9 +50,9 @@ def experiment_rng(model: Any, *labels: str) -> np.random.Generator:
     return np.random.default_rng(keys)
 
 
-def sheet_of(model: Any, name: str, where: str) -> Any:
+def sheet_of(model: Model, name: str, where: str) -> Sheet:
     """The model's sheet ``name``; a helpful error naming ``where`` if it does not exist."""
-    sheets = getattr(model, "sheets", {})
+    sheets: dict[str, Sheet] = getattr(model, "sheets", {})
     if name not in sheets:
         msg = (f"{where}: sheet {name!r} does not exist in model "
                f"{getattr(model, 'name', '?')!r}; its sheets are: "
@@ -130,7 +134,7 @@ class Experiment(ABC):
         Stimulators armed for every stimulus of the experiment by the default :meth:`prepare`.
     """
 
-    def __init__(self, params: Any, model: Any) -> None:
+    def __init__(self, params: Any, model: Model) -> None:
         self.params = params
         self.model = model
         self.direct_stimulation: Sequence[DirectStimulator] = ()
@@ -145,7 +149,7 @@ class Experiment(ABC):
         The default arms every stimulator of :attr:`direct_stimulation` for the whole stimulus.
         """
         for stimulator in self.direct_stimulation:
-            stimulator.schedule(t_start, stimulus.duration)
+            stimulator.schedule(t_start, stimulus.duration_ms)
 
     def finish(self, stimulus: Stimulus) -> None:
         """Disarm the direct stimulation after ``stimulus`` was presented."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mozaik._errors import SimulationError
 from mozaik.experiments._base import DirectStimulator, experiment_rng, select_cells, sheet_of
+
+if TYPE_CHECKING:
+    from mozaik.model import Model
 
 __all__ = ["PoissonKick", "StepCurrent"]
 
@@ -39,7 +42,7 @@ class PoissonKick(DirectStimulator):
         Where the kick is declared, for error messages.
     """
 
-    def __init__(self, model: Any, sheet: str, *, rate: float, weight: float,
+    def __init__(self, model: Model, sheet: str, *, rate: float, weight: float,
                  delay: float | None = None, fraction: float = 1.0,
                  drive_period: float | None = None, where: str = "PoissonKick") -> None:
         target = sheet_of(model, sheet, where)
@@ -97,7 +100,7 @@ class StepCurrent(DirectStimulator):
         Where the stimulation is declared, for error messages.
     """
 
-    def __init__(self, model: Any, sheet: str, cells: Sequence[int] | np.ndarray, *,
+    def __init__(self, model: Model, sheet: str, cells: Sequence[int] | np.ndarray, *,
                  amplitude: float = 0.0, where: str = "StepCurrent") -> None:
         target = sheet_of(model, sheet, where)
         self.sheet = sheet
@@ -108,6 +111,8 @@ class StepCurrent(DirectStimulator):
         self.amplitude = float(amplitude)
         self._sim = model.sim
         self._source = self._sim.DCSource(amplitude=0.0, start=0.0, stop=0.0)
+        #: The parameters last set (start, stop in ms; amplitude in nA).
+        self.window: dict[str, float] = {"start": 0.0, "stop": 0.0, "amplitude": 0.0}
         self._source.inject_into(target.population[self.cells])
 
     def _time_offset(self) -> float:
@@ -119,17 +124,34 @@ class StepCurrent(DirectStimulator):
         state = getattr(getattr(self._sim, "simulator", None), "state", None)
         return float(getattr(state, "_time_offset", 0.0) or 0.0)
 
+    def _set(self, **parameters: float) -> None:
+        """Set the source's parameters; on PyNN's mock backend, keep them in :attr:`window`.
+
+        Mock has no dynamics and does not implement changing a current source, so the window
+        is only recorded there (the contract suites check the protocol without NEST).
+        """
+        self.window.update(parameters)
+        if self._sim.__name__ == "pyNN.mock":
+            return
+        try:
+            self._source.set_parameters(**parameters)
+        except NotImplementedError as exc:
+            msg = (f"StepCurrent: the {self._sim.__name__} backend cannot change a current "
+                   "source's parameters (PyNN's DCSource.set_parameters is not implemented "
+                   "there), so current injection cannot run on it; use simulator.backend: nest")
+            raise SimulationError(msg) from exc
+
     def schedule(self, t_start: float, duration: float, amplitude: float | None = None) -> None:
         value = self.amplitude if amplitude is None else float(amplitude)
         start = float(t_start) + self._time_offset()
         # start and stop are checked one at a time (stop >= start): move start out of the
         # way first, so any new window is accepted whatever the previous one was
-        self._source.set_parameters(start=0.0)
-        self._source.set_parameters(stop=start + float(duration))
-        self._source.set_parameters(start=start, amplitude=value)
+        self._set(start=0.0)
+        self._set(stop=start + float(duration))
+        self._set(start=start, amplitude=value)
 
     def disarm(self) -> None:
-        self._source.set_parameters(amplitude=0.0)
+        self._set(amplitude=0.0)
 
     def describe(self) -> dict[str, bool | int | float | str]:
         return {"sheet": self.sheet, "amplitude": self.amplitude, "cells": int(self.cells.size)}

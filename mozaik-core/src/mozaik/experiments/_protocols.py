@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from mozaik.config import ParameterError, non_negative, positive
 from mozaik.experiments._base import Experiment, experiment_rng, select_cells, sheet_of
 from mozaik.experiments._direct import PoissonKick, StepCurrent
-from mozaik.stimulus._base import InternalStimulus, InternalStimulusParams, Stimulus
+from mozaik.stimulus import InternalStimulus, InternalStimulusParams, Stimulus
+
+if TYPE_CHECKING:
+    from mozaik.model import Model
 
 __all__ = [
     "CurrentInjection",
@@ -40,8 +43,8 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: tuple[Any,
         raise ParameterError(attribute.name, msg)
 
 
-def _internal(duration: float, protocol: str, trial: int, **direct: Any) -> InternalStimulus:
-    params = InternalStimulusParams(duration=duration, protocol=protocol,
+def _internal(duration_ms: float, protocol: str, trial: int, **direct: Any) -> InternalStimulus:
+    params = InternalStimulusParams(duration_ms=duration_ms, protocol=protocol,
                                     direct_stimulation=direct)
     return InternalStimulus(params, trial=trial)
 
@@ -121,7 +124,7 @@ class PoissonNetworkKick(Experiment):
     """Kick the network into activity: Poisson drive onto chosen sheets for
     ``drive_period_ms`` at the start of each presentation, then record what follows."""
 
-    def __init__(self, params: PoissonNetworkKickParams, model: Any) -> None:
+    def __init__(self, params: PoissonNetworkKickParams, model: Model) -> None:
         super().__init__(params, model)
         self.direct_stimulation = [
             PoissonKick(model, sheet, rate=params.rate_hz, weight=params.weight_uS,
@@ -194,7 +197,7 @@ class CurrentInjectionParams:
 class CurrentInjection(Experiment):
     """Inject a current step into selected cells, one stimulus per amplitude and trial."""
 
-    def __init__(self, params: CurrentInjectionParams, model: Any) -> None:
+    def __init__(self, params: CurrentInjectionParams, model: Model) -> None:
         super().__init__(params, model)
         where = f"CurrentInjection (sheet {params.sheet!r})"
         sheet = sheet_of(model, params.sheet, where)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import warnings
 from collections.abc import Mapping
 from types import ModuleType
@@ -14,7 +16,13 @@ from mozaik.config import SimulatorConfig, structure
 from mozaik.model._connectors import Connector
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
-from mozaik.model._simulator import import_backend, make_rng, setup_simulator
+from mozaik.model._simulator import (
+    import_backend,
+    make_rng,
+    mock_recording_windows,
+    setup_simulator,
+)
+from mozaik.study import ComponentEntry
 
 if TYPE_CHECKING:
     import neo
@@ -23,6 +31,8 @@ if TYPE_CHECKING:
     from mozaik.study import Study
 
 __all__ = ["Model", "build_model"]
+
+log = logging.getLogger("mozaik.model")
 
 
 class Model:
@@ -129,8 +139,10 @@ class Model:
         registered = self.registry.sheets()[component]
         if isinstance(params, Mapping):
             params = structure(dict(params), registered.config_cls, path=f"sheets.{name}.params")
-        return self.add_sheet(_build(f"sheet {name!r} ({component})", registered.factory,
-                                     name, params, self))
+        entry = ComponentEntry(name=component, registered=registered, params=params,
+                               path=f"sheets.{name}")
+        return self.add_sheet(_build(f"sheet {name!r} ({component})", entry.build, name,
+                                     params, self))
 
     def get_sheet(self, name: str, role: str = "sheet") -> Sheet:
         """The sheet called ``name``; a ConfigError lists the sheets if there is none."""
@@ -165,7 +177,9 @@ class Model:
         if isinstance(params, Mapping):
             params = structure(dict(params), registered.config_cls,
                                path=f"connectors.{name}.params")
-        connector = _build(f"connector {name!r} ({component})", registered.factory, name,
+        entry = ComponentEntry(name=component, registered=registered, params=params,
+                               path=f"connectors.{name}")
+        connector = _build(f"connector {name!r} ({component})", entry.build, name,
                            source_sheet, target_sheet, params, self)
         return self.connect(connector)
 
@@ -180,6 +194,8 @@ class Model:
         """Set up recording on every sheet (done automatically before the first run)."""
         for sheet in self.sheets.values():
             sheet.setup_recording()
+            if self.sim.__name__ == "pyNN.mock":
+                mock_recording_windows(sheet.population)
 
     def run(self, duration_ms: float) -> float:
         """Advance the simulation by ``duration_ms``; returns the new time in ms."""
@@ -291,6 +307,9 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     """Build the model a study declares: simulator, input space, sensory input, sheets and
     connectors (in file order).
 
+    Every factory is called through :meth:`ComponentEntry.build`; each step is logged (logger
+    ``mozaik.model``) with what it built: neurons per sheet, connections per connector.
+
     Parameters
     ----------
     study : Study
@@ -309,27 +328,36 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     model = Model(study.simulator, name=study.name, registry=registry)
     if study.input_space is not None:
         entry = study.input_space
-        space = _build(f"input space {entry.name!r}", entry.registered.factory, entry.params)
+        space = _build(f"input space {entry.name!r}", entry.build, entry.params)
         if not isinstance(space, InputSpace):
             raise _not_a("InputSpace", f"input space {entry.name!r}", space)
         model.input_space = space
     if study.sensory_input is not None:
         entry = study.sensory_input
-        sensory = _build(f"sensory input {entry.name!r}", entry.registered.factory,
-                         entry.name, entry.params, model)
+        sensory = _build(f"sensory input {entry.name!r}", entry.build, entry.name,
+                         entry.params, model)
         if not isinstance(sensory, SensoryInput):
             raise _not_a("SensoryInput", f"sensory input {entry.name!r}", sensory)
         model.sensory_input = sensory
         for sheet in sensory.sheets.values():
             model.add_sheet(sheet)
-    for name, entry in study.sheets.items():
-        sheet = _build(f"sheet {name!r} ({entry.name})", entry.registered.factory, name,
-                       entry.params, model)
+    n_sheets, n_connectors = len(study.sheets), len(study.connectors)
+    for k, (name, entry) in enumerate(study.sheets.items(), 1):
+        start = time.perf_counter()
+        log.info("building sheet %d/%d %r (%s)", k, n_sheets, name, entry.name)
+        sheet = _build(f"sheet {name!r} ({entry.name})", entry.build, name, entry.params, model)
         model.add_sheet(sheet)
-    for name, entry in study.connectors.items():
+        log.info("sheet %r: %d neurons in %.2f s", name, sheet.size,
+                 time.perf_counter() - start)
+    for k, (name, entry) in enumerate(study.connectors.items(), 1):
+        start = time.perf_counter()
+        log.info("building connector %d/%d %r (%s, %s -> %s)", k, n_connectors, name,
+                 entry.name, entry.source, entry.target)
         source = model.get_sheet(entry.source, f"{entry.path}.source: sheet")
         target = model.get_sheet(entry.target, f"{entry.path}.target: sheet")
-        connector = _build(f"connector {name!r} ({entry.name})", entry.registered.factory, name,
+        connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
                            source, target, entry.params, model)
         model.connect(connector)
+        log.info("connector %r: %d connections in %.2f s", name, connector.size(),
+                 time.perf_counter() - start)
     return model

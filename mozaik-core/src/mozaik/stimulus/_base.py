@@ -12,7 +12,7 @@ Core registers two stimuli:
     The blank shown between stimuli (``controller.null_stimulus_period``). Its recordings are
     stored as null segments.
 ``InternalStimulus``
-    "No sensory input": the network runs on its own for ``duration``. Experiments that act on
+    "No sensory input": the network runs on its own for ``duration_ms``. Experiments that act on
     the network directly (a Poisson kick, a current injection, nothing at all) present it, and
     describe their direct stimulation in its ``direct_stimulation`` parameters so that two
     different protocols never share one identity.
@@ -113,13 +113,13 @@ class Stimulus:
     """Base class of every stimulus.
 
     Subclasses set :attr:`name` to the name they are registered under and declare their
-    parameters as a frozen attrs class holding at least ``duration`` (ms). Stimuli are values:
+    parameters as a frozen attrs class holding at least ``duration_ms``. Stimuli are values:
     equal parameters mean the same stimulus.
 
     Parameters
     ----------
     params : attrs instance
-        The structured parameters (the registered ``config_cls``); must have ``duration``.
+        The structured parameters (the registered ``config_cls``); must have ``duration_ms``.
     trial : int
         Which repetition this is (0-based). The trial is not part of the identity: the datastore
         keeps it in its own column.
@@ -141,10 +141,10 @@ class Stimulus:
                 "`name` to the name its plugin registers it under"
             )
             raise MozaikError(msg)
-        if not attrs.has(type(params)) or not hasattr(params, "duration"):
+        if not attrs.has(type(params)) or not hasattr(params, "duration_ms"):
             msg = (
                 f"stimulus {type(self).name!r}: parameters must be a frozen attrs instance "
-                f"with a 'duration' field (ms), got {params!r}"
+                f"with a 'duration_ms' field, got {params!r}"
             )
             raise MozaikError(msg)
         if isinstance(trial, bool) or not isinstance(trial, int) or trial < 0:
@@ -154,9 +154,9 @@ class Stimulus:
         self.trial = trial
 
     @property
-    def duration(self) -> float:
+    def duration_ms(self) -> float:
         """How long the stimulus is presented, in ms."""
-        return float(self.params.duration)
+        return float(self.params.duration_ms)
 
     def identity(self) -> StimulusIdentity:
         """The stimulus's identity: registered name plus flattened parameters (no trial)."""
@@ -189,14 +189,14 @@ class NullStimulusParams:
 
     Parameters
     ----------
-    duration : float, ms
+    duration_ms : float, ms
         Length of the blank.
     before : str
         Identity string of the stimulus the blank precedes (``""`` when it precedes nothing).
         It makes every blank of a run distinct, so each has its own place in the store.
     """
 
-    duration: float = attrs.field(validator=_positive_duration)
+    duration_ms: float = attrs.field(validator=_positive_duration)
     before: str = ""
 
 
@@ -213,7 +213,7 @@ class InternalStimulusParams:
 
     Parameters
     ----------
-    duration : float, ms
+    duration_ms : float, ms
         How long the network runs.
     protocol : str
         The experiment that presents it (e.g. ``NoStimulation``, ``PoissonNetworkKick``).
@@ -222,7 +222,7 @@ class InternalStimulusParams:
         "weight_uS": 0.005}``), flattened into the identity as ``direct_stimulation.<key>``.
     """
 
-    duration: float = attrs.field(validator=_positive_duration)
+    duration_ms: float = attrs.field(validator=_positive_duration)
     protocol: str = ""
     direct_stimulation: Mapping[str, Any] = attrs.field(factory=dict, validator=_scalar_mapping)
 

@@ -8,13 +8,17 @@ plugin registry, so core imports no plugin here.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mozaik._errors import MozaikError
+
+if TYPE_CHECKING:
+    from mozaik.plugin import Registry
+    from mozaik.stimulus._base import Stimulus
 
 __all__ = ["ParamValue", "StimulusIdentity"]
 
@@ -58,7 +62,7 @@ class StimulusIdentity:
     Examples
     --------
     >>> sid = StimulusIdentity(name="PoissonNetworkKick",
-    ...                        params={"rate_hz": 10.0, "duration": 100.0})
+    ...                        params={"rate_hz": 10.0, "duration_ms": 100.0})
     >>> StimulusIdentity.from_string(sid.to_string()) == sid
     True
     """
@@ -150,21 +154,29 @@ class StimulusIdentity:
             raise MozaikError(msg)
         return cls(data["name"], data["params"])
 
-    def to_instance(self, lookup: Callable[[str], Callable[[Mapping[str, Any]], Any]]) -> Any:
-        """Recreate the stimulus instance.
+    def to_instance(self, registry: Registry | None = None, *, trial: int = 0) -> Stimulus:
+        """Recreate the stimulus through the plugin registry.
+
+        The parameters are unflattened (dotted keys become nested mappings, JSON list strings
+        become lists where the parameter class does not expect a string) and structured with
+        the registered ``config_cls`` by the project's strict converter; the registered factory
+        is then called as ``factory(params, trial=trial)``.
 
         Parameters
         ----------
-        lookup : callable
-            Maps a registered stimulus name to a factory taking the parameter mapping; the
-            plugin registry supplies it.
+        registry : Registry, optional
+            Where the stimulus name is looked up; defaults to the installed plugins.
+        trial : int
+            The repetition to create (the trial is not part of the identity).
 
         Returns
         -------
-        object
-            Whatever the factory returns, normally the stimulus instance.
+        Stimulus
+            Equal to the stimulus the identity was taken from (same identity and trial).
         """
-        return lookup(self._name)(dict(self._params))
+        from mozaik.stimulus._restore import stimulus_from_identity
+
+        return stimulus_from_identity(self, registry, trial=trial)
 
     def replace(self, **params: Any) -> StimulusIdentity:
         """Return a copy with some parameters set to new values (or added)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from mozaik.testing._backend_contract import BackendContract
 from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
 from mozaik.testing._fixtures import (
     HookCall,
@@ -35,6 +36,7 @@ from mozaik.testing._workflow_contracts import (
 
 __all__ = [
     "AnalysisContract",
+    "BackendContract",
     "ComponentContract",
     "ConnectorContract",
     "ExperimentContract",

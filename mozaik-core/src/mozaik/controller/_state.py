@@ -1,0 +1,117 @@
+"""The state of one run: :class:`RunState` (what a session holds and counts) and the
+:class:`RunSummary` it ends with."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from mozaik.controller._plan import Presentation
+from mozaik.datastore import DataStore
+from mozaik.plugin import PluginManager
+from mozaik.study import Study
+
+if TYPE_CHECKING:
+    from mozaik.model import Model
+
+__all__ = ["RunState", "RunSummary"]
+
+
+@attrs.frozen(kw_only=True)
+class RunSummary:
+    """What a call of :func:`run_study` did, with its wall-clock times (s).
+
+    Attributes
+    ----------
+    run_dir : pathlib.Path
+        The run directory.
+    planned : int
+        Presentations the study declares (after dropping duplicates).
+    stored_before : int
+        Of those, how many were already in the store when the run started.
+    presented : int
+        Presentations simulated and stored by this run.
+    replayed : int
+        Stored presentations simulated again (not stored) to restore the network's state.
+    analyses, plots : int
+        Analyses run and plots drawn.
+    build_s, simulate_s, collect_s, store_s, analysis_s, total_s : float, s
+        Wall-clock time spent building the network, in ``model.run``, fetching recordings,
+        writing the store, in analyses and plots, and in total.
+    """
+
+    run_dir: Path
+    planned: int
+    stored_before: int
+    presented: int
+    replayed: int
+    analyses: int
+    plots: int
+    build_s: float
+    simulate_s: float
+    collect_s: float
+    store_s: float
+    analysis_s: float
+    total_s: float
+
+    def as_dict(self) -> dict[str, Any]:
+        data = attrs.asdict(self)
+        data["run_dir"] = str(self.run_dir)
+        return data
+
+
+@attrs.define(kw_only=True)
+class RunState:
+    """Everything one run (one session of :func:`run_study`) holds and counts.
+
+    The counters and timers (s) end up in the session's manifest record and the RunSummary.
+    """
+
+    study: Study
+    run_dir: Path
+    pm: PluginManager
+    logger: logging.Logger
+    mode: str
+    replay: bool | None
+    store: DataStore | None = None
+    model: Model | None = None
+    plan: list[Presentation] = attrs.field(factory=list)
+    planned: int = 0
+    stored_before: int = 0
+    presented: int = 0
+    replayed: int = 0
+    analyses: int = 0
+    plots: int = 0
+    build_s: float = 0.0
+    simulate_s: float = 0.0
+    collect_s: float = 0.0
+    store_s: float = 0.0
+    analysis_s: float = 0.0
+
+    def counts(self) -> dict[str, Any]:
+        """Counters and timers as the session record keeps them."""
+        fields = ("planned", "stored_before", "presented", "replayed")
+        timers = ("build_s", "simulate_s", "collect_s", "store_s", "analysis_s")
+        return {**{f: getattr(self, f) for f in fields},
+                **{t: round(getattr(self, t), 3) for t in timers}}
+
+    def summary(self, total_s: float) -> RunSummary:
+        return RunSummary(run_dir=self.run_dir, planned=self.planned,
+                          stored_before=self.stored_before, presented=self.presented,
+                          replayed=self.replayed, analyses=self.analyses, plots=self.plots,
+                          build_s=self.build_s, simulate_s=self.simulate_s,
+                          collect_s=self.collect_s, store_s=self.store_s,
+                          analysis_s=self.analysis_s, total_s=total_s)
+
+    @property
+    def writer(self) -> DataStore:
+        assert self.store is not None, "the store is opened before anything is written"
+        return self.store
+
+    @property
+    def network(self) -> Model:
+        assert self.model is not None, "the network is built before it is run"
+        return self.model

@@ -1,0 +1,92 @@
+"""Turning a stored :class:`~mozaik.stimulus.StimulusIdentity` back into a stimulus.
+
+An identity holds the stimulus's registered name and its parameters flattened to scalars
+(:func:`~mozaik.stimulus.flatten_params`): nested parameters became dotted keys, lists became
+canonical JSON strings. Restoring undoes both, guided by the registered parameter class, and
+structures the result with the project's strict converter, so a stored stimulus is rebuilt
+exactly as a configuration file would build it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import typing
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from mozaik._errors import MozaikError
+from mozaik.stimulus._base import Stimulus, unflatten_params
+
+if TYPE_CHECKING:
+    from mozaik.plugin import Registry
+    from mozaik.stimulus._identity import StimulusIdentity
+
+__all__ = ["stimulus_from_identity"]
+
+
+def _accepts_str(tp: Any) -> bool:
+    if tp is str or tp is Any:
+        return True
+    return any(_accepts_str(arg) for arg in typing.get_args(tp)) if typing.get_origin(
+        tp) is typing.Union or type(tp).__name__ == "UnionType" else False
+
+
+def _is_mapping_type(tp: Any) -> bool:
+    origin = typing.get_origin(tp) or tp
+    return isinstance(origin, type) and issubclass(origin, Mapping)
+
+
+def _decode(data: Mapping[str, Any], cls: type) -> dict[str, Any]:
+    """Undo the flattening of lists (JSON strings) where ``cls`` does not expect a string."""
+    hints = typing.get_type_hints(cls)
+    out = dict(data)
+    for field in attrs.fields(cls):
+        if field.name not in out:
+            continue
+        value, tp = out[field.name], hints.get(field.name, Any)
+        nested = next((t for t in (tp, *typing.get_args(tp)) if attrs.has(t)), None)
+        if nested is not None and isinstance(value, Mapping):
+            out[field.name] = _decode(value, nested)
+        elif (isinstance(value, str) and value.startswith("[") and not _accepts_str(tp)
+              and not _is_mapping_type(tp)):
+            # undecodable text is left as it is: the converter names the field and the value
+            with contextlib.suppress(ValueError):
+                out[field.name] = json.loads(value)
+    return out
+
+
+def stimulus_from_identity(identity: StimulusIdentity, registry: Registry | None = None, *,
+                           trial: int = 0) -> Stimulus:
+    """Rebuild the stimulus ``identity`` describes (see :meth:`StimulusIdentity.to_instance`).
+
+    Raises
+    ------
+    UnknownComponentError
+        No installed plugin registers a stimulus of that name (the message lists those that do).
+    ConfigError
+        The stored parameters do not fit the registered parameter class (e.g. the plugin
+        changed its parameters since the run); the message names the parameter.
+    MozaikError
+        The factory returned something that is not a Stimulus of that name.
+    """
+    from mozaik.config import structure
+    from mozaik.study import ComponentEntry
+
+    if registry is None:
+        from mozaik.plugin import get_registry
+
+        registry = get_registry()
+    registered = registry.stimuli()[identity.name]
+    tree = _decode(unflatten_params(identity.params), registered.config_cls)
+    params: Any = structure(tree, registered.config_cls, path=f"stimulus {identity.name!r} params")
+    entry = ComponentEntry(name=identity.name, registered=registered, params=params,
+                           path=f"stimulus {identity.name!r}")
+    stimulus = entry.build(params, trial=trial)
+    if not isinstance(stimulus, Stimulus) or stimulus.name != identity.name:
+        msg = (f"the factory of stimulus {identity.name!r} ({registered.distribution}) returned "
+               f"{stimulus!r}, not a Stimulus named {identity.name!r}; fix the plugin")
+        raise MozaikError(msg)
+    return stimulus

@@ -1,0 +1,152 @@
+"""The contract every execution backend meets: ``BackendContract``.
+
+A backend plugin's tests subclass it and name the backend; the suite runs a tiny study of core
+components through the registry, the way ``mozaik run`` does::
+
+    from mozaik.testing import BackendContract
+
+    class TestSlurmBackend(BackendContract):
+        name = "SlurmBackend"
+        example_params = {"partition": "debug"}
+
+The study runs on PyNN's ``mock`` backend by default (no NEST needed); set ``simulator =
+"nest"`` (and mark the class ``@pytest.mark.nest``) to run it on NEST.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import attrs
+
+from mozaik.config import structure
+from mozaik.plugin import PluginManager, RegisteredComponent
+from mozaik.study import ComponentEntry, Study, load_study
+
+__all__ = ["BackendContract"]
+
+_CELL = ("{tau_m: 20.0, v_rest: -60.0, v_thresh: -50.0, v_reset: -60.0, tau_refrac: 5.0, "
+         "tau_syn_E: 5.0, tau_syn_I: 10.0, e_rev_E: 0.0, e_rev_I: -80.0, cm: 0.2}")
+
+
+def contract_study_text(simulator: str = "mock") -> str:
+    """A tiny study of core components: two sheets, a connector, a kick, spontaneous activity
+    and a current step (four presentations with blanks); what :class:`BackendContract` runs."""
+    return textwrap.dedent(f"""\
+        name: backend_contract
+        simulator: {{backend: {simulator}, time_step: 0.1, seed: 11}}
+        controller: {{null_stimulus_period: 20.0, progress_chunk_ms: 50.0}}
+        sheets:
+          exc:
+            component: Sheet
+            params:
+              cell: {{model: IF_cond_exp, params: {_CELL}}}
+              placement: {{kind: grid, size_um: [100.0, 100.0], n_neurons: 16}}
+              recorders: [{{variables: [spikes], neurons: all}}]
+          inh:
+            component: Sheet
+            params:
+              cell: {{model: IF_cond_exp, params: {_CELL}}}
+              placement: {{kind: grid, size_um: [100.0, 100.0], n_neurons: 4}}
+              recorders: [{{variables: [spikes], neurons: all}}]
+        connectors:
+          exc_inh: {{component: FixedProbabilityConnector, source: exc, target: inh,
+                    params: {{probability: 0.5, weight_uS: 0.004, delay_ms: 0.2}}}}
+        experiments:
+          - {{component: PoissonNetworkKick, params: {{duration_ms: 60.0, drive_period_ms: 30.0,
+              sheets: [exc], rate_hz: 200.0, weight_uS: 0.01}}}}
+          - {{component: NoStimulation, params: {{duration_ms: 120.0, num_trials: 2}}}}
+          - {{component: CurrentInjection, params: {{sheet: exc, cells: [0, 1],
+              amplitudes_nA: [0.5], duration_ms: 40.0, onset_ms: 10.0}}}}
+        """)
+
+
+class BackendContract:
+    """Contract of an execution backend (a ``mozaik_backends`` component).
+
+    Class attributes to set
+    -----------------------
+    name : str
+        The registered name of the backend.
+    example_params : mapping
+        A valid parameter tree, as under ``backend: {params: ...}`` in a study.
+    simulator : str
+        PyNN backend the contract study runs on (``mock`` by default).
+    run_options : mapping
+        Extra options passed to ``backend.run`` (``progress="off"`` is always passed).
+    """
+
+    name: ClassVar[str]
+    example_params: ClassVar[Mapping[str, Any]] = {}
+    simulator: ClassVar[str] = "mock"
+    run_options: ClassVar[Mapping[str, Any]] = {}
+
+    def manager(self) -> PluginManager:
+        """The plugin manager the suite looks the backend up in (override to register it)."""
+        return PluginManager(autoload=True)
+
+    def component(self) -> RegisteredComponent:
+        return self.manager().registry.backends()[self.name]
+
+    def backend(self) -> Any:
+        component = self.component()
+        params: Any = structure(dict(self.example_params), component.config_cls,
+                                path="backend.params")
+        entry = ComponentEntry(name=self.name, registered=component, params=params,
+                               path="backend")
+        return entry.build(params)
+
+    def study(self, folder: Path) -> Study:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "study.yaml"
+        path.write_text(contract_study_text(self.simulator))
+        return load_study(path, registry=self.manager().registry)
+
+    def _run(self, tmp_path: Path, run_dir: Path) -> Any:
+        from mozaik.testing._fixtures import use_plugin_manager
+
+        manager = self.manager()
+        with use_plugin_manager(manager):
+            return self.backend().run(self.study(tmp_path / "study"), run_dir,
+                                      progress="off", **self.run_options)
+
+    def test_is_a_backend_with_frozen_params(self) -> None:
+        from mozaik.controller import Backend
+
+        component = self.component()
+        assert attrs.has(component.config_cls), "backend params must be a frozen attrs class"
+        backend = self.backend()
+        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
+        assert attrs.has(type(backend.params))
+        field = next(iter(attrs.fields(type(backend.params))), None)
+        if field is not None:
+            try:
+                setattr(backend.params, field.name, getattr(backend.params, field.name))
+            except attrs.exceptions.FrozenInstanceError:
+                pass
+            else:
+                raise AssertionError(f"{type(backend.params).__name__} must be frozen")
+
+    def test_runs_a_study_completely(self, tmp_path: Path) -> None:
+        from mozaik.controller import RunSummary
+        from mozaik.datastore import DataStore
+
+        run_dir = tmp_path / "run"
+        summary = self._run(tmp_path, run_dir)
+        assert isinstance(summary, RunSummary)
+        assert summary.planned == 4 and summary.presented == 4
+        with DataStore.open(run_dir) as store:
+            assert store.manifest["status"] == "complete"
+            assert len(store.presentations()) == 4
+            assert len(store.presentations(null=True)) == 4
+            assert store.sheets() == ["exc", "inh"]
+
+    def test_a_complete_run_returns_at_once(self, tmp_path: Path) -> None:
+        run_dir = tmp_path / "run"
+        self._run(tmp_path, run_dir)
+        again = self._run(tmp_path, run_dir)
+        assert (again.presented, again.replayed, again.stored_before) == (0, 0, 4)
+        assert again.build_s == 0.0, "a complete run must not build the network again"
