@@ -10,7 +10,6 @@ in the manifest's ``sessions`` list with its outcome, counts and timings.
 
 from __future__ import annotations
 
-import datetime as _dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,12 @@ from mozaik._errors import ConfigError, DataStoreFormatError
 from mozaik.config import ConfigTree
 from mozaik.controller._progress import LOG_FILE
 from mozaik.controller._provenance import config_differences, run_provenance
-from mozaik.datastore import FORMAT_VERSION, DataStore
+from mozaik.datastore import FORMAT_VERSION, DataStore, now_iso
 from mozaik.plugin import PluginManager, Registry
 from mozaik.study import Study, study_from_tree
 
-__all__ = ["ExistingRun", "Session", "create_store", "is_run_dir", "now_iso", "open_existing",
+__all__ = ["ExistingRun", "Session", "create_store", "is_run_dir", "open_existing",
            "study_from_run_dir"]
-
-
-def now_iso() -> str:
-    """Current UTC time as an ISO 8601 string (seconds), as the manifest records times."""
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def is_run_dir(path: str | Path) -> bool:

@@ -16,10 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from mozaik.analysis import Analysis
-    from mozaik.controller import RunSummary
+    from mozaik.controller import Backend
     from mozaik.experiments import Experiment
     from mozaik.model import (
         Connector,
@@ -31,7 +29,6 @@ if TYPE_CHECKING:
     )
     from mozaik.plot import Plot
     from mozaik.stimulus import Stimulus
-    from mozaik.study import Study
 
 __all__ = [
     "AnalysisFactory",
@@ -102,13 +99,7 @@ class PlotFactory(Protocol):
     def __call__(self, params: Any, /) -> Plot: ...
 
 
-class _BackendLike(Protocol):
-    # The structural form of ``mozaik.controller.Backend`` (the ABC backends derive from,
-    # ``run(study, run_dir, **options) -> RunSummary``); replace with the ABC once it exists.
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary: ...
-
-
 class BackendFactory(Protocol):
     """``factory(params) -> Backend`` (hook ``mozaik_backends``)."""
 
-    def __call__(self, params: Any, /) -> _BackendLike: ...
+    def __call__(self, params: Any, /) -> Backend: ...

@@ -43,9 +43,7 @@ __all__ = [
 
 
 def _duration_ms(stimulus: Stimulus) -> float:
-    # ``Stimulus.duration_ms`` (ms) is the interface every helper codes against; read through
-    # getattr until the rename from ``duration`` is merged into this branch
-    return float(getattr(stimulus, "duration_ms"))  # noqa: B009
+    return float(stimulus.duration_ms)
 
 
 class StimulusContract(ComponentContract):

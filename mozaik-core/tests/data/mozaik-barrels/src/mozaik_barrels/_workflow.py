@@ -13,7 +13,7 @@ import quantities as pq
 from mozaik import AnalysisError
 from mozaik.ads import AnalysisDataStructure, data, parameter, units_parameter
 from mozaik.analysis import Analysis
-from mozaik.controller import RunSummary, run_study
+from mozaik.controller import Backend, RunSummary, run_study
 from mozaik.datastore import DataStoreView, param_filter_query
 from mozaik.experiments import Experiment
 from mozaik.model import Model
@@ -156,15 +156,8 @@ class QuietBackendParams:
     """No parameters: a run in this process without a progress display."""
 
 
-class QuietBackend:
-    """Runs a study in the calling process with progress off.
-
-    Written against ``run(study, run_dir, **options) -> RunSummary`` of the backend
-    interface; derives from ``mozaik.controller.Backend`` once core has that ABC.
-    """
-
-    def __init__(self, params: QuietBackendParams) -> None:
-        self.params = params
+class QuietBackend(Backend):
+    """Runs a study in the calling process with progress off."""
 
     def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
         options["progress"] = "off"
