@@ -7,6 +7,16 @@ backend loads when a :class:`Model` is created.
 
 from __future__ import annotations
 
+from mozaik.model._connector_params import (
+    AllToAllParams,
+    DistanceDependentParams,
+    FixedNumberParams,
+    FixedProbabilityParams,
+    FromListParams,
+    OneToOneParams,
+    ProjectionParams,
+    SynapseParams,
+)
 from mozaik.model._connectors import (
     AllToAllConnector,
     Connector,
@@ -47,20 +57,12 @@ from mozaik.model._modular import (
 )
 from mozaik.model._params import (
     RECORDABLE,
-    AllToAllParams,
     CellParams,
-    DistanceDependentParams,
-    FixedNumberParams,
-    FixedProbabilityParams,
-    FromListParams,
     NeuronSelection,
     NoiseParams,
-    OneToOneParams,
     PlacementParams,
-    ProjectionParams,
     RecorderParams,
     SheetParams,
-    SynapseParams,
     standard_cell_types,
 )
 from mozaik.model._sensory import InputSpace, SensoryInput

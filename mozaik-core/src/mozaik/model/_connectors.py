@@ -16,7 +16,7 @@ import numpy as np
 
 from mozaik._errors import ConfigError, SimulationError
 from mozaik.config import Distribution
-from mozaik.model._params import (
+from mozaik.model._connector_params import (
     AllToAllParams,
     DistanceDependentParams,
     FixedNumberParams,

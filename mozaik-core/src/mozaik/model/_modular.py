@@ -26,9 +26,9 @@ from mozaik.config import (
     parse_array_expression,
     structure,
 )
+from mozaik.model._connector_params import SynapseParams, _receptor
 from mozaik.model._connectors import Connector, project_arrays
 from mozaik.model._functions import ConnectorFunction, PairBlock
-from mozaik.model._params import SynapseParams, _receptor
 
 if TYPE_CHECKING:
     from mozaik.model._model import Model

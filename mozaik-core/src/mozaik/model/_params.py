@@ -1,7 +1,7 @@
-"""Parameter classes of the built-in sheets and connectors (what a study file's ``params`` hold).
+"""Parameter classes of the built-in sheets (what a study file's ``params`` hold).
 
 They are frozen attrs classes structured by :func:`mozaik.config.structure`; checks that need no
-simulator (cell type and parameter names, recordable variables, probabilities) run here, so a bad
+simulator (cell type and parameter names, recordable variables) run here, so a bad
 file fails when it is loaded, with the dotted path of the bad value.
 """
 
@@ -17,28 +17,18 @@ from mozaik.config import Distribution, ParameterError
 
 __all__ = [
     "RECORDABLE",
-    "AllToAllParams",
     "CellParams",
-    "DistanceDependentParams",
-    "FixedNumberParams",
-    "FixedProbabilityParams",
-    "FromListParams",
     "NeuronSelection",
     "NoiseParams",
-    "OneToOneParams",
     "PlacementParams",
-    "ProjectionParams",
     "RecorderParams",
     "SheetParams",
-    "SynapseParams",
     "standard_cell_types",
 ]
 
 #: Variables a recorder may ask for (each cell type records a subset of them).
 RECORDABLE: tuple[str, ...] = ("spikes", "v", "gsyn_exc", "gsyn_inh")
 
-RECEPTORS: tuple[str, ...] = ("excitatory", "inhibitory")
-SYNAPSE_MODELS: tuple[str, ...] = ("static", "tsodyks_markram")
 
 
 def standard_cell_types() -> dict[str, Any]:
@@ -349,138 +339,4 @@ class SheetParams:
         if len(intervals) > 1:
             msg = (f"recorders ask for sampling intervals {sorted(intervals)} ms; PyNN records "
                    "all analog signals of one sheet with one interval: use the same interval_ms")
-            raise ValueError(msg)
-
-
-# ------------------------------------------------------------------------------------------------
-# Connectors
-# ------------------------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class SynapseParams:
-    """Synapse dynamics.
-
-    Parameters
-    ----------
-    model : str
-        ``static`` or ``tsodyks_markram`` (short-term depression/facilitation).
-    U : float
-        Tsodyks-Markram utilisation of synaptic efficacy (0..1).
-    tau_rec_ms : float, ms
-        Tsodyks-Markram recovery time constant (depression).
-    tau_facil_ms : float, ms
-        Tsodyks-Markram facilitation time constant (0: none).
-    """
-
-    model: str = "static"
-    U: float = attrs.field(default=0.5, validator=_probability)
-    tau_rec_ms: float = attrs.field(default=100.0, validator=_positive)
-    tau_facil_ms: float = attrs.field(default=0.0, validator=_non_negative)
-
-    def __attrs_post_init__(self) -> None:
-        if self.model not in SYNAPSE_MODELS:
-            msg = (f"unknown synapse model {self.model!r}; use one of: "
-                   f"{', '.join(SYNAPSE_MODELS)}")
-            raise ValueError(msg)
-
-
-def _receptor(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    if value not in RECEPTORS:
-        msg = f"receptor must be 'excitatory' or 'inhibitory', got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-@attrs.frozen(kw_only=True)
-class ProjectionParams:
-    """What every built-in connector takes.
-
-    Parameters
-    ----------
-    weight_uS : float or Distribution, uS (nA for current-based cells)
-        Synaptic weight; positive (the receptor gives inhibition its sign).
-    delay_ms : float or Distribution, ms
-        Synaptic delay; at least the simulator's min_delay.
-    receptor : str
-        ``excitatory`` or ``inhibitory``.
-    synapse : SynapseParams
-        ``{model: static}`` or ``{model: tsodyks_markram, U: 0.5, tau_rec_ms: 800.0}``.
-    """
-
-    weight_uS: float | Distribution = attrs.field(default=0.0, validator=_non_negative)
-    delay_ms: float | Distribution = attrs.field(default=1.0, validator=_non_negative)
-    receptor: str = attrs.field(default="excitatory", validator=_receptor)
-    synapse: SynapseParams = attrs.field(factory=SynapseParams)
-
-
-@attrs.frozen(kw_only=True)
-class AllToAllParams(ProjectionParams):
-    """``AllToAllConnector``: every source neuron to every target neuron."""
-
-    allow_self_connections: bool = True
-
-
-@attrs.frozen(kw_only=True)
-class OneToOneParams(ProjectionParams):
-    """``OneToOneConnector``: neuron i to neuron i (sheets of equal size)."""
-
-
-@attrs.frozen(kw_only=True)
-class FixedProbabilityParams(ProjectionParams):
-    """``FixedProbabilityConnector``: each pair connected with ``probability``.
-
-    ``native_rng: true`` lets NEST draw the connections (much faster for big sheets; still
-    reproducible from the study seed, but a different draw than the NumPy one).
-    """
-
-    probability: float = attrs.field(validator=_probability)
-    allow_self_connections: bool = True
-    native_rng: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class FixedNumberParams(ProjectionParams):
-    """``FixedNumberPreConnector`` / ``FixedNumberPostConnector``: ``n`` sources per target
-    (pre) or ``n`` targets per source (post)."""
-
-    n: int = attrs.field(validator=_positive)
-    allow_self_connections: bool = True
-    with_replacement: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class DistanceDependentParams(ProjectionParams):
-    """``DistanceDependentProbabilityConnector``: probability a function of distance ``d`` (um).
-
-    Parameters
-    ----------
-    probability : str
-        A safe expression in ``d`` (um), e.g. ``0.3 * exp(-d / 150)`` or ``0.1 * (d < 200)``;
-        functions: exp, sqrt, abs, log, minimum, maximum, where, ...
-    """
-
-    probability: str
-    allow_self_connections: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        from mozaik.config import parse_array_expression
-
-        parse_array_expression(self.probability, ["d"])
-
-
-@attrs.frozen(kw_only=True)
-class FromListParams(ProjectionParams):
-    """``FromListConnector``: explicit connections.
-
-    ``connections`` rows are ``[source_index, target_index]`` (weight and delay from
-    ``weight_uS``/``delay_ms``) or ``[source_index, target_index, weight_uS, delay_ms]``.
-    """
-
-    connections: tuple[tuple[float, ...], ...]
-
-    def __attrs_post_init__(self) -> None:
-        widths = {len(row) for row in self.connections}
-        if not widths <= {2, 4} or len(widths) > 1:
-            msg = ("each row of connections must be [source, target] or [source, target, "
-                   f"weight_uS, delay_ms], all of one width; got row widths {sorted(widths)}")
             raise ValueError(msg)
