@@ -163,7 +163,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
         pass
 
 
-class BoundedLoader(_Base):
+class _Bounded:
     """A safe YAML loader composing at most :data:`MAX_NODES` nodes nested at most
     ``max_depth`` levels; a limit hit is a ConfigError naming the file, line and path.
 
@@ -172,7 +172,7 @@ class BoundedLoader(_Base):
     """
 
     def __init__(self, text: str, origin: str, path: str, max_depth: int) -> None:
-        super().__init__(text)
+        super().__init__(text)  # type: ignore[call-arg]
         self.origin = origin
         self.max_depth = max_depth
         self.node_count = 0
@@ -184,10 +184,11 @@ class BoundedLoader(_Base):
                     "<key>" if index is None or isinstance(index, yaml.Node) else str(index))
             self.path_parts.append(part)
         try:
-            if not self.check_event(yaml.AliasEvent):
+            if not self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
                 self.node_count += 1
                 self._check_limits()
-            return super().compose_node(parent, index)
+            node: yaml.Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+            return node
         finally:
             if parent is not None:
                 self.path_parts.pop()
@@ -196,7 +197,7 @@ class BoundedLoader(_Base):
         depth = len(self.path_parts)
         if depth <= self.max_depth and self.node_count <= MAX_NODES:
             return
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[attr-defined]
         mark = getattr(event, "start_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         place = f"{self.origin}{line}: {'.'.join(self.path_parts) or 'top level'}"
@@ -208,8 +209,25 @@ class BoundedLoader(_Base):
         raise ConfigError(msg)
 
 
+class BoundedLoader(_Bounded, _Base):
+    """The bounded loader on libyaml's event parser (when PyYAML has it)."""
+
+
+class _PureBoundedLoader(_Bounded, yaml.SafeLoader):
+    """The bounded loader on PyYAML's pure-Python parser, which streams events one by one.
+
+    libyaml (PyYAML >= 6.0.4) refuses flow collections nested about 1,000 levels deep before
+    handing over the first event, so its error names neither line nor path; this parser lets
+    the :data:`MAX_DEPTH` check fire at the first level too deep.
+    """
+
+
+#: Either bounded loader: what composing a text returns.
+AnyBoundedLoader = BoundedLoader | _PureBoundedLoader
+
+
 def compose_text(text: str, origin: str, path: str = "", depth: int = 0
-                 ) -> tuple[yaml.Node | None, BoundedLoader]:
+                 ) -> tuple[yaml.Node | None, AnyBoundedLoader]:
     """Compose YAML ``text`` into one node tree with bounded depth and size.
 
     Parameters
@@ -223,9 +241,16 @@ def compose_text(text: str, origin: str, path: str = "", depth: int = 0
     depth : int
         Nesting depth the text starts at (for includes).
     """
-    loader = BoundedLoader(text, origin, path, max(0, MAX_DEPTH - depth))
+    loader: AnyBoundedLoader = BoundedLoader(
+        text, origin, path, max(0, MAX_DEPTH - depth))
     try:
-        return loader.get_single_node(), loader
+        try:
+            return loader.get_single_node(), loader
+        except yaml.YAMLError as exc:
+            if "nesting depth" not in str(exc):
+                raise
+            loader = _PureBoundedLoader(text, origin, path, max(0, MAX_DEPTH - depth))
+            return loader.get_single_node(), loader
     except yaml.YAMLError as exc:
         msg = f"{origin}: not valid YAML: {exc}"
         raise ConfigError(msg) from None
@@ -235,7 +260,7 @@ def compose_text(text: str, origin: str, path: str = "", depth: int = 0
 
 
 def read_yaml_file(file: Path, where: str, path: str = "", depth: int = 0
-                   ) -> tuple[yaml.Node | None, BoundedLoader]:
+                   ) -> tuple[yaml.Node | None, AnyBoundedLoader]:
     """Check, read and compose one YAML file (see :func:`compose_text`); ``where`` names the
     include that asked for it ('' for the top-level file)."""
     data = _file_bytes(file, where)
@@ -308,7 +333,7 @@ class TreeBuilder:
                    f"{MAX_DEPTH} levels deep (MAX_DEPTH, counted across includes)")
             raise ConfigError(msg)
 
-    def convert(self, node: yaml.Node, file: Path, path: str, loader: BoundedLoader,
+    def convert(self, node: yaml.Node, file: Path, path: str, loader: AnyBoundedLoader,
                 depth: int = 0) -> Any:
         where = f"{file}:{node.start_mark.line + 1}"
         self.count(where, path, depth)
@@ -334,7 +359,7 @@ class TreeBuilder:
             return self.expression(value, where, path)
         return value
 
-    def mapping(self, node: yaml.MappingNode, file: Path, path: str, loader: BoundedLoader,
+    def mapping(self, node: yaml.MappingNode, file: Path, path: str, loader: AnyBoundedLoader,
                 depth: int) -> dict[str, Any]:
         where = f"{file}:{node.start_mark.line + 1}"
         out: dict[str, Any] = {}
@@ -366,7 +391,7 @@ class TreeBuilder:
         return deep_merge(merged, out)
 
     @staticmethod
-    def scalar(node: yaml.Node, where: str, path: str, loader: BoundedLoader) -> Any:
+    def scalar(node: yaml.Node, where: str, path: str, loader: AnyBoundedLoader) -> Any:
         try:
             value = loader.construct_object(node)
         except yaml.YAMLError as exc:
