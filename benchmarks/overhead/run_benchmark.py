@@ -15,6 +15,7 @@ drawn inside NEST by its ``pairwise_bernoulli`` rule in both implementations).
 
 Usage: python run_benchmark.py [--protocol default|seed] [--sizes 10000] [--repeats 3]
        [--spontaneous-ms 1000] [--json results.json]
+       python run_benchmark.py --table results.json [more.json ...]
 """
 
 from __future__ import annotations
@@ -45,11 +46,14 @@ from activity import activity_summary  # noqa: E402
 Row = dict[str, Any]
 
 
+CHILD_ENV = dict(os.environ)
+
+
 def _timed(cmd: list[str]) -> tuple[float, float, str]:
     """Wall-clock and CPU (user + system) time of a child process, and its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=CHILD_ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
@@ -103,10 +107,11 @@ def _range(rows: list[Row], key: str, which: str | None = None, digits: int = 3)
 
 def print_table(results: list[Row], sizes: list[int]) -> None:
     print()
-    print("| neurons | runs | PyNN wall (s) | Mozaik wall (s) | Mozaik / PyNN wall (median, "
-          "range) | CPU-time ratio | build PyNN / Mozaik (s) | simulate PyNN / Mozaik (s) | "
-          "store PyNN / Mozaik (s) | rate PyNN / Mozaik (Hz) | CV ISI PyNN / Mozaik |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| neurons | pairs | PyNN wall (s) | Mozaik wall (s) | Mozaik / PyNN wall, per pair "
+          "(median, range) | ratio of the medians | CPU-time ratio, per pair | build PyNN / "
+          "Mozaik (s) | simulate PyNN / Mozaik (s) | store PyNN / Mozaik (s) | rate PyNN / "
+          "Mozaik (Hz) | CV ISI PyNN / Mozaik |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
         rows = [r for r in results if r["neurons"] == size]
         if not rows:
@@ -117,6 +122,7 @@ def print_table(results: list[Row], sizes: list[int]) -> None:
 
         print(f"| {size} | {len(rows)} | {_range(rows, 'wall_s', 'pure', 1)} | "
               f"{_range(rows, 'wall_s', 'mozaik', 1)} | **{_range(rows, 'ratio')}** | "
+              f"{med('mozaik', 'wall_s') / med('pure', 'wall_s'):.3f} | "
               f"{_range(rows, 'cpu_ratio')} | "
               f"{med('pure', 'build_s'):.1f} / {med('mozaik', 'build_s'):.1f} | "
               f"{med('pure', 'simulate_s'):.1f} / {med('mozaik', 'simulate_s'):.1f} | "
@@ -135,8 +141,23 @@ def main() -> None:
                         help="simulated time after the kick's 100 ms presentation (ms)")
     parser.add_argument("--json", type=Path, default=None,
                         help="also write results here (rewritten after every repetition)")
+    parser.add_argument("--light-pynn-sources", action="store_true",
+                        help="put shim/ first on both children's PYTHONPATH: PyNN records a "
+                             "native projection's sources without querying every connection "
+                             "(needed at 100,000 neurons; see shim/sitecustomize.py)")
+    parser.add_argument("--table", type=Path, nargs="+", default=None,
+                        help="only print the table of these result files (no runs)")
     args = parser.parse_args()
-    meta = {"date": dt.datetime.now().isoformat(timespec="seconds"),
+    if args.table:
+        stored = [row for path in args.table
+                  for row in json.loads(path.read_text())["results"]]
+        print_table(stored, sorted({row["neurons"] for row in stored}))
+        return
+    if args.light_pynn_sources:
+        CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
+            [str(HERE / "shim"), *filter(None, [os.environ.get("PYTHONPATH")])])
+    meta = {"light_pynn_sources": args.light_pynn_sources,
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
             "machine": platform.platform(), "cpus": os.cpu_count(),
             "python": platform.python_version(), "protocol": args.protocol,
             "spontaneous_ms": args.spontaneous_ms, "command": sys.argv}
