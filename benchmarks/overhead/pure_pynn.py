@@ -1,13 +1,24 @@
 """The overhead benchmark network in plain PyNN: what a scientist would write without Mozaik.
 
-Same network as ``study.yaml`` beside this file: Vogels & Abbott (2005) / COBA cells, 80%
-excitatory and 20% inhibitory, random connectivity with 64 excitatory and 16 inhibitory inputs
-per cell on average (2% at 4,000 neurons), a 50 ms Poisson kick (100 Hz) onto a
-fifth of the excitatory cells, then the network on its own; 1100 ms simulated; spikes of every
-neuron recorded and saved (as NumPy arrays); one thread.
+Same network as ``study.yaml`` (``--protocol default``) or ``seed_study.yaml``
+(``--protocol seed``) beside this file: Vogels & Abbott (2005) / COBA cells, 80% excitatory
+and 20% inhibitory, random connectivity, a 50 ms Poisson kick (100 Hz) onto a fifth of the
+excitatory cells in a 100 ms presentation, then the network on its own; spikes of every neuron
+recorded and saved (as NumPy arrays); one thread.
 
-Usage: python pure_pynn.py [--n-exc 8000] [--seed 12345] [--out DIR]
-Prints one JSON line with the wall-clock times (s) of its phases.
+- ``default``: 64 excitatory and 16 inhibitory inputs per cell on average (4 / 51 nS),
+  connections drawn by PyNN's NumPy RNG (the pairs are drawn in Python: up to 10,000 neurons).
+- ``seed``: the seed paper's protocol, 160 + 40 = 200 inputs per cell on average (weights in
+  ``SEED_WEIGHTS_uS``), connections drawn inside NEST (``FixedProbabilityConnector`` with
+  ``NativeRNG``, i.e. NEST's ``pairwise_bernoulli`` rule), as ``native_rng: true`` does in the
+  study: buildable at 100,000 neurons; plus an excitatory Poisson train (1000 Hz, 3 nS) onto
+  every cell from one NEST ``poisson_generator`` per population (the sheets' ``background_noise``
+  in the study), without which the activity does not outlast the kick at 200 inputs per cell.
+
+Usage: python pure_pynn.py [--protocol default|seed] [--n-exc 8000] [--spontaneous-ms 1000]
+       [--seed 12345] [--out DIR]
+Prints one JSON line with the wall-clock times (s) of its phases and the activity statistics
+of the self-sustained period (computed after the timed phases).
 """
 
 from __future__ import annotations
@@ -15,9 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 T_START = time.perf_counter()
 os.environ.setdefault("PYNEST_QUIET", "1")
@@ -28,57 +41,98 @@ import pyNN.nest as sim  # noqa: E402
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: E402
 
 T_IMPORTED = time.perf_counter()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from activity import activity_summary  # noqa: E402
 
 CELL = {"cm": 0.2, "tau_m": 20.0, "v_rest": -60.0, "v_thresh": -50.0, "v_reset": -60.0,
         "tau_refrac": 5.0, "e_rev_E": 0.0, "e_rev_I": -80.0, "tau_syn_E": 5.0,
         "tau_syn_I": 10.0, "i_offset": 0.0}
+KICK_PRESENTATION_MS = 100.0  # the kick's presentation: 50 ms of drive, then 50 ms more
+# protocol: excitatory inputs per cell (a quarter as many inhibitory ones), exc and inh
+# weights (uS), whether NEST draws the pairs, background noise onto every cell (None, or rate
+# in Hz and weight in uS of one excitatory Poisson train per cell)
+PROTOCOLS = {"default": {"k_exc": 64.0, "weights_uS": (0.004, 0.051), "native": False,
+                         "noise": None},
+             "seed": {"k_exc": 160.0, "weights_uS": (0.004, 0.051), "native": True,
+                      "noise": (1000.0, 0.003)}}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-exc", type=int, default=8000)
-    parser.add_argument("--seed", type=int, default=12345)
-    parser.add_argument("--out", type=Path, default=Path("pure_pynn_out"))
-    args = parser.parse_args()
-
-    t0 = time.perf_counter()
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0, threads=1, rng_seed=args.seed,
-              verbosity="error")
-    rng = NumpyRNG(seed=args.seed)
-    exc = sim.Population(args.n_exc, sim.IF_cond_exp(**CELL), label="exc")
-    inh = sim.Population(args.n_exc // 4, sim.IF_cond_exp(**CELL), label="inh")
+def build(protocol: str, n_exc: int, seed: int) -> tuple[Any, Any]:
+    """Create the populations and projections; return (exc, inh)."""
+    spec = PROTOCOLS[protocol]
+    k_exc, (w_exc, w_inh), native = spec["k_exc"], spec["weights_uS"], spec["native"]
+    rng = NumpyRNG(seed=seed)
+    exc = sim.Population(n_exc, sim.IF_cond_exp(**CELL), label="exc")
+    inh = sim.Population(n_exc // 4, sim.IF_cond_exp(**CELL), label="inh")
     for population in (exc, inh):
         population.initialize(v=RandomDistribution("uniform", low=-60.0, high=-59.0, rng=rng))
         population.record("spikes")
-    probability = 64.0 / args.n_exc  # 64 excitatory, 16 inhibitory inputs per cell
-    for pre, weight, receptor in ((exc, 0.004, "excitatory"), (inh, 0.051, "inhibitory")):
+    probability = k_exc / n_exc  # the inhibitory sheet is a quarter: k_exc / 4 inhibitory inputs
+    for pre, weight, receptor in ((exc, w_exc, "excitatory"), (inh, w_inh, "inhibitory")):
         for post in (exc, inh):
-            sim.Projection(pre, post, sim.FixedProbabilityConnector(probability, rng=rng),
-                           sim.StaticSynapse(weight=weight, delay=0.2), receptor_type=receptor)
-    kicked = np.sort(np.random.default_rng(args.seed).choice(args.n_exc, args.n_exc // 5,
-                                                             replace=False))
+            connector = sim.FixedProbabilityConnector(
+                probability, rng=sim.NativeRNG() if native else rng)
+            sim.Projection(pre, post, connector, sim.StaticSynapse(weight=weight, delay=0.2),
+                           receptor_type=receptor)
+    if spec["noise"] is not None:
+        for population in (exc, inh):
+            add_noise(population, *spec["noise"])
+    kicked = np.sort(np.random.default_rng(seed).choice(n_exc, n_exc // 5, replace=False))
     kick = sim.Population(len(kicked), sim.SpikeSourcePoisson(rate=100.0, start=0.0,
                                                               duration=50.0))
     sim.Projection(kick, exc[kicked], sim.OneToOneConnector(),
                    sim.StaticSynapse(weight=0.01, delay=0.1), receptor_type="excitatory")
+    return exc, inh
+
+
+def add_noise(population: Any, rate_hz: float, weight_uS: float) -> None:
+    """One NEST ``poisson_generator``: an independent excitatory Poisson train to each cell."""
+    import nest
+
+    generator = nest.Create("poisson_generator", params={"rate": rate_hz})
+    nest.Connect(generator, population.node_collection, "all_to_all",
+                 {"synapse_model": "static_synapse", "weight": weight_uS * 1000.0,
+                  "delay": 0.1})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--protocol", choices=sorted(PROTOCOLS), default="default")
+    parser.add_argument("--n-exc", type=int, default=8000)
+    parser.add_argument("--spontaneous-ms", type=float, default=1000.0,
+                        help="simulated time after the kick's 100 ms presentation (ms)")
+    parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--out", type=Path, default=Path("pure_pynn_out"))
+    args = parser.parse_args()
+    total_ms = KICK_PRESENTATION_MS + args.spontaneous_ms
+
+    t0 = time.perf_counter()
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0, threads=1, rng_seed=args.seed,
+              verbosity="error")
+    exc, inh = build(args.protocol, args.n_exc, args.seed)
     t1 = time.perf_counter()
-    sim.run(1100.0)
+    sim.run(total_ms)
     t2 = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
-    n_spikes = 0
+    spikes = []
     for population in (exc, inh):
         trains = population.get_data().segments[0].spiketrains
         neurons = np.concatenate([np.full(len(st), st.annotations["source_index"])
                                   for st in trains])
         times = np.concatenate([st.magnitude for st in trains])
         np.savez(args.out / f"{population.label}.npz", neuron=neurons, time=times)
-        n_spikes += len(times)
+        spikes.append((neurons, times))
     t3 = time.perf_counter()
     sim.end()
+    total_s = time.perf_counter() - T_START
+    n_neurons = args.n_exc + args.n_exc // 4
+    neuron = np.concatenate([spikes[0][0], spikes[1][0] + args.n_exc])
+    times = np.concatenate([spikes[0][1], spikes[1][1]])
     print(json.dumps({"import_s": T_IMPORTED - T_START, "build_s": t1 - t0,
-                      "simulate_s": t2 - t1, "store_s": t3 - t2,
-                      "total_s": time.perf_counter() - T_START, "spikes": n_spikes,
-                      "neurons": args.n_exc + args.n_exc // 4}))
+                      "simulate_s": t2 - t1, "store_s": t3 - t2, "total_s": total_s,
+                      "spikes": len(times), "neurons": n_neurons,
+                      **activity_summary(neuron, times, n_neurons, KICK_PRESENTATION_MS,
+                                         total_ms)}))
 
 
 if __name__ == "__main__":

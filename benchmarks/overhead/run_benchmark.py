@@ -1,12 +1,21 @@
 """Workflow overhead: the same network in plain PyNN and through ``mozaik run``, alternated.
 
-Each repetition runs ``pure_pynn.py`` and ``mozaik run study.yaml`` as fresh processes (order
-alternating between repetitions) and times them from the outside, so interpreter start-up,
-imports, building, simulating and saving the recordings all count. The overhead is the ratio
-of the Mozaik wall-clock time to the plain PyNN one, minus one; the ratio of the processes' CPU
-time (user + system) is reported too, as it is less disturbed by other load on the machine.
+Each repetition runs ``pure_pynn.py`` and ``mozaik run <study>`` as fresh processes (order
+alternating between repetitions, so both see the same load on a shared machine) and times them
+from the outside, so interpreter start-up, imports, building, simulating and saving the
+recordings all count. The overhead is the ratio of the Mozaik wall-clock time to the plain
+PyNN one, minus one; the ratio of the processes' CPU time (user + system) is reported too, as
+it is less disturbed by other load on the machine. After each run (untimed) the activity of
+the self-sustained period is summarised (``activity.py``) so that both can be checked to be in
+the same state.
 
-Usage: python run_benchmark.py [--sizes 10000] [--repeats 3] [--json results.json]
+Protocols: ``default`` (``study.yaml``: 80 inputs per cell, connections drawn by PyNN's NumPy
+RNG) and ``seed`` (``seed_study.yaml``: the seed paper's ~200 inputs per cell, connections
+drawn inside NEST by its ``pairwise_bernoulli`` rule in both implementations).
+
+Usage: python run_benchmark.py [--protocol default|seed] [--sizes 10000] [--repeats 3]
+       [--spontaneous-ms 1000] [--json results.json]
+       python run_benchmark.py --table results.json [more.json ...]
 """
 
 from __future__ import annotations
@@ -24,17 +33,27 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 MOZAIK = str(Path(sys.executable).with_name("mozaik"))
+STUDIES = {"default": HERE / "study.yaml", "seed": HERE / "seed_study.yaml"}
+KICK_PRESENTATION_MS = 100.0  # the first presentation (kick); the second is spontaneous
+sys.path.insert(0, str(HERE))
+from activity import activity_summary  # noqa: E402
+
+Row = dict[str, Any]
+
+
+CHILD_ENV = dict(os.environ)
 
 
 def _timed(cmd: list[str]) -> tuple[float, float, str]:
     """Wall-clock and CPU (user + system) time of a child process, and its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=CHILD_ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
@@ -43,83 +62,129 @@ def _timed(cmd: list[str]) -> tuple[float, float, str]:
     return wall, cpu, result.stdout
 
 
-def run_pure(n_exc: int, work: Path) -> dict[str, float]:
-    wall, cpu, out = _timed([PYTHON, str(HERE / "pure_pynn.py"), "--n-exc", str(n_exc),
-                             "--out", str(work / "pure")])
+ACTIVITY_KEYS = ("rate_hz", "rate_last_hz", "active_fraction", "cv_isi", "pop_rate_cv")
+
+
+def run_pure(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
+    wall, cpu, out = _timed([PYTHON, str(HERE / "pure_pynn.py"), "--protocol", args.protocol,
+                             "--n-exc", str(n_exc), "--spontaneous-ms",
+                             str(args.spontaneous_ms), "--out", str(work / "pure")])
     data = json.loads(out.strip().splitlines()[-1])
     return {"wall_s": wall, "cpu_s": cpu, "build_s": data["build_s"],
             "simulate_s": data["simulate_s"], "store_s": data["store_s"],
-            "spikes": data["spikes"]}
+            "spikes": data["spikes"], **{key: data[key] for key in ACTIVITY_KEYS}}
 
 
-def run_mozaik(n_exc: int, work: Path) -> dict[str, float]:
+def run_mozaik(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
     run_dir = work / "mozaik"
-    wall, cpu, _ = _timed([MOZAIK, "run", str(HERE / "study.yaml"), "--set",
-                           f"sheets.exc.params.placement.n_neurons={n_exc}", "--out",
-                           str(run_dir), "--progress", "off"])
+    wall, cpu, _ = _timed([MOZAIK, "run", str(STUDIES[args.protocol]),
+                           "--set", f"sheets.exc.params.placement.n_neurons={n_exc}",
+                           "--set", f"experiments.1.params.duration_ms={args.spontaneous_ms}",
+                           "--out", str(run_dir), "--progress", "off"])
     manifest = json.loads((run_dir / "manifest.json").read_text())
     session = manifest["sessions"][-1]
+    import numpy as np
     from mozaik.datastore import DataStore
 
     with DataStore.open(run_dir) as store:
         spikes = int(sum(store.segment_index["n_spikes"].to_pylist()))
+        view = store.full_view()
+        exc, inh = view.spike_arrays("exc"), view.spike_arrays("inh")
+    total_ms = KICK_PRESENTATION_MS + args.spontaneous_ms
+    activity = activity_summary(np.concatenate([exc.neuron, inh.neuron.astype(np.int64) + n_exc]),
+                                np.concatenate([exc.times, inh.times]), n_exc + n_exc // 4,
+                                KICK_PRESENTATION_MS, total_ms)
     return {"wall_s": wall, "cpu_s": cpu, "build_s": session["build_s"],
             "simulate_s": session["simulate_s"],
-            "store_s": session["store_s"] + session["collect_s"], "spikes": spikes}
+            "store_s": session["store_s"] + session["collect_s"], "spikes": spikes, **activity}
+
+
+def _range(rows: list[Row], key: str, which: str | None = None, digits: int = 3) -> str:
+    values = [r[which][key] if which else r[key] for r in rows]
+    return (f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-"
+            f"{max(values):.{digits}f})")
+
+
+def print_table(results: list[Row], sizes: list[int]) -> None:
+    print()
+    print("| neurons | pairs | PyNN wall (s) | Mozaik wall (s) | Mozaik / PyNN wall, per pair "
+          "(median, range) | ratio of the medians | CPU-time ratio, per pair | build PyNN / "
+          "Mozaik (s) | simulate PyNN / Mozaik (s) | store PyNN / Mozaik (s) | rate PyNN / "
+          "Mozaik (Hz) | CV ISI PyNN / Mozaik |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
+        rows = [r for r in results if r["neurons"] == size]
+        if not rows:
+            continue
+
+        def med(which: str, key: str, rows: list[Row] = rows) -> float:
+            return statistics.median(r[which][key] for r in rows)
+
+        print(f"| {size} | {len(rows)} | {_range(rows, 'wall_s', 'pure', 1)} | "
+              f"{_range(rows, 'wall_s', 'mozaik', 1)} | **{_range(rows, 'ratio')}** | "
+              f"{med('mozaik', 'wall_s') / med('pure', 'wall_s'):.3f} | "
+              f"{_range(rows, 'cpu_ratio')} | "
+              f"{med('pure', 'build_s'):.1f} / {med('mozaik', 'build_s'):.1f} | "
+              f"{med('pure', 'simulate_s'):.1f} / {med('mozaik', 'simulate_s'):.1f} | "
+              f"{med('pure', 'store_s'):.2f} / {med('mozaik', 'store_s'):.2f} | "
+              f"{med('pure', 'rate_hz'):.1f} / {med('mozaik', 'rate_hz'):.1f} | "
+              f"{med('pure', 'cv_isi'):.2f} / {med('mozaik', 'cv_isi'):.2f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--protocol", choices=sorted(STUDIES), default="default")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000],
                         help="network sizes (neurons; 80%% excitatory)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--spontaneous-ms", type=float, default=1000.0,
+                        help="simulated time after the kick's 100 ms presentation (ms)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write results here (rewritten after every repetition)")
+    parser.add_argument("--light-pynn-sources", action="store_true",
+                        help="put shim/ first on both children's PYTHONPATH: PyNN records a "
+                             "native projection's sources without querying every connection "
+                             "(needed at 100,000 neurons; see shim/sitecustomize.py)")
+    parser.add_argument("--table", type=Path, nargs="+", default=None,
+                        help="only print the table of these result files (no runs)")
     args = parser.parse_args()
-    results = []
+    if args.table:
+        stored = [row for path in args.table
+                  for row in json.loads(path.read_text())["results"]]
+        print_table(stored, sorted({row["neurons"] for row in stored}))
+        return
+    if args.light_pynn_sources:
+        CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
+            [str(HERE / "shim"), *filter(None, [os.environ.get("PYTHONPATH")])])
+    meta = {"light_pynn_sources": args.light_pynn_sources,
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": platform.platform(), "cpus": os.cpu_count(),
+            "python": platform.python_version(), "protocol": args.protocol,
+            "spontaneous_ms": args.spontaneous_ms, "command": sys.argv}
+    results: list[Row] = []
     for size in args.sizes:
         n_exc = size * 4 // 5
         for rep in range(args.repeats):
             order = ("pure", "mozaik") if rep % 2 == 0 else ("mozaik", "pure")
-            row: dict[str, object] = {"neurons": size, "repeat": rep}
+            row: Row = {"neurons": size, "repeat": rep, "order": list(order)}
             for which in order:
                 work = Path(tempfile.mkdtemp(prefix="mozaik-overhead-"))
                 try:
-                    row[which] = (run_pure if which == "pure" else run_mozaik)(n_exc, work)
+                    run = run_pure if which == "pure" else run_mozaik
+                    row[which] = run(args, n_exc, work)
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
             pure, moz = row["pure"], row["mozaik"]
-            row["ratio"] = moz["wall_s"] / pure["wall_s"]  # type: ignore[index]
-            row["cpu_ratio"] = moz["cpu_s"] / pure["cpu_s"]  # type: ignore[index]
+            row["ratio"] = moz["wall_s"] / pure["wall_s"]
+            row["cpu_ratio"] = moz["cpu_s"] / pure["cpu_s"]
             results.append(row)
-            print(f"{size:>6} neurons, repeat {rep}: PyNN {pure['wall_s']:.1f} s, "  # type: ignore[index]
-                  f"Mozaik {moz['wall_s']:.1f} s, ratio {row['ratio']:.3f} "  # type: ignore[index]
+            print(f"{size:>6} neurons, repeat {rep} ({' then '.join(order)}): PyNN "
+                  f"{pure['wall_s']:.1f} s ({pure['rate_hz']:.1f} Hz), Mozaik "
+                  f"{moz['wall_s']:.1f} s ({moz['rate_hz']:.1f} Hz), ratio {row['ratio']:.3f} "
                   f"(CPU time ratio {row['cpu_ratio']:.3f})", flush=True)
-
-    print()
-    print("| neurons | PyNN wall (s) | Mozaik wall (s) | wall ratio (median, range) | "
-          "CPU-time ratio (median) | "
-          "build PyNN / Mozaik (s) | simulate PyNN / Mozaik (s) | store PyNN / Mozaik (s) | "
-          "spikes PyNN / Mozaik |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for size in args.sizes:
-        rows = [r for r in results if r["neurons"] == size]
-
-        def med(which: str, key: str, rows: list = rows) -> float:
-            return statistics.median(r[which][key] for r in rows)
-
-        ratio = statistics.median(r["ratio"] for r in rows)
-        print(f"| {size} | {med('pure', 'wall_s'):.1f} | {med('mozaik', 'wall_s'):.1f} | "
-              f"{ratio:.3f} ({min(r['ratio'] for r in rows):.3f}-"
-              f"{max(r['ratio'] for r in rows):.3f}) | "
-              f"{statistics.median(r['cpu_ratio'] for r in rows):.3f} | "
-              f"{med('pure', 'build_s'):.1f} / {med('mozaik', 'build_s'):.1f} | "
-              f"{med('pure', 'simulate_s'):.1f} / {med('mozaik', 'simulate_s'):.1f} | "
-              f"{med('pure', 'store_s'):.2f} / {med('mozaik', 'store_s'):.2f} | "
-              f"{int(med('pure', 'spikes'))} / {int(med('mozaik', 'spikes'))} |")
-    if args.json:
-        meta = {"date": dt.date.today().isoformat(), "machine": platform.platform(),
-                "cpus": os.cpu_count(), "python": platform.python_version()}
-        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+            if args.json:
+                args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+    print_table(results, args.sizes)
 
 
 if __name__ == "__main__":
