@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 import difflib
 import importlib.metadata as md
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from mozaik._errors import UnknownComponentError
 from mozaik.plugin._types import COMPONENT_KINDS, F, RegisteredADS, RegisteredComponent
@@ -62,67 +63,70 @@ def kind_label(kind: str, *, plural: bool = False) -> str:
     return (kind[: len(kind) - len(last)] + singular).replace("_", " ")
 
 
-class ComponentTable(Mapping[str, RegisteredComponent[F]], Generic[F]):
-    """Read-only mapping name -> component of one kind; unknown names raise a helpful error."""
+_V = TypeVar("_V")
 
-    def __init__(self, kind: str, items: Mapping[str, RegisteredComponent[F]]) -> None:
-        self.kind = kind
+
+class _Table(Mapping[str, _V]):
+    """A read-only, name-sorted mapping whose misses raise :meth:`_missing`'s helpful error."""
+
+    def __init__(self, items: Mapping[str, _V]) -> None:
         self._items = dict(sorted(items.items()))
 
-    def __getitem__(self, name: str) -> RegisteredComponent[F]:
+    def __getitem__(self, name: str) -> _V:
         try:
             return self._items[name]
         except KeyError:
             pass
-        label, plural = kind_label(self.kind), kind_label(self.kind, plural=True)
-        installed = ", ".join(self._items) or "none"
-        msg = f"unknown {label} {name!r}; installed {plural}: {installed}."
+        raise UnknownComponentError(self._missing(name))
+
+    @abc.abstractmethod
+    def _missing(self, name: str) -> str:
+        """The error message for an unknown ``name``: what the table holds, what might help."""
+
+    def _suggestion(self, name: str) -> str:
         close = difflib.get_close_matches(name, list(self._items), n=1)
-        if close:
-            msg += f" Did you mean {close[0]!r}?"
-        more = [d for d, kinds in _PROVIDERS.items() if self.kind in kinds and not _installed(d)]
-        if more:
-            msg += f" More {plural} come with: {', '.join(more)} (pip install {more[0]})."
-        raise UnknownComponentError(msg)
+        return f" Did you mean {close[0]!r}?" if close else ""
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self._items)})"
+
+
+class ComponentTable(_Table[RegisteredComponent[F]], Generic[F]):
+    """Read-only mapping name -> component of one kind; unknown names raise a helpful error."""
+
+    def __init__(self, kind: str, items: Mapping[str, RegisteredComponent[F]]) -> None:
+        super().__init__(items)
+        self.kind = kind
+
+    def _missing(self, name: str) -> str:
+        label, plural = kind_label(self.kind), kind_label(self.kind, plural=True)
+        installed = ", ".join(self._items) or "none"
+        msg = f"unknown {label} {name!r}; installed {plural}: {installed}."
+        msg += self._suggestion(name)
+        more = [d for d, kinds in _PROVIDERS.items() if self.kind in kinds and not _installed(d)]
+        if more:
+            msg += f" More {plural} come with: {', '.join(more)} (pip install {more[0]})."
+        return msg
 
     def __repr__(self) -> str:
         return f"ComponentTable({self.kind!r}, {list(self._items)})"
 
 
-class ADSTable(Mapping[str, RegisteredADS]):
+class ADSTable(_Table[RegisteredADS]):
     """Read-only mapping identifier -> registered analysis data structure class."""
 
-    def __init__(self, items: Mapping[str, RegisteredADS]) -> None:
-        self._items = dict(sorted(items.items()))
-
-    def __getitem__(self, identifier: str) -> RegisteredADS:
-        try:
-            return self._items[identifier]
-        except KeyError:
-            pass
+    def _missing(self, identifier: str) -> str:
         known = ", ".join(self._items) or "none"
         msg = (f"no installed plugin registers the analysis data structure {identifier!r}; "
                f"registered: {known}. Install the distribution that defines it (plugins "
-               f"register their result classes with mozaik_analysis_data_structures())")
-        close = difflib.get_close_matches(identifier, list(self._items), n=1)
-        if close:
-            msg += f". Did you mean {close[0]!r}?"
-        raise UnknownComponentError(msg)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"ADSTable({list(self._items)})"
+               f"register their result classes with mozaik_analysis_data_structures()).")
+        return msg + self._suggestion(identifier)
 
 
 class Registry:
