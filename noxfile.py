@@ -12,7 +12,8 @@ import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["core", "plugins", "all", "lint", "typecheck", "docs", "format"]
+nox.options.sessions = ["core", "plugins", "thirdparty", "all", "lint", "typecheck", "docs",
+                        "format"]
 
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["visual", "analysis", "plot", "hpc"]
@@ -57,6 +58,19 @@ def plugins(session: nox.Session, package: str) -> None:
     session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
     check_local(session, "mozaik", f"mozaik_{package}")
     pytest(session, f"mozaik-{package}/tests")
+
+
+@nox.session(python=PYTHON)
+def thirdparty(session: nox.Session) -> None:
+    """A lab's plugin (tests/data/mozaik-barrels) with core only, on NEST: contracts, a study,
+    its results and stimuli read back in a fresh process."""
+    session.install("-e", "./mozaik-core[nest,test]")
+    check_local(session, "mozaik")
+    session.run("python", "-c",
+                "import importlib.util as u, sys; sys.exit('only mozaik-core may be installed' "
+                "if any(u.find_spec(m) for m in ('mozaik_visual', 'mozaik_analysis', "
+                "'mozaik_plot', 'mozaik_hpc')) else 0)")
+    pytest(session, "mozaik-core/tests/test_third_party_plugin.py")
 
 
 @nox.session(python=PYTHON)
