@@ -62,7 +62,7 @@ def plugins(session: nox.Session, package: str) -> None:
 @nox.session(python=PYTHON)
 def all(session: nox.Session) -> None:
     """Every distribution together, on NEST: all suites plus the cross-distribution tests."""
-    session.install("-e", "./mozaik-core[nest,nix,test]",
+    session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
     pytest(session, "mozaik-core/tests", *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
