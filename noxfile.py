@@ -12,10 +12,13 @@ import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["core", "plugins", "all", "lint", "typecheck", "docs", "format"]
+nox.options.sessions = ["core", "plugins", "example_plugins", "all", "lint", "typecheck", "docs",
+                        "format"]
 
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["visual", "analysis", "plot", "hpc"]
+#: Example third-party plugins in examples/, each tested with core only like any other plugin.
+EXAMPLE_PLUGINS = sorted(p.name for p in (ROOT / "examples").glob("mozaik-*"))
 PYTHON = "3.11"
 
 # Fails if a mozaik package would be imported from anywhere but this checkout.
@@ -57,6 +60,15 @@ def plugins(session: nox.Session, package: str) -> None:
     session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
     check_local(session, "mozaik", f"mozaik_{package}")
     pytest(session, f"mozaik-{package}/tests")
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("plugin", EXAMPLE_PLUGINS)
+def example_plugins(session: nox.Session, plugin: str) -> None:
+    """An example third-party plugin of examples/ with core only, on NEST."""
+    session.install("-e", "./mozaik-core[nest]", "-e", f"./examples/{plugin}[test]")
+    check_local(session, "mozaik", plugin.replace("-", "_"))
+    pytest(session, f"examples/{plugin}/tests")
 
 
 @nox.session(python=PYTHON)

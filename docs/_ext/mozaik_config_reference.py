@@ -79,8 +79,8 @@ def _units(name: str, declared: str) -> str:
 def _default(field: attrs.Attribute[Any]) -> str:
     if field.default is attrs.NOTHING:
         return "required"
-    if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-        factory = field.default.factory  # type: ignore[attr-defined]
+    factory = getattr(field.default, "factory", None)
+    if isinstance(field.default, attrs.Factory) and factory is not None:  # type: ignore[arg-type]
         try:
             return repr(factory())
         except TypeError:
