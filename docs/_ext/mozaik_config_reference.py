@@ -145,6 +145,8 @@ class ConfigReference(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from mozaik.plugin import kind_label
 
+        docs: set[str] = getattr(self.env, "mozaik_config_docs", set())
+        self.env.mozaik_config_docs = docs | {self.env.docname}  # type: ignore[attr-defined]
         by_kind: dict[str, list[Any]] = {}
         for kind, component in _components():
             by_kind.setdefault(kind, []).append(component)
@@ -169,6 +171,13 @@ class ConfigReference(SphinxDirective):
         return sections
 
 
+def _reread(_app: Sphinx, env: Any, *_changes: Any) -> list[str]:
+    """Pages with the reference are re-read on every build: installing a plugin changes them
+    without changing any source file."""
+    return sorted(getattr(env, "mozaik_config_docs", set()))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("mozaik-config-reference", ConfigReference)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("env-get-outdated", _reread)
+    return {"parallel_read_safe": False, "parallel_write_safe": True}
