@@ -12,11 +12,14 @@ import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["core", "plugins", "thirdparty", "all", "lint", "typecheck", "docs",
+nox.options.sessions = ["core", "plugins", "thirdparty", "example_plugins", "all", "lint",
+                        "typecheck", "docs",
                         "format"]
 
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["visual", "analysis", "plot", "hpc"]
+#: Example third-party plugins in examples/, each tested with core only like any other plugin.
+EXAMPLE_PLUGINS = sorted(p.name for p in (ROOT / "examples").glob("mozaik-*"))
 PYTHON = "3.11"
 
 # Fails if a mozaik package would be imported from anywhere but this checkout.
@@ -74,9 +77,18 @@ def thirdparty(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+@nox.parametrize("plugin", EXAMPLE_PLUGINS)
+def example_plugins(session: nox.Session, plugin: str) -> None:
+    """An example third-party plugin of examples/ with core only, on NEST."""
+    session.install("-e", "./mozaik-core[nest]", "-e", f"./examples/{plugin}[test]")
+    check_local(session, "mozaik", plugin.replace("-", "_"))
+    pytest(session, f"examples/{plugin}/tests")
+
+
+@nox.session(python=PYTHON)
 def all(session: nox.Session) -> None:
     """Every distribution together, on NEST: all suites plus the cross-distribution tests."""
-    session.install("-e", "./mozaik-core[nest,nix,test]",
+    session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
     pytest(session, "mozaik-core/tests", *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
@@ -100,10 +112,19 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """The hook reference is complete, every example study validates, and every example of
-    README.md and docs/ runs (the README's quick start on NEST, made small)."""
-    session.install("-e", "./mozaik-core[test,nest]")
-    pytest(session, "mozaik-core/tests/test_docs.py", "mozaik-core/tests/test_doc_examples.py")
+    """The documentation site (Sphinx, warnings as errors) with its configuration reference
+    generated from every registered component of all five distributions; the hook reference is
+    complete; every example study validates; every example of README.md and docs/ runs (the
+    README's quick start on NEST, made small)."""
+    session.install("-e", "./mozaik-core[test,nest]",
+                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")],
+                    "sphinx>=8", "myst-parser>=4", "sphinx-click>=6")
+    check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
+    build = Path(session.create_tmp()) / "html"
+    session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", str(build))
+    session.run("python", "docs/check_site.py", str(build))
+    pytest(session, "docs/_ext", "mozaik-core/tests/test_docs.py",
+           "mozaik-core/tests/test_doc_examples.py")
     for study in sorted((ROOT / "examples").glob("*/study.yaml")):
         session.run("mozaik", "config", "check", "--quiet", str(study))
 

@@ -12,6 +12,9 @@ Fenced blocks are handled by language:
   are written from :data:`INCLUDES`); inline ``--set PATH=VALUE`` mentions in the same file
   must apply to it.
 * ``text``: command synopses; each ``mozaik`` subcommand exists and has every option shown.
+* ``{directive}``: a MyST directive of the documentation site (``{toctree}``, ``{eval-rst}``
+  with autodoc, the generated configuration and CLI references), executed by the Sphinx build
+  of the docs session with warnings as errors (``docs/check_site.py`` checks what it made).
 
 A block that cannot run here is marked in the markdown with ``<!-- not-run: reason -->`` on the
 line before it; :func:`test_not_run_blocks_are_marked_and_listed` lists them. Two files are
@@ -66,7 +69,7 @@ INCLUDES = {
 }
 
 MARK = re.compile(r"^<!--\s*not-run:\s*(?P<reason>.+?)\s*-->\s*$")
-FENCE = re.compile(r"^```(?P<lang>[\w-]*)\s*$")
+FENCE = re.compile(r"^```(?P<lang>[\w-]*|\{[\w-]+\})\s*$")
 
 
 @attrs.frozen
@@ -130,8 +133,8 @@ def test_files_tested_elsewhere_exist() -> None:
 def test_every_block_is_handled_or_marked() -> None:
     blocks = our_blocks()
     assert any(b.lang == "bash" and not b.not_run for b in blocks)
-    unknown = [str(b) for b in blocks
-               if not b.not_run and b.lang not in ("bash", "python", "yaml", "text")]
+    unknown = [str(b) for b in blocks if not b.not_run and not b.lang.startswith("{")
+               and b.lang not in ("bash", "python", "yaml", "text")]
     assert not unknown, f"blocks no test knows how to run; run them or mark them: {unknown}"
     for block in blocks:
         if block.lang == "bash" and not block.not_run:
