@@ -13,8 +13,7 @@ import nox
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = False
 nox.options.sessions = ["core", "plugins", "thirdparty", "example_plugins", "all", "lint",
-                        "typecheck", "docs",
-                        "format"]
+                        "typecheck", "docs", "format"]
 
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["visual", "analysis", "plot", "hpc"]
