@@ -8,7 +8,6 @@ from mozaik import ConfigError
 from mozaik.config import SimulatorConfig
 from mozaik.model import Model
 from mozaik.stimulus import NullStimulus, NullStimulusParams
-
 from mozaik_visual.retina import (
     GainControlParams,
     LinearFilter,
