@@ -54,6 +54,9 @@ def test_response_carries_over_into_the_blank() -> None:
     assert np.abs(blank[:, 0] - lgn.params.bias_nA).max() > 0.05
     assert np.abs(blank[:, -1] - lgn.params.bias_nA).max() < np.abs(
         blank[:, 0] - lgn.params.bias_nA).max()
+    lgn.reset()
+    lgn.present(NullStimulus(NullStimulusParams(duration_ms=100.0)), 300.0)
+    np.testing.assert_allclose(lgn.drives["X_ON"].last["amplitudes_nA"], 0.7, atol=1e-6)
     fresh = _lgn(n_cells=9, size_deg=(1.0, 1.0))
     fresh.present(NullStimulus(NullStimulusParams(duration_ms=100.0)), 0.0)
     np.testing.assert_allclose(fresh.drives["X_ON"].last["amplitudes_nA"], 0.7, atol=1e-6)

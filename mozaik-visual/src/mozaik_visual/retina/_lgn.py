@@ -28,8 +28,11 @@ __all__ = ["RetinaLGN", "RetinaLGNParams"]
 
 
 def _default_cell() -> CellParams:
-    return CellParams(model="IF_cond_exp", params={"tau_refrac": 2.0, "v_thresh": -50.0,
-                                                   "v_rest": -65.0, "v_reset": -65.0})
+    # current-based: LGN cells receive only injected current, and NEST's iaf_psc_exp integrates
+    # exactly (its conductance-based models call GSL's ODE solver, ~10x slower here)
+    return CellParams(model="IF_curr_exp", params={"tau_refrac": 2.0, "v_thresh": -50.0,
+                                                   "v_rest": -65.0, "v_reset": -65.0,
+                                                   "tau_m": 20.0, "cm": 1.0})
 
 
 @attrs.frozen(kw_only=True)
@@ -198,6 +201,10 @@ class RetinaLGN(SensoryInput):
             start += sheet.size
             currents = p.bias_nA + self.signs[sheet_name] * p.gain_nA * part.T
             self.drives[sheet_name].set_window(times, currents)
+
+    def reset(self) -> None:
+        """After a network reset: the filter forgets what was shown before."""
+        self.filter.reset()
 
     def describe(self) -> dict[str, bool | int | float | str]:
         p = self.params
