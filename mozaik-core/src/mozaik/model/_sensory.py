@@ -108,6 +108,7 @@ class SensoryInput(ABC):
         """Forget what was shown (filter histories...): the controller calls it after every
         network reset (``controller.reset``), so each presentation starts afresh. The default
         does nothing."""
+        return None
 
     def describe(self) -> dict[str, Scalar]:
         """Scalar description of the layer, recorded with the model's description."""
