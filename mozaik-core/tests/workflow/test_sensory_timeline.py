@@ -61,3 +61,33 @@ def test_a_network_reset_resets_the_sensory_input(toy_study: Callable[..., Study
     _, sensory = _run(toy_study("controller.reset=true"), tmp_path / "run")
     assert [s[0] for s in sensory.shown] == ["InternalStimulus"] * 3
     assert sensory.resets == 2
+
+
+def test_a_sensory_input_alone_makes_a_study(tmp_path: Path) -> None:
+    import attrs
+    import pytest
+    from mozaik import ConfigError
+    from mozaik.model import SensoryInput
+    from mozaik.plugin import ComponentSpec, PluginManager
+    from mozaik.study import load_study
+    from mozaik.testing import register_components
+
+    @attrs.frozen(kw_only=True)
+    class EyeParams:
+        populations: tuple[str, ...] = ("retina",)
+
+    class Eye(SensoryInput):
+        def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
+            return None
+
+    manager = PluginManager(autoload=False)
+    register_components(manager, "sensory_inputs",
+                        ComponentSpec(name="Eye", config_cls=EyeParams, factory=Eye))
+    text = ("name: eye\nsimulator: {backend: mock}\nsensory_input: {component: Eye}\n"
+            "experiments:\n  - {component: NoStimulation, params: {duration_ms: 10.0}}\n")
+    (tmp_path / "with.yaml").write_text(text)
+    study = load_study(tmp_path / "with.yaml", registry=manager.registry)
+    assert study.sheets == {} and study.sensory_input is not None
+    (tmp_path / "without.yaml").write_text(text.replace("sensory_input: {component: Eye}\n", ""))
+    with pytest.raises(ConfigError, match="a study needs at least one of sheets"):
+        load_study(tmp_path / "without.yaml", registry=manager.registry)
