@@ -91,6 +91,10 @@ class SensoryInput(ABC):
     def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
         """Make the layer's sheets respond to ``stimulus`` shown from ``t_start_ms``.
 
+        The controller calls it before every presentation *and* before every blank between
+        presentations (with core's ``Null`` stimulus), each before the model runs it, so the
+        layer sees the whole timeline; experiments never call it themselves.
+
         Parameters
         ----------
         stimulus : Stimulus
@@ -99,6 +103,12 @@ class SensoryInput(ABC):
             Absolute simulation time (``model.time``) at which the stimulus starts; it lasts
             ``stimulus.duration_ms``.
         """
+
+    def reset(self) -> None:
+        """Forget what was shown (filter histories...): the controller calls it after every
+        network reset (``controller.reset``), so each presentation starts afresh. The default
+        does nothing."""
+        return None
 
     def describe(self) -> dict[str, Scalar]:
         """Scalar description of the layer, recorded with the model's description."""
