@@ -144,8 +144,10 @@ def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> b
             ids = _run_analysis(step, view, store)
         else:
             files = _draw_plot(step, view, store)
-    except AnalysisError:
-        raise
+    except AnalysisError as exc:
+        if str(exc).startswith(entry.path):  # the workflow's own check names the entry
+            raise
+        raise _failure(entry, store, exc) from exc
     except Exception as exc:
         raise _failure(entry, store, exc) from exc
     seconds = time.perf_counter() - start
