@@ -291,3 +291,16 @@ def test_a_new_code_version_recomputes(run: Path, tmp_path: Path, toy_manager: P
     monkeypatch.setattr(Up, "version", "2")
     assert _analyse(run, tmp_path, toy_manager) == (2, 0)
     assert RAN == ["Up", "Down:sum"]
+
+
+def test_the_code_version_is_the_distribution_and_the_class_version(
+        run: Path, toy_manager: PluginManager) -> None:
+    from mozaik.analysis import Analysis
+    from mozaik.plot import Plot
+    from mozaik.study import ComponentEntry
+    from mozaik.workflow._steps import code_version
+
+    assert Analysis.version == "1" and Plot.version == "1"
+    entry = toy_manager.registry.get("analyses", "Up")
+    built = ComponentEntry(name="Up", registered=entry, params=UpParams(), path="analyses.0")
+    assert code_version(built) == (f"mozaik-incremental-test {entry.version}; Up version 1")
