@@ -3,6 +3,7 @@ from __future__ import annotations
 import attrs
 import mozaik_analysis
 import pytest
+from mozaik.analysis import Analysis
 from mozaik.testing import ComponentContract, PluginDistributionContract
 from mozaik_analysis._plugin import SUMMARIES
 
@@ -23,7 +24,7 @@ class TestEveryAnalysis(ComponentContract):
 
     def test_is_an_analysis_whose_name_matches(self, name: str) -> None:
         cls = self.component().factory
-        assert issubclass(cls, mozaik_analysis.Analysis) and cls.name == name
+        assert issubclass(cls, Analysis) and cls.name == name
         params = self.component().config_cls()
         assert cls(params).params is params
         assert cls.run.__doc__ is not None or cls.__doc__
