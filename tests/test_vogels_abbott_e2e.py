@@ -1,6 +1,8 @@
 """End to end on NEST: a small Vogels & Abbott (2005) network through the ``mozaik`` CLI.
 
-One reference run, then: its activity sustains itself after the kick; the same seed gives the
+One reference run, then: its activity sustains itself after the kick; the analyses the
+example declares find the asynchronous irregular state in the stored results, and a second
+``mozaik analyse`` skips them all; the same seed gives the
 same spikes; a ``mozaik run`` killed with SIGKILL mid-run leaves the presentations it finished
 in a readable store and completes to exactly the reference's spikes; ``mozaik analyse`` runs
 analyses on the stored run without simulating (or importing NEST).
@@ -100,6 +102,43 @@ def test_activity_sustains_itself_after_the_kick(reference: Path) -> None:
     assert "[5/5] stored" in (reference / "mozaik.log").read_text()
 
 
+#: The asynchronous irregular state as the example's study.yaml and README document it.
+RATE_RANGE_HZ = (5.0, 50.0)
+MIN_CV_ISI = 0.8
+MAX_CORRELATION = 0.05
+
+
+def _mean(store: DataStore, sheet: str, value_name: str) -> float:
+    [result] = store.get_analysis_result(sheet_name=sheet, value_name=f"Mean({value_name})",
+                                         st_protocol="NoStimulation")
+    return float(result.value)
+
+
+def test_the_stored_analyses_show_the_asynchronous_irregular_state(reference: Path) -> None:
+    with DataStore.open(reference) as store:
+        steps = store.manifest["workflow"]
+        assert sorted(steps) == ["analyses/CVISI", "analyses/FanoFactor",
+                                 "analyses/PopulationMean", "analyses/SpikeCountCorrelation",
+                                 "analyses/TrialAveragedFiringRate"]
+        for sheet in ("exc", "inh"):
+            rate = _mean(store, sheet, "Firing rate")
+            cv = _mean(store, sheet, "CV of ISI")
+            fano = _mean(store, sheet, "Fano factor")
+            correlation = _mean(store, sheet, "Spike-count correlation")
+            values = f"{sheet}: {rate:.1f} Hz, CV {cv:.2f}, Fano {fano:.2f}, r {correlation:.3f}"
+            assert RATE_RANGE_HZ[0] <= rate <= RATE_RANGE_HZ[1], values
+            assert cv >= MIN_CV_ISI, values
+            assert abs(correlation) < MAX_CORRELATION, values
+            assert fano > 0.5, values
+            # every result names the stimulus, units and the step (with parameters) behind it
+            [rates] = store.get_analysis_result(sheet_name=sheet, value_name="Firing rate")
+            assert rates.stimulus_id is not None and rates.stimulus_id.name == "InternalStimulus"
+            assert str(rates.value_units.dimensionality) == "Hz"
+            assert len(rates.ids) == len(rates.values) == len(store.neuron_ids(sheet))
+        rows = store.analysis_index.to_pylist()
+        assert all(r["workflow_step"] and r["analysis_params"] for r in rows)
+
+
 def test_same_seed_gives_identical_spikes(reference: Path, tmp_path: Path) -> None:
     _run(tmp_path / "again")
     first, second = _spikes(reference), _spikes(tmp_path / "again")
@@ -195,6 +234,9 @@ def test_analyse_works_on_the_store_without_simulating(reference: Path, tmp_path
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "1 analyses run, 0 plots drawn" in result.stdout
+    # the study's own analyses are unchanged: `mozaik analyse RUN_DIR` skips every one
+    again = _mozaik("analyse", str(reference))
+    assert "0 analyses run, 0 plots drawn, 5 unchanged or empty (skipped)" in again.stdout
     assert "NEST imported: False pyNN.nest imported: False" in result.stdout
     with DataStore.open(reference) as store:
         assert store.segment_index.num_rows == before

@@ -93,7 +93,7 @@ SNAPSHOT = {
     ],
     "mozaik.study": [
         "ComponentEntry", "ConnectorEntry", "SECTIONS", "STUDY_SECTIONS", "Section",
-        "Study", "WORKFLOW_SECTIONS", "load_study", "load_workflow_sections",
+        "Study", "WORKFLOW_SECTIONS", "WorkflowEntry", "load_study", "load_workflow_sections",
         "structure_component", "study_from_tree"
     ],
     "mozaik.testing": [
@@ -105,7 +105,8 @@ SNAPSHOT = {
         "use_plugin_manager"
     ],
     "mozaik.workflow": [
-        "FIGURES_DIR", "load_workflow", "pending_steps", "run_workflow"
+        "FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow", "pending_steps",
+        "plan_steps", "run_workflow", "view_digest"
     ],
 }
 

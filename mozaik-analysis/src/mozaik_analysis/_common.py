@@ -283,19 +283,21 @@ def windowed_spikes(view: DataStoreView, pres: Presentations, params: SpikeWindo
     lut[pres.segment_id] = np.arange(pres.n)
     pos = lut[spikes.segment_id]
     known = pos >= 0
-    pos = np.where(known, pos, 0)
+    if not known.all():
+        pos = np.where(known, pos, 0)
     rel = spikes.times - (pres.t_start + params.start_ms)[pos]
     duration = stop - params.start_ms
     limit = duration[pos]
     inside = known & (rel >= 0) & ((rel <= limit) if params.stop_ms is None else (rel < limit))
     neurons = recorded_neurons(view, pres, spikes.neuron)
-    neuron = spikes.neuron[inside].astype(np.int64)
+    every = bool(inside.all())  # the default window holds every stored spike: no copies
+    neuron = (spikes.neuron if every else spikes.neuron[inside]).astype(np.int64)
     if len(neurons) and not (neurons[0] == 0 and neurons[-1] == len(neurons) - 1):
         neuron = np.searchsorted(neurons, neuron)
     return WindowedSpikes(
-        row=pos[inside],
+        row=pos if every else pos[inside],
         neuron=neuron,
-        time_ms=rel[inside],
+        time_ms=rel if every else rel[inside],
         duration_ms=duration,
         neurons=neurons,
     )
@@ -321,6 +323,8 @@ def sample_of_spikes(spikes: WindowedSpikes, rows: np.ndarray,
     s = slot[spikes.row]
     keep = s >= 0
     if bin_ms is None:
+        if keep.all():  # every presentation counted: no copies
+            return s, spikes.neuron, len(rows)
         return s[keep], spikes.neuron[keep], len(rows)
     n_bins = np.floor(spikes.duration_ms[rows] / bin_ms + 1e-9).astype(np.int64)
     first = np.concatenate([[0], np.cumsum(n_bins)])

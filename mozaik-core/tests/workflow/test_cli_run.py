@@ -120,8 +120,14 @@ def test_analyse_runs_the_workflow_without_simulating(
     out = tmp_path / "run"
     _invoke("run", str(study_file()), "--out", str(out), "--progress", "off")
     CALLS.clear()
-    # the stored study's analyses and plots run again
+    # the stored study's analyses and plots are unchanged: skipped, saying so
     result = _invoke("analyse", str(out))
+    assert result.exit_code == 0, result.output
+    assert "0 analyses run, 0 plots drawn, 2 unchanged or empty (skipped)" in result.output
+    assert "inputs, parameters and code unchanged since" in result.output
+    assert CALLS == []
+    # --force runs them again
+    result = _invoke("analyse", str(out), "--force")
     assert result.exit_code == 0, result.output
     assert "1 analyses run, 1 plots drawn" in result.output
     assert CALLS == [("analysis", "first", 3), ("plot", "raster", 3)]
@@ -136,7 +142,8 @@ def test_analyse_runs_the_workflow_without_simulating(
     assert result.exit_code == 0, result.output
     assert CALLS == [("analysis", "second", 3), ("analysis", "second", 3)]
     assert len(fake_build) == 1  # no network was built for analysing
-    assert "analyses.1 ToyAnalysis done" in (out / "mozaik.log").read_text()
+    assert "analyses.1 ToyAnalysis (analyses/ToyAnalysis#2) done" in (
+        out / "mozaik.log").read_text()
 
 
 def test_analyse_names_unknown_components(toy_manager: PluginManager,

@@ -63,7 +63,7 @@ def test_returned_results_are_stored_and_a_rerun_replaces_them(
                                 "CountPresentations, params: {value: 0.5}}]\n")
     for _ in range(2):
         with DataStore.open(stored_run, mode="a") as store:
-            assert run_workflow(store, analyses, plots) == (1, 0)
+            assert run_workflow(store, analyses, plots, force=True) == (1, 0)
     with DataStore.open(stored_run) as store:
         [result] = store.get_analysis_result(analysis_algorithm="CountPresentations")
         assert result.value == 3.5  # three presentations; stored once, replaced by the re-run

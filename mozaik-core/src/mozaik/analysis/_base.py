@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
@@ -32,6 +32,11 @@ class Analysis(ABC):
     ----------
     params : attrs instance
         As given.
+    version : str
+        Version of this analysis's code (class attribute, default ``"1"``). The workflow skips a
+        step whose inputs, parameters and code version are unchanged since it last ran; the
+        code version is the providing distribution's version plus this attribute, so bump it
+        when a change of the computation should redo stored results without a new release.
 
     Examples
     --------
@@ -53,6 +58,7 @@ class Analysis(ABC):
                 return [PerNeuronValue(analysis_algorithm="SpikeCount", ...)]
     """
 
+    version: ClassVar[str] = "1"
     params: Any
 
     def __init__(self, params: Any) -> None:

@@ -144,12 +144,17 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a parameter of WORKFLOW_FILE by dotted path (repeatable).")
-def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...]) -> None:
+@click.option("--force", is_flag=True, help="Run every analysis and plot, also unchanged ones.")
+def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...],
+            force: bool) -> None:
     """Run analyses and plots on the stored run RUN_DIR, without simulating.
 
     The analyses and plots are those of WORKFLOW_FILE (a YAML file with `analyses:` and
     `plots:` sections, or a whole study file) or, without it, those of the study the run was
-    made with. Results go back into the store; figures into RUN_DIR/figures.
+    made with. Results go back into the store; figures into RUN_DIR/figures. An analysis or
+    plot whose inputs, parameters and code are unchanged since it last ran is skipped (and
+    logged as such); one that runs again replaces its results, and the analyses reading them
+    run again too.
     """
     from mozaik.controller import run_logging, study_from_run_dir
     from mozaik.datastore import DataStore
@@ -169,5 +174,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
                    "WORKFLOW_FILE with analyses: and plots: sections", err=True)
         return
     with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
-        n_analyses, n_plots = run_workflow(store, analyses, plots)
-    click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn")
+        n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    skipped = len(analyses) + len(plots) - n_analyses - n_plots
+    click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
+               + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))

@@ -184,8 +184,7 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
         state.pm.notify("run_started", run_dir=state.run_dir, config=study.resolved)
         _present_all(state)
     start = time.perf_counter()
-    state.analyses, state.plots = run_workflow(state.writer, study.analyses, study.plots,
-                                               skip_done=True)
+    state.analyses, state.plots = run_workflow(state.writer, study.analyses, study.plots)
     state.analysis_s = time.perf_counter() - start
     session.save(state.writer, "complete", **state.counts())
     logger.info("run complete: %d presentation(s) stored, %d replayed; %d analyses, %d plots; "

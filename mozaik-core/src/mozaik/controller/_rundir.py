@@ -144,7 +144,7 @@ def create_store(run_dir: Path, study: Study, pm: PluginManager, plan: list[dict
         "simulator": study.simulator.backend,
         "status": "created",
         "sessions": [],
-        "workflow_done": [],
+        "workflow": {},
         "plan": plan,
         "provenance": run_provenance(pm.provenance(), study.simulator.backend),
     }

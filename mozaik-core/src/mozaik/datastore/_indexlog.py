@@ -128,6 +128,20 @@ class IndexLog:
         fmt.fsync_dir(self.fragments)
 
 
+    def drop(self, ids: set[int]) -> None:
+        """Rewrite the consolidated file without the rows whose ``id_column`` is in ``ids``.
+
+        Call :meth:`compact` first: a fragment left beside the rewritten file would bring its
+        row back.
+        """
+        table = self.table
+        keep = pc.invert(pc.is_in(table[self.id_column], value_set=pa.array(sorted(ids),
+                                                                             pa.int64())))
+        table = table.filter(keep).combine_chunks()
+        fmt.write_table_atomic(table, self.consolidated)
+        self._parts, self._table = [table], table
+
+
 def keep_last(table: pa.Table) -> pa.Table:
     """Keep, per ``ads_key``, only the row with the highest ``ads_id`` (replacements win)."""
     if table.num_rows == 0:

@@ -22,6 +22,7 @@ from mozaik._errors import DataStoreError
 from mozaik.ads import AnalysisDataStructure, units_string
 from mozaik.datastore._format import ADS_COLUMNS, ST_PREFIX
 from mozaik.datastore._view import DataStoreView
+from mozaik.datastore._writer import ADS_WORKFLOW_COLUMNS, ADS_WRITER_COLUMNS
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = [
@@ -40,7 +41,8 @@ __all__ = [
 ]
 
 _ROW = "__row"
-_BOOKKEEPING = set(ADS_COLUMNS.names) - {"identifier"}
+_BOOKKEEPING = (set(ADS_COLUMNS.names) - {"identifier"}) | set(ADS_WRITER_COLUMNS) | set(
+    ADS_WORKFLOW_COLUMNS)
 
 
 class QueryWarning(UserWarning):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -408,7 +408,8 @@ class DataStore(DataStoreView):
         return pid
 
     # ------------------------------------------------------------------ analysis results
-    def add_analysis_result(self, ads: AnalysisDataStructure, replace: bool = False) -> int:
+    def add_analysis_result(self, ads: AnalysisDataStructure, replace: bool = False,
+                            provenance: Mapping[str, str] | None = None) -> int:
         """Store an analysis result.
 
         Parameters
@@ -418,6 +419,9 @@ class DataStore(DataStoreView):
         replace : bool
             Replace a stored result equal to ``ads`` (same identifier, parameters and tags)
             instead of raising.
+        provenance : mapping, optional
+            Index columns ``workflow_step`` and ``analysis_params`` (text) naming the workflow
+            step that made the result and its declaration (the workflow fills them).
 
         Returns
         -------
@@ -448,12 +452,34 @@ class DataStore(DataStoreView):
         aid = self._next_ads
         rel = f"{fmt.ADS_PAYLOADS}/a{aid:08d}.parquet"
         fmt.write_table_atomic(ads.payload_table(), self.root / rel)
-        fragment = ads_index_row(ads, aid, key, rel)
+        fragment = ads_index_row(ads, aid, key, rel, provenance)
         fmt.write_table_atomic(fragment, self._ads_log.fragment_path(aid, "a"))
         self._ads_log.append(fragment)
         self._ads_keys[key] = aid
         self._next_ads = aid + 1
         return aid
+
+    def remove_analysis_results(self, ads_ids: Collection[int]) -> int:
+        """Remove analysis results by id, in one atomic rewrite of the ADS index.
+
+        The index fragments are folded into ``ads/index.parquet`` first, then that file is
+        rewritten without the removed rows (the rename is the commit: a crash leaves either
+        every row or none of the removed ones), then their payloads are deleted.
+
+        Returns
+        -------
+        int
+            The number of results removed (ids not in the index are ignored).
+        """
+        self._check_writable("remove analysis results")
+        gone = set(int(i) for i in ads_ids) & set(self.analysis_index["ads_id"].to_pylist())
+        if not gone:
+            return 0
+        self._ads_log.compact()
+        self._ads_log.drop(gone)
+        remove_replaced_payloads(self.root, set(self.analysis_index["payload_file"].to_pylist()))
+        self._ads_keys = {k: v for k, v in self._ads_keys.items() if v not in gone}
+        return len(gone)
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):

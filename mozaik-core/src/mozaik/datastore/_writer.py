@@ -25,6 +25,8 @@ from mozaik.datastore._format import (
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = [
+    "ADS_WORKFLOW_COLUMNS",
+    "ADS_WRITER_COLUMNS",
     "SheetRecording",
     "SignalRecording",
     "ads_index_row",
@@ -335,11 +337,17 @@ def write_payload(
 #: so that a reader without that distribution can say what to install.
 ADS_WRITER_COLUMNS = ("ads_distribution", "ads_distribution_version")
 
+#: ADS index columns the workflow fills (``add_analysis_result(..., provenance=...)``): the
+#: step that made a result (``analyses/PopulationMean``) and the JSON of that step's declaration
+#: (component, parameters, query), so a result names the analysis parameters it came from.
+ADS_WORKFLOW_COLUMNS = ("workflow_step", "analysis_params")
+
 
 def check_ads_parameters(ads: AnalysisDataStructure) -> None:
     """Refuse an ADS whose parameter names would clash with the ADS index's own columns."""
     params = ads.parameters()
-    clash = set(params) & (set(ADS_COLUMNS.names) - {"identifier"} | set(ADS_WRITER_COLUMNS))
+    clash = set(params) & (set(ADS_COLUMNS.names) - {"identifier"} | set(ADS_WRITER_COLUMNS)
+                           | set(ADS_WORKFLOW_COLUMNS))
     clash |= {p for p in params if p.startswith(ST_PREFIX)}
     if clash:
         msg = (
@@ -349,8 +357,10 @@ def check_ads_parameters(ads: AnalysisDataStructure) -> None:
         raise DataStoreError(msg)
 
 
-def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str) -> pa.Table:
-    """The ADS-index fragment of result ``aid`` (equality key ``key``, payload file ``rel``)."""
+def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str,
+                  provenance: Mapping[str, str] | None = None) -> pa.Table:
+    """The ADS-index fragment of result ``aid`` (equality key ``key``, payload file ``rel``),
+    with the :data:`ADS_WORKFLOW_COLUMNS` of ``provenance`` if given."""
     params = ads.parameters()
     sid = ads.stimulus_id
     columns: dict[str, pa.Array] = {
@@ -370,4 +380,9 @@ def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str) -> p
                 pa.array([value], pa.int64()) if name == "neuron" else scalar_column(value, 1)
             )
     columns.update(stimulus_columns(sid, 1))
+    for column, text in (provenance or {}).items():
+        if column not in ADS_WORKFLOW_COLUMNS:
+            msg = (f"provenance column {column!r} is not one of {list(ADS_WORKFLOW_COLUMNS)}")
+            raise DataStoreError(msg)
+        columns[column] = pa.array([str(text)], pa.string())
     return pa.table(columns)

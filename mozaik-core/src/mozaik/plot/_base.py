@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from mozaik.datastore import DataStoreView
@@ -30,6 +30,11 @@ class Plot(ABC):
     ----------
     params : attrs instance
         As given.
+    version : str
+        Version of this plot's code (class attribute, default ``"1"``). The workflow skips a
+        step whose inputs, parameters and code version are unchanged since it last ran; the
+        code version is the providing distribution's version plus this attribute, so bump it
+        when a change of the computation should redo stored results without a new release.
 
     Examples
     --------
@@ -47,6 +52,7 @@ class Plot(ABC):
                 return [path]
     """
 
+    version: ClassVar[str] = "1"
     params: Any
 
     def __init__(self, params: Any) -> None:

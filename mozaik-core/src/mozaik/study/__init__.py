@@ -18,6 +18,7 @@ from mozaik.study._layout import (
     ConnectorEntry,
     Section,
     Study,
+    WorkflowEntry,
 )
 from mozaik.study._validate import (
     load_study,
@@ -34,6 +35,7 @@ __all__ = [
     "Section",
     "Study",
     "WORKFLOW_SECTIONS",
+    "WorkflowEntry",
     "load_study",
     "load_workflow_sections",
     "structure_component",

@@ -18,8 +18,14 @@ Layout of a study file (every section but ``name`` and ``sheets`` optional)::
       - {component: PoissonNetworkKick, params: {...}}
     analyses:
       - {component: FiringRate, params: {...}}
+      - {component: PopulationMean, params: {...},
+         query: {analysis_algorithm: FiringRate, sheet_name: exc}}   # narrows its input view
     plots:
       - {component: RasterPlot, params: {...}}
+
+An ``analyses``/``plots`` entry may have a ``query:``: ``param_filter_query`` keywords (ADS
+parameters by name, stimulus parameters with ``st_``, a list meaning any of its values) that
+narrow the view the analysis or plot is given (:class:`WorkflowEntry`).
 
 A workflow file (``mozaik analyse RUN WORKFLOW``) has the :data:`WORKFLOW_SECTIONS` only; a
 whole study file is accepted as a workflow file too (its other sections are ignored).
@@ -43,6 +49,7 @@ __all__ = [
     "ConnectorEntry",
     "Section",
     "Study",
+    "WorkflowEntry",
 ]
 
 
@@ -114,6 +121,20 @@ class ConnectorEntry(ComponentEntry):
 
     source: str
     target: str
+
+
+@attrs.frozen(kw_only=True)
+class WorkflowEntry(ComponentEntry):
+    """An ``analyses``/``plots`` entry: also the query narrowing its input view.
+
+    Attributes
+    ----------
+    query : mapping of str to scalar or list of scalars
+        Keywords of :func:`mozaik.datastore.param_filter_query` (e.g. ``{"sheet_name": "exc",
+        "st_name": "InternalStimulus"}``); empty: the whole view.
+    """
+
+    query: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

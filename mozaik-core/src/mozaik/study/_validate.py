@@ -33,11 +33,14 @@ from mozaik.study._layout import (
     ConnectorEntry,
     Section,
     Study,
+    WorkflowEntry,
 )
 
 __all__ = ["load_study", "load_workflow_sections", "structure_component", "study_from_tree"]
 
 _ENTRY_KEYS = {"component", "params"}
+#: Keys param_filter_query takes besides query keywords; not allowed in a ``query:``.
+_QUERY_FLAGS = {"ads_unique", "rec_unique"}
 _SETTINGS: dict[str, type] = {"simulator": SimulatorConfig, "controller": ControllerConfig}
 
 
@@ -129,7 +132,13 @@ class _Checker:
     def entry(self, kind: str, raw: Any, path: str,
               make: Callable[[RegisteredComponent, Any], ComponentEntry] | None = None
               ) -> ComponentEntry | None:
-        extra = ("source", "target") if kind == "connectors" else ()
+        extra: tuple[str, ...] = ()
+        if kind == "connectors":
+            extra = ("source", "target")
+        elif kind in WORKFLOW_SECTIONS:
+            extra = ("query",)
+            query = self.query(raw, path)
+            make = make or self.workflow_entry(path, query)
         with self.problems.section(path):
             reg, params = structure_component(self.registry, kind, raw, path, self.tree, extra)
             if make is not None:
@@ -191,6 +200,40 @@ class _Checker:
 
         return make
 
+    def query(self, raw: Any, path: str) -> dict[str, Any]:
+        """The ``query:`` of an analyses/plots entry, checked: param_filter_query keywords."""
+        value = raw.get("query") if isinstance(raw, Mapping) else None
+        where = _join(path, "query")
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping) or not value:
+            self.problems.add(where, f"expected a non-empty mapping of param_filter_query "
+                              f"keywords, e.g. {{sheet_name: exc, st_name: InternalStimulus}}, "
+                              f"got {value!r}")
+            return {}
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            here = _join(where, key)
+            if not isinstance(key, str) or (not key.isidentifier() and "." not in key):
+                self.problems.add(here, f"a query key is a parameter name (sheet_name, "
+                                  f"value_name, st_<stimulus parameter>, ...), got {key!r}")
+            elif key in _QUERY_FLAGS:
+                self.problems.add(here, f"{key} is not a query keyword; a query only selects")
+            elif not _query_value(item):
+                self.problems.add(here, f"expected a scalar (string, number, bool, null) or a "
+                                  f"non-empty list of scalars (any of them), got {item!r}")
+            else:
+                out[key] = list(item) if isinstance(item, list) else item
+        return out
+
+    def workflow_entry(self, path: str, query: dict[str, Any]
+                       ) -> Callable[[RegisteredComponent, Any], ComponentEntry]:
+        def make(reg: RegisteredComponent, params: Any) -> ComponentEntry:
+            return WorkflowEntry(name=reg.name, registered=reg, params=params, path=path,
+                                 query=query)
+
+        return make
+
     def check_connector_ends(self, sensory_input: Any) -> None:
         sheets = self.tree.data.get("sheets")
         populations = set(sheets) if isinstance(sheets, Mapping) else set()
@@ -214,6 +257,15 @@ class _Checker:
             return ()
         found = (self.entry(kind, item, _join(section, i)) for i, item in enumerate(raw))
         return tuple(entry for entry in found if entry is not None)
+
+
+def _query_value(value: Any) -> bool:
+    def scalar(v: Any) -> bool:
+        return v is None or isinstance(v, bool | int | float | str)
+
+    if isinstance(value, list):
+        return bool(value) and all(scalar(v) for v in value)
+    return scalar(value)
 
 
 def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study:

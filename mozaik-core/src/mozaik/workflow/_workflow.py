@@ -9,13 +9,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from mozaik._errors import AnalysisError, MozaikError
 from mozaik.ads import AnalysisDataStructure
-from mozaik.datastore import DataStore
+from mozaik.datastore import DataStore, DataStoreView, now_iso
 from mozaik.plugin import Registry
 from mozaik.study import ComponentEntry, load_workflow_sections
+from mozaik.workflow._steps import (
+    MANIFEST_FIELD,
+    Step,
+    declaration,
+    plan_steps,
+    query_of,
+    records,
+    stale_results,
+    step_record,
+    step_view,
+    unchanged,
+    view_digest,
+)
 
 __all__ = ["FIGURES_DIR", "load_workflow", "pending_steps", "run_workflow"]
 
@@ -43,35 +54,47 @@ def load_workflow(file: str | Path, overrides: Sequence[str] = (),
     return load_workflow_sections(file, overrides, registry, include_roots)
 
 
-def _entry_record(entry: ComponentEntry) -> dict[str, Any]:
-    params = attrs.asdict(entry.params) if attrs.has(type(entry.params)) else entry.params
-    record: dict[str, Any] = json.loads(json.dumps(
-        {"path": entry.path, "component": entry.name, "params": params}, default=str))
-    return record
-
-
-def _run_analysis(entry: ComponentEntry, store: DataStore) -> None:
-    analysis = entry.build(entry.params)
-    results = analysis.run(store.full_view())
+def _check_results(entry: ComponentEntry, results: Any) -> list[AnalysisDataStructure]:
     if results is None:
         msg = (f"{entry.path} ({entry.name}).run(view) returned None; an analysis returns the "
                "sequence of analysis data structures it computed (empty if none)")
         raise AnalysisError(msg)
-    for ads in results:
+    out = list(results)
+    for ads in out:
         if not isinstance(ads, AnalysisDataStructure):
             msg = (f"{entry.path} ({entry.name}).run(view) returned {ads!r}; it must return "
                    "AnalysisDataStructure instances")
             raise AnalysisError(msg)
-        store.add_analysis_result(ads, replace=True)
+    return out
 
 
-def _draw_plot(entry: ComponentEntry, store: DataStore, index: int) -> None:
+def _run_analysis(step: Step, view: DataStoreView, store: DataStore) -> list[int]:
+    """Run one analysis and store its results, tagged with the step; returns their ids."""
+    entry = step.entry
+    results = _check_results(entry, entry.build(entry.params).run(view))
+    provenance = {"workflow_step": step.id,
+                  "analysis_params": json.dumps(declaration(entry), sort_keys=True)}
+    return [store.add_analysis_result(ads, replace=True, provenance=provenance)
+            for ads in results]
+
+
+def _draw_plot(step: Step, view: DataStoreView, store: DataStore) -> list[str]:
+    """Draw one plot; returns the files written, relative to the run directory."""
+    entry = step.entry
     figures = store.root / FIGURES_DIR
     figures.mkdir(exist_ok=True)
     plot = entry.build(entry.params)
-    written = list(plot.draw(store.full_view(), figures / f"{index:02d}_{entry.name}.png") or [])
+    written = list(plot.draw(view, figures / f"{step.index:02d}_{entry.name}.png") or [])
     if not written:
         log.warning("%s %s: nothing to draw", entry.path, entry.name)
+    out = []
+    for path in written:
+        full = Path(path) if Path(path).is_absolute() else store.root / path
+        try:
+            out.append(full.resolve().relative_to(store.root.resolve()).as_posix())
+        except ValueError:
+            out.append(str(full))
+    return out
 
 
 def _failure(entry: ComponentEntry, store: DataStore, exc: Exception) -> AnalysisError:
@@ -83,57 +106,109 @@ def _failure(entry: ComponentEntry, store: DataStore, exc: Exception) -> Analysi
     return AnalysisError(msg)
 
 
-def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
-                 plots: Sequence[ComponentEntry], *, skip_done: bool = False) -> tuple[int, int]:
-    """Run analyses, then plots, on a store, without simulating.
+def _empty_query(step: Step, view: DataStoreView, messages: Sequence[str]) -> bool:
+    """Warn (and return True) when the step's query selects nothing."""
+    if not query_of(step.entry) or view.n_segments or view.n_analysis_results:
+        return False
+    why = f" ({'; '.join(messages)})" if messages else ""
+    log.warning("%s %s: its query %s selects nothing in the store%s; nothing computed, "
+                "nothing stored", step.entry.path, step.entry.name, query_of(step.entry), why)
+    return True
 
-    An analysis is built with ``factory(params)`` and called as ``analysis.run(view)``; every
-    analysis data structure it returns is stored with ``add_analysis_result(ads,
-    replace=True)``, so running it again replaces its earlier results, and the next analysis
-    sees them. A plot is called as ``plot.draw(view, path)`` with
-    ``path = <run_dir>/figures/<NN>_<Plot>.png`` and returns the files it wrote. Every finished
-    step is recorded in the manifest (``workflow_done``); with ``skip_done`` steps recorded
-    there are not run again.
+
+def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> bool:
+    """Run step ``k`` unless unchanged; returns whether it ran."""
+    step = steps[k]
+    entry = step.entry
+    view, messages = step_view(store, steps, k)
+    if _empty_query(step, view, messages):
+        return False
+    inputs = view_digest(view)
+    done = records(store)
+    old = done.get(step.id)
+    if unchanged(step, old, inputs, store):
+        if not force:
+            stale = stale_results(store, step, old.get("ads_ids", []) if old else [])
+            store.remove_analysis_results(stale)  # a crash after the last commit left them
+            log.info("%s %s (%s): inputs, parameters and code unchanged since %s; skipped",
+                     entry.path, entry.name, step.id, (old or {}).get("finished"))
+            return False
+        # forced: forget the record first, so a crash mid-way is not taken for unchanged
+        store.update_manifest(**{MANIFEST_FIELD: {k2: v for k2, v in done.items()
+                                                  if k2 != step.id}})
+    start = time.perf_counter()
+    ids: list[int] = []
+    files: list[str] = []
+    try:
+        if step.kind == "analysis":
+            ids = _run_analysis(step, view, store)
+        else:
+            files = _draw_plot(step, view, store)
+    except AnalysisError as exc:
+        if str(exc).startswith(entry.path):  # the workflow's own check names the entry
+            raise
+        raise _failure(entry, store, exc) from exc
+    except Exception as exc:
+        raise _failure(entry, store, exc) from exc
+    seconds = time.perf_counter() - start
+    record = step_record(step, inputs, ads_ids=ids, files=files, finished=now_iso(),
+                         seconds=seconds)
+    # the manifest rewrite is the commit: only then are the step's older results removed
+    store.update_manifest(**{MANIFEST_FIELD: {**records(store), step.id: record}})
+    if step.kind == "analysis":
+        store.remove_analysis_results(stale_results(store, step, ids))
+    log.info("%s %s (%s) done in %.2f s%s", entry.path, entry.name, step.id, seconds,
+             f": {len(ids)} result(s)" if step.kind == "analysis" else "")
+    return True
+
+
+def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
+                 plots: Sequence[ComponentEntry], *, force: bool = False) -> tuple[int, int]:
+    """Run analyses, then plots, on a store, without simulating; skip what is unchanged.
+
+    Every entry is a *step* (id ``analyses/<Component>[#k]``, see
+    :func:`mozaik.workflow.plan_steps`). Step ``k`` reads a view of the store: the recordings,
+    the results not made by this workflow's steps, and those of the steps before it, narrowed
+    by its ``query:`` (a query that selects nothing: a warning, nothing stored). An analysis is
+    built with ``factory(params)`` and called as ``analysis.run(view)``; its results are stored
+    tagged with the step (ADS index columns ``workflow_step`` and ``analysis_params``). A plot
+    is called as ``plot.draw(view, path)`` with ``path = <run_dir>/figures/<NN>_<Plot>.png``.
+
+    Incremental: the manifest field ``workflow`` records per step the content digest of its
+    view (:func:`mozaik.workflow.view_digest`), its declaration (component, parameters, query)
+    and code version (distribution version and the class's ``version``). A step whose record
+    matches is skipped with a log line; otherwise it runs, and its new results are committed
+    (manifest rewrite) before its older ones are removed, so a crash never loses the old
+    results without the new ones. A recomputed analysis gives its results new ids, which
+    changes the digest of every later step whose view holds them: those run again too.
+
+    Parameters
+    ----------
+    force : bool
+        Run every step even if unchanged.
 
     Returns
     -------
     (int, int)
-        Number of analyses run and of plots drawn.
+        Number of analyses run and of plots drawn (skipped ones not counted).
 
     Raises
     ------
     AnalysisError
         Naming the failing entry; the recordings and earlier results stay in the store.
     """
-    done: list[dict[str, Any]] = list(store.manifest.get("workflow_done") or [])
-    counts = [0, 0]
-    for kind, entries in (("analysis", analyses), ("plot", plots)):
-        for i, entry in enumerate(entries):
-            record = _entry_record(entry)
-            if skip_done and record in done:
-                log.info("%s %s: done in an earlier session; not repeated", entry.path,
-                         entry.name)
-                continue
-            start = time.perf_counter()
-            try:
-                if kind == "analysis":
-                    _run_analysis(entry, store)
-                else:
-                    _draw_plot(entry, store, i)
-            except AnalysisError:
-                raise
-            except Exception as exc:
-                raise _failure(entry, store, exc) from exc
-            counts[0 if kind == "analysis" else 1] += 1
-            log.info("%s %s done in %.2f s", entry.path, entry.name, time.perf_counter() - start)
-            if record not in done:
-                done.append(record)
-                store.update_manifest(workflow_done=done)
-    return counts[0], counts[1]
+    steps = plan_steps(analyses, plots)
+    counts = {"analysis": 0, "plot": 0}
+    for k, step in enumerate(steps):
+        counts[step.kind] += _run_step(store, steps, k, force)
+    return counts["analysis"], counts["plot"]
 
 
 def pending_steps(store: DataStore, analyses: Sequence[ComponentEntry],
                   plots: Sequence[ComponentEntry]) -> int:
-    """How many of ``analyses`` and ``plots`` the manifest does not record as done."""
-    done = list(store.manifest.get("workflow_done") or [])
-    return sum(_entry_record(e) not in done for e in (*analyses, *plots))
+    """How many of ``analyses`` and ``plots`` would run now: those without a matching record
+    for the store as it is (a step re-run because an earlier one changed is not counted)."""
+    steps = plan_steps(analyses, plots)
+    done = records(store)
+    return sum(not unchanged(s, done.get(s.id), view_digest(step_view(store, steps, k)[0]),
+                             store) for k, s in enumerate(steps))
