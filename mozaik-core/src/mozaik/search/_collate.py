@@ -88,7 +88,7 @@ def _single_values(run_dir: Path) -> list[dict[str, Any]]:
         rows = [r for r in index.to_pylist() if r["identifier"] == "SingleValue"]
         out = []
         for row in rows:
-            payload = pq.read_table(run_dir / "ads" / "payloads" / row["payload_file"],
+            payload = pq.read_table(run_dir / row["payload_file"],
                                     columns=["field", "fvalues"]).to_pylist()
             value = next(float(p["fvalues"][0]) for p in payload if p["field"] == "value")
             params = json.loads(row["parameters"])

@@ -183,7 +183,7 @@ def refresh_index(master: str | Path, search: Search | None = None,
     ----------
     notes : mapping of int to str, optional
         Backend reports for points that did not finish (e.g. a cancelled Slurm task): such a
-        point without a ``done`` status is recorded as failed with that text.
+        point with neither a ``done`` nor a ``failed`` status is recorded as failed with it.
     """
     master = Path(master)
     search = search or load_master(master)
@@ -191,7 +191,7 @@ def refresh_index(master: str | Path, search: Search | None = None,
     rows = []
     for i in range(len(search.points)):
         row = point_state(master, i)
-        if i in notes and row["status"] != "done":
+        if i in notes and row["status"] not in ("done", "failed"):
             tail = row["log_tail"] or row["error"]
             row.update(status="failed", error=notes[i], log_tail=tail)
             write_status(master, i, "failed", error=notes[i], log_tail=tail)
