@@ -13,7 +13,6 @@ import attrs
 
 from mozaik._errors import ConfigError
 from mozaik.search._master import (
-    INDEX_FILE,
     load_master,
     refresh_index,
     run_point,
@@ -93,9 +92,9 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
                resume: bool = False, **options: Any) -> SearchSummary:
     """Run a search into ``master_dir`` through ``backend`` (default: the search's own).
 
-    A new master directory runs every point. An existing one of the same search: when every
-    point is done nothing runs; otherwise ``resume=True`` reruns the failed, missing,
-    incomplete (killed) and corrupt points and only those. ``options`` go to the backend's
+    Points never run (all of a new master directory) are run. When every point is done nothing
+    runs. Failed, incomplete (killed) and corrupt points are rerun only with ``resume=True``
+    (with the missing ones, and only those). ``options`` go to the backend's
     :meth:`~mozaik.controller.Backend.run_search` (e.g. ``dry_run``).
 
     Raises
@@ -105,19 +104,16 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
     """
     master = Path(master_dir)
     save_definition(search, master)
-    fresh = not (master / INDEX_FILE).exists()
     index = refresh_index(master, search)
     statuses = index["status"].to_pylist()
-    if fresh:
-        todo = list(range(len(search.points)))
-    else:
-        todo = todo_points(index, resume=True)
-        if todo and not resume:
-            counts = {s: statuses.count(s) for s in sorted(set(statuses)) if s != "done"}
-            text = ", ".join(f"{n} {s}" for s, n in counts.items())
-            msg = (f"{master} holds this search with unfinished points ({text}); rerun them "
-                   f"with --resume (resume=True)")
-            raise ConfigError(msg)
+    todo = todo_points(index, resume=True)
+    unfinished = [s for s in statuses if s not in ("done", "missing")]
+    if unfinished and not resume:
+        counts = {s: unfinished.count(s) for s in sorted(set(unfinished))}
+        text = ", ".join(f"{n} {s}" for s, n in counts.items())
+        msg = (f"{master} holds this search with unfinished points ({text}); rerun them "
+               f"with --resume (resume=True)")
+        raise ConfigError(msg)
     if not todo:
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
                              done=statuses.count("done"), failed=statuses.count("failed"))
