@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 import quantities as pq_units
 from click.testing import CliRunner
-
 from mozaik import ConfigError
 from mozaik.ads import SingleValue
 from mozaik.cli._main import cli

@@ -75,8 +75,10 @@ def run_rank(master: Path, todo: Path) -> None:
     for name in LAUNCHER_VARIABLES:
         os.environ.pop(name, None)
     points = [int(p) for p in todo.read_text().split()]
-    for point in points[comm.Get_rank()::comm.Get_size()]:
-        run_point(master, point)
+    rank, size = comm.Get_rank(), comm.Get_size()
+    for point in points[rank::size]:
+        status = run_point(master, point)
+        print(f"rank {rank} of {size}: point {point} {status}", flush=True)
     comm.Barrier()
 
 

@@ -125,7 +125,11 @@ def _slurm(args: list[str], what: str, timeout_s: float = 30.0) -> str:
 def check_slurm() -> None:
     """Raise :class:`SlurmError` unless ``sbatch`` exists and the controller answers."""
     _slurm(["sbatch", "--version"], "Slurm")
-    out = _slurm(["scontrol", "ping"], "Slurm controller")
+    try:
+        out = _slurm(["scontrol", "ping"], "Slurm controller")
+    except SlurmError as exc:
+        msg = f"Slurm controller is not answering; nothing was submitted ({exc})"
+        raise SlurmError(msg) from None
     if " UP" not in out:
         msg = (f"Slurm controller is not answering (`scontrol ping`: {out.strip()}); nothing "
                "was submitted")

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -53,7 +54,17 @@ class LocalSlurm:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         self.conf = self.root / "slurm.conf"
-        self.socket = self.root / "mungerun" / "munge.socket.2"
+        # munged wants every folder above its socket executable by all, which pytest's
+        # temporary folders are not: the socket gets its own folder in the system's tmp
+        socket_dir = self.root / "socket-dir.txt"
+        if socket_dir.exists():
+            self.socket = Path(socket_dir.read_text().strip()) / "munge.socket.2"
+        else:
+            self.root.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix="mozaik-munge-", dir="/tmp"))
+            folder.chmod(0o755)
+            socket_dir.write_text(str(folder))
+            self.socket = folder / "munge.socket.2"
 
     def env(self) -> dict[str, str]:
         """The environment for Slurm clients: this process's, with ``SLURM_CONF``."""
@@ -126,10 +137,9 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
             msg = (f"local Slurm: {', '.join(missing)} not found; install Debian's slurmctld "
                    "slurmd slurm-client munge")
             raise RuntimeError(msg)
-        for sub in ("munge", "mungerun", "state", "spool", "run", "log"):
+        for sub in ("munge", "state", "spool", "run", "log"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         (self.root / "munge").chmod(0o700)
-        (self.root / "mungerun").chmod(0o755)
         key = self.root / "munge" / "munge.key"
         if not key.exists():
             subprocess.run(["mungekey", "-c", "-k", str(key), "-b", "1024"], check=True)
@@ -176,6 +186,8 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
             (self.root / "run" / f"{name}.pid").unlink(missing_ok=True)
+        if self._pid("munged") is None:
+            shutil.rmtree(self.socket.parent, ignore_errors=True)
 
     def __enter__(self) -> LocalSlurm:
         return self.start()

@@ -172,10 +172,10 @@ def make_points(kind: str, parameters: Mapping[str, Any], *, n_points: int | Non
             msg = f"{where}: points: a list search needs a non-empty list of points"
             raise ConfigError(msg)
         names = tuple(points[0])
-        for i, point in enumerate(points):
-            if not isinstance(point, dict) or tuple(point) != names:
+        for i, given in enumerate(points):
+            if not isinstance(given, dict) or tuple(given) != names:
                 msg = (f"{where}: points.{i}: every point must set the same paths in the same "
-                       f"order as the first ({', '.join(names)}), got {point!r}")
+                       f"order as the first ({', '.join(names)}), got {given!r}")
                 raise ConfigError(msg)
         return names, tuple(dict(p) for p in points)
     msg = f"{where}: kind: must be one of {', '.join(KINDS)}, got {kind!r}"
