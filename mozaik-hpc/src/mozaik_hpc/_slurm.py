@@ -190,21 +190,12 @@ class SlurmBackend(Backend):
         ``dry_run=True`` prints the batch script and submits nothing. Slurm missing or not
         answering is a :class:`SlurmError` raised before anything is submitted.
         """
-        master = Path(master_dir).resolve()
-        slurm_dir = master / "slurm"
-        n = len(list(slurm_dir.glob("todo-*.txt"))) if slurm_dir.exists() else 0
-        todo = slurm_dir / f"todo-{n}.txt"
-        script = batch_script(self.params, search.name, master, todo, len(point_ids))
         if options.get("dry_run"):
-            print(script, end="")
+            print(self.submit(search, master_dir, point_ids, dry_run=True), end="")
             return {}
-        check_slurm()
-        slurm_dir.mkdir(parents=True, exist_ok=True)
-        todo.write_text("\n".join(str(i) for i in point_ids) + "\n")
-        script_file = slurm_dir / f"search-{n}.sbatch"
-        script_file.write_text(script)
-        job = _slurm(["sbatch", "--parsable", str(script_file)], "sbatch").strip().split(";")[0]
-        (slurm_dir / f"job-{n}.txt").write_text(job + "\n")
+        master = Path(master_dir).resolve()
+        job = self.submit(search, master, point_ids)
+        slurm_dir = master / "slurm"
         states = self._wait(job)
         notes: dict[int, str] = {}
         for k, point in enumerate(point_ids):
@@ -214,6 +205,27 @@ class SlurmBackend(Backend):
                 notes[point] = f"Slurm task {job}_{k} ended {state}" + (
                     f"; output tail:\n{out}" if out else "")
         return notes
+
+    def submit(self, search: Search, master_dir: Path, point_ids: Sequence[int], *,
+               dry_run: bool = False) -> str:
+        """Submit the points as one job array with one ``sbatch``; return the job id (with
+        ``dry_run``: the batch script, nothing submitted). Raises :class:`SlurmError` before
+        writing anything when Slurm is missing or not answering."""
+        master = Path(master_dir).resolve()
+        slurm_dir = master / "slurm"
+        n = len(list(slurm_dir.glob("todo-*.txt"))) if slurm_dir.exists() else 0
+        todo = slurm_dir / f"todo-{n}.txt"
+        script = batch_script(self.params, search.name, master, todo, len(point_ids))
+        if dry_run:
+            return script
+        check_slurm()
+        slurm_dir.mkdir(parents=True, exist_ok=True)
+        todo.write_text("\n".join(str(i) for i in point_ids) + "\n")
+        script_file = slurm_dir / f"search-{n}.sbatch"
+        script_file.write_text(script)
+        job = _slurm(["sbatch", "--parsable", str(script_file)], "sbatch").strip().split(";")[0]
+        (slurm_dir / f"job-{n}.txt").write_text(job + "\n")
+        return job
 
     def _wait(self, job: str) -> dict[int, str]:
         start = time.monotonic()

@@ -12,7 +12,13 @@ read the results of every point. ``mozaik search`` is the command line.
 
 from __future__ import annotations
 
-from mozaik.search._collate import COLLATED_COLUMNS, COLLATED_FILE, collate_search, query_search
+from mozaik.search._collate import (
+    COLLATED_COLUMNS,
+    COLLATED_FILE,
+    collate_search,
+    point_values,
+    query_search,
+)
 from mozaik.search._master import (
     INDEX_COLUMNS,
     INDEX_FILE,
@@ -48,6 +54,7 @@ __all__ = [
     "load_search",
     "make_points",
     "point_dir",
+    "point_values",
     "query_search",
     "read_index",
     "refresh_index",

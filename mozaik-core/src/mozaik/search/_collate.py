@@ -21,7 +21,8 @@ import pyarrow.parquet as pq
 
 from mozaik.search._master import load_master, read_index
 
-__all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "collate_search", "query_search"]
+__all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "collate_search", "point_values",
+           "query_search"]
 
 COLLATED_FILE = "collated.parquet"
 
@@ -101,6 +102,39 @@ def _single_values(run_dir: Path) -> list[dict[str, Any]]:
         return out
 
 
+def _ads_stamp(run_dir: Path) -> list[list[Any]]:
+    """Names and sizes of the ADS index files: changes whenever a result is added."""
+    ads = run_dir / "ads"
+    files = [ads / "index.parquet", *sorted((ads / "index").glob("*.parquet"))]
+    return [[f.name, f.stat().st_size] for f in files if f.is_file()]
+
+
+def _cache_file(master: Path, point_id: int) -> Path:
+    return master / "status" / f"p{point_id:05d}.values.json"
+
+
+def point_values(master: str | Path, point_id: int) -> list[dict[str, Any]]:
+    """The SingleValues of one finished point, from its cache ``status/pNNNNN.values.json``
+    when that matches the store's ADS index (written by :func:`mozaik.search.run_point` when
+    the point finishes), else read from the store (and cached)."""
+    master = Path(master)
+    run_dir = master / "points" / f"p{point_id:05d}"
+    stamp = _ads_stamp(run_dir)
+    cache = _cache_file(master, point_id)
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached["stamp"] == stamp:
+            return list(cached["values"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    values = _single_values(run_dir)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"stamp": stamp, "values": values}), encoding="utf-8")
+    tmp.replace(cache)
+    return values
+
+
 def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.Table:
     """Collate the SingleValues of every finished point into one table and write it.
 
@@ -122,8 +156,8 @@ def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.
     search = load_master(master)
     columns: dict[str, list[Any]] = {c: [] for c in COLLATED_COLUMNS}
     params: dict[str, list[Any]] = {p: [] for p in search.parameters}
-    for point_id, run_dir in _done(master):
-        for row in _single_values(run_dir):
+    for point_id, _run_dir in _done(master):
+        for row in point_values(master, point_id):
             columns["point_id"].append(point_id)
             for p in search.parameters:
                 params[p].append(search.points[point_id][p])
