@@ -16,7 +16,6 @@ from pathlib import Path
 from mozaik.search import search_from_mapping
 from mozaik.search._master import save_definition
 from mozaik.testing._backend_contract import contract_study_text
-
 from mozaik_hpc import SlurmBackend, SlurmBackendParams
 from mozaik_hpc.testing import LocalSlurm
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from mozaik_hpc.testing import LocalSlurm
 
 

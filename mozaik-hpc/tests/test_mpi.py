@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from mozaik.search import read_index, run_search, search_from_mapping
 from mozaik.testing import BackendContract
-
 from mozaik_hpc import MPIBackend, MPIBackendParams, MPIError
 
 W = "connectors.exc_inh.params.weight_uS"

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from mozaik.cli._main import cli
 from mozaik.search import read_index, run_search, search_from_mapping
 from mozaik.testing import BackendContract
-
 from mozaik_hpc import SlurmBackend, SlurmBackendParams, SlurmError, job_states
 from mozaik_hpc.testing import LocalSlurm
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["SLURM_BINARIES", "LocalSlurm", "slurm_installed"]
+__all__ = ["LocalSlurm", "SLURM_BINARIES", "slurm_installed"]
 
 #: The programs the cluster needs.
 SLURM_BINARIES: tuple[str, ...] = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch",

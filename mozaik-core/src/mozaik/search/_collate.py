@@ -102,32 +102,40 @@ def _single_values(run_dir: Path) -> list[dict[str, Any]]:
         return out
 
 
-def _ads_stamp(run_dir: Path) -> list[list[Any]]:
-    """Names and sizes of the ADS index files: changes whenever a result is added."""
-    ads = run_dir / "ads"
-    files = [ads / "index.parquet", *sorted((ads / "index").glob("*.parquet"))]
-    return [[f.name, f.stat().st_size] for f in files if f.is_file()]
-
-
-def _cache_file(master: Path, point_id: int) -> Path:
-    return master / "status" / f"p{point_id:05d}.values.json"
+def _ads_stamp(run_dir: str) -> list[list[Any]]:
+    """Names and sizes of the ADS index files: changes whenever a result is added. (Plain
+    ``os`` calls: this runs once per point of a search, 10,000s of times.)"""
+    ads = os.path.join(run_dir, "ads")
+    stamp: list[list[Any]] = []
+    try:
+        stamp.append(["index.parquet", os.stat(os.path.join(ads, "index.parquet")).st_size])
+    except OSError:
+        pass
+    try:
+        with os.scandir(os.path.join(ads, "index")) as entries:
+            stamp += sorted([e.name, e.stat().st_size] for e in entries
+                            if e.name.endswith(".parquet"))
+    except OSError:
+        pass
+    return stamp
 
 
 def point_values(master: str | Path, point_id: int) -> list[dict[str, Any]]:
     """The SingleValues of one finished point, from its cache ``status/pNNNNN.values.json``
     when that matches the store's ADS index (written by :func:`mozaik.search.run_point` when
     the point finishes), else read from the store (and cached)."""
-    master = Path(master)
-    run_dir = master / "points" / f"p{point_id:05d}"
+    run_dir = os.path.join(master, "points", f"p{point_id:05d}")
     stamp = _ads_stamp(run_dir)
-    cache = _cache_file(master, point_id)
+    cache_name = os.path.join(master, "status", f"p{point_id:05d}.values.json")
     try:
-        cached = json.loads(cache.read_text(encoding="utf-8"))
+        with open(cache_name, encoding="utf-8") as fh:
+            cached = json.load(fh)
         if cached["stamp"] == stamp:
             return list(cached["values"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    values = _single_values(run_dir)
+    cache = Path(cache_name)
+    values = _single_values(Path(run_dir))
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"stamp": stamp, "values": values}), encoding="utf-8")
