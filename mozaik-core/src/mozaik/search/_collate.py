@@ -11,6 +11,7 @@ collate`` to ``MASTER/collated.parquet``, readable by DuckDB::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -107,10 +108,8 @@ def _ads_stamp(run_dir: str) -> list[list[Any]]:
     ``os`` calls: this runs once per point of a search, 10,000s of times.)"""
     ads = os.path.join(run_dir, "ads")
     stamp: list[list[Any]] = []
-    try:
+    with contextlib.suppress(OSError):
         stamp.append(["index.parquet", os.stat(os.path.join(ads, "index.parquet")).st_size])
-    except OSError:
-        pass
     try:
         with os.scandir(os.path.join(ads, "index")) as entries:
             stamp += sorted([e.name, e.stat().st_size] for e in entries
