@@ -6,7 +6,8 @@ import mozaik_hpc.testing
 SNAPSHOT = {
     mozaik_hpc: ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError",
                  "SlurmBackend", "SlurmBackendParams", "SlurmError", "__version__",
-                 "batch_script", "check_slurm", "job_states"],
+                 "batch_script", "check_slurm", "job_states", "jobcomp_file",
+                 "jobcomp_states"],
     mozaik_hpc.testing: ["LocalSlurm", "SLURM_BINARIES", "slurm_installed"],
 }
 

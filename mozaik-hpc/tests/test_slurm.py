@@ -12,7 +12,14 @@ from click.testing import CliRunner
 from mozaik.cli._main import cli
 from mozaik.search import read_index, run_search, search_from_mapping
 from mozaik.testing import BackendContract
-from mozaik_hpc import SlurmBackend, SlurmBackendParams, SlurmError, job_states
+from mozaik_hpc import (
+    SlurmBackend,
+    SlurmBackendParams,
+    SlurmError,
+    job_states,
+    jobcomp_file,
+    jobcomp_states,
+)
 from mozaik_hpc.testing import LocalSlurm
 
 W = "connectors.exc_inh.params.weight_uS"
@@ -81,6 +88,10 @@ def test_a_search_is_one_job_array_and_a_failing_point_fails_alone(
     job = (master / "slurm" / "job-0.txt").read_text().strip()
     assert sorted(job_states(job).items()) == [(0, "COMPLETED"), (1, "FAILED"),
                                                (2, "COMPLETED")]
+    # what a job Slurm no longer lists is read from: the jobcomp/filetxt file
+    path = jobcomp_file()
+    assert path == slurm_cluster.root / "log" / "jobcomp.txt"
+    assert jobcomp_states(job, path) == job_states(job)
 
 
 def test_a_cancelled_job_is_reported_and_resume_reruns_it(

@@ -16,6 +16,8 @@ from mozaik_hpc._slurm import (
     batch_script,
     check_slurm,
     job_states,
+    jobcomp_file,
+    jobcomp_states,
 )
 
 __version__ = _md.version("mozaik-hpc")
@@ -32,4 +34,6 @@ __all__ = [
     "batch_script",
     "check_slurm",
     "job_states",
+    "jobcomp_file",
+    "jobcomp_states",
 ]

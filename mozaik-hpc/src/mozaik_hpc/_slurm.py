@@ -27,7 +27,7 @@ from mozaik.search import Search
 from mozaik.study import Study
 
 __all__ = ["SlurmBackend", "SlurmBackendParams", "SlurmError", "batch_script", "check_slurm",
-           "job_states"]
+           "job_states", "jobcomp_file", "jobcomp_states"]
 
 #: Job states after which a task will not run again.
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED",
@@ -140,10 +140,45 @@ _TASK = re.compile(r"ArrayTaskId=(\S+)")
 _STATE = re.compile(r"JobState=(\S+)")
 
 
+def jobcomp_file() -> Path | None:
+    """The cluster's job completion file, when it logs to one (``JobCompType=jobcomp/filetxt``),
+    from ``scontrol show config``."""
+    out = _slurm(["scontrol", "show", "config"], "Slurm configuration")
+    config = dict(line.split("=", 1) for line in out.splitlines() if " = " in line)
+    config = {k.strip(): v.strip() for k, v in config.items()}
+    if config.get("JobCompType") != "jobcomp/filetxt" or not config.get("JobCompLoc"):
+        return None
+    return Path(config["JobCompLoc"])
+
+
+def jobcomp_states(job_id: str, path: Path) -> dict[int, str]:
+    """State of each ended task of array job ``job_id`` from a jobcomp/filetxt file."""
+    states: dict[int, str] = {}
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return states
+    for line in lines:
+        if f" ArrayJobId={job_id} " not in f" {line} ":
+            continue
+        task, state = _TASK.search(line), _STATE.search(line)
+        if task and state and task.group(1).isdigit():
+            states[int(task.group(1))] = state.group(1)
+    return states
+
+
 def job_states(job_id: str) -> dict[int, str]:
     """State of each task of array job ``job_id`` from ``scontrol -o show job``; pending
-    ranges (``ArrayTaskId=3-9%2``) give one entry per task."""
-    out = _slurm(["scontrol", "-o", "show", "job", job_id], f"Slurm job {job_id}")
+    ranges (``ArrayTaskId=3-9%2``) give one entry per task. A job Slurm no longer lists (ended
+    more than ``MinJobAge`` ago) is read from the jobcomp/filetxt file, when there is one (no
+    ``sacct``: it needs an accounting database)."""
+    try:
+        out = _slurm(["scontrol", "-o", "show", "job", job_id], f"Slurm job {job_id}")
+    except SlurmError as exc:
+        if "Invalid job id" not in str(exc):
+            raise
+        path = jobcomp_file()
+        return jobcomp_states(job_id, path) if path is not None else {}
     states: dict[int, str] = {}
     for line in out.splitlines():
         task, state = _TASK.search(line), _STATE.search(line)
