@@ -47,7 +47,8 @@ def install_slurm(session: nox.Session) -> None:
     from the mpich wheel of mozaik-hpc's test extra)."""
     import shutil
 
-    if all(shutil.which(b) for b in ("slurmctld", "slurmd", "sbatch", "munged")):
+    # (`all` is a session of this file, not the builtin)
+    if not [b for b in ("slurmctld", "slurmd", "sbatch", "munged") if shutil.which(b) is None]:
         return
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", "-qq", external=True, env=env)
