@@ -138,6 +138,8 @@ def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir:
 def test_a_master_directory_holds_one_search(tmp_path: Path, study_dir: Path) -> None:
     master = tmp_path / "m"
     run_search(_search(tmp_path, parameters={W: [0.004]}), master)
+    again = _search(tmp_path, parameters={W: [0.004]}, resources={"workers": 2})
+    assert run_search(again, master).ran == (), "other resources: the same search"
     with pytest.raises(ConfigError, match="holds a different search"):
         run_search(_search(tmp_path, parameters={W: [0.005]}), master)
 

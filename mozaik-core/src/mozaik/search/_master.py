@@ -74,14 +74,22 @@ def _read_status(master: Path, point_id: int) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _identity(definition: Any) -> Any:
+    if not isinstance(definition, dict):
+        return definition
+    return {k: v for k, v in definition.items() if k not in ("backend", "resources")}
+
+
 def save_definition(search: Search, master: Path) -> None:
-    """Copy the definition into ``master``; an existing, different one is an error."""
+    """Copy the definition into ``master``; an existing, different one is an error (the
+    ``backend`` and ``resources`` may change: they say where points run, not what they are)."""
     master.mkdir(parents=True, exist_ok=True)
     path = master / DEFINITION_FILE
     text = yaml.safe_dump(search.definition, sort_keys=True)
     if path.exists():
         old = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if old != yaml.safe_load(text):
+        new = yaml.safe_load(text)
+        if _identity(old) != _identity(new):
             msg = (f"{master} holds a different search ({path}); choose another master "
                    "directory, or delete this one to start again")
             raise ConfigError(msg)
