@@ -42,6 +42,23 @@ def pytest(session: nox.Session, *args: str) -> None:
     session.run("pytest", "-p", "no:cacheprovider", *args, *session.posargs)
 
 
+SLURM_PACKAGES = ("slurmctld", "slurmd", "slurm-client", "munge")
+
+
+def install_slurm(session: nox.Session) -> None:
+    """Debian's Slurm and munge for mozaik-hpc's local test cluster, when missing (MPI comes
+    from the mpich wheel of mozaik-hpc's test extra)."""
+    import shutil
+
+    # (`all` is a session of this file, not the builtin)
+    if not [b for b in ("slurmctld", "slurmd", "sbatch", "munged") if shutil.which(b) is None]:
+        return
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                *SLURM_PACKAGES, external=True, env=env)
+
+
 @nox.session(python=PYTHON)
 def core(session: nox.Session) -> None:
     """mozaik-core alone: no NEST, no other mozaik distribution."""
@@ -56,7 +73,9 @@ def core(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 @nox.parametrize("package", PLUGINS)
 def plugins(session: nox.Session, package: str) -> None:
-    """One plugin distribution with core only."""
+    """One plugin distribution with core only (hpc: also a local Slurm from Debian)."""
+    if package == "hpc":
+        install_slurm(session)
     session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
     check_local(session, "mozaik", f"mozaik_{package}")
     pytest(session, f"mozaik-{package}/tests")
@@ -87,6 +106,7 @@ def example_plugins(session: nox.Session, plugin: str) -> None:
 @nox.session(python=PYTHON)
 def all(session: nox.Session) -> None:
     """Every distribution together, on NEST: all suites plus the cross-distribution tests."""
+    install_slurm(session)
     session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])

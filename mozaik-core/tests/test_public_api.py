@@ -87,6 +87,13 @@ SNAPSHOT = {
         "StimulusFactory", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
         "kind_label", "reset_plugin_manager"
     ],
+    "mozaik.search": [
+        "BACKEND_ALIASES", "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
+        "KINDS", "STATUSES", "Search", "SearchSummary", "collate_search", "load_master",
+        "load_search", "make_points", "point_dir", "point_values", "query_search",
+        "read_index", "refresh_index", "run_point", "run_points_in_pool", "run_search",
+        "search_backend", "search_from_mapping", "write_status"
+    ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
         "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"

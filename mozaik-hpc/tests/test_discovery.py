@@ -6,4 +6,4 @@ from mozaik.testing import PluginDistributionContract
 class TestDiscovery(PluginDistributionContract):
     distribution = "mozaik-hpc"
     entry_point = "hpc"
-    provides = {"backends": []}
+    provides = {"backends": ["MPIBackend", "SlurmBackend"]}

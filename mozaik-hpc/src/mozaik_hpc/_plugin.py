@@ -6,9 +6,14 @@ from collections.abc import Iterable
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
+from mozaik_hpc._mpi import MPIBackend, MPIBackendParams
+from mozaik_hpc._slurm import SlurmBackend, SlurmBackendParams
+
 MOZAIK_HOOK_API = (1, 0)
 
 
 @hookimpl
 def mozaik_backends() -> Iterable[ComponentSpec]:
-    return []
+    return [ComponentSpec(name="SlurmBackend", config_cls=SlurmBackendParams,
+                          factory=SlurmBackend),
+            ComponentSpec(name="MPIBackend", config_cls=MPIBackendParams, factory=MPIBackend)]

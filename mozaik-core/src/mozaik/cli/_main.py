@@ -25,6 +25,8 @@ _CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
     "plugins": ("mozaik.cli._plugins", "plugins",
                 "List installed plugins and the components they provide."),
     "run": ("mozaik.cli._run", "run", "Build the model, run its experiments, store everything."),
+    "search": ("mozaik.cli._search", "search",
+               "Parameter searches: run one, show its points, collate their results."),
     "show": ("mozaik.cli._show", "show", "Summarise a run directory: sheets, stimuli, results."),
 }
 

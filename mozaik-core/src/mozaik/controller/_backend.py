@@ -9,6 +9,7 @@ sweep of it, to a cluster.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from mozaik.study import Study
 
 if TYPE_CHECKING:
     from mozaik.controller._state import RunSummary
+    from mozaik.search import Search
 
 __all__ = ["Backend", "LocalBackend", "LocalBackendParams"]
 
@@ -64,6 +66,44 @@ class Backend(abc.ABC):
         RunSummary
         """
 
+    def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
+                   **options: Any) -> dict[int, str]:
+        """Run the points ``point_ids`` of a parameter search (:mod:`mozaik.search`).
+
+        Each point is run by :func:`mozaik.search.run_point` ``(master_dir, point_id)`` in
+        whatever process the backend chooses (it writes only the point's run directory and
+        status file). :func:`mozaik.search.run_search` calls this with the points to run and
+        rebuilds the index when it returns, so it returns when those points have ended (or,
+        with ``dry_run=True``, at once after showing what it would do). This default runs them
+        one after another in this process.
+
+        Parameters
+        ----------
+        search : Search
+            The search (also saved in ``master_dir``).
+        master_dir : pathlib.Path
+            The search's master directory.
+        point_ids : sequence of int
+            The points to run.
+        **options
+            ``dry_run`` (bool): show what would run, run nothing. A backend may accept more.
+
+        Returns
+        -------
+        dict of int to str
+            For points that ended without writing their status (a cancelled or timed-out job,
+            a dead rank), the reason; they are recorded as failed with it.
+        """
+        from mozaik.search import run_point
+
+        if options.get("dry_run"):
+            for i in point_ids:
+                print(f"point {i}: {' '.join(search.overrides(i))}")
+            return {}
+        for i in point_ids:
+            run_point(master_dir, i, search)
+        return {}
+
 
 def _progress_mode(_inst: object, _attribute: attrs.Attribute[Any], value: str) -> None:
     if value not in ("auto", "bar", "log", "off"):
@@ -80,13 +120,16 @@ class LocalBackendParams:
     progress : {"auto", "bar", "log", "off"}
         Default progress display (see :func:`mozaik.controller.run_study`); the ``progress``
         option of :meth:`LocalBackend.run` overrides it.
+    workers : int
+        Processes of a parameter search (:meth:`LocalBackend.run_search`); 0: one per core.
     """
 
     progress: str = attrs.field(default="auto", validator=_progress_mode)
+    workers: int = attrs.field(default=0, validator=attrs.validators.ge(0))
 
 
 class LocalBackend(Backend):
-    """Runs one study at a time in the calling process (sweeps come with mozaik-hpc)."""
+    """Runs one study in the calling process; a parameter search in a pool of processes."""
 
     params: LocalBackendParams
 
@@ -104,3 +147,14 @@ class LocalBackend(Backend):
         if options.get("progress") is None:
             options["progress"] = self.params.progress
         return run_study(study, Path(run_dir), **options)
+
+    def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
+                   **options: Any) -> dict[int, str]:
+        """Run the points in a pool of ``params.workers`` processes started with ``spawn``
+        (never ``fork``: a child forked after NEST ran with threads hangs)."""
+        if options.get("dry_run"):
+            return super().run_search(search, master_dir, point_ids, **options)
+        from mozaik.search import run_points_in_pool
+
+        run_points_in_pool(Path(master_dir), point_ids, self.params.workers)
+        return {}

@@ -77,12 +77,19 @@ class BackendContract:
         PyNN backend the contract study runs on (``mock`` by default).
     run_options : mapping
         Extra options passed to ``backend.run`` (``progress="off"`` is always passed).
+    runs_studies : bool
+        False for a backend that only runs parameter searches: :meth:`Backend.run` must then
+        raise a :class:`mozaik.MozaikError` saying what to do instead.
+    search_options : mapping
+        Extra options passed to ``backend.run_search``.
     """
 
     name: ClassVar[str]
     example_params: ClassVar[Mapping[str, Any]] = {}
     simulator: ClassVar[str] = "mock"
     run_options: ClassVar[Mapping[str, Any]] = {}
+    runs_studies: ClassVar[bool] = True
+    search_options: ClassVar[Mapping[str, Any]] = {}
 
     def manager(self) -> PluginManager:
         """The plugin manager the suite looks the backend up in (override to register it)."""
@@ -131,10 +138,18 @@ class BackendContract:
                 raise AssertionError(f"{type(backend.params).__name__} must be frozen")
 
     def test_runs_a_study_completely(self, tmp_path: Path) -> None:
+        from mozaik._errors import MozaikError
         from mozaik.controller import RunSummary
         from mozaik.datastore import DataStore
 
         run_dir = tmp_path / "run"
+        if not self.runs_studies:
+            try:
+                self._run(tmp_path, run_dir)
+            except MozaikError as exc:
+                assert self.name in str(exc) or "backend" in str(exc).lower()
+                return
+            raise AssertionError(f"{self.name} declares runs_studies=False but ran a study")
         summary = self._run(tmp_path, run_dir)
         assert isinstance(summary, RunSummary)
         assert summary.planned == 4 and summary.presented == 4
@@ -144,7 +159,30 @@ class BackendContract:
             assert len(store.presentations(null=True)) == 4
             assert store.sheets() == ["exc", "inh"]
 
+    def test_runs_a_search_and_a_finished_search_does_nothing(self, tmp_path: Path) -> None:
+        from mozaik.search import read_index, run_search, search_from_mapping
+        from mozaik.testing._fixtures import use_plugin_manager
+
+        folder = tmp_path / "study"
+        self.study(folder)
+        search = search_from_mapping(
+            {"study": "study/study.yaml", "kind": "list",
+             "points": [{"connectors.exc_inh.params.weight_uS": 0.002},
+                        {"connectors.exc_inh.params.weight_uS": 0.006}]},
+            tmp_path, name="contract")
+        master = tmp_path / "master"
+        with use_plugin_manager(self.manager()):
+            first = run_search(search, master, self.backend(), **self.search_options)
+            again = run_search(search, master, self.backend(), **self.search_options)
+        assert first.ran == (0, 1) and first.done == 2, read_index(master).to_pylist()
+        assert again.ran == () and again.done == 2
+        index = read_index(master)
+        assert index["status"].to_pylist() == ["done", "done"]
+        assert index["connectors.exc_inh.params.weight_uS"].to_pylist() == [0.002, 0.006]
+
     def test_a_complete_run_returns_at_once(self, tmp_path: Path) -> None:
+        if not self.runs_studies:
+            return
         run_dir = tmp_path / "run"
         self._run(tmp_path, run_dir)
         again = self._run(tmp_path, run_dir)

@@ -1,0 +1,67 @@
+"""Parameter searches: many runs of one study with some parameters changed.
+
+A search file (:func:`load_search`, layout in ``mozaik.search._spec``) names a study, the dotted
+paths to vary and how (a grid, seeded random draws or an explicit list of points). Each point
+is the study loaded with ``--set``-style overrides, applied before references resolve, so
+parameters written as ``ref(...)`` of a varied one follow it. :func:`run_search` runs the points
+into one master directory (layout in ``mozaik.search._master``) through a backend's
+:meth:`~mozaik.controller.Backend.run_search` (``LocalBackend``: a spawn process pool;
+mozaik-hpc: Slurm job arrays and MPI ranks); :func:`collate_search` and :func:`query_search`
+read the results of every point. ``mozaik search`` is the command line.
+"""
+
+from __future__ import annotations
+
+from mozaik.search._collate import (
+    COLLATED_COLUMNS,
+    COLLATED_FILE,
+    collate_search,
+    point_values,
+    query_search,
+)
+from mozaik.search._master import (
+    INDEX_COLUMNS,
+    INDEX_FILE,
+    STATUSES,
+    load_master,
+    point_dir,
+    read_index,
+    refresh_index,
+    run_point,
+    write_status,
+)
+from mozaik.search._run import (
+    BACKEND_ALIASES,
+    SearchSummary,
+    run_points_in_pool,
+    run_search,
+    search_backend,
+)
+from mozaik.search._spec import KINDS, Search, load_search, make_points, search_from_mapping
+
+__all__ = [
+    "BACKEND_ALIASES",
+    "COLLATED_COLUMNS",
+    "COLLATED_FILE",
+    "INDEX_COLUMNS",
+    "INDEX_FILE",
+    "KINDS",
+    "STATUSES",
+    "Search",
+    "SearchSummary",
+    "collate_search",
+    "load_master",
+    "load_search",
+    "make_points",
+    "point_dir",
+    "point_values",
+    "query_search",
+    "read_index",
+    "refresh_index",
+    "run_point",
+    "run_points_in_pool",
+    "run_search",
+    "search_backend",
+    "search_from_mapping",
+    "write_status",
+]

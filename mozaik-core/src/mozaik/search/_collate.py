@@ -1,0 +1,183 @@
+"""Across the points of a search: their analysis results joined with their parameters.
+
+:func:`query_search` is the ADS index of every finished point with the point's parameters;
+:func:`collate_search` is the SingleValues of every finished point in one table of the shape
+:data:`COLLATED_COLUMNS` describes (one row per point x value), written by ``mozaik search
+collate`` to ``MASTER/collated.parquet``, readable by DuckDB::
+
+    SELECT "connectors.exc_exc.params.weight_uS" AS w_exc, value
+    FROM 'MASTER/collated.parquet' WHERE value_name = 'Mean(firing rate)'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mozaik.search._master import load_master, read_index
+
+__all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "collate_search", "point_values",
+           "query_search"]
+
+COLLATED_FILE = "collated.parquet"
+
+#: Columns of the collated table after ``point_id`` and one typed column per varied dotted
+#: path: the SingleValue's ``sheet_name``, ``analysis_algorithm``, ``stimulus_id``,
+#: ``value_name``, ``value`` (float) and ``value_units`` (a quantities string).
+COLLATED_COLUMNS: tuple[str, ...] = ("point_id", "sheet_name", "analysis_algorithm",
+                                     "stimulus_id", "value_name", "value", "value_units")
+
+
+def _done(master: Path) -> list[tuple[int, Path]]:
+    index = read_index(master)
+    return [(i, master / d) for i, s, d in zip(index["point_id"].to_pylist(),
+                                               index["status"].to_pylist(),
+                                               index["run_dir"].to_pylist(), strict=True)
+            if s == "done"]
+
+
+def query_search(master_dir: str | Path, **filters: Any) -> pa.Table:
+    """The analysis results of every finished point, joined with the point's parameters.
+
+    Parameters
+    ----------
+    master_dir : path
+        The search's master directory.
+    **filters
+        ADS parameters to match, as for :func:`mozaik.datastore.param_filter_query` (e.g.
+        ``identifier="SingleValue"``, ``sheet_name="exc"``).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per ADS: ``point_id``, the varied parameters, then the ADS index columns
+        (``identifier``, ``value_name``, ``parameters`` (JSON), ...) and ``run_dir``.
+    """
+    from mozaik.datastore import DataStore, param_filter_query
+
+    master = Path(master_dir)
+    search = load_master(master)
+    parts = []
+    for point_id, run_dir in _done(master):
+        with DataStore.open(run_dir) as store:
+            table = param_filter_query(store, **filters).analysis_index
+        point = search.points[point_id]
+        n = table.num_rows
+        front = {"point_id": pa.array([point_id] * n, pa.int64()),
+                 **{p: pa.array([point[p]] * n) for p in search.parameters}}
+        keep = [c for c in table.column_names if c not in front]
+        parts.append(pa.table({**front, **{c: table[c] for c in keep},
+                               "run_dir": pa.array([str(run_dir)] * n, pa.string())}))
+    if not parts:
+        return pa.table({"point_id": pa.array([], pa.int64())})
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _single_values(run_dir: Path) -> list[dict[str, Any]]:
+    """The SingleValues of one run, read with pyarrow from the ADS index and payloads."""
+    from mozaik.datastore import DataStore
+
+    with DataStore.open(run_dir) as store:
+        index = store.analysis_index
+        if index.num_rows == 0:
+            return []
+        rows = [r for r in index.to_pylist() if r["identifier"] == "SingleValue"]
+        out = []
+        for row in rows:
+            payload = pq.read_table(run_dir / row["payload_file"],
+                                    columns=["field", "fvalues"]).to_pylist()
+            value = next(float(p["fvalues"][0]) for p in payload if p["field"] == "value")
+            params = json.loads(row["parameters"])
+            out.append({"sheet_name": params.get("sheet_name"),
+                        "analysis_algorithm": params.get("analysis_algorithm"),
+                        "stimulus_id": (None if params.get("stimulus_id") is None
+                                        else str(params.get("stimulus_id"))),
+                        "value_name": params.get("value_name"), "value": value,
+                        "value_units": params.get("value_units")})
+        return out
+
+
+def _ads_stamp(run_dir: str) -> list[list[Any]]:
+    """Names and sizes of the ADS index files: changes whenever a result is added. (Plain
+    ``os`` calls: this runs once per point of a search, 10,000s of times.)"""
+    ads = os.path.join(run_dir, "ads")
+    stamp: list[list[Any]] = []
+    with contextlib.suppress(OSError):
+        stamp.append(["index.parquet", os.stat(os.path.join(ads, "index.parquet")).st_size])
+    try:
+        with os.scandir(os.path.join(ads, "index")) as entries:
+            stamp += sorted([e.name, e.stat().st_size] for e in entries
+                            if e.name.endswith(".parquet"))
+    except OSError:
+        pass
+    return stamp
+
+
+def point_values(master: str | Path, point_id: int) -> list[dict[str, Any]]:
+    """The SingleValues of one finished point, from its cache ``status/pNNNNN.values.json``
+    when that matches the store's ADS index (written by :func:`mozaik.search.run_point` when
+    the point finishes), else read from the store (and cached)."""
+    run_dir = os.path.join(master, "points", f"p{point_id:05d}")
+    stamp = _ads_stamp(run_dir)
+    cache_name = os.path.join(master, "status", f"p{point_id:05d}.values.json")
+    try:
+        with open(cache_name, encoding="utf-8") as fh:
+            cached = json.load(fh)
+        if cached["stamp"] == stamp:
+            return list(cached["values"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    cache = Path(cache_name)
+    values = _single_values(Path(run_dir))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"stamp": stamp, "values": values}), encoding="utf-8")
+    tmp.replace(cache)
+    return values
+
+
+def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.Table:
+    """Collate the SingleValues of every finished point into one table and write it.
+
+    Parameters
+    ----------
+    master_dir : path
+        The search's master directory.
+    out : path, optional
+        Where to write the Parquet table; default ``MASTER/collated.parquet``.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per point x SingleValue: ``point_id``, one typed column per varied dotted
+        path, then ``sheet_name``, ``analysis_algorithm``, ``stimulus_id``, ``value_name``,
+        ``value`` and ``value_units``.
+    """
+    master = Path(master_dir)
+    search = load_master(master)
+    columns: dict[str, list[Any]] = {c: [] for c in COLLATED_COLUMNS}
+    params: dict[str, list[Any]] = {p: [] for p in search.parameters}
+    for point_id, _run_dir in _done(master):
+        for row in point_values(master, point_id):
+            columns["point_id"].append(point_id)
+            for p in search.parameters:
+                params[p].append(search.points[point_id][p])
+            for c in COLLATED_COLUMNS[1:]:
+                columns[c].append(row[c])
+    types = {"point_id": pa.int64(), "value": pa.float64()}
+    arrays = {"point_id": pa.array(columns["point_id"], pa.int64()),
+              **{p: pa.array(v) for p, v in params.items()},
+              **{c: pa.array(columns[c], types.get(c, pa.string()))
+                 for c in COLLATED_COLUMNS[1:]}}
+    table = pa.table(arrays)
+    target = Path(out) if out is not None else master / COLLATED_FILE
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(target)
+    return table

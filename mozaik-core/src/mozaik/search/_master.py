@@ -1,0 +1,240 @@
+"""The master directory of a search: its definition, one run directory per point, the index.
+
+Layout::
+
+    MASTER/
+      search.yaml            the search definition (copied; study and workflow paths absolute)
+      points/p00000/         point 0's run directory (store, figures, log)
+      status/p00000.json     point 0's outcome, written by whichever process ran it
+      index.parquet          one row per point (see INDEX_COLUMNS), rebuilt from status/
+
+Each point is run by :func:`run_point`, in any process (a pool worker, a Slurm array task, an MPI
+rank): it writes only its own run directory and status file, so nothing is shared between
+workers; the index is rebuilt from the status files by the process that runs the search.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from mozaik._errors import ConfigError
+from mozaik.search._spec import Search, search_from_mapping
+
+__all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
+           "refresh_index", "run_point", "write_status"]
+
+INDEX_FILE = "index.parquet"
+DEFINITION_FILE = "search.yaml"
+TAIL_LINES = 30
+
+#: Statuses of a point in the index.
+STATUSES: tuple[str, ...] = ("done", "failed", "missing", "incomplete", "corrupt")
+
+#: Columns of the index, besides one typed column per varied dotted path (after ``point_id``).
+INDEX_COLUMNS: tuple[str, ...] = ("point_id", "status", "run_dir", "error", "log_tail",
+                                  "elapsed_s")
+
+
+def point_dir(master: Path, point_id: int) -> Path:
+    """The run directory of point ``point_id``."""
+    return Path(master) / "points" / f"p{point_id:05d}"
+
+
+def _status_file(master: Path, point_id: int) -> Path:
+    return Path(master) / "status" / f"p{point_id:05d}.json"
+
+
+def write_status(master: Path, point_id: int, status: str, *, error: str = "",
+                 log_tail: str = "", elapsed_s: float = 0.0) -> None:
+    """Record a point's outcome (atomically: write and rename)."""
+    path = _status_file(master, point_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"status": status, "error": error, "log_tail": log_tail,
+                               "elapsed_s": round(elapsed_s, 3)}), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _read_status(master: Path, point_id: int) -> dict[str, Any] | None:
+    try:
+        data = json.loads(_status_file(master, point_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _identity(definition: Any) -> Any:
+    if not isinstance(definition, dict):
+        return definition
+    return {k: v for k, v in definition.items() if k not in ("backend", "resources")}
+
+
+def save_definition(search: Search, master: Path) -> None:
+    """Copy the definition into ``master``; an existing, different one is an error (the
+    ``backend`` and ``resources`` may change: they say where points run, not what they are)."""
+    master.mkdir(parents=True, exist_ok=True)
+    path = master / DEFINITION_FILE
+    text = yaml.safe_dump(search.definition, sort_keys=True)
+    if path.exists():
+        old = yaml.safe_load(path.read_text(encoding="utf-8"))
+        new = yaml.safe_load(text)
+        if _identity(old) != _identity(new):
+            msg = (f"{master} holds a different search ({path}); choose another master "
+                   "directory, or delete this one to start again")
+            raise ConfigError(msg)
+        return
+    path.write_text(text, encoding="utf-8")
+
+
+def load_master(master: str | Path) -> Search:
+    """The search of a master directory, from its copied definition."""
+    master = Path(master)
+    path = master / DEFINITION_FILE
+    if not path.is_file():
+        msg = f"{master} is not a search master directory: it has no {DEFINITION_FILE}"
+        raise ConfigError(msg)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return search_from_mapping(data, master, name=str(data.get("name", "search")),
+                               where=str(path))
+
+
+def _tail(text: str, lines: int = TAIL_LINES) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def run_point(master: str | Path, point_id: int, search: Search | None = None) -> str:
+    """Run one point of the search in ``master`` in this process; never raises.
+
+    A leftover run directory of the point (a killed or corrupted run) is removed first. The
+    study is loaded with the search's fixed overrides and the point's own, run with
+    :class:`mozaik.controller.LocalBackend`, then the search's workflow (if any) runs on it.
+
+    Returns
+    -------
+    str
+        ``done`` or ``failed`` (also written to the point's status file, with the error and
+        the tail of the point's log when it failed).
+    """
+    from mozaik.controller import LOG_FILE, LocalBackend
+    from mozaik.datastore import DataStore
+    from mozaik.study import load_study
+    from mozaik.workflow import load_workflow, run_workflow
+
+    master = Path(master)
+    start = time.perf_counter()
+    run_dir = point_dir(master, point_id)
+    try:
+        search = search or load_master(master)
+        if run_dir.exists():
+            shutil.rmtree(run_dir)
+        study = load_study(search.study, search.overrides(point_id))
+        LocalBackend().run(study, run_dir, progress="off")
+        if search.workflow is not None:
+            analyses, plots = load_workflow(search.workflow)
+            with DataStore.open(run_dir, mode="a") as store:
+                run_workflow(store, analyses, plots)
+        from mozaik.search._collate import point_values
+
+        point_values(master, point_id)  # caches the point's SingleValues for collation
+    except BaseException as exc:  # a point's failure is recorded, never propagated
+        log = run_dir / LOG_FILE
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        trace = "".join(traceback.format_exception(exc))
+        write_status(master, point_id, "failed", error=f"{type(exc).__name__}: {exc}"[:2000],
+                     log_tail=_tail(text + "\n" + trace), elapsed_s=time.perf_counter() - start)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return "failed"
+    write_status(master, point_id, "done", elapsed_s=time.perf_counter() - start)
+    return "done"
+
+
+def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, Any]:
+    """A point's row of the index (without parameters), from its status file and (with
+    ``check``) a quick :func:`mozaik.datastore.check_store` of a finished point's store."""
+    from mozaik.datastore import check_store
+
+    run_dir = point_dir(master, point_id)
+    status = _read_status(master, point_id)
+    row: dict[str, Any] = {"point_id": point_id, "status": "missing", "run_dir": "",
+                           "error": "", "log_tail": "", "elapsed_s": None}
+    if run_dir.exists():
+        row["run_dir"] = str(run_dir.relative_to(master))
+    if status is None:
+        if run_dir.exists():
+            row.update(status="incomplete", error="the run directory exists but the point "
+                       "never finished (a killed job?)")
+        return row
+    row.update(status=status.get("status", "missing"), error=status.get("error", ""),
+               log_tail=status.get("log_tail", ""), elapsed_s=status.get("elapsed_s"))
+    if row["status"] == "done" and check:
+        problems = check_store(run_dir, quick=True) if run_dir.exists() else None
+        if problems is None or problems:
+            shown = "the run directory is gone" if problems is None else "; ".join(
+                str(p) for p in problems[:3])
+            row.update(status="corrupt", error=f"finished, but its store is damaged: {shown}")
+    return row
+
+
+def refresh_index(master: str | Path, search: Search | None = None,
+                  notes: Mapping[int, str] | None = None, *, check: bool = True) -> pa.Table:
+    """Rebuild ``MASTER/index.parquet`` from the points' status files and stores.
+
+    Parameters
+    ----------
+    notes : mapping of int to str, optional
+        Backend reports for points that did not finish (e.g. a cancelled Slurm task): such a
+        point with neither a ``done`` nor a ``failed`` status is recorded as failed with it.
+    check : bool
+        Quick-check every finished point's store (a damaged one becomes ``corrupt``); about
+        30 ms a point on a loaded 2-core machine.
+    """
+    master = Path(master)
+    search = search or load_master(master)
+    notes = notes or {}
+    rows = []
+    for i in range(len(search.points)):
+        row = point_state(master, i, check)
+        if i in notes and row["status"] not in ("done", "failed"):
+            tail = row["log_tail"] or row["error"]
+            row.update(status="failed", error=notes[i], log_tail=tail)
+            write_status(master, i, "failed", error=notes[i], log_tail=tail)
+        rows.append(row)
+    columns: dict[str, Any] = {"point_id": pa.array([r["point_id"] for r in rows], pa.int64())}
+    for name in search.parameters:
+        columns[name] = pa.array([p[name] for p in search.points])
+    for name in INDEX_COLUMNS[1:-1]:
+        columns[name] = pa.array([r[name] for r in rows], pa.string())
+    columns["elapsed_s"] = pa.array([r["elapsed_s"] for r in rows], pa.float64())
+    table = pa.table(columns)
+    tmp = master / f".{INDEX_FILE}.{os.getpid()}.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(master / INDEX_FILE)
+    return table
+
+
+def read_index(master: str | Path) -> pa.Table:
+    """The index of a master directory (as last written)."""
+    path = Path(master) / INDEX_FILE
+    if not path.is_file():
+        msg = f"{master} has no {INDEX_FILE}: run the search first (mozaik search run)"
+        raise ConfigError(msg)
+    return pq.read_table(path)
+
+
+def todo_points(index: pa.Table, *, resume: bool) -> list[int]:
+    """Points to run: missing, incomplete and corrupt ones; failed ones too with ``resume``."""
+    rerun = {"missing", "incomplete", "corrupt"} | ({"failed"} if resume else set())
+    ids: Sequence[int] = index["point_id"].to_pylist()
+    return [i for i, s in zip(ids, index["status"].to_pylist(), strict=True) if s in rerun]

@@ -1,0 +1,146 @@
+"""Running a search: which points to run, through which backend, and the summary."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from mozaik._errors import ConfigError
+from mozaik.search._master import (
+    load_master,
+    refresh_index,
+    run_point,
+    save_definition,
+    todo_points,
+)
+from mozaik.search._spec import Search
+
+if TYPE_CHECKING:
+    from mozaik.controller import Backend
+
+__all__ = ["BACKEND_ALIASES", "SearchSummary", "run_points_in_pool", "run_search",
+           "search_backend"]
+
+#: Short backend names of ``mozaik search run --backend``.
+BACKEND_ALIASES: dict[str, str] = {"local": "LocalBackend", "slurm": "SlurmBackend",
+                                   "mpi": "MPIBackend"}
+
+
+@attrs.frozen(kw_only=True)
+class SearchSummary:
+    """What :func:`run_search` did.
+
+    Attributes
+    ----------
+    master_dir : pathlib.Path
+    points : int
+        Points of the search.
+    ran : tuple of int
+        Points run by this call (empty: nothing to do).
+    done, failed : int
+        Points done and failed after this call (the others are missing or incomplete).
+    """
+
+    master_dir: Path
+    points: int
+    ran: tuple[int, ...]
+    done: int
+    failed: int
+
+
+def search_backend(search: Search, name: str | None = None,
+                   resources: Sequence[str] = ()) -> Backend:
+    """The backend of a search: ``name`` (or the file's ``backend``), parameters from the
+    file's ``resources`` updated by ``KEY=VALUE`` items of ``resources``."""
+    import yaml
+
+    from mozaik.config import structure
+    from mozaik.controller import Backend
+    from mozaik.plugin import get_registry
+
+    chosen = name or search.backend
+    backends = get_registry().backends()
+    full = BACKEND_ALIASES.get(chosen, chosen)
+    if full not in backends:
+        hint = ("; install mozaik-hpc for slurm and mpi" if chosen in ("slurm", "mpi") else "")
+        msg = (f"backend {chosen!r} is not installed; installed: "
+               f"{', '.join(sorted(backends))}{hint}")
+        raise ConfigError(msg)
+    params = dict(search.resources) if (name is None or name == search.backend) else {}
+    for item in resources:
+        key, sep, value = item.partition("=")
+        if not sep:
+            msg = f"--resource {item}: write KEY=VALUE, e.g. --resource partition=debug"
+            raise ConfigError(msg)
+        params[key.strip()] = yaml.safe_load(value)
+    registered = backends[full]
+    backend = registered.factory(structure(params, registered.config_cls,
+                                           path=f"search backend {full} (resources)"))
+    if not isinstance(backend, Backend):
+        msg = f"backend {full!r} ({registered.distribution}) is not a mozaik.controller.Backend"
+        raise ConfigError(msg)
+    return backend
+
+
+def run_search(search: Search, master_dir: str | Path, backend: Backend | None = None, *,
+               resume: bool = False, **options: Any) -> SearchSummary:
+    """Run a search into ``master_dir`` through ``backend`` (default: the search's own).
+
+    Points never run (all of a new master directory) are run. When every point is done nothing
+    runs. Failed, incomplete (killed) and corrupt points are rerun only with ``resume=True``
+    (with the missing ones, and only those). ``options`` go to the backend's
+    :meth:`~mozaik.controller.Backend.run_search` (e.g. ``dry_run``).
+
+    Raises
+    ------
+    ConfigError
+        If ``master_dir`` holds another search, or unfinished points without ``resume``.
+    """
+    master = Path(master_dir)
+    save_definition(search, master)
+    index = refresh_index(master, search)
+    statuses = index["status"].to_pylist()
+    todo = todo_points(index, resume=True)
+    unfinished = [s for s in statuses if s not in ("done", "missing")]
+    if unfinished and not resume:
+        counts = {s: unfinished.count(s) for s in sorted(set(unfinished))}
+        text = ", ".join(f"{n} {s}" for s, n in counts.items())
+        msg = (f"{master} holds this search with unfinished points ({text}); rerun them "
+               f"with --resume (resume=True)")
+        raise ConfigError(msg)
+    if not todo:
+        return SearchSummary(master_dir=master, points=len(statuses), ran=(),
+                             done=statuses.count("done"), failed=statuses.count("failed"))
+    backend = backend or search_backend(search)
+    notes = backend.run_search(search, master, todo, **options)
+    if options.get("dry_run"):
+        return SearchSummary(master_dir=master, points=len(statuses), ran=(),
+                             done=statuses.count("done"), failed=statuses.count("failed"))
+    statuses = refresh_index(master, search, notes)["status"].to_pylist()
+    return SearchSummary(master_dir=master, points=len(statuses), ran=tuple(todo),
+                         done=statuses.count("done"), failed=statuses.count("failed"))
+
+
+def _pool_point(master: str, point_id: int) -> str:
+    return run_point(master, point_id)
+
+
+def run_points_in_pool(master: Path, point_ids: Sequence[int], workers: int) -> None:
+    """Run points in a pool of ``workers`` processes started with ``spawn`` (never ``fork``:
+    a process forked after NEST ran with threads hangs). ``workers=0`` means one per core."""
+    n = workers or os.cpu_count() or 1
+    if n == 1 or len(point_ids) == 1:
+        search = load_master(master)
+        for i in point_ids:
+            run_point(master, i, search)
+        return
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=min(n, len(point_ids)), mp_context=context) as pool:
+        for _ in pool.map(_pool_point, [str(master)] * len(point_ids), point_ids):
+            pass

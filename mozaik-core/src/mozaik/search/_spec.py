@@ -1,0 +1,246 @@
+"""The search file: which study, which parameters, which points, which backend.
+
+Layout of a search file (YAML)::
+
+    study: ../vogels_abbott2005      # a study file or folder, relative to this file
+    kind: grid                       # grid | random | list
+    set: ["sheets.exc.params.placement.n_neurons=400"]   # fixed overrides of every point
+    parameters:                      # grid: a list of values per dotted path
+      connectors.exc_exc.params.weight_uS: [0.002, 0.004]
+      connectors.inh_exc.params.weight_uS: [0.03, 0.05]
+    # random:  parameters: {PATH: {low: 0.001, high: 0.01}} or {PATH: {choice: [..]}},
+    #          n_points: 20, seed: 1
+    # list:    points: [{PATH: value, ...}, ...]
+    workflow: analyses.yaml          # optional: analyses and plots run on every point
+    backend: local                   # local | slurm | mpi, or a registered backend's name
+    resources: {workers: 2}          # the backend's parameters
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import yaml
+
+from mozaik._errors import ConfigError
+from mozaik.config import load_tree
+
+__all__ = ["KINDS", "Search", "load_search", "make_points", "search_from_mapping"]
+
+#: The kinds of search.
+KINDS: tuple[str, ...] = ("grid", "random", "list")
+
+_KEYS = ("study", "kind", "set", "parameters", "points", "n_points", "seed", "workflow",
+         "backend", "resources", "name")
+
+
+@attrs.frozen(kw_only=True)
+class Search:
+    """A loaded, validated parameter search.
+
+    Attributes
+    ----------
+    name : str
+        Name of the search (default: the search file's stem).
+    study : pathlib.Path
+        The study file (absolute).
+    kind : {"grid", "random", "list"}
+        How points are made.
+    parameters : tuple of str
+        The dotted paths the search varies, in order.
+    points : tuple of dict
+        One mapping dotted path -> value per point; point ``i`` is ``points[i]``.
+    fixed : tuple of str
+        ``dotted.path=value`` overrides applied to every point before the point's own.
+    workflow : pathlib.Path or None
+        A workflow file whose analyses and plots run on every point (else the study's own).
+    backend : str
+        The backend's name (``local``, ``slurm``, ``mpi`` or a registered backend name).
+    resources : dict
+        The backend's parameters.
+    definition : dict
+        The search file as read (copied into the master directory).
+    """
+
+    name: str
+    study: Path
+    kind: str
+    parameters: tuple[str, ...]
+    points: tuple[dict[str, Any], ...]
+    fixed: tuple[str, ...] = ()
+    workflow: Path | None = None
+    backend: str = "local"
+    resources: dict[str, Any] = attrs.field(factory=dict)
+    definition: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    def overrides(self, point_id: int) -> list[str]:
+        """The ``dotted.path=value`` overrides of point ``point_id`` (fixed ones first)."""
+        point = self.points[point_id]
+        return [*self.fixed, *(f"{path}={json.dumps(point[path])}" for path in self.parameters)]
+
+
+def _tree_paths(node: Any, prefix: str = "") -> list[str]:
+    paths: list[str] = []
+    items: list[tuple[str, Any]] = (
+        list(node.items()) if isinstance(node, dict) else
+        [(str(i), v) for i, v in enumerate(node)] if isinstance(node, list) else [])
+    for key, value in items:
+        path = f"{prefix}.{key}" if prefix else str(key)
+        paths.append(path)
+        paths.extend(_tree_paths(value, path))
+    return paths
+
+
+def _check_paths(where: str, study: Path, paths: Sequence[str]) -> None:
+    """Every varied path must exist in the study as written (before references resolve)."""
+    data = load_tree(study).data
+    existing = _tree_paths(data)
+    known = set(existing)
+    for path in paths:
+        if path not in known:
+            near = difflib.get_close_matches(path, existing, n=3, cutoff=0.5)
+            hint = (f"; nearest existing paths: {', '.join(near)}" if near else
+                    f"; the study's top-level sections are: {', '.join(data)}")
+            msg = f"{where}: parameters: {path!r} does not exist in the study {study}{hint}"
+            raise ConfigError(msg)
+
+
+def make_points(kind: str, parameters: Mapping[str, Any], *, n_points: int | None = None,
+                seed: int | None = None, points: Sequence[Mapping[str, Any]] = (),
+                where: str = "search") -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """The varied paths and the points of a search.
+
+    Parameters
+    ----------
+    kind : {"grid", "random", "list"}
+        ``grid``: every combination of the value lists of ``parameters`` (the first path varies
+        slowest); ``random``: ``n_points`` draws with ``seed``, each path either
+        ``{low, high}`` (uniform) or ``{choice: [...]}``; ``list``: ``points`` as given.
+    where : str
+        Named in errors (the search file).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown kind, an empty value list, a random search without ``n_points``, or list
+        points that do not all set the same paths.
+    """
+    if kind == "grid":
+        names = tuple(parameters)
+        for name in names:
+            values = parameters[name]
+            if not isinstance(values, list) or not values:
+                msg = (f"{where}: parameters: {name}: a grid needs a non-empty list of values, "
+                       f"got {values!r}; write e.g. {name}: [1.0, 2.0]")
+                raise ConfigError(msg)
+        combos = itertools.product(*(parameters[n] for n in names))
+        return names, tuple(dict(zip(names, combo, strict=True)) for combo in combos)
+    if kind == "random":
+        if not isinstance(n_points, int) or n_points < 1:
+            msg = f"{where}: n_points: a random search needs n_points >= 1, got {n_points!r}"
+            raise ConfigError(msg)
+        rng = np.random.default_rng(seed)
+        names = tuple(parameters)
+        drawn: list[dict[str, Any]] = [{} for _ in range(n_points)]
+        for name in names:
+            spec = parameters[name]
+            if isinstance(spec, dict) and "choice" in spec:
+                choice = spec["choice"]
+                if not isinstance(choice, list) or not choice:
+                    msg = f"{where}: parameters: {name}: choice must be a non-empty list"
+                    raise ConfigError(msg)
+                picks = rng.integers(0, len(choice), size=n_points)
+                values = [choice[int(i)] for i in picks]
+            elif isinstance(spec, dict) and set(spec) == {"low", "high"}:
+                values = [float(v) for v in rng.uniform(spec["low"], spec["high"], n_points)]
+            else:
+                msg = (f"{where}: parameters: {name}: a random search needs {{low, high}} or "
+                       f"{{choice: [...]}}, got {spec!r}")
+                raise ConfigError(msg)
+            for point, value in zip(drawn, values, strict=True):
+                point[name] = value
+        return names, tuple(drawn)
+    if kind == "list":
+        if not points:
+            msg = f"{where}: points: a list search needs a non-empty list of points"
+            raise ConfigError(msg)
+        names = tuple(points[0])
+        for i, given in enumerate(points):
+            if not isinstance(given, dict) or tuple(given) != names:
+                msg = (f"{where}: points.{i}: every point must set the same paths in the same "
+                       f"order as the first ({', '.join(names)}), got {given!r}")
+                raise ConfigError(msg)
+        return names, tuple(dict(p) for p in points)
+    msg = f"{where}: kind: must be one of {', '.join(KINDS)}, got {kind!r}"
+    raise ConfigError(msg)
+
+
+def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "search",
+                        where: str = "search") -> Search:
+    """Validate a search definition; relative paths are relative to ``base``."""
+    unknown = sorted(set(data) - set(_KEYS))
+    if unknown:
+        msg = f"{where}: unknown key(s) {', '.join(unknown)}; a search file has {', '.join(_KEYS)}"
+        raise ConfigError(msg)
+    if "study" not in data:
+        msg = f"{where}: study: missing; name the study file or folder the search varies"
+        raise ConfigError(msg)
+    study = (base / str(data["study"])).resolve()
+    if study.is_dir():
+        study = study / "study.yaml"
+    if not study.is_file():
+        msg = f"{where}: study: {study} does not exist"
+        raise ConfigError(msg)
+    kind = str(data.get("kind", "grid"))
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        msg = f"{where}: parameters: must be a mapping of dotted paths to values"
+        raise ConfigError(msg)
+    names, points = make_points(kind, parameters, n_points=data.get("n_points"),
+                                seed=data.get("seed"), points=data.get("points") or (),
+                                where=where)
+    _check_paths(where, study, names)
+    fixed = data.get("set") or []
+    if not isinstance(fixed, list) or not all(isinstance(s, str) for s in fixed):
+        msg = f"{where}: set: must be a list of 'dotted.path=value' strings"
+        raise ConfigError(msg)
+    workflow = data.get("workflow")
+    resources = data.get("resources") or {}
+    if not isinstance(resources, dict):
+        msg = f"{where}: resources: must be a mapping of the backend's parameters"
+        raise ConfigError(msg)
+    return Search(name=str(data.get("name", name)), study=study, kind=kind, parameters=names,
+                  points=points, fixed=tuple(fixed),
+                  workflow=(base / str(workflow)).resolve() if workflow else None,
+                  backend=str(data.get("backend", "local")), resources=dict(resources),
+                  definition={**dict(data), "study": str(study),
+                              **({"workflow": str((base / str(workflow)).resolve())}
+                                 if workflow else {})})
+
+
+def load_search(file: str | Path) -> Search:
+    """Load and validate a search file (see the module's docstring for its layout).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key: a dotted path the study does not have (with the nearest
+        existing paths), an empty value list, an unknown kind or key.
+    """
+    file = Path(file)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        msg = f"{file}: cannot read the search file: {exc}"
+        raise ConfigError(msg) from None
+    if not isinstance(data, dict):
+        msg = f"{file}: a search file is a mapping (study, kind, parameters, ...)"
+        raise ConfigError(msg)
+    return search_from_mapping(data, file.resolve().parent, name=file.stem, where=str(file))

@@ -1,0 +1,211 @@
+"""mozaik.search: search files, points, the master directory, robustness, collation, CLI.
+
+Everything runs on PyNN's ``mock`` backend (no NEST)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import quantities as pq_units
+from click.testing import CliRunner
+from mozaik import ConfigError
+from mozaik.ads import SingleValue
+from mozaik.cli._main import cli
+from mozaik.datastore import DataStore
+from mozaik.search import (
+    collate_search,
+    load_search,
+    make_points,
+    point_dir,
+    query_search,
+    read_index,
+    refresh_index,
+    run_search,
+    search_from_mapping,
+    write_status,
+)
+from mozaik.study import load_study
+from mozaik.testing._backend_contract import contract_study_text
+
+W = "connectors.exc_inh.params.weight_uS"
+
+
+@pytest.fixture
+def study_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "study.yaml").write_text(contract_study_text("mock"))
+    return folder
+
+
+def _search(tmp_path: Path, **data: object) -> object:
+    return search_from_mapping({"study": "study", **data}, tmp_path, name="t")
+
+
+def test_grid_is_every_combination_first_path_slowest() -> None:
+    names, points = make_points("grid", {"a": [1, 2], "b": ["x", "y", "z"]})
+    assert names == ("a", "b")
+    assert [(p["a"], p["b"]) for p in points] == [
+        (1, "x"), (1, "y"), (1, "z"), (2, "x"), (2, "y"), (2, "z")]
+
+
+def test_random_is_seeded() -> None:
+    spec = {"a": {"low": 0.0, "high": 1.0}, "b": {"choice": [1, 2, 3]}}
+    _, first = make_points("random", spec, n_points=5, seed=3)
+    _, again = make_points("random", spec, n_points=5, seed=3)
+    _, other = make_points("random", spec, n_points=5, seed=4)
+    assert first == again and first != other
+    assert all(0.0 <= p["a"] < 1.0 and p["b"] in (1, 2, 3) for p in first)
+
+
+def test_list_points_must_set_the_same_paths() -> None:
+    assert make_points("list", {}, points=[{"a": 1}, {"a": 2}])[1] == ({"a": 1}, {"a": 2})
+    with pytest.raises(ConfigError, match=r"points\.1: every point must set the same paths"):
+        make_points("list", {}, points=[{"a": 1}, {"b": 2}])
+
+
+def test_an_empty_value_list_is_an_error(tmp_path: Path, study_dir: Path) -> None:
+    with pytest.raises(ConfigError, match=rf"parameters: {W}: a grid needs a non-empty list"):
+        _search(tmp_path, parameters={W: []})
+
+
+def test_a_missing_dotted_path_is_named_with_the_nearest(tmp_path: Path,
+                                                         study_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        _search(tmp_path, parameters={"connectors.exc_inh.params.wieght_uS": [0.1]})
+    text = str(info.value)
+    assert "'connectors.exc_inh.params.wieght_uS' does not exist" in text
+    assert f"nearest existing paths: {W}" in text
+
+
+def test_unknown_kind_and_key(tmp_path: Path, study_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="kind: must be one of grid, random, list"):
+        _search(tmp_path, kind="sobol", parameters={W: [1.0]})
+    with pytest.raises(ConfigError, match="unknown key"):
+        _search(tmp_path, paramters={W: [1.0]})
+
+
+def test_overrides_apply_before_refs_so_tied_parameters_follow(tmp_path: Path,
+                                                               study_dir: Path) -> None:
+    text = (study_dir / "study.yaml").read_text().replace(
+        "weight_uS: 0.004", "weight_uS: ref('controller.null_stimulus_period') / 5000.0")
+    (study_dir / "study.yaml").write_text(text)
+    search = _search(tmp_path, parameters={"controller.null_stimulus_period": [10.0, 30.0]})
+    weights = [load_study(search.study, search.overrides(i)).connectors["exc_inh"].params
+               for i in range(2)]
+    assert [w.weight_uS for w in weights] == pytest.approx([0.002, 0.006])
+
+
+def test_search_file_paths_are_relative_to_it(tmp_path: Path, study_dir: Path) -> None:
+    file = tmp_path / "s.yaml"
+    file.write_text(f"study: study\nparameters: {{{W}: [0.001, 0.002]}}\n")
+    search = load_search(file)
+    assert search.name == "s" and search.study == study_dir / "study.yaml"
+    assert search.overrides(1) == [f"{W}=0.002"]
+
+
+def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir: Path) -> None:
+    # point 1 cannot be built: a negative weight
+    search = _search(tmp_path, kind="list", points=[{W: 0.004}, {W: -1.0}, {W: 0.008}],
+                     resources={"workers": 1})
+    master = tmp_path / "master"
+    first = run_search(search, master)
+    assert (first.ran, first.done, first.failed) == ((0, 1, 2), 2, 1)
+    index = read_index(master).to_pylist()
+    assert [r["status"] for r in index] == ["done", "failed", "done"]
+    assert "weight_uS" in index[1]["error"] and index[1]["log_tail"]
+    assert index[0]["run_dir"] == "points/p00000"
+    assert [r[W] for r in index] == [0.004, -1.0, 0.008]
+
+    with pytest.raises(ConfigError, match="1 failed.*--resume"):
+        run_search(search, master)
+    assert run_search(search, master, resume=True).ran == (1,)
+
+    # a store damaged after the point finished, and a point killed before it finished
+    victim = next((point_dir(master, 0) / "spikes").glob("*.parquet"))
+    victim.write_bytes(victim.read_bytes()[:20])
+    (master / "status" / "p00002.json").unlink()
+    states = refresh_index(master)["status"].to_pylist()
+    assert states == ["corrupt", "failed", "incomplete"]
+    fixed = _search(tmp_path, kind="list", points=[{W: 0.004}, {W: -1.0}, {W: 0.008}],
+                    resources={"workers": 1})
+    assert run_search(fixed, master, resume=True).ran == (0, 1, 2)
+    assert read_index(master)["status"].to_pylist() == ["done", "failed", "done"]
+
+
+def test_a_master_directory_holds_one_search(tmp_path: Path, study_dir: Path) -> None:
+    master = tmp_path / "m"
+    run_search(_search(tmp_path, parameters={W: [0.004]}), master)
+    again = _search(tmp_path, parameters={W: [0.004]}, resources={"workers": 2})
+    assert run_search(again, master).ran == (), "other resources: the same search"
+    with pytest.raises(ConfigError, match="holds a different search"):
+        run_search(_search(tmp_path, parameters={W: [0.005]}), master)
+
+
+def _synthetic_point(master: Path, point_id: int, rate_hz: float) -> None:
+    with DataStore.create(point_dir(master, point_id), {"config": {"name": "x"}}) as store:
+        for sheet in ("exc", "inh"):
+            store.add_analysis_result(SingleValue(
+                analysis_algorithm="PopulationMean", sheet_name=sheet, value=rate_hz,
+                value_name="Mean(Firing rate)", value_units=pq_units.Hz))
+    write_status(master, point_id, "done")
+
+
+def test_collate_one_row_per_point_and_value(tmp_path: Path, study_dir: Path) -> None:
+    search = _search(tmp_path, parameters={W: [0.001, 0.002, 0.003]})
+    master = tmp_path / "m"
+    from mozaik.search._master import save_definition
+
+    save_definition(search, master)
+    for i in range(2):
+        _synthetic_point(master, i, 10.0 * (i + 1))
+    write_status(master, 2, "failed", error="boom")
+    refresh_index(master)
+    table = collate_search(master)
+    assert table.column_names == ["point_id", W, "sheet_name", "analysis_algorithm",
+                                  "stimulus_id", "value_name", "value", "value_units"]
+    rows = sorted((r["point_id"], r[W], r["sheet_name"], r["value"], r["value_units"])
+                  for r in pq.read_table(master / "collated.parquet").to_pylist())
+    assert rows == [(0, 0.001, "exc", 10.0, "Hz"), (0, 0.001, "inh", 10.0, "Hz"),
+                    (1, 0.002, "exc", 20.0, "Hz"), (1, 0.002, "inh", 20.0, "Hz")]
+    joined = query_search(master, sheet_name="inh")
+    assert joined["point_id"].to_pylist() == [0, 1]
+    assert joined["identifier"].to_pylist() == ["SingleValue"] * 2
+
+
+def test_cli_run_status_collate_and_bad_input(tmp_path: Path, study_dir: Path) -> None:
+    file = tmp_path / "s.yaml"
+    file.write_text(f"study: study\nparameters: {{{W}: [0.004, 0.006]}}\n"
+                    "resources: {workers: 1}\n")
+    runner = CliRunner()
+    master = tmp_path / "m"
+    dry = runner.invoke(cli, ["search", "run", str(file), "--out", str(master), "--dry-run"])
+    assert dry.exit_code == 0 and f"point 1: {W}=0.006" in dry.output
+    done = runner.invoke(cli, ["search", "run", str(file), "--out", str(master)])
+    assert done.exit_code == 0, done.output
+    assert "ran 2 point(s); 2 of 2 done" in done.output
+    again = runner.invoke(cli, ["search", "run", str(file), "--out", str(master)])
+    assert "nothing to do: 2 of 2 points done" in again.output
+    status = runner.invoke(cli, ["search", "status", str(master)])
+    assert f"p00001 done       {W}=0.006" in status.output
+    collated = runner.invoke(cli, ["search", "collate", str(master)])
+    assert collated.exit_code == 0 and "collated.parquet: 0 rows" in collated.output
+    file.write_text("study: study\nparameters: {connectors.exc_inh.params.weigth_uS: [1]}\n")
+    bad = runner.invoke(cli, ["search", "run", str(file)])
+    assert bad.exit_code == 1 and "nearest existing paths" in bad.output
+    unknown = runner.invoke(cli, ["search", "run", str(file), "--backend", "nosuch"])
+    assert unknown.exit_code == 1
+
+
+def test_the_example_search_ties_weights_through_refs() -> None:
+    root = Path(__file__).resolve().parents[2]
+    search = load_search(root / "examples" / "vogels_abbott2005_search" / "search.yaml")
+    assert search.name == "va_weights" and len(search.points) == 4
+    for i, point in enumerate(search.points):
+        study = load_study(search.study, search.overrides(i))
+        c = {name: entry.params.weight_uS for name, entry in study.connectors.items()}
+        assert c["exc_exc"] == c["exc_inh"] == point["connectors.exc_exc.params.weight_uS"]
+        assert c["inh_exc"] == c["inh_inh"] == point["connectors.inh_exc.params.weight_uS"]
+        assert study.sheets["inh"].params.placement.n_neurons == 40

@@ -1,0 +1,127 @@
+"""The MPI backend: the ranks of one ``mpiexec`` take the points of a search.
+
+Rank ``r`` of ``n`` runs the points at positions ``r, r + n, ...`` of the list of points to run
+(``MASTER/mpi/todo-<k>.txt``), each with its own independent NEST: the PyPI NEST wheel has no MPI
+and exits with code 127 on ``import nest`` when it sees a launcher, so a rank initialises MPI
+first (imports mpi4py), then removes the launcher variables (:data:`LAUNCHER_VARIABLES`), then
+lets the point import NEST. One network across ranks needs NEST built with MPI (not done here).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from mozaik._errors import MozaikError
+from mozaik.controller import Backend, LocalBackend, RunSummary
+from mozaik.search import Search, run_point
+from mozaik.study import Study
+
+__all__ = ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError", "run_rank"]
+
+#: Variables through which the NEST wheel detects a launcher (and refuses to start).
+LAUNCHER_VARIABLES: tuple[str, ...] = ("PMIX_RANK", "PMI_RANK", "OMPI_COMM_WORLD_SIZE",
+                                       "MPI_LOCALNRANKS")
+
+
+class MPIError(MozaikError):
+    """MPI is missing, or a launch failed."""
+
+
+@attrs.frozen(kw_only=True)
+class MPIBackendParams:
+    """How the ranks are launched.
+
+    Parameters
+    ----------
+    ranks : int
+        Number of ranks (``mpiexec -n``).
+    launcher : str or None
+        The launcher (default: ``mpiexec`` beside this Python, e.g. from the ``mpich`` wheel,
+        else on PATH); ``srun`` inside a Slurm allocation.
+    launcher_args : tuple of str
+        More launcher options (Open MPI as root: ``["--allow-run-as-root"]``).
+    """
+
+    ranks: int = attrs.field(default=2, validator=attrs.validators.ge(1))
+    launcher: str | None = None
+    launcher_args: tuple[str, ...] = ()
+
+
+def _launcher(params: MPIBackendParams) -> str:
+    if params.launcher:
+        found = shutil.which(params.launcher)
+    else:
+        beside = Path(sys.executable).parent / "mpiexec"
+        found = str(beside) if beside.exists() else shutil.which("mpiexec")
+    if not found:
+        msg = ("MPI backend: no MPI launcher found (mpiexec); install mozaik-hpc[mpi] (the "
+               "mpich wheel) or Open MPI, or set the backend's launcher")
+        raise MPIError(msg)
+    return found
+
+
+def run_rank(master: Path, todo: Path) -> None:
+    """What each rank runs: initialise MPI, hide the launcher from NEST, run its points."""
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    for name in LAUNCHER_VARIABLES:
+        os.environ.pop(name, None)
+    points = [int(p) for p in todo.read_text().split()]
+    rank, size = comm.Get_rank(), comm.Get_size()
+    for point in points[rank::size]:
+        status = run_point(master, point)
+        print(f"rank {rank} of {size}: point {point} {status}", flush=True)
+    comm.Barrier()
+
+
+class MPIBackend(Backend):
+    """Runs a parameter search on the ranks of one ``mpiexec`` (or ``srun``) launch."""
+
+    params: MPIBackendParams
+
+    def __init__(self, params: MPIBackendParams | None = None) -> None:
+        super().__init__(params or MPIBackendParams())
+
+    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
+        """One network across ranks needs NEST built with MPI, which the PyPI wheel is not: a
+        single study runs in one process only when not launched on several ranks."""
+        size = max(int(os.environ.get(v, "1") or 1) for v in (
+            "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS"))
+        if size > 1:
+            msg = (f"{study.name}: one network across {size} MPI ranks needs NEST built with "
+                   "MPI; the PyPI nest-simulator wheel has none. Run it on one rank, or run a "
+                   "parameter search with --backend mpi (each rank its own points)")
+            raise MPIError(msg)
+        return LocalBackend().run(study, run_dir, **options)
+
+    def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
+                   **options: Any) -> dict[int, str]:
+        """Launch ``params.ranks`` ranks that take the points; wait for them."""
+        master = Path(master_dir).resolve()
+        mpi_dir = master / "mpi"
+        n = len(list(mpi_dir.glob("todo-*.txt"))) if mpi_dir.exists() else 0
+        todo = mpi_dir / f"todo-{n}.txt"
+        command = [_launcher(self.params) if not options.get("dry_run") else "mpiexec",
+                   *self.params.launcher_args, "-n", str(self.params.ranks), sys.executable,
+                   "-m", "mozaik_hpc._rank", str(master), str(todo)]
+        if options.get("dry_run"):
+            print(" ".join(command))
+            return {}
+        mpi_dir.mkdir(parents=True, exist_ok=True)
+        todo.write_text("\n".join(str(i) for i in point_ids) + "\n")
+        log = mpi_dir / f"launch-{n}.log"
+        with log.open("w") as out:
+            done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
+        if done.returncode == 0:
+            return {}
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+        return {p: f"MPI launch exited with {done.returncode}; launcher output tail:\n{tail}"
+                for p in point_ids}
