@@ -23,6 +23,7 @@ tested elsewhere (:data:`TESTED_ELSEWHERE`).
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -208,8 +209,10 @@ def test_command_synopses_match_the_cli(block: Block, synopsis: str) -> None:
 
 
 def _mozaik(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    # as a user types it: with every installed plugin (core's tests turn autoload off)
+    env = {k: v for k, v in os.environ.items() if k != "MOZAIK_DISABLE_PLUGIN_AUTOLOAD"}
     proc = subprocess.run([MOZAIK, *args], capture_output=True, text=True, timeout=900,
-                          cwd=cwd)
+                          cwd=cwd, env=env)
     assert proc.returncode == 0, f"mozaik {shlex.join(args)} failed:\n{proc.stderr[-3000:]}"
     return proc
 

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
+import pytest
 
+from mozaik._errors import MozaikError
 from mozaik.config import structure
 from mozaik.plugin import PluginManager, RegisteredComponent
 from mozaik.study import ComponentEntry, Study, load_study
@@ -138,7 +140,6 @@ class BackendContract:
                 raise AssertionError(f"{type(backend.params).__name__} must be frozen")
 
     def test_runs_a_study_completely(self, tmp_path: Path) -> None:
-        from mozaik._errors import MozaikError
         from mozaik.controller import RunSummary
         from mozaik.datastore import DataStore
 
@@ -181,7 +182,11 @@ class BackendContract:
         assert index["connectors.exc_inh.params.weight_uS"].to_pylist() == [0.002, 0.006]
 
     def test_a_complete_run_returns_at_once(self, tmp_path: Path) -> None:
-        if not self.runs_studies:
+        run_dir = tmp_path / "run"
+        if not self.runs_studies:  # a search-only backend refuses, and leaves nothing behind
+            with pytest.raises(MozaikError):
+                self._run(tmp_path, run_dir)
+            assert not run_dir.exists(), f"{self.name} refused the study but made {run_dir}"
             return
         run_dir = tmp_path / "run"
         self._run(tmp_path, run_dir)
