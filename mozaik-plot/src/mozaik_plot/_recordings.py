@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 __all__ = ["OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot", "short_stimulus"]
 
 
-def short_stimulus(stimulus: str, width: int = 60) -> str:
-    """A stimulus identity string shortened for a title (name and a few parameters)."""
-    sid = StimulusIdentity.from_string(stimulus)
+def short_stimulus(stimulus: str | StimulusIdentity, width: int = 60) -> str:
+    """A stimulus (or its identity string) shortened for a title: name and parameters."""
+    sid = stimulus if isinstance(stimulus, StimulusIdentity) else (
+        StimulusIdentity.from_string(stimulus))
     shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
                       for k, v in sid.params.items() if k != "duration_ms")
     text = f"{sid.name}({shown})"
