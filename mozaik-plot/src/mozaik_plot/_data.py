@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from mozaik.ads import AnalysisDataStructure
 from mozaik.datastore import param_filter_query
 
@@ -139,7 +138,7 @@ def analog_neurons(view: DataStoreView, sheet: str, variable: str) -> np.ndarray
 
 
 def results_of(view: DataStoreView, identifier: str,
-               **query: object) -> Sequence[AnalysisDataStructure]:
+               **query: Any) -> Sequence[AnalysisDataStructure]:
     """Results of ADS class ``identifier`` in ``view`` matching ``query`` (storage order)."""
     if view.n_analysis_results == 0:
         return []

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-
 from mozaik._errors import MozaikError
 from mozaik.datastore import param_filter_query
 from mozaik.plot import Plot
+
 from mozaik_plot._style import look
 from mozaik_plot._tree import Node, render, set_param
 

@@ -11,8 +11,9 @@ import attrs
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
-
+from matplotlib.artist import Artist
 from mozaik.ads import Connections
+
 from mozaik_plot._data import results_of, stimulus_spikes
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, log
 from mozaik_plot._panels import HistogramPanel, PositionPanel
@@ -83,9 +84,9 @@ class ConnectivityPlot(FigurePlot):
         found = [c for c in results_of(view, "Connections", **query)
                  if isinstance(c, Connections)]
         if not found:
-            msg = (f"no Connections results{f' of projections {list(p.projections)}' if query else ''}"
-                   " in the view (store a projection's connections with "
-                   "mozaik.model.connections_ads)")
+            which = f" of projections {list(p.projections)}" if query else ""
+            msg = (f"no Connections results{which} in the view (store a projection's "
+                   "connections with mozaik.model.connections_ads)")
             raise NothingToDraw(msg)
         rows = [self._row(view, c) for c in found]
         return Layout("connectivity", rows), "Connectivity"
@@ -162,7 +163,7 @@ class ActivityMovie(FigurePlot):
             ax.set_ylabel("y (um)")
             label = ax.set_title(title)
 
-            def update(i: int) -> tuple[object, ...]:
+            def update(i: int) -> tuple[Artist, ...]:
                 dots.set_array(counts[i])
                 label.set_text(f"{title}\n{i * p.frame_ms:.0f}-{(i + 1) * p.frame_ms:.0f} ms")
                 return dots, label

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import click
-
 from mozaik.plugin import ComponentSpec, hookimpl
 
 MOZAIK_HOOK_API = (1, 0)

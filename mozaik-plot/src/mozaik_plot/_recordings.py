@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 import numpy as np
-
 from mozaik.stimulus import StimulusIdentity
+
 from mozaik_plot._data import StimulusSpikes, analog_neurons, stimulus_spikes, stimulus_traces
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw
 from mozaik_plot._panels import PsthPanel, RasterPanel, SignalPanel

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-
 from mozaik.ads import Connections, SingleValue
 from mozaik.datastore import DataStore, DataStoreView, summary_data
 from mozaik.workflow import FIGURES_DIR
+
 from mozaik_plot._data import results_of
 
 __all__ = ["REPORT_NAME", "report_command", "write_report"]

@@ -123,7 +123,8 @@ def plot_parameter_search(points: Any, parameters: Sequence[str], path: str | Pa
     size = size_in or (3.4 * min(n, 3), 2.9 * rows + 0.4)
     figure = render(root, size, title or f"Parameter search over {', '.join(parameters)}")
     record = {"plot": "ParameterSearch", "parameters": list(parameters),
-              "values": [str(c.params["title"]) for c in root.children], "overrides": dict(overrides or {})}
+              "values": [str(c.params["title"]) for c in root.children],
+              "overrides": dict(overrides or {})}
     try:
         return save_figure(figure, Path(path), record)
     finally:

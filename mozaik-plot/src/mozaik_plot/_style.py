@@ -48,7 +48,7 @@ MEAN_LINEWIDTH = 1.8
 @contextmanager
 def look() -> Iterator[None]:
     """Draw inside the shared look (rcParams of :data:`LOOK`, Agg-safe)."""
-    with mpl.rc_context(dict(LOOK)):
+    with mpl.rc_context(dict(LOOK)):  # type: ignore[arg-type]
         yield
 
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
-
 from mozaik.ads import AnalysisDataStructure, PerNeuronValue
+
 from mozaik_plot._data import results_of
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw
 from mozaik_plot._panels import CurvePanel, HistogramPanel, PositionPanel, ScatterPanel
@@ -85,13 +85,14 @@ class PerNeuronValuePlot(FigurePlot):
         panels: list[Node] = []
         for k, r in enumerate(results):
             values = np.asarray(r.values, dtype=float)
+            sheet = str(r.sheet_name)
             title = _title(r, r.value_name)
             if p.kind == "histogram":
                 panels.append(HistogramPanel(f"value_{k}", values, r.value_name, r.value_units,
-                                             bins=p.bins, color=sheet_color(r.sheet_name),
+                                             bins=p.bins, color=sheet_color(sheet),
                                              title=title))
             else:
-                positions = view.neuron_positions(r.sheet_name)[np.asarray(r.ids, dtype=int)]
+                positions = view.neuron_positions(sheet)[np.asarray(r.ids, dtype=int)]
                 panels.append(PositionPanel(f"value_{k}", positions, values, r.value_name,
                                             r.value_units, r.period, title=title))
         name = p.value_name or "per-neuron values"
@@ -128,13 +129,14 @@ class PerNeuronValueScatter(FigurePlot):
 
     def _x(self, view: DataStoreView, y: PerNeuronValue) -> tuple[np.ndarray, str] | None:
         p = self.params
-        for r in _values(view, p.x_value, (y.sheet_name,)):
+        sheet = str(y.sheet_name)
+        for r in _values(view, p.x_value, (sheet,)):
             if r.stimulus_id in (None, y.stimulus_id):
                 lookup = dict(zip(np.asarray(r.ids).tolist(), np.asarray(r.values, float),
                                   strict=True))
                 x = np.array([lookup.get(i, np.nan) for i in np.asarray(y.ids).tolist()])
                 return x, axis_label(r.value_name, r.value_units)
-        annotations = view.neuron_annotations(y.sheet_name)
+        annotations = view.neuron_annotations(sheet)
         if p.x_value in annotations:
             values = np.asarray(annotations[p.x_value], dtype=float)
             return values[np.asarray(y.ids, dtype=int)], p.x_value.replace("_", " ")
@@ -176,7 +178,8 @@ class TuningCurveParams(FigureParams):
         The sheet.
     value_name : str
         The PerNeuronValue drawn (default ``Firing rate``). Per-trial results (stimulus with a
-        trial) give the mean and the standard deviation over trials as error bars.
+        trial) give the mean and the standard deviation over trials as error bars; when there
+        are any, results without a trial (averages) are not drawn.
     ncols : int
         Panels per row.
     """
@@ -192,7 +195,9 @@ def _curves(results: Sequence[PerNeuronValue], parameter: str,
             neuron: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray, np.ndarray | None]]]:
     """x values and one (label, mean, sd or None) per group of the other stimulus parameters."""
     table: dict[tuple[str, ...], dict[float, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for r in results:
+    per_trial = [r for r in results
+                 if r.stimulus_id is not None and "trial" in r.stimulus_id.params]
+    for r in per_trial or results:  # per-trial results when there are, else the averages
         ids = np.asarray(r.ids).tolist()
         if neuron not in ids or r.stimulus_id is None:
             continue
