@@ -73,13 +73,15 @@ def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams) -> Node
         label = "neuron"
     color = sheet_color(seg.sheet)
     raster = RasterPanel("raster", time, rows, n * n_trials, row_label=label, color=color,
-                         title=f"{seg.sheet}: {short_stimulus(seg.stimulus, 40)}",
+                         title=f"{seg.sheet}: {short_stimulus(seg.stimulus, 44)}",
                          xlim=(0.0, seg.duration_ms))
     if not params.psth:
         return Layout(name, [raster])
+    raster.set("xlabel", "")
+    raster.set("xticklabels", False)
     psth = PsthPanel("psth", time, seg.duration_ms, n * n_trials, bin_ms=params.bin_ms,
                      color=color, xlim=(0.0, seg.duration_ms))
-    return Layout(name, [raster, psth], height_ratios=[3.0, 1.0], hspace=0.5)
+    return Layout(name, [raster, psth], height_ratios=[2.5, 1.0], hspace=0.12)
 
 
 def sheets_with_spikes(view: DataStoreView, wanted: tuple[str, ...]) -> list[str]:

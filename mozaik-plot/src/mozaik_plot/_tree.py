@@ -69,11 +69,13 @@ class Panel(Node):
     """A leaf: draws one axis. Subclasses implement :meth:`draw`.
 
     Common parameters: ``title``, ``xlabel``, ``ylabel`` (None: the panel's own label from the
-    data's metadata), ``xlim``, ``ylim`` (None: automatic).
+    data's metadata), ``xlim``, ``ylim`` (None: automatic), ``xticklabels`` (False hides
+    them, e.g. above a panel sharing the time axis).
     """
 
     defaults: ClassVar[Mapping[str, Any]] = {
-        "title": None, "xlabel": None, "ylabel": None, "xlim": None, "ylim": None}
+        "title": None, "xlabel": None, "ylabel": None, "xlim": None, "ylim": None,
+        "xticklabels": True}
 
     def place(self, figure: Figure, spec: SubplotSpec) -> list[Axes]:
         ax = figure.add_subplot(spec)
@@ -89,6 +91,8 @@ class Panel(Node):
             ax.set_xlim(*p["xlim"])
         if p["ylim"] is not None:
             ax.set_ylim(*p["ylim"])
+        if not p["xticklabels"]:
+            ax.tick_params(labelbottom=False)
         return [ax]
 
     @abstractmethod
@@ -114,8 +118,8 @@ class Layout(Node):
     """
 
     defaults: ClassVar[Mapping[str, Any]] = {
-        "ncols": 1, "height_ratios": None, "width_ratios": None, "hspace": 0.6,
-        "wspace": 0.4, "title": None}
+        "ncols": 1, "height_ratios": None, "width_ratios": None, "hspace": 0.75,
+        "wspace": 0.45, "title": None}
 
     def __init__(self, name: str, children: Sequence[Node], **params: Any) -> None:
         names = [c.name for c in children]

@@ -36,7 +36,7 @@ def _values(view: DataStoreView, value_name: str | None,
 
 
 def _title(r: AnalysisDataStructure, value_name: str) -> str:
-    stim = f"\n{short_stimulus(r.stimulus_id, 44)}" if r.stimulus_id else ""
+    stim = f"\n{short_stimulus(r.stimulus_id, 34)}" if r.stimulus_id else ""
     return f"{r.sheet_name}: {value_name}{stim}"
 
 
