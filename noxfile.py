@@ -39,6 +39,12 @@ def pytest(session: nox.Session, *args: str) -> None:
     session.run("pytest", "-p", "no:cacheprovider", *args, *session.posargs)
 
 
+def ensure_chromium(session: nox.Session) -> None:
+    """mozaik-plot checks its run report in headless Chromium (Debian's package)."""
+    session.run("bash", "-c", "command -v chromium || (apt-get update -qq && "
+                "apt-get install -y -qq chromium)", external=True)
+
+
 @nox.session(python=PYTHON)
 def core(session: nox.Session) -> None:
     """mozaik-core alone: no NEST, no other mozaik distribution."""
@@ -56,6 +62,8 @@ def plugins(session: nox.Session, package: str) -> None:
     """One plugin distribution with core only."""
     session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
     check_local(session, "mozaik", f"mozaik_{package}")
+    if package == "plot":
+        ensure_chromium(session)
     pytest(session, f"mozaik-{package}/tests")
 
 
@@ -65,6 +73,7 @@ def all(session: nox.Session) -> None:
     session.install("-e", "./mozaik-core[nest,nix,test]",
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
+    ensure_chromium(session)
     pytest(session, "mozaik-core/tests", *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
 
 

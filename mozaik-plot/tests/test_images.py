@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from matplotlib.testing.compare import compare_images
-
 from mozaik.datastore import DataStore
 from mozaik_plot import PerNeuronValueParams, PerNeuronValuePlot, RasterParams, RasterPlot
 

@@ -61,13 +61,16 @@ def _model_section(view: DataStoreView, summary: Mapping[str, Any],
     sheets = [(s["name"], s["neurons"], s.get("mean_rate_hz"),
                ", ".join(f"{k} ({v})" for k, v in (s.get("variables") or {}).items()))
               for s in summary["sheets"]]
-    synapses = {str(c.proj_name): len(c.weights) for c in results_of(view, "Connections")
-                if isinstance(c, Connections)}
+    stored = {str(c.proj_name): c for c in results_of(view, "Connections")
+              if isinstance(c, Connections)}
     connectors = []
     for name, entry in ((manifest.get("config") or {}).get("connectors") or {}).items():
         entry = entry if isinstance(entry, Mapping) else {}
+        count = len(stored.pop(name).weights) if name in stored else "not stored"
         connectors.append((name, entry.get("component"), entry.get("source"),
-                           entry.get("target"), synapses.get(name, "not stored")))
+                           entry.get("target"), count))
+    connectors += [(name, "", c.source_name, c.target_name, len(c.weights))
+                   for name, c in stored.items()]
     return ("<h2>Model</h2><h3>Sheets</h3>"
             + _table(("sheet", "neurons", "mean rate (Hz)", "recorded (neurons)"), sheets)
             + "<h3>Connectors</h3>"

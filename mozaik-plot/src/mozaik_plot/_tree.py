@@ -197,7 +197,7 @@ def render(root: Node, size_in: tuple[float, float], title: str | None = None) -
         width, height = size_in
         # margins in inches, so small and large figures keep room for labels and titles
         grid = GridSpec(1, 1, figure=figure, left=0.65 / width, right=1 - 0.35 / width,
-                        bottom=0.5 / height, top=1 - (0.65 if title else 0.35) / height)
+                        bottom=0.5 / height, top=1 - (0.85 if title else 0.4) / height)
         root.place(figure, grid[0, 0])
         if title:
             figure.suptitle(title, fontweight="bold")
