@@ -83,6 +83,9 @@ class SignalPanel(Panel):
 
     def draw(self, ax: Axes) -> None:
         for label, traces, color in self.series:
+            if len(traces) == 1:  # one trial is its own mean: drawn plain
+                ax.plot(self.time_ms, traces[0], color=color, label=label)
+                continue
             for trace in traces:
                 ax.plot(self.time_ms, trace, color=color, alpha=TRIAL_ALPHA,
                         linewidth=TRIAL_LINEWIDTH)
