@@ -77,15 +77,27 @@ def stimulus_spikes(view: DataStoreView, sheet: str) -> list[StimulusSpikes]:
     if not groups:
         return []
     arrays = view.spike_arrays(sheet)
+    if not len(arrays.times):
+        return [StimulusSpikes(g, arrays.neuron, np.empty(0, np.int64), arrays.times)
+                for g in groups]
+    # segment id -> (group, trial position): one gather over the spikes, no search
+    top = int(max(arrays.segment_id.max(), max(int(g.segment_id.max()) for g in groups))) + 1
+    group_of = np.full(top, -1, np.int64)
+    trial_of = np.zeros(top, np.int64)
+    for k, g in enumerate(groups):
+        group_of[g.segment_id] = k
+        trial_of[g.segment_id] = np.arange(len(g.segment_id))
+    spike_group = group_of[arrays.segment_id]
     out = []
-    for g in groups:
-        order = np.argsort(g.segment_id)
-        pos = np.searchsorted(g.segment_id[order], arrays.segment_id)
-        pos = np.clip(pos, 0, len(order) - 1)
-        hit = g.segment_id[order][pos] == arrays.segment_id
-        index = order[pos[hit]]
-        out.append(StimulusSpikes(g, arrays.neuron[hit], index,
-                                  arrays.times[hit] - g.t_start[index]))
+    for k, g in enumerate(groups):
+        if len(groups) == 1 and (spike_group == 0).all():
+            neuron, seg, times = arrays.neuron, arrays.segment_id, arrays.times
+        else:
+            hit = spike_group == k
+            neuron, seg, times = arrays.neuron[hit], arrays.segment_id[hit], arrays.times[hit]
+        index = trial_of[seg]
+        start = g.t_start[0] if len(g.t_start) == 1 else g.t_start[index]
+        out.append(StimulusSpikes(g, neuron, index, times - start))
     return out
 
 

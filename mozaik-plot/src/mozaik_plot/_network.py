@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import matplotlib.pyplot as plt
@@ -114,7 +114,7 @@ class MovieParams(FigureParams):
     stimulus: int = 0
     frame_ms: float = 10.0
     fps: int = 10
-    format: str = "gif"
+    format: Literal["gif", "mp4"] = "gif"
     size_in: tuple[float, float] = (4.0, 4.0)
 
 

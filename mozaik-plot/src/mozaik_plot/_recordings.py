@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -20,14 +21,27 @@ if TYPE_CHECKING:
 __all__ = ["OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot", "short_stimulus"]
 
 
-def short_stimulus(stimulus: str | StimulusIdentity, width: int = 60) -> str:
-    """A stimulus (or its identity string) shortened for a title: name and parameters."""
+def short_stimulus(stimulus: str | StimulusIdentity, width: int = 60,
+                   keys: Collection[str] | None = None) -> str:
+    """A stimulus (or its identity string) shortened for a title: name and parameters (only
+    ``keys`` if given, e.g. those that differ between the stimuli of a figure)."""
     sid = stimulus if isinstance(stimulus, StimulusIdentity) else (
         StimulusIdentity.from_string(stimulus))
     shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                      for k, v in sid.params.items() if k != "duration_ms")
+                      for k, v in sid.params.items()
+                      if k != "duration_ms" and (keys is None or k in keys))
     text = f"{sid.name}({shown})"
     return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def varying_keys(stimuli: Iterable[str | StimulusIdentity | None]) -> set[str] | None:
+    """Parameters whose values differ among ``stimuli`` of one type (None: several types)."""
+    sids = [s if isinstance(s, StimulusIdentity) else StimulusIdentity.from_string(s)
+            for s in stimuli if s is not None]
+    if len({s.name for s in sids}) != 1 or len(sids) < 2:
+        return None
+    keys = {k for s in sids for k in s.params}
+    return {k for k in keys if len({repr(s.params.get(k)) for s in sids}) > 1}
 
 
 @attrs.frozen(kw_only=True)
@@ -62,15 +76,17 @@ def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams) -> Node
     """The raster (and PSTH) of one sheet during one stimulus."""
     seg = spikes.segments
     n = seg.n_neurons if params.max_neurons is None else min(seg.n_neurons, params.max_neurons)
-    keep = spikes.neuron < n
-    neuron, trial, time = spikes.neuron[keep], spikes.trial_index[keep], spikes.time_ms[keep]
+    neuron, trial, time = spikes.neuron, spikes.trial_index, spikes.time_ms
+    if n < seg.n_neurons:
+        keep = neuron < n
+        neuron, trial, time = neuron[keep], trial[keep], time[keep]
     n_trials = len(seg.segment_id)
-    if params.group_by == "neuron":
+    if n_trials == 1:
+        rows, label = neuron, "neuron"
+    elif params.group_by == "neuron":
         rows, label = neuron.astype(np.int64) * n_trials + trial, "neuron x trial"
     else:
         rows, label = trial.astype(np.int64) * n + neuron, "trial x neuron"
-    if n_trials == 1:
-        label = "neuron"
     color = sheet_color(seg.sheet)
     raster = RasterPanel("raster", time, rows, n * n_trials, row_label=label, color=color,
                          title=f"{seg.sheet}: {short_stimulus(seg.stimulus, 44)}",

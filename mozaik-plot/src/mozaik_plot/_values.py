@@ -13,7 +13,7 @@ from mozaik.ads import AnalysisDataStructure, PerNeuronValue
 from mozaik_plot._data import results_of
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw
 from mozaik_plot._panels import CurvePanel, HistogramPanel, PositionPanel, ScatterPanel
-from mozaik_plot._recordings import short_stimulus
+from mozaik_plot._recordings import short_stimulus, varying_keys
 from mozaik_plot._style import axis_label, sheet_color
 from mozaik_plot._tree import Layout, Node
 
@@ -35,8 +35,8 @@ def _values(view: DataStoreView, value_name: str | None,
             if isinstance(r, PerNeuronValue)]
 
 
-def _title(r: AnalysisDataStructure, value_name: str) -> str:
-    stim = f"\n{short_stimulus(r.stimulus_id, 34)}" if r.stimulus_id else ""
+def _title(r: AnalysisDataStructure, value_name: str, keys: set[str] | None = None) -> str:
+    stim = f"\n{short_stimulus(r.stimulus_id, 34, keys)}" if r.stimulus_id else ""
     return f"{r.sheet_name}: {value_name}{stim}"
 
 
@@ -83,10 +83,11 @@ class PerNeuronValuePlot(FigurePlot):
                    f"{list(p.sheets) or 'any'} in the view")
             raise NothingToDraw(msg)
         panels: list[Node] = []
+        keys = varying_keys(r.stimulus_id for r in results)
         for k, r in enumerate(results):
             values = np.asarray(r.values, dtype=float)
             sheet = str(r.sheet_name)
-            title = _title(r, r.value_name)
+            title = _title(r, r.value_name, keys)
             if p.kind == "histogram":
                 panels.append(HistogramPanel(f"value_{k}", values, r.value_name, r.value_units,
                                              bins=p.bins, color=sheet_color(sheet),
