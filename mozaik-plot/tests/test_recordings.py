@@ -133,3 +133,10 @@ def test_drawing_is_deterministic(tiny_store: DataStore, tmp_path: Path) -> None
     b = plot.draw(tiny_store, second / "x.png")
     for fa, fb in zip(a, b, strict=True):
         assert fa.read_bytes() == fb.read_bytes(), fa.name
+
+
+def test_pdf_vector_copy(tiny_store: DataStore, figures: Path) -> None:
+    params = RasterParams(sheets=("inh",), max_stimuli=1, vector_format="pdf")
+    png, pdf, sidecar = RasterPlot(params).draw(tiny_store, figures / "02_Raster.png")
+    assert pdf.suffix == ".pdf" and pdf.read_bytes()[:5] == b"%PDF-"
+    assert json.loads(sidecar.read_text())["files"] == ["02_Raster.png", "02_Raster.pdf"]
