@@ -59,6 +59,12 @@ def install_slurm(session: nox.Session) -> None:
                 *SLURM_PACKAGES, external=True, env=env)
 
 
+def ensure_chromium(session: nox.Session) -> None:
+    """mozaik-plot checks its run report in headless Chromium (Debian's package)."""
+    session.run("bash", "-c", "command -v chromium || (apt-get update -qq && "
+                "apt-get install -y -qq chromium)", external=True)
+
+
 @nox.session(python=PYTHON)
 def core(session: nox.Session) -> None:
     """mozaik-core alone: no NEST, no other mozaik distribution."""
@@ -78,6 +84,8 @@ def plugins(session: nox.Session, package: str) -> None:
         install_slurm(session)
     session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
     check_local(session, "mozaik", f"mozaik_{package}")
+    if package == "plot":
+        ensure_chromium(session)
     pytest(session, f"mozaik-{package}/tests")
 
 
@@ -110,6 +118,7 @@ def all(session: nox.Session) -> None:
     session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
+    ensure_chromium(session)
     pytest(session, "mozaik-core/tests", *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
 
 

@@ -72,7 +72,8 @@ SNAPSHOT = {
         "ModularSamplingParams", "NeuronSelection", "NoiseParams", "OneToOneConnector",
         "OneToOneParams", "PairBlock", "PlacementParams", "ProjectionParams", "PyNNConnector",
         "RECORDABLE", "RandomValue", "RandomValueParams", "RecorderParams", "SensoryInput",
-        "Sheet", "SheetParams", "SynapseParams", "build_model", "derive_seed", "import_backend",
+        "Sheet", "SheetParams", "SynapseParams", "build_model", "connections_ads", "derive_seed",
+        "import_backend",
         "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
     ],
     "mozaik.plot": [

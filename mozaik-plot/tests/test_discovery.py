@@ -6,4 +6,6 @@ from mozaik.testing import PluginDistributionContract
 class TestDiscovery(PluginDistributionContract):
     distribution = "mozaik-plot"
     entry_point = "plot"
-    provides = {"plots": []}
+    provides = {"plots": ["ActivityMovie", "ConnectivityPlot", "OverviewPlot",
+                          "PerNeuronValuePlot", "PerNeuronValueScatter", "RasterPlot",
+                          "TuningCurvePlot"]}

@@ -72,6 +72,22 @@ def test_chunked_runs_store_the_same_spikes_as_one_run_call(
     assert whole == chunked
 
 
+def test_store_connections_keeps_each_projection(plugin_manager: PluginManager,
+                                                 tmp_path: Path) -> None:
+    path = tmp_path / "study.yaml"
+    path.write_text(STUDY)
+    study = load_study(path, ["controller.store_connections=true",
+                              "experiments.1.params.duration_ms=20.0"],
+                       registry=plugin_manager.registry)
+    run_study(study, tmp_path / "run", progress="off")
+    with DataStore.open(tmp_path / "run") as store:
+        (stored,) = store.get_analysis_result(identifier="Connections")
+    assert stored.proj_name == "exc_exc" and stored.source_name == "exc"
+    assert 80 * 80 * 0.05 < len(stored.weights) < 80 * 80 * 0.15  # probability 0.1
+    np.testing.assert_allclose(stored.weights, 0.004)
+    np.testing.assert_allclose(stored.delays, 0.5)
+
+
 def test_no_entry_point_prints_the_cmake_error(tmp_path: Path) -> None:
     path = tmp_path / "study.yaml"
     path.write_text(STUDY)

@@ -1,9 +1,91 @@
-"""mozaik-plot: Figures for Mozaik. Components register through the `mozaik` entry point."""
+"""mozaik-plot: figures for Mozaik.
+
+A figure is a tree: :class:`Layout` nodes split a matplotlib GridSpec among their children,
+:class:`Panel` leaves draw one axis each, all in one shared look (:mod:`mozaik_plot` colours,
+fonts, unit labels). Any node's parameter is set by dotted path (:func:`set_param`, or a plot's
+``overrides``). The registered plots (:class:`RasterPlot`, :class:`OverviewPlot`, ...) derive
+from :class:`FigurePlot`, which saves PNG plus SVG/PDF plus a JSON sidecar of the query and
+parameters. ``mozaik report RUN_DIR`` writes a self-contained HTML page of a run.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata as _md
 
+from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, save_figure
+from mozaik_plot._network import ActivityMovie, ConnectivityParams, ConnectivityPlot, MovieParams
+from mozaik_plot._panels import (
+    CurvePanel,
+    HistogramPanel,
+    PositionPanel,
+    PsthPanel,
+    RasterPanel,
+    ScatterPanel,
+    SignalPanel,
+)
+from mozaik_plot._recordings import OverviewParams, OverviewPlot, RasterParams, RasterPlot
+from mozaik_plot._report import REPORT_NAME, write_report
+from mozaik_plot._search import (
+    SearchPanel,
+    parameter_search_columns,
+    parameter_search_figure,
+    plot_parameter_search,
+)
+from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
+from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
+from mozaik_plot._values import (
+    PerNeuronValueParams,
+    PerNeuronValuePlot,
+    PerNeuronValueScatter,
+    ScatterParams,
+    TuningCurveParams,
+    TuningCurvePlot,
+)
+
 __version__ = _md.version("mozaik-plot")
 
-__all__ = ["__version__"]
+__all__ = [
+    "ActivityMovie",
+    "COLORS",
+    "ConnectivityParams",
+    "ConnectivityPlot",
+    "CurvePanel",
+    "FigureParams",
+    "FigurePlot",
+    "HistogramPanel",
+    "LOOK",
+    "Layout",
+    "MovieParams",
+    "Node",
+    "NothingToDraw",
+    "OverviewParams",
+    "OverviewPlot",
+    "Panel",
+    "PerNeuronValueParams",
+    "PerNeuronValuePlot",
+    "PerNeuronValueScatter",
+    "PlotParameterError",
+    "PositionPanel",
+    "PsthPanel",
+    "REPORT_NAME",
+    "RasterPanel",
+    "RasterParams",
+    "RasterPlot",
+    "ScatterPanel",
+    "ScatterParams",
+    "SearchPanel",
+    "SignalPanel",
+    "TuningCurveParams",
+    "TuningCurvePlot",
+    "__version__",
+    "axis_label",
+    "look",
+    "parameter_search_columns",
+    "parameter_search_figure",
+    "plot_parameter_search",
+    "render",
+    "save_figure",
+    "set_param",
+    "sheet_color",
+    "write_report",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import click
 from mozaik.plugin import ComponentSpec, hookimpl
 
 MOZAIK_HOOK_API = (1, 0)
@@ -11,4 +12,35 @@ MOZAIK_HOOK_API = (1, 0)
 
 @hookimpl
 def mozaik_plots() -> Iterable[ComponentSpec]:
-    return []
+    from mozaik_plot import _network, _recordings, _values
+
+    return [
+        ComponentSpec(name="ActivityMovie", config_cls=_network.MovieParams,
+                      factory=_network.ActivityMovie,
+                      summary="sheet activity over a presentation as a GIF (MP4 with ffmpeg)"),
+        ComponentSpec(name="ConnectivityPlot", config_cls=_network.ConnectivityParams,
+                      factory=_network.ConnectivityPlot,
+                      summary="a neuron's weights over space, weight and delay histograms"),
+        ComponentSpec(name="OverviewPlot", config_cls=_recordings.OverviewParams,
+                      factory=_recordings.OverviewPlot,
+                      summary="per stimulus: raster over trials, conductances and Vm"),
+        ComponentSpec(name="PerNeuronValuePlot", config_cls=_values.PerNeuronValueParams,
+                      factory=_values.PerNeuronValuePlot,
+                      summary="histograms or cortical maps of per-neuron values"),
+        ComponentSpec(name="PerNeuronValueScatter", config_cls=_values.ScatterParams,
+                      factory=_values.PerNeuronValueScatter,
+                      summary="one per-neuron value against another (or an annotation)"),
+        ComponentSpec(name="RasterPlot", config_cls=_recordings.RasterParams,
+                      factory=_recordings.RasterPlot,
+                      summary="spike rasters per sheet and stimulus, trials grouped, PSTH"),
+        ComponentSpec(name="TuningCurvePlot", config_cls=_values.TuningCurveParams,
+                      factory=_values.TuningCurvePlot,
+                      summary="responses of chosen neurons against a stimulus parameter"),
+    ]
+
+
+@hookimpl
+def mozaik_cli_commands() -> Iterable[click.Command]:
+    from mozaik_plot._report import report_command
+
+    return [report_command]

@@ -64,8 +64,13 @@ class ControllerConfig:
     progress_chunk_ms : float, ms
         Model time simulated per ``run`` call, so progress moves during long presentations
         (results do not depend on it); 0 simulates each presentation in one call.
+    store_connections : bool
+        Store every projection's connections as a ``Connections`` result
+        (:func:`mozaik.model.connections_ads`) once the network is built, for connectivity
+        plots and the run report's synapse counts.
     """
 
     null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
     reset: bool = False
     progress_chunk_ms: float = attrs.field(default=100.0, validator=non_negative)
+    store_connections: bool = False

@@ -222,6 +222,11 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
         state.writer.update_manifest(plan=plan_record(state.plan))
     for sheet_name in model.sheets:
         state.writer.write_neurons(sheet_name, *model.neuron_table(sheet_name))
+    if study.controller.store_connections:
+        from mozaik.model import connections_ads
+
+        for connector in model.projections.values():
+            state.writer.add_analysis_result(connections_ads(connector), replace=True)
     state.build_s = time.perf_counter() - start
     logger.info("network %r built in %.2f s: %s; %d presentation(s) planned", study.name,
                 state.build_s, ", ".join(f"{n} ({len(s.population)} neurons)"

@@ -7,6 +7,7 @@ backend loads when a :class:`Model` is created.
 
 from __future__ import annotations
 
+from mozaik.model._connections import connections_ads
 from mozaik.model._connector_params import (
     AllToAllParams,
     DistanceDependentParams,
@@ -127,6 +128,7 @@ __all__ = [
     "SheetParams",
     "SynapseParams",
     "build_model",
+    "connections_ads",
     "derive_seed",
     "import_backend",
     "make_rng",

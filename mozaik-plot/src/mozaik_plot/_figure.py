@@ -1,0 +1,152 @@
+"""FigurePlot: the base of every mozaik-plot figure (query, overrides, files and sidecar)."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import json
+import logging
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from mozaik._errors import MozaikError
+from mozaik.datastore import param_filter_query
+from mozaik.plot import Plot
+
+from mozaik_plot._style import look
+from mozaik_plot._tree import Node, render, set_param
+
+if TYPE_CHECKING:
+    from mozaik.datastore import DataStoreView
+
+__all__ = ["FigureParams", "FigurePlot", "NothingToDraw", "save_figure"]
+
+log = logging.getLogger(__name__)
+
+
+class NothingToDraw(MozaikError):
+    """The view holds nothing the plot can draw (the message says what it looked for)."""
+
+
+@attrs.frozen(kw_only=True)
+class FigureParams:
+    """Parameters every figure has.
+
+    Parameters
+    ----------
+    query : mapping
+        ``param_filter_query`` keywords narrowing the view first (e.g. ``{"st_name": "X"}``).
+    overrides : mapping of str to value
+        Node parameters by dotted path (``{"raster.marker_size": 2, "*.title": ""}``).
+    size_in : (float, float), inches
+        Figure width and height.
+    vector_format : "svg" or "pdf"
+        The vector copy saved beside the PNG.
+    title : str or None
+        Figure title; None: the plot's own.
+    """
+
+    query: Mapping[str, Any] = attrs.field(factory=dict)
+    overrides: Mapping[str, Any] = attrs.field(factory=dict)
+    size_in: tuple[float, float] = (7.0, 5.0)
+    vector_format: Literal["svg", "pdf"] = "svg"
+    title: str | None = None
+
+
+class FigurePlot(Plot):
+    """A plot drawn as a tree of layouts and panels (see :mod:`mozaik_plot`).
+
+    Subclasses implement :meth:`tree`, returning the root node for a view or raising
+    :class:`NothingToDraw`. :meth:`draw` narrows the view by ``params.query``, applies
+    ``params.overrides``, and saves PNG plus SVG/PDF plus a JSON sidecar recording the query and
+    parameters. Drawing is deterministic: the same view and parameters write the same files.
+    """
+
+    params: FigureParams
+
+    @abstractmethod
+    def tree(self, view: DataStoreView) -> tuple[Node, str]:
+        """The figure's root node and default title for ``view``.
+
+        Raises
+        ------
+        NothingToDraw
+            Saying what the plot looked for.
+        """
+
+    def narrow(self, view: DataStoreView) -> DataStoreView:
+        """``view`` narrowed by ``params.query``."""
+        query = dict(self.params.query)
+        return param_filter_query(view, **query) if query else view
+
+    def figure(self, view: DataStoreView) -> Figure:
+        """Draw the figure of ``view`` without saving it (close it with ``plt.close``).
+
+        Raises
+        ------
+        NothingToDraw
+            If the view holds nothing the plot can draw.
+        """
+        root, title = self.tree(self.narrow(view))
+        for path, value in sorted(self.params.overrides.items()):
+            set_param(root, path, value)
+        size = self.params.size_in
+        return render(root, (float(size[0]), float(size[1])), self.params.title or title)
+
+    def draw(self, view: DataStoreView, path: Path) -> Sequence[Path]:
+        """Save the figure of ``view`` as ``path`` (PNG), its vector copy and sidecar.
+
+        Returns the files written, or ``[]`` with a warning naming what was missing.
+        """
+        try:
+            figure = self.figure(view)
+        except NothingToDraw as exc:
+            log.warning("%s: nothing to draw: %s", type(self).__name__, exc)
+            return []
+        try:
+            return save_figure(figure, Path(path), self.record(), self.params.vector_format)
+        finally:
+            plt.close(figure)
+
+    def record(self) -> dict[str, Any]:
+        """What the sidecar records: plot, parameters (query included), mozaik-plot version."""
+        params = attrs.asdict(self.params)
+        return {"plot": type(self).__name__, "query": params.get("query", {}),
+                "params": params, "mozaik_plot": md.version("mozaik-plot")}
+
+
+def save_figure(figure: Figure, path: Path, record: Mapping[str, Any],
+                vector_format: str = "svg") -> list[Path]:
+    """Save ``figure`` as PNG at ``path``, a vector copy and a JSON sidecar beside it.
+
+    Parameters
+    ----------
+    figure : Figure
+    path : Path
+        The PNG (any other suffix is replaced by ``.png``).
+    record : mapping
+        Written as ``<stem>.json`` (made JSON-able with ``str`` for unknown types).
+    vector_format : "svg" or "pdf"
+
+    Returns
+    -------
+    list of Path
+        PNG, vector copy and sidecar.
+    """
+    png = path.with_suffix(".png")
+    vector = path.with_suffix(f".{vector_format}")
+    sidecar = path.with_suffix(".json")
+    meta = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+    with look():
+        figure.savefig(png, metadata={"Software": None})
+        figure.savefig(vector, metadata=meta.get(vector_format, {}))
+    axes = [{"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
+            for ax in figure.axes]
+    text = json.dumps({**record, "files": [png.name, vector.name], "axes": axes},
+                      indent=2, sort_keys=True, default=str)
+    sidecar.write_text(text + "\n")
+    return [png, vector, sidecar]

@@ -1,0 +1,164 @@
+"""``mozaik report RUN_DIR``: one self-contained HTML page per run (images as data URIs)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from mozaik.ads import Connections, SingleValue
+from mozaik.datastore import DataStore, DataStoreView, summary_data
+from mozaik.workflow import FIGURES_DIR
+
+from mozaik_plot._data import results_of
+
+__all__ = ["REPORT_NAME", "report_command", "write_report"]
+
+#: File name of the report inside the run directory.
+REPORT_NAME = "report.html"
+
+_IMAGE_TYPES = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml"}
+
+_CSS = """
+body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;
+font-size:13px;text-align:left;vertical-align:top}th{background:#f2f2f2}
+figure{margin:12px 0 24px}figure img{max-width:100%;border:1px solid #ddd}
+figcaption{font-size:12px;color:#555}code{font-size:12px}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _run_section(summary: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    run = summary["run"]
+    config = manifest.get("config") or {}
+    rows = [("study", config.get("name")), ("description", config.get("description")),
+            ("run directory", run.get("run_dir")), ("status", run.get("status")),
+            ("started", run.get("start_time")), ("finished", run.get("end_time")),
+            ("host", run.get("host")),
+            ("simulator", f"{run.get('simulator')} {run.get('simulator_version') or ''}")]
+    dists = sorted((run.get("distributions") or {}).items())
+    return ("<h2>Run</h2>" + _table(("field", "value"), rows) + "<h3>Provenance</h3>"
+            + _table(("distribution", "version"), dists))
+
+
+def _model_section(view: DataStoreView, summary: Mapping[str, Any],
+                   manifest: Mapping[str, Any]) -> str:
+    sheets = [(s["name"], s["neurons"], s.get("mean_rate_hz"),
+               ", ".join(f"{k} ({v})" for k, v in (s.get("variables") or {}).items()))
+              for s in summary["sheets"]]
+    stored = {str(c.proj_name): c for c in results_of(view, "Connections")
+              if isinstance(c, Connections)}
+    connectors = []
+    for name, entry in ((manifest.get("config") or {}).get("connectors") or {}).items():
+        entry = entry if isinstance(entry, Mapping) else {}
+        count = len(stored.pop(name).weights) if name in stored else "not stored"
+        connectors.append((name, entry.get("component"), entry.get("source"),
+                           entry.get("target"), count))
+    connectors += [(name, "", c.source_name, c.target_name, len(c.weights))
+                   for name, c in stored.items()]
+    return ("<h2>Model</h2><h3>Sheets</h3>"
+            + _table(("sheet", "neurons", "mean rate (Hz)", "recorded (neurons)"), sheets)
+            + "<h3>Connectors</h3>"
+            + _table(("connector", "component", "source", "target", "synapses"), connectors))
+
+
+def _experiments_section(summary: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    experiments = [(i, e.get("component"), json.dumps(e.get("params"), sort_keys=True))
+                   for i, e in enumerate((manifest.get("config") or {}).get("experiments")
+                                         or []) if isinstance(e, Mapping)]
+    stimuli = [(s["name"], json.dumps(s["params"], sort_keys=True), len(s["trials"]),
+                s.get("duration_ms")) for s in summary["stimuli"]]
+    return ("<h2>Experiments and stimuli</h2>"
+            + _table(("#", "experiment", "parameters"), experiments)
+            + _table(("stimulus", "parameters", "trials", "duration (ms)"), stimuli))
+
+
+def _figure(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    sidecar = path.with_suffix(".json")
+    caption = f"<b>{_e(path.name)}</b>"
+    if sidecar.is_file():
+        record = json.loads(sidecar.read_text())
+        caption += (f" &mdash; {_e(record.get('plot'))}, query <code>"
+                    f"{_e(json.dumps(record.get('query', {}), sort_keys=True))}</code>")
+    return (f'<figure><img alt="{_e(path.stem)}" src="data:{_IMAGE_TYPES[path.suffix]};'
+            f'base64,{data}"><figcaption>{caption}</figcaption></figure>')
+
+
+def figure_files(run_dir: Path) -> list[Path]:
+    """The figures of a run shown in its report: PNGs and GIFs of ``figures/``, sorted."""
+    folder = run_dir / FIGURES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".png", ".gif"))
+
+
+def _figures_section(run_dir: Path) -> str:
+    files = figure_files(run_dir)
+    if not files:
+        return f"<h2>Figures</h2><p>No figures in {_e(run_dir / FIGURES_DIR)}.</p>"
+    return "<h2>Figures</h2>" + "".join(_figure(p) for p in files)
+
+
+def _values_section(view: DataStoreView) -> str:
+    rows = [(v.sheet_name, v.value_name, f"{float(v.value):.6g}", v.value_units.dimensionality,
+             v.stimulus_id.name if v.stimulus_id else "", v.analysis_algorithm)
+            for v in results_of(view, "SingleValue") if isinstance(v, SingleValue)]
+    if not rows:
+        return "<h2>Single values</h2><p>No SingleValue results in the store.</p>"
+    return "<h2>Single values</h2>" + _table(
+        ("sheet", "value", "value", "units", "stimulus", "analysis"), rows)
+
+
+def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write the HTML report of the run in ``run_dir``; return its path.
+
+    Parameters
+    ----------
+    run_dir : path
+        A run directory (a datastore).
+    out : path, optional
+        Where to write (default ``<run_dir>/report.html``).
+    """
+    root = Path(run_dir)
+    store = DataStore.open(root, "r")
+    try:
+        summary = summary_data(store)
+        manifest = store.manifest
+        view = store.full_view()
+        name = (manifest.get("config") or {}).get("name") or root.name
+        parts = [_run_section(summary, manifest), _model_section(view, summary, manifest),
+                 _experiments_section(summary, manifest), _figures_section(root),
+                 _values_section(view)]
+    finally:
+        store.close()
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Mozaik run '
+            f"{_e(name)}</title><style>{_CSS}</style></head><body><h1>Mozaik run {_e(name)}</h1>"
+            + "".join(parts) + "</body></html>\n")
+    target = Path(out) if out is not None else root / REPORT_NAME
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+@click.command("report")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the page (default RUN_DIR/report.html).")
+def report_command(run_dir: Path, output: Path | None) -> None:
+    """Write a self-contained HTML report of the run in RUN_DIR (figures embedded)."""
+    click.echo(str(write_report(run_dir, output)))

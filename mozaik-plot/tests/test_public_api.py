@@ -1,0 +1,27 @@
+"""Snapshot of mozaik_plot's public names: changing them is a deliberate act."""
+
+from __future__ import annotations
+
+import mozaik_plot
+
+SNAPSHOT = [
+    "ActivityMovie", "COLORS", "ConnectivityParams", "ConnectivityPlot", "CurvePanel",
+    "FigureParams", "FigurePlot", "HistogramPanel", "LOOK", "Layout", "MovieParams", "Node",
+    "NothingToDraw", "OverviewParams", "OverviewPlot", "Panel", "PerNeuronValueParams",
+    "PerNeuronValuePlot", "PerNeuronValueScatter", "PlotParameterError", "PositionPanel",
+    "PsthPanel", "REPORT_NAME", "RasterPanel", "RasterParams", "RasterPlot", "ScatterPanel",
+    "ScatterParams", "SearchPanel", "SignalPanel", "TuningCurveParams", "TuningCurvePlot",
+    "__version__", "axis_label", "look", "parameter_search_columns", "parameter_search_figure",
+    "plot_parameter_search", "render", "save_figure", "set_param", "sheet_color",
+    "write_report",
+]
+
+
+def test_public_names() -> None:
+    assert mozaik_plot.__all__ == SNAPSHOT
+    assert sorted(SNAPSHOT) == SNAPSHOT
+
+
+def test_every_public_name_exists() -> None:
+    for name in mozaik_plot.__all__:
+        assert hasattr(mozaik_plot, name), name

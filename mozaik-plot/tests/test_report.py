@@ -1,0 +1,93 @@
+"""`mozaik report RUN_DIR`: a self-contained HTML page, rendered in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mozaik.cli import main
+from mozaik.datastore import DataStore
+from mozaik.workflow import FIGURES_DIR
+from mozaik_plot import (
+    COLORS,
+    ActivityMovie,
+    MovieParams,
+    OverviewParams,
+    OverviewPlot,
+    RasterParams,
+    RasterPlot,
+    write_report,
+)
+from PIL import Image
+
+
+def _run_with_figures(store: DataStore) -> Path:
+    folder = store.root / FIGURES_DIR
+    folder.mkdir()
+    RasterPlot(RasterParams(max_stimuli=1)).draw(store, folder / "00_RasterPlot.png")
+    OverviewPlot(OverviewParams(max_stimuli=1)).draw(store, folder / "01_OverviewPlot.png")
+    ActivityMovie(MovieParams(sheet="exc", frame_ms=50.0)).draw(store, folder / "02_Movie.png")
+    return store.root
+
+
+def test_report_holds_run_model_figures_and_values(plot_store: DataStore) -> None:
+    root = _run_with_figures(plot_store)
+    page = write_report(root).read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    images = re.findall(r'<img alt="([^"]+)" src="data:(image/\w+);base64,([^"]+)"', page)
+    assert [(a, t) for a, t, _ in images] == [
+        ("00_RasterPlot", "image/png"), ("01_OverviewPlot", "image/png"),
+        ("02_Movie", "image/gif")]
+    assert base64.b64decode(images[0][2]) == (root / FIGURES_DIR / "00_RasterPlot.png"
+                                              ).read_bytes()
+    assert "src=\"http" not in page and "src=\"file" not in page  # self-contained
+    text = html.unescape(page)
+    for expected in ("<td>exc</td><td>16</td>", "<td>inh</td><td>4</td>",
+                     "<td>Mean(Firing rate)</td><td>12.5</td><td>Hz</td>",
+                     "<td>mozaik-plot</td>", "TinyGrating",
+                     "<td>exc_exc</td><td></td><td>exc</td><td>exc</td><td>"):
+        assert expected in text, expected
+    assert "RasterPlot, query <code>{}</code>" in text
+
+
+def test_report_command_of_the_cli(plot_store: DataStore, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "page.html"
+    with pytest.raises(SystemExit) as done:
+        main(["report", str(plot_store.root), "-o", str(out)])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    assert "No figures in" in out.read_text()
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, ("headless Chromium is needed: `apt-get install chromium` (the nox session "
+                   "'plugins(package=\"plot\")' installs it)")
+    return found
+
+
+def test_report_renders_with_its_images_in_chromium(plot_store: DataStore,
+                                                    tmp_path: Path) -> None:
+    root = _run_with_figures(plot_store)
+    page = write_report(root)
+    shot = tmp_path / "shot.png"
+    subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", f"--screenshot={shot}", "--window-size=1200,3000",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=int)
+    assert pixels.shape == (3000, 1200, 3)
+    assert (pixels.sum(axis=2) < 600).mean() > 0.01  # not blank: text, tables, figures
+    # the figures drew: pixels of the excitatory red of the raster and overview exist
+    red = np.array([int(COLORS["excitatory"][i:i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(pixels - red).sum(axis=2) < 30).sum() > 50
+    # and the image area is not uniform
+    rows = np.flatnonzero((np.abs(pixels - red).sum(axis=2) < 30).any(axis=1))
+    region = pixels[rows.min():rows.max() + 1]
+    assert region.std() > 20
