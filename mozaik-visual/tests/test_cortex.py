@@ -1,8 +1,8 @@
 """V1 components: cortical sheets, the Gabor afferent connector, push-pull, orientation maps.
 
 Until the retina/LGN lands, LGN ON/OFF sheets are plain core Sheets on a grid whose
-``visual_x_deg``/``visual_y_deg`` annotations place them in the visual field, which is the
-interface the Gabor connector reads (:func:`mozaik_visual.cortex.visual_positions_deg`).
+``x_deg``/``y_deg`` annotations place them in the visual field, as the retina's sheets do; that
+is what the Gabor connector reads (:func:`mozaik_visual.cortex.visual_positions_deg`).
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ LGN_SIZE_DEG = 3.0
 
 
 def lgn_sheet(model: Model, name: str, n_side: int = 24) -> Sheet:
-    """A plain sheet on a grid covering LGN_SIZE_DEG x LGN_SIZE_DEG degrees (100 um/deg)."""
+    """A plain sheet on a grid covering LGN_SIZE_DEG x LGN_SIZE_DEG degrees (100 um/deg),
+    with the retina/LGN's ``x_deg``/``y_deg`` annotations."""
     side_um = LGN_SIZE_DEG * 100.0
     params = structure({"cell": {"model": "SpikeSourcePoisson"},
                         "placement": {"kind": "grid", "size_um": [side_um, side_um],
                                       "n_neurons": n_side * n_side}}, SheetParams, path=name)
     sheet = model.create_sheet(name, params)
-    sheet.annotate("visual_x_deg", sheet.positions_um[:, 0] / 100.0)
-    sheet.annotate("visual_y_deg", sheet.positions_um[:, 1] / 100.0)
+    sheet.annotate("x_deg", sheet.positions_um[:, 0] / 100.0)
+    sheet.annotate("y_deg", sheet.positions_um[:, 1] / 100.0)
     return sheet
 
 
@@ -127,8 +128,8 @@ def test_gabor_connector_on_where_positive_off_where_negative(model: Model) -> N
         pre, post, weight = np.array(projection.get(["weight"], format="list")).T
         pre, post = pre.astype(int), post.astype(int)
         lgn = model.sheets[sheet]
-        dx = lgn.annotations["visual_x_deg"][pre] - v1.visual_positions_deg[post, 0]
-        dy = lgn.annotations["visual_y_deg"][pre] - v1.visual_positions_deg[post, 1]
+        dx = lgn.annotations["x_deg"][pre] - v1.visual_positions_deg[post, 0]
+        dy = lgn.annotations["y_deg"][pre] - v1.visual_positions_deg[post, 1]
         values = gabor(dx, dy, *(fields[key][post] for key in GABOR_ANNOTATIONS))
         assert np.all(sign * values > 0)
         total += weight.sum()

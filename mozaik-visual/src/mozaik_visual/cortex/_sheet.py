@@ -31,6 +31,10 @@ __all__ = [
 VISUAL_X_ANNOTATION = "visual_x_deg"
 #: Annotation holding a neuron's vertical visual-field position, degrees.
 VISUAL_Y_ANNOTATION = "visual_y_deg"
+#: Annotation pairs read as visual-field positions, in order: a cortical sheet's, and the
+#: ``x_deg``/``y_deg`` of the retina/LGN sheets.
+ANNOTATION_PAIRS: tuple[tuple[str, str], ...] = ((VISUAL_X_ANNOTATION, VISUAL_Y_ANNOTATION),
+                                                 ("x_deg", "y_deg"))
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -93,8 +97,9 @@ class CorticalSheet(Sheet):
 def visual_positions_deg(sheet: Sheet, where: str = "") -> np.ndarray:
     """Visual-field positions (n, 2) in degrees of any sheet that has them.
 
-    A sheet has them if it has a ``visual_positions_deg`` attribute (a :class:`CorticalSheet`,
-    or an LGN sheet of a sensory input) or ``visual_x_deg`` and ``visual_y_deg`` annotations.
+    A sheet has them if it has a ``visual_positions_deg`` attribute (a :class:`CorticalSheet`)
+    or annotations ``visual_x_deg`` and ``visual_y_deg``, or ``x_deg`` and ``y_deg`` (the
+    retina/LGN sheets), in degrees.
 
     Raises
     ------
@@ -106,15 +111,17 @@ def visual_positions_deg(sheet: Sheet, where: str = "") -> np.ndarray:
         array = np.asarray(found, dtype=float)
     else:
         annotations = sheet.annotations
-        if VISUAL_X_ANNOTATION not in annotations or VISUAL_Y_ANNOTATION not in annotations:
+        pair = next((p for p in ANNOTATION_PAIRS if p[0] in annotations and p[1] in annotations),
+                    None)
+        if pair is None:
             prefix = f"{where}: " if where else ""
+            names = " or ".join(f"{x!r} and {y!r}" for x, y in ANNOTATION_PAIRS)
             msg = (f"{prefix}sheet {sheet.name!r} has no visual-field positions: it needs a "
-                   f"visual_positions_deg attribute (a CorticalSheet, an LGN sheet) or the "
-                   f"annotations {VISUAL_X_ANNOTATION!r} and {VISUAL_Y_ANNOTATION!r} (degrees); "
-                   f"it has: {', '.join(sorted(annotations)) or 'no annotations'}")
+                   f"visual_positions_deg attribute (a CorticalSheet) or the annotations "
+                   f"{names} (degrees); it has: "
+                   f"{', '.join(sorted(annotations)) or 'no annotations'}")
             raise ConfigError(msg)
-        array = np.column_stack([annotations[VISUAL_X_ANNOTATION],
-                                 annotations[VISUAL_Y_ANNOTATION]]).astype(float)
+        array = np.column_stack([annotations[pair[0]], annotations[pair[1]]]).astype(float)
     if array.shape != (sheet.size, 2):
         msg = (f"{where or 'sheet'}: sheet {sheet.name!r} gave visual positions of shape "
                f"{array.shape}, expected ({sheet.size}, 2)")
