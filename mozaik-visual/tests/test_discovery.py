@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from mozaik.testing import PluginDistributionContract
+from mozaik_visual._plugin import _EXPERIMENTS, _STIMULI
 
 
 class TestDiscovery(PluginDistributionContract):
     distribution = "mozaik-visual"
     entry_point = "visual"
-    provides = {"input_spaces": [], "sensory_inputs": [], "sheets": [], "connectors": [],
-                "connector_functions": [], "stimuli": [], "experiments": []}
+    provides = {"input_spaces": ["VisualSpace"], "sensory_inputs": ["RetinaLGN"],
+                "stimuli": sorted(_STIMULI), "experiments": sorted(_EXPERIMENTS)}
 
 
 class TestCortexDiscovery(PluginDistributionContract):

@@ -10,7 +10,9 @@ Protocol of one run
    configuration, provenance, the plan) and the neurons recorded, so a study that fails to build
    leaves no run directory.
 3. For each presentation: a blank of ``controller.null_stimulus_period`` ms (stored as a null
-   segment) or, with ``controller.reset``, a network reset; then the experiment arms its direct
+   segment) or, with ``controller.reset``, a network reset; the model's sensory input (if any)
+   is shown the blank and then the stimulus (``sensory_input.present``, each at its start
+   time, before it runs); then the experiment arms its direct
    stimulation, the model runs for the stimulus's ``duration_ms`` (in chunks of
    ``controller.progress_chunk_ms``, so progress moves; chunking does not change the results),
    the recordings are fetched and written to the datastore at once (atomically).
@@ -51,6 +53,7 @@ from mozaik.controller._provenance import check_simulator
 from mozaik.controller._rundir import ExistingRun, Session, create_store, open_existing
 from mozaik.controller._state import RunState, RunSummary
 from mozaik.plugin import PluginManager, get_plugin_manager
+from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus
 from mozaik.study import Study
 from mozaik.workflow import pending_steps, run_workflow
 
@@ -295,6 +298,7 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
         _blank(state, p, blank, writes, bar, label)
     t_start = model.time
     try:
+        _sense(state, p.stimulus, t_start)
         p.experiment.prepare(p.stimulus, t_start)
         _run_chunked(state, p.stimulus.duration_ms, bar, label)
     finally:
@@ -346,10 +350,20 @@ def _collect(state: RunState) -> dict[str, Any]:
     return segments
 
 
+def _sense(state: RunState, stimulus: Stimulus, t_start: float) -> None:
+    """Show ``stimulus`` (a presentation's, or the blank) to the model's sensory input."""
+    sensory = getattr(state.network, "sensory_input", None)
+    if sensory is not None:
+        sensory.present(stimulus, t_start)
+
+
 def _blank(state: RunState, p: Presentation, period_ms: float, writes: bool, bar: Progress,
            label: str) -> None:
     identity = null_identity(p, period_ms)
     t_start = state.network.time
+    _sense(state, NullStimulus(NullStimulusParams(duration_ms=period_ms,
+                                                  before=p.identity.to_string()),
+                               trial=p.trial), t_start)
     _run_chunked(state, period_ms, bar, f"blank before {label}")
     segments = _collect(state)
     if writes and not state.writer.has_presentation(identity, p.trial, null=True):

@@ -91,6 +91,10 @@ class SensoryInput(ABC):
     def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
         """Make the layer's sheets respond to ``stimulus`` shown from ``t_start_ms``.
 
+        The controller calls it before every presentation *and* before every blank between
+        presentations (with core's ``Null`` stimulus), each before the model runs it, so the
+        layer sees the whole timeline; experiments never call it themselves.
+
         Parameters
         ----------
         stimulus : Stimulus

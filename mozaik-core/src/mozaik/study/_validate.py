@@ -157,7 +157,10 @@ class _Checker:
         return self.many(section.name, kind, raw)
 
     def named(self, section: Section, raw: Any) -> dict[str, ComponentEntry]:
-        if section.required and (not isinstance(raw, Mapping) or not raw):
+        # a study whose sensory input makes the sheets (an LGN alone) needs no other sheet
+        required = section.required and not (section.name == "sheets"
+                                              and self.tree.data.get("sensory_input"))
+        if required and (not isinstance(raw, Mapping) or not raw):
             self.problems.add(section.name, f"a study needs at least one of {section.name}: "
                               f"{section.name}: {{name: {{component: ..., params: {{...}}}}}}")
             return {}

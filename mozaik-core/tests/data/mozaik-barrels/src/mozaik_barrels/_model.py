@@ -79,8 +79,12 @@ class WhiskerPad(SensoryInput):
                                                         positions, recorders)
 
     def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
+        # the controller shows every stimulus, blanks included: only deflections move whiskers
+        whisker = getattr(stimulus.params, "whisker", None)
+        if whisker is None:
+            self.rest()
+            return
         rates = np.full(self.sheets[self.sheet].size, self.params.baseline_rate_hz)
-        whisker = stimulus.params.whisker
         rates[whisker] = self.params.deflection_rate_hz
         self.sheets[self.sheet].population.set(rate=rates)
 

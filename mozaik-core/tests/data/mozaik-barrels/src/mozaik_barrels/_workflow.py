@@ -49,7 +49,7 @@ class DeflectWhiskersParams:
 
 
 class DeflectWhiskers(Experiment):
-    """Deflects whiskers one at a time through the model's WhiskerPad (if it has one)."""
+    """Deflects whiskers one at a time; the controller shows each to the model's WhiskerPad."""
 
     params: DeflectWhiskersParams
 
@@ -65,11 +65,6 @@ class DeflectWhiskers(Experiment):
     def _pad(self) -> WhiskerPad | None:
         pad = getattr(self.model, "sensory_input", None)
         return pad if isinstance(pad, WhiskerPad) else None
-
-    def prepare(self, stimulus: Stimulus, t_start: float) -> None:
-        pad = self._pad()
-        if pad is not None:
-            pad.present(stimulus, t_start)
 
     def finish(self, stimulus: Stimulus) -> None:
         pad = self._pad()

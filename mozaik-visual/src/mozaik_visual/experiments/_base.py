@@ -1,0 +1,42 @@
+"""Shared parts of the visual experiments: trials, grating defaults, building stimulus lists."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+from mozaik.experiments import Experiment
+from mozaik.stimulus import Stimulus
+
+__all__ = ["VisualExperiment", "orientations_rad", "trials"]
+
+
+def trials(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    """attrs validator: a number of trials >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"{attribute.name} must be an int >= 1, got {value!r}"
+        raise ValueError(msg)
+
+
+def orientations_rad(n: int) -> list[float]:
+    """``n`` orientations evenly spaced over [0, pi), rad."""
+    return [math.pi * k / n for k in range(n)]
+
+
+class VisualExperiment(Experiment):
+    """A protocol presenting visual stimuli; the controller shows them to the sensory input.
+
+    Subclasses implement :meth:`conditions`: one stimulus per condition (trial 0); every
+    condition is presented ``params.num_trials`` times, trial by trial.
+    """
+
+    def conditions(self) -> Iterable[Stimulus]:
+        raise NotImplementedError
+
+    def stimuli(self) -> list[Stimulus]:
+        once = list(self.conditions())
+        return [s.with_trial(t) for t in range(self.params.num_trials) for s in once]
+
+

@@ -1,0 +1,206 @@
+"""The retina/LGN model: ON and OFF X-cell sheets driven by the linear filter of the scene."""
+
+from __future__ import annotations
+
+import collections
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+import numpy as np
+from mozaik import ConfigError
+from mozaik.experiments import experiment_rng
+from mozaik.model import CellParams, RecorderParams, SensoryInput, Sheet
+from mozaik.stimulus import Stimulus
+
+from mozaik_visual.retina._drive import CurrentDrive
+from mozaik_visual.retina._filters import (
+    GainControlParams,
+    LinearFilter,
+    ReceptiveFieldParams,
+    TemporalKernelParams,
+)
+from mozaik_visual.space import VisualRegion, VisualSpace
+
+if TYPE_CHECKING:
+    from mozaik.model import Model
+
+__all__ = ["RetinaLGN", "RetinaLGNParams"]
+
+
+def _default_cell() -> CellParams:
+    return CellParams(model="IF_cond_exp", params={"tau_refrac": 2.0, "v_thresh": -50.0,
+                                                   "v_rest": -65.0, "v_reset": -65.0})
+
+
+@attrs.frozen(kw_only=True)
+class RetinaLGNParams:
+    """Parameters of the retina/LGN.
+
+    Parameters
+    ----------
+    populations : (str, str)
+        Names of the ON and the OFF sheet.
+    x_deg, y_deg : float, deg
+        Centre of the region the cells tile.
+    size_deg : (float, float), deg
+        Width and height of that region (inside the visual field).
+    n_cells : int
+        Cells per sheet.
+    placement : "grid" or "random"
+        A square-ish grid over the region (the same for ON and OFF), or uniform at random
+        (seeded, each sheet its own).
+    um_per_deg : float, um/deg
+        Scale of the sheets' ``positions_um`` (visual position times this); the annotations
+        ``x_deg`` and ``y_deg`` give the position in the visual field.
+    cell : CellParams
+        The PyNN cell model (current-injectable).
+    receptive_field, temporal_kernel, gain_control
+        The filter (see :mod:`mozaik_visual.retina`).
+    bias_nA : float, nA
+        Constant current every cell receives (sets the spontaneous rate with the noise).
+    gain_nA : float, nA
+        Current per unit of filtered Weber contrast (ON: +, OFF: -).
+    noise_std_nA : float, nA
+        Standard deviation of the white noise current, redrawn every ``noise_dt_ms``.
+    noise_dt_ms : float, ms
+    cache_size : int
+        Stimuli whose spatial responses are kept, so repeated trials are filtered once.
+    recorders : tuple of RecorderParams
+        What each sheet records.
+    """
+
+    populations: tuple[str, str] = ("X_ON", "X_OFF")
+    x_deg: float = 0.0
+    y_deg: float = 0.0
+    size_deg: tuple[float, float] = (4.0, 4.0)
+    n_cells: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    placement: Literal["grid", "random"] = "grid"
+    um_per_deg: float = 1000.0
+    cell: CellParams = attrs.field(factory=_default_cell)
+    receptive_field: ReceptiveFieldParams = attrs.field(factory=ReceptiveFieldParams)
+    temporal_kernel: TemporalKernelParams = attrs.field(factory=TemporalKernelParams)
+    gain_control: GainControlParams = attrs.field(factory=GainControlParams)
+    bias_nA: float = 0.7
+    gain_nA: float = 2.0
+    noise_std_nA: float = 0.5
+    noise_dt_ms: float = 1.0
+    cache_size: int = 16
+    recorders: tuple[RecorderParams, ...] = ()
+
+
+def _grid(n: int, width: float, height: float) -> np.ndarray:
+    cols = max(1, round(float(np.sqrt(n * width / height))))
+    rows = int(np.ceil(n / cols))
+    x = (np.arange(cols) + 0.5) / cols * width - width / 2
+    y = (np.arange(rows) + 0.5) / rows * height - height / 2
+    xx, yy = np.meshgrid(x, y)
+    return np.column_stack([xx.ravel(), yy.ravel()])[:n]
+
+
+class RetinaLGN(SensoryInput):
+    """ON and OFF X cells of the LGN, each a DoG x biphasic filter of the scene.
+
+    Every presentation (and every blank, drawn at the background luminance) is rendered by the
+    visual space, filtered for all cells at once and injected as one step current per cell
+    and frame, plus independent noise. The filter keeps its history across presentations, so
+    a response started in one carries on into the next.
+    """
+
+    params: RetinaLGNParams
+
+    def __init__(self, name: str, params: RetinaLGNParams, model: Model) -> None:
+        super().__init__(name, params, model)
+        space = model.input_space
+        if not isinstance(space, VisualSpace):
+            msg = (f"sensory input {name!r}: RetinaLGN needs the VisualSpace input space "
+                   f"(input_space.component: VisualSpace), got {type(space).__name__}")
+            raise ConfigError(msg)
+        self.space = space
+        region = VisualRegion(x_deg=params.x_deg, y_deg=params.y_deg,
+                              width_deg=params.size_deg[0], height_deg=params.size_deg[1])
+        if not space.region.contains(region):
+            msg = (f"sensory input {name!r}: size_deg {params.size_deg} around ({params.x_deg}, "
+                   f"{params.y_deg}) deg reaches outside the visual field "
+                   f"{space.params.size_deg}; make the LGN smaller or the field larger")
+            raise ConfigError(msg)
+        sim = model.sim
+        self.drives: dict[str, CurrentDrive] = {}
+        self.signs: dict[str, float] = {}
+        positions = []
+        for sheet_name, sign in zip(params.populations, (1.0, -1.0), strict=True):
+            xy = self._place(sheet_name, model)
+            cell_cls = getattr(sim, params.cell.model)
+            population = sim.Population(params.n_cells, cell_cls(**dict(params.cell.params)),
+                                        label=sheet_name)
+            sheet = Sheet.from_population(sheet_name, model, population,
+                                          xy * params.um_per_deg, params.recorders)
+            sheet.annotate("x_deg", xy[:, 0])
+            sheet.annotate("y_deg", xy[:, 1])
+            sheet.annotate("polarity", np.full(params.n_cells, "ON" if sign > 0 else "OFF"))
+            self.sheets[sheet_name] = sheet
+            self.signs[sheet_name] = sign
+            self.drives[sheet_name] = CurrentDrive(model, population,
+                                                   noise_std_nA=params.noise_std_nA,
+                                                   noise_dt_ms=params.noise_dt_ms,
+                                                   where=f"sensory input {name!r} {sheet_name}")
+            positions.append(xy)
+        xy = np.concatenate(positions)
+        rows, cols = space.region.to_pixel(xy[:, 0], xy[:, 1], space.params.pixel_size_deg)
+        self.filter = LinearFilter(rows, cols, params.receptive_field, params.temporal_kernel,
+                                   params.gain_control, pixel_size_deg=space.params.pixel_size_deg,
+                                   frame_interval_ms=space.params.frame_interval_ms)
+        self._cache: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
+        #: How many presentations were filtered, and how many came from the cache.
+        self.n_filtered = 0
+        self.n_cached = 0
+
+    def _place(self, sheet_name: str, model: Model) -> np.ndarray:
+        p = self.params
+        width, height = p.size_deg
+        if p.placement == "grid":
+            xy = _grid(p.n_cells, width, height)
+        else:
+            rng = experiment_rng(model, "RetinaLGN", sheet_name)
+            xy = rng.uniform(-0.5, 0.5, size=(p.n_cells, 2)) * np.array([width, height])
+        return xy + np.array([p.x_deg, p.y_deg])
+
+    def _key(self, stimulus: Stimulus) -> str:
+        if type(stimulus).name in ("Null", "InternalStimulus", "Blank"):
+            return f"blank:{stimulus.duration_ms}"
+        return stimulus.identity().to_string()
+
+    def spatial_response(self, stimulus: Stimulus) -> np.ndarray:
+        """Spatial responses (frames, all cells) to the stimulus, from the cache if seen."""
+        key = self._key(stimulus)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            self.n_cached += 1
+            return self._cache[key]
+        if type(stimulus).name == "InternalStimulus":
+            frames = self.space.background(self.space.n_frames(stimulus.duration_ms))
+        else:
+            frames = self.space.render(stimulus)
+        background = self.space.params.background_luminance_cd_m2
+        response = self.filter.spatial((frames - background) / background)
+        self.n_filtered += 1
+        self._cache[key] = response
+        if len(self._cache) > self.params.cache_size:
+            self._cache.popitem(last=False)
+        return response
+
+    def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
+        """Filter the stimulus for every cell and set the cells' currents for its duration."""
+        response = self.filter.temporal_step(self.spatial_response(stimulus))
+        times = t_start_ms + self.space.frame_times_ms(stimulus.duration_ms)
+        p, start = self.params, 0
+        for sheet_name, sheet in self.sheets.items():
+            part = response[:, start:start + sheet.size]
+            start += sheet.size
+            currents = p.bias_nA + self.signs[sheet_name] * p.gain_nA * part.T
+            self.drives[sheet_name].set_window(times, currents)
+
+    def describe(self) -> dict[str, bool | int | float | str]:
+        p = self.params
+        return {"sheets": ", ".join(p.populations), "n_cells": p.n_cells,
+                "centre_sigma_deg": p.receptive_field.centre_sigma_deg,
+                "surround_sigma_deg": p.receptive_field.surround_sigma_deg}

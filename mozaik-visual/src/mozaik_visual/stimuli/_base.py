@@ -1,0 +1,72 @@
+"""The VisualStimulus base class and the parameter fields visual stimuli share."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+import numpy as np
+from mozaik.stimulus import Stimulus
+
+if TYPE_CHECKING:
+    from mozaik_visual.space import VisualRegion, VisualSpace
+
+__all__ = ["VisualStimulus", "positive", "non_negative", "percent"]
+
+
+def positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    """attrs validator: a finite number > 0."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        msg = f"{attribute.name} must be a finite number > 0, got {value!r}"
+        raise ValueError(msg)
+
+
+def non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    """attrs validator: a finite number >= 0."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        msg = f"{attribute.name} must be a finite number >= 0, got {value!r}"
+        raise ValueError(msg)
+
+
+def percent(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    """attrs validator: a contrast in percent, 0..100."""
+    if not (isinstance(value, int | float) and 0 <= value <= 100):
+        msg = (f"{attribute.name} must be a contrast in percent between 0 and 100, got "
+               f"{value!r}; luminance would leave the range the display can show")
+        raise ValueError(msg)
+
+
+class VisualStimulus(Stimulus):
+    """Base class of stimuli drawn into a :class:`~mozaik_visual.space.VisualSpace`.
+
+    Subclasses set ``name``, ``periodicity`` (the period of each periodic parameter, in that
+    parameter's units, e.g. ``{"orientation_rad": math.pi}``) and implement :meth:`draw`.
+    """
+
+    #: Period of each periodic parameter (parameter name -> period in its units).
+    periodicity: ClassVar[dict[str, float]] = {}
+    __slots__ = ()
+
+    def extent(self) -> VisualRegion | None:
+        """The region the stimulus covers, or None for a full-field stimulus."""
+        return None
+
+    def draw(self, space: VisualSpace, times_ms: np.ndarray) -> np.ndarray:
+        """Luminance (cd/m^2) of every frame, (len(times_ms), rows, columns), float32.
+
+        NaN marks pixels the stimulus does not cover (the background, or what an earlier
+        stimulus of the scene drew, shows through).
+
+        Parameters
+        ----------
+        space : VisualSpace
+        times_ms : ndarray, ms
+            Frame onsets relative to the stimulus start.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def period_of(cls, parameter: str) -> float | None:
+        """Period of ``parameter`` (in its units), or None if it is not periodic."""
+        return cls.periodicity.get(parameter)
