@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 from mozaik.model import build_model
 from mozaik.study import load_study
-
 from mozaik_visual.cortex import GABOR_ANNOTATIONS, gabor, sample_afferents, visual_positions_deg
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "v1_pushpull"
