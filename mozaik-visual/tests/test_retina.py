@@ -8,7 +8,6 @@ from mozaik import ConfigError
 from mozaik.config import SimulatorConfig
 from mozaik.model import Model
 from mozaik.stimulus import NullStimulus, NullStimulusParams
-
 from mozaik_visual.retina import (
     GainControlParams,
     LinearFilter,
@@ -29,7 +28,8 @@ GRATING = FullfieldDriftingSinusoidalGrating(GratingParams(duration_ms=200.0, co
 def _lgn(**params: object) -> RetinaLGN:
     model = Model(SimulatorConfig(backend="mock", seed=2), name="lgn")
     model.input_space = SPACE
-    return RetinaLGN("lgn", RetinaLGNParams(**params), model)  # type: ignore[arg-type]
+    values = {"noise_std_nA": 0.0, **params}
+    return RetinaLGN("lgn", RetinaLGNParams(**values), model)  # type: ignore[arg-type]
 
 
 def test_vectorised_filter_equals_the_per_cell_loop() -> None:
@@ -55,6 +55,9 @@ def test_response_carries_over_into_the_blank() -> None:
     assert np.abs(blank[:, 0] - lgn.params.bias_nA).max() > 0.05
     assert np.abs(blank[:, -1] - lgn.params.bias_nA).max() < np.abs(
         blank[:, 0] - lgn.params.bias_nA).max()
+    lgn.reset()
+    lgn.present(NullStimulus(NullStimulusParams(duration_ms=100.0)), 300.0)
+    np.testing.assert_allclose(lgn.drives["X_ON"].last["amplitudes_nA"], 0.7, atol=1e-6)
     fresh = _lgn(n_cells=9, size_deg=(1.0, 1.0))
     fresh.present(NullStimulus(NullStimulusParams(duration_ms=100.0)), 0.0)
     np.testing.assert_allclose(fresh.drives["X_ON"].last["amplitudes_nA"], 0.7, atol=1e-6)
@@ -70,6 +73,23 @@ def test_trials_reuse_the_filtered_signal_on_and_off_are_opposite() -> None:
     np.testing.assert_allclose(on, -off, atol=1e-5)
     assert lgn.drives["X_ON"].last["times_ms"][0] == 400.0
     assert lgn.sheets["X_ON"].annotations["polarity"][0] == "ON"
+
+
+def test_every_trial_draws_fresh_noise_around_the_same_signal() -> None:
+    lgn = _lgn(n_cells=4, size_deg=(1.0, 1.0), noise_std_nA=0.5, noise_dt_ms=1.0)
+    quiet = _lgn(n_cells=4, size_deg=(1.0, 1.0))
+    runs = []
+    for trial in range(2):
+        for layer in (lgn, quiet):
+            layer.reset()
+            layer.present(GRATING.with_trial(trial), 0.0)
+        runs.append(lgn.drives["X_ON"].last["amplitudes_nA"])
+    signal = quiet.drives["X_ON"].last["amplitudes_nA"]
+    assert runs[0].shape == (4, 200)  # 1 ms noise steps over 200 ms
+    assert not np.allclose(runs[0], runs[1])
+    noise = np.concatenate([runs[0] - signal, runs[1] - signal])
+    assert noise.std() == pytest.approx(0.5, rel=0.1) and abs(noise.mean()) < 0.05
+    assert lgn.n_filtered == 1
 
 
 def test_gain_control_compresses_high_contrast() -> None:

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from mozaik import ConfigError
 from mozaik.stimulus import NullStimulus, NullStimulusParams
-
 from mozaik_visual.space import VisualRegion, VisualSpace, VisualSpaceParams
 from mozaik_visual.stimuli import (
     DriftingGratingDisk,

@@ -294,6 +294,9 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     blank = _blank_ms(state)
     if state.study.controller.reset and not first:
         model.reset()
+        sensory = getattr(model, "sensory_input", None)
+        if sensory is not None:
+            sensory.reset()
     elif blank:
         _blank(state, p, blank, writes, bar, label)
     t_start = model.time

@@ -104,6 +104,12 @@ class SensoryInput(ABC):
             ``stimulus.duration_ms``.
         """
 
+    def reset(self) -> None:
+        """Forget what was shown (filter histories...): the controller calls it after every
+        network reset (``controller.reset``), so each presentation starts afresh. The default
+        does nothing."""
+        return None
+
     def describe(self) -> dict[str, Scalar]:
         """Scalar description of the layer, recorded with the model's description."""
         return {"sheets": ", ".join(sorted(self.sheets))}

@@ -11,11 +11,11 @@ __all__ = ["CurrentDrive"]
 
 
 class CurrentDrive:
-    """One step current per cell plus independent white noise, set for one window at a time.
+    """One step current per cell, set for one window at a time.
 
     On NEST: one native ``step_current_generator`` per cell (connected one-to-one) whose
-    amplitudes are replaced in one bulk call per presentation, and one ``noise_generator``
-    connected to every cell (NEST gives each target its own independent noise). Each window's
+    amplitudes are replaced in one bulk call per presentation (the noise is part of the
+    amplitudes: a NEST ``noise_generator`` on every cell doubled the simulation time). Each window's
     steps start ``min_delay + dt`` after the requested time (NEST runs ``min_delay`` ahead of
     PyNN and ignores steps it has passed): a lag of a fraction of a ms.
 
@@ -25,15 +25,11 @@ class CurrentDrive:
     ----------
     model : Model
     population : PyNN Population
-    noise_std_nA : float, nA
-    noise_dt_ms : float, ms
-        How often the noise changes value.
     where : str
         Name of the sheet, for errors.
     """
 
-    def __init__(self, model: Any, population: Any, *, noise_std_nA: float,
-                 noise_dt_ms: float, where: str) -> None:
+    def __init__(self, model: Any, population: Any, *, where: str) -> None:
         self.sim = model.sim
         self.where = where
         self.size = int(population.size)
@@ -55,10 +51,6 @@ class CurrentDrive:
         delay = float(self.sim.get_min_delay())
         self._generators = nest.Create("step_current_generator", self.size)
         nest.Connect(self._generators, nodes, "one_to_one", {"delay": delay})
-        if noise_std_nA > 0:
-            noise = nest.Create("noise_generator", params={
-                "mean": 0.0, "std": 1000.0 * noise_std_nA, "dt": float(noise_dt_ms)})
-            nest.Connect(noise, nodes, "all_to_all", {"delay": delay})
         self._shift = delay + float(self.sim.get_time_step())
 
     def _offset(self) -> float:

@@ -139,6 +139,11 @@ class LinearFilter:
         #: Running mean of the squared linear response (cells,).
         self.contrast_state = np.zeros(n, dtype=np.float64)
 
+    def reset(self) -> None:
+        """Forget the history: as if only the background had ever been shown."""
+        self.history[:] = 0
+        self.contrast_state[:] = 0
+
     def spatial(self, contrast: np.ndarray) -> np.ndarray:
         """Spatial responses (frames, cells) to Weber-contrast frames (frames, rows, cols)."""
         first = contrast[:1]

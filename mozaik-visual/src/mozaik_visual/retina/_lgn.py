@@ -28,8 +28,11 @@ __all__ = ["RetinaLGN", "RetinaLGNParams"]
 
 
 def _default_cell() -> CellParams:
-    return CellParams(model="IF_cond_exp", params={"tau_refrac": 2.0, "v_thresh": -50.0,
-                                                   "v_rest": -65.0, "v_reset": -65.0})
+    # current-based: LGN cells receive only injected current, and NEST's iaf_psc_exp integrates
+    # exactly (its conductance-based models call GSL's ODE solver, ~10x slower here)
+    return CellParams(model="IF_curr_exp", params={"tau_refrac": 2.0, "v_thresh": -50.0,
+                                                   "v_rest": -65.0, "v_reset": -65.0,
+                                                   "tau_m": 20.0, "cm": 1.0})
 
 
 @attrs.frozen(kw_only=True)
@@ -61,8 +64,10 @@ class RetinaLGNParams:
     gain_nA : float, nA
         Current per unit of filtered Weber contrast (ON: +, OFF: -).
     noise_std_nA : float, nA
-        Standard deviation of the white noise current, redrawn every ``noise_dt_ms``.
+        Standard deviation of the white noise current, redrawn every ``noise_dt_ms``
+        independently for every cell and presentation (repeated trials differ only by it).
     noise_dt_ms : float, ms
+        Must divide the visual space's frame interval.
     cache_size : int
         Stimuli whose spatial responses are kept, so repeated trials are filtered once.
     recorders : tuple of RecorderParams
@@ -140,8 +145,6 @@ class RetinaLGN(SensoryInput):
             self.sheets[sheet_name] = sheet
             self.signs[sheet_name] = sign
             self.drives[sheet_name] = CurrentDrive(model, population,
-                                                   noise_std_nA=params.noise_std_nA,
-                                                   noise_dt_ms=params.noise_dt_ms,
                                                    where=f"sensory input {name!r} {sheet_name}")
             positions.append(xy)
         xy = np.concatenate(positions)
@@ -149,6 +152,15 @@ class RetinaLGN(SensoryInput):
         self.filter = LinearFilter(rows, cols, params.receptive_field, params.temporal_kernel,
                                    params.gain_control, pixel_size_deg=space.params.pixel_size_deg,
                                    frame_interval_ms=space.params.frame_interval_ms)
+        steps = space.params.frame_interval_ms / params.noise_dt_ms
+        if abs(steps - round(steps)) > 1e-6 or round(steps) < 1:
+            msg = (f"sensory input {name!r}: noise_dt_ms={params.noise_dt_ms} must divide the "
+                   f"visual space's frame_interval_ms={space.params.frame_interval_ms}")
+            raise ConfigError(msg)
+        self._noise_steps = round(steps)
+        self._seed = int(getattr(model, "seed", 0))
+        #: Presentations (blanks included) shown so far: each draws its own noise.
+        self.n_presented = 0
         self._cache: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         #: How many presentations were filtered, and how many came from the cache.
         self.n_filtered = 0
@@ -191,13 +203,23 @@ class RetinaLGN(SensoryInput):
     def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
         """Filter the stimulus for every cell and set the cells' currents for its duration."""
         response = self.filter.temporal_step(self.spatial_response(stimulus))
-        times = t_start_ms + self.space.frame_times_ms(stimulus.duration_ms)
         p, start = self.params, 0
+        n_steps = response.shape[0] * self._noise_steps
+        times = t_start_ms + np.arange(n_steps) * p.noise_dt_ms
+        # fresh noise for every presentation (a repeated trial too), reproducible in a replay
+        rng = np.random.default_rng([self._seed, self.n_presented, 7])
+        self.n_presented += 1
         for sheet_name, sheet in self.sheets.items():
-            part = response[:, start:start + sheet.size]
+            part = np.repeat(response[:, start:start + sheet.size].T, self._noise_steps, axis=1)
             start += sheet.size
-            currents = p.bias_nA + self.signs[sheet_name] * p.gain_nA * part.T
+            currents = p.bias_nA + self.signs[sheet_name] * p.gain_nA * part
+            if p.noise_std_nA > 0:
+                currents += rng.normal(0.0, p.noise_std_nA, size=currents.shape)
             self.drives[sheet_name].set_window(times, currents)
+
+    def reset(self) -> None:
+        """After a network reset: the filter forgets what was shown before."""
+        self.filter.reset()
 
     def describe(self) -> dict[str, bool | int | float | str]:
         p = self.params

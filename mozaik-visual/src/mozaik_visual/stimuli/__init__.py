@@ -35,7 +35,6 @@ from mozaik_visual.stimuli._simple import (
 )
 
 __all__ = [
-    "TEST_IMAGE",
     "Blank",
     "BlankParams",
     "CentreSurroundGratings",
@@ -58,6 +57,7 @@ __all__ = [
     "NaturalImageWithEyeMovementParams",
     "NoiseParams",
     "SparseNoise",
+    "TEST_IMAGE",
     "VisualStimulus",
     "eye_path",
     "grating_luminance",

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from mozaik_visual.space import VisualSpace
 
 __all__ = [
-    "TEST_IMAGE",
     "NaturalImageWithEyeMovement",
     "NaturalImageWithEyeMovementParams",
+    "TEST_IMAGE",
     "eye_path",
     "load_image",
 ]
