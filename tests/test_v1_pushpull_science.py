@@ -157,4 +157,8 @@ def test_preferences_recomputed_from_spikes_match_the_store(run_dir: Path, sheet
     mine, mine_selectivity = _vector_average(orientations, rates[:, ids])
     live = np.isfinite(selectivity)
     np.testing.assert_allclose(mine_selectivity[live], selectivity[live], rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(_difference_deg(mine[live], preference[live]), 0.0, atol=1e-6)
+    # the preference of a flat curve (selectivity ~1e-16) is the angle of rounding noise
+    defined = live & (selectivity > 1e-9)
+    assert defined.mean() > 0.9
+    np.testing.assert_allclose(_difference_deg(mine[defined], preference[defined]), 0.0,
+                               atol=1e-6)
