@@ -52,7 +52,7 @@ RESPONSIVE_HZ = 2.0
 WITHIN_DEG = 20.0
 #: What is asserted, per sheet: (minimum circular correlation, minimum share within 20 deg,
 #: minimum ratio of that share to the share with shuffled stimulus labels). Measured at the
-#: CI size (seed 2013): excitatory 0.49, 61%; inhibitory 0.32, 50%; chance 22%.
+#: CI size (seed 2013): excitatory 0.47, 59%; inhibitory 0.34, 53%; shuffled labels 23%.
 CRITERIA = {"V1_Exc_L4": (0.35, 0.45, 2.0), "V1_Inh_L4": (0.2, 0.35, 1.5)}
 
 
