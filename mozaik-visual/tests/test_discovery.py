@@ -9,3 +9,10 @@ class TestDiscovery(PluginDistributionContract):
     entry_point = "visual"
     provides = {"input_spaces": ["VisualSpace"], "sensory_inputs": ["RetinaLGN"],
                 "stimuli": sorted(_STIMULI), "experiments": sorted(_EXPERIMENTS)}
+
+
+class TestCortexDiscovery(PluginDistributionContract):
+    distribution = "mozaik-visual"
+    entry_point = "visual_cortex"
+    provides = {"sheets": ["CorticalSheet"], "connectors": ["GaborAfferentConnector"],
+                "connector_functions": ["MapDependent", "V1PushPull"]}

@@ -1,0 +1,44 @@
+"""The ``visual_cortex`` plugin of mozaik-visual: V1 sheets, connectors and connector functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mozaik.plugin import ComponentSpec, hookimpl
+
+MOZAIK_HOOK_API = (1, 0)
+
+
+@hookimpl
+def mozaik_sheets() -> Iterable[ComponentSpec]:
+    from mozaik_visual.cortex import CorticalSheet, CorticalSheetParams
+
+    return [ComponentSpec(name="CorticalSheet", config_cls=CorticalSheetParams,
+                          factory=CorticalSheet,
+                          summary="cortical sheet with a magnification factor (um/deg)")]
+
+
+@hookimpl
+def mozaik_connectors() -> Iterable[ComponentSpec]:
+    from mozaik_visual.cortex import GaborAfferentConnector, GaborAfferentParams
+
+    return [ComponentSpec(name="GaborAfferentConnector", config_cls=GaborAfferentParams,
+                          factory=GaborAfferentConnector,
+                          summary="Gabor-shaped afferents from LGN ON/OFF sheets")]
+
+
+@hookimpl
+def mozaik_connector_functions() -> Iterable[ComponentSpec]:
+    from mozaik_visual.cortex import (
+        MapDependent,
+        MapDependentParams,
+        V1PushPull,
+        V1PushPullParams,
+    )
+
+    return [
+        ComponentSpec(name="MapDependent", config_cls=MapDependentParams,
+                      factory=MapDependent, summary="orientation-map similarity"),
+        ComponentSpec(name="V1PushPull", config_cls=V1PushPullParams, factory=V1PushPull,
+                      summary="push-pull: same orientation, same or opposite phase"),
+    ]
