@@ -119,7 +119,9 @@ def test_the_stored_analyses_show_the_asynchronous_irregular_state(reference: Pa
         steps = store.manifest["workflow"]
         assert sorted(steps) == ["analyses/CVISI", "analyses/FanoFactor",
                                  "analyses/PopulationMean", "analyses/SpikeCountCorrelation",
-                                 "analyses/TrialAveragedFiringRate"]
+                                 "analyses/TrialAveragedFiringRate", "plots/OverviewPlot",
+                                 "plots/PerNeuronValuePlot", "plots/PerNeuronValuePlot#2",
+                                 "plots/RasterPlot"]
         for sheet in ("exc", "inh"):
             rate = _mean(store, sheet, "Firing rate")
             cv = _mean(store, sheet, "CV of ISI")
@@ -234,9 +236,12 @@ def test_analyse_works_on_the_store_without_simulating(reference: Path, tmp_path
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "1 analyses run, 0 plots drawn" in result.stdout
-    # the study's own analyses are unchanged: `mozaik analyse RUN_DIR` skips every one
+    # the study's own analyses read only the spontaneous period, so they are unchanged and
+    # skipped; its 4 plots read every stored result, the new CountSpikes one too: redrawn once
     again = _mozaik("analyse", str(reference))
-    assert "0 analyses run, 0 plots drawn, 5 unchanged or empty (skipped)" in again.stdout
+    assert "0 analyses run, 4 plots drawn, 5 unchanged or empty (skipped)" in again.stdout
+    again = _mozaik("analyse", str(reference))
+    assert "0 analyses run, 0 plots drawn, 9 unchanged or empty (skipped)" in again.stdout
     assert "NEST imported: False pyNN.nest imported: False" in result.stdout
     with DataStore.open(reference) as store:
         assert store.segment_index.num_rows == before
