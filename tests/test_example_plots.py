@@ -1,4 +1,4 @@
-"""The plots blocks shipped for the examples are valid workflow sections."""
+"""The examples' plots sections load as workflow sections."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from pathlib import Path
 
 from mozaik.workflow import load_workflow
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_v1_snippet_is_a_workflow_file() -> None:
-    analyses, plots = load_workflow(ROOT / "mozaik-plot" / "examples" / "v1_plots.yaml")
-    assert analyses == ()
+def test_v1_plots() -> None:
+    _, plots = load_workflow(ROOT / "examples" / "v1_pushpull" / "study.yaml")
     assert [p.name for p in plots] == ["OverviewPlot", "TuningCurvePlot", "PerNeuronValuePlot",
                                        "PerNeuronValueScatter", "RasterPlot"]
 
