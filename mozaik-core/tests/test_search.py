@@ -197,15 +197,3 @@ def test_cli_run_status_collate_and_bad_input(tmp_path: Path, study_dir: Path) -
     assert bad.exit_code == 1 and "nearest existing paths" in bad.output
     unknown = runner.invoke(cli, ["search", "run", str(file), "--backend", "nosuch"])
     assert unknown.exit_code == 1
-
-
-def test_the_example_search_ties_weights_through_refs() -> None:
-    root = Path(__file__).resolve().parents[2]
-    search = load_search(root / "examples" / "vogels_abbott2005_search" / "search.yaml")
-    assert search.name == "va_weights" and len(search.points) == 4
-    for i, point in enumerate(search.points):
-        study = load_study(search.study, search.overrides(i))
-        c = {name: entry.params.weight_uS for name, entry in study.connectors.items()}
-        assert c["exc_exc"] == c["exc_inh"] == point["connectors.exc_exc.params.weight_uS"]
-        assert c["inh_exc"] == c["inh_inh"] == point["connectors.inh_exc.params.weight_uS"]
-        assert study.sheets["inh"].params.placement.n_neurons == 40
