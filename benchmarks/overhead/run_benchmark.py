@@ -132,6 +132,22 @@ def print_table(results: list[Row], sizes: list[int]) -> None:
               f"{med('pure', 'cv_isi'):.2f} / {med('mozaik', 'cv_isi'):.2f} |")
 
 
+def print_pairs(results: list[Row]) -> None:
+    """One line per pair: order, both ratios, each run's CPU and wall time and load average."""
+    print()
+    print("| neurons | pair | order | wall ratio | CPU-time ratio | PyNN wall / CPU (s) | "
+          "Mozaik wall / CPU (s) | load average (1 min) during PyNN / Mozaik |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in results:
+        pure, moz = row["pure"], row["mozaik"]
+        loads = [" - ".join(f"{x:.1f}" for x in run.get("load_1min", [])) or "n/a"
+                 for run in (pure, moz)]
+        print(f"| {row['neurons']} | {row['repeat']} | {row['order'][0]} first | "
+              f"{row['ratio']:.3f} | {row['cpu_ratio']:.3f} | {pure['wall_s']:.1f} / "
+              f"{pure['cpu_s']:.1f} | {moz['wall_s']:.1f} / {moz['cpu_s']:.1f} | "
+              f"{loads[0]} / {loads[1]} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--protocol", choices=sorted(STUDIES), default="default")
@@ -149,6 +165,7 @@ def main() -> None:
         stored = [row for path in args.table
                   for row in json.loads(path.read_text())["results"]]
         print_table(stored, sorted({row["neurons"] for row in stored}))
+        print_pairs(stored)
         return
     meta = {"date": dt.datetime.now().isoformat(timespec="seconds"),
             "machine": platform.platform(), "cpus": os.cpu_count(),
@@ -183,6 +200,7 @@ def main() -> None:
             if args.json:
                 args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     print_table(results, args.sizes)
+    print_pairs(results)
 
 
 if __name__ == "__main__":
