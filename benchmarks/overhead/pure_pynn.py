@@ -8,12 +8,13 @@ recorded and saved (as NumPy arrays); one thread.
 
 - ``default``: 64 excitatory and 16 inhibitory inputs per cell on average (4 / 51 nS),
   connections drawn by PyNN's NumPy RNG (the pairs are drawn in Python: up to 10,000 neurons).
-- ``seed``: the seed paper's protocol, 160 + 40 = 200 inputs per cell on average (weights in
-  ``SEED_WEIGHTS_uS``), connections drawn inside NEST (``FixedProbabilityConnector`` with
-  ``NativeRNG``, i.e. NEST's ``pairwise_bernoulli`` rule), as ``native_rng: true`` does in the
-  study: buildable at 100,000 neurons; plus an excitatory Poisson train (1000 Hz, 3 nS) onto
-  every cell from one NEST ``poisson_generator`` per population (the sheets' ``background_noise``
-  in the study), without which the activity does not outlast the kick at 200 inputs per cell.
+- ``seed``: the seed paper's protocol, exactly 160 + 40 = 200 inputs per cell, connections
+  drawn inside NEST by its ``fixed_indegree`` rule, one ``nest.Connect`` per projection on the
+  PyNN populations' node collections (what ``FixedNumberPreConnector`` with ``native_rng:
+  true`` does in the study): buildable at 100,000 neurons in seconds; plus an excitatory
+  Poisson train (1000 Hz, 3 nS) onto every cell from one NEST ``poisson_generator`` per
+  population (the sheets' ``background_noise`` in the study), without which the activity does
+  not outlast the kick at 200 inputs per cell.
 
 Usage: python pure_pynn.py [--protocol default|seed] [--n-exc 8000] [--spontaneous-ms 1000]
        [--seed 12345] [--out DIR]
@@ -48,9 +49,10 @@ CELL = {"cm": 0.2, "tau_m": 20.0, "v_rest": -60.0, "v_thresh": -50.0, "v_reset":
         "tau_refrac": 5.0, "e_rev_E": 0.0, "e_rev_I": -80.0, "tau_syn_E": 5.0,
         "tau_syn_I": 10.0, "i_offset": 0.0}
 KICK_PRESENTATION_MS = 100.0  # the kick's presentation: 50 ms of drive, then 50 ms more
-# protocol: excitatory inputs per cell (a quarter as many inhibitory ones), exc and inh
-# weights (uS), whether NEST draws the pairs, background noise onto every cell (None, or rate
-# in Hz and weight in uS of one excitatory Poisson train per cell)
+# protocol: excitatory inputs per cell (a quarter as many inhibitory ones; on average for the
+# default protocol's FixedProbabilityConnector, exactly for the seed protocol's fixed_indegree),
+# exc and inh weights (uS), whether NEST draws the connections, background noise onto every cell
+# (None, or rate in Hz and weight in uS of one excitatory Poisson train per cell)
 PROTOCOLS = {"default": {"k_exc": 64.0, "weights_uS": (0.004, 0.051), "native": False,
                          "noise": None},
              "seed": {"k_exc": 160.0, "weights_uS": (0.004, 0.051), "native": True,
@@ -67,11 +69,14 @@ def build(protocol: str, n_exc: int, seed: int) -> tuple[Any, Any]:
     for population in (exc, inh):
         population.initialize(v=RandomDistribution("uniform", low=-60.0, high=-59.0, rng=rng))
         population.record("spikes")
-    probability = k_exc / n_exc  # the inhibitory sheet is a quarter: k_exc / 4 inhibitory inputs
     for pre, weight, receptor in ((exc, w_exc, "excitatory"), (inh, w_inh, "inhibitory")):
         for post in (exc, inh):
-            connector = sim.FixedProbabilityConnector(
-                probability, rng=sim.NativeRNG() if native else rng)
+            if native:
+                native_fixed_indegree(pre, post, int(k_exc) if pre is exc else int(k_exc) // 4,
+                                      weight, receptor)
+                continue
+            # the inhibitory sheet is a quarter: k_exc / 4 inhibitory inputs on average
+            connector = sim.FixedProbabilityConnector(k_exc / n_exc, rng=rng)
             sim.Projection(pre, post, connector, sim.StaticSynapse(weight=weight, delay=0.2),
                            receptor_type=receptor)
     if spec["noise"] is not None:
@@ -83,6 +88,21 @@ def build(protocol: str, n_exc: int, seed: int) -> tuple[Any, Any]:
     sim.Projection(kick, exc[kicked], sim.OneToOneConnector(),
                    sim.StaticSynapse(weight=0.01, delay=0.1), receptor_type="excitatory")
     return exc, inh
+
+
+def native_fixed_indegree(pre: Any, post: Any, indegree: int, weight_uS: float,
+                          receptor: str) -> None:
+    """``indegree`` distinct random inputs from ``pre`` onto every cell of ``post``, drawn by
+    NEST's ``fixed_indegree`` rule (no autapses), 0.2 ms delay; NEST's units and sign (nS,
+    inhibition negative)."""
+    import nest
+
+    sign = -1.0 if receptor == "inhibitory" else 1.0
+    nest.Connect(pre.node_collection, post.node_collection,
+                 {"rule": "fixed_indegree", "indegree": indegree, "allow_autapses": False,
+                  "allow_multapses": False},
+                 {"synapse_model": "static_synapse", "weight": sign * weight_uS * 1000.0,
+                  "delay": 0.2})
 
 
 def add_noise(population: Any, rate_hz: float, weight_uS: float) -> None:

@@ -10,8 +10,9 @@ the self-sustained period is summarised (``activity.py``) so that both can be ch
 the same state.
 
 Protocols: ``default`` (``study.yaml``: 80 inputs per cell, connections drawn by PyNN's NumPy
-RNG) and ``seed`` (``seed_study.yaml``: the seed paper's ~200 inputs per cell, connections
-drawn inside NEST by its ``pairwise_bernoulli`` rule in both implementations).
+RNG) and ``seed`` (``seed_study.yaml``: the seed paper's 200 inputs per cell, connections
+drawn inside NEST by its ``fixed_indegree`` rule in both implementations). The load average
+of the machine is recorded before and after every run (the machine may be shared).
 
 Usage: python run_benchmark.py [--protocol default|seed] [--sizes 10000] [--repeats 3]
        [--spontaneous-ms 1000] [--json results.json]
@@ -131,6 +132,22 @@ def print_table(results: list[Row], sizes: list[int]) -> None:
               f"{med('pure', 'cv_isi'):.2f} / {med('mozaik', 'cv_isi'):.2f} |")
 
 
+def print_pairs(results: list[Row]) -> None:
+    """One line per pair: order, both ratios, each run's CPU and wall time and load average."""
+    print()
+    print("| neurons | pair | order | wall ratio | CPU-time ratio | PyNN wall / CPU (s) | "
+          "Mozaik wall / CPU (s) | load average (1 min) during PyNN / Mozaik |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in results:
+        pure, moz = row["pure"], row["mozaik"]
+        loads = [" - ".join(f"{x:.1f}" for x in run.get("load_1min", [])) or "n/a"
+                 for run in (pure, moz)]
+        print(f"| {row['neurons']} | {row['repeat']} | {row['order'][0]} first | "
+              f"{row['ratio']:.3f} | {row['cpu_ratio']:.3f} | {pure['wall_s']:.1f} / "
+              f"{pure['cpu_s']:.1f} | {moz['wall_s']:.1f} / {moz['cpu_s']:.1f} | "
+              f"{loads[0]} / {loads[1]} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--protocol", choices=sorted(STUDIES), default="default")
@@ -141,10 +158,6 @@ def main() -> None:
                         help="simulated time after the kick's 100 ms presentation (ms)")
     parser.add_argument("--json", type=Path, default=None,
                         help="also write results here (rewritten after every repetition)")
-    parser.add_argument("--light-pynn-sources", action="store_true",
-                        help="put shim/ first on both children's PYTHONPATH: PyNN records a "
-                             "native projection's sources without querying every connection "
-                             "(needed at 100,000 neurons; see shim/sitecustomize.py)")
     parser.add_argument("--table", type=Path, nargs="+", default=None,
                         help="only print the table of these result files (no runs)")
     args = parser.parse_args()
@@ -152,12 +165,9 @@ def main() -> None:
         stored = [row for path in args.table
                   for row in json.loads(path.read_text())["results"]]
         print_table(stored, sorted({row["neurons"] for row in stored}))
+        print_pairs(stored)
         return
-    if args.light_pynn_sources:
-        CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
-            [str(HERE / "shim"), *filter(None, [os.environ.get("PYTHONPATH")])])
-    meta = {"light_pynn_sources": args.light_pynn_sources,
-            "date": dt.datetime.now().isoformat(timespec="seconds"),
+    meta = {"date": dt.datetime.now().isoformat(timespec="seconds"),
             "machine": platform.platform(), "cpus": os.cpu_count(),
             "python": platform.python_version(), "protocol": args.protocol,
             "spontaneous_ms": args.spontaneous_ms, "command": sys.argv}
@@ -171,7 +181,10 @@ def main() -> None:
                 work = Path(tempfile.mkdtemp(prefix="mozaik-overhead-"))
                 try:
                     run = run_pure if which == "pure" else run_mozaik
+                    load_before = os.getloadavg()[0]
                     row[which] = run(args, n_exc, work)
+                    row[which]["load_1min"] = [load_before, os.getloadavg()[0]]
+                    row[which]["finished"] = dt.datetime.now().isoformat(timespec="seconds")
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
             pure, moz = row["pure"], row["mozaik"]
@@ -181,10 +194,13 @@ def main() -> None:
             print(f"{size:>6} neurons, repeat {rep} ({' then '.join(order)}): PyNN "
                   f"{pure['wall_s']:.1f} s ({pure['rate_hz']:.1f} Hz), Mozaik "
                   f"{moz['wall_s']:.1f} s ({moz['rate_hz']:.1f} Hz), ratio {row['ratio']:.3f} "
-                  f"(CPU time ratio {row['cpu_ratio']:.3f})", flush=True)
+                  f"(CPU time ratio {row['cpu_ratio']:.3f}; load "
+                  f"{pure['load_1min'][0]:.1f}-{pure['load_1min'][1]:.1f} / "
+                  f"{moz['load_1min'][0]:.1f}-{moz['load_1min'][1]:.1f})", flush=True)
             if args.json:
                 args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     print_table(results, args.sizes)
+    print_pairs(results)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ them to :func:`project_arrays`, which creates them with one vectorised NEST call
 from __future__ import annotations
 
 import abc
-import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +24,12 @@ from mozaik.model._connector_params import (
     OneToOneParams,
     ProjectionParams,
     SynapseParams,
+)
+from mozaik.model._native import (
+    native_projection,
+    nest_synapse_spec,
+    project,
+    target_tau_psc,
 )
 from mozaik.model._sheet import Sheet, signed_weight
 from mozaik.model._simulator import connection_total
@@ -226,41 +231,68 @@ class OneToOneConnector(PyNNConnector):
 
 
 class FixedProbabilityConnector(PyNNConnector):
-    """Each pair connected independently with a fixed probability (``FixedProbabilityParams``)."""
+    """Each pair connected independently with a fixed probability (``FixedProbabilityParams``);
+    ``native_rng: true`` on NEST: NEST's ``pairwise_bernoulli`` rule in one ``nest.Connect``."""
 
     params: FixedProbabilityParams
 
+    def build(self) -> Any:
+        if not self.params.native_rng:
+            return super().build()
+        return native_projection(self, {
+            "rule": "pairwise_bernoulli", "p": self.params.probability,
+            "allow_autapses": self.params.allow_self_connections, "allow_multapses": False})
+
     def pynn_connector(self) -> Any:
-        sim = self.model.sim
-        rng = self.rng
-        if self.params.native_rng and hasattr(sim, "NativeRNG"):
-            rng = sim.NativeRNG()
-        return sim.FixedProbabilityConnector(
+        return self.model.sim.FixedProbabilityConnector(
             self.params.probability, allow_self_connections=self.params.allow_self_connections,
-            rng=rng)
+            rng=self.rng)
 
 
-class FixedNumberPreConnector(PyNNConnector):
+class _FixedNumberConnector(PyNNConnector):
+    """``n`` connections per target (``fixed_indegree``) or per source (``fixed_outdegree``)."""
+
+    params: FixedNumberParams
+    NEST_RULE: str
+    PYNN_CLASS: str
+
+    def build(self) -> Any:
+        params = self.params
+        sources = self.source if self.NEST_RULE == "fixed_indegree" else self.target
+        if not params.with_replacement and params.n > sources.size:
+            msg = (f"{self.path}.n: connector {self.name!r} asks for {params.n} distinct "
+                   f"{'sources' if sources is self.source else 'targets'} per cell, but sheet "
+                   f"{sources.name!r} has {sources.size} neurons; lower n or set "
+                   "with_replacement: true")
+            raise ConfigError(msg)
+        if not params.native_rng:
+            return super().build()
+        degree = "indegree" if self.NEST_RULE == "fixed_indegree" else "outdegree"
+        return native_projection(self, {
+            "rule": self.NEST_RULE, degree: params.n,
+            "allow_autapses": params.allow_self_connections,
+            "allow_multapses": params.with_replacement})
+
+    def pynn_connector(self) -> Any:
+        return getattr(self.model.sim, self.PYNN_CLASS)(
+            self.params.n, allow_self_connections=self.params.allow_self_connections,
+            with_replacement=self.params.with_replacement, rng=self.rng)
+
+
+class FixedNumberPreConnector(_FixedNumberConnector):
     """Each target neuron receives ``n`` connections from random sources
-    (``FixedNumberParams``)."""
+    (``FixedNumberParams``); ``native_rng: true`` on NEST: NEST's ``fixed_indegree`` rule."""
 
-    params: FixedNumberParams
-
-    def pynn_connector(self) -> Any:
-        return self.model.sim.FixedNumberPreConnector(
-            self.params.n, allow_self_connections=self.params.allow_self_connections,
-            with_replacement=self.params.with_replacement, rng=self.rng)
+    NEST_RULE = "fixed_indegree"
+    PYNN_CLASS = "FixedNumberPreConnector"
 
 
-class FixedNumberPostConnector(PyNNConnector):
-    """Each source neuron projects to ``n`` random targets (``FixedNumberParams``)."""
+class FixedNumberPostConnector(_FixedNumberConnector):
+    """Each source neuron projects to ``n`` random targets (``FixedNumberParams``);
+    ``native_rng: true`` on NEST: NEST's ``fixed_outdegree`` rule."""
 
-    params: FixedNumberParams
-
-    def pynn_connector(self) -> Any:
-        return self.model.sim.FixedNumberPostConnector(
-            self.params.n, allow_self_connections=self.params.allow_self_connections,
-            with_replacement=self.params.with_replacement, rng=self.rng)
+    NEST_RULE = "fixed_outdegree"
+    PYNN_CLASS = "FixedNumberPostConnector"
 
 
 class DistanceDependentProbabilityConnector(PyNNConnector):
@@ -329,23 +361,6 @@ def _draw_pairs(value: Any, n: int, rng: Any) -> np.ndarray:
     return np.full(n, float(value))
 
 
-@functools.cache
-def _pynn_array_connector_class() -> type:
-    from pyNN.connectors import Connector as PyNNConnectorBase
-
-    class ArrayConnector(PyNNConnectorBase):  # type: ignore[misc]
-        """PyNN connector handing the projection to an :class:`_ArrayConnector`."""
-
-        def __init__(self, maker: _ArrayConnector) -> None:
-            super().__init__()
-            self.maker = maker
-
-        def connect(self, projection: Any) -> None:
-            self.maker.connect(projection)
-
-    return ArrayConnector
-
-
 class _ArrayConnector:
     """Makes connections already computed as index/weight/delay arrays."""
 
@@ -354,9 +369,6 @@ class _ArrayConnector:
         self.owner = connector
         self.pre, self.post = pre, post
         self.weights, self.delays = weights_uS, delays_ms
-
-    def as_pynn(self) -> Any:
-        return _pynn_array_connector_class()(self)
 
     def connect(self, projection: Any) -> None:
         if hasattr(projection, "nest_synapse_model") and hasattr(projection, "_sources"):
@@ -373,36 +385,15 @@ class _ArrayConnector:
         # One nest.Connect on arrays (NEST's connect_arrays) instead of PyNN's loop over
         # targets: 40x faster for a million connections.
         import nest
-        from pyNN.parameters import ParameterSpace
 
         if len(self.pre) == 0:
             return
-        synapse = projection.synapse_type
-        space = ParameterSpace({"weight": self.weights, "delay": self.delays},
-                               synapse.get_schema(), shape=(len(self.pre),))
-        native = synapse.translate(space)
-        native.evaluate()
-        n = len(self.pre)
-        weights = np.broadcast_to(np.asarray(native["weight"], dtype=float), (n,)).copy()
-        delays = np.broadcast_to(np.asarray(native["delay"], dtype=float), (n,)).copy()
-        receptor = projection.receptor_type
-        celltype = projection.post.celltype
-        syn: dict[str, Any] = {"synapse_model": projection.nest_synapse_model,
-                               "synapse_label": projection.nest_synapse_label}
-        if not celltype.standard_receptor_type:
-            syn["receptor_type"] = celltype.get_receptor_type(receptor)
-        elif receptor == "inhibitory":
-            weights = -weights  # NEST: inhibition is a negative weight (conductance or current)
-        if "tsodyks" in projection.nest_synapse_model:
-            tau_name = "tau_syn_I" if receptor == "inhibitory" else "tau_syn_E"
-            native_tau = celltype.translations[tau_name]["translated_name"]
-            tau = np.atleast_1d(np.asarray(projection.post.node_collection.get(native_tau),
-                                           dtype=float))
+        syn = nest_synapse_spec(projection, self.weights, self.delays)
+        tau = target_tau_psc(projection)
+        if tau is not None:
             syn["tau_psc"] = tau[self.post]
         pre_ids = np.asarray(projection.pre.all_cells, dtype=np.int64)[self.pre]
         post_ids = np.asarray(projection.post.all_cells, dtype=np.int64)[self.post]
-        syn["weight"] = weights
-        syn["delay"] = delays
         try:
             nest.Connect(pre_ids, post_ids, "one_to_one", syn)
         except nest.NESTError as exc:
@@ -428,19 +419,7 @@ def project_arrays(connector: Connector, pre: np.ndarray, post: np.ndarray,
     With NEST, the connections are made by one vectorised ``nest.Connect`` on arrays; other
     backends go through PyNN's ``FromListConnector``.
     """
-    sim = connector.model.sim
-    receptor = getattr(connector.params, "receptor", "excitatory")
     maker = _ArrayConnector(connector, np.asarray(pre, dtype=np.int64),
                             np.asarray(post, dtype=np.int64),
                             np.asarray(weights_uS, dtype=float), np.asarray(delays_ms, dtype=float))
-    synapse = connector.synapse_type()
-    try:
-        return sim.Projection(connector.source.population, connector.target.population,
-                              maker.as_pynn(), synapse, receptor_type=receptor,
-                              label=connector.name)
-    except (ConfigError, SimulationError):
-        raise
-    except Exception as exc:
-        msg = (f"connector {connector.name!r} ({connector.source.name!r} -> "
-               f"{connector.target.name!r}) failed: {type(exc).__name__}: {exc}")
-        raise SimulationError(msg) from exc
+    return project(connector, maker)

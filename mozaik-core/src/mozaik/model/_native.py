@@ -1,0 +1,203 @@
+"""Connections made by NEST itself: synapse specifications and NEST's own connection rules.
+
+Two routes bypass PyNN's per-connection work on NEST: connections computed as arrays
+(``project_arrays``: one ``nest.Connect`` on arrays) and connectors with ``native_rng: true``
+(:func:`native_projection`: one ``nest.Connect`` with NEST's ``pairwise_bernoulli``,
+``fixed_indegree`` or ``fixed_outdegree`` rule on the two populations). Both build the synapse
+specification with :func:`nest_synapse_spec` and record the projection's sources for PyNN
+without asking NEST for the status of every new connection (``GetConnections(...).sources()``
+needs more than 24 GiB for the 6.4 million connections of one projection at 100,000 neurons).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mozaik._errors import ConfigError, SimulationError
+from mozaik.config import Distribution
+
+if TYPE_CHECKING:
+    from mozaik.model._connectors import Connector
+
+__all__ = ["delegating_connector_class", "native_projection", "nest_synapse_spec",
+           "project", "target_tau_psc"]
+
+
+@functools.cache
+def delegating_connector_class() -> type:
+    """A PyNN connector class whose ``connect(projection)`` hands the projection to a maker
+    (any object with a ``connect(projection)`` method)."""
+    from pyNN.connectors import Connector as PyNNConnectorBase
+
+    class DelegatingConnector(PyNNConnectorBase):  # type: ignore[misc]
+        """PyNN connector handing the projection to Mozaik's connection maker."""
+
+        def __init__(self, maker: Any) -> None:
+            super().__init__()
+            self.maker = maker
+
+        def connect(self, projection: Any) -> None:
+            self.maker.connect(projection)
+
+    return DelegatingConnector
+
+
+def project(connector: Connector, maker: Any) -> Any:
+    """``sim.Projection`` of ``connector``'s sheets whose connections ``maker`` makes; any
+    failure other than Mozaik's own errors becomes a SimulationError naming the connector."""
+    sim = connector.model.sim
+    receptor = getattr(connector.params, "receptor", "excitatory")
+    try:
+        return sim.Projection(connector.source.population, connector.target.population,
+                              delegating_connector_class()(maker), connector.synapse_type(),
+                              receptor_type=receptor, label=connector.name)
+    except (ConfigError, SimulationError):
+        raise
+    except Exception as exc:
+        msg = (f"connector {connector.name!r} ({connector.source.name!r} -> "
+               f"{connector.target.name!r}) failed: {type(exc).__name__}: {exc}")
+        raise SimulationError(msg) from exc
+
+
+def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
+                      delays_ms: np.ndarray) -> dict[str, Any]:
+    """The NEST synapse specification of ``projection`` for the given connections.
+
+    Parameters
+    ----------
+    projection : pyNN.nest.Projection
+    weights_uS : ndarray, uS (nA for current-based cells)
+        Positive weights, one per connection (or a single one for a connection rule).
+    delays_ms : ndarray, ms
+
+    Returns
+    -------
+    dict
+        ``synapse_model`` and ``synapse_label`` (PyNN's), ``weight`` in NEST's units and sign
+        (inhibition negative, for conductances too), ``delay``, and ``receptor_type`` for cell
+        types with their own receptors. Tsodyks-Markram parameters are in the synapse model's
+        defaults already (PyNN sets them); ``tau_psc`` comes from :func:`target_tau_psc`.
+    """
+    from pyNN.parameters import ParameterSpace
+
+    n = len(weights_uS)
+    synapse = projection.synapse_type
+    space = ParameterSpace({"weight": weights_uS, "delay": delays_ms}, synapse.get_schema(),
+                           shape=(n,))
+    native = synapse.translate(space)
+    native.evaluate()
+    weights = np.broadcast_to(np.asarray(native["weight"], dtype=float), (n,)).copy()
+    delays = np.broadcast_to(np.asarray(native["delay"], dtype=float), (n,)).copy()
+    receptor = projection.receptor_type
+    celltype = projection.post.celltype
+    syn: dict[str, Any] = {"synapse_model": projection.nest_synapse_model,
+                           "synapse_label": projection.nest_synapse_label}
+    if not celltype.standard_receptor_type:
+        syn["receptor_type"] = celltype.get_receptor_type(receptor)
+    elif receptor == "inhibitory":
+        weights = -weights  # NEST: inhibition is a negative weight (conductance or current)
+    syn["weight"] = weights
+    syn["delay"] = delays
+    return syn
+
+
+def target_tau_psc(projection: Any) -> np.ndarray | None:
+    """Per-target ``tau_psc`` (ms) a Tsodyks-Markram synapse needs (the receptor's synaptic
+    time constant of each target cell), or None for other synapse models."""
+    if "tsodyks" not in projection.nest_synapse_model:
+        return None
+    receptor = projection.receptor_type
+    celltype = projection.post.celltype
+    tau_name = "tau_syn_I" if receptor == "inhibitory" else "tau_syn_E"
+    native_tau = celltype.translations[tau_name]["translated_name"]
+    return np.atleast_1d(np.asarray(projection.post.node_collection.get(native_tau),
+                                    dtype=float))
+
+
+def native_projection(connector: Connector, rule: dict[str, Any]) -> Any:
+    """``connector``'s projection made by one ``nest.Connect`` with NEST's rule ``rule``
+    (e.g. ``{"rule": "fixed_indegree", "indegree": 160, ...}``), drawn by NEST's own random
+    generator (seeded from the study seed).
+
+    Raises
+    ------
+    ConfigError
+        The backend is not NEST, or the weight or delay is a distribution (NEST's rules take
+        constants here): the message names ``<connector path>.native_rng`` and the fix.
+    """
+    params = connector.params
+    backend = connector.model.sim.__name__.removeprefix("pyNN.")
+    if backend != "nest":
+        msg = (f"{connector.path}.native_rng: connector {connector.name!r} asks NEST to draw "
+               f"its connections, but the simulator backend is {backend!r}; set native_rng: "
+               "false (PyNN then draws them with the connector's NumPy stream) or "
+               "simulator.backend: nest")
+        raise ConfigError(msg)
+    for name in ("weight_uS", "delay_ms"):
+        if isinstance(getattr(params, name), Distribution):
+            msg = (f"{connector.path}.{name}: with native_rng: true the {name} must be a "
+                   "constant (NEST's connection rule gives every connection the same value); "
+                   "give a number or set native_rng: false")
+            raise ConfigError(msg)
+    connector.check_delay(params.delay_ms)
+    return project(connector, _NativeRule(connector, rule))
+
+
+class _NativeRule:
+    """Makes a projection with one ``nest.Connect`` and a NEST connection rule."""
+
+    def __init__(self, connector: Connector, rule: dict[str, Any]) -> None:
+        self.owner = connector
+        self.rule = rule
+
+    def connect(self, projection: Any) -> None:
+        import nest
+
+        params = self.owner.params
+        syn = nest_synapse_spec(projection, np.array([float(params.weight_uS)]),
+                                np.array([float(params.delay_ms)]))
+        syn["weight"], syn["delay"] = float(syn["weight"][0]), float(syn["delay"][0])
+        tau = target_tau_psc(projection)
+        if tau is not None:
+            if np.ptp(tau) > 0:
+                msg = (f"{self.owner.path}.native_rng: Tsodyks-Markram synapses made by NEST's "
+                       f"rule need one synaptic time constant for all cells of sheet "
+                       f"{self.owner.target.name!r} (they range {tau.min()}-{tau.max()} ms); "
+                       "give the sheet a constant tau_syn or set native_rng: false")
+                raise ConfigError(msg)
+            syn["tau_psc"] = float(tau[0])
+        try:
+            nest.Connect(projection.pre.node_collection, projection.post.node_collection,
+                         dict(self.rule), syn)
+        except nest.NESTError as exc:
+            msg = (f"connector {self.owner.name!r}: NEST refused the rule {self.rule}: {exc}")
+            raise SimulationError(msg) from exc
+        # Every presynaptic cell is recorded as a source: PyNN uses the set only to narrow its
+        # connection queries (they also filter by this projection's synapse label, so they stay
+        # exact), and asking NEST which cells did connect costs a status dict per connection.
+        projection._sources.update(np.asarray(projection.pre.all_cells, dtype=np.int64).tolist())
+        _identify_common_properties(projection)
+        projection._connections = None
+        projection._simulator.state.stale_connection_cache = True
+
+
+def _identify_common_properties(projection: Any) -> None:
+    # PyNN finds the synapse model's common (not per-connection) properties from a connection
+    # of the first source in ``_sources``, which may have none here; take one of the first
+    # sources that have a connection instead (NEST looks up a few sources' connections only).
+    import nest
+
+    pre = projection.pre.node_collection
+    for start in range(0, len(pre), 64):
+        sample = nest.GetConnections(source=pre[start:min(start + 64, len(pre))],
+                                     synapse_model=projection.nest_synapse_model,
+                                     synapse_label=projection.nest_synapse_label)
+        if len(sample):
+            local = sample[:1].get().keys()
+            projection._common_synapse_property_names = [
+                name for name in nest.GetDefaults(projection.nest_synapse_model)
+                if name not in local]
+            return
