@@ -29,7 +29,7 @@ def test_every_cell_gets_exactly_n(nest_model, component: str, side: str, n: int
     model.create_sheet("b", {"cell": CELL, "placement": {"n_neurons": 30}})
     connector = model.create_connector("c", "a", "b", {**NATIVE, "n": n}, component=component)
     found = connections(connector)
-    cells = getattr(model.sheets["b" if side == "target" else "a"].population, "all_cells")
+    cells = model.sheets["b" if side == "target" else "a"].population.all_cells
     degree = {int(cell): 0 for cell in cells}
     for cell in found[side]:
         degree[int(cell)] += 1
