@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -32,8 +33,9 @@ class VisualExperiment(Experiment):
     condition is presented ``params.num_trials`` times, trial by trial.
     """
 
+    @abc.abstractmethod
     def conditions(self) -> Iterable[Stimulus]:
-        raise NotImplementedError
+        """One stimulus per condition of the protocol (trial 0), in presentation order."""
 
     def stimuli(self) -> list[Stimulus]:
         once = list(self.conditions())

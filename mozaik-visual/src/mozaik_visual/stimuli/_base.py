@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,7 +38,7 @@ def percent(_inst: object, attribute: attrs.Attribute[Any], value: float) -> Non
         raise ValueError(msg)
 
 
-class VisualStimulus(Stimulus):
+class VisualStimulus(Stimulus, abc.ABC):
     """Base class of stimuli drawn into a :class:`~mozaik_visual.space.VisualSpace`.
 
     Subclasses set ``name``, ``periodicity`` (the period of each periodic parameter, in that
@@ -52,6 +53,7 @@ class VisualStimulus(Stimulus):
         """The region the stimulus covers, or None for a full-field stimulus."""
         return None
 
+    @abc.abstractmethod
     def draw(self, space: VisualSpace, times_ms: np.ndarray) -> np.ndarray:
         """Luminance (cd/m^2) of every frame, (len(times_ms), rows, columns), float32.
 
@@ -64,7 +66,6 @@ class VisualStimulus(Stimulus):
         times_ms : ndarray, ms
             Frame onsets relative to the stimulus start.
         """
-        raise NotImplementedError
 
     @classmethod
     def period_of(cls, parameter: str) -> float | None:

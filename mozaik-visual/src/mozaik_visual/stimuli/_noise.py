@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
@@ -61,9 +62,9 @@ class _Noise(VisualStimulus):
         return VisualRegion(x_deg=p.x_deg, y_deg=p.y_deg, width_deg=p.size_deg,
                             height_deg=p.size_deg)
 
+    @abc.abstractmethod
     def patterns(self) -> np.ndarray:
         """The patterns, (n_patterns, grid_size, grid_size) of -1 (black), 0, +1 (white)."""
-        raise NotImplementedError
 
     def draw(self, space: VisualSpace, times_ms: np.ndarray) -> np.ndarray:
         p = self.params
