@@ -83,11 +83,16 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 def test_round_trip_in_a_fresh_environment(kind: str, tmp_path: Path) -> None:
     root = new_plugin("roundtrip", kind, tmp_path)
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MOZAIK_", "VIRTUAL_ENV", "PYTHON"))}
+           if not k.startswith(("MOZAIK_", "VIRTUAL_ENV", "PYTHON", "UV_", "CONDA"))}
     venv = tmp_path / "venv"
-    _run([*_uv(), "venv", "-q", "--python", sys.executable, str(venv)], tmp_path, env)
+    # from the base interpreter, not from the (nox) environment these tests run in, and every
+    # install aimed at the new environment by path: nothing may land in the test's own one
+    base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    _run([*_uv(), "venv", "-q", "--python", str(base if base.exists() else sys.executable),
+          str(venv)], tmp_path, env)
     env["VIRTUAL_ENV"] = str(venv)
-    install = [*_uv(), "pip", "install", "-q", "-e", f"{CORE}[nest]", "-e", f"{root}[test]"]
+    install = [*_uv(), "pip", "install", "-q", "--python", str(venv / "bin" / "python"),
+               "-e", f"{CORE}[nest]", "-e", f"{root}[test]"]
     offline = subprocess.run([*install, "--offline"], cwd=tmp_path, env=env,
                              capture_output=True, text=True, check=False)
     if offline.returncode != 0:  # the cache lacks something: fetch it
