@@ -28,6 +28,8 @@ STUDY = ROOT / "examples" / "vogels_abbott2005" / "study.yaml"
 OVERRIDES = (
     "sheets.exc.params.placement.n_neurons=80",
     "experiments.1.params.duration_ms=200.0",
+    "analyses=[]",  # the example's own analyses and plots: this script adds its own results
+    "plots=[]",
 )
 FIXED_TIME = "2026-01-01T00:00:00+00:00"
 
