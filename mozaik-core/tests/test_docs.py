@@ -85,3 +85,19 @@ def test_example_plugin_tests_pass(tmp_path: Path) -> None:
                           text=True, cwd=tmp_path, env=env, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "13 passed" in done.stdout  # 6 discovery and 7 sheet contract tests
+
+
+def test_lazy_exports_example(tmp_path: Path) -> None:
+    """The doc's lazy ``__init__`` imports its submodule on first attribute access only."""
+    package = tmp_path / "mozaik_lab"
+    package.mkdir()
+    (package / "__init__.py").write_text(_code_block("# mozaik_lab/__init__.py"))
+    (package / "_figures.py").write_text("class BarrelMap:\n    pass\n")
+    probe = ("import sys, mozaik_lab\n"
+             "assert 'mozaik_lab._figures' not in sys.modules\n"
+             "assert 'BarrelMap' in dir(mozaik_lab)\n"
+             "assert mozaik_lab.BarrelMap.__module__ == 'mozaik_lab._figures'\n"
+             "try:\n    mozaik_lab.Missing\nexcept AttributeError as e:\n    print(e)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    assert "has no attribute 'Missing'" in result.stdout

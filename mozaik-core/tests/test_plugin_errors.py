@@ -77,7 +77,7 @@ def _registry_error(manager: PluginManager, function: object) -> str:
     manager.register(_plugin(mozaik_sheets=function), "lab", distribution="mozaik-lab",
                      version="2.0")
     with pytest.raises(PluginLoadError) as info:
-        _ = manager.registry
+        manager.registry.sheets()
     return str(info.value)
 
 

@@ -38,8 +38,10 @@ def test_conflict_names_both_distributions(bare_plugin_manager: PluginManager) -
                         distribution="mozaik-lab-a")
     register_components(bare_plugin_manager, "stimuli", toy("Flash"), name="b",
                         distribution="mozaik-lab-b")
+    registry = bare_plugin_manager.registry  # kinds are collected when first needed
+    assert "Flash" not in registry.plots()
     with pytest.raises(PluginConflictError) as info:
-        _ = bare_plugin_manager.registry
+        registry.stimuli()
     assert "mozaik-lab-a" in str(info.value) and "mozaik-lab-b" in str(info.value)
     assert "'Flash'" in str(info.value)
 
@@ -94,7 +96,7 @@ def test_registration_must_return_specs(bare_plugin_manager: PluginManager) -> N
     plugin = make_plugin("sloppy", sheets=["NotASpec"])  # type: ignore[list-item]
     bare_plugin_manager.register(plugin, "sloppy", distribution="mozaik-sloppy")
     with pytest.raises(PluginError, match="ComponentSpec"):
-        _ = bare_plugin_manager.registry
+        bare_plugin_manager.registry.sheets()
 
 
 def test_invalid_component_name() -> None:

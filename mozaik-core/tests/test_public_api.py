@@ -86,7 +86,7 @@ SNAPSHOT = {
         "PROJECT_NAME", "PlotFactory", "PluginInfo", "PluginManager", "RegisteredADS",
         "RegisteredComponent", "Registry", "SensoryInputFactory", "SheetFactory",
         "StimulusFactory", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
-        "kind_label", "reset_plugin_manager"
+        "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
         "BACKEND_ALIASES", "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",

@@ -8,46 +8,95 @@ sheet, neuron ids, stimulus, value name, units (period where circular), the anal
 from __future__ import annotations
 
 import importlib.metadata as _md
+from typing import TYPE_CHECKING
 
-from mozaik_analysis._collation import TuningCurves, TuningParams, tuning_curves
-from mozaik_analysis._common import SpikeWindowParams
-from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
-from mozaik_analysis._fits import naka_rushton, von_mises, von_mises_hwhh
-from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
-from mozaik_analysis._modulation import ModulationRatio, ModulationRatioParams
-from mozaik_analysis._population import (
-    NeuronAnnotations,
-    NeuronAnnotationsParams,
-    PopulationMean,
-    PopulationMeanParams,
-)
-from mozaik_analysis._rates import (
-    PSTH,
-    FiringRate,
-    FiringRateParams,
-    PSTHParams,
-    TrialAveragedFiringRate,
-    TrialAveragedFiringRateParams,
-)
-from mozaik_analysis._sta import SpikeTriggeredAverage, SpikeTriggeredAverageParams
-from mozaik_analysis._subthreshold import (
-    SubthresholdMoments,
-    SubthresholdMomentsParams,
-    TrialAveragedConductances,
-    TrialAveragedConductancesParams,
-    TrialAveragedVm,
-    TrialAveragedVmParams,
-)
-from mozaik_analysis._tuning import (
-    ContrastResponse,
-    ContrastResponseParams,
-    PeriodicTuningPreference,
-    PeriodicTuningPreferenceParams,
-    SizeTuning,
-    SizeTuningParams,
-    TuningWidth,
-    TuningWidthParams,
-)
+from mozaik.plugin import lazy_exports
+
+if TYPE_CHECKING:
+    from mozaik_analysis._collation import TuningCurves, TuningParams, tuning_curves
+    from mozaik_analysis._common import SpikeWindowParams
+    from mozaik_analysis._correlation import SpikeCountCorrelation, SpikeCountCorrelationParams
+    from mozaik_analysis._fits import naka_rushton, von_mises, von_mises_hwhh
+    from mozaik_analysis._irregularity import CVISI, CVISIParams, FanoFactor, FanoFactorParams
+    from mozaik_analysis._modulation import ModulationRatio, ModulationRatioParams
+    from mozaik_analysis._population import (
+        NeuronAnnotations,
+        NeuronAnnotationsParams,
+        PopulationMean,
+        PopulationMeanParams,
+    )
+    from mozaik_analysis._rates import (
+        PSTH,
+        FiringRate,
+        FiringRateParams,
+        PSTHParams,
+        TrialAveragedFiringRate,
+        TrialAveragedFiringRateParams,
+    )
+    from mozaik_analysis._sta import SpikeTriggeredAverage, SpikeTriggeredAverageParams
+    from mozaik_analysis._subthreshold import (
+        SubthresholdMoments,
+        SubthresholdMomentsParams,
+        TrialAveragedConductances,
+        TrialAveragedConductancesParams,
+        TrialAveragedVm,
+        TrialAveragedVmParams,
+    )
+    from mozaik_analysis._tuning import (
+        ContrastResponse,
+        ContrastResponseParams,
+        PeriodicTuningPreference,
+        PeriodicTuningPreferenceParams,
+        SizeTuning,
+        SizeTuningParams,
+        TuningWidth,
+        TuningWidthParams,
+    )
+
+# the submodules are imported on first use (loading the plugin imports no scipy or
+# matplotlib until a component needs them)
+_EXPORTS = {
+    "_collation": ("TuningCurves", "TuningParams", "tuning_curves"),
+    "_common": ("SpikeWindowParams",),
+    "_correlation": ("SpikeCountCorrelation", "SpikeCountCorrelationParams"),
+    "_fits": ("naka_rushton", "von_mises", "von_mises_hwhh"),
+    "_irregularity": ("CVISI", "CVISIParams", "FanoFactor", "FanoFactorParams"),
+    "_modulation": ("ModulationRatio", "ModulationRatioParams"),
+    "_population": (
+        "NeuronAnnotations",
+        "NeuronAnnotationsParams",
+        "PopulationMean",
+        "PopulationMeanParams",
+    ),
+    "_rates": (
+        "PSTH",
+        "FiringRate",
+        "FiringRateParams",
+        "PSTHParams",
+        "TrialAveragedFiringRate",
+        "TrialAveragedFiringRateParams",
+    ),
+    "_sta": ("SpikeTriggeredAverage", "SpikeTriggeredAverageParams"),
+    "_subthreshold": (
+        "SubthresholdMoments",
+        "SubthresholdMomentsParams",
+        "TrialAveragedConductances",
+        "TrialAveragedConductancesParams",
+        "TrialAveragedVm",
+        "TrialAveragedVmParams",
+    ),
+    "_tuning": (
+        "ContrastResponse",
+        "ContrastResponseParams",
+        "PeriodicTuningPreference",
+        "PeriodicTuningPreferenceParams",
+        "SizeTuning",
+        "SizeTuningParams",
+        "TuningWidth",
+        "TuningWidthParams",
+    ),
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __version__ = _md.version("mozaik-analysis")
 

@@ -11,36 +11,80 @@ parameters. ``mozaik report RUN_DIR`` writes a self-contained HTML page of a run
 from __future__ import annotations
 
 import importlib.metadata as _md
+from typing import TYPE_CHECKING
 
-from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, save_figure
-from mozaik_plot._network import ActivityMovie, ConnectivityParams, ConnectivityPlot, MovieParams
-from mozaik_plot._panels import (
-    CurvePanel,
-    HistogramPanel,
-    PositionPanel,
-    PsthPanel,
-    RasterPanel,
-    ScatterPanel,
-    SignalPanel,
-)
-from mozaik_plot._recordings import OverviewParams, OverviewPlot, RasterParams, RasterPlot
-from mozaik_plot._report import REPORT_NAME, write_report
-from mozaik_plot._search import (
-    SearchPanel,
-    parameter_search_columns,
-    parameter_search_figure,
-    plot_parameter_search,
-)
-from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
-from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
-from mozaik_plot._values import (
-    PerNeuronValueParams,
-    PerNeuronValuePlot,
-    PerNeuronValueScatter,
-    ScatterParams,
-    TuningCurveParams,
-    TuningCurvePlot,
-)
+from mozaik.plugin import lazy_exports
+
+if TYPE_CHECKING:
+    from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, save_figure
+    from mozaik_plot._network import (
+        ActivityMovie,
+        ConnectivityParams,
+        ConnectivityPlot,
+        MovieParams,
+    )
+    from mozaik_plot._panels import (
+        CurvePanel,
+        HistogramPanel,
+        PositionPanel,
+        PsthPanel,
+        RasterPanel,
+        ScatterPanel,
+        SignalPanel,
+    )
+    from mozaik_plot._recordings import OverviewParams, OverviewPlot, RasterParams, RasterPlot
+    from mozaik_plot._report import REPORT_NAME, write_report
+    from mozaik_plot._search import (
+        SearchPanel,
+        parameter_search_columns,
+        parameter_search_figure,
+        plot_parameter_search,
+    )
+    from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
+    from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
+    from mozaik_plot._values import (
+        PerNeuronValueParams,
+        PerNeuronValuePlot,
+        PerNeuronValueScatter,
+        ScatterParams,
+        TuningCurveParams,
+        TuningCurvePlot,
+    )
+
+# the submodules are imported on first use (loading the plugin imports no scipy or
+# matplotlib until a component needs them)
+_EXPORTS = {
+    "_figure": ("FigureParams", "FigurePlot", "NothingToDraw", "save_figure"),
+    "_network": ("ActivityMovie", "ConnectivityParams", "ConnectivityPlot", "MovieParams"),
+    "_panels": (
+        "CurvePanel",
+        "HistogramPanel",
+        "PositionPanel",
+        "PsthPanel",
+        "RasterPanel",
+        "ScatterPanel",
+        "SignalPanel",
+    ),
+    "_recordings": ("OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot"),
+    "_report": ("REPORT_NAME", "write_report"),
+    "_search": (
+        "SearchPanel",
+        "parameter_search_columns",
+        "parameter_search_figure",
+        "plot_parameter_search",
+    ),
+    "_style": ("COLORS", "LOOK", "axis_label", "look", "sheet_color"),
+    "_tree": ("Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"),
+    "_values": (
+        "PerNeuronValueParams",
+        "PerNeuronValuePlot",
+        "PerNeuronValueScatter",
+        "ScatterParams",
+        "TuningCurveParams",
+        "TuningCurvePlot",
+    ),
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __version__ = _md.version("mozaik-plot")
 

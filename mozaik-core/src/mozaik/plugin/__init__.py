@@ -14,6 +14,7 @@ from mozaik.plugin._factories import (
     SheetFactory,
     StimulusFactory,
 )
+from mozaik.plugin._lazy import lazy_exports
 from mozaik.plugin._manager import (
     AUTOLOAD_ENV,
     BLOCKED_ENV,
@@ -62,5 +63,6 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "kind_label",
+    "lazy_exports",
     "reset_plugin_manager",
 ]

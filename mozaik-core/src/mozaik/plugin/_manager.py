@@ -21,7 +21,7 @@ from mozaik._errors import PluginConflictError, PluginError, PluginLoadError
 from mozaik._version import __version__
 from mozaik.plugin import _spec
 from mozaik.plugin._registry import ADS_KIND, Registry, kind_label
-from mozaik.plugin._types import COMPONENT_KINDS, ComponentSpec, RegisteredADS, RegisteredComponent
+from mozaik.plugin._types import ComponentSpec, RegisteredADS, RegisteredComponent
 from mozaik.plugin._validate import call_hook_impl, check_hook_names
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ class PluginManager:
         with self._lock:
             self.load()
             if self._registry is None:
-                self._registry = Registry(self._collect_components(), ads=self._collect_ads)
+                self._registry = Registry(self._collect_kind, ads=self._collect_ads)
             return self._registry
 
     def plugins(self) -> list[PluginInfo]:
@@ -220,17 +220,18 @@ class PluginManager:
         return [(impl.function, self._info[impl.plugin_name])
                 for impl in reversed(caller.get_hookimpls())]
 
-    def _collect_components(self) -> dict[str, dict[str, RegisteredComponent]]:
-        table: dict[str, dict[str, RegisteredComponent]] = {k: {} for k in COMPONENT_KINDS}
-        for kind in COMPONENT_KINDS:
-            hook = f"mozaik_{kind}"
+    def _collect_kind(self, kind: str) -> dict[str, RegisteredComponent]:
+        """Call every plugin's ``mozaik_<kind>`` hook (when the registry first needs them)."""
+        hook = f"mozaik_{kind}"
+        table: dict[str, RegisteredComponent] = {}
+        with self._lock:
             for function, info in self._impls(hook):
                 for spec in call_hook_impl(function, hook, info) or ():
                     if not isinstance(spec, ComponentSpec):
                         msg = (f"{hook}() of plugin {info.name!r} ({info.distribution}) "
                                f"returned {spec!r}; it must return ComponentSpec records")
                         raise PluginError(msg)
-                    known = table[kind].get(spec.name)
+                    known = table.get(spec.name)
                     if known is not None:
                         msg = (f"{kind_label(kind)} name {spec.name!r} is registered "
                                f"twice: by plugin {known.plugin!r} of {known.distribution} "
@@ -238,7 +239,7 @@ class PluginManager:
                                f"{info.distribution} {info.version}; uninstall one, or block "
                                f"one with {BLOCKED_ENV}")
                         raise PluginConflictError(msg)
-                    table[kind][spec.name] = RegisteredComponent(
+                    table[spec.name] = RegisteredComponent(
                         kind=kind, spec=spec, plugin=info.name,
                         distribution=info.distribution, version=info.version)
         return table

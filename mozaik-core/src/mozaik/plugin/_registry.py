@@ -136,56 +136,67 @@ class Registry:
     ``registry.sheets()[name].factory(name, params, model)`` is type-checked.
     """
 
-    def __init__(self, components: Mapping[str, Mapping[str, RegisteredComponent]],
+    def __init__(self, components: Mapping[str, Mapping[str, RegisteredComponent]]
+                 | Callable[[str], Mapping[str, RegisteredComponent]],
                  ads: Mapping[str, RegisteredADS]
                  | Callable[[], Mapping[str, RegisteredADS]] | None = None) -> None:
-        self._tables: dict[str, ComponentTable[Callable[..., Any]]] = {
-            k: ComponentTable(k, components.get(k, {})) for k in COMPONENT_KINDS}
+        # A callable source is asked for one kind when that kind is first needed: plugins
+        # import their heavy dependencies (scipy, matplotlib) in their hooks, so a run that
+        # needs no plot never imports matplotlib
+        self._source = components
+        self._tables: dict[str, ComponentTable[Callable[..., Any]]] = {}
         # ADS classes import neo and quantities: collected on first need, not with the rest
         self._ads_source = ads
         self._ads: ADSTable | None = None
 
+    def _table(self, kind: str) -> ComponentTable[Callable[..., Any]]:
+        table = self._tables.get(kind)
+        if table is None:
+            source = self._source
+            items = source(kind) if callable(source) else source.get(kind, {})
+            table = self._tables[kind] = ComponentTable(kind, items)
+        return table
+
     def kind(self, kind: str) -> ComponentTable:
         """The table of one kind; ``kind`` is one of :data:`COMPONENT_KINDS`."""
-        try:
-            return self._tables[kind]
-        except KeyError:
+        if kind not in COMPONENT_KINDS:
             msg = f"unknown component kind {kind!r}; kinds are: {', '.join(COMPONENT_KINDS)}"
-            raise UnknownComponentError(msg) from None
+            raise UnknownComponentError(msg)
+        return self._table(kind)
 
     def get(self, kind: str, name: str) -> RegisteredComponent:
         return self.kind(kind)[name]
 
     def input_spaces(self) -> ComponentTable[InputSpaceFactory]:
-        return cast("ComponentTable[InputSpaceFactory]", self._tables["input_spaces"])
+        return cast("ComponentTable[InputSpaceFactory]", self._table("input_spaces"))
 
     def sensory_inputs(self) -> ComponentTable[SensoryInputFactory]:
-        return cast("ComponentTable[SensoryInputFactory]", self._tables["sensory_inputs"])
+        return cast("ComponentTable[SensoryInputFactory]", self._table("sensory_inputs"))
 
     def sheets(self) -> ComponentTable[SheetFactory]:
-        return cast("ComponentTable[SheetFactory]", self._tables["sheets"])
+        return cast("ComponentTable[SheetFactory]", self._table("sheets"))
 
     def connectors(self) -> ComponentTable[ConnectorFactory]:
-        return cast("ComponentTable[ConnectorFactory]", self._tables["connectors"])
+        return cast("ComponentTable[ConnectorFactory]", self._table("connectors"))
 
     def connector_functions(self) -> ComponentTable[ConnectorFunctionFactory]:
         return cast("ComponentTable[ConnectorFunctionFactory]",
-                    self._tables["connector_functions"])
+                    self._table("connector_functions"))
 
     def stimuli(self) -> ComponentTable[StimulusFactory]:
-        return cast("ComponentTable[StimulusFactory]", self._tables["stimuli"])
+        return cast("ComponentTable[StimulusFactory]", self._table("stimuli"))
 
     def experiments(self) -> ComponentTable[ExperimentFactory]:
-        return cast("ComponentTable[ExperimentFactory]", self._tables["experiments"])
+        return cast("ComponentTable[ExperimentFactory]", self._table("experiments"))
 
     def analyses(self) -> ComponentTable[AnalysisFactory]:
-        return cast("ComponentTable[AnalysisFactory]", self._tables["analyses"])
+        return cast("ComponentTable[AnalysisFactory]", self._table("analyses"))
 
     def plots(self) -> ComponentTable[PlotFactory]:
-        return cast("ComponentTable[PlotFactory]", self._tables["plots"])
+        return cast("ComponentTable[PlotFactory]", self._table("plots"))
 
     def backends(self) -> ComponentTable[BackendFactory]:
-        return cast("ComponentTable[BackendFactory]", self._tables["backends"])
+        return cast("ComponentTable[BackendFactory]", self._table("backends"))
 
     def analysis_data_structures(self) -> ADSTable:
         """ADS classes registered by plugins, by identifier (class name).
@@ -201,5 +212,5 @@ class Registry:
         return self._ads
 
     def all(self) -> Iterator[RegisteredComponent]:
-        for table in self._tables.values():
-            yield from table.values()
+        for kind in COMPONENT_KINDS:
+            yield from self._table(kind).values()

@@ -13,7 +13,6 @@ import math
 
 import attrs
 import numpy as np
-from scipy import signal
 
 __all__ = [
     "GainControlParams",
@@ -146,6 +145,8 @@ class LinearFilter:
 
     def spatial(self, contrast: np.ndarray) -> np.ndarray:
         """Spatial responses (frames, cells) to Weber-contrast frames (frames, rows, cols)."""
+        from scipy import signal  # here, not at import: registering the plugin stays cheap
+
         first = contrast[:1]
         if np.all(contrast == first):
             # a constant scene (blank, flat luminance): filter one frame
@@ -158,6 +159,8 @@ class LinearFilter:
 
     def temporal_step(self, spatial: np.ndarray) -> np.ndarray:
         """Filtered, gain-controlled responses (frames, cells); advances the filter's state."""
+        from scipy import signal
+
         full = np.concatenate([self.history, spatial], axis=0)
         linear = signal.fftconvolve(full, self.temporal[:, None], mode="valid", axes=0)
         self.history = full[len(full) - len(self.history):] if len(self.history) else self.history
