@@ -1,4 +1,8 @@
-"""The parameter-search figure (the seed's Figure 6): SingleValues against varied parameters."""
+"""The parameter-search figure (the seed's Figure 6): SingleValues against varied parameters.
+
+From any table of points (:func:`plot_parameter_search`); from a search's master directory it
+is drawn by the search plot ``ParameterSearchPlot`` (``mozaik_plot._search_plot``).
+"""
 
 from __future__ import annotations
 
@@ -65,8 +69,13 @@ class SearchPanel(Panel):
         ax.figure.colorbar(dots, ax=ax, fraction=0.05).set_label(self.value_name)
 
 
+def _columns(n: int, ncols: int | None) -> int:
+    return max(1, min(n, ncols or (2 if n == 4 else 3)))
+
+
 def parameter_search_figure(points: Any, parameters: Sequence[str],
-                            values: Iterable[str] | None = None) -> Node:
+                            values: Iterable[str] | None = None,
+                            ncols: int | None = None) -> Node:
     """The figure tree: one :class:`SearchPanel` per value name (node ``value_<k>``).
 
     Parameters
@@ -78,6 +87,8 @@ def parameter_search_figure(points: Any, parameters: Sequence[str],
         One or two varied parameter columns (x, then y).
     values : iterable of str, optional
         Value columns to draw (default: every other numeric column).
+    ncols : int, optional
+        Panels per row (default: up to 3; 2 for 4 panels).
 
     Raises
     ------
@@ -104,28 +115,33 @@ def parameter_search_figure(points: Any, parameters: Sequence[str],
     axes = [(p, columns[p].astype(float)) for p in parameters]
     panels: list[Node] = [SearchPanel(f"value_{k}", axes, n, columns[n], title=n)
                           for k, n in enumerate(names)]
-    return Layout("search", panels, ncols=min(3, len(panels)))
+    return Layout("search", panels, ncols=_columns(len(panels), ncols))
 
 
 def plot_parameter_search(points: Any, parameters: Sequence[str], path: str | Path, *,
                           values: Iterable[str] | None = None, title: str | None = None,
                           overrides: Mapping[str, Any] | None = None,
-                          size_in: tuple[float, float] | None = None) -> list[Path]:
-    """Draw and save the parameter-search figure (PNG, SVG, JSON sidecar) at ``path``.
+                          size_in: tuple[float, float] | None = None,
+                          vector_format: str = "svg", ncols: int | None = None,
+                          record: Mapping[str, Any] | None = None) -> list[Path]:
+    """Draw and save the parameter-search figure (PNG, SVG or PDF, JSON sidecar) at ``path``.
 
-    Returns the files written. See :func:`parameter_search_figure` for the input.
+    Returns the files written. See :func:`parameter_search_figure` for the input; ``record``
+    adds entries to the sidecar (which records the parameters and the panel titles,
+    ``values``).
     """
-    root = parameter_search_figure(points, parameters, values)
+    root = parameter_search_figure(points, parameters, values, ncols)
     for key, value in sorted((overrides or {}).items()):
         set_param(root, key, value)
     n = len(root.children)
-    rows = -(-n // 3)
-    size = size_in or (3.4 * min(n, 3), 2.9 * rows + 0.4)
+    cols = _columns(n, ncols)
+    rows = -(-n // cols)
+    size = size_in or (3.4 * cols, 2.9 * rows + 0.4)
     figure = render(root, size, title or f"Parameter search over {', '.join(parameters)}")
-    record = {"plot": "ParameterSearch", "parameters": list(parameters),
-              "values": [str(c.params["title"]) for c in root.children],
-              "overrides": dict(overrides or {})}
+    sidecar = {**dict(record or {}), "plot": "ParameterSearch", "parameters": list(parameters),
+               "values": [str(c.params["title"]) for c in root.children],
+               "overrides": dict(overrides or {})}
     try:
-        return save_figure(figure, Path(path), record)
+        return save_figure(figure, Path(path), sidecar, vector_format)
     finally:
         plt.close(figure)
