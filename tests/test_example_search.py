@@ -1,8 +1,8 @@
 """The shipped parameter search (examples/vogels_abbott2005_search): its weights tied through
-refs, then the whole search run on NEST through the ``mozaik`` CLI (4 points, 200 neurons,
-300 ms each, 2 local workers): every point done, the collated table, a query over the whole
-search, and the search's figure (mean rate and CV of ISI panels) drawn into the master
-directory. Runs where every distribution is installed (the example's analyses and plot come
+refs, then the whole search run on NEST through the ``mozaik`` CLI (4 points, 500 neurons,
+600 ms each, 2 local workers): every point done, the collated table (the excitatory rate falls
+with inhibition and rises with excitation), a query over the whole search, and the search's
+figure (mean rate and CV of ISI panels) drawn into the master directory. Runs where every distribution is installed (the example's analyses and plot come
 from mozaik-analysis and mozaik-plot)."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_the_example_search_ties_weights_through_refs() -> None:
         c = {name: entry.params.weight_uS for name, entry in study.connectors.items()}
         assert c["exc_exc"] == c["exc_inh"] == point[W_EXC]
         assert c["inh_exc"] == c["inh_inh"] == point[W_INH]
-        assert study.sheets["inh"].params.placement.n_neurons == 40
+        assert study.sheets["inh"].params.placement.n_neurons == 100
 
 
 @pytest.mark.nest
@@ -61,16 +61,20 @@ def test_the_example_search_runs_collates_and_draws_its_figure(tmp_path: Path) -
     rates = {(r["point_id"], r["sheet_name"]): r for r in rows
              if r["value_name"] == "Mean(Firing rate)" and "NoStimulation" in r["stimulus_id"]}
     assert sorted(rates) == [(i, s) for i in range(4) for s in ("exc", "inh")]
+    points = load_search(SEARCH).points
     for (i, _), r in rates.items():
-        point = load_search(SEARCH).points[i]
-        assert (r[W_EXC], r[W_INH]) == (point[W_EXC], point[W_INH])
-        assert math.isfinite(r["value"]) and r["value"] >= 0.0 and r["value_units"] == "Hz"
+        assert (r[W_EXC], r[W_INH]) == (points[i][W_EXC], points[i][W_INH])
+        assert math.isfinite(r["value"]) and r["value"] > 0.0 and r["value_units"] == "Hz"
+    # points: (0.004, 0.03), (0.004, 0.08), (0.008, 0.03), (0.008, 0.08); measured 31, 7, 73,
+    # 43 Hz (seed 2005): stronger inhibition lowers the rate, stronger excitation raises it
+    exc = [rates[(i, "exc")]["value"] for i in range(4)]
+    assert exc[1] < exc[0] and exc[3] < exc[2] and exc[2] > exc[0] and exc[3] > exc[1], exc
 
     # a query over the whole search: every point's ADSs joined with its parameters
     joined = query_search(master, identifier="SingleValue", sheet_name="exc",
                           value_name="Mean(CV of ISI)")
     assert sorted(set(joined["point_id"].to_pylist())) == [0, 1, 2, 3]
-    assert set(joined[W_INH].to_pylist()) == {0.03, 0.06}
+    assert set(joined[W_INH].to_pylist()) == {0.03, 0.08}
 
     # the search's figure: one panel per sheet and value over the two weights
     sidecar = json.loads(figure.with_suffix(".json").read_text())

@@ -41,12 +41,26 @@ def test_one_panel_per_value_over_two_parameters(tmp_path: Path) -> None:
         panels = [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
         assert [ax.get_title() for ax in panels] == ["Mean(Firing rate)", "Mean(CV of ISI)"]
         assert all(ax.get_xlabel() == "g" and ax.get_ylabel() == "eta" for ax in panels)
-        assert len(panels[0].collections[0].get_offsets()) == 6
+        # a full 3 x 2 grid: a heat map with the values in its cells, axes at the grid values
+        assert panels[0].collections[0].get_array().count() == 6
+        assert [t.get_text() for t in panels[0].get_xticklabels()] == ["2", "4", "6"]
+        assert sorted(t.get_text() for t in panels[0].texts) == sorted(
+            f"{v:.3g}" for v in POINTS["Mean(Firing rate)"])
     finally:
         plt.close(figure)
     files = plot_parameter_search(POINTS, ["g", "eta"], tmp_path / "search.png")
     assert [f.suffix for f in files] == [".png", ".svg", ".json"]
     assert json.loads(files[2].read_text())["values"] == ["Mean(Firing rate)", "Mean(CV of ISI)"]
+
+
+def test_points_off_a_grid_are_coloured_squares() -> None:
+    points = {"g": [2.0, 4.0, 6.0], "eta": [1.0, 2.0, 1.5], "v": [1.0, 2.0, 3.0]}
+    figure = render(parameter_search_figure(points, ["g", "eta"]), (3.0, 3.0))
+    try:
+        ax = figure.axes[0]
+        assert len(ax.collections[0].get_offsets()) == 3 and not ax.texts
+    finally:
+        plt.close(figure)
 
 
 def test_one_parameter_draws_curves() -> None:
@@ -133,7 +147,8 @@ def test_bad_selections_are_named_and_nothing_selected_draws_nothing(tmp_path: P
     with pytest.raises(ValueError, match="sheets.exc is not varied by the search"):
         columns(axes=("sheets.exc",))
     twice = pa.concat_tables([table, table])
-    with pytest.raises(ValueError, match="several 'exc: Mean.CV of ISI.' values"):
+    with pytest.raises(ValueError,
+                       match=r"point 0 has several 'exc: Mean\(Firing rate\) \(Hz\)' values"):
         search_value_columns(twice, SEARCH_TABLE_PARAMETERS, ParameterSearchParams())
     with pytest.raises(NothingToDraw, match="no SingleValue matches"):
         columns(stimulus={"protocol": "PoissonNetworkKick"})

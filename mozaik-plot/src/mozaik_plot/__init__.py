@@ -6,7 +6,8 @@ fonts, unit labels). Any node's parameter is set by dotted path (:func:`set_para
 ``overrides``). The registered plots (:class:`RasterPlot`, :class:`OverviewPlot`, ...) derive
 from :class:`FigurePlot`, which saves PNG plus SVG/PDF plus a JSON sidecar of the query and
 parameters. The search plot :class:`ParameterSearchPlot` draws a whole parameter search from its
-collated table (``plots:`` of a search file, ``mozaik search plot MASTER``). ``mozaik report RUN_DIR`` writes a self-contained HTML page of a run.
+collated table (``plots:`` of a search file, ``mozaik search plot MASTER``). ``mozaik report
+RUN_DIR`` writes a self-contained HTML page of a run.
 """
 
 from __future__ import annotations

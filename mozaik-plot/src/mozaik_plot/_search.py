@@ -40,11 +40,21 @@ def parameter_search_columns(points: Any) -> dict[str, np.ndarray]:
     return {k: np.asarray([row.get(k, np.nan) for row in rows]) for k in names}
 
 
+def _grid_cells(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Unique x and y values when the points are each of their combinations exactly once."""
+    ux, uy = np.unique(x), np.unique(y)
+    pairs = {(float(a), float(b)) for a, b in zip(x, y, strict=True)}
+    if len(pairs) != len(x) or len(x) != len(ux) * len(uy):
+        return None
+    return ux, uy
+
+
 class SearchPanel(Panel):
-    """One value over one (curve) or two (coloured grid) varied parameters."""
+    """One value over one (curve) or two varied parameters: a heat map with the values written
+    in its cells when the points are a full grid, else coloured squares at the points."""
 
     defaults: ClassVar[Mapping[str, Any]] = {
-        **Panel.defaults, "cmap": "viridis", "marker_size": 120.0}
+        **Panel.defaults, "cmap": "viridis", "marker_size": 120.0, "annotate": True}
 
     def __init__(self, name: str, axes: Sequence[tuple[str, np.ndarray]], value_name: str,
                  values: np.ndarray, **params: Any) -> None:
@@ -62,11 +72,31 @@ class SearchPanel(Panel):
             ax.set_ylabel(self.value_name)
             return
         (xl, x), (yl, y) = self.axes
-        dots = ax.scatter(x, y, c=values, cmap=self.params["cmap"], marker="s",
-                          s=self.params["marker_size"], edgecolors="none")
+        cells = _grid_cells(x, y)
+        if cells is None:
+            shown = ax.scatter(x, y, c=values, cmap=self.params["cmap"], marker="s",
+                               s=self.params["marker_size"], edgecolors="none")
+        else:
+            shown = self._heat_map(ax, x, y, values, *cells)
         ax.set_xlabel(xl)
         ax.set_ylabel(yl)
-        ax.figure.colorbar(dots, ax=ax, fraction=0.05).set_label(self.value_name)
+        ax.figure.colorbar(shown, ax=ax, fraction=0.05)  # the panel's title names the value
+
+    def _heat_map(self, ax: Axes, x: np.ndarray, y: np.ndarray, values: np.ndarray,
+                  ux: np.ndarray, uy: np.ndarray) -> Any:
+        grid = np.full((len(uy), len(ux)), np.nan)
+        cols, rows = np.searchsorted(ux, x), np.searchsorted(uy, y)
+        grid[rows, cols] = values
+        mesh = ax.pcolormesh(np.arange(len(ux) + 1) - 0.5, np.arange(len(uy) + 1) - 0.5,
+                             np.ma.masked_invalid(grid), cmap=self.params["cmap"])
+        ax.set_xticks(range(len(ux)), [f"{v:g}" for v in ux])
+        ax.set_yticks(range(len(uy)), [f"{v:g}" for v in uy])
+        if self.params["annotate"]:
+            for (r, c), v in np.ndenumerate(grid):
+                ax.text(c, r, "n/a" if np.isnan(v) else f"{v:.3g}", ha="center", va="center",
+                        fontsize="small", color="white" if np.isnan(v) or v < np.nanmean(grid)
+                        else "black")
+        return mesh
 
 
 def _columns(n: int, ncols: int | None) -> int:

@@ -170,8 +170,7 @@ class BarrelSearchPlot(SearchPlot):
                        for k, r in enumerate(rows))
         svg = path.with_suffix(".svg")
         svg.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{20 + 12 * len(rows)}" '
-                       f'height="100">{bars}</svg>
-')
+                       f'height="100">{bars}</svg>\n')
         return [svg]
 
 
