@@ -2,8 +2,9 @@
 refs, then the whole search run on NEST through the ``mozaik`` CLI (4 points, 500 neurons,
 600 ms each, 2 local workers): every point done, the collated table (the excitatory rate falls
 with inhibition and rises with excitation), a query over the whole search, and the search's
-figure (mean rate and CV of ISI panels) drawn into the master directory. Runs where every distribution is installed (the example's analyses and plot come
-from mozaik-analysis and mozaik-plot)."""
+figure (mean rate and CV of ISI panels) drawn into the master directory. Runs where every
+distribution is installed (the example's analyses and plot come from mozaik-analysis and
+mozaik-plot)."""
 
 from __future__ import annotations
 
