@@ -10,7 +10,8 @@ Fenced blocks are handled by language:
 * ``python``: run in a fresh interpreter.
 * ``yaml``: a block with ``name:`` and ``sheets:`` is a study and must validate (its includes
   are written from :data:`INCLUDES`); inline ``--set PATH=VALUE`` mentions in the same file
-  must apply to it.
+  must apply to it. A block with ``study:`` and ``parameters:`` is a search file and must
+  validate relative to :data:`SEARCH_EXAMPLE`.
 * ``text``: command synopses; each ``mozaik`` subcommand exists and has every option shown.
 * ``{directive}``: a MyST directive of the documentation site (``{toctree}``, ``{eval-rst}``
   with autodoc, the generated configuration and CLI references), executed by the Sphinx build
@@ -33,13 +34,17 @@ from pathlib import Path
 
 import attrs
 import pytest
+import yaml
 from mozaik.controller import is_run_dir
 from mozaik.plugin import PluginManager
+from mozaik.search import search_from_mapping
 from mozaik.study import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MOZAIK = str(Path(sys.executable).with_name("mozaik"))
+#: The folder search-file blocks are read relative to (the docs' example search).
+SEARCH_EXAMPLE = ROOT / "examples" / "vogels_abbott2005_search"
 
 #: Files whose blocks another test runs: the reason names it.
 TESTED_ELSEWHERE = {
@@ -166,6 +171,13 @@ def _study_blocks() -> list[Block]:
 @pytest.mark.parametrize("block", _study_blocks(), ids=str)
 def test_yaml_examples_validate(block: Block, tmp_path: Path,
                                 plugin_manager: PluginManager) -> None:
+    if re.search(r"^study:", block.text, re.M) and re.search(r"^parameters:", block.text, re.M):
+        # a search file, relative to the docs' example search (its plugins' plots unchecked:
+        # core alone runs this too; tests/test_example_search.py draws the example's)
+        search = search_from_mapping(yaml.safe_load(block.text), SEARCH_EXAMPLE,
+                                     check_plots=False)
+        assert search.points and search.plots
+        return
     if not (re.search(r"^name:", block.text, re.M) and re.search(r"^sheets:", block.text, re.M)):
         pytest.fail(f"{block}: a yaml block that is not a study: mark it or teach this test")
     for name, content in INCLUDES.items():

@@ -77,23 +77,25 @@ SNAPSHOT = {
         "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
     ],
     "mozaik.plot": [
-        "Plot"
+        "Plot", "SearchPlot"
     ],
     "mozaik.plugin": [
         "ADSTable", "ADS_KIND", "AUTOLOAD_ENV", "AnalysisFactory", "BLOCKED_ENV", "BackendFactory",
         "COMPONENT_KINDS", "ComponentSpec", "ComponentTable", "ConnectorFactory",
         "ConnectorFunctionFactory", "ExperimentFactory", "HOOK_API_VERSION", "InputSpaceFactory",
         "PROJECT_NAME", "PlotFactory", "PluginInfo", "PluginManager", "RegisteredADS",
-        "RegisteredComponent", "Registry", "SensoryInputFactory", "SheetFactory",
+        "RegisteredComponent", "Registry", "SearchPlotFactory", "SensoryInputFactory",
+        "SheetFactory",
         "StimulusFactory", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
         "BACKEND_ALIASES", "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
-        "KINDS", "STATUSES", "Search", "SearchSummary", "collate_search", "load_master",
-        "load_search", "make_points", "point_dir", "point_values", "query_search",
-        "read_index", "refresh_index", "run_point", "run_points_in_pool", "run_search",
-        "search_backend", "search_from_mapping", "write_status"
+        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchSummary",
+        "collate_search", "load_master", "load_search", "make_points", "plot_search",
+        "point_dir", "point_values", "query_search", "read_index", "refresh_index",
+        "run_point", "run_points_in_pool", "run_search", "search_backend",
+        "search_from_mapping", "search_plot_entries", "write_status"
     ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
@@ -107,10 +109,11 @@ SNAPSHOT = {
     "mozaik.testing": [
         "AnalysisContract", "BackendContract", "ComponentContract", "ConnectorContract",
         "ExperimentContract", "HookCall", "HookCallRecorder", "InputSpaceContract",
-        "PlotContract", "PluginDistributionContract", "SheetContract", "StimulusContract",
-        "TINY_STORE", "TinyStoreLayout", "bare_plugin_manager", "hook_recorder", "make_plugin",
-        "make_tiny_store", "plugin_manager", "register_components", "tiny_store",
-        "use_plugin_manager"
+        "PlotContract", "PluginDistributionContract", "SEARCH_TABLE_PARAMETERS",
+        "SearchPlotContract", "SheetContract", "StimulusContract", "TINY_STORE",
+        "TinyStoreLayout", "bare_plugin_manager", "hook_recorder", "make_plugin",
+        "make_search_table", "make_tiny_store", "plugin_manager", "register_components",
+        "tiny_store", "use_plugin_manager"
     ],
     "mozaik.workflow": [
         "FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow", "pending_steps",

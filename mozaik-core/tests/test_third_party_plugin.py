@@ -30,6 +30,7 @@ from mozaik.testing import (
     InputSpaceContract,
     PlotContract,
     PluginDistributionContract,
+    SearchPlotContract,
     SheetContract,
     StimulusContract,
     tiny_store,  # noqa: F401 - fixture
@@ -84,7 +85,7 @@ EVERY_KIND = {
     "sheets": ["BarrelSheet"], "connectors": ["WhiskerToBarrel"],
     "connector_functions": ["SameBarrel"], "stimuli": ["WhiskerDeflection"],
     "experiments": ["DeflectWhiskers"], "analyses": ["BarrelRate"], "plots": ["BarrelMapPlot"],
-    "backends": ["QuietBackend"],
+    "search_plots": ["BarrelSearchPlot"], "backends": ["QuietBackend"],
 }
 
 
@@ -168,6 +169,11 @@ class TestBarrelMapPlot(_Installed, PlotContract):
     name = "BarrelMapPlot"
     example_params = TINY
     analyses = (("BarrelRate", TINY),)
+
+
+class TestBarrelSearchPlot(_Installed, SearchPlotContract):
+    name = "BarrelSearchPlot"
+    example_params = {"value_name": "Mean(Firing rate)", "sheet": "inh"}
 
 
 # -- a study on NEST, read back in fresh processes ------------------------------------------

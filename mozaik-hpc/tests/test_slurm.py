@@ -121,3 +121,62 @@ def test_a_cancelled_job_is_reported_and_resume_reruns_it(
     again = run_search(_search(tmp_path, [0.004, 0.006]), master, fast, resume=True)
     assert (again.ran, again.done) == ((0, 1), 2)
     assert run_search(_search(tmp_path, [0.004, 0.006]), master, fast).ran == ()
+
+
+def test_a_timed_out_and_a_cancelled_task_are_reported_and_resumed(
+        tmp_path: Path, study_dir: Path, slurm_cluster: LocalSlurm) -> None:
+    """One array of 3 points through the CLI: task 0 outlives its time limit (1 minute,
+    Slurm's shortest; slurmctld enforces limits about every 30 s, so this takes 60-90 s),
+    task 1 is cancelled while it runs, task 2 completes."""
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        f"study: study\nkind: list\npoints: [{{{W}: 0.004}}, {{{W}: 0.006}}, {{{W}: 0.008}}]\n"
+        "backend: slurm\nresources: {poll_s: 0.5, time: '00:01:00', timeout_s: 240,\n"
+        "  setup: ['if [ $SLURM_ARRAY_TASK_ID -lt 2 ]; then sleep 300; fi']}\n")
+    master = tmp_path / "m"
+    runner = CliRunner()
+
+    def cancel_task_1() -> None:
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            jobs = list((master / "slurm").glob("job-*.txt"))
+            if jobs:
+                job = jobs[0].read_text().strip()
+                if job_states(job).get(1) == "RUNNING":
+                    subprocess.run(["scancel", f"{job}_1"], check=True, env=slurm_cluster.env())
+                    return
+            time.sleep(0.2)
+
+    canceller = threading.Thread(target=cancel_task_1)
+    canceller.start()
+    start = time.monotonic()
+    out = runner.invoke(cli, ["search", "run", str(file), "--out", str(master)])
+    canceller.join()
+    assert out.exit_code == 0, out.output
+    assert "ran 3 point(s); 1 of 3 done, 2 failed" in out.output
+    assert time.monotonic() - start < 200
+    job = (master / "slurm" / "job-0.txt").read_text().strip()
+    assert job_states(job) == {0: "TIMEOUT", 1: "CANCELLED", 2: "COMPLETED"}
+
+    # the status names each task with its job id, what its state means and what to do
+    status = runner.invoke(cli, ["search", "status", str(master)]).output.splitlines()
+    assert status[0].startswith(f"p00000 failed     {W}=0.004  Slurm task {job}_0 ended "
+                                "TIMEOUT: it reached its time limit (time=00:01:00); raise "
+                                "resources.time"), status
+    assert status[1].startswith(f"p00001 failed     {W}=0.006  Slurm task {job}_1 ended "
+                                "CANCELLED: cancelled"), status
+    assert status[2].startswith(f"p00002 done       {W}=0.008"), status
+    rows = read_index(master).to_pylist()
+    assert "DUE TO TIME LIMIT" in rows[0]["log_tail"], rows[0]["log_tail"]
+    assert f"slurm/{job}_0.out" in rows[0]["log_tail"]
+
+    # --resume reruns those two only (one new array of 2 tasks), with a longer limit
+    again = runner.invoke(cli, ["search", "run", str(file), "--out", str(master), "--resume",
+                                "--resource", "setup=[]", "--resource", "time=00:05:00"])
+    assert again.exit_code == 0, again.output
+    assert "ran 2 point(s); 3 of 3 done, 0 failed" in again.output
+    second = (master / "slurm" / "job-1.txt").read_text().strip()
+    assert (master / "slurm" / "todo-1.txt").read_text().split() == ["0", "1"]
+    assert job_states(second) == {0: "COMPLETED", 1: "COMPLETED"}
+    finished = runner.invoke(cli, ["search", "run", str(file), "--out", str(master)])
+    assert "nothing to do: 3 of 3 points done" in finished.output

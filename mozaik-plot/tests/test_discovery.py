@@ -8,4 +8,5 @@ class TestDiscovery(PluginDistributionContract):
     entry_point = "plot"
     provides = {"plots": ["ActivityMovie", "ConnectivityPlot", "OverviewPlot",
                           "PerNeuronValuePlot", "PerNeuronValueScatter", "RasterPlot",
-                          "TuningCurvePlot"]}
+                          "TuningCurvePlot"],
+                "search_plots": ["ParameterSearchPlot"]}

@@ -7,12 +7,14 @@ import mozaik_plot
 SNAPSHOT = [
     "ActivityMovie", "COLORS", "ConnectivityParams", "ConnectivityPlot", "CurvePanel",
     "FigureParams", "FigurePlot", "HistogramPanel", "LOOK", "Layout", "MovieParams", "Node",
-    "NothingToDraw", "OverviewParams", "OverviewPlot", "Panel", "PerNeuronValueParams",
+    "NothingToDraw", "OverviewParams", "OverviewPlot", "Panel", "ParameterSearchParams",
+    "ParameterSearchPlot", "PerNeuronValueParams",
     "PerNeuronValuePlot", "PerNeuronValueScatter", "PlotParameterError", "PositionPanel",
     "PsthPanel", "REPORT_NAME", "RasterPanel", "RasterParams", "RasterPlot", "ScatterPanel",
     "ScatterParams", "SearchPanel", "SignalPanel", "TuningCurveParams", "TuningCurvePlot",
     "__version__", "axis_label", "look", "parameter_search_columns", "parameter_search_figure",
-    "plot_parameter_search", "render", "save_figure", "set_param", "sheet_color",
+    "plot_parameter_search", "render", "save_figure", "search_value_columns", "set_param",
+    "sheet_color",
     "write_report",
 ]
 

@@ -4,7 +4,8 @@ Task ``k`` of the array runs the point on line ``k`` of ``MASTER/slurm/todo-<n>.
 ``python -m mozaik.search``; its output goes to ``MASTER/slurm/<job>_<k>.out``. The backend waits
 for the array to end, reading task states with ``scontrol show job`` (no accounting database
 needed); tasks cancelled, timed out or killed before their point wrote its status are reported
-as failed with their Slurm state and output tail.
+as failed with their Slurm state, what it means (``Slurm task 123_4 ended TIMEOUT: it reached
+its time limit ...``) and their output tail.
 """
 
 from __future__ import annotations
@@ -237,9 +238,22 @@ class SlurmBackend(Backend):
             state = states.get(k, "UNKNOWN (no longer listed by scontrol)")
             if state != "COMPLETED":
                 out = _tail(slurm_dir / f"{job}_{k}.out")
-                notes[point] = f"Slurm task {job}_{k} ended {state}" + (
-                    f"; output tail:\n{out}" if out else "")
+                notes[point] = f"Slurm task {job}_{k} ended {state}{self._why(state)}" + (
+                    f"\n{slurm_dir.name}/{job}_{k}.out:\n{out}" if out else "")
         return notes
+
+    def _why(self, state: str) -> str:
+        """What a task's end state means and what to change (a note's first line)."""
+        reasons = {
+            "TIMEOUT": f": it reached its time limit (time={self.params.time}); raise "
+                       "resources.time, then rerun with --resume",
+            "CANCELLED": ": cancelled (scancel, or by the cluster); rerun with --resume",
+            "OUT_OF_MEMORY": f": it ran out of memory (mem_mb={self.params.mem_mb}); raise "
+                             "resources.mem_mb, then rerun with --resume",
+            "NODE_FAIL": ": its node failed; rerun with --resume",
+            "PREEMPTED": ": preempted by the cluster; rerun with --resume",
+        }
+        return reasons.get(state.split()[0], "")
 
     def submit(self, search: Search, master_dir: Path, point_ids: Sequence[int], *,
                dry_run: bool = False) -> str:

@@ -5,7 +5,9 @@ A figure is a tree: :class:`Layout` nodes split a matplotlib GridSpec among thei
 fonts, unit labels). Any node's parameter is set by dotted path (:func:`set_param`, or a plot's
 ``overrides``). The registered plots (:class:`RasterPlot`, :class:`OverviewPlot`, ...) derive
 from :class:`FigurePlot`, which saves PNG plus SVG/PDF plus a JSON sidecar of the query and
-parameters. ``mozaik report RUN_DIR`` writes a self-contained HTML page of a run.
+parameters. The search plot :class:`ParameterSearchPlot` draws a whole parameter search from its
+collated table (``plots:`` of a search file, ``mozaik search plot MASTER``). ``mozaik report
+RUN_DIR`` writes a self-contained HTML page of a run.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ if TYPE_CHECKING:
         parameter_search_figure,
         plot_parameter_search,
     )
+    from mozaik_plot._search_plot import (
+        ParameterSearchParams,
+        ParameterSearchPlot,
+        search_value_columns,
+    )
     from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
     from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
     from mozaik_plot._values import (
@@ -73,6 +80,7 @@ _EXPORTS = {
         "parameter_search_figure",
         "plot_parameter_search",
     ),
+    "_search_plot": ("ParameterSearchParams", "ParameterSearchPlot", "search_value_columns"),
     "_style": ("COLORS", "LOOK", "axis_label", "look", "sheet_color"),
     "_tree": ("Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"),
     "_values": (
@@ -105,6 +113,8 @@ __all__ = [
     "OverviewParams",
     "OverviewPlot",
     "Panel",
+    "ParameterSearchParams",
+    "ParameterSearchPlot",
     "PerNeuronValueParams",
     "PerNeuronValuePlot",
     "PerNeuronValueScatter",
@@ -129,6 +139,7 @@ __all__ = [
     "plot_parameter_search",
     "render",
     "save_figure",
+    "search_value_columns",
     "set_param",
     "sheet_color",
     "write_report",

@@ -40,6 +40,17 @@ def mozaik_plots() -> Iterable[ComponentSpec]:
 
 
 @hookimpl
+def mozaik_search_plots() -> Iterable[ComponentSpec]:
+    from mozaik_plot import _search_plot
+
+    return [
+        ComponentSpec(name="ParameterSearchPlot", config_cls=_search_plot.ParameterSearchParams,
+                      factory=_search_plot.ParameterSearchPlot,
+                      summary="SingleValues of every point over one or two varied parameters"),
+    ]
+
+
+@hookimpl
 def mozaik_cli_commands() -> Iterable[click.Command]:
     from mozaik_plot._report import report_command
 

@@ -1,4 +1,8 @@
-"""The parameter-search figure (the seed's Figure 6): SingleValues against varied parameters."""
+"""The parameter-search figure (the seed's Figure 6): SingleValues against varied parameters.
+
+From any table of points (:func:`plot_parameter_search`); from a search's master directory it
+is drawn by the search plot ``ParameterSearchPlot`` (``mozaik_plot._search_plot``).
+"""
 
 from __future__ import annotations
 
@@ -36,11 +40,21 @@ def parameter_search_columns(points: Any) -> dict[str, np.ndarray]:
     return {k: np.asarray([row.get(k, np.nan) for row in rows]) for k in names}
 
 
+def _grid_cells(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Unique x and y values when the points are each of their combinations exactly once."""
+    ux, uy = np.unique(x), np.unique(y)
+    pairs = {(float(a), float(b)) for a, b in zip(x, y, strict=True)}
+    if len(pairs) != len(x) or len(x) != len(ux) * len(uy):
+        return None
+    return ux, uy
+
+
 class SearchPanel(Panel):
-    """One value over one (curve) or two (coloured grid) varied parameters."""
+    """One value over one (curve) or two varied parameters: a heat map with the values written
+    in its cells when the points are a full grid, else coloured squares at the points."""
 
     defaults: ClassVar[Mapping[str, Any]] = {
-        **Panel.defaults, "cmap": "viridis", "marker_size": 120.0}
+        **Panel.defaults, "cmap": "viridis", "marker_size": 120.0, "annotate": True}
 
     def __init__(self, name: str, axes: Sequence[tuple[str, np.ndarray]], value_name: str,
                  values: np.ndarray, **params: Any) -> None:
@@ -58,15 +72,40 @@ class SearchPanel(Panel):
             ax.set_ylabel(self.value_name)
             return
         (xl, x), (yl, y) = self.axes
-        dots = ax.scatter(x, y, c=values, cmap=self.params["cmap"], marker="s",
-                          s=self.params["marker_size"], edgecolors="none")
+        cells = _grid_cells(x, y)
+        if cells is None:
+            shown = ax.scatter(x, y, c=values, cmap=self.params["cmap"], marker="s",
+                               s=self.params["marker_size"], edgecolors="none")
+        else:
+            shown = self._heat_map(ax, x, y, values, *cells)
         ax.set_xlabel(xl)
         ax.set_ylabel(yl)
-        ax.figure.colorbar(dots, ax=ax, fraction=0.05).set_label(self.value_name)
+        ax.figure.colorbar(shown, ax=ax, fraction=0.05)  # the panel's title names the value
+
+    def _heat_map(self, ax: Axes, x: np.ndarray, y: np.ndarray, values: np.ndarray,
+                  ux: np.ndarray, uy: np.ndarray) -> Any:
+        grid = np.full((len(uy), len(ux)), np.nan)
+        cols, rows = np.searchsorted(ux, x), np.searchsorted(uy, y)
+        grid[rows, cols] = values
+        mesh = ax.pcolormesh(np.arange(len(ux) + 1) - 0.5, np.arange(len(uy) + 1) - 0.5,
+                             np.ma.masked_invalid(grid), cmap=self.params["cmap"])
+        ax.set_xticks(range(len(ux)), [f"{v:g}" for v in ux])
+        ax.set_yticks(range(len(uy)), [f"{v:g}" for v in uy])
+        if self.params["annotate"]:
+            for (r, c), v in np.ndenumerate(grid):
+                ax.text(c, r, "n/a" if np.isnan(v) else f"{v:.3g}", ha="center", va="center",
+                        fontsize="small", color="white" if np.isnan(v) or v < np.nanmean(grid)
+                        else "black")
+        return mesh
+
+
+def _columns(n: int, ncols: int | None) -> int:
+    return max(1, min(n, ncols or (2 if n == 4 else 3)))
 
 
 def parameter_search_figure(points: Any, parameters: Sequence[str],
-                            values: Iterable[str] | None = None) -> Node:
+                            values: Iterable[str] | None = None,
+                            ncols: int | None = None) -> Node:
     """The figure tree: one :class:`SearchPanel` per value name (node ``value_<k>``).
 
     Parameters
@@ -78,6 +117,8 @@ def parameter_search_figure(points: Any, parameters: Sequence[str],
         One or two varied parameter columns (x, then y).
     values : iterable of str, optional
         Value columns to draw (default: every other numeric column).
+    ncols : int, optional
+        Panels per row (default: up to 3; 2 for 4 panels).
 
     Raises
     ------
@@ -104,28 +145,33 @@ def parameter_search_figure(points: Any, parameters: Sequence[str],
     axes = [(p, columns[p].astype(float)) for p in parameters]
     panels: list[Node] = [SearchPanel(f"value_{k}", axes, n, columns[n], title=n)
                           for k, n in enumerate(names)]
-    return Layout("search", panels, ncols=min(3, len(panels)))
+    return Layout("search", panels, ncols=_columns(len(panels), ncols))
 
 
 def plot_parameter_search(points: Any, parameters: Sequence[str], path: str | Path, *,
                           values: Iterable[str] | None = None, title: str | None = None,
                           overrides: Mapping[str, Any] | None = None,
-                          size_in: tuple[float, float] | None = None) -> list[Path]:
-    """Draw and save the parameter-search figure (PNG, SVG, JSON sidecar) at ``path``.
+                          size_in: tuple[float, float] | None = None,
+                          vector_format: str = "svg", ncols: int | None = None,
+                          record: Mapping[str, Any] | None = None) -> list[Path]:
+    """Draw and save the parameter-search figure (PNG, SVG or PDF, JSON sidecar) at ``path``.
 
-    Returns the files written. See :func:`parameter_search_figure` for the input.
+    Returns the files written. See :func:`parameter_search_figure` for the input; ``record``
+    adds entries to the sidecar (which records the parameters and the panel titles,
+    ``values``).
     """
-    root = parameter_search_figure(points, parameters, values)
+    root = parameter_search_figure(points, parameters, values, ncols)
     for key, value in sorted((overrides or {}).items()):
         set_param(root, key, value)
     n = len(root.children)
-    rows = -(-n // 3)
-    size = size_in or (3.4 * min(n, 3), 2.9 * rows + 0.4)
+    cols = _columns(n, ncols)
+    rows = -(-n // cols)
+    size = size_in or (3.4 * cols, 2.9 * rows + 0.4)
     figure = render(root, size, title or f"Parameter search over {', '.join(parameters)}")
-    record = {"plot": "ParameterSearch", "parameters": list(parameters),
-              "values": [str(c.params["title"]) for c in root.children],
-              "overrides": dict(overrides or {})}
+    sidecar = {**dict(record or {}), "plot": "ParameterSearch", "parameters": list(parameters),
+               "values": [str(c.params["title"]) for c in root.children],
+               "overrides": dict(overrides or {})}
     try:
-        return save_figure(figure, Path(path), record)
+        return save_figure(figure, Path(path), sidecar, vector_format)
     finally:
         plt.close(figure)

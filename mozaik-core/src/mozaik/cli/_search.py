@@ -1,4 +1,4 @@
-"""``mozaik search``: run a parameter search, show its index, collate its results."""
+"""``mozaik search``: run a parameter search, show its index, collate its results, draw it."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def search() -> None:
               help="Show what would be run (the batch script for slurm); run nothing.")
 def run(search_file: Path, out: Path | None, backend_name: str | None,
         resources: tuple[str, ...], resume: bool, dry_run: bool) -> None:
-    """Run the search SEARCH_FILE: every point of it, through the chosen backend."""
+    """Run the search SEARCH_FILE: every point of it, through the chosen backend, then draw
+    the search file's plots (if any) into MASTER/figures."""
     from mozaik.search import load_search, run_search, search_backend
 
     spec = load_search(search_file)
@@ -41,26 +42,57 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
         return
     if not summary.ran:
         click.echo(f"{master}: nothing to do: {summary.done} of {summary.points} points done")
+        if spec.plots:
+            click.echo(f"(to draw the search's figures again: mozaik search plot {master})")
         return
     click.echo(f"{master}: ran {len(summary.ran)} point(s); {summary.done} of "
                f"{summary.points} done, {summary.failed} failed")
     if summary.failed:
         click.echo(f"see: mozaik search status {master}; rerun failed points with "
                    f"mozaik search run {search_file} --out {master} --resume", err=True)
+    if spec.plots and summary.done:
+        _draw(master)
+
+
+def _draw(master: Path) -> None:
+    from mozaik.search import plot_search
+
+    files = plot_search(master)
+    shown = ", ".join(str(f) for f in files if f.suffix != ".json") or "nothing to draw"
+    click.echo(f"figures: {shown}")
 
 
 @search.command("status")
 @click.argument("master", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def status(master: Path) -> None:
-    """One line per point of the search in MASTER: status, parameters, error."""
+@click.option("--point", "point_id", type=int, metavar="ID",
+              help="Show one point in full: its parameters, error and log tail.")
+def status(master: Path, point_id: int | None) -> None:
+    """One line per point of the search in MASTER: status, parameters, the first line of its
+    error (in full, with the log tail: --point ID)."""
     from mozaik.search import load_master, refresh_index
 
     spec = load_master(master)
-    index = refresh_index(master, spec)
-    for row in index.to_pylist():
+    rows = refresh_index(master, spec).to_pylist()
+    if point_id is not None:
+        if not 0 <= point_id < len(rows):
+            msg = f"--point {point_id}: the search has points 0 to {len(rows) - 1}"
+            raise click.BadParameter(msg)
+        row = rows[point_id]
+        click.echo(f"p{point_id:05d} {row['status']} ({row['run_dir'] or 'no run directory'})")
+        for p in spec.parameters:
+            click.echo(f"  {p} = {row[p]}")
+        if row["error"]:
+            click.echo(f"error: {row['error']}")
+        if row["log_tail"]:
+            click.echo(f"log tail:\n{row['log_tail']}")
+        return
+    for row in rows:
         values = ", ".join(f"{p}={row[p]}" for p in spec.parameters)
-        error = f"  {row['error']}" if row["error"] else ""
+        error = f"  {row['error'].splitlines()[0]}" if row["error"] else ""
         click.echo(f"p{row['point_id']:05d} {row['status']:<10} {values}{error}")
+    if any(row["error"] for row in rows):
+        click.echo(f"(a point's whole error and log tail: mozaik search status {master} "
+                   "--point ID)")
 
 
 @search.command("collate")
@@ -75,3 +107,18 @@ def collate(master: Path, out: Path | None) -> None:
 
     table = collate_search(master, out)
     click.echo(f"{out or master / COLLATED_FILE}: {table.num_rows} rows")
+
+
+@search.command("plot")
+@click.argument("master", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def plot(master: Path) -> None:
+    """Collate the finished points of MASTER and draw the search file's plots (search plots,
+    e.g. mozaik-plot's ParameterSearchPlot) into MASTER/figures/<NN>_<Name>.png."""
+    from mozaik.search import load_master
+
+    if not load_master(master).plots:
+        click.echo(f"{master}: the search declares no plots; add a plots: section to its "
+                   f"search file and run `mozaik search run SEARCH_FILE --out {master}` (it "
+                   "records the plots and runs no finished point again), then this")
+        return
+    _draw(master)

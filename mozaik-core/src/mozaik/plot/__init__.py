@@ -1,11 +1,12 @@
-"""Plots: the base class every figure of a plugin derives from.
+"""Plots: the base classes every figure of a plugin derives from.
 
-Plots themselves come with plugins (e.g. ``mozaik-plot``); core defines the interface the
-workflow calls.
+:class:`Plot` draws one run (the workflow calls it); :class:`SearchPlot` draws a whole parameter
+search from its collated table (``mozaik search plot`` calls it). The plots themselves come with
+plugins (e.g. ``mozaik-plot``).
 """
 
 from __future__ import annotations
 
-from mozaik.plot._base import Plot
+from mozaik.plot._base import Plot, SearchPlot
 
-__all__ = ["Plot"]
+__all__ = ["Plot", "SearchPlot"]

@@ -1,4 +1,5 @@
-"""The Plot base class: draws figures from a datastore view into files."""
+"""The plot base classes: figures of one run (from a datastore view) and of a whole parameter
+search (from its collated table)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from mozaik.datastore import DataStoreView
 
-__all__ = ["Plot"]
+__all__ = ["Plot", "SearchPlot"]
 
 
 class Plot(ABC):
@@ -75,6 +78,72 @@ class Plot(ABC):
         -------
         sequence of Path
             The files written; empty if there was nothing to draw.
+        """
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+
+class SearchPlot(ABC):
+    """Base class of search plots: figures of a whole parameter search, drawn from its
+    collated table (:func:`mozaik.search.collate_search`).
+
+    A search plot is registered through ``mozaik_search_plots()`` with its parameters as a
+    frozen attrs class and declared under ``plots:`` in a search file; ``mozaik search run``
+    (after its points ran) and ``mozaik search plot MASTER`` build it as ``factory(params)``
+    and call :meth:`draw` with the table of every finished point.
+
+    Parameters
+    ----------
+    params : attrs instance
+        The structured parameters (the registered ``config_cls``).
+
+    Examples
+    --------
+    ::
+
+        class RateOverWeight(SearchPlot):
+            params: RateOverWeightParams
+
+            def draw(self, table, parameters, path):
+                rows = [r for r in table.to_pylist()
+                        if r["value_name"] == self.params.value_name]
+                if not rows:
+                    return []
+                figure = line_plot([r[parameters[0]] for r in rows],
+                                   [r["value"] for r in rows])
+                figure.savefig(path)
+                return [path]
+    """
+
+    version: ClassVar[str] = "1"
+    params: Any
+
+    def __init__(self, params: Any) -> None:
+        self.params = params
+
+    @abstractmethod
+    def draw(self, table: pa.Table, parameters: Sequence[str], path: Path) -> Sequence[Path]:
+        """Draw the figure(s) of a search and return the files written.
+
+        Parameters
+        ----------
+        table : pyarrow.Table
+            The collated table: one row per finished point and SingleValue, with the columns
+            ``point_id``, one typed column per varied parameter (named by its dotted path),
+            ``sheet_name``, ``analysis_algorithm``, ``stimulus_id`` (the stimulus identity as
+            JSON), ``value_name``, ``value`` (float) and ``value_units`` (a quantities
+            string); see :data:`mozaik.search.COLLATED_COLUMNS`. May have no rows.
+        parameters : sequence of str
+            The varied dotted paths, in the search's order (the table's parameter columns).
+        path : Path
+            Where to write: ``MASTER/figures/<NN>_<Name>.png``; a plot may write another
+            suffix or several files next to it, and returns every file it wrote.
+
+        Returns
+        -------
+        sequence of Path
+            The files written; empty (and no file written) if there is nothing to draw.
         """
 
     def __repr__(self) -> str:

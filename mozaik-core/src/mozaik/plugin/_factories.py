@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         SensoryInput,
         Sheet,
     )
-    from mozaik.plot import Plot
+    from mozaik.plot import Plot, SearchPlot
     from mozaik.stimulus import Stimulus
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "ExperimentFactory",
     "InputSpaceFactory",
     "PlotFactory",
+    "SearchPlotFactory",
     "SensoryInputFactory",
     "SheetFactory",
     "StimulusFactory",
@@ -97,6 +98,12 @@ class PlotFactory(Protocol):
     """``factory(params) -> Plot`` (hook ``mozaik_plots``)."""
 
     def __call__(self, params: Any, /) -> Plot: ...
+
+
+class SearchPlotFactory(Protocol):
+    """``factory(params) -> SearchPlot`` (hook ``mozaik_search_plots``)."""
+
+    def __call__(self, params: Any, /) -> SearchPlot: ...
 
 
 class BackendFactory(Protocol):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ExperimentFactory,
         InputSpaceFactory,
         PlotFactory,
+        SearchPlotFactory,
         SensoryInputFactory,
         SheetFactory,
         StimulusFactory,
@@ -35,7 +36,7 @@ _PROVIDERS: dict[str, tuple[str, ...]] = {
     "mozaik-visual": ("input_spaces", "sensory_inputs", "sheets", "connectors",
                       "connector_functions", "stimuli", "experiments"),
     "mozaik-analysis": ("analyses",),
-    "mozaik-plot": ("plots",),
+    "mozaik-plot": ("plots", "search_plots"),
     "mozaik-hpc": ("backends",),
 }
 
@@ -194,6 +195,9 @@ class Registry:
 
     def plots(self) -> ComponentTable[PlotFactory]:
         return cast("ComponentTable[PlotFactory]", self._table("plots"))
+
+    def search_plots(self) -> ComponentTable[SearchPlotFactory]:
+        return cast("ComponentTable[SearchPlotFactory]", self._table("search_plots"))
 
     def backends(self) -> ComponentTable[BackendFactory]:
         return cast("ComponentTable[BackendFactory]", self._table("backends"))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         ExperimentFactory,
         InputSpaceFactory,
         PlotFactory,
+        SearchPlotFactory,
         SensoryInputFactory,
         SheetFactory,
         StimulusFactory,
@@ -211,6 +212,24 @@ def mozaik_plots() -> Iterable[ComponentSpec[PlotFactory]]:
         def mozaik_plots():
             return [ComponentSpec(name="RasterPlot", config_cls=RasterParams,
                                   factory=RasterPlot, summary="spike raster per sheet")]
+    """
+
+
+@hookspec
+def mozaik_search_plots() -> Iterable[ComponentSpec[SearchPlotFactory]]:
+    """Register search plots: figures of a whole parameter search, from its collated table.
+
+    Factory: :class:`~mozaik.plugin.SearchPlotFactory`, ``factory(params) -> SearchPlot``
+    (:class:`mozaik.plot.SearchPlot`); ``plot.draw(table, parameters, path)`` returns the files
+    written. A search file declares them under ``plots:``; ``mozaik search plot MASTER`` draws
+    them into ``MASTER/figures/``. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_search_plots():
+            return [ComponentSpec(name="RateOverWeight", config_cls=RateOverWeightParams,
+                                  factory=RateOverWeight, summary="mean rate per point")]
     """
 
 

@@ -25,6 +25,7 @@ COMPONENT_KINDS: tuple[str, ...] = (
     "experiments",
     "analyses",
     "plots",
+    "search_plots",
     "backends",
 )
 

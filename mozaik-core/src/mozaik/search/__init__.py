@@ -7,7 +7,9 @@ parameters written as ``ref(...)`` of a varied one follow it. :func:`run_search`
 into one master directory (layout in ``mozaik.search._master``) through a backend's
 :meth:`~mozaik.controller.Backend.run_search` (``LocalBackend``: a spawn process pool;
 mozaik-hpc: Slurm job arrays and MPI ranks); :func:`collate_search` and :func:`query_search`
-read the results of every point. ``mozaik search`` is the command line.
+read the results of every point; :func:`plot_search` draws the search file's ``plots:``
+(search plots, :class:`mozaik.plot.SearchPlot`) from the collated table into
+``MASTER/figures/``. ``mozaik search`` is the command line.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from mozaik.search._master import (
     run_point,
     write_status,
 )
+from mozaik.search._plots import SEARCH_FIGURES_DIR, plot_search
 from mozaik.search._run import (
     BACKEND_ALIASES,
     SearchSummary,
@@ -37,7 +40,14 @@ from mozaik.search._run import (
     run_search,
     search_backend,
 )
-from mozaik.search._spec import KINDS, Search, load_search, make_points, search_from_mapping
+from mozaik.search._spec import (
+    KINDS,
+    Search,
+    load_search,
+    make_points,
+    search_from_mapping,
+    search_plot_entries,
+)
 
 __all__ = [
     "BACKEND_ALIASES",
@@ -46,6 +56,7 @@ __all__ = [
     "INDEX_COLUMNS",
     "INDEX_FILE",
     "KINDS",
+    "SEARCH_FIGURES_DIR",
     "STATUSES",
     "Search",
     "SearchSummary",
@@ -53,6 +64,7 @@ __all__ = [
     "load_master",
     "load_search",
     "make_points",
+    "plot_search",
     "point_dir",
     "point_values",
     "query_search",
@@ -63,5 +75,6 @@ __all__ = [
     "run_search",
     "search_backend",
     "search_from_mapping",
+    "search_plot_entries",
     "write_status",
 ]

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
@@ -74,15 +75,20 @@ def _read_status(master: Path, point_id: int) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+#: Keys of a search file that may change in an existing master directory: they say where the
+#: points run and how the whole search is drawn, not what the points are.
+_NOT_IDENTITY = ("backend", "resources", "plots")
+
+
 def _identity(definition: Any) -> Any:
     if not isinstance(definition, dict):
         return definition
-    return {k: v for k, v in definition.items() if k not in ("backend", "resources")}
+    return {k: v for k, v in definition.items() if k not in _NOT_IDENTITY}
 
 
 def save_definition(search: Search, master: Path) -> None:
-    """Copy the definition into ``master``; an existing, different one is an error (the
-    ``backend`` and ``resources`` may change: they say where points run, not what they are)."""
+    """Copy the definition into ``master``; an existing, different one is an error. The
+    ``backend``, ``resources`` and ``plots`` may change: the copy is updated with them."""
     master.mkdir(parents=True, exist_ok=True)
     path = master / DEFINITION_FILE
     text = yaml.safe_dump(search.definition, sort_keys=True)
@@ -93,8 +99,11 @@ def save_definition(search: Search, master: Path) -> None:
             msg = (f"{master} holds a different search ({path}); choose another master "
                    "directory, or delete this one to start again")
             raise ConfigError(msg)
-        return
-    path.write_text(text, encoding="utf-8")
+        if old == new:
+            return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def load_master(master: str | Path) -> Search:
@@ -106,7 +115,7 @@ def load_master(master: str | Path) -> Search:
         raise ConfigError(msg)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return search_from_mapping(data, master, name=str(data.get("name", "search")),
-                               where=str(path))
+                               where=str(path), check_plots=False)
 
 
 def _tail(text: str, lines: int = TAIL_LINES) -> str:
@@ -117,8 +126,9 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     """Run one point of the search in ``master`` in this process; never raises.
 
     A leftover run directory of the point (a killed or corrupted run) is removed first. The
-    study is loaded with the search's fixed overrides and the point's own, run with
-    :class:`mozaik.controller.LocalBackend`, then the search's workflow (if any) runs on it.
+    study is loaded with the search's fixed overrides and the point's own, its analyses and
+    plots replaced by the search's workflow (if it has one), and run with
+    :class:`mozaik.controller.LocalBackend`.
 
     Returns
     -------
@@ -127,9 +137,8 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         the tail of the point's log when it failed).
     """
     from mozaik.controller import LOG_FILE, LocalBackend
-    from mozaik.datastore import DataStore
     from mozaik.study import load_study
-    from mozaik.workflow import load_workflow, run_workflow
+    from mozaik.workflow import load_workflow
 
     master = Path(master)
     start = time.perf_counter()
@@ -139,11 +148,10 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         if run_dir.exists():
             shutil.rmtree(run_dir)
         study = load_study(search.study, search.overrides(point_id))
-        LocalBackend().run(study, run_dir, progress="off")
         if search.workflow is not None:
             analyses, plots = load_workflow(search.workflow)
-            with DataStore.open(run_dir, mode="a") as store:
-                run_workflow(store, analyses, plots)
+            study = attrs.evolve(study, analyses=analyses, plots=plots)
+        LocalBackend().run(study, run_dir, progress="off")
         from mozaik.search._collate import point_values
 
         point_values(master, point_id)  # caches the point's SingleValues for collation
@@ -158,6 +166,17 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         return "failed"
     write_status(master, point_id, "done", elapsed_s=time.perf_counter() - start)
     return "done"
+
+
+def _log_tail(master: Path, point_id: int) -> str:
+    from mozaik.controller import LOG_FILE
+
+    log = point_dir(master, point_id) / LOG_FILE
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return f"{log.relative_to(master)}:\n{_tail(text)}" if text.strip() else ""
 
 
 def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, Any]:
@@ -195,7 +214,9 @@ def refresh_index(master: str | Path, search: Search | None = None,
     ----------
     notes : mapping of int to str, optional
         Backend reports for points that did not finish (e.g. a cancelled Slurm task): such a
-        point with neither a ``done`` nor a ``failed`` status is recorded as failed with it.
+        point with neither a ``done`` nor a ``failed`` status is recorded as failed, the
+        note's first line as its error, its further lines (e.g. the job's output) and the
+        tail of the point's own log as its log tail.
     check : bool
         Quick-check every finished point's store (a damaged one becomes ``corrupt``); about
         30 ms a point on a loaded 2-core machine.
@@ -207,9 +228,10 @@ def refresh_index(master: str | Path, search: Search | None = None,
     for i in range(len(search.points)):
         row = point_state(master, i, check)
         if i in notes and row["status"] not in ("done", "failed"):
-            tail = row["log_tail"] or row["error"]
-            row.update(status="failed", error=notes[i], log_tail=tail)
-            write_status(master, i, "failed", error=notes[i], log_tail=tail)
+            error, _, output = notes[i].partition("\n")
+            tail = "\n".join(t for t in (output, _log_tail(master, i), row["log_tail"]) if t)
+            row.update(status="failed", error=error, log_tail=tail)
+            write_status(master, i, "failed", error=error, log_tail=tail)
         rows.append(row)
     columns: dict[str, Any] = {"point_id": pa.array([r["point_id"] for r in rows], pa.int64())}
     for name in search.parameters:

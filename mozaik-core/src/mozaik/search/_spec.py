@@ -11,13 +11,21 @@ Layout of a search file (YAML)::
     # random:  parameters: {PATH: {low: 0.001, high: 0.01}} or {PATH: {choice: [..]}},
     #          n_points: 20, seed: 1
     # list:    points: [{PATH: value, ...}, ...]
-    workflow: analyses.yaml          # optional: analyses and plots run on every point
+    workflow: analyses.yaml          # optional: the analyses and plots of every point
+                                     # (instead of the study's own)
+    plots:                           # optional: figures of the whole search (search plots)
+      - {component: ParameterSearchPlot, params: {values: [Mean(Firing rate)]}}
     backend: local                   # local | slurm | mpi, or a registered backend's name
     resources: {workers: 2}          # the backend's parameters
+
+``plots:`` entries name search plots (registered through ``mozaik_search_plots``, e.g.
+mozaik-plot's ``ParameterSearchPlot``); they are drawn from the collated table into
+``MASTER/figures/`` (``mozaik.search._plots``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
 import json
@@ -30,15 +38,16 @@ import numpy as np
 import yaml
 
 from mozaik._errors import ConfigError
-from mozaik.config import load_tree
+from mozaik.config import ConfigTree, load_tree
 
-__all__ = ["KINDS", "Search", "load_search", "make_points", "search_from_mapping"]
+__all__ = ["KINDS", "Search", "definition_tree", "load_search", "make_points",
+           "search_from_mapping", "search_plot_entries"]
 
 #: The kinds of search.
 KINDS: tuple[str, ...] = ("grid", "random", "list")
 
 _KEYS = ("study", "kind", "set", "parameters", "points", "n_points", "seed", "workflow",
-         "backend", "resources", "name")
+         "plots", "backend", "resources", "name")
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +69,11 @@ class Search:
     fixed : tuple of str
         ``dotted.path=value`` overrides applied to every point before the point's own.
     workflow : pathlib.Path or None
-        A workflow file whose analyses and plots run on every point (else the study's own).
+        A workflow file whose analyses and plots run on every point instead of the study's
+        own (None: the study's own).
+    plots : tuple of dict
+        The ``plots:`` entries as written (``{component, params}``): search plots drawn from
+        the collated table (:func:`mozaik.search.plot_search`).
     backend : str
         The backend's name (``local``, ``slurm``, ``mpi`` or a registered backend name).
     resources : dict
@@ -76,6 +89,7 @@ class Search:
     points: tuple[dict[str, Any], ...]
     fixed: tuple[str, ...] = ()
     workflow: Path | None = None
+    plots: tuple[dict[str, Any], ...] = ()
     backend: str = "local"
     resources: dict[str, Any] = attrs.field(factory=dict)
     definition: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -182,9 +196,77 @@ def make_points(kind: str, parameters: Mapping[str, Any], *, n_points: int | Non
     raise ConfigError(msg)
 
 
+def search_plot_entries(raw: Any, where: str, tree: ConfigTree | None = None,
+                        registry: Any = None) -> tuple[Any, ...]:
+    """The ``plots:`` of a search, each looked up among the installed search plots
+    (``mozaik_search_plots``) and its ``params`` structured.
+
+    Returns
+    -------
+    tuple of mozaik.study.ComponentEntry
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, line and entry (``plots.0.component``...): not a list of
+        ``{component, params}``, an unknown search plot (with the installed ones), bad
+        parameters.
+    """
+    from mozaik.config import ProblemCollector
+    from mozaik.plugin import get_registry
+    from mozaik.study import ComponentEntry, structure_component
+
+    if raw is None or raw == []:
+        return ()
+    tree = tree or ConfigTree(data={"plots": raw}, sources={}, root=Path(where))
+    problems = ProblemCollector(tree)
+    if not isinstance(raw, list):
+        problems.add("plots", f"expected a list of {{component: <search plot>, params: "
+                     f"{{...}}}}, got {raw!r}")
+        problems.raise_if_any()
+    registry = registry or get_registry()
+    entries = []
+    for i, item in enumerate(raw):
+        path = f"plots.{i}"
+        with problems.section(path):
+            registered, params = structure_component(registry, "search_plots", item, path,
+                                                     tree)
+            entries.append(ComponentEntry(name=registered.name, registered=registered,
+                                          params=params, path=path))
+    problems.raise_if_any()
+    return tuple(entries)
+
+
+def definition_tree(file: Path, data: dict[str, Any]) -> ConfigTree:
+    """``data`` (read from ``file``) with the line of every value, so that errors in the
+    definition name ``file:line`` (plain YAML: no includes or expressions here)."""
+    sources: dict[str, str] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        sources.setdefault(path, f"{file}:{node.start_mark.line + 1}")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, f"{path}.{key.value}" if path else str(key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                walk(value, f"{path}.{i}" if path else str(i))
+
+    with contextlib.suppress(OSError, yaml.YAMLError):
+        root = yaml.compose(file.read_text(encoding="utf-8"))
+        if root is not None:
+            walk(root, "")
+    sources.pop("", None)
+    return ConfigTree(data=data, sources=sources, root=file)
+
+
 def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "search",
-                        where: str = "search") -> Search:
-    """Validate a search definition; relative paths are relative to ``base``."""
+                        where: str = "search", tree: ConfigTree | None = None,
+                        check_plots: bool = True) -> Search:
+    """Validate a search definition; relative paths are relative to ``base``.
+
+    ``tree`` gives errors in ``plots:`` their file and line; ``check_plots=False`` leaves the
+    plots unchecked (a process running points needs no plot plugin).
+    """
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
         msg = f"{where}: unknown key(s) {', '.join(unknown)}; a search file has {', '.join(_KEYS)}"
@@ -216,9 +298,16 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
     if not isinstance(resources, dict):
         msg = f"{where}: resources: must be a mapping of the backend's parameters"
         raise ConfigError(msg)
+    plots = data.get("plots") or []
+    if check_plots:
+        search_plot_entries(plots, where, tree)
+    elif not isinstance(plots, list) or not all(isinstance(p, dict) for p in plots):
+        msg = f"{where}: plots: must be a list of {{component: <search plot>, params: {{...}}}}"
+        raise ConfigError(msg)
     return Search(name=str(data.get("name", name)), study=study, kind=kind, parameters=names,
                   points=points, fixed=tuple(fixed),
                   workflow=(base / str(workflow)).resolve() if workflow else None,
+                  plots=tuple(dict(p) for p in plots),
                   backend=str(data.get("backend", "local")), resources=dict(resources),
                   definition={**dict(data), "study": str(study),
                               **({"workflow": str((base / str(workflow)).resolve())}
@@ -243,4 +332,5 @@ def load_search(file: str | Path) -> Search:
     if not isinstance(data, dict):
         msg = f"{file}: a search file is a mapping (study, kind, parameters, ...)"
         raise ConfigError(msg)
-    return search_from_mapping(data, file.resolve().parent, name=file.stem, where=str(file))
+    return search_from_mapping(data, file.resolve().parent, name=file.stem, where=str(file),
+                               tree=definition_tree(file, data))

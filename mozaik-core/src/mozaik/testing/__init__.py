@@ -5,7 +5,8 @@ Enable it in the top-level ``conftest.py`` with ``pytest_plugins = ["mozaik.test
 deselect them with ``-m "not nest"``) and provides the fixtures ``plugin_manager`` (autoload
 off, core built-ins on), ``bare_plugin_manager`` (nothing registered), ``hook_recorder`` and
 ``tiny_store`` (a small real datastore, no simulator); helpers to register toy components; and
-contract suites that plugin distributions subclass, one per component kind.
+contract suites that plugin distributions subclass, one per component kind (search plots draw
+from :func:`make_search_table`, a small collated search table).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from mozaik.testing._fixtures import (
     use_plugin_manager,
 )
 from mozaik.testing._model_contracts import ConnectorContract, SheetContract
+from mozaik.testing._search_contract import (
+    SEARCH_TABLE_PARAMETERS,
+    SearchPlotContract,
+    make_search_table,
+)
 from mozaik.testing._tiny_store import TINY_STORE, TinyStoreLayout, make_tiny_store, tiny_store
 from mozaik.testing._workflow_contracts import (
     AnalysisContract,
@@ -45,6 +51,8 @@ __all__ = [
     "InputSpaceContract",
     "PlotContract",
     "PluginDistributionContract",
+    "SEARCH_TABLE_PARAMETERS",
+    "SearchPlotContract",
     "SheetContract",
     "StimulusContract",
     "TINY_STORE",
@@ -52,6 +60,7 @@ __all__ = [
     "bare_plugin_manager",
     "hook_recorder",
     "make_plugin",
+    "make_search_table",
     "make_tiny_store",
     "plugin_manager",
     "register_components",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         ExperimentFactory,
         InputSpaceFactory,
         PlotFactory,
+        SearchPlotFactory,
         SensoryInputFactory,
         SheetFactory,
         StimulusFactory,
@@ -94,6 +95,14 @@ def mozaik_plots() -> list[ComponentSpec[PlotFactory]]:
 
     return [ComponentSpec(name="BarrelMapPlot", config_cls=BarrelRateParams,
                           factory=BarrelMapPlot, summary="barrel rates as an SVG bar chart")]
+
+
+@hookimpl
+def mozaik_search_plots() -> list[ComponentSpec[SearchPlotFactory]]:
+    from mozaik_barrels import BarrelSearchParams, BarrelSearchPlot
+
+    return [ComponentSpec(name="BarrelSearchPlot", config_cls=BarrelSearchParams,
+                          factory=BarrelSearchPlot, summary="one bar per point of a search")]
 
 
 @hookimpl

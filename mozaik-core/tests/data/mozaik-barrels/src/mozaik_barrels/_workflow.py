@@ -17,7 +17,7 @@ from mozaik.controller import Backend, RunSummary, run_study
 from mozaik.datastore import DataStoreView, param_filter_query
 from mozaik.experiments import Experiment
 from mozaik.model import Model
-from mozaik.plot import Plot
+from mozaik.plot import Plot, SearchPlot
 from mozaik.stimulus import Stimulus, StimulusIdentity
 from mozaik.study import Study
 
@@ -143,6 +143,34 @@ class BarrelMapPlot(Plot):
         svg = path.with_suffix(".svg")
         svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" '
                        f'height="{100 * len(maps)}">{"".join(bars)}</svg>\n')
+        return [svg]
+
+
+@attrs.frozen(kw_only=True)
+class BarrelSearchParams:
+    """Which SingleValue of each point to draw."""
+
+    value_name: str = "Mean(Firing rate)"
+    sheet: str = "exc"
+
+
+class BarrelSearchPlot(SearchPlot):
+    """One bar per point of a parameter search (SVG, no plotting library)."""
+
+    params: BarrelSearchParams
+
+    def draw(self, table: Any, parameters: Sequence[str], path: Path) -> Sequence[Path]:
+        rows = [r for r in table.to_pylist() if r["value_name"] == self.params.value_name
+                and r["sheet_name"] == self.params.sheet]
+        if not rows:
+            return []
+        top = max(r["value"] for r in rows) or 1.0
+        bars = "".join(f'<rect x="{10 + 12 * k}" y="{90 - 80.0 * r["value"] / top:.1f}" '
+                       f'width="10" height="{80.0 * r["value"] / top:.1f}"/>'
+                       for k, r in enumerate(rows))
+        svg = path.with_suffix(".svg")
+        svg.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{20 + 12 * len(rows)}" '
+                       f'height="100">{bars}</svg>\n')
         return [svg]
 
 
