@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 from mozaik.search import load_search, query_search, read_index
@@ -69,6 +70,14 @@ def test_the_example_search_runs_collates_and_draws_its_figure(tmp_path: Path) -
     # points: (0.004, 0.03), (0.004, 0.08), (0.008, 0.03), (0.008, 0.08); measured 31, 7, 73,
     # 43 Hz (seed 2005): stronger inhibition lowers the rate, stronger excitation raises it
     exc = [rates[(i, "exc")]["value"] for i in range(4)]
+    # the same table read by DuckDB alone (dotted parameter columns quoted)
+    sql = (f'SELECT point_id, sheet_name, "{W_EXC}", "{W_INH}", value '
+           f"FROM read_parquet('{master / 'collated.parquet'}') "
+           "WHERE value_name = 'Mean(Firing rate)' AND stimulus_id LIKE '%NoStimulation%' "
+           "ORDER BY point_id, sheet_name")
+    assert duckdb.sql(sql).fetchall() == [
+        (i, s, rates[(i, s)][W_EXC], rates[(i, s)][W_INH], rates[(i, s)]["value"])
+        for i, s in sorted(rates)]
     assert exc[1] < exc[0] and exc[3] < exc[2] and exc[2] > exc[0] and exc[3] > exc[1], exc
 
     # a query over the whole search: every point's ADSs joined with its parameters
