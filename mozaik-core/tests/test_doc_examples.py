@@ -108,10 +108,11 @@ class Block:
         return f"{self.file}:{self.line} ({self.lang or 'no language'})"
 
 
-def read_blocks(path: Path) -> list[Block]:
-    """The fenced code blocks of a markdown file, with the not-run mark before each."""
+def read_blocks(path: Path, root: Path = ROOT) -> list[Block]:
+    """The fenced code blocks of a markdown file, with the mark (not-run, file, fresh-env)
+    before each; blocks name the file relative to ``root``."""
     lines = path.read_text().splitlines()
-    name = str(path.relative_to(ROOT))
+    name = str(path.relative_to(root))
     blocks, i = [], 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
@@ -151,6 +152,27 @@ def commands(block: Block) -> list[list[str]]:
             found.append(words[:cut])
             words = words[cut + 1:]
     return [c for c in found if c]
+
+
+def test_blocks_marks_and_continuations_are_read(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(textwrap.dedent("""\
+        <!-- file: v1/a.yaml -->
+        ```yaml
+        name: x
+        ```
+
+        <!-- fresh-env -->
+        ```bash
+        mozaik run v1 --set 'a=[1.0,2.0]' \\
+            --set b=2 && mozaik show runs/x  # shown
+        ```
+    """))
+    first, second = read_blocks(page, tmp_path)
+    assert (first.writes, first.fresh, first.not_run) == ("v1/a.yaml", False, None)
+    assert second.fresh and second.writes is None
+    assert commands(second) == [["mozaik", "run", "v1", "--set", "a=[1.0,2.0]", "--set", "b=2"],
+                                ["mozaik", "show", "runs/x"]]
 
 
 def test_files_tested_elsewhere_exist() -> None:
