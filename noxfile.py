@@ -143,8 +143,10 @@ def docs(session: nox.Session) -> None:
     """The documentation site (Sphinx, warnings as errors) with its configuration reference
     generated from every registered component of all five distributions; the hook reference is
     complete; every example study validates; every example of README.md and docs/ runs (the
-    README's quick start on NEST, made small)."""
-    session.install("-e", "./mozaik-core[test,nest]",
+    README's quick start on NEST, made small; the tutorial's V1 study, its report and a
+    parameter search at a small size; a generated plugin in a fresh environment)."""
+    session.install("uv",  # uv: the plugin-authoring page's block runs in a fresh environment
+                    "-e", "./mozaik-core[test,nest]",
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")],
                     "sphinx>=8", "myst-parser>=4", "sphinx-click>=6")
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])

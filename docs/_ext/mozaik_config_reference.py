@@ -88,9 +88,20 @@ def _default(field: attrs.Attribute[Any]) -> str:
     return repr(field.default)
 
 
+def inherited_parameter_docs(cls: type) -> dict[str, tuple[str, str]]:
+    """:func:`parameter_docs` of ``cls`` and of its base classes: a field inherited from a base
+    parameters class is documented there; the most derived class's entry wins."""
+    docs: dict[str, tuple[str, str]] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is not object:
+            docs.update(parameter_docs(klass))
+    return docs
+
+
 def field_rows(cls: type) -> list[tuple[str, str, str, str, str]]:
-    """(name, type, units, default, description) of every field of an attrs class."""
-    docs = parameter_docs(cls)
+    """(name, type, units, default, description) of every field of an attrs class (the
+    description from its class's or a base class's numpydoc ``Parameters`` section)."""
+    docs = inherited_parameter_docs(cls)
     rows = []
     for field in attrs.fields(cls):
         declared, text = docs.get(field.name, ("", ""))

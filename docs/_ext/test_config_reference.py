@@ -46,3 +46,26 @@ def test_rows_have_type_units_default_and_doc() -> None:
     assert rows["level"][2:4] == ("dB SPL", "60.0")
     assert rows["high"][3] == "9"
     assert rows["undocumented_ms"] == ("undocumented_ms", "tuple[float, ...]", "ms", "()", "")
+
+
+@attrs.frozen(kw_only=True)
+class LoudToneParams(ToneParams):
+    """A tone with an envelope; inherits the tone's fields and their documentation.
+
+    Parameters
+    ----------
+    level : float, dB SPL
+        Loudness at the envelope's peak.
+    attack_ms : float
+        Rise time.
+    """
+
+    attack_ms: float = 5.0
+
+
+def test_inherited_fields_are_documented_by_their_base_class() -> None:
+    rows = {row[0]: row for row in field_rows(LoudToneParams)}
+    assert rows["frequency_hz"][4] == "Pitch of the tone, see Tone."  # from ToneParams
+    assert rows["level"][4] == "Loudness at the envelope's peak."  # the subclass's own wins
+    assert rows["attack_ms"][2:] == ("ms", "5.0", "Rise time.")
+    assert rows["undocumented_ms"][4] == ""

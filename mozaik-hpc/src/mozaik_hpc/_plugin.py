@@ -15,5 +15,7 @@ MOZAIK_HOOK_API = (1, 0)
 @hookimpl
 def mozaik_backends() -> Iterable[ComponentSpec]:
     return [ComponentSpec(name="SlurmBackend", config_cls=SlurmBackendParams,
-                          factory=SlurmBackend),
-            ComponentSpec(name="MPIBackend", config_cls=MPIBackendParams, factory=MPIBackend)]
+                          factory=SlurmBackend,
+                          summary="a parameter search as one Slurm job array"),
+            ComponentSpec(name="MPIBackend", config_cls=MPIBackendParams, factory=MPIBackend,
+                          summary="a parameter search on the ranks of one mpiexec or srun launch")]

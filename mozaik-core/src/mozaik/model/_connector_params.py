@@ -92,7 +92,13 @@ class ProjectionParams:
 
 @attrs.frozen(kw_only=True)
 class AllToAllParams(ProjectionParams):
-    """``AllToAllConnector``: every source neuron to every target neuron."""
+    """``AllToAllConnector``: every source neuron to every target neuron.
+
+    Parameters
+    ----------
+    allow_self_connections : bool
+        Whether a neuron connects to itself (a sheet projecting onto itself).
+    """
 
     allow_self_connections: bool = True
 
@@ -110,6 +116,15 @@ class FixedProbabilityParams(ProjectionParams):
     in one ``nest.Connect`` (much faster for big sheets; still reproducible from the study
     seed, but a different draw than the NumPy one). NEST only (a ConfigError on other
     backends), with a constant ``weight_uS`` and ``delay_ms``.
+
+    Parameters
+    ----------
+    probability : float
+        Probability (0..1) that a (source, target) pair is connected.
+    allow_self_connections : bool
+        Whether a neuron may connect to itself (a sheet projecting onto itself).
+    native_rng : bool
+        On NEST, draw the connections with NEST's ``pairwise_bernoulli`` rule (see above).
     """
 
     probability: float = attrs.field(validator=_probability)
@@ -153,6 +168,8 @@ class DistanceDependentParams(ProjectionParams):
     probability : str
         A safe expression in ``d`` (um), e.g. ``0.3 * exp(-d / 150)`` or ``0.1 * (d < 200)``;
         functions: exp, sqrt, abs, log, minimum, maximum, where, ...
+    allow_self_connections : bool
+        Whether a neuron may connect to itself (a sheet projecting onto itself).
     """
 
     probability: str
@@ -168,8 +185,12 @@ class DistanceDependentParams(ProjectionParams):
 class FromListParams(ProjectionParams):
     """``FromListConnector``: explicit connections.
 
-    ``connections`` rows are ``[source_index, target_index]`` (weight and delay from
-    ``weight_uS``/``delay_ms``) or ``[source_index, target_index, weight_uS, delay_ms]``.
+    Parameters
+    ----------
+    connections : list of rows
+        Rows ``[source_index, target_index]`` (weight and delay from ``weight_uS`` and
+        ``delay_ms``) or ``[source_index, target_index, weight_uS, delay_ms]``, all of one
+        width.
     """
 
     connections: tuple[tuple[float, ...], ...]

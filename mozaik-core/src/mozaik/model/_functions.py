@@ -117,7 +117,13 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> N
 
 @attrs.frozen(kw_only=True)
 class ConstantParams:
-    """``Constant``: the same value for every pair."""
+    """``Constant``: the same value for every pair.
+
+    Parameters
+    ----------
+    value : float
+        The value of every (source, target) pair.
+    """
 
     value: float = 1.0
 
@@ -133,8 +139,14 @@ class Constant(ConnectorFunction):
 
 @attrs.frozen(kw_only=True)
 class RandomValueParams:
-    """``RandomValue``: an independent draw per pair, e.g.
-    ``{distribution: {distribution: uniform, low: 0.5, high: 1.5}}``."""
+    """``RandomValue``: an independent draw per pair.
+
+    Parameters
+    ----------
+    distribution : Distribution
+        What each pair's value is drawn from, with the connector's random stream, e.g.
+        ``{distribution: uniform, low: 0.5, high: 1.5}``.
+    """
 
     distribution: Distribution
 
@@ -154,7 +166,15 @@ class RandomValue(ConnectorFunction):
 
 @attrs.frozen(kw_only=True)
 class GaussianDistanceParams:
-    """``GaussianDistance``: ``peak * exp(-d^2 / (2 sigma_um^2))``, d in um."""
+    """``GaussianDistance``: ``peak * exp(-d^2 / (2 sigma_um^2))``, d in um.
+
+    Parameters
+    ----------
+    sigma_um : float, um
+        Standard deviation of the Gaussian in cortical distance.
+    peak : float
+        Value at distance 0.
+    """
 
     sigma_um: float = attrs.field(validator=_positive)
     peak: float = 1.0
@@ -172,7 +192,15 @@ class GaussianDistance(ConnectorFunction):
 
 @attrs.frozen(kw_only=True)
 class ExponentialDistanceParams:
-    """``ExponentialDistance``: ``peak * exp(-d / length_um)``, d in um."""
+    """``ExponentialDistance``: ``peak * exp(-d / length_um)``, d in um.
+
+    Parameters
+    ----------
+    length_um : float, um
+        Length constant: the value falls by a factor e every ``length_um``.
+    peak : float
+        Value at distance 0.
+    """
 
     length_um: float = attrs.field(validator=_positive)
     peak: float = 1.0
@@ -190,7 +218,15 @@ class ExponentialDistance(ConnectorFunction):
 @attrs.frozen(kw_only=True)
 class LinearDistanceParams:
     """``LinearDistance``: ``offset + slope_per_um * d`` (e.g. a delay growing with distance:
-    ``offset`` in ms, ``slope_per_um`` = 1 / conduction velocity in ms/um)."""
+    ``offset`` in ms, ``slope_per_um`` = 1 / conduction velocity in ms/um).
+
+    Parameters
+    ----------
+    offset : float
+        Value at distance 0.
+    slope_per_um : float, 1/um
+        Change of the value per um of cortical distance.
+    """
 
     offset: float = 0.0
     slope_per_um: float = 0.0
@@ -211,6 +247,15 @@ class HyperbolicDistanceParams:
 
     Flat (Gaussian-like) within about ``theta_um`` of the target, exponential with rate
     ``alpha_per_um`` further away; 1 at d = 0 when ``peak`` is 1.
+
+    Parameters
+    ----------
+    theta_um : float, um
+        Distance up to which the fall-off is flat.
+    alpha_per_um : float, 1/um
+        Rate of the exponential fall-off beyond ``theta_um``.
+    peak : float
+        Value at distance 0.
     """
 
     theta_um: float = attrs.field(validator=_positive)

@@ -126,6 +126,11 @@ class ModularSamplingParams(ModularParams):
     Each target draws ``num_samples`` sources with replacement, with probability proportional to
     the weight expression; a source drawn k times makes one connection of weight
     ``k * base_weight_uS``.
+
+    Parameters
+    ----------
+    num_samples : int
+        Sources drawn per target neuron (with replacement).
     """
 
     num_samples: int = attrs.field(validator=_non_negative)

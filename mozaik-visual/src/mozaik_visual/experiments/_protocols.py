@@ -54,7 +54,15 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class MeasureSpontaneousActivityParams:
-    """A blank screen for ``duration_ms`` (ms), ``num_trials`` times."""
+    """A blank screen for ``duration_ms`` (ms), ``num_trials`` times.
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of each presentation.
+    num_trials : int
+        Presentations (trials) of the blank screen.
+    """
 
     duration_ms: float = 1000.0
     num_trials: int = attrs.field(default=1, validator=trials)
@@ -69,7 +77,23 @@ class MeasureSpontaneousActivity(VisualExperiment):
 
 @attrs.frozen(kw_only=True)
 class _GratingProtocol:
-    """Grating parameters every tuning protocol shares (units as in GratingParams)."""
+    """Grating parameters every tuning protocol shares (units as in GratingParams).
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of each presentation.
+    num_trials : int
+        Presentations (trials) of each condition.
+    spatial_frequency_cpd : float, cycles/deg
+        Spatial frequency of the gratings (a protocol that varies it ignores this value).
+    temporal_frequency_hz : float, Hz
+        Drift frequency of the gratings (a protocol that varies it ignores this value).
+    contrast_pct : float, %
+        Michelson contrast of the gratings (a protocol that varies it ignores this value).
+    orientation_rad : float, rad
+        Orientation of the gratings, period pi (a protocol that varies it ignores this value).
+    """
 
     duration_ms: float = 1000.0
     num_trials: int = attrs.field(default=1, validator=trials)
@@ -89,7 +113,15 @@ def _grating(p: _GratingProtocol, **changes: float) -> Stimulus:
 
 @attrs.frozen(kw_only=True)
 class MeasureOrientationTuningFullfieldParams(_GratingProtocol):
-    """``num_orientations`` orientations over [0, pi) x ``contrasts_pct`` x ``num_trials``."""
+    """``num_orientations`` orientations over [0, pi) x ``contrasts_pct`` x ``num_trials``.
+
+    Parameters
+    ----------
+    num_orientations : int
+        Orientations evenly spaced over [0, pi): ``pi * k / num_orientations``.
+    contrasts_pct : tuple of float, %
+        Contrasts; every orientation is shown at each.
+    """
 
     num_orientations: int = attrs.field(default=8, validator=attrs.validators.ge(1))
     contrasts_pct: tuple[float, ...] = (100.0,)
@@ -106,7 +138,13 @@ class MeasureOrientationTuningFullfield(VisualExperiment):
 
 @attrs.frozen(kw_only=True)
 class MeasureContrastSensitivityParams(_GratingProtocol):
-    """Full-field gratings at each of ``contrasts_pct`` (%)."""
+    """Full-field gratings at each of ``contrasts_pct`` (%).
+
+    Parameters
+    ----------
+    contrasts_pct : tuple of float, %
+        Michelson contrasts, one condition each.
+    """
 
     contrasts_pct: tuple[float, ...] = (5.0, 10.0, 20.0, 40.0, 80.0, 100.0)
 
@@ -120,7 +158,13 @@ class MeasureContrastSensitivity(VisualExperiment):
 
 @attrs.frozen(kw_only=True)
 class MeasureSpatialFrequencyTuningParams(_GratingProtocol):
-    """Full-field gratings at each of ``spatial_frequencies_cpd`` (cycles/deg)."""
+    """Full-field gratings at each of ``spatial_frequencies_cpd`` (cycles/deg).
+
+    Parameters
+    ----------
+    spatial_frequencies_cpd : tuple of float, cycles/deg
+        Spatial frequencies, one condition each.
+    """
 
     spatial_frequencies_cpd: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6, 3.2)
 
@@ -135,7 +179,13 @@ class MeasureSpatialFrequencyTuning(VisualExperiment):
 
 @attrs.frozen(kw_only=True)
 class MeasureTemporalFrequencyTuningParams(_GratingProtocol):
-    """Full-field gratings at each of ``temporal_frequencies_hz`` (Hz)."""
+    """Full-field gratings at each of ``temporal_frequencies_hz`` (Hz).
+
+    Parameters
+    ----------
+    temporal_frequencies_hz : tuple of float, Hz
+        Drift frequencies, one condition each.
+    """
 
     temporal_frequencies_hz: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
 
@@ -150,7 +200,15 @@ class MeasureTemporalFrequencyTuning(VisualExperiment):
 
 @attrs.frozen(kw_only=True)
 class MeasureSizeTuningParams(_GratingProtocol):
-    """Grating disks of each of ``radii_deg`` (deg) centred at ``x_deg``, ``y_deg`` (deg)."""
+    """Grating disks of each of ``radii_deg`` (deg) centred at ``x_deg``, ``y_deg`` (deg).
+
+    Parameters
+    ----------
+    radii_deg : tuple of float, deg
+        Disk radii, one condition each.
+    x_deg, y_deg : float, deg
+        Centre of the disks in the visual field.
+    """
 
     radii_deg: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
     x_deg: float = 0.0
@@ -173,7 +231,19 @@ class MeasureSizeTuning(VisualExperiment):
 class MeasureOrientationContrastParams(_GratingProtocol):
     """Centre at ``orientation_rad``, surround at ``num_surround_orientations`` orientations.
 
-    Radii in deg: ``centre_radius_deg``, ``gap_deg``, ``surround_radius_deg``.
+    Parameters
+    ----------
+    num_surround_orientations : int
+        Surround orientations, relative to the centre's: ``pi * k / num_surround_orientations``
+        added to ``orientation_rad``, one condition each.
+    x_deg, y_deg : float, deg
+        Centre of the stimulus in the visual field.
+    centre_radius_deg : float, deg
+        Radius of the centre grating.
+    gap_deg : float, deg
+        Blank ring (background) between the centre and the surround.
+    surround_radius_deg : float, deg
+        Outer radius of the surround grating.
     """
 
     num_surround_orientations: int = attrs.field(default=4, validator=attrs.validators.ge(1))
@@ -201,7 +271,17 @@ class MeasureOrientationContrast(VisualExperiment):
 
 @attrs.frozen(kw_only=True)
 class MeasureFlatLuminanceSensitivityParams:
-    """Full-field luminances ``luminances_cd_m2`` (cd/m^2), ``duration_ms`` (ms) each."""
+    """Full-field luminances ``luminances_cd_m2`` (cd/m^2), ``duration_ms`` (ms) each.
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of each presentation.
+    num_trials : int
+        Presentations (trials) of each luminance.
+    luminances_cd_m2 : tuple of float, cd/m^2
+        Luminances of the uniform field, one condition each.
+    """
 
     duration_ms: float = 500.0
     num_trials: int = attrs.field(default=1, validator=trials)
@@ -222,6 +302,25 @@ class NoiseMappingParams:
     """Receptive-field mapping noise (see :class:`mozaik_visual.stimuli.NoiseParams`).
 
     Every trial draws new patterns (seed ``seed + trial``).
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of each presentation (trial).
+    num_trials : int
+        Presentations, each with its own patterns.
+    pattern_duration_ms : float, ms
+        How long each pattern stays; it must divide ``duration_ms``.
+    x_deg, y_deg : float, deg
+        Centre of the grid in the visual field.
+    size_deg : float, deg
+        Side of the (square) grid.
+    grid_size : int
+        Squares per side.
+    contrast_pct : float, %
+        A white square is background * (1 + contrast), a black one background * (1 - contrast).
+    seed : int
+        Seed of the first trial's patterns.
     """
 
     duration_ms: float = 2000.0
@@ -266,6 +365,30 @@ class MeasureNaturalImagesWithEyeMovementParams:
     """An image viewed with simulated eye movements (see NaturalImageWithEyeMovementParams).
 
     Every trial shows the same image and eye path (``seed``), so trials are repeats.
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of each presentation.
+    num_trials : int
+        Presentations (repeats) of the image.
+    image_path : str
+        A ``.png`` or ``.npy`` file; empty: the shipped test image.
+    size_deg : float, deg
+        Width of the image in the visual field (its height follows its aspect ratio).
+    contrast_pct : float, %
+        The image's grey levels span background * (1 -/+ contrast) around their mean.
+    eye_path_path : str
+        A ``.npy`` (or text) file of rows (t_ms, x_deg, y_deg) giving the gaze position; empty:
+        generated from the seeded drift-and-saccade model.
+    drift_diffusion_deg2_s : float, deg^2/s
+        Diffusion constant of the fixational drift (a random walk).
+    saccade_rate_hz : float, Hz
+        Rate of (Poisson) saccades.
+    saccade_amplitude_deg : float, deg
+        Length of each saccade (random direction).
+    seed : int
+        Seed of the generated eye path.
     """
 
     duration_ms: float = 2000.0

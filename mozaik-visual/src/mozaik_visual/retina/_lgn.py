@@ -57,8 +57,12 @@ class RetinaLGNParams:
         ``x_deg`` and ``y_deg`` give the position in the visual field.
     cell : CellParams
         The PyNN cell model (current-injectable).
-    receptive_field, temporal_kernel, gain_control
-        The filter (see :mod:`mozaik_visual.retina`).
+    receptive_field : ReceptiveFieldParams
+        The spatial filter: a difference of Gaussians (see :mod:`mozaik_visual.retina`).
+    temporal_kernel : TemporalKernelParams
+        The biphasic temporal filter.
+    gain_control : GainControlParams
+        The contrast gain control dividing the linear response.
     bias_nA : float, nA
         Constant current every cell receives (sets the spontaneous rate with the noise).
     gain_nA : float, nA

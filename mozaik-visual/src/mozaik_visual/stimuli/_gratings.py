@@ -37,10 +37,14 @@ class GratingParams:
     Parameters
     ----------
     duration_ms : float, ms
+        Length of the presentation.
     orientation_rad : float, rad
         Orientation of the bars (0: vertical bars drifting rightwards); period pi.
     spatial_frequency_cpd : float, cycles/deg
+        Cycles of the grating per degree of visual field.
     temporal_frequency_hz : float, Hz
+        Cycles per second passing a point (the drift speed is this over the spatial
+        frequency, deg/s).
     phase_rad : float, rad
         Spatial phase at the centre of gaze at onset; period 2 pi.
     contrast_pct : float, %
@@ -109,7 +113,15 @@ class FullfieldDriftingSquareGrating(_Grating):
 
 @attrs.frozen(kw_only=True)
 class DriftingGratingDiskParams(GratingParams):
-    """A drifting grating in a disk (size tuning); ``x_deg``, ``y_deg``, ``radius_deg`` in deg."""
+    """A drifting grating in a disk (size tuning), background outside.
+
+    Parameters
+    ----------
+    x_deg, y_deg : float, deg
+        Centre of the disk in the visual field.
+    radius_deg : float, deg
+        Radius of the disk.
+    """
 
     x_deg: float = 0.0
     y_deg: float = 0.0
@@ -135,7 +147,17 @@ class DriftingGratingDisk(_Grating):
 
 @attrs.frozen(kw_only=True)
 class DriftingGratingRingParams(GratingParams):
-    """A drifting grating in an annulus; centre and radii in deg."""
+    """A drifting grating in an annulus, background elsewhere.
+
+    Parameters
+    ----------
+    x_deg, y_deg : float, deg
+        Centre of the annulus in the visual field.
+    inner_radius_deg : float, deg
+        Inner radius (background inside it); smaller than ``outer_radius_deg``.
+    outer_radius_deg : float, deg
+        Outer radius.
+    """
 
     x_deg: float = 0.0
     y_deg: float = 0.0
@@ -174,7 +196,9 @@ class CentreSurroundGratingsParams(GratingParams):
     Parameters
     ----------
     x_deg, y_deg : float, deg
+        Centre of the stimulus in the visual field.
     centre_radius_deg : float, deg
+        Radius of the centre grating (``orientation_rad``).
     gap_deg : float, deg
         Blank ring (background) between the centre and the surround.
     surround_radius_deg : float, deg

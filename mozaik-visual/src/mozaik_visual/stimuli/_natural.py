@@ -68,6 +68,7 @@ class NaturalImageWithEyeMovementParams:
     Parameters
     ----------
     duration_ms : float, ms
+        Length of the presentation.
     image_path : str
         A ``.png`` or ``.npy`` file; empty: the shipped test image.
     size_deg : float, deg

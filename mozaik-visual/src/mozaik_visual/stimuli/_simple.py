@@ -28,7 +28,13 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class BlankParams:
-    """A blank screen at the background luminance for ``duration_ms`` (ms)."""
+    """A blank screen at the background luminance for ``duration_ms`` (ms).
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of the presentation.
+    """
 
     duration_ms: float = attrs.field(validator=positive)
 
@@ -45,7 +51,15 @@ class Blank(VisualStimulus):
 
 @attrs.frozen(kw_only=True)
 class FullfieldFlatLuminanceParams:
-    """The whole field at ``luminance_cd_m2`` (cd/m^2) for ``duration_ms`` (ms)."""
+    """The whole field at ``luminance_cd_m2`` (cd/m^2) for ``duration_ms`` (ms).
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of the presentation.
+    luminance_cd_m2 : float, cd/m^2
+        Luminance of the whole field.
+    """
 
     duration_ms: float = attrs.field(validator=positive)
     luminance_cd_m2: float = attrs.field(default=50.0, validator=non_negative)
@@ -64,7 +78,19 @@ class FullfieldFlatLuminance(VisualStimulus):
 
 @attrs.frozen(kw_only=True)
 class FlatDiskParams:
-    """A disk of ``luminance_cd_m2`` (cd/m^2), centre ``x_deg``, ``y_deg``, ``radius_deg`` (deg)."""
+    """A disk of ``luminance_cd_m2`` (cd/m^2), centre ``x_deg``, ``y_deg``, ``radius_deg`` (deg).
+
+    Parameters
+    ----------
+    duration_ms : float, ms
+        Length of the presentation.
+    x_deg, y_deg : float, deg
+        Centre of the disk in the visual field.
+    radius_deg : float, deg
+        Radius of the disk.
+    luminance_cd_m2 : float, cd/m^2
+        Luminance inside the disk (the background outside).
+    """
 
     duration_ms: float = attrs.field(validator=positive)
     x_deg: float = 0.0
@@ -99,12 +125,15 @@ class FlashedBarParams:
     Parameters
     ----------
     duration_ms, flash_duration_ms : float, ms
+        The presentation, and how long the bar is shown from its start.
     x_deg, y_deg : float, deg
         Centre of the bar.
     orientation_rad : float, rad
         Orientation of the bar's long axis (0: horizontal); period pi.
     length_deg, width_deg : float, deg
+        Size of the bar along and across its long axis.
     luminance_cd_m2 : float, cd/m^2
+        Luminance of the bar (the background around it).
     """
 
     duration_ms: float = attrs.field(validator=positive)
