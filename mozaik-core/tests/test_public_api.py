@@ -46,8 +46,8 @@ SNAPSHOT = {
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION", "Problem",
         "QueryWarning", "SegmentList", "SheetRecording", "SignalRecording", "SpikeArrays",
-        "check_store", "collate_analysis_results", "collect_provenance", "equal_ads",
-        "equal_ads_type",
+        "WHOLE_FORMAT_VERSION", "check_store", "collate_analysis_results", "collect_provenance",
+        "equal_ads", "equal_ads_type",
         "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
         "param_filter_query",
         "partition_analysis_results_by_parameters",

@@ -104,6 +104,7 @@ def run_network(study: Study, run_dir: Path, **options: Any) -> RunSummary:
 
     comm = MPI.COMM_WORLD
     size, rank = int(comm.Get_size()), int(comm.Get_rank())
+    check_ranks(_declared_sizes(study), size, "as declared, before building")
     backend = study.simulator.backend
     if backend != "nest" or nest_has_mpi() is False:
         what = ("the installed NEST (the PyPI nest-simulator wheel?) has none" if
@@ -114,7 +115,6 @@ def run_network(study: Study, run_dir: Path, **options: Any) -> RunSummary:
                "a parameter search with `mozaik search run --backend mpi` (each rank its own "
                "points, works with the wheel)")
         raise MPIError(msg)
-    check_ranks(_declared_sizes(study), size, "as declared, before building")
 
     def build(study: Study) -> Model:
         from mozaik.model import build_model

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mozaik.controller._provenance import check_simulator
-from mozaik.controller._rundir import open_existing
 from mozaik.controller._run import (
     _already_complete,
     _present_all,
     connection_results,
     plan_run,
 )
+from mozaik.controller._rundir import open_existing
 from mozaik.controller._state import Ranks, RunState, RunSummary
 from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager, get_plugin_manager

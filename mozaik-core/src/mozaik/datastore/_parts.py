@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,7 +43,7 @@ def part_fragment(fragment: pa.Table, part: int, parts: int) -> pa.Table:
             .append_column("parts", pa.array([parts] * n, pa.int32())))
 
 
-def _merged_row(rows: list[dict[str, object]]) -> dict[str, object]:
+def _merged_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """One segment's row from the rows its parts wrote (``rows`` in part order)."""
     out = {k: v for k, v in rows[0].items() if k not in PART_COLUMNS}
     neurons: dict[str, int] = {}
@@ -52,13 +52,13 @@ def _merged_row(rows: list[dict[str, object]]) -> dict[str, object]:
                                strict=True):
             neurons[variable] = neurons.get(variable, 0) + int(n)
     variables = (["spikes"] if "spikes" in neurons else []) + sorted(set(neurons) - {"spikes"})
-    starts = [float(r["t_start"]) for r in rows]  # type: ignore[arg-type]
-    stops = [float(r["t_stop"]) for r in rows]  # type: ignore[arg-type]
+    starts = [float(r["t_start"]) for r in rows]
+    stops = [float(r["t_stop"]) for r in rows]
     out.update(
         t_start=min(starts), t_stop=max(stops), variables=variables,
         variable_neurons=[neurons[v] for v in variables],
-        n_spiketrains=sum(int(r["n_spiketrains"]) for r in rows),  # type: ignore[call-overload]
-        n_spikes=sum(int(r["n_spikes"]) for r in rows),  # type: ignore[call-overload]
+        n_spiketrains=sum(int(r["n_spiketrains"]) for r in rows),
+        n_spikes=sum(int(r["n_spikes"]) for r in rows),
         spikes_file=None, spikes_row_group=0, spikes_row_groups=0,
         analog_file=None, analog_row_group=0, analog_row_groups=0,
         parts=[{name: r[name] for name in fmt.PART_TYPE.names} for r in rows],
@@ -186,30 +186,32 @@ class PartWriting:
         store._part = (part, parts)
         return store
 
-    def write_in_parts(self: DataStore, parts: int) -> None:
+    def write_in_parts(self, parts: int) -> None:
         """From now on write each presentation as part 0 of ``parts`` (see :meth:`open_part`).
 
         The manifest's ``format_version`` becomes 3: a version-2 reader would find no payload
         for segments written in parts.
         """
-        self._check_writable("write in parts")
+        store = cast("DataStore", self)
+        store._check_writable("write in parts")
         if parts < 2:
             msg = f"write_in_parts needs at least 2 parts, got {parts}"
             raise DataStoreError(msg)
         self._part = (0, parts)
-        data = {**self._manifest, "format_version": fmt.FORMAT_VERSION}
-        fmt.write_json_atomic(data, self.manifest_path)
-        self._manifest = data
+        data = {**store._manifest, "format_version": fmt.FORMAT_VERSION}
+        fmt.write_json_atomic(data, store.manifest_path)
+        store._manifest = data
 
-    def merge_parts(self: DataStore) -> list[int]:
+    def merge_parts(self) -> list[int]:
         """Commit every presentation all of whose parts are written; return their ids.
 
         Call it once every part's process has finished writing (e.g. after an MPI barrier).
         Metadata only: the merged index rows name the parts' payload files.
         """
-        self._check_writable("merge presentation parts")
-        merged = merge_part_fragments(self.root, set(self.segment_index["presentation_id"]
-                                                      .to_pylist()), drop_incomplete=False)
+        store = cast("DataStore", self)
+        store._check_writable("merge presentation parts")
+        merged = merge_part_fragments(store.root, set(store.segment_index["presentation_id"]
+                                                       .to_pylist()), drop_incomplete=False)
         if merged:
-            self.reload()
+            store.reload()
         return merged
