@@ -167,6 +167,66 @@ def format(session: nox.Session) -> None:
     session.run("python", "docs/format/check_queries.py")
 
 
+#: What ``mpi_network`` builds NEST with: Debian's Open MPI and NEST's build dependencies.
+MPI_PACKAGES = ("openmpi-bin", "libopenmpi-dev", "libboost-dev", "libgsl-dev", "libltdl-dev")
+NEST_VERSION = "3.10.0"
+
+
+def install_apt(session: nox.Session, packages: tuple[str, ...], *binaries: str) -> None:
+    """Install Debian ``packages`` unless every one of ``binaries`` is already on PATH and
+    every package is installed."""
+    import shutil
+    import subprocess
+
+    have = subprocess.run(["dpkg-query", "-W", "-f=${Status}\\n", *packages],
+                          capture_output=True, text=True, check=False)
+    installed = have.returncode == 0 and have.stdout.count("install ok installed") == len(
+        packages)
+    # (`all` is a session of this file, not the builtin)
+    if installed and not [b for b in binaries if shutil.which(b) is None]:
+        return
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages,
+                external=True, env=env)
+
+
+def nest_mpi_wheel(session: nox.Session) -> Path:
+    """A wheel of NEST built from source with MPI (about 12 minutes on 2 cores), built once
+    into ``MOZAIK_NEST_MPI_CACHE`` (default ``.nox/_cache/nest-mpi-<version>``) and reused."""
+    import os
+
+    cache = Path(os.environ.get("MOZAIK_NEST_MPI_CACHE")
+                 or ROOT / ".nox" / "_cache" / f"nest-mpi-{NEST_VERSION}")
+    wheels = sorted(cache.glob(f"nest_simulator-{NEST_VERSION}-*.whl"))
+    if wheels:
+        session.log(f"reusing the MPI build of NEST: {wheels[-1]}")
+        return wheels[-1]
+    cache.mkdir(parents=True, exist_ok=True)
+    session.install("pip")
+    session.run("pip", "wheel", "--no-deps", "--no-binary", "nest-simulator",
+                f"nest-simulator=={NEST_VERSION}", "-C", "cmake.define.with-mpi=ON",
+                "-w", str(cache), env={"CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2)})
+    return sorted(cache.glob(f"nest_simulator-{NEST_VERSION}-*.whl"))[-1]
+
+
+@nox.session(python=PYTHON)
+def mpi_network(session: nox.Session) -> None:
+    """Opt-in (not a default session): one network across 2 MPI ranks on NEST built with MPI
+    against Debian's Open MPI, checked against 1 process with 2 threads (same spikes)."""
+    install_apt(session, MPI_PACKAGES, "mpirun", "mpicc")
+    wheel = nest_mpi_wheel(session)
+    # mpi4py without the mpich wheel, so that it loads Debian's Open MPI like NEST does
+    session.install(str(wheel), "mpi4py>=4", "pytest>=8", "-e", "./mozaik-core",
+                    "-e", "./mozaik-analysis", "-e", "./mozaik-hpc")
+    check_local(session, "mozaik", "mozaik_analysis", "mozaik_hpc")
+    session.run("python", "-c", "import nest, sys; sys.exit(0 if nest.build_info['have_mpi'] "
+                "else 'this NEST has no MPI')", silent=True)
+    # the test folder is collected only with MOZAIK_MPI_NETWORK=1 (tests/mpi_network/conftest)
+    session.run("pytest", "-p", "no:cacheprovider", "tests/mpi_network", *session.posargs,
+                env={"MOZAIK_MPI_NETWORK": "1"})
+
+
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """Run the Vogels & Abbott (2005) example end to end."""

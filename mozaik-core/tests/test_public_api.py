@@ -39,15 +39,15 @@ SNAPSHOT = {
     ],
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "RunState", "RunSummary", "check_simulator", "config_differences",
+        "Progress", "Ranks", "RunState", "RunSummary", "check_simulator", "config_differences",
         "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
         "run_dir_name", "run_logging", "run_study", "study_from_run_dir"
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION", "Problem",
         "QueryWarning", "SegmentList", "SheetRecording", "SignalRecording", "SpikeArrays",
-        "check_store", "collate_analysis_results", "collect_provenance", "equal_ads",
-        "equal_ads_type",
+        "WHOLE_FORMAT_VERSION", "check_store", "collate_analysis_results", "collect_provenance",
+        "equal_ads", "equal_ads_type",
         "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
         "param_filter_query",
         "partition_analysis_results_by_parameters",

@@ -148,7 +148,7 @@ def test_set_annotation_and_3d_positions(tmp_path: Path) -> None:
 def test_manifest(filled) -> None:
     run, _ = filled
     m = DataStore.open(run).manifest
-    assert m["format"] == "mozaik-datastore" and m["format_version"] == FORMAT_VERSION == 2
+    assert m["format"] == "mozaik-datastore" and m["format_version"] == FORMAT_VERSION - 1 == 2
     assert m["config"] == {"model": "toy"} and m["simulator"] == "mock"
     assert m["end_time"] == "2026-01-01T00:00:00+00:00" and m["start_time"]
     assert m["provenance"]["host"] and "mozaik-core" in m["provenance"]["distributions"]

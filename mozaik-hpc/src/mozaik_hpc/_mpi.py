@@ -1,10 +1,16 @@
-"""The MPI backend: the ranks of one ``mpiexec`` take the points of a search.
+"""The MPI backend: one network over the ranks of ``mpirun``/``srun``, or a search's points.
 
-Rank ``r`` of ``n`` runs the points at positions ``r, r + n, ...`` of the list of points to run
-(``MASTER/mpi/todo-<k>.txt``), each with its own independent NEST: the PyPI NEST wheel has no MPI
-and exits with code 127 on ``import nest`` when it sees a launcher, so a rank initialises MPI
-first (imports mpi4py), then removes the launcher variables (:data:`LAUNCHER_VARIABLES`), then
-lets the point import NEST. One network across ranks needs NEST built with MPI (not done here).
+``mozaik run STUDY --backend mpi`` under a launcher with N > 1 ranks (NEST built with MPI)
+distributes one network over the ranks: :meth:`MPIBackend.run` gives core's
+:func:`~mozaik.controller.run_study` the ranks (:class:`~mozaik.controller.Ranks`), and each
+rank stores its own neurons' recordings as its part of every presentation (``_network.py``).
+
+``mozaik search run --backend mpi`` launches ranks that take the points of a search: rank ``r``
+of ``n`` runs the points at positions ``r, r + n, ...`` of the list of points to run
+(``MASTER/mpi/todo-<k>.txt``), each with its own independent NEST. The PyPI NEST wheel has no
+MPI and exits with code 127 on ``import nest`` when it sees a launcher, so a rank initialises
+MPI first (imports mpi4py), then removes the launcher variables (:data:`LAUNCHER_VARIABLES`),
+then lets the point import NEST.
 """
 
 from __future__ import annotations
@@ -83,7 +89,8 @@ def run_rank(master: Path, todo: Path) -> None:
 
 
 class MPIBackend(Backend):
-    """Runs a parameter search on the ranks of one ``mpiexec`` (or ``srun``) launch."""
+    """Runs one network over the ranks of the launch it runs in, or a parameter search on
+    the ranks of one ``mpiexec`` (or ``srun``) launch."""
 
     params: MPIBackendParams
 
@@ -91,16 +98,21 @@ class MPIBackend(Backend):
         super().__init__(params or MPIBackendParams())
 
     def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
-        """One network across ranks needs NEST built with MPI, which the PyPI wheel is not: a
-        single study runs in one process only when not launched on several ranks."""
-        size = max(int(os.environ.get(v, "1") or 1) for v in (
-            "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS"))
-        if size > 1:
-            msg = (f"{study.name}: one network across {size} MPI ranks needs NEST built with "
-                   "MPI; the PyPI nest-simulator wheel has none. Run it on one rank, or run a "
-                   "parameter search with --backend mpi (each rank its own points)")
-            raise MPIError(msg)
-        return LocalBackend().run(study, run_dir, **options)
+        """Run ``study`` as one network over the ranks of the launch this process is part of
+        (``mpirun -n N mozaik run STUDY --backend mpi``; NEST built with MPI), or in this one
+        process when not launched on several ranks.
+
+        Raises
+        ------
+        MPIError
+            Launched on several ranks but NEST has no MPI (the PyPI wheel), or mpi4py is
+            missing, or the network has fewer neurons in a sheet than there are ranks.
+        """
+        from mozaik_hpc._network import launched_ranks, run_network
+
+        if launched_ranks() <= 1:
+            return LocalBackend().run(study, run_dir, **options)
+        return run_network(study, Path(run_dir), **options)
 
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
                    **options: Any) -> dict[int, str]:

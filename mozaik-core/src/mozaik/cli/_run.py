@@ -45,9 +45,11 @@ def _backend(study: Study, name: str | None) -> Backend:
     from mozaik.config import structure
     from mozaik.controller import Backend
     from mozaik.plugin import get_registry
+    from mozaik.search import BACKEND_ALIASES
     from mozaik.study import ComponentEntry
 
     entry = study.backend
+    name = BACKEND_ALIASES.get(name, name) if name is not None else None
     if name is not None and (entry is None or entry.name != name):
         registered = get_registry().backends()[name]
         params: Any = structure({}, registered.config_cls, path=f"--backend {name}")
@@ -79,8 +81,8 @@ def _backend(study: Study, name: str | None) -> Backend:
               "(simulator.threads).")
 @click.option("--seed", type=click.IntRange(min=0), help="Master seed (simulator.seed).")
 @click.option("--backend", "backend_name", metavar="NAME",
-              help="Execution backend (a registered backend component; default: the study's "
-                   "backend: section, else LocalBackend).")
+              help="Execution backend: a registered backend component or local, slurm, mpi "
+                   "(default: the study's backend: section, else LocalBackend).")
 @click.option("--progress", type=_PROGRESS, default=None,
               help="Progress bar, one log line per stimulus, or nothing; default auto: a bar on "
                    "a terminal.")

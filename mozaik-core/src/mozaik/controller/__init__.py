@@ -18,7 +18,7 @@ from mozaik.controller._provenance import (
 )
 from mozaik.controller._run import run_study
 from mozaik.controller._rundir import is_run_dir, study_from_run_dir
-from mozaik.controller._state import RunState, RunSummary
+from mozaik.controller._state import Ranks, RunState, RunSummary
 
 __all__ = [
     "Backend",
@@ -27,6 +27,7 @@ __all__ = [
     "LocalBackendParams",
     "Presentation",
     "Progress",
+    "Ranks",
     "RunState",
     "RunSummary",
     "check_simulator",

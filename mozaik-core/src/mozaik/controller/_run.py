@@ -18,6 +18,11 @@ Protocol of one run
    the recordings are fetched and written to the datastore at once (atomically).
 4. Run the study's analyses, then draw its plots (:mod:`mozaik.workflow`).
 
+One network over several MPI ranks (``ranks``, NEST built with MPI): every rank builds the
+network and presents every stimulus; rank 0 does all of the above, but each rank writes its own
+neurons' recordings as its part of each presentation, and rank 0 merges the parts after the
+last presentation (``_ranks.py``). Ranks meet at barriers where one needs the other's files.
+
 Resuming
 --------
 Running a study into a run directory that already holds some of its presentations completes
@@ -51,7 +56,7 @@ from mozaik.controller._plan import (
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator
 from mozaik.controller._rundir import ExistingRun, Session, create_store, open_existing
-from mozaik.controller._state import RunState, RunSummary
+from mozaik.controller._state import Ranks, RunState, RunSummary
 from mozaik.plugin import PluginManager, get_plugin_manager
 from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus
 from mozaik.study import Study
@@ -68,7 +73,8 @@ log = logging.getLogger("mozaik.controller")
 def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
               progress: str = "auto", replay: bool | None = None,
               plugin_manager: PluginManager | None = None,
-              build_model: Callable[[Study], Model] | None = None) -> RunSummary:
+              build_model: Callable[[Study], Model] | None = None,
+              ranks: Ranks | None = None) -> RunSummary:
     """Run a study into ``run_dir``: present every stimulus, store recordings, run analyses
     and plots. A run directory that already holds part of the study is completed; one that
     holds all of it returns at once (without building the network).
@@ -93,6 +99,9 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
         Where lifecycle hooks are called and provenance is read; default: the process-wide one.
     build_model : callable, optional
         ``build_model(study) -> Model``; default :func:`mozaik.model.build_model`.
+    ranks : Ranks, optional
+        The MPI ranks the network is distributed over (every rank calls ``run_study``); see
+        :class:`Ranks`. Default: this one process.
 
     Notes
     -----
@@ -108,14 +117,22 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     SimulationError, AnalysisError
         When building, a presentation or an analysis fails; what was stored stays stored.
     """
+    if ranks is not None and ranks.rank > 0:
+        from mozaik.controller._ranks import run_part
+
+        return run_part(study, Path(run_dir), ranks, model=model, replay=replay,
+                        plugin_manager=plugin_manager, build_model=build_model)
     total_start = time.perf_counter()
     if model is None:
         check_simulator(study.simulator.backend)
     mode = resolve_progress_mode(progress)
     with run_logging(Path(run_dir), mode) as logger:
         state = RunState(study=study, run_dir=Path(run_dir), pm=plugin_manager or
-                         get_plugin_manager(), logger=logger, mode=mode, replay=replay)
+                         get_plugin_manager(), logger=logger, mode=mode, replay=replay,
+                         ranks=ranks)
         existing = open_existing(state.run_dir, study)
+        state.barrier()  # the other ranks look at the run directory now that it is recovered
+        state.barrier()  # and have looked: it may now be emptied and created
         session = Session(resumed=existing is not None and not existing.stale)
         try:
             _run_session(state, existing, session, model, build_model)
@@ -183,6 +200,11 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
             session.start(state.writer)
         state.pm.notify("run_started", run_dir=state.run_dir, config=study.resolved)
         _present_all(state)
+        if state.ranks is not None and state.ranks.size > 1:
+            state.barrier()  # every rank has written its parts
+            merged = state.writer.merge_parts()
+            logger.info("merged the parts of %d presentation(s) written by %d ranks",
+                        len(merged), state.ranks.size)
     start = time.perf_counter()
     state.analyses, state.plots = run_workflow(state.writer, study.analyses, study.plots)
     state.analysis_s = time.perf_counter() - start
@@ -207,6 +229,29 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
             build_model = default_build
         model = build_model(study)
     state.model = model
+    plan_run(state)
+    if existing is None or existing.stale:
+        state.store = create_store(state.run_dir, study, state.pm, plan_record(state.plan),
+                                   stale=existing.store if existing else None)
+    else:
+        state.writer.update_manifest(plan=plan_record(state.plan))
+    for sheet_name in model.sheets:
+        state.writer.write_neurons(sheet_name, *model.neuron_table(sheet_name))
+    for ads in connection_results(state):
+        state.writer.add_analysis_result(ads, replace=True)
+    if state.ranks is not None and state.ranks.size > 1:
+        state.writer.write_in_parts(state.ranks.size)
+        state.writer.update_manifest(ranks=state.ranks.size)
+    state.barrier()  # the store and its neurons exist: the other ranks open their parts
+    state.build_s = time.perf_counter() - start
+    logger.info("network %r built in %.2f s: %s; %d presentation(s) planned", study.name,
+                state.build_s, ", ".join(f"{n} ({len(s.population)} neurons)"
+                                         for n, s in model.sheets.items()), state.planned)
+
+
+def plan_run(state: RunState) -> None:
+    """Check the built network records something; plan the presentations."""
+    study, model = state.study, state.network
     if not any(getattr(s, "recorded_variables", True) for s in model.sheets.values()):
         msg = (f"study {study.name!r} records nothing: no sheet has recorders, so there would "
                "be nothing to store; add e.g. `recorders: [{variables: [spikes]}]` to a "
@@ -215,22 +260,16 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
     state.plan = plan_presentations(build_experiments(study, model), model.registry
                                     if hasattr(model, "registry") else None)
     state.planned = len(state.plan)
-    if existing is None or existing.stale:
-        state.store = create_store(state.run_dir, study, state.pm, plan_record(state.plan),
-                                   stale=existing.store if existing else None)
-    else:
-        state.writer.update_manifest(plan=plan_record(state.plan))
-    for sheet_name in model.sheets:
-        state.writer.write_neurons(sheet_name, *model.neuron_table(sheet_name))
-    if study.controller.store_connections:
-        from mozaik.model import connections_ads
 
-        for connector in model.projections.values():
-            state.writer.add_analysis_result(connections_ads(connector), replace=True)
-    state.build_s = time.perf_counter() - start
-    logger.info("network %r built in %.2f s: %s; %d presentation(s) planned", study.name,
-                state.build_s, ", ".join(f"{n} ({len(s.population)} neurons)"
-                                         for n, s in model.sheets.items()), state.planned)
+
+def connection_results(state: RunState) -> list[Any]:
+    """The connection ADSs to store (``controller.store_connections``), made on every rank:
+    reading a projection's connections is collective under MPI."""
+    if not state.study.controller.store_connections:
+        return []
+    from mozaik.model import connections_ads
+
+    return [connections_ads(c) for c in state.network.projections.values()]
 
 
 def _todo(state: RunState, stored: list[bool]) -> list[int] | None:
@@ -292,7 +331,7 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     model, label = state.network, f"experiments.{p.experiment_index} {p.label}"
     start = time.perf_counter()
     stimulus = p.identity.to_string()
-    if writes:
+    if writes and state.primary:
         state.pm.notify("before_presentation", run_dir=state.run_dir, stimulus=stimulus,
                         trial=p.trial, index=state.presented, total=n_store)
     blank = _blank_ms(state)
@@ -320,7 +359,7 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     else:
         state.replayed += 1
     wall = time.perf_counter() - start
-    if writes:
+    if writes and state.primary:
         state.pm.notify("after_presentation", run_dir=state.run_dir, stimulus=stimulus,
                         trial=p.trial, wall_time_s=wall)
     bar.advance(label, sim_ms=p.stimulus.duration_ms + blank, wall_s=wall, t_now_ms=model.time,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -20,7 +20,7 @@ from mozaik._errors import ConfigError, DataStoreFormatError
 from mozaik.config import ConfigTree
 from mozaik.controller._progress import LOG_FILE
 from mozaik.controller._provenance import config_differences, run_provenance
-from mozaik.datastore import FORMAT_VERSION, DataStore, now_iso
+from mozaik.datastore import DataStore, now_iso
 from mozaik.plugin import PluginManager, Registry
 from mozaik.study import Study, study_from_tree
 
@@ -76,10 +76,18 @@ def _holds_results(store: DataStore) -> bool:
     return bool(store.segment_index.num_rows > 0 or store.analysis_index.num_rows > 0)
 
 
-def open_existing(run_dir: Path, study: Study) -> ExistingRun | None:
+#: Stores of this format version and newer can be completed: version 1 stored stimulus
+#: identities differently (``duration`` for ``duration_ms``); 3 adds presentations written in
+#: parts to 2.
+RESUMABLE_VERSION = 2
+
+
+def open_existing(run_dir: Path, study: Study, mode: Literal["r", "a"] = "a"
+                  ) -> ExistingRun | None:
     """Open ``run_dir`` if it holds a run, checking it can take ``study``.
 
     Returns None for a missing or empty folder (a folder holding only a log counts as empty).
+    ``mode="r"``: only look (an MPI rank other than 0, after rank 0 opened it for writing).
 
     Raises
     ------
@@ -95,18 +103,20 @@ def open_existing(run_dir: Path, study: Study) -> ExistingRun | None:
                    "empty or new run directory (--out)")
             raise ConfigError(msg)
         return None
-    store = DataStore.open(run_dir, mode="a")
+    store = DataStore.open(run_dir, mode=mode)
     version = store.manifest.get("format_version")
+    old = not isinstance(version, int) or version < RESUMABLE_VERSION
     stored = store.manifest.get("config")
     diffs = config_differences(stored, study.resolved) if stored is not None else []
     if not _holds_results(store):
-        return ExistingRun(store, stale=bool(diffs) or version != FORMAT_VERSION)
-    if version != FORMAT_VERSION:
+        return ExistingRun(store, stale=bool(diffs) or old)
+    if old:
         store.close()
         msg = (f"run directory {run_dir} was written in datastore format {version} by an older "
-               f"mozaik-core (this one writes format {FORMAT_VERSION}: stimulus identities "
-               "changed, e.g. duration -> duration_ms), so it cannot be completed; it can still "
-               "be read (mozaik show, mozaik analyse); start a new run directory (--out)")
+               f"mozaik-core (this one completes format {RESUMABLE_VERSION} or newer: stimulus "
+               "identities changed, e.g. duration -> duration_ms), so it cannot be completed; it "
+               "can still be read (mozaik show, mozaik analyse); start a new run directory "
+               "(--out)")
         raise ConfigError(msg)
     if diffs:
         store.close()

@@ -1,9 +1,10 @@
-"""The state of one run: :class:`RunState` (what a session holds and counts) and the
-:class:`RunSummary` it ends with."""
+"""The state of one run: :class:`RunState` (what a session holds and counts), the
+:class:`RunSummary` it ends with, and the :class:`Ranks` of a network distributed over MPI."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,38 @@ from mozaik.study import Study
 if TYPE_CHECKING:
     from mozaik.model import Model
 
-__all__ = ["RunState", "RunSummary"]
+__all__ = ["Ranks", "RunState", "RunSummary"]
+
+
+@attrs.frozen(kw_only=True)
+class Ranks:
+    """The MPI ranks one network is distributed over (NEST built with MPI), for
+    :func:`~mozaik.controller.run_study`; a backend makes it, e.g. from mpi4py's
+    ``COMM_WORLD``.
+
+    Every rank builds the same network and simulates its own neurons; rank 0 holds the run
+    directory and writes everything but the other ranks' recordings, which each rank writes as
+    its own part of every presentation (:meth:`mozaik.datastore.DataStore.open_part`); after
+    the last presentation rank 0 merges the parts and runs the analyses and plots alone.
+
+    Parameters
+    ----------
+    rank : int
+        This process's rank, 0 .. ``size`` - 1.
+    size : int
+        Number of ranks.
+    barrier : callable
+        Returns once every rank has called it (``comm.Barrier``).
+    """
+
+    rank: int = attrs.field(validator=attrs.validators.ge(0))
+    size: int = attrs.field(validator=attrs.validators.ge(1))
+    barrier: Callable[[], None]
+
+    def __attrs_post_init__(self) -> None:
+        if self.rank >= self.size:
+            msg = f"rank {self.rank} of {self.size}: a rank is 0 .. {self.size - 1}"
+            raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -76,6 +108,7 @@ class RunState:
     logger: logging.Logger
     mode: str
     replay: bool | None
+    ranks: Ranks | None = None
     store: DataStore | None = None
     model: Model | None = None
     plan: list[Presentation] = attrs.field(factory=list)
@@ -105,6 +138,16 @@ class RunState:
                           build_s=self.build_s, simulate_s=self.simulate_s,
                           collect_s=self.collect_s, store_s=self.store_s,
                           analysis_s=self.analysis_s, total_s=total_s)
+
+    @property
+    def primary(self) -> bool:
+        """Whether this process holds the run directory (rank 0, or the only process)."""
+        return self.ranks is None or self.ranks.rank == 0
+
+    def barrier(self) -> None:
+        """Wait for every rank (nothing to wait for in one process)."""
+        if self.ranks is not None and self.ranks.size > 1:
+            self.ranks.barrier()
 
     @property
     def writer(self) -> DataStore:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mozaik.datastore._check import Problem, check_store
 from mozaik.datastore._export import export_nix, export_view
-from mozaik.datastore._format import FORMAT_VERSION
+from mozaik.datastore._format import FORMAT_VERSION, WHOLE_FORMAT_VERSION
 from mozaik.datastore._neo import sheet_recording_from_segment
 from mozaik.datastore._provenance import collect_provenance, now_iso
 from mozaik.datastore._query import (
@@ -43,6 +43,7 @@ __all__ = [
     "SheetRecording",
     "SignalRecording",
     "SpikeArrays",
+    "WHOLE_FORMAT_VERSION",
     "check_store",
     "collate_analysis_results",
     "collect_provenance",

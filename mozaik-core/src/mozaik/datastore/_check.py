@@ -25,6 +25,7 @@ from mozaik.datastore import _format as fmt
 from mozaik.datastore._indexlog import keep_last
 from mozaik.datastore._lock import lock_is_held
 from mozaik.datastore._neurons import NEURON_FIXED
+from mozaik.datastore._parts import expand_parts
 
 __all__ = ["Problem", "check_store"]
 
@@ -124,6 +125,9 @@ class _Checker:
 
     # ------------------------------------------------------------------ segments
     def segments(self, seg: pa.Table) -> None:
+        if "parts" in seg.column_names:
+            self.part_totals(seg)
+            seg = expand_parts(seg)  # each part is checked like a segment against its files
         for kind, schema in ((fmt.SPIKES, fmt.SPIKES_SCHEMA), (fmt.ANALOG, fmt.ANALOG_SCHEMA)):
             rows = seg.filter(pc.is_valid(seg[f"{kind}_file"]))
             by_file: dict[str, list[dict[str, Any]]] = {}
@@ -134,6 +138,16 @@ class _Checker:
                 pf = self.payload_file(rel, where, schema)
                 if pf is not None:
                     self.payload_counts(kind, rel, pf, file_rows)
+
+    def part_totals(self, seg: pa.Table) -> None:
+        """A segment written in parts counts what its parts count."""
+        for row in seg.filter(pc.is_valid(seg["parts"])).to_pylist():
+            parts = row["parts"]
+            for column in ("n_spikes", "n_spiketrains"):
+                total = sum(p[column] for p in parts)
+                if total != row[column]:
+                    self.add("count", fmt.SEGMENTS, f"segment {row['segment_id']} says "
+                             f"{column} {row[column]}, its {len(parts)} parts {total}")
 
     def payload_counts(self, kind: str, rel: str, pf: pq.ParquetFile,
                        rows: list[dict[str, Any]]) -> None:
@@ -195,7 +209,8 @@ class _Checker:
 
     # ------------------------------------------------------------------ leftovers, state
     def leftovers(self, seg: pa.Table, ads: pa.Table) -> None:
-        named = {r for k in ("spikes_file", "analog_file") for r in seg[k].to_pylist() if r}
+        files = expand_parts(seg) if "parts" in seg.column_names else seg
+        named = {r for k in ("spikes_file", "analog_file") for r in files[k].to_pylist() if r}
         named |= set(ads["payload_file"].to_pylist())
         for folder in (fmt.SPIKES, fmt.ANALOG, fmt.ADS_PAYLOADS):
             d = self.root / folder
@@ -218,7 +233,7 @@ class _Checker:
             return
         if m.get("status") != "complete":
             return
-        fragments = [p for d in (fmt.SEGMENT_FRAGMENTS, fmt.ADS_FRAGMENTS)
+        fragments = [p for d in (fmt.SEGMENT_FRAGMENTS, fmt.ADS_FRAGMENTS, fmt.PART_FRAGMENTS)
                      for p in sorted((self.root / d).glob("*.parquet"))]
         for path in fragments:
             self.add("unmerged", path, "the manifest says the run is complete but this index "

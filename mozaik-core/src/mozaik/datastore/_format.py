@@ -22,7 +22,12 @@ from mozaik._errors import DataStoreError, DataStoreFormatError
 from mozaik.datastore._provenance import collect_provenance, now_iso
 
 FORMAT_NAME = "mozaik-datastore"
-FORMAT_VERSION = 2
+#: The newest format version this mozaik-core reads and writes.
+FORMAT_VERSION = 3
+#: The version written for a store whose presentations are written whole (by one process);
+#: a store written in parts (one network over several MPI ranks) is version 3, since a reader
+#: of version 2 would see no payload for its segments (see ``docs/datastore-format.md``).
+WHOLE_FORMAT_VERSION = 2
 
 MANIFEST = "manifest.json"
 LOCK = ".writer.lock"
@@ -36,6 +41,7 @@ ADS_DIR = "ads"
 ADS_INDEX = "ads/index.parquet"
 ADS_FRAGMENTS = "ads/index"
 ADS_PAYLOADS = "ads/payloads"
+PART_FRAGMENTS = "parts"  # one index fragment per part (rank) of a presentation not yet merged
 TMP_SUFFIX = ".tmp"
 
 #: Parquet compression of every table.
@@ -105,15 +111,43 @@ ADS_COLUMNS = pa.schema(
 )
 
 
-def presentation_file(kind: str, presentation_id: int) -> str:
-    """Relative path of a presentation's payload (``kind`` = spikes/analog) or index fragment."""
-    return f"{kind}/p{presentation_id:08d}.parquet"
+#: One part of a segment written in parts (``parts`` column of the segment index): which part,
+#: what it recorded and where its payload is, with the meaning of the segment columns of the
+#: same names.
+PART_TYPE = pa.struct(
+    [
+        ("part", pa.int32()),
+        ("variables", pa.list_(pa.string())),
+        ("variable_neurons", pa.list_(pa.int64())),
+        ("n_spiketrains", pa.int64()),
+        ("n_spikes", pa.int64()),
+        ("spikes_file", pa.string()),
+        ("spikes_row_group", pa.int32()),
+        ("spikes_row_groups", pa.int32()),
+        ("analog_file", pa.string()),
+        ("analog_row_group", pa.int32()),
+        ("analog_row_groups", pa.int32()),
+    ]
+)
+
+
+def presentation_file(kind: str, presentation_id: int, part: int | None = None) -> str:
+    """Relative path of a presentation's payload (``kind`` = spikes/analog) or index fragment;
+    with ``part``, of that part's (``p00000012-r0001.parquet``)."""
+    suffix = "" if part is None else f"-r{part:04d}"
+    return f"{kind}/p{presentation_id:08d}{suffix}.parquet"
 
 
 def id_from_file(name: str) -> int | None:
     """Inverse of :func:`presentation_file` / ADS payload names: the number, or None."""
-    m = re.fullmatch(r"[pa](\d+)\.parquet", name)
+    m = re.fullmatch(r"[pa](\d+)(?:-r\d+)?\.parquet", name)
     return int(m.group(1)) if m else None
+
+
+def part_from_file(name: str) -> tuple[int, int] | None:
+    """(presentation id, part) of a part's file name (``p00000012-r0001.parquet``), or None."""
+    m = re.fullmatch(r"p(\d+)-r(\d+)\.parquet", name)
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 def sheet_file(sheet: str) -> str:
@@ -260,7 +294,7 @@ def new_manifest(
     provenance.update(fields.pop("provenance", {}) or {})
     data = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": WHOLE_FORMAT_VERSION,
         "start_time": now_iso(),
         "end_time": None,
         "provenance": provenance,

@@ -16,6 +16,7 @@ from mozaik._errors import DataStoreError, DataStoreFormatError
 from mozaik.ads import AnalysisDataStructure, ads_class
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._neo import build_segment
+from mozaik.datastore._parts import expand_parts
 
 __all__ = ["StoreReader", "check_index_paths", "load_ads"]
 
@@ -82,8 +83,15 @@ class StoreReader:
 
     # ------------------------------------------------------------------ payloads
     def read_payload(self, rows: pa.Table, kind: str, columns: list[str]) -> pa.Table:
-        """Read the row groups of the given segment-index rows from ``spikes`` or ``analog``."""
+        """Read the row groups of the given segment-index rows from ``spikes`` or ``analog``.
+
+        A segment written in parts is read from every part's file and its rows put in the
+        order a segment written whole has (by neuron; analog by variable, then neuron).
+        """
         schema = fmt.SPIKES_SCHEMA if kind == fmt.SPIKES else fmt.ANALOG_SCHEMA
+        in_parts = "parts" in rows.column_names and rows["parts"].null_count < rows.num_rows
+        if in_parts:
+            rows = expand_parts(rows)
         files, firsts, counts = (rows[f"{kind}_{c}"].to_pylist() for c in _PAYLOAD_COLUMNS)
         seg_ids = rows["segment_id"].to_pylist() if "segment_id" in rows.column_names else None
         by_file: dict[str, list[int]] = {}
@@ -103,7 +111,11 @@ class StoreReader:
                 raise DataStoreFormatError(msg) from exc
         if not tables:
             return schema.empty_table().select(columns)
-        return pa.concat_tables(tables)
+        table = pa.concat_tables(tables)
+        if in_parts:
+            keys = [k for k in ("segment_id", "variable", "neuron") if k in columns]
+            table = table.take(pc.sort_indices(table, [(k, "ascending") for k in keys]))
+        return table
 
     def segment(self, row: dict[str, Any]) -> neo.Segment:
         """The neo Segment of one segment-index row, read from its payload files."""
@@ -114,6 +126,9 @@ class StoreReader:
                 + [f"{kind}_{c}" for kind in (fmt.SPIKES, fmt.ANALOG) for c in _PAYLOAD_COLUMNS]
             }
         )
+        if row.get("parts") is not None:
+            rows = rows.append_column("parts", pa.array([row["parts"]],
+                                                        pa.list_(fmt.PART_TYPE)))
         spikes = self.read_payload(rows, fmt.SPIKES, ["neuron", "time"])
         analog = self.read_payload(rows, fmt.ANALOG, _SEGMENT_ANALOG)
         ids = None
@@ -143,6 +158,8 @@ def check_index_paths(root: Path, segments: pa.Table, analysis: pa.Table) -> Non
     A cheap text check of every row, done when the index is read; symlinks are resolved when
     a file is opened (:func:`mozaik.datastore._format.store_file`).
     """
+    if "parts" in segments.column_names:
+        segments = expand_parts(segments)  # the files of segments written in parts too
     for table, id_column, what, columns in (
         (segments, "segment_id", "segment", ("spikes_file", "analog_file")),
         (analysis, "ads_id", "analysis result", ("payload_file",)),

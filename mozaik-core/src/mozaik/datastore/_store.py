@@ -30,6 +30,7 @@ from mozaik.datastore._indexlog import (
 from mozaik.datastore._lock import WriterLock
 from mozaik.datastore._neo import sheet_recording_from_segment
 from mozaik.datastore._neurons import neurons_table, same_neurons, with_annotation
+from mozaik.datastore._parts import PartWriting, merge_part_fragments, part_fragment
 from mozaik.datastore._reader import StoreReader, check_index_paths
 from mozaik.datastore._view import DataStoreView
 from mozaik.datastore._writer import (
@@ -45,7 +46,7 @@ from mozaik.stimulus import StimulusIdentity
 __all__ = ["DataStore"]
 
 
-class DataStore(DataStoreView):
+class DataStore(PartWriting, DataStoreView):
     """A Mozaik run directory: recordings, neurons, stimuli and analysis results.
 
     Create one with :meth:`create`, open one with :meth:`open`. A store is also a view of
@@ -166,7 +167,11 @@ class DataStore(DataStoreView):
         self._next_ads = next_id(ads["ads_id"])
 
     def _recover(self) -> None:
-        """Remove what a crashed writer left half-done, then compact the index."""
+        """Merge presentations all parts wrote, remove what a crashed writer left half-done,
+        then compact the index."""
+        if merge_part_fragments(self.root, set(self.segment_index["presentation_id"]
+                                               .to_pylist()), drop_incomplete=True):
+            self.reload()
         remove_leftovers(self.root, set(self.segment_index["presentation_id"].to_pylist()))
         self.compact()
 
@@ -385,23 +390,30 @@ class DataStore(DataStoreView):
         t_stop: float | None = None,
     ) -> int:
         """Like :meth:`write_presentation`, from plain arrays (:class:`SheetRecording`)."""
-        self._check_writable("write a presentation")
+        if self._part is None or self._part[0] == 0:
+            self._check_writable("write a presentation")
         key = presentation_key(stimulus, trial, recordings, is_null, self._presented, self.root)
         pid = self._next_presentation
         sheets = list(recordings)
         seg_ids = [self._next_segment + i for i in range(len(sheets))]
+        part = None if self._part is None else self._part[0]
         payloads = {
             kind: write_payload(self.root, kind, pid, [
                 recordings[s].payload_table(kind, i) for s, i in zip(sheets, seg_ids, strict=True)
-            ])
+            ], part)
             for kind in (fmt.SPIKES, fmt.ANALOG)
         }
         fragment = presentation_index(
             stimulus, trial, is_null, (pid, seg_ids), recordings, (t_start, t_stop), payloads
         )
-        # the rename of the index fragment is the commit point of the presentation
-        fmt.write_table_atomic(fragment, self._segments_log.fragment_path(pid, "p"))
-        self._segments_log.append(fragment)
+        # the rename of the index fragment is the commit point of the presentation (of its
+        # part, when written in parts: merge_parts commits the whole)
+        if self._part is None:
+            fmt.write_table_atomic(fragment, self._segments_log.fragment_path(pid, "p"))
+            self._segments_log.append(fragment)
+        else:
+            fmt.write_table_atomic(part_fragment(fragment, *self._part), self.root /
+                                   fmt.presentation_file(fmt.PART_FRAGMENTS, pid, part))
         self._presented.add(key)
         self._next_presentation = pid + 1
         self._next_segment += len(sheets)

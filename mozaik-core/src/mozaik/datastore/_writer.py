@@ -319,17 +319,18 @@ def presentation_key(
 
 
 def write_payload(
-    root: Path, kind: str, pid: int, parts: list[pa.Table]
+    root: Path, kind: str, pid: int, parts: list[pa.Table], writer_part: int | None = None
 ) -> tuple[str | None, list[tuple[int, int]]]:
-    """Write the ``kind`` payload file of presentation ``pid``, one row-group run per part.
+    """Write the ``kind`` payload file of presentation ``pid``, one row-group run per sheet's
+    table in ``parts`` (of the presentation's part ``writer_part`` if given).
 
-    Returns the file (relative to ``root``; None if every part is empty) and, per part, its
+    Returns the file (relative to ``root``; None if every table is empty) and, per table, its
     first row group and number of row groups.
     """
     if not any(p.num_rows for p in parts):
         return None, [(0, 0)] * len(parts)
     schema = SPIKES_SCHEMA if kind == SPIKES else ANALOG_SCHEMA
-    rel = presentation_file(kind, pid)
+    rel = presentation_file(kind, pid, writer_part)
     return rel, write_table_atomic(schema.empty_table(), root / rel, row_group_tables=parts)
 
 

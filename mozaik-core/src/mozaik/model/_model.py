@@ -229,6 +229,9 @@ class Model:
     def collect(self, clear: bool = True) -> dict[str, neo.Segment]:
         """The latest recording segment of each sheet that records something.
 
+        With the network distributed over MPI ranks, each rank gets its own neurons'
+        recordings (nothing is gathered): each rank stores them as its part.
+
         Parameters
         ----------
         clear : bool
@@ -244,7 +247,7 @@ class Model:
                 # slice out of this segment with a warning and returns them with the next one,
                 # so none is lost (tested: chunked collection equals one long recording)
                 warnings.filterwarnings("ignore", message="Recorded at least one spike after")
-                block = sheet.population.get_data(clear=clear)
+                block = sheet.population.get_data(clear=clear, gather=False)
             out[name] = block.segments[-1]
         return out
 
