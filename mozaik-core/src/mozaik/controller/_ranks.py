@@ -25,8 +25,8 @@ from mozaik.controller._provenance import check_simulator
 from mozaik.controller._run import (
     _already_complete,
     _present_all,
+    build_and_plan,
     connection_results,
-    plan_run,
 )
 from mozaik.controller._rundir import open_existing
 from mozaik.controller._state import Ranks, RunState, RunSummary
@@ -60,14 +60,7 @@ def run_part(study: Study, run_dir: Path, ranks: Ranks, *, model: Model | None,
         if existing is not None:
             existing.store.close()
         start = time.perf_counter()
-        if model is None:
-            if build_model is None:
-                from mozaik.model import build_model as default_build
-
-                build_model = default_build
-            model = build_model(study)
-        state.model = model
-        plan_run(state)
+        build_and_plan(state, model, build_model)
         connection_results(state)  # collective: rank 0 stores them
         state.build_s = time.perf_counter() - start
         ranks.barrier()  # rank 0 has created the store and written the neurons

@@ -222,14 +222,7 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
     logger.info("%s study %r in %s: building the network", "resuming" if (
         existing and not existing.stale) else "running", study.name, state.run_dir)
     start = time.perf_counter()
-    if model is None:
-        if build_model is None:
-            from mozaik.model import build_model as default_build
-
-            build_model = default_build
-        model = build_model(study)
-    state.model = model
-    plan_run(state)
+    model = build_and_plan(state, model, build_model)
     if existing is None or existing.stale:
         state.store = create_store(state.run_dir, study, state.pm, plan_record(state.plan),
                                    stale=existing.store if existing else None)
@@ -247,6 +240,20 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
     logger.info("network %r built in %.2f s: %s; %d presentation(s) planned", study.name,
                 state.build_s, ", ".join(f"{n} ({len(s.population)} neurons)"
                                          for n, s in model.sheets.items()), state.planned)
+
+
+def build_and_plan(state: RunState, model: Model | None,
+                   build_model: Callable[[Study], Model] | None) -> Model:
+    """Build the network (unless ``model`` is given), plan the presentations; the network."""
+    if model is None:
+        if build_model is None:
+            from mozaik.model import build_model as default_build
+
+            build_model = default_build
+        model = build_model(state.study)
+    state.model = model
+    plan_run(state)
+    return model
 
 
 def plan_run(state: RunState) -> None:
