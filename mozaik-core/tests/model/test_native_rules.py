@@ -161,3 +161,33 @@ def test_too_many_distinct_sources_is_a_config_error(mock_model) -> None:
                                           r"'a' has 10 neurons"):
         mock_model.create_connector("c", "a", "b", {"n": 12},
                                     component="FixedNumberPreConnector")
+
+
+@pytest.mark.nest
+def test_building_does_not_make_nest_prepare_its_connections(nest_model) -> None:
+    # any connection query before the first run makes NEST sort all connections and fill its
+    # target tables, and again at Simulate: the native route must not query at build time
+    import nest
+
+    model = nest_model()
+    model.create_sheet("a", {"cell": CELL, "placement": {"n_neurons": 30}})
+    for name, component in (("pre", "FixedNumberPreConnector"),
+                            ("post", "FixedNumberPostConnector")):
+        model.create_connector(name, "a", "a", {**NATIVE, "n": 4}, component=component)
+    assert np.sum(nest.GetKernelStatus("time_communicate_prepare")) == 0.0
+    connector = model.projections["pre"]
+    connector.projection.set(weight=0.002)  # PyNN identifies common properties now
+    assert np.all(connections(connector)["weight"] == 2.0)
+    assert np.sum(nest.GetKernelStatus("time_communicate_prepare")) > 0.0
+
+
+@pytest.mark.nest
+def test_setting_weights_when_the_first_sources_have_no_connection(nest_model) -> None:
+    model = nest_model()
+    model.create_sheet("a", {"cell": CELL, "placement": {"n_neurons": 200}})
+    model.create_sheet("b", {"cell": CELL, "placement": {"n_neurons": 1}})
+    connector = model.create_connector("c", "a", "b", {**NATIVE, "n": 2},
+                                       component="FixedNumberPreConnector")
+    assert len(connections(connector)["source"]) == 2  # most of the 200 sources have none
+    connector.projection.set(weight=0.003)
+    assert np.all(connections(connector)["weight"] == 3.0)
