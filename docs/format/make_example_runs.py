@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import quantities as pq
@@ -34,16 +35,20 @@ OVERRIDES = (
 FIXED_TIME = "2026-01-01T00:00:00+00:00"
 
 
+def _fixed_times(record: dict[str, Any]) -> dict[str, Any]:
+    """A session record with fixed timestamps and every duration (``*_s``, nested too) 0."""
+    return {k: (FIXED_TIME if k in ("started", "finished")
+                else _fixed_times(v) if isinstance(v, dict)
+                else 0.0 if k.endswith("_s") else v)
+            for k, v in record.items()}
+
+
 def _normalise(run: Path) -> None:
     """Replace what differs between two runs of the same study by fixed values."""
     (run / "mozaik.log").unlink(missing_ok=True)
     with DataStore.open(run, "a") as store:
         m = store.manifest
-        sessions = [
-            {k: (FIXED_TIME if k in ("started", "finished") else 0.0 if k.endswith("_s") else v)
-             for k, v in s.items()}
-            for s in m.get("sessions") or []
-        ]
+        sessions = [_fixed_times(s) for s in m.get("sessions") or []]
         prov = m["provenance"]
         prov.update(
             host="example", python="3.11", platform="example", cpus=1,

@@ -70,6 +70,13 @@ def test_chunked_runs_store_the_same_spikes_as_one_run_call(
     whole, chunked = _spikes(tmp_path / "whole"), _spikes(tmp_path / "chunked")
     assert sum(len(v) for v in whole.values()) > 50  # the network is active
     assert whole == chunked
+    # the session record keeps NEST's own account of its time
+    with DataStore.open(tmp_path / "chunked") as store:
+        session = store.manifest["sessions"][-1]
+    timers = session["simulator_timers"]
+    assert set(timers) == {"create_s", "connect_s", "prepare_connections_s", "simulate_s"}
+    assert 0.0 < timers["simulate_s"] <= session["simulate_s"]
+    assert 0.0 < timers["prepare_connections_s"] <= timers["simulate_s"]
 
 
 def test_store_connections_keeps_each_projection(plugin_manager: PluginManager,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -128,8 +129,14 @@ class RunState:
         """Counters and timers as the session record keeps them."""
         fields = ("planned", "stored_before", "presented", "replayed")
         timers = ("build_s", "simulate_s", "collect_s", "store_s", "analysis_s")
-        return {**{f: getattr(self, f) for f in fields},
-                **{t: round(getattr(self, t), 3) for t in timers}}
+        counts = {**{f: getattr(self, f) for f in fields},
+                  **{t: round(getattr(self, t), 3) for t in timers}}
+        timers_of = getattr(self.model, "simulator_timers", None)
+        if callable(timers_of):
+            with contextlib.suppress(Exception):  # an ended simulator has none to give
+                if timers := timers_of():
+                    counts["simulator_timers"] = timers
+        return counts
 
     def summary(self, total_s: float) -> RunSummary:
         return RunSummary(run_dir=self.run_dir, planned=self.planned,

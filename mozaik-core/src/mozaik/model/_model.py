@@ -212,6 +212,26 @@ class Model:
             raise SimulationError(msg) from exc
         return self.time
 
+    def simulator_timers(self) -> dict[str, float]:
+        """The simulator's own account of where its time went (s), for provenance.
+
+        On NEST, its kernel timers since the network was set up: ``create_s`` (creating
+        nodes), ``connect_s`` (``Connect`` calls), ``prepare_connections_s`` (building the
+        connection infrastructure: sorting connections, filling the target tables; done before
+        the first run and again after any later connection) and ``simulate_s`` (everything in
+        ``Simulate``, including that preparation). Empty on other backends.
+        """
+        if self.sim.__name__ != "pyNN.nest":
+            return {}
+        import nest
+
+        keys = {"create_s": "time_construction_create", "connect_s": "time_construction_connect",
+                "prepare_connections_s": "time_communicate_prepare",
+                "simulate_s": "time_simulate"}
+        status = nest.GetKernelStatus(list(keys.values()))
+        return {name: round(float(np.sum(value)), 3)
+                for name, value in zip(keys, status, strict=True)}
+
     def reset(self) -> None:
         """Return to time 0 and the initial state, keeping connectivity (PyNN ``reset``).
 
