@@ -115,6 +115,16 @@ def add_noise(population: Any, rate_hz: float, weight_uS: float) -> None:
                   "delay": 0.1})
 
 
+def kernel_timers() -> dict[str, float]:
+    """NEST's kernel timers (s), named as in Mozaik's session record (``simulator_timers``)."""
+    import nest
+
+    keys = {"create_s": "time_construction_create", "connect_s": "time_construction_connect",
+            "prepare_connections_s": "time_communicate_prepare", "simulate_s": "time_simulate"}
+    status = nest.GetKernelStatus(list(keys.values()))
+    return {name: float(np.sum(value)) for name, value in zip(keys, status, strict=True)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--protocol", choices=sorted(PROTOCOLS), default="default")
@@ -143,6 +153,7 @@ def main() -> None:
         np.savez(args.out / f"{population.label}.npz", neuron=neurons, time=times)
         spikes.append((neurons, times))
     t3 = time.perf_counter()
+    nest_timers = kernel_timers()
     sim.end()
     total_s = time.perf_counter() - T_START
     n_neurons = args.n_exc + args.n_exc // 4
@@ -150,7 +161,7 @@ def main() -> None:
     times = np.concatenate([spikes[0][1], spikes[1][1]])
     print(json.dumps({"import_s": T_IMPORTED - T_START, "build_s": t1 - t0,
                       "simulate_s": t2 - t1, "store_s": t3 - t2, "total_s": total_s,
-                      "spikes": len(times), "neurons": n_neurons,
+                      "spikes": len(times), "neurons": n_neurons, "nest_timers": nest_timers,
                       **activity_summary(neuron, times, n_neurons, KICK_PRESENTATION_MS,
                                          total_ms)}))
 

@@ -88,7 +88,8 @@ def run_pure(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
     data = json.loads(out.strip().splitlines()[-1])
     return {"wall_s": wall, "cpu_s": cpu, "build_s": data["build_s"],
             "simulate_s": data["simulate_s"], "store_s": data["store_s"],
-            "spikes": data["spikes"], **{key: data[key] for key in ACTIVITY_KEYS}}
+            "spikes": data["spikes"], "nest_timers": data["nest_timers"],
+            **{key: data[key] for key in ACTIVITY_KEYS}}
 
 
 def run_mozaik(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
@@ -112,7 +113,8 @@ def run_mozaik(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
                                 KICK_PRESENTATION_MS, total_ms)
     return {"wall_s": wall, "cpu_s": cpu, "build_s": session["build_s"],
             "simulate_s": session["simulate_s"],
-            "store_s": session["store_s"] + session["collect_s"], "spikes": spikes, **activity}
+            "store_s": session["store_s"] + session["collect_s"], "spikes": spikes,
+            "nest_timers": session.get("simulator_timers", {}), **activity}
 
 
 def _range(rows: list[Row], key: str, which: str | None = None, digits: int = 3) -> str:
@@ -151,8 +153,10 @@ def print_pairs(results: list[Row]) -> None:
     """One line per pair: order, both ratios, each run's CPU and wall time and load average."""
     print()
     print("| neurons | pair | order | wall ratio | CPU-time ratio | PyNN wall / CPU (s) | "
-          "Mozaik wall / CPU (s) | load average (1 min) during PyNN / Mozaik |")
-    print("|---|---|---|---|---|---|---|---|")
+          "Mozaik wall / CPU (s) | NEST preparing connections, PyNN / Mozaik (s) | "
+          "NEST simulating, without that, PyNN / Mozaik (s) | "
+          "load average (1 min) during PyNN / Mozaik |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in results:
         pure, moz = row["pure"], row["mozaik"]
         loads = [" - ".join(f"{x:.1f}" for x in run.get("load_1min", [])) or "n/a"
@@ -160,7 +164,20 @@ def print_pairs(results: list[Row]) -> None:
         print(f"| {row['neurons']} | {row['repeat']} | {row['order'][0]} first | "
               f"{row['ratio']:.3f} | {row['cpu_ratio']:.3f} | {pure['wall_s']:.1f} / "
               f"{pure['cpu_s']:.1f} | {moz['wall_s']:.1f} / {moz['cpu_s']:.1f} | "
+              f"{_nest(pure, moz, prepare=True)} | {_nest(pure, moz, prepare=False)} | "
               f"{loads[0]} / {loads[1]} |")
+
+
+def _nest(pure: Row, moz: Row, *, prepare: bool) -> str:
+    """NEST's connection-infrastructure time, or its Simulate time without it, of both runs."""
+    values = []
+    for run in (pure, moz):
+        timers = run.get("nest_timers") or {}
+        if not timers:
+            return "n/a"  # results recorded before the timers were
+        prep = timers["prepare_connections_s"]
+        values.append(prep if prepare else timers["simulate_s"] - prep)
+    return f"{values[0]:.1f} / {values[1]:.1f}"
 
 
 def main() -> None:
