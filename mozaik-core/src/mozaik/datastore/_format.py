@@ -115,19 +115,11 @@ ADS_COLUMNS = pa.schema(
 #: what it recorded and where its payload is, with the meaning of the segment columns of the
 #: same names.
 PART_TYPE = pa.struct(
-    [
-        ("part", pa.int32()),
-        ("variables", pa.list_(pa.string())),
-        ("variable_neurons", pa.list_(pa.int64())),
-        ("n_spiketrains", pa.int64()),
-        ("n_spikes", pa.int64()),
-        ("spikes_file", pa.string()),
-        ("spikes_row_group", pa.int32()),
-        ("spikes_row_groups", pa.int32()),
-        ("analog_file", pa.string()),
-        ("analog_row_group", pa.int32()),
-        ("analog_row_groups", pa.int32()),
-    ]
+    [pa.field("part", pa.int32())]
+    + [SEGMENT_COLUMNS.field(name) for name in (
+        "variables", "variable_neurons", "n_spiketrains", "n_spikes",
+        "spikes_file", "spikes_row_group", "spikes_row_groups",
+        "analog_file", "analog_row_group", "analog_row_groups")]
 )
 
 
