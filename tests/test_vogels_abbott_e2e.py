@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mozaik.datastore import DataStore
+from mozaik.testing import assert_same_spikes
 
 pytestmark = [pytest.mark.nest]  # deselect with -m "not nest" where NEST is absent
 
@@ -56,23 +57,6 @@ def _run(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     overrides = [item for o in SMALL for item in ("--set", o)]
     return _mozaik("run", str(EXAMPLE), *overrides, "--out", str(out), "--progress", "log",
                    *extra)
-
-
-def _spikes(run_dir: Path) -> dict[tuple[str, int, bool, str], np.ndarray]:
-    """(neuron, time) pairs of every stored segment, keyed by stimulus, trial, null, sheet."""
-    out = {}
-    with DataStore.open(run_dir) as store:
-        view = store.full_view()
-        rows = view.segment_index.to_pylist()
-        for sheet in store.sheets():
-            for null in (False, True):
-                arrays = view.spike_arrays(sheet, null=null)
-                for row in rows:
-                    if row["sheet_name"] == sheet and row["is_null"] == null:
-                        mask = arrays.segment_id == row["segment_id"]
-                        key = (row["stimulus_id"], row["trial"], null, sheet)
-                        out[key] = np.stack([arrays.neuron[mask], arrays.times[mask]])
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -143,10 +127,7 @@ def test_the_stored_analyses_show_the_asynchronous_irregular_state(reference: Pa
 
 def test_same_seed_gives_identical_spikes(reference: Path, tmp_path: Path) -> None:
     _run(tmp_path / "again")
-    first, second = _spikes(reference), _spikes(tmp_path / "again")
-    assert first.keys() == second.keys() and len(first) == 2 * PRESENTATIONS
-    for key in first:
-        np.testing.assert_array_equal(first[key], second[key], err_msg=str(key))
+    assert_same_spikes(reference, tmp_path / "again", n_segments=2 * PRESENTATIONS)
 
 
 def _stored_lines(log: Path) -> int:
@@ -186,10 +167,7 @@ def test_sigkill_mid_run_then_resume(reference: Path, tmp_path: Path) -> None:
     result = _mozaik("run", str(run_dir), "--progress", "log")
     assert f"{PRESENTATIONS - len(stored)} presentation(s) stored" in result.stdout
     assert f"{len(stored)} replayed" in result.stdout
-    resumed, whole = _spikes(run_dir), _spikes(reference)
-    assert resumed.keys() == whole.keys()
-    for key in whole:
-        np.testing.assert_array_equal(resumed[key], whole[key], err_msg=str(key))
+    assert_same_spikes(run_dir, reference, n_segments=2 * PRESENTATIONS)
     with DataStore.open(run_dir) as store:
         sessions = store.manifest["sessions"]
     assert [s["status"] for s in sessions] == ["running", "complete"]

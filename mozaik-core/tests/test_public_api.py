@@ -111,9 +111,9 @@ SNAPSHOT = {
         "ExperimentContract", "HookCall", "HookCallRecorder", "InputSpaceContract",
         "PlotContract", "PluginDistributionContract", "SEARCH_TABLE_PARAMETERS",
         "SearchPlotContract", "SheetContract", "StimulusContract", "TINY_STORE",
-        "TinyStoreLayout", "bare_plugin_manager", "hook_recorder", "make_plugin",
-        "make_search_table", "make_tiny_store", "plugin_manager", "register_components",
-        "tiny_store", "use_plugin_manager"
+        "TinyStoreLayout", "assert_same_spikes", "bare_plugin_manager", "hook_recorder",
+        "make_plugin", "make_search_table", "make_tiny_store", "plugin_manager",
+        "register_components", "stored_spikes", "tiny_store", "use_plugin_manager"
     ],
     "mozaik.workflow": [
         "FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow", "pending_steps",

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import yaml
 from mozaik.datastore import DataStore, check_store
+from mozaik.testing import assert_same_spikes
 from mozaik_hpc._network import nest_has_mpi
 
 pytestmark = [pytest.mark.nest, pytest.mark.slow]
@@ -82,30 +83,8 @@ def runs(study: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     return out / "ranks", out / "threads"
 
 
-def _spikes(run_dir: Path) -> dict[tuple[str, int, bool, str], np.ndarray]:
-    """(neuron, time) pairs of every segment, sorted, by stimulus, trial, blank and sheet."""
-    out = {}
-    with DataStore.open(run_dir) as store:
-        view = store.full_view()
-        rows = view.segment_index.to_pylist()
-        for sheet in store.sheets():
-            for null in (False, True):
-                arrays = view.spike_arrays(sheet, null=null)
-                for row in rows:
-                    if row["sheet_name"] == sheet and row["is_null"] == null:
-                        mask = arrays.segment_id == row["segment_id"]
-                        pairs = np.stack([arrays.neuron[mask], arrays.times[mask]])
-                        order = np.lexsort((pairs[1], pairs[0]))
-                        out[(row["stimulus_id"], row["trial"], null, sheet)] = pairs[:, order]
-    return out
-
-
 def test_two_ranks_store_the_spikes_of_two_threads(runs: tuple[Path, Path]) -> None:
-    ranks, threads = (_spikes(r) for r in runs)
-    assert ranks.keys() == threads.keys() and len(ranks) == 2 * 3
-    for key in threads:
-        assert threads[key].shape[1] > 0, f"no spikes in {key}"
-        np.testing.assert_array_equal(ranks[key], threads[key], err_msg=str(key))
+    assert_same_spikes(*runs, n_segments=2 * 3)
 
 
 def test_each_rank_stored_its_own_neurons_and_the_store_checks(runs: tuple[Path, Path]) -> None:

@@ -73,14 +73,15 @@ def _launcher(params: MPIBackendParams) -> str:
     return found
 
 
-def run_rank(master: Path, todo: Path) -> None:
-    """What each rank runs: initialise MPI, hide the launcher from NEST, run its points."""
+def run_rank(master: Path, points_file: Path) -> None:
+    """What each rank runs: initialise MPI, hide the launcher from NEST, run its share of the
+    points listed in ``points_file``."""
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
     for name in LAUNCHER_VARIABLES:
         os.environ.pop(name, None)
-    points = [int(p) for p in todo.read_text().split()]
+    points = [int(p) for p in points_file.read_text().split()]
     rank, size = comm.Get_rank(), comm.Get_size()
     for point in points[rank::size]:
         status = run_point(master, point)

@@ -1,4 +1,8 @@
-"""``mpiexec -n N python -m mozaik_hpc._rank MASTER TODO``: one rank of an MPI search."""
+"""``mpiexec -n N python -m mozaik_hpc._rank MASTER POINTS_FILE``: one rank of an MPI search.
+
+MASTER is the search's master directory; POINTS_FILE lists the numbers of the points still to
+run, separated by whitespace. Rank r of N runs every N-th of them, starting with the r-th.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,9 @@ deselect them with ``-m "not nest"``) and provides the fixtures ``plugin_manager
 off, core built-ins on), ``bare_plugin_manager`` (nothing registered), ``hook_recorder`` and
 ``tiny_store`` (a small real datastore, no simulator); helpers to register toy components; and
 contract suites that plugin distributions subclass, one per component kind (search plots draw
-from :func:`make_search_table`, a small collated search table).
+from :func:`make_search_table`, a small collated search table); and :func:`stored_spikes` /
+:func:`assert_same_spikes` to compare the spikes of two runs (same seed, threads against
+ranks, resumed against uninterrupted).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from mozaik.testing._search_contract import (
     SearchPlotContract,
     make_search_table,
 )
+from mozaik.testing._spikes import assert_same_spikes, stored_spikes
 from mozaik.testing._tiny_store import TINY_STORE, TinyStoreLayout, make_tiny_store, tiny_store
 from mozaik.testing._workflow_contracts import (
     AnalysisContract,
@@ -57,6 +60,7 @@ __all__ = [
     "StimulusContract",
     "TINY_STORE",
     "TinyStoreLayout",
+    "assert_same_spikes",
     "bare_plugin_manager",
     "hook_recorder",
     "make_plugin",
@@ -64,6 +68,7 @@ __all__ = [
     "make_tiny_store",
     "plugin_manager",
     "register_components",
+    "stored_spikes",
     "tiny_store",
     "use_plugin_manager",
     # pytest_configure is the plugin's hook, not API: a conftest may import it
