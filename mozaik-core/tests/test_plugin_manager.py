@@ -183,6 +183,7 @@ def test_discovery_is_lazy(site: Path) -> None:
         _ = manager.registry
 
 
+@pytest.mark.nest  # run where NEST and the plugins are installed, so that it can fail
 def test_import_mozaik_loads_no_plugin_and_no_simulator() -> None:
     code = textwrap.dedent("""
         import sys
