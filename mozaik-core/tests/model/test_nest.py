@@ -221,3 +221,21 @@ def test_collecting_in_chunks_loses_no_spike(load, registry) -> None:
     whole, chunked = spikes(1), spikes(12)
     assert len(whole) > 100
     np.testing.assert_array_equal(whole, chunked)
+
+
+def test_simulator_timers_add_up_every_run_call(nest_model) -> None:
+    # NEST times each Simulate call alone; the model sums them over its run calls
+    model = nest_model()
+    model.create_sheet("s", {"cell": CELL, "placement": {"n_neurons": 400},
+                             "background_noise": {"rate_exc_hz": 5000.0,
+                                                  "weight_exc_uS": 0.002}})
+    assert model.simulator_timers()["simulate_s"] == 0.0
+    model.run(200.0)
+    once = model.simulator_timers()
+    for _ in range(3):
+        model.run(200.0)
+    four = model.simulator_timers()
+    assert set(four) == {"create_s", "connect_s", "prepare_connections_s", "simulate_s"}
+    assert once["simulate_s"] > 0.0
+    assert four["simulate_s"] > 2.5 * once["simulate_s"]
+    assert four["connect_s"] == once["connect_s"]  # no connection was made in between
