@@ -191,3 +191,24 @@ def test_setting_weights_when_the_first_sources_have_no_connection(nest_model) -
     assert len(connections(connector)["source"]) == 2  # most of the 200 sources have none
     connector.projection.set(weight=0.003)
     assert np.all(connections(connector)["weight"] == 3.0)
+
+
+@pytest.mark.nest
+def test_each_native_projection_has_its_own_labelled_synapse_model(nest_model) -> None:
+    # the label is the model's default, not given connection by connection (NEST's slow path)
+    import nest
+
+    model = nest_model()
+    model.create_sheet("a", {"cell": CELL, "placement": {"n_neurons": 30}})
+    first = model.create_connector("e", "a", "a", {**NATIVE, "n": 3},
+                                   component="FixedNumberPreConnector").projection
+    second = model.create_connector("i", "a", "a", {**NATIVE, "n": 2, "receptor": "inhibitory"},
+                                    component="FixedNumberPreConnector").projection
+    assert first.nest_synapse_model != second.nest_synapse_model
+    for projection, n in ((first, 3), (second, 2)):
+        assert projection.nest_synapse_model.startswith("static_synapse_lbl_mozaik")
+        label = projection.nest_synapse_label
+        assert nest.GetDefaults(projection.nest_synapse_model)["synapse_label"] == label
+        found = nest.GetConnections(synapse_label=label)
+        assert len(found) == 30 * n == len(projection)
+        assert set(found.get("synapse_model")) == {projection.nest_synapse_model}
