@@ -123,10 +123,10 @@ def labelled_model(projection: Any) -> str | None:
     """
     import nest
 
-    base, label = projection.nest_synapse_model, int(projection.nest_synapse_label)
+    base, label = str(projection.nest_synapse_model), int(projection.nest_synapse_label)
     suffix = f"_mozaik{label}"
     if base.endswith(suffix):  # made already (connections added in several calls)
-        return str(base)
+        return base
     name = base + suffix
     if name not in nest.synapse_models:
         try:
