@@ -59,8 +59,11 @@ PROTOCOLS = {"default": {"k_exc": 64.0, "weights_uS": (0.004, 0.051), "native": 
                       "noise": (1000.0, 0.003)}}
 
 
-def build(protocol: str, n_exc: int, seed: int) -> tuple[Any, Any]:
-    """Create the populations and projections; return (exc, inh)."""
+def build(protocol: str, n_exc: int, seed: int,
+          synapse_model: str = "static_synapse") -> tuple[Any, Any]:
+    """Create the populations and projections; return (exc, inh). ``synapse_model`` is the
+    NEST model of the native projections: ``static_synapse``, or ``labelled`` for one copy of
+    PyNN's ``static_synapse_lbl`` per projection, with its own label (as Mozaik makes them)."""
     spec = PROTOCOLS[protocol]
     k_exc, (w_exc, w_inh), native = spec["k_exc"], spec["weights_uS"], spec["native"]
     rng = NumpyRNG(seed=seed)
@@ -73,7 +76,7 @@ def build(protocol: str, n_exc: int, seed: int) -> tuple[Any, Any]:
         for post in (exc, inh):
             if native:
                 native_fixed_indegree(pre, post, int(k_exc) if pre is exc else int(k_exc) // 4,
-                                      weight, receptor)
+                                      weight, receptor, synapse_model)
                 continue
             # the inhibitory sheet is a quarter: k_exc / 4 inhibitory inputs on average
             connector = sim.FixedProbabilityConnector(k_exc / n_exc, rng=rng)
@@ -91,17 +94,21 @@ def build(protocol: str, n_exc: int, seed: int) -> tuple[Any, Any]:
 
 
 def native_fixed_indegree(pre: Any, post: Any, indegree: int, weight_uS: float,
-                          receptor: str) -> None:
+                          receptor: str, synapse_model: str = "static_synapse") -> None:
     """``indegree`` distinct random inputs from ``pre`` onto every cell of ``post``, drawn by
     NEST's ``fixed_indegree`` rule (no autapses), 0.2 ms delay; NEST's units and sign (nS,
     inhibition negative)."""
     import nest
 
+    if synapse_model == "labelled":
+        label = len(nest.synapse_models)
+        synapse_model = f"static_synapse_lbl_bench{label}"
+        nest.CopyModel("static_synapse_lbl", synapse_model, {"synapse_label": label})
     sign = -1.0 if receptor == "inhibitory" else 1.0
     nest.Connect(pre.node_collection, post.node_collection,
                  {"rule": "fixed_indegree", "indegree": indegree, "allow_autapses": False,
                   "allow_multapses": False},
-                 {"synapse_model": "static_synapse", "weight": sign * weight_uS * 1000.0,
+                 {"synapse_model": synapse_model, "weight": sign * weight_uS * 1000.0,
                   "delay": 0.2})
 
 
@@ -133,13 +140,17 @@ def main() -> None:
                         help="simulated time after the kick's 100 ms presentation (ms)")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--out", type=Path, default=Path("pure_pynn_out"))
+    parser.add_argument("--synapse-model", choices=["static_synapse", "labelled"],
+                        default="static_synapse",
+                        help="NEST model of the native projections (seed protocol): plain, or "
+                             "a labelled copy per projection as Mozaik's (a diagnostic)")
     args = parser.parse_args()
     total_ms = KICK_PRESENTATION_MS + args.spontaneous_ms
 
     t0 = time.perf_counter()
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0, threads=1, rng_seed=args.seed,
               verbosity="error")
-    exc, inh = build(args.protocol, args.n_exc, args.seed)
+    exc, inh = build(args.protocol, args.n_exc, args.seed, args.synapse_model)
     t1 = time.perf_counter()
     sim.run(total_ms)
     t2 = time.perf_counter()

@@ -7,16 +7,13 @@ import pytest
 from mozaik import ConfigError
 from mozaik.model import Sheet
 
-from .test_nest import CELL, one_spike_network
+from .test_nest import CELL, nest_connections, one_spike_network
 
 NATIVE = {"weight_uS": 0.004, "delay_ms": 0.5, "native_rng": True}
 
 
 def connections(connector) -> dict[str, np.ndarray]:
-    import nest
-
-    conns = nest.GetConnections(synapse_label=connector.projection.nest_synapse_label)
-    status = conns.get(["source", "target", "weight", "delay"])
+    status = nest_connections(connector.projection).get(["source", "target", "weight", "delay"])
     return {key: np.asarray(value) for key, value in status.items()}
 
 
@@ -124,9 +121,7 @@ def test_tsodyks_markram_through_a_native_rule(nest_model) -> None:
     connector = model.create_connector(
         "c", "src", "tgt", {**NATIVE, "n": 2, "synapse": synapse, "receptor": "inhibitory"},
         component="FixedNumberPreConnector")
-    import nest
-
-    conns = nest.GetConnections(synapse_label=connector.projection.nest_synapse_label)
+    conns = nest_connections(connector.projection)
     assert len(conns) == 8
     assert conns.get("U") == pytest.approx([0.3] * 8)
     assert set(conns.get("tau_rec")) == {500.0}
@@ -194,8 +189,9 @@ def test_setting_weights_when_the_first_sources_have_no_connection(nest_model) -
 
 
 @pytest.mark.nest
-def test_each_native_projection_has_its_own_labelled_synapse_model(nest_model) -> None:
-    # the label is the model's default, not given connection by connection (NEST's slow path)
+def test_each_native_projection_has_its_own_unlabelled_synapse_model(nest_model) -> None:
+    # a model of its own tells the projection's connections apart without PyNN's label, which
+    # costs 8 bytes per connection and, given in Connect, NEST's slow path
     import nest
 
     model = nest_model()
@@ -205,10 +201,39 @@ def test_each_native_projection_has_its_own_labelled_synapse_model(nest_model) -
     second = model.create_connector("i", "a", "a", {**NATIVE, "n": 2, "receptor": "inhibitory"},
                                     component="FixedNumberPreConnector").projection
     assert first.nest_synapse_model != second.nest_synapse_model
+    plain = nest.GetDefaults("static_synapse")["sizeof"]
+    assert plain < nest.GetDefaults("static_synapse_lbl")["sizeof"]
     for projection, n in ((first, 3), (second, 2)):
-        assert projection.nest_synapse_model.startswith("static_synapse_lbl_mozaik")
-        label = projection.nest_synapse_label
-        assert nest.GetDefaults(projection.nest_synapse_model)["synapse_label"] == label
-        found = nest.GetConnections(synapse_label=label)
-        assert len(found) == 30 * n == len(projection)
-        assert set(found.get("synapse_model")) == {projection.nest_synapse_model}
+        assert projection.nest_synapse_model.startswith("static_synapse_mozaik")
+        assert projection.nest_synapse_label is None
+        assert nest.GetDefaults(projection.nest_synapse_model)["sizeof"] == plain
+        found = nest.GetConnections(synapse_model=projection.nest_synapse_model)
+        assert len(found) == 30 * n == len(projection)  # PyNN counts exactly these
+    assert len(nest.GetConnections()) == 30 * 5  # nothing else was connected
+    # PyNN's own queries find each projection's connections, and only them
+    assert len(first.get("weight", format="list")) == 90
+    second.set(weight=0.006)
+    assert set(nest_connections(second).get("weight")) == {-6.0}  # nS, inhibition negative
+    assert set(nest_connections(first).get("weight")) == {4.0}
+
+
+@pytest.mark.nest
+def test_own_synapse_model_keeps_the_parameters_pynn_set(nest_model) -> None:
+    # PyNN sets the homogeneous parameters on the shared labelled model; the projection's copy
+    # of the unlabelled model must carry them, and a later projection must not change them
+    import nest
+
+    model = nest_model()
+    model.create_sheet("a", {"cell": CELL, "placement": {"n_neurons": 20}})
+    projections = [model.create_connector(
+        name, "a", "a", {**NATIVE, "n": 2, "synapse": {"model": "tsodyks_markram", "U": u,
+                                                       "tau_rec_ms": tau}},
+        component="FixedNumberPreConnector").projection
+        for name, u, tau in (("p", 0.3, 500.0), ("q", 0.6, 100.0))]
+    for projection, u, tau in zip(projections, (0.3, 0.6), (500.0, 100.0), strict=True):
+        assert projection.nest_synapse_model.startswith("tsodyks_synapse_mozaik")
+        defaults = nest.GetDefaults(projection.nest_synapse_model)
+        assert (defaults["U"], defaults["tau_rec"]) == pytest.approx((u, tau))
+        conns = nest_connections(projection)
+        assert len(conns) == 40
+        assert conns.get("U") == pytest.approx([u] * 40)

@@ -17,6 +17,14 @@ CELL = {"model": "IF_cond_exp",
         "initial_values": {"v": -60.0}}
 
 
+def nest_connections(projection):
+    """The NEST connections of a PyNN projection (its own model, and its label if it has one)."""
+    import nest
+
+    return nest.GetConnections(synapse_model=projection.nest_synapse_model,
+                               synapse_label=projection.nest_synapse_label)
+
+
 def one_spike_network(model, spike_ms: float = 10.0):
     """A source sheet firing once at ``spike_ms`` and a recorded target sheet of 2 neurons."""
     sim = model.sim
@@ -73,7 +81,7 @@ def test_sign_convention_and_delay(nest_model, component: str) -> None:
     import nest
 
     projection = model.projections["i"].projection
-    native = nest.GetConnections(synapse_label=projection.nest_synapse_label)
+    native = nest_connections(projection)
     assert np.all(np.asarray(native.get("weight")) == -10.0)  # nS, negative
     assert projection.get("weight", format="list") == [(0, 0, 0.01), (0, 1, 0.01)]
 
@@ -148,7 +156,7 @@ def test_tsodyks_markram_synapses(nest_model, component: str) -> None:
     connector = model.create_connector("c", "src", "tgt", params, component=component)
     import nest
 
-    conns = nest.GetConnections(synapse_label=connector.projection.nest_synapse_label)
+    conns = nest_connections(connector.projection)
     assert conns.get("U") == pytest.approx(0.5) and conns.get("tau_rec") == 800.0
     assert conns.get("tau_psc") == pytest.approx(5.0)
     model.run(40.0)

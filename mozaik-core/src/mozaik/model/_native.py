@@ -22,8 +22,8 @@ from mozaik.config import Distribution
 if TYPE_CHECKING:
     from mozaik.model._connectors import Connector
 
-__all__ = ["delegating_connector_class", "labelled_model", "native_projection",
-           "nest_synapse_spec", "project", "target_tau_psc"]
+__all__ = ["delegating_connector_class", "native_projection", "nest_synapse_spec",
+           "own_synapse_model", "project", "target_tau_psc"]
 
 
 @functools.cache
@@ -76,10 +76,9 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
     Returns
     -------
     dict
-        ``synapse_model`` (the projection's own labelled copy, :func:`labelled_model`; or
-        PyNN's model and ``synapse_label`` if NEST has no room for it), ``weight`` in NEST's
-        units and sign
-        (inhibition negative, for conductances too), ``delay``, and ``receptor_type`` for cell
+        ``synapse_model`` (the projection's own model, :func:`own_synapse_model`; or PyNN's
+        model and ``synapse_label`` if NEST has no room for it), ``weight`` in NEST's units
+        and sign (inhibition negative, for conductances too), ``delay``, and ``receptor_type`` for cell
         types with their own receptors. Tsodyks-Markram parameters are in the synapse model's
         defaults already (PyNN sets them); ``tau_psc`` comes from :func:`target_tau_psc`.
     """
@@ -95,7 +94,7 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
     delays = np.broadcast_to(np.asarray(native["delay"], dtype=float), (n,)).copy()
     receptor = projection.receptor_type
     celltype = projection.post.celltype
-    syn: dict[str, Any] = {"synapse_model": labelled_model(projection)}
+    syn: dict[str, Any] = {"synapse_model": own_synapse_model(projection)}
     if syn["synapse_model"] is None:  # NEST has no room for one more synapse model
         syn = {"synapse_model": projection.nest_synapse_model,
                "synapse_label": projection.nest_synapse_label}
@@ -108,33 +107,59 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
     return syn
 
 
-def labelled_model(projection: Any) -> str | None:
-    """The projection's own copy of its NEST synapse model, labelled by default with the
-    projection's synapse label; the projection's ``nest_synapse_model`` becomes the copy.
+# NEST's own fields of a synapse model's defaults, never copied onto another model
+_MODEL_FIELDS = frozenset({"synapse_model", "synapse_modelid", "sizeof", "num_connections",
+                           "synapse_label"})
 
-    PyNN tells its projections' connections apart by a label on each. Giving the label in the
-    ``Connect`` call makes NEST set it connection by connection, off its fast path (30% longer
-    for the 3.2 million connections of 20,000 cells with 160 inputs each); connections of a
-    model whose default is the label are made as fast as unlabelled ones and carry it all the
-    same, so PyNN's queries (by model and label) find them. Each copy also isolates the
-    projection's common synapse parameters from other projections of the same PyNN model.
+
+def own_synapse_model(projection: Any) -> str | None:
+    """Give ``projection`` a NEST synapse model of its own and return the model's name.
+
+    PyNN makes connections with the labelled variant of a synapse model
+    (``static_synapse_lbl``) and tells projections apart by a label on each connection. That
+    costs twice: a labelled connection is larger (40 bytes against 32 for ``static_synapse``:
+    160 MB more for the 20 million connections of 100,000 cells with 200 inputs each), and a
+    label given in the ``Connect`` call makes NEST set it connection by connection, off its
+    fast path (30% longer for the 3.2 million connections of 20,000 cells with 160 inputs
+    each). A model of the projection's own tells its connections apart without a label: it is
+    a copy of the unlabelled model with the common parameters PyNN set on the labelled one.
+    The projection's ``nest_synapse_model`` becomes the copy and its ``nest_synapse_label``
+    None, so PyNN's queries (by model, and by label when there is one) find exactly its
+    connections. The copy also keeps the projection's common synapse parameters apart from
+    other projections of the same PyNN model. A model without an unlabelled variant gets a
+    labelled copy whose default label is the projection's.
 
     Returns None, changing nothing, when NEST holds its maximum number of synapse models.
     """
     import nest
 
-    base, label = str(projection.nest_synapse_model), int(projection.nest_synapse_label)
-    suffix = f"_mozaik{label}"
-    if base.endswith(suffix):  # made already (connections added in several calls)
+    base, label = str(projection.nest_synapse_model), projection.nest_synapse_label
+    if label is None or base.endswith(f"_mozaik{label}"):  # made already (several calls)
         return base
-    name = base + suffix
+    plain = base.removesuffix("_lbl")
+    labelled = plain == base or plain not in nest.synapse_models
+    source = base if labelled else plain
+    name = f"{source}_mozaik{label}"
     if name not in nest.synapse_models:
+        if labelled:
+            params = {"synapse_label": int(label)}
+        else:  # the parameters PyNN set on the labelled model
+            reference = nest.GetDefaults(plain)
+            params = {key: value for key, value in nest.GetDefaults(base).items()
+                      if key in reference and key not in _MODEL_FIELDS
+                      and not _same(value, reference[key])}
         try:
-            nest.CopyModel(base, name, {"synapse_label": label})
+            nest.CopyModel(source, name, params)
         except nest.NESTError:
             return None
     projection.nest_synapse_model = name
+    if not labelled:
+        projection.nest_synapse_label = None
     return name
+
+
+def _same(first: Any, second: Any) -> bool:
+    return bool(np.array_equal(np.asarray(first, dtype=object), np.asarray(second, dtype=object)))
 
 
 def target_tau_psc(projection: Any) -> np.ndarray | None:
@@ -209,8 +234,8 @@ class _NativeRule:
             msg = (f"connector {self.owner.name!r}: NEST refused the rule {self.rule}: {exc}")
             raise SimulationError(msg) from exc
         # Every presynaptic cell is recorded as a source: PyNN uses the set only to narrow its
-        # connection queries (they also filter by this projection's synapse label, so they stay
-        # exact), and asking NEST which cells did connect costs a status dict per connection.
+        # connection queries (they also filter by this projection's own synapse model, so they
+        # stay exact), and asking NEST which cells did connect costs a status dict per connection.
         projection._sources.update(np.asarray(projection.pre.all_cells, dtype=np.int64).tolist())
         # PyNN asks for the synapse model's common properties only when it sets parameters;
         # it is not done here because any ``GetConnections`` before the first run makes NEST
