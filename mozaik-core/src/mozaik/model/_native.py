@@ -78,9 +78,10 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
     dict
         ``synapse_model`` (the projection's own model, :func:`own_synapse_model`; or PyNN's
         model and ``synapse_label`` if NEST has no room for it), ``weight`` in NEST's units
-        and sign (inhibition negative, for conductances too), ``delay``, and ``receptor_type`` for cell
-        types with their own receptors. Tsodyks-Markram parameters are in the synapse model's
-        defaults already (PyNN sets them); ``tau_psc`` comes from :func:`target_tau_psc`.
+        and sign (inhibition negative, for conductances too), ``delay``, and ``receptor_type``
+        for cell types with their own receptors. Tsodyks-Markram parameters are in the synapse
+        model's defaults already (PyNN sets them); ``tau_psc`` comes from
+        :func:`target_tau_psc`.
     """
     from pyNN.parameters import ParameterSpace
 
