@@ -78,7 +78,6 @@ def test_sign_convention_and_delay(nest_model, component: str) -> None:
         else:
             assert v.min() < -60.5
     # inhibitory weights are stored negative in NEST, positive through PyNN
-
     projection = model.projections["i"].projection
     native = nest_connections(projection)
     assert np.all(np.asarray(native.get("weight")) == -10.0)  # nS, negative
@@ -153,7 +152,6 @@ def test_tsodyks_markram_synapses(nest_model, component: str) -> None:
                   "weight_functions": {"f": {"component": "Constant"}}, "weight_expression": "f",
                   "synapse": synapse}
     connector = model.create_connector("c", "src", "tgt", params, component=component)
-
     conns = nest_connections(connector.projection)
     assert conns.get("U") == pytest.approx(0.5) and conns.get("tau_rec") == 800.0
     assert conns.get("tau_psc") == pytest.approx(5.0)

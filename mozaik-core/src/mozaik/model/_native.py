@@ -77,7 +77,7 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
     -------
     dict
         ``synapse_model`` (the projection's own model, :func:`own_synapse_model`; or PyNN's
-        model and ``synapse_label`` if NEST has no room for it), ``weight`` in NEST's units
+        model and ``synapse_label`` where it cannot have one), ``weight`` in NEST's units
         and sign (inhibition negative, for conductances too), ``delay``, and ``receptor_type``
         for cell types with their own receptors. Tsodyks-Markram parameters are in the synapse
         model's defaults already (PyNN sets them); ``tau_psc`` comes from
@@ -96,7 +96,7 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
     receptor = projection.receptor_type
     celltype = projection.post.celltype
     syn: dict[str, Any] = {"synapse_model": own_synapse_model(projection)}
-    if syn["synapse_model"] is None:  # NEST has no room for one more synapse model
+    if syn["synapse_model"] is None:  # no model of its own: PyNN's model and label
         syn = {"synapse_model": projection.nest_synapse_model,
                "synapse_label": projection.nest_synapse_label}
     if not celltype.standard_receptor_type:
@@ -109,8 +109,7 @@ def nest_synapse_spec(projection: Any, weights_uS: np.ndarray,
 
 
 # NEST's own fields of a synapse model's defaults, never copied onto another model
-_MODEL_FIELDS = frozenset({"synapse_model", "synapse_modelid", "sizeof", "num_connections",
-                           "synapse_label"})
+_MODEL_FIELDS = frozenset({"synapse_model", "synapse_modelid", "sizeof", "num_connections"})
 
 
 def own_synapse_model(projection: Any) -> str | None:
@@ -127,35 +126,31 @@ def own_synapse_model(projection: Any) -> str | None:
     The projection's ``nest_synapse_model`` becomes the copy and its ``nest_synapse_label``
     None, so PyNN's queries (by model, and by label when there is one) find exactly its
     connections. The copy also keeps the projection's common synapse parameters apart from
-    other projections of the same PyNN model. A model without an unlabelled variant gets a
-    labelled copy whose default label is the projection's.
+    other projections of the same PyNN model.
 
-    Returns None, changing nothing, when NEST holds its maximum number of synapse models.
+    Returns None, changing nothing, when NEST holds its maximum number of synapse models or
+    has no unlabelled variant of the model: the caller connects with PyNN's model and label.
     """
     import nest
 
     base, label = str(projection.nest_synapse_model), projection.nest_synapse_label
-    if label is None or base.endswith(f"_mozaik{label}"):  # made already (several calls)
+    if label is None:  # made already (connections added in several calls)
         return base
     plain = base.removesuffix("_lbl")
-    labelled = plain == base or plain not in nest.synapse_models
-    source = base if labelled else plain
-    name = f"{source}_mozaik{label}"
+    if plain == base or plain not in nest.synapse_models:
+        return None
+    name = f"{plain}_mozaik{label}"
     if name not in nest.synapse_models:
-        if labelled:
-            params = {"synapse_label": int(label)}
-        else:  # the parameters PyNN set on the labelled model
-            reference = nest.GetDefaults(plain)
-            params = {key: value for key, value in nest.GetDefaults(base).items()
-                      if key in reference and key not in _MODEL_FIELDS
-                      and not _same(value, reference[key])}
+        reference = nest.GetDefaults(plain)  # and the parameters PyNN set on the labelled one:
+        params = {key: value for key, value in nest.GetDefaults(base).items()
+                  if key in reference and key not in _MODEL_FIELDS
+                  and not _same(value, reference[key])}
         try:
-            nest.CopyModel(source, name, params)
+            nest.CopyModel(plain, name, params)
         except nest.NESTError:
             return None
     projection.nest_synapse_model = name
-    if not labelled:
-        projection.nest_synapse_label = None
+    projection.nest_synapse_label = None
     return name
 
 
