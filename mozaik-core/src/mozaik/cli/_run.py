@@ -11,8 +11,10 @@ from mozaik._errors import ConfigError
 from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mozaik.controller import Backend, RunSummary
-    from mozaik.study import Study
+    from mozaik.study import ComponentEntry, Study
 
 __all__ = ["analyse", "run"]
 
@@ -159,6 +161,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     run again too.
     """
     from mozaik.controller import run_logging, study_from_run_dir
+    from mozaik.controller._faults import check_writable
     from mozaik.datastore import DataStore
     from mozaik.workflow import load_workflow, run_workflow
 
@@ -175,8 +178,21 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
         click.echo(f"nothing to do: {where} declares no analyses or plots; pass a "
                    "WORKFLOW_FILE with analyses: and plots: sections", err=True)
         return
-    with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
-        n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    n_analyses = n_plots = 0
+    if force or _pending(run_dir, analyses, plots):  # nothing to do writes nothing (read-only media)
+        check_writable(run_dir, writes="the analyses and plots")
+        with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
+            n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
     skipped = len(analyses) + len(plots) - n_analyses - n_plots
     click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
                + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))
+
+
+def _pending(run_dir: Path, analyses: Sequence[ComponentEntry],
+             plots: Sequence[ComponentEntry]) -> int:
+    """How many of ``analyses`` and ``plots`` would run on the stored run (read, not written)."""
+    from mozaik.datastore import DataStore
+    from mozaik.workflow import pending_steps
+
+    with DataStore.open(run_dir, mode="r") as store:
+        return pending_steps(store, analyses, plots)

@@ -39,12 +39,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mozaik._errors import ConfigError, MozaikError, SimulationError
+from mozaik._errors import ConfigError, DataStoreError, MozaikError, SimulationError
+from mozaik.controller._faults import check_writable, write_failed, write_fault
 from mozaik.controller._plan import (
     Presentation,
     build_experiments,
@@ -125,6 +127,7 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     total_start = time.perf_counter()
     if model is None:
         check_simulator(study.simulator.backend)
+    check_writable(Path(run_dir))
     mode = resolve_progress_mode(progress)
     with run_logging(Path(run_dir), mode) as logger:
         state = RunState(study=study, run_dir=Path(run_dir), pm=plugin_manager or
@@ -142,6 +145,11 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
                            "`mozaik run %s` to complete the run", state.presented, run_dir)
             raise
         except BaseException as exc:
+            fault = write_fault(exc)
+            if fault is not None:  # the disk filled up, the folder became read-only...
+                error = write_failed(state, session, fault)
+                logger.error("run failed: %s", error, extra={"file_only": True})
+                raise error from exc
             _save_failure(state, session, "failed", error=f"{type(exc).__name__}: {exc}")
             logger.error("run failed: %s: %s", type(exc).__name__, exc)
             raise
@@ -157,10 +165,23 @@ def _save_failure(state: RunState, session: Session, status: str, **extra: Any) 
 
 
 def _close(state: RunState, existing: ExistingRun | None, owns_model: bool) -> None:
-    if state.store is not None:
-        state.store.close()
-    elif existing is not None:
-        existing.store.close()
+    store = state.store if state.store is not None else (
+        existing.store if existing is not None else None)
+    if store is not None:
+        if sys.exc_info()[1] is not None:
+            store.abandon()  # closing must not replace the error the run ends with
+        else:
+            try:
+                store.close()
+            except OSError as exc:
+                store.abandon()
+                fault = write_fault(exc)
+                if fault is None:
+                    raise
+                msg = (f"the run is stored, but closing its run directory {state.run_dir} "
+                       f"failed ({fault}); the index is folded again the next time the run "
+                       "is opened (mozaik run, mozaik analyse)")
+                raise DataStoreError(msg) from exc
     if owns_model and state.model is not None and hasattr(state.model, "end"):
         try:
             state.model.end()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from pathlib import Path
@@ -50,7 +51,10 @@ class WriterLock:
         if self._fh is None:
             return
         if remove:
-            self.path.unlink(missing_ok=True)
+            # a read-only or vanished folder keeps the file; the lock itself goes with the
+            # handle, and a stale lock file is taken over by the next writer
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
         self._fh.close()
         self._fh = None
 

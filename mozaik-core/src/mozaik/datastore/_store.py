@@ -178,13 +178,32 @@ class DataStore(PartWriting, DataStoreView):
     def close(self) -> None:
         """Compact the index (if writable), release the writer lock and remove its file.
 
-        Idempotent.
+        The lock is released even when compacting fails (a full disk, a folder made read-only):
+        the error is raised after. Idempotent.
         """
         if self._lock is not None:
+            try:
+                self.compact()
+            finally:
+                self._lock.release(remove=True)
+                self._lock = None
+                self._mode = "r"
+
+    def abandon(self) -> None:
+        """Close after a failed write, without raising: remove what can be removed of
+        unfinished writes (``.tmp`` files), compact the index if that still works, release
+        the writer lock. Every committed presentation and result stays as it is; what could
+        not be removed is removed when the store is next opened for appending."""
+        if self._lock is None:
+            return
+        with contextlib.suppress(OSError):
+            for tmp in self.root.rglob("*" + fmt.TMP_SUFFIX):
+                fmt.discard_tmp(tmp)
+        with contextlib.suppress(Exception):
             self.compact()
-            self._lock.release(remove=True)
-            self._lock = None
-            self._mode = "r"
+        self._lock.release(remove=True)
+        self._lock = None
+        self._mode = "r"
 
     def __enter__(self) -> DataStore:
         return self
