@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from mozaik._errors import ConfigError
+from mozaik._errors import ConfigError, DataStoreFormatError
 from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
@@ -94,11 +95,15 @@ def _backend(study: Study, name: str | None) -> Backend:
 @click.option("--no-replay", is_flag=True,
               help="When completing a run, do not re-simulate stored presentations to restore "
                    "the network state: missing ones start from a fresh network.")
+@click.option("--repair", is_flag=True,
+              help="If stored presentations lost their payload files (missing or cut short), "
+                   "drop them and simulate them again; without it the run asks on a terminal, "
+                   "and stops elsewhere.")
 @click.pass_context
 def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path | None,
         simulator: str | None, threads: int | None, seed: int | None,
         backend_name: str | None, progress: str | None, include_roots: tuple[Path, ...],
-        no_replay: bool) -> None:
+        no_replay: bool, repair: bool) -> None:
     """Run the study TARGET (a study YAML file, or a folder with study.yaml): build the
     network, present every stimulus, store the recordings, run the analyses and plots.
 
@@ -130,6 +135,7 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
     backend = _backend(study, backend_name)
+    _repair_if_damaged(run_dir, repair)
     click.echo(f"run directory: {run_dir}", err=True)
     try:
         summary = backend.run(study, run_dir, progress=progress,
@@ -140,6 +146,36 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         ctx.exit(130)
     click.echo(_summary_line(summary))
     click.echo(_next_steps(run_dir, study))
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a question (standard input and error are terminals)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _repair_if_damaged(run_dir: Path, repair: bool) -> None:
+    """Drop the damaged presentations of an existing run in ``run_dir`` with the user's
+    consent (``--repair``, or yes on a terminal); refuse without it."""
+    from mozaik.controller import is_run_dir, repair_run
+    from mozaik.controller._repair import damage_message
+    from mozaik.datastore import DataStore, damaged_presentations
+
+    if not is_run_dir(run_dir):
+        return
+    with DataStore.open(run_dir, mode="r") as store:
+        damaged = damaged_presentations(store)
+    if not damaged:
+        return
+    if not repair and _interactive():
+        click.echo(damage_message(run_dir, damaged), err=True)
+        repair = click.confirm("Drop the damaged presentations and simulate them again?",
+                               default=False, err=True)
+    if not repair:
+        raise DataStoreFormatError(damage_message(run_dir, damaged))
+    repaired = repair_run(run_dir)
+    click.echo(f"repair: dropped {len(repaired)} damaged presentation(s) of {run_dir} "
+               f"({', '.join(str(d.presentation_id) for d in repaired)}); simulating them again",
+               err=True)
 
 
 @click.command("analyse")
@@ -179,7 +215,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
                    "WORKFLOW_FILE with analyses: and plots: sections", err=True)
         return
     n_analyses = n_plots = 0
-    if force or _pending(run_dir, analyses, plots):  # nothing to do writes nothing (read-only media)
+    if force or _pending(run_dir, analyses, plots):  # nothing to do: no write (read-only media)
         check_writable(run_dir, writes="the analyses and plots")
         with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
             n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)

@@ -16,6 +16,7 @@ from mozaik.controller._provenance import (
     default_run_dir,
     run_dir_name,
 )
+from mozaik.controller._repair import repair_run
 from mozaik.controller._run import run_study
 from mozaik.controller._rundir import is_run_dir, study_from_run_dir
 from mozaik.controller._state import Ranks, RunState, RunSummary
@@ -35,6 +36,7 @@ __all__ = [
     "default_run_dir",
     "is_run_dir",
     "plan_presentations",
+    "repair_run",
     "resolve_progress_mode",
     "run_dir_name",
     "run_logging",

@@ -138,7 +138,7 @@ def write_failed(state: RunState, session: Session, fault: OSError) -> DataStore
             session.save(store, "failed", error=f"{type(fault).__name__}: {fault}",
                          **state.counts())
             recorded = True
-        except Exception:  # noqa: BLE001 - the storage's own error is the one to report
+        except Exception:
             recorded = False
     note = ("the failure is recorded in its manifest" if recorded else
             "its manifest could not be updated (it may still say 'running')")

@@ -84,20 +84,20 @@ class _RunFileHandler(logging.Handler):
             self.broken = True
             self._pending.clear()
 
-
-class _LogFile(logging.FileHandler):
-    """A log file whose write errors reach :class:`_RunFileHandler` (not stderr)."""
-
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):
-            raise exc
-        super().handleError(record)
-
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
         super().close()
+
+
+class _LogFile(logging.FileHandler):
+    """A log file whose write errors reach :class:`_RunFileHandler` (not stderr)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):
+            raise exc
+        super().handleError(record)
 
 
 def _not_a_progress_line(record: logging.LogRecord) -> bool:

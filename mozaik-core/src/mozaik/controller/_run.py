@@ -57,6 +57,7 @@ from mozaik.controller._plan import (
 )
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator
+from mozaik.controller._repair import refuse_damaged
 from mozaik.controller._rundir import ExistingRun, Session, create_store, open_existing
 from mozaik.controller._state import Ranks, RunState, RunSummary
 from mozaik.plugin import PluginManager, get_plugin_manager
@@ -206,6 +207,8 @@ def _already_complete(state: RunState, existing: ExistingRun | None) -> bool:
 def _run_session(state: RunState, existing: ExistingRun | None, session: Session,
                  model: Model | None, build_model: Callable[[Study], Model] | None) -> None:
     study, logger = state.study, state.logger
+    if existing is not None and not existing.stale:
+        refuse_damaged(existing.store)  # a stored presentation that lost its data is not stored
     if _already_complete(state, existing):
         session.start(state.writer)
         todo = pending_steps(state.writer, study.analyses, study.plots)

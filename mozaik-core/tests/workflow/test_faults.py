@@ -1,0 +1,302 @@
+"""Faults of a run's storage through the CLI (fake network): a full disk, a run directory that is
+read-only before or during the run or holds a complete run on read-only media, and a complete
+run whose payload file was cut short.
+
+The faults are real: as root (CI), a small tmpfs for the full disk (ENOSPC) and a read-only bind
+mount (EROFS), since permissions do not stop root; otherwise the file size limit
+(``RLIMIT_FSIZE``: EFBIG) and taking the write bits away (EACCES).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from mozaik._errors import DataStoreFormatError
+from mozaik.cli._main import cli
+from mozaik.controller import run_study
+from mozaik.datastore import DataStore, check_store, damaged_presentations
+from mozaik.plugin import HOOK_API_VERSION, PluginManager, hookimpl
+from mozaik.study import Study
+from test_controller import _spikes
+from workflow_helpers import FakeModel
+
+ROOT = os.geteuid() == 0
+
+
+@pytest.fixture
+def fake_build(monkeypatch: pytest.MonkeyPatch) -> list[FakeModel]:
+    """Make the controller build fake networks instead of PyNN ones."""
+    import mozaik.model
+
+    built: list[FakeModel] = []
+
+    def build(study: object, registry: object = None) -> FakeModel:
+        built.append(FakeModel(study))  # type: ignore[arg-type]
+        return built[-1]
+
+    monkeypatch.setattr(mozaik.model, "build_model", build)
+    return built
+
+
+def _invoke(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def _flat(text: str) -> str:
+    """Output with the error paragraph's line wrapping undone."""
+    return " ".join(text.replace("-\n  ", "-").split())
+
+
+@contextlib.contextmanager
+def _mounted(*args: str) -> Iterator[None]:
+    target = args[-1]
+    subprocess.run(["mount", *args], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", target], check=True)
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make the folder ``path`` read-only for this process, as the OS enforces it."""
+    if ROOT:
+        with _mounted("--bind", str(path), str(path)):
+            subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True)
+            yield
+        return
+    folders = [path, *(p for p in path.rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+@contextlib.contextmanager
+def small_disk(path: Path) -> Iterator[tuple[Callable[[], None], Callable[[], None]]]:
+    """A folder ``path`` on a small disk; yields functions that fill the disk up and free it."""
+    path.mkdir()
+    if ROOT:
+        filler = path / "filler"
+
+        def fill() -> None:
+            with open(filler, "wb") as fh, contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+
+        with _mounted("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(path)):
+            yield fill, lambda: filler.unlink()
+        return
+    # without the right to mount: no file may grow past one byte (EFBIG)
+    saved = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        yield (lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1, saved[1])),
+               lambda: resource.setrlimit(resource.RLIMIT_FSIZE, saved))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, saved)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def _after_first_presentation(manager: PluginManager, action: Callable[[], None]) -> None:
+    """Run ``action`` once, when the first presentation is stored."""
+    fired: list[bool] = []
+
+    @hookimpl
+    def mozaik_after_presentation(run_dir: Path, stimulus: str, trial: int,
+                                  wall_time_s: float) -> None:
+        if not fired:
+            fired.append(True)
+            action()
+
+    plugin = types.ModuleType("mozaik_test_fault")
+    plugin.MOZAIK_HOOK_API = HOOK_API_VERSION  # type: ignore[attr-defined]
+    plugin.mozaik_after_presentation = mozaik_after_presentation  # type: ignore[attr-defined]
+    manager.register(plugin, "fault", distribution="mozaik-test-fault")
+
+
+def _leftovers(run_dir: Path) -> list[str]:
+    return sorted(p.name for p in run_dir.rglob("*") if p.name.endswith(".tmp")
+                  or p.name == ".writer.lock")
+
+
+def _stimulus_segments(run_dir: Path) -> int:
+    with DataStore.open(run_dir) as store:
+        seg = store.segment_index.to_pylist()
+    return len({r["presentation_id"] for r in seg if not r["is_null"]})
+
+
+# ---------------------------------------------------------------------------- full disk
+def test_a_full_disk_mid_run_ends_in_one_paragraph_and_the_run_resumes(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    assert _invoke("run", str(study_file()), "--out", str(reference), "--progress",
+                   "off").exit_code == 0
+    with small_disk(tmp_path / "disk") as (fill, free):
+        run_dir = tmp_path / "disk" / "run"
+        _after_first_presentation(toy_manager, fill)
+        result = _invoke("run", str(study_file()), "--out", str(run_dir), "--progress", "off")
+        free()
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        text = _flat(result.output)
+        assert f"Error: writing to the run directory {run_dir} failed: " in text
+        assert "1 presentation(s) stored before that are safe" in text
+        assert f"then complete the run with `mozaik run {run_dir}`" in text
+        assert text.count("Error:") == 1 and "run failed: writing" not in text  # one paragraph
+        assert _leftovers(run_dir) == []  # no .tmp file, no lock
+        assert _stimulus_segments(run_dir) == 1
+        # space again: the run completes to the store of an uninterrupted run
+        result = _invoke("run", str(run_dir), "--progress", "off")
+        assert result.exit_code == 0, result.output
+        assert _spikes(run_dir) == _spikes(reference)
+        assert check_store(run_dir) == []
+        manifest = json.loads((run_dir / "manifest.json").read_text())
+        assert manifest["status"] == "complete"
+
+
+# ---------------------------------------------------------------------------- read-only
+def test_a_read_only_run_directory_is_refused_before_the_network_is_built(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    with read_only(media):
+        result = _invoke("run", str(study_file()), "--out", str(media / "run"), "--progress",
+                         "off")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    text = _flat(result.output)
+    assert f"Error: cannot write to the run directory {media / 'run'} (it would be made in " \
+           f"{media}): " in text
+    assert "nothing was done" in text
+    assert fake_build == []  # refused before building
+    assert list(media.iterdir()) == []
+
+
+def test_a_run_directory_made_read_only_mid_run_keeps_what_was_stored(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    assert _invoke("run", str(study_file()), "--out", str(reference), "--progress",
+                   "off").exit_code == 0
+    run_dir = tmp_path / "run"
+    with contextlib.ExitStack() as stack:
+        _after_first_presentation(toy_manager, lambda: stack.enter_context(read_only(run_dir)))
+        result = _invoke("run", str(study_file()), "--out", str(run_dir), "--progress", "off")
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        text = _flat(result.output)
+        assert f"Error: writing to the run directory {run_dir} failed: " in text
+        assert "1 presentation(s) stored before that are safe" in text
+        assert "its manifest could not be updated" in text
+        assert text.count("Error:") == 1
+        assert _stimulus_segments(run_dir) == 1
+    # writable again: the run completes to the store of an uninterrupted run
+    result = _invoke("run", str(run_dir), "--progress", "off")
+    assert result.exit_code == 0, result.output
+    assert _spikes(run_dir) == _spikes(reference)
+    assert check_store(run_dir) == []
+
+
+def test_a_complete_run_on_read_only_media_is_read_and_analysed_without_writing(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    assert _invoke("run", str(study_file()), "--out", str(run_dir), "--progress",
+                   "off").exit_code == 0
+    with read_only(run_dir):
+        result = _invoke("analyse", str(run_dir))
+        assert result.exit_code == 0, result.output
+        assert f"{run_dir}: 0 analyses run, 0 plots drawn, 2 unchanged" in result.output
+        result = _invoke("show", str(run_dir))
+        assert result.exit_code == 0, result.output
+        for args in (("analyse", str(run_dir), "--force"), ("run", str(run_dir))):
+            result = _invoke(*args)
+            assert result.exit_code == 1
+            assert "Traceback" not in result.output
+            assert f"Error: cannot write to the run directory {run_dir}: " in _flat(
+                result.output)
+
+
+# ---------------------------------------------------------------------------- damaged payloads
+def _truncate_payload(run_dir: Path, *, null: bool) -> int:
+    """Cut the spike payload of the second stimulus presentation (or its blank) in half."""
+    with DataStore.open(run_dir) as store:
+        rows = [r for r in store.segment_index.to_pylist() if r["is_null"] == null]
+    row = sorted(rows, key=lambda r: r["presentation_id"])[1 if not null else 0]
+    path = run_dir / row["spikes_file"]
+    with open(path, "r+b") as fh:
+        fh.truncate(path.stat().st_size // 2)
+    return int(row["presentation_id"])
+
+
+@pytest.mark.parametrize("null", [False, True], ids=["stimulus", "blank"])
+def test_a_complete_run_with_a_truncated_payload_is_refused_then_repaired(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path, null: bool) -> None:
+    run_dir = tmp_path / "run"
+    assert _invoke("run", str(study_file()), "--out", str(run_dir), "--progress",
+                   "off").exit_code == 0
+    uninterrupted = _spikes(run_dir)
+    pid = _truncate_payload(run_dir, null=null)
+    result = _invoke("run", str(run_dir), "--progress", "off")
+    assert result.exit_code == 1
+    text = _flat(result.output)
+    assert f"Error: run directory {run_dir} holds 1 damaged presentation(s)" in text
+    assert f"presentation {pid} (" in text
+    assert f"Run `mozaik run {run_dir} --repair` to drop them" in text
+    assert len(fake_build) == 1  # refused before building
+    result = _invoke("run", str(run_dir), "--progress", "off", "--repair")
+    assert result.exit_code == 0, result.output
+    assert "repair: dropped 1 damaged presentation(s)" in result.output
+    assert _spikes(run_dir) == uninterrupted
+    assert check_store(run_dir) == []
+    with DataStore.open(run_dir) as store:
+        assert store.manifest["status"] == "complete"
+        assert len(store.manifest["repairs"]) == 1
+
+
+def test_the_repair_asks_on_a_terminal(toy_manager: PluginManager,
+                                       study_file: Callable[..., Path],
+                                       fake_build: list[FakeModel], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import mozaik.cli._run
+
+    run_dir = tmp_path / "run"
+    _invoke("run", str(study_file()), "--out", str(run_dir), "--progress", "off")
+    uninterrupted = _spikes(run_dir)
+    _truncate_payload(run_dir, null=False)
+    monkeypatch.setattr(mozaik.cli._run, "_interactive", lambda: True)
+    result = _invoke("run", str(run_dir), "--progress", "off", input="\n")
+    assert result.exit_code == 1
+    assert "Drop the damaged presentations and simulate them again? [y/N]" in result.output
+    result = _invoke("run", str(run_dir), "--progress", "off", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert _spikes(run_dir) == uninterrupted
+
+
+def test_run_study_refuses_a_damaged_run(toy_study: Callable[..., Study],
+                                         tmp_path: Path) -> None:
+    study = toy_study()
+    run_study(study, tmp_path / "run", progress="off", build_model=FakeModel)
+    _truncate_payload(tmp_path / "run", null=False)
+    with DataStore.open(tmp_path / "run") as store:
+        assert len(damaged_presentations(store)) == 1
+    with pytest.raises(DataStoreFormatError, match="holds 1 damaged presentation"):
+        run_study(study, tmp_path / "run", progress="off", build_model=FakeModel)
