@@ -300,3 +300,28 @@ def test_run_study_refuses_a_damaged_run(toy_study: Callable[..., Study],
         assert len(damaged_presentations(store)) == 1
     with pytest.raises(DataStoreFormatError, match="holds 1 damaged presentation"):
         run_study(study, tmp_path / "run", progress="off", build_model=FakeModel)
+
+
+@pytest.mark.nest
+def test_a_repaired_nest_run_has_the_spikes_of_the_uninterrupted_run(
+        plugin_manager: PluginManager, tmp_path: Path) -> None:
+    from test_run_nest import STUDY
+    from test_run_nest import _spikes as nest_spikes
+
+    study = tmp_path / "study.yaml"
+    study.write_text(STUDY)
+    run_dir = tmp_path / "run"
+    assert _invoke("run", str(study), "--out", str(run_dir), "--progress",
+                   "off").exit_code == 0
+    uninterrupted = nest_spikes(run_dir)
+    # the second stimulus: the network state it starts from must be restored by replaying
+    pid = _truncate_payload(run_dir, null=False)
+    result = _invoke("run", str(run_dir), "--progress", "off")
+    assert result.exit_code == 1
+    assert f"presentation {pid} (" in _flat(result.output)
+    assert f"`mozaik run {run_dir} --repair`" in _flat(result.output)
+    result = _invoke("run", str(run_dir), "--progress", "off", "--repair")
+    assert result.exit_code == 0, result.output
+    assert "1 presentation(s) stored, 1 replayed" in result.output
+    assert nest_spikes(run_dir) == uninterrupted
+    assert sum(len(v) for v in uninterrupted.values()) > 50

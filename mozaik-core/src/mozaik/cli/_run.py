@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mozaik._errors import ConfigError, DataStoreFormatError
+from mozaik._errors import ConfigError
 from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
@@ -157,25 +157,23 @@ def _repair_if_damaged(run_dir: Path, repair: bool) -> None:
     """Drop the damaged presentations of an existing run in ``run_dir`` with the user's
     consent (``--repair``, or yes on a terminal); refuse without it."""
     from mozaik.controller import is_run_dir, repair_run
-    from mozaik.controller._repair import damage_message
-    from mozaik.datastore import DataStore, damaged_presentations
+
+    def consent(message: str) -> bool:
+        if repair:
+            return True
+        if not _interactive():
+            return False
+        click.echo(message, err=True)
+        return click.confirm("Drop the damaged presentations and simulate them again?",
+                             default=False, err=True)
 
     if not is_run_dir(run_dir):
         return
-    with DataStore.open(run_dir, mode="r") as store:
-        damaged = damaged_presentations(store)
-    if not damaged:
-        return
-    if not repair and _interactive():
-        click.echo(damage_message(run_dir, damaged), err=True)
-        repair = click.confirm("Drop the damaged presentations and simulate them again?",
-                               default=False, err=True)
-    if not repair:
-        raise DataStoreFormatError(damage_message(run_dir, damaged))
-    repaired = repair_run(run_dir)
-    click.echo(f"repair: dropped {len(repaired)} damaged presentation(s) of {run_dir} "
-               f"({', '.join(str(d.presentation_id) for d in repaired)}); simulating them again",
-               err=True)
+    repaired = repair_run(run_dir, confirm=consent)
+    if repaired:
+        click.echo(f"repair: dropped {len(repaired)} damaged presentation(s) of {run_dir} "
+                   f"({', '.join(str(d.presentation_id) for d in repaired)}); simulating them "
+                   "again", err=True)
 
 
 @click.command("analyse")
@@ -196,8 +194,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     logged as such); one that runs again replaces its results, and the analyses reading them
     run again too.
     """
-    from mozaik.controller import run_logging, study_from_run_dir
-    from mozaik.controller._faults import check_writable
+    from mozaik.controller import check_writable, run_logging, study_from_run_dir
     from mozaik.datastore import DataStore
     from mozaik.workflow import load_workflow, run_workflow
 
@@ -214,11 +211,12 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
         click.echo(f"nothing to do: {where} declares no analyses or plots; pass a "
                    "WORKFLOW_FILE with analyses: and plots: sections", err=True)
         return
-    n_analyses = n_plots = 0
-    if force or _pending(run_dir, analyses, plots):  # nothing to do: no write (read-only media)
+    writes = force or _pending(run_dir, analyses, plots) > 0  # else read-only media will do
+    if writes:
         check_writable(run_dir, writes="the analyses and plots")
-        with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
-            n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a" if writes else "r"
+                                                     ) as store:
+        n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
     skipped = len(analyses) + len(plots) - n_analyses - n_plots
     click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
                + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))

@@ -8,6 +8,7 @@ in ``_plan.py``, the run loop in ``_run.py``. Analyses and plots are run by :mod
 from __future__ import annotations
 
 from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
+from mozaik.controller._faults import check_writable
 from mozaik.controller._plan import Presentation, plan_presentations
 from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
@@ -32,6 +33,7 @@ __all__ = [
     "RunState",
     "RunSummary",
     "check_simulator",
+    "check_writable",
     "config_differences",
     "default_run_dir",
     "is_run_dir",

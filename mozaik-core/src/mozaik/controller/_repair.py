@@ -10,6 +10,7 @@ network state needs exactly as a resumed run does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from mozaik._errors import DataStoreFormatError, MozaikError
@@ -67,22 +68,40 @@ def _to_drop(store: DataStore, damaged: list[DamagedPresentation]) -> set[int]:
     return drop
 
 
-def repair_run(run_dir: str | Path) -> list[DamagedPresentation]:
+def repair_run(run_dir: str | Path, *, confirm: Callable[[str], bool] | None = None
+               ) -> list[DamagedPresentation]:
     """Drop the damaged presentations of ``run_dir`` so that ``run_study`` (``mozaik run
     RUN_DIR``) simulates them again; the damaged presentations found (none: nothing done).
 
     A damaged blank takes the stimulus presentation it comes before with it. The repair is
     recorded in the manifest's ``repairs`` list.
 
+    Parameters
+    ----------
+    run_dir : path
+        A run directory.
+    confirm : callable, optional
+        ``confirm(message) -> bool``, asked with what is damaged before anything is dropped
+        (``mozaik run --repair`` answers yes, a terminal asks the user); default: repair.
+
     Raises
     ------
+    DataStoreFormatError
+        If ``confirm`` says no: names the damaged presentations and the repair.
     DataStoreError
         If the run directory cannot be written, or another process writes it.
     """
     run_dir = Path(run_dir)
+    with DataStore.open(run_dir, mode="r") as store:
+        damaged = damaged_presentations(store)
+    if not damaged:
+        return []
+    message = damage_message(run_dir, damaged)
+    if confirm is not None and not confirm(message):
+        raise DataStoreFormatError(message)
     check_writable(run_dir, writes="the repair")
     with DataStore.open(run_dir, mode="a") as store:
-        damaged = damaged_presentations(store)
+        damaged = damaged_presentations(store)  # again, now that no other process writes
         if not damaged:
             return []
         drop = _to_drop(store, damaged)
