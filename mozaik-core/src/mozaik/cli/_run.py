@@ -135,7 +135,7 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
     backend = _backend(study, backend_name)
-    _repair_if_damaged(run_dir, repair)
+    _repair_if_damaged(run_dir, study, repair)
     click.echo(f"run directory: {run_dir}", err=True)
     try:
         summary = backend.run(study, run_dir, progress=progress,
@@ -153,10 +153,11 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-def _repair_if_damaged(run_dir: Path, repair: bool) -> None:
-    """Drop the damaged presentations of an existing run in ``run_dir`` with the user's
-    consent (``--repair``, or yes on a terminal); refuse without it."""
-    from mozaik.controller import is_run_dir, repair_run
+def _repair_if_damaged(run_dir: Path, study: Study, repair: bool) -> None:
+    """Drop the damaged presentations of an existing run of ``study`` in ``run_dir`` with the
+    user's consent (``--repair``, or yes on a terminal); refuse without it."""
+    from mozaik.controller import config_differences, is_run_dir, repair_run
+    from mozaik.datastore import DataStore
 
     def consent(message: str) -> bool:
         if repair:
@@ -169,6 +170,10 @@ def _repair_if_damaged(run_dir: Path, repair: bool) -> None:
 
     if not is_run_dir(run_dir):
         return
+    with DataStore.open(run_dir, mode="r") as store:
+        stored = store.manifest.get("config")
+    if isinstance(stored, dict) and config_differences(stored, study.resolved):
+        return  # the run refuses another study with its own message
     repaired = repair_run(run_dir, confirm=consent)
     if repaired:
         click.echo(f"repair: dropped {len(repaired)} damaged presentation(s) of {run_dir} "

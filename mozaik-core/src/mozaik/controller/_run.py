@@ -119,6 +119,12 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
         If ``run_dir`` holds a run of another configuration, or the study records nothing.
     SimulationError, AnalysisError
         When building, a presentation or an analysis fails; what was stored stays stored.
+    DataStoreError
+        Before anything is built, when ``run_dir`` cannot be written (read-only, no permission,
+        no space); or when a write fails mid-run: what was stored stays stored.
+    DataStoreFormatError
+        If a stored presentation of ``run_dir`` lost its payload files (repair it with
+        :func:`mozaik.controller.repair_run`).
     """
     if ranks is not None and ranks.rank > 0:
         from mozaik.controller._ranks import run_part
