@@ -25,10 +25,11 @@ from mozaik._errors import DataStoreFormatError
 from mozaik.cli._main import cli
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore, check_store, damaged_presentations
-from mozaik.plugin import HOOK_API_VERSION, PluginManager, hookimpl
+from mozaik.plugin import HOOK_API_VERSION, ComponentSpec, PluginManager, hookimpl
 from mozaik.study import Study
+from mozaik.testing import register_components
 from test_controller import _spikes
-from workflow_helpers import FakeModel
+from workflow_helpers import FakeModel, ToyAnalysisParams
 
 ROOT = os.geteuid() == 0
 
@@ -168,6 +169,38 @@ def test_a_full_disk_mid_run_ends_in_one_paragraph_and_the_run_resumes(
         assert check_store(run_dir) == []
         manifest = json.loads((run_dir / "manifest.json").read_text())
         assert manifest["status"] == "complete"
+
+
+def test_a_full_disk_during_analyses_ends_in_one_paragraph(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as (fill, free):
+        run_dir = tmp_path / "disk" / "run"
+        assert _invoke("run", str(study_file()), "--out", str(run_dir), "--progress",
+                       "off").exit_code == 0
+
+        class DiskFiller:
+            def __init__(self, params: ToyAnalysisParams) -> None:
+                pass
+
+            def run(self, view: object) -> list[object]:
+                fill()
+                return []
+
+        register_components(toy_manager, "analyses", ComponentSpec(
+            name="DiskFiller", config_cls=ToyAnalysisParams, factory=DiskFiller),
+            name="filler", distribution="mozaik-test-filler")
+        workflow = study_file("analyses: [{component: DiskFiller}]\n", name="workflow.yaml")
+        result = _invoke("analyse", str(run_dir), str(workflow))
+        free()
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        text = _flat(result.output)
+        assert f"Error: writing to the run directory {run_dir} failed: " in text
+        assert "The recordings and every result stored before are safe" in text
+        assert f"then run `mozaik analyse {run_dir}` again" in text
+        assert _leftovers(run_dir) == []
+        assert check_store(run_dir) == []
 
 
 # ---------------------------------------------------------------------------- read-only

@@ -199,7 +199,13 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     logged as such); one that runs again replaces its results, and the analyses reading them
     run again too.
     """
-    from mozaik.controller import check_writable, run_logging, study_from_run_dir
+    from mozaik.controller import (
+        analyses_write_failed,
+        check_writable,
+        run_logging,
+        study_from_run_dir,
+        write_fault,
+    )
     from mozaik.datastore import DataStore
     from mozaik.workflow import load_workflow, run_workflow
 
@@ -219,9 +225,15 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     writes = force or _pending(run_dir, analyses, plots) > 0  # else read-only media will do
     if writes:
         check_writable(run_dir, writes="the analyses and plots")
-    with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a" if writes else "r"
-                                                     ) as store:
-        n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    try:
+        with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a" if writes else "r"
+                                                         ) as store:
+            n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    except Exception as exc:
+        fault = write_fault(exc)  # the disk filled up, the folder became read-only...
+        if fault is None:
+            raise
+        raise analyses_write_failed(run_dir, fault) from exc
     skipped = len(analyses) + len(plots) - n_analyses - n_plots
     click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
                + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))

@@ -8,7 +8,7 @@ in ``_plan.py``, the run loop in ``_run.py``. Analyses and plots are run by :mod
 from __future__ import annotations
 
 from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
-from mozaik.controller._faults import check_writable
+from mozaik.controller._faults import analyses_write_failed, check_writable, write_fault
 from mozaik.controller._plan import Presentation, plan_presentations
 from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
@@ -32,6 +32,7 @@ __all__ = [
     "Ranks",
     "RunState",
     "RunSummary",
+    "analyses_write_failed",
     "check_simulator",
     "check_writable",
     "config_differences",
@@ -44,4 +45,5 @@ __all__ = [
     "run_logging",
     "run_study",
     "study_from_run_dir",
+    "write_fault",
 ]

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from mozaik.controller._rundir import Session
     from mozaik.controller._state import RunState
 
-__all__ = ["WRITE_ERRNOS", "check_writable", "stored_presentations", "write_failed",
-           "write_fault"]
+__all__ = ["WRITE_ERRNOS", "analyses_write_failed", "check_writable", "stored_presentations",
+           "write_failed", "write_fault"]
 
 #: The errors of a write the user must act on: (what happened, what to do about it).
 _CAUSES: dict[int, tuple[str, str]] = {
@@ -117,6 +117,16 @@ def stored_presentations(store: DataStore) -> int:
         return 0
     shown = seg.filter(pc.invert(seg["is_null"]))
     return len(pc.unique(shown["presentation_id"]))
+
+
+def analyses_write_failed(run_dir: Path, fault: OSError) -> DataStoreError:
+    """The error ending ``mozaik analyse`` whose write failed (one paragraph)."""
+    what, fix = _describe(fault)
+    msg = (f"writing to the run directory {run_dir} failed: {what}. The recordings and every "
+           "result stored before are safe; the unfinished write was dropped. "
+           f"{fix[0].upper()}{fix[1:]}, then run `mozaik analyse {run_dir}` again (what is done "
+           "is skipped)")
+    return DataStoreError(msg)
 
 
 def write_failed(state: RunState, session: Session, fault: OSError) -> DataStoreError:

@@ -213,8 +213,11 @@ class DataStore(PartWriting, DataStoreView):
     def __enter__(self) -> DataStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abandon()  # closing must not replace the error that ends the block
 
     def compact(self) -> None:
         """Fold the per-write index fragments into single files (speeds up opening)."""
