@@ -2,19 +2,23 @@
 read-only before or during the run or holds a complete run on read-only media, and a complete
 run whose payload file was cut short.
 
-The faults are real: as root (CI), a small tmpfs for the full disk (ENOSPC) and a read-only bind
-mount (EROFS), since permissions do not stop root; otherwise the file size limit
-(``RLIMIT_FSIZE``: EFBIG) and taking the write bits away (EACCES).
+The faults are real: where this process may mount (root, as in CI), a small tmpfs for the full
+disk (ENOSPC) and a read-only bind mount (EROFS); otherwise the file size limit
+(``RLIMIT_FSIZE``: EFBIG) and taking the write bits away (EACCES; as root, with the capability
+that lets root ignore them dropped for the test's thread).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
+import tempfile
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +37,21 @@ from workflow_helpers import FakeModel, ToyAnalysisParams
 
 ROOT = os.geteuid() == 0
 
+
+def _can_mount() -> bool:
+    """Whether this process may mount file systems (root with CAP_SYS_ADMIN)."""
+    if not ROOT or not shutil.which("mount"):
+        return False
+    with tempfile.TemporaryDirectory() as probe:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", probe],
+                              capture_output=True, check=False)
+        if done.returncode:
+            return False
+        subprocess.run(["umount", probe], check=True)
+    return True
+
+
+MOUNT = _can_mount()
 
 @pytest.fixture
 def fake_build(monkeypatch: pytest.MonkeyPatch) -> list[FakeModel]:
@@ -70,8 +89,10 @@ def _mounted(*args: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def read_only(path: Path) -> Iterator[None]:
-    """Make the folder ``path`` read-only for this process, as the OS enforces it."""
-    if ROOT:
+    """Make the folder ``path`` read-only for this process, as the OS enforces it: a read-only
+    bind mount where this process may mount, else no write bits (and, as root, without the
+    capability that lets root ignore them)."""
+    if MOUNT:
         with _mounted("--bind", str(path), str(path)):
             subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True)
             yield
@@ -80,17 +101,49 @@ def read_only(path: Path) -> Iterator[None]:
     for folder in folders:
         folder.chmod(0o555)
     try:
-        yield
+        with _without_capabilities(_CAP_DAC_OVERRIDE, _CAP_FOWNER) if ROOT else (
+                contextlib.nullcontext()):
+            yield
     finally:
         for folder in folders:
             folder.chmod(0o755)
+
+
+_CAP_DAC_OVERRIDE, _CAP_FOWNER = 1, 3  # linux/capability.h
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+@contextlib.contextmanager
+def _without_capabilities(*caps: int) -> Iterator[None]:
+    """Drop ``caps`` from this thread's effective set (kept in the permitted set, restored)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    assert libc.capget(ctypes.byref(header), data) == 0, os.strerror(ctypes.get_errno())
+    saved = data[0].effective
+    for cap in caps:
+        data[0].effective &= ~(1 << cap)
+    assert libc.capset(ctypes.byref(header), data) == 0, os.strerror(ctypes.get_errno())
+    try:
+        yield
+    finally:
+        data[0].effective = saved
+        libc.capset(ctypes.byref(header), data)
 
 
 @contextlib.contextmanager
 def small_disk(path: Path) -> Iterator[tuple[Callable[[], None], Callable[[], None]]]:
     """A folder ``path`` on a small disk; yields functions that fill the disk up and free it."""
     path.mkdir()
-    if ROOT:
+    if MOUNT:
         filler = path / "filler"
 
         def fill() -> None:
@@ -102,7 +155,8 @@ def small_disk(path: Path) -> Iterator[tuple[Callable[[], None], Callable[[], No
         with _mounted("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(path)):
             yield fill, lambda: filler.unlink()
         return
-    # without the right to mount: no file may grow past one byte (EFBIG)
+    # without the right to mount: no file may grow past one byte (EFBIG, not ENOSPC: the same
+    # failed write to the run's code)
     saved = resource.getrlimit(resource.RLIMIT_FSIZE)
     handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:

@@ -86,7 +86,10 @@ class _RunFileHandler(logging.Handler):
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            # lines buffered when the disk filled up fail again here: they are lost, and the
+            # error must not replace the run's own
+            with contextlib.suppress(OSError):
+                self._file.close()
         super().close()
 
 
