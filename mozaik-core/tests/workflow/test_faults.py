@@ -186,7 +186,7 @@ def _after_first_presentation(manager: PluginManager, action: Callable[[], None]
 
 def _leftovers(run_dir: Path) -> list[str]:
     return sorted(p.name for p in run_dir.rglob("*") if p.name.endswith(".tmp")
-                  or p.name == ".writer.lock")
+                  or p.name in (".writer.lock", ".writer.reserve"))
 
 
 def _stimulus_segments(run_dir: Path) -> int:
@@ -216,6 +216,11 @@ def test_a_full_disk_mid_run_ends_in_one_paragraph_and_the_run_resumes(
         assert text.count("Error:") == 1 and "run failed: writing" not in text  # one paragraph
         assert _leftovers(run_dir) == []  # no .tmp file, no lock
         assert _stimulus_segments(run_dir) == 1
+        if MOUNT:  # a full disk: the writer's reserve makes room to record the failure
+            assert "the failure is recorded in its manifest" in text
+            manifest = json.loads((run_dir / "manifest.json").read_text())
+            assert manifest["status"] == "failed"
+            assert "No space left on device" in manifest["sessions"][-1]["error"]
         # space again: the run completes to the store of an uninterrupted run
         result = _invoke("run", str(run_dir), "--progress", "off")
         assert result.exit_code == 0, result.output

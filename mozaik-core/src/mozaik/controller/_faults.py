@@ -139,11 +139,7 @@ def write_failed(state: RunState, session: Session, fault: OSError) -> DataStore
     stored = 0
     if store is not None and store.writable:
         stored = stored_presentations(store)
-        for tmp in store.root.rglob("*.tmp"):  # frees the space the manifest needs
-            try:
-                tmp.unlink()
-            except OSError:
-                break
+        store.free_reserve()  # the room to record the failure on a full disk
         try:
             session.save(store, "failed", error=f"{type(fault).__name__}: {fault}",
                          **state.counts())

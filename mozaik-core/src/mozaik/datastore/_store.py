@@ -194,6 +194,12 @@ class DataStore(PartWriting, DataStoreView):
                 self._lock = None
                 self._mode = "r"
 
+    def free_reserve(self) -> None:
+        """Delete the space a writer keeps in reserve (``.writer.reserve``), so that after a
+        write failed on a full disk the failure can still be recorded in the manifest."""
+        if self._lock is not None:
+            self._lock.free_reserve()
+
     def abandon(self) -> None:
         """Close after a failed write, without raising: remove what can be removed of
         unfinished writes (``.tmp`` files), compact the index if that still works, release
