@@ -417,3 +417,26 @@ def test_a_repaired_nest_run_has_the_spikes_of_the_uninterrupted_run(
     assert "1 presentation(s) stored, 1 replayed" in result.output
     assert nest_spikes(run_dir) == uninterrupted
     assert sum(len(v) for v in uninterrupted.values()) > 50
+
+
+def test_a_write_fault_is_found_behind_the_run_errors_only_inside_the_run_directory(
+        tmp_path: Path) -> None:
+    import errno
+
+    from mozaik._errors import SimulationError
+    from mozaik.controller import write_fault
+
+    run_dir = tmp_path / "run"
+    full = OSError(errno.ENOSPC, "No space left on device")  # as Arrow raises it: no file
+    try:
+        try:
+            raise full
+        except OSError as exc:
+            raise SimulationError("presentation 2/3 failed") from exc
+    except SimulationError as wrapped:
+        assert write_fault(wrapped, run_dir) is full
+    inside = PermissionError(errno.EACCES, "Permission denied", str(run_dir / "manifest.json"))
+    outside = PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "data.npy"))
+    assert write_fault(inside, run_dir) is inside
+    assert write_fault(outside, run_dir) is None
+    assert write_fault(ValueError("not storage"), run_dir) is None

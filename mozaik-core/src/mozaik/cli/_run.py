@@ -230,7 +230,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
                                                          ) as store:
             n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
     except Exception as exc:
-        fault = write_fault(exc)  # the disk filled up, the folder became read-only...
+        fault = write_fault(exc, run_dir)  # the disk filled up, the folder became read-only
         if fault is None:
             raise
         raise analyses_write_failed(run_dir, fault) from exc

@@ -49,16 +49,26 @@ WRITE_ERRNOS = frozenset(_CAUSES)
 _PROBE_BYTES = 4096  # one page: a full disk refuses it even when an empty file still fits
 
 
-def write_fault(exc: BaseException) -> OSError | None:
-    """The storage error behind ``exc`` (itself, or in its chain of causes), or None."""
+def write_fault(exc: BaseException, run_dir: Path | None = None) -> OSError | None:
+    """The storage error behind ``exc`` (itself, or in its chain of causes), or None.
+
+    With ``run_dir``, an error that names a file outside it (a model's data file that cannot
+    be read, say) is not the run directory's.
+    """
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, OSError) and current.errno in WRITE_ERRNOS:
-            return current
+            return current if _inside(current.filename, run_dir) else None
         current = current.__cause__ or current.__context__
     return None
+
+
+def _inside(filename: object, run_dir: Path | None) -> bool:
+    if run_dir is None or not isinstance(filename, (str, os.PathLike)):
+        return True  # Arrow's errors name no file: they come from the store's own writes
+    return Path(os.path.abspath(filename)).is_relative_to(os.path.abspath(run_dir))
 
 
 def _describe(fault: OSError) -> tuple[str, str]:
@@ -102,8 +112,8 @@ def check_writable(run_dir: Path, *, writes: str = "the run") -> None:
         exc.filename = None  # the probe's name would only confuse
         what, fix = _describe(exc)
         where = "" if folder == run_dir else f" (it would be made in {folder})"
-        read = (f"; what it holds can still be read (mozaik show {run_dir}, mozaik analyse "
-                "when every analysis is done)" if DataStore.is_store(run_dir) else "")
+        read = (f"; what it holds can still be read (mozaik show {run_dir}; mozaik analyse "
+                "when no analysis needs to run again)" if DataStore.is_store(run_dir) else "")
         other = ", or choose another run directory (--out)" if writes == "the run" else ""
         msg = (f"cannot write to the run directory {run_dir}{where}: {what}, so {writes} could "
                f"not store anything; nothing was done{read}. {fix[0].upper()}{fix[1:]}{other}")
@@ -130,9 +140,9 @@ def analyses_write_failed(run_dir: Path, fault: OSError) -> DataStoreError:
 
 
 def write_failed(state: RunState, session: Session, fault: OSError) -> DataStoreError:
-    """End a run whose write failed: remove the failed write's temporary files, record the
-    session as failed if the manifest can still be written; the error to raise (one
-    paragraph: what failed, what is safe, what to do)."""
+    """End a run whose write failed: free the writer's reserve and record the session as
+    failed if the manifest can still be written (the failed write removed its own temporary
+    file); the error to raise (one paragraph: what failed, what is safe, what to do)."""
     what, fix = _describe(fault)
     store = state.store
     recorded = False

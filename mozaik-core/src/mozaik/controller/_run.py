@@ -152,7 +152,7 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
                            "`mozaik run %s` to complete the run", state.presented, run_dir)
             raise
         except BaseException as exc:
-            fault = write_fault(exc)
+            fault = write_fault(exc, state.run_dir)
             if fault is not None:  # the disk filled up, the folder became read-only...
                 error = write_failed(state, session, fault)
                 logger.error("run failed: %s", error, extra={"file_only": True})
