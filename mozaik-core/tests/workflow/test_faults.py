@@ -440,3 +440,22 @@ def test_a_write_fault_is_found_behind_the_run_errors_only_inside_the_run_direct
     assert write_fault(inside, run_dir) is inside
     assert write_fault(outside, run_dir) is None
     assert write_fault(ValueError("not storage"), run_dir) is None
+
+
+def test_a_payload_with_fewer_row_groups_than_the_index_names_is_damaged(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    run_dir = tmp_path / "run"
+    run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)
+    with DataStore.open(run_dir) as store:
+        assert damaged_presentations(store) == []
+        row = next(r for r in store.segment_index.to_pylist() if not r["is_null"])
+    path = run_dir / row["spikes_file"]
+    table = pq.read_table(path)
+    pq.write_table(table.slice(0, 1), path)  # valid Parquet of the format, one row group
+    with DataStore.open(run_dir) as store:
+        [damaged] = damaged_presentations(store)
+    assert damaged.presentation_id == row["presentation_id"]
+    assert not damaged.is_null and damaged.trial == row["trial"]
+    assert "names row groups 1..1 but the file has 1" in str(damaged)

@@ -12,7 +12,7 @@ footer of every payload file, not the data) so a run can refuse to call itself c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pyarrow as pa
@@ -66,10 +66,9 @@ class _FooterChecker(_Checker):
     the row groups the index names."""
 
     def payload_counts(self, kind: str, rel: str, pf: pq.ParquetFile,
-                       rows: list[dict[str, object]]) -> None:
+                       rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            first = int(row[f"{kind}_row_group"])  # type: ignore[call-overload]
-            count = int(row[f"{kind}_row_groups"])  # type: ignore[call-overload]
+            first, count = int(row[f"{kind}_row_group"]), int(row[f"{kind}_row_groups"])
             if first < 0 or first + count > pf.num_row_groups:
                 self.add("index", rel, f"segment {row['segment_id']} names row groups {first}.."
                          f"{first + count - 1} but the file has {pf.num_row_groups}")
