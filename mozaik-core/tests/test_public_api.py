@@ -39,14 +39,17 @@ SNAPSHOT = {
     ],
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "Ranks", "RunState", "RunSummary", "check_simulator", "config_differences",
-        "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
-        "run_dir_name", "run_logging", "run_study", "study_from_run_dir"
+        "Progress", "Ranks", "RunState", "RunSummary", "analyses_write_failed", "check_simulator",
+        "check_writable",
+        "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
+        "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
+        "study_from_run_dir", "write_fault"
     ],
     "mozaik.datastore": [
-        "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION", "Problem",
-        "QueryWarning", "SegmentList", "SheetRecording", "SignalRecording", "SpikeArrays",
-        "WHOLE_FORMAT_VERSION", "check_store", "collate_analysis_results", "collect_provenance",
+        "AnalogArrays", "Collation", "DamagedPresentation", "DataStore", "DataStoreView",
+        "FORMAT_VERSION", "Problem", "QueryWarning", "SegmentList", "SheetRecording",
+        "SignalRecording", "SpikeArrays", "WHOLE_FORMAT_VERSION", "check_store",
+        "collate_analysis_results", "collect_provenance", "damaged_presentations",
         "equal_ads", "equal_ads_type",
         "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
         "param_filter_query",

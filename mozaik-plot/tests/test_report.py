@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
+import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +67,42 @@ def test_report_command_of_the_cli(plot_store: DataStore, tmp_path: Path,
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == str(out)
     assert "No figures in" in out.read_text()
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[None]:
+    """``path`` read-only as the OS enforces it: a read-only bind mount as root (whom
+    permissions do not stop), else no write bits."""
+    if os.geteuid() == 0:
+        subprocess.run(["mount", "--bind", str(path), str(path)], check=True)
+        try:
+            subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True)
+            yield
+        finally:
+            subprocess.run(["umount", "-l", str(path)], check=True)
+        return
+    path.chmod(0o555)
+    try:
+        yield
+    finally:
+        path.chmod(0o755)
+
+
+def test_report_of_a_run_on_read_only_media_says_where_to_write(
+        plot_store: DataStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plot_store.close()
+    root = plot_store.root
+    with _read_only(root):
+        with pytest.raises(SystemExit) as done:
+            main(["report", str(root)])
+        assert done.value.code == 1
+        err = " ".join(capsys.readouterr().err.replace("-\n  ", "-").split())
+        assert "Traceback" not in err
+        assert f"Error: cannot write the report {root / 'report.html'}: " in err
+        assert f"write it elsewhere with `mozaik report {root} -o PATH`" in err
+        with pytest.raises(SystemExit) as done:
+            main(["report", str(root), "-o", str(tmp_path / "page.html")])
+        assert done.value.code == 0
 
 
 def _chromium() -> str:

@@ -11,9 +11,11 @@ import pytest
 SNAPSHOT = {
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "Ranks", "RunState", "RunSummary", "check_simulator", "config_differences",
-        "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
-        "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
+        "Progress", "Ranks", "RunState", "RunSummary", "analyses_write_failed", "check_simulator",
+        "check_writable",
+        "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
+        "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
+        "study_from_run_dir", "write_fault",
     ],
     "mozaik.workflow": ["FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow",
                         "pending_steps", "plan_steps", "run_workflow", "view_digest"],

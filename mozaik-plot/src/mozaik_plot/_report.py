@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from mozaik import DataStoreError
 from mozaik.ads import Connections, SingleValue
 from mozaik.datastore import DataStore, DataStoreView, summary_data
 from mozaik.workflow import FIGURES_DIR
@@ -134,6 +135,11 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         A run directory (a datastore).
     out : path, optional
         Where to write (default ``<run_dir>/report.html``).
+
+    Raises
+    ------
+    DataStoreError
+        If the page cannot be written there (a read-only run directory, a full disk).
     """
     root = Path(run_dir)
     store = DataStore.open(root, "r")
@@ -151,7 +157,14 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
             f"{_e(name)}</title><style>{_CSS}</style></head><body><h1>Mozaik run {_e(name)}</h1>"
             + "".join(parts) + "</body></html>\n")
     target = Path(out) if out is not None else root / REPORT_NAME
-    target.write_text(page, encoding="utf-8")
+    try:
+        target.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        where = ("" if out is not None else
+                 f"; write it elsewhere with `mozaik report {run_dir} -o PATH`")
+        msg = (f"cannot write the report {target}: {exc.strerror or exc} (a read-only run "
+               f"directory or a full disk?){where}")
+        raise DataStoreError(msg) from exc
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +12,10 @@ from mozaik._errors import ConfigError
 from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mozaik.controller import Backend, RunSummary
-    from mozaik.study import Study
+    from mozaik.study import ComponentEntry, Study
 
 __all__ = ["analyse", "run"]
 
@@ -92,11 +95,15 @@ def _backend(study: Study, name: str | None) -> Backend:
 @click.option("--no-replay", is_flag=True,
               help="When completing a run, do not re-simulate stored presentations to restore "
                    "the network state: missing ones start from a fresh network.")
+@click.option("--repair", is_flag=True,
+              help="If stored presentations lost their payload files (missing or cut short), "
+                   "drop them and simulate them again; without it the run asks on a terminal, "
+                   "and stops elsewhere.")
 @click.pass_context
 def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path | None,
         simulator: str | None, threads: int | None, seed: int | None,
         backend_name: str | None, progress: str | None, include_roots: tuple[Path, ...],
-        no_replay: bool) -> None:
+        no_replay: bool, repair: bool) -> None:
     """Run the study TARGET (a study YAML file, or a folder with study.yaml): build the
     network, present every stimulus, store the recordings, run the analyses and plots.
 
@@ -128,6 +135,7 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
     backend = _backend(study, backend_name)
+    _repair_if_damaged(run_dir, study, repair)
     click.echo(f"run directory: {run_dir}", err=True)
     try:
         summary = backend.run(study, run_dir, progress=progress,
@@ -138,6 +146,39 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         ctx.exit(130)
     click.echo(_summary_line(summary))
     click.echo(_next_steps(run_dir, study))
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a question (standard input and error are terminals)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _repair_if_damaged(run_dir: Path, study: Study, repair: bool) -> None:
+    """Drop the damaged presentations of an existing run of ``study`` in ``run_dir`` with the
+    user's consent (``--repair``, or yes on a terminal); refuse without it."""
+    from mozaik.controller import config_differences, is_run_dir, repair_run
+    from mozaik.datastore import DataStore
+
+    def consent(message: str) -> bool:
+        if repair:
+            return True
+        if not _interactive():
+            return False
+        click.echo(message, err=True)
+        return click.confirm("Drop the damaged presentations and simulate them again?",
+                             default=False, err=True)
+
+    if not is_run_dir(run_dir):
+        return
+    with DataStore.open(run_dir, mode="r") as store:
+        stored = store.manifest.get("config")
+    if isinstance(stored, dict) and config_differences(stored, study.resolved):
+        return  # the run refuses another study with its own message
+    repaired = repair_run(run_dir, confirm=consent)
+    if repaired:
+        click.echo(f"repair: dropped {len(repaired)} damaged presentation(s) of {run_dir} "
+                   f"({', '.join(str(d.presentation_id) for d in repaired)}); simulating them "
+                   "again", err=True)
 
 
 @click.command("analyse")
@@ -158,7 +199,13 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     logged as such); one that runs again replaces its results, and the analyses reading them
     run again too.
     """
-    from mozaik.controller import run_logging, study_from_run_dir
+    from mozaik.controller import (
+        analyses_write_failed,
+        check_writable,
+        run_logging,
+        study_from_run_dir,
+        write_fault,
+    )
     from mozaik.datastore import DataStore
     from mozaik.workflow import load_workflow, run_workflow
 
@@ -175,8 +222,28 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
         click.echo(f"nothing to do: {where} declares no analyses or plots; pass a "
                    "WORKFLOW_FILE with analyses: and plots: sections", err=True)
         return
-    with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
-        n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    writes = force or _pending(run_dir, analyses, plots) > 0  # else read-only media will do
+    if writes:
+        check_writable(run_dir, writes="the analyses and plots")
+    try:
+        with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a" if writes else "r"
+                                                         ) as store:
+            n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    except Exception as exc:
+        fault = write_fault(exc, run_dir)  # the disk filled up, the folder became read-only
+        if fault is None:
+            raise
+        raise analyses_write_failed(run_dir, fault) from exc
     skipped = len(analyses) + len(plots) - n_analyses - n_plots
     click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
                + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))
+
+
+def _pending(run_dir: Path, analyses: Sequence[ComponentEntry],
+             plots: Sequence[ComponentEntry]) -> int:
+    """How many of ``analyses`` and ``plots`` would run on the stored run (read, not written)."""
+    from mozaik.datastore import DataStore
+    from mozaik.workflow import pending_steps
+
+    with DataStore.open(run_dir, mode="r") as store:
+        return pending_steps(store, analyses, plots)

@@ -8,6 +8,7 @@ in ``_plan.py``, the run loop in ``_run.py``. Analyses and plots are run by :mod
 from __future__ import annotations
 
 from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
+from mozaik.controller._faults import analyses_write_failed, check_writable, write_fault
 from mozaik.controller._plan import Presentation, plan_presentations
 from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
@@ -16,6 +17,7 @@ from mozaik.controller._provenance import (
     default_run_dir,
     run_dir_name,
 )
+from mozaik.controller._repair import repair_run
 from mozaik.controller._run import run_study
 from mozaik.controller._rundir import is_run_dir, study_from_run_dir
 from mozaik.controller._state import Ranks, RunState, RunSummary
@@ -30,14 +32,18 @@ __all__ = [
     "Ranks",
     "RunState",
     "RunSummary",
+    "analyses_write_failed",
     "check_simulator",
+    "check_writable",
     "config_differences",
     "default_run_dir",
     "is_run_dir",
     "plan_presentations",
+    "repair_run",
     "resolve_progress_mode",
     "run_dir_name",
     "run_logging",
     "run_study",
     "study_from_run_dir",
+    "write_fault",
 ]

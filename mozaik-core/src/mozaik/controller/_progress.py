@@ -62,27 +62,54 @@ class _RunFileHandler(logging.Handler):
         self._pending: list[logging.LogRecord] = []
         self._file: logging.FileHandler | None = None
 
+    #: Set once the log file cannot be written (a full disk, a read-only run directory): the
+    #: console still has every line, and the run reports the storage fault itself.
+    broken = False
+
     def emit(self, record: logging.LogRecord) -> None:
-        if self._file is None and (self.run_dir / "manifest.json").is_file():
-            self._file = logging.FileHandler(self.run_dir / LOG_FILE, mode="a",
-                                             encoding="utf-8")
-            self._file.setFormatter(self.formatter)
-            for pending in self._pending:
-                self._file.emit(pending)
+        if self.broken:
+            return
+        try:
+            if self._file is None and (self.run_dir / "manifest.json").is_file():
+                self._file = _LogFile(self.run_dir / LOG_FILE, mode="a", encoding="utf-8")
+                self._file.setFormatter(self.formatter)
+                for pending in self._pending:
+                    self._file.emit(pending)
+                self._pending.clear()
+            if self._file is None:
+                self._pending.append(record)
+            else:
+                self._file.emit(record)
+        except OSError:
+            self.broken = True
             self._pending.clear()
-        if self._file is None:
-            self._pending.append(record)
-        else:
-            self._file.emit(record)
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            # lines buffered when the disk filled up fail again here: they are lost, and the
+            # error must not replace the run's own
+            with contextlib.suppress(OSError):
+                self._file.close()
         super().close()
+
+
+class _LogFile(logging.FileHandler):
+    """A log file whose write errors reach :class:`_RunFileHandler` (not stderr)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):
+            raise exc
+        super().handleError(record)
 
 
 def _not_a_progress_line(record: logging.LogRecord) -> bool:
     return not getattr(record, "progress_line", False)
+
+
+def _for_console(record: logging.LogRecord) -> bool:
+    """Lines marked ``file_only`` (the run's error, which the caller prints) stay in the log."""
+    return not getattr(record, "file_only", False)
 
 
 @contextlib.contextmanager
@@ -107,6 +134,7 @@ def run_logging(run_dir: Path, mode: str) -> Iterator[logging.Logger]:
     console.setLevel(logging.INFO if mode in ("log", "bar") else logging.WARNING)
     if mode == "bar":
         console.addFilter(_not_a_progress_line)
+    console.addFilter(_for_console)
     if debug:
         console.setLevel(logging.DEBUG)
     logger.handlers = [file_handler, console]

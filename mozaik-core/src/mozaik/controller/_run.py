@@ -39,12 +39,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mozaik._errors import ConfigError, MozaikError, SimulationError
+from mozaik._errors import ConfigError, DataStoreError, MozaikError, SimulationError
+from mozaik.controller._faults import check_writable, write_failed, write_fault
 from mozaik.controller._plan import (
     Presentation,
     build_experiments,
@@ -55,6 +57,7 @@ from mozaik.controller._plan import (
 )
 from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import check_simulator
+from mozaik.controller._repair import refuse_damaged
 from mozaik.controller._rundir import ExistingRun, Session, create_store, open_existing
 from mozaik.controller._state import Ranks, RunState, RunSummary
 from mozaik.plugin import PluginManager, get_plugin_manager
@@ -116,6 +119,12 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
         If ``run_dir`` holds a run of another configuration, or the study records nothing.
     SimulationError, AnalysisError
         When building, a presentation or an analysis fails; what was stored stays stored.
+    DataStoreError
+        Before anything is built, when ``run_dir`` cannot be written (read-only, no permission,
+        no space); or when a write fails mid-run: what was stored stays stored.
+    DataStoreFormatError
+        If a stored presentation of ``run_dir`` lost its payload files (repair it with
+        :func:`mozaik.controller.repair_run`).
     """
     if ranks is not None and ranks.rank > 0:
         from mozaik.controller._ranks import run_part
@@ -125,6 +134,7 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     total_start = time.perf_counter()
     if model is None:
         check_simulator(study.simulator.backend)
+    check_writable(Path(run_dir))
     mode = resolve_progress_mode(progress)
     with run_logging(Path(run_dir), mode) as logger:
         state = RunState(study=study, run_dir=Path(run_dir), pm=plugin_manager or
@@ -142,6 +152,11 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
                            "`mozaik run %s` to complete the run", state.presented, run_dir)
             raise
         except BaseException as exc:
+            fault = write_fault(exc, state.run_dir)
+            if fault is not None:  # the disk filled up, the folder became read-only...
+                error = write_failed(state, session, fault)
+                logger.error("run failed: %s", error, extra={"file_only": True})
+                raise error from exc
             _save_failure(state, session, "failed", error=f"{type(exc).__name__}: {exc}")
             logger.error("run failed: %s: %s", type(exc).__name__, exc)
             raise
@@ -157,10 +172,23 @@ def _save_failure(state: RunState, session: Session, status: str, **extra: Any) 
 
 
 def _close(state: RunState, existing: ExistingRun | None, owns_model: bool) -> None:
-    if state.store is not None:
-        state.store.close()
-    elif existing is not None:
-        existing.store.close()
+    store = state.store if state.store is not None else (
+        existing.store if existing is not None else None)
+    if store is not None:
+        if sys.exc_info()[1] is not None:
+            store.abandon()  # closing must not replace the error the run ends with
+        else:
+            try:
+                store.close()
+            except OSError as exc:
+                store.abandon()
+                fault = write_fault(exc)
+                if fault is None:
+                    raise
+                msg = (f"the run is stored, but closing its run directory {state.run_dir} "
+                       f"failed ({fault}); the index is folded again the next time the run "
+                       "is opened (mozaik run, mozaik analyse)")
+                raise DataStoreError(msg) from exc
     if owns_model and state.model is not None and hasattr(state.model, "end"):
         try:
             state.model.end()
@@ -185,6 +213,8 @@ def _already_complete(state: RunState, existing: ExistingRun | None) -> bool:
 def _run_session(state: RunState, existing: ExistingRun | None, session: Session,
                  model: Model | None, build_model: Callable[[Study], Model] | None) -> None:
     study, logger = state.study, state.logger
+    if existing is not None and not existing.stale:
+        refuse_damaged(existing.store)  # a stored presentation that lost its data is not stored
     if _already_complete(state, existing):
         session.start(state.writer)
         todo = pending_steps(state.writer, study.analyses, study.plots)

@@ -26,6 +26,7 @@ from mozaik.datastore._query import (
     partition_by_stimulus_parameters,
     tag_based_query,
 )
+from mozaik.datastore._repair import DamagedPresentation, damaged_presentations
 from mozaik.datastore._store import DataStore
 from mozaik.datastore._summary import summarize, summary_data
 from mozaik.datastore._view import AnalogArrays, DataStoreView, SegmentList, SpikeArrays
@@ -34,6 +35,7 @@ from mozaik.datastore._writer import SheetRecording, SignalRecording
 __all__ = [
     "AnalogArrays",
     "Collation",
+    "DamagedPresentation",
     "DataStore",
     "DataStoreView",
     "FORMAT_VERSION",
@@ -47,6 +49,7 @@ __all__ = [
     "check_store",
     "collate_analysis_results",
     "collect_provenance",
+    "damaged_presentations",
     "equal_ads",
     "equal_ads_type",
     "equal_stimulus",

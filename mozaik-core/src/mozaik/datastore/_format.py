@@ -5,13 +5,14 @@ See ``docs/datastore-format.md`` for the specification this module implements.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -170,41 +171,69 @@ def write_table_atomic(
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + TMP_SUFFIX)
-    spans: list[tuple[int, int]] = []
-    with open(tmp, "wb") as fh:
-        writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION)
-        try:
-            if row_group_tables is None:
-                writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-            else:
-                n = 0
-                for part in row_group_tables:
-                    if part.num_rows == 0:
-                        spans.append((n, 0))
-                        continue
-                    count = -(-part.num_rows // ROW_GROUP_ROWS)
-                    # each write_table call starts a new row group, so parts never share one
-                    writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
-                    spans.append((n, count))
-                    n += count
-        finally:
-            writer.close()
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            spans = _write_parquet(fh, table, row_group_tables)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        discard_tmp(tmp)
+        raise
     fsync_dir(path.parent)
     return spans
+
+
+def _write_parquet(fh: BinaryIO, table: pa.Table,
+                   row_group_tables: Sequence[pa.Table] | None) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION)
+    try:
+        if row_group_tables is None:
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        else:
+            n = 0
+            for part in row_group_tables:
+                if part.num_rows == 0:
+                    spans.append((n, 0))
+                    continue
+                count = -(-part.num_rows // ROW_GROUP_ROWS)
+                # each write_table call starts a new row group, so parts never share one
+                writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
+                spans.append((n, count))
+                n += count
+    except BaseException:
+        with contextlib.suppress(Exception):  # closing writes the footer: it fails the same way
+            writer.close()
+        raise
+    writer.close()
+    return spans
+
+
+def discard_tmp(tmp: Path) -> None:
+    """Remove the temporary file of a write that failed, if it can be removed.
+
+    A write fails when the disk is full or the folder became read-only; the temporary file
+    must not stay behind (on a full disk it holds the space the next attempt needs), but a
+    failure to remove it must not replace the write's own error.
+    """
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
 
 
 def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
     """Write a JSON document durably (write, fsync, rename, fsync directory)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True, default=json_default)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True, default=json_default)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        discard_tmp(tmp)
+        raise
     fsync_dir(path.parent)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import TextIO
 from mozaik._errors import DataStoreError
 from mozaik.datastore import _format as fmt
 
-__all__ = ["WriterLock", "lock_is_held"]
+__all__ = ["RESERVE", "WriterLock", "lock_is_held"]
 
 
 class WriterLock:
@@ -39,20 +41,69 @@ class WriterLock:
         fh.write(str(os.getpid()))
         fh.flush()
         self._fh: TextIO | None = fh
+        self.reserve = root / RESERVE
+        _make_reserve(self.reserve, _reserve_bytes(root))
 
     @property
     def held(self) -> bool:
         """Whether this object still holds the lock."""
         return self._fh is not None
 
+    def free_reserve(self) -> None:
+        """Delete the reserve file (see :data:`RESERVE`), if there is one."""
+        with contextlib.suppress(OSError):
+            self.reserve.unlink(missing_ok=True)
+
     def release(self, *, remove: bool = True) -> None:
         """Release the lock; with ``remove`` (a clean close) delete the lock file first."""
         if self._fh is None:
             return
+        self.free_reserve()
         if remove:
-            self.path.unlink(missing_ok=True)
+            # a read-only or vanished folder keeps the file; the lock itself goes with the
+            # handle, and a stale lock file is taken over by the next writer
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
         self._fh.close()
         self._fh = None
+
+
+#: A file of allocated space the writer holds while it writes: when the disk fills up, deleting
+#: it leaves room to record the failure in the manifest (the manifest is rewritten whole, through
+#: a temporary copy, so twice its size is needed).
+RESERVE = ".writer.reserve"
+
+_MIN_RESERVE = 64 * 1024
+
+
+def _reserve_bytes(root: Path) -> int:
+    try:
+        manifest = (root / fmt.MANIFEST).stat().st_size
+    except OSError:
+        manifest = 0
+    return max(_MIN_RESERVE, 2 * manifest + _MIN_RESERVE)
+
+
+def _make_reserve(path: Path, size: int) -> None:
+    """Allocate ``size`` bytes at ``path`` (really allocated: written, not sparse); none if the
+    disk has no room for it (a write will then fail and say so)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except OSError:
+        return
+    try:
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+            os.write(fd, b"\0" * size)  # a file system without fallocate
+    except OSError:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    os.close(fd)
 
 
 def lock_is_held(root: Path) -> bool:

@@ -30,7 +30,12 @@ from mozaik.datastore._indexlog import (
 from mozaik.datastore._lock import WriterLock
 from mozaik.datastore._neo import sheet_recording_from_segment
 from mozaik.datastore._neurons import neurons_table, same_neurons, with_annotation
-from mozaik.datastore._parts import PartWriting, merge_part_fragments, part_fragment
+from mozaik.datastore._parts import (
+    PartWriting,
+    expand_parts,
+    merge_part_fragments,
+    part_fragment,
+)
 from mozaik.datastore._reader import StoreReader, check_index_paths
 from mozaik.datastore._view import DataStoreView
 from mozaik.datastore._writer import (
@@ -178,19 +183,47 @@ class DataStore(PartWriting, DataStoreView):
     def close(self) -> None:
         """Compact the index (if writable), release the writer lock and remove its file.
 
-        Idempotent.
+        The lock is released even when compacting fails (a full disk, a folder made read-only):
+        the error is raised after. Idempotent.
         """
         if self._lock is not None:
+            try:
+                self.compact()
+            finally:
+                self._lock.release(remove=True)
+                self._lock = None
+                self._mode = "r"
+
+    def free_reserve(self) -> None:
+        """Delete the space a writer keeps in reserve (``.writer.reserve``), so that after a
+        write failed on a full disk the failure can still be recorded in the manifest."""
+        if self._lock is not None:
+            self._lock.free_reserve()
+
+    def abandon(self) -> None:
+        """Close after a failed write, without raising: remove what can be removed of
+        unfinished writes (``.tmp`` files), compact the index if that still works, release
+        the writer lock. Every committed presentation and result stays as it is; what could
+        not be removed is removed when the store is next opened for appending."""
+        if self._lock is None:
+            return
+        with contextlib.suppress(OSError):
+            for tmp in self.root.rglob("*" + fmt.TMP_SUFFIX):
+                fmt.discard_tmp(tmp)
+        with contextlib.suppress(Exception):
             self.compact()
-            self._lock.release(remove=True)
-            self._lock = None
-            self._mode = "r"
+        self._lock.release(remove=True)
+        self._lock = None
+        self._mode = "r"
 
     def __enter__(self) -> DataStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abandon()  # closing must not replace the error that ends the block
 
     def compact(self) -> None:
         """Fold the per-write index fragments into single files (speeds up opening)."""
@@ -491,6 +524,36 @@ class DataStore(PartWriting, DataStoreView):
         self._ads_log.drop(gone)
         remove_replaced_payloads(self.root, set(self.analysis_index["payload_file"].to_pylist()))
         self._ads_keys = {k: v for k, v in self._ads_keys.items() if v not in gone}
+        return len(gone)
+
+    def remove_presentations(self, presentation_ids: Collection[int]) -> int:
+        """Remove presentations by id (e.g. :func:`damaged_presentations`), so that a run can
+        simulate them again.
+
+        The index fragments are folded into ``segments.parquet`` first, then that file is
+        rewritten without the removed rows (the rename is the commit), then their payload files
+        are deleted.
+
+        Returns
+        -------
+        int
+            The number of presentations removed (ids not in the index are ignored).
+        """
+        self._check_writable("remove presentations")
+        seg = self.segment_index
+        gone = set(int(i) for i in presentation_ids) & set(seg["presentation_id"].to_pylist())
+        if not gone:
+            return 0
+        rows = seg.filter(pc.is_in(seg["presentation_id"], pa.array(sorted(gone), pa.int64())))
+        files = expand_parts(rows) if "parts" in rows.column_names else rows
+        payloads = {r for k in ("spikes_file", "analog_file") for r in files[k].to_pylist() if r}
+        self._segments_log.compact()
+        self._segments_log.drop(gone)
+        for rel in sorted(payloads):
+            (self.root / rel).unlink(missing_ok=True)
+        if self.segment_index.num_rows:
+            fmt.write_table_atomic(stimuli_table(self.segment_index), self.root / fmt.STIMULI)
+        self.reload()
         return len(gone)
 
     def __del__(self) -> None:

@@ -129,7 +129,8 @@ def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> b
     if unchanged(step, old, inputs, store):
         if not force:
             stale = stale_results(store, step, old.get("ads_ids", []) if old else [])
-            store.remove_analysis_results(stale)  # a crash after the last commit left them
+            if stale and store.writable:  # a crash after the last commit left them
+                store.remove_analysis_results(stale)
             log.info("%s %s (%s): inputs, parameters and code unchanged since %s; skipped",
                      entry.path, entry.name, step.id, (old or {}).get("finished"))
             return False
