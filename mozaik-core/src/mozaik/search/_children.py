@@ -15,7 +15,7 @@ so a point's result never depends on which points ran before it; a child takes t
 supervisor's environment, ``sys.path`` and working directory as they are when it starts. Each
 child runs in its own process group, so a terminal's Ctrl-C reaches the supervisor alone, which
 passes the interruption on once to every running child; a child whose supervisor dies (``kill
--9``) terminates itself (it polls its parent, which exits with the supervisor).
+-9``) terminates itself.
 """
 
 from __future__ import annotations
@@ -35,9 +35,6 @@ from types import FrameType
 from typing import Any
 
 __all__ = ["describe_exit", "run_children"]
-
-#: Seconds between a child's checks that its supervisor still lives.
-PARENT_POLL_S = 1.0
 
 #: Modules the fork server imports once, so that a point's process starts sooner; none of
 #: them imports NEST (PyNN's simulator-independent modules and its ``mock`` are pure Python).
@@ -102,13 +99,14 @@ def crash_file(master: Path, point_id: int) -> Path:
     return Path(master) / "status" / f"p{point_id:05d}.crash.txt"
 
 
-def _watch_parent(parent: int) -> None:
-    """Terminate this process when its supervisor is gone (it would be adopted by another)."""
-    while True:
-        time.sleep(PARENT_POLL_S)
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
+def _watch_supervisor() -> None:
+    """Terminate this process when its supervisor is gone (``multiprocessing`` gives a child
+    a sentinel of the process that started it, which becomes ready when that one ends)."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:
+        return
+    multiprocessing.connection.wait([supervisor.sentinel])
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _child(master: str, point_id: int, environ: dict[str, str], path: list[str],
@@ -118,8 +116,7 @@ def _child(master: str, point_id: int, environ: dict[str, str], path: list[str],
 
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the supervisor, which passes it on
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
-                     name="mozaik-watch-supervisor").start()
+    threading.Thread(target=_watch_supervisor, daemon=True, name="mozaik-watch-supervisor").start()
     os.environ.clear()  # the supervisor's, not the fork server's (started earlier)
     os.environ.update(environ)
     sys.path[:] = path
