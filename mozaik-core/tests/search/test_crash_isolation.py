@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from mozaik.cli._main import cli
-from mozaik.search import load_search, point_dir, read_index, run_search
+from mozaik.search import load_search, point_dir, read_index, refresh_index, run_search
+from mozaik.search._master import save_definition
 from mozaik.testing._backend_contract import contract_study_text
 
 HOW = "analyses.0.params.how"
@@ -221,3 +222,17 @@ def test_a_point_outlives_no_killed_supervisor(site: Path) -> None:
     else:
         os.kill(child, signal.SIGKILL)
         raise AssertionError("the point's process went on after its supervisor was killed")
+
+
+def test_a_cluster_task_records_the_signal_of_its_point(site: Path) -> None:
+    """What a Slurm array task runs (``python -m mozaik.search``): the point's crash is
+    recorded with its signal, and the task exits 1 (Slurm: FAILED), not by the signal."""
+    file = _search_file(site, [("abort", "")], workers=1)
+    master = site / "m"
+    save_definition(load_search(file), master)
+    task = subprocess.run([sys.executable, "-m", "mozaik.search", str(master), "--point", "0"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert task.returncode == 1, task.stdout + task.stderr
+    assert "point 0: failed" in task.stdout
+    row = refresh_index(master).to_pylist()[0]
+    assert (row["status"], row["signal"]) == ("failed", "SIGABRT")

@@ -13,7 +13,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from mozaik.search._master import read_status
 from mozaik.search._run import run_points_in_pool
 
 
@@ -31,11 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         parser.error("pass --point ID, or --todo FILE --task N")
     try:
-        run_points_in_pool(args.master, [point], 1)
+        status = run_points_in_pool(args.master, [point], 1)[point]
     except KeyboardInterrupt:
         print(f"point {point}: interrupted")
         return 130
-    status = (read_status(args.master, point) or {}).get("status", "failed")
     print(f"point {point}: {status}")
     return 0 if status == "done" else 1
 

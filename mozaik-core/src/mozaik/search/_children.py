@@ -109,7 +109,7 @@ def _watch_supervisor() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _child(master: str, point_id: int, environ: dict[str, str], path: list[str],
+def _child(master: str, point_id: int, environ: dict[str, str], sys_path: list[str],
            cwd: str) -> None:
     """A child's whole life: run one point, exit 0 when it is done, 1 when it failed."""
     from mozaik.search._master import run_point
@@ -119,7 +119,7 @@ def _child(master: str, point_id: int, environ: dict[str, str], path: list[str],
     threading.Thread(target=_watch_supervisor, daemon=True, name="mozaik-watch-supervisor").start()
     os.environ.clear()  # the supervisor's, not the fork server's (started earlier)
     os.environ.update(environ)
-    sys.path[:] = path
+    sys.path[:] = sys_path
     os.chdir(cwd)
     path = crash_file(Path(master), point_id)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,11 +174,12 @@ def _context() -> Any:
     return context
 
 
-def run_children(master: Path, point_ids: Sequence[int], workers: int) -> None:
+def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[int, str]:
     """Run each of ``point_ids`` in its own child process, at most ``workers`` at once.
 
-    Returns when every point has ended; a point whose child ended without recording an
-    outcome is recorded as failed with its signal or exit status (:func:`record_exit`).
+    Returns when every point has ended, with each point's recorded status; a point whose
+    child ended without recording an outcome is recorded as failed with its signal or exit
+    status (:func:`record_exit`).
 
     Raises
     ------
@@ -193,6 +194,7 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> None:
     context = _context()
     queue = list(point_ids)
     running: dict[int, tuple[Any, float]] = {}  # point -> (process, start)
+    ended: dict[int, str] = {}
 
     def reap(block: bool) -> None:
         sentinels = [p.sentinel for p, _ in running.values()]
@@ -200,7 +202,8 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> None:
         for point, (process, start) in list(running.items()):
             if process.sentinel in ready:
                 process.join()
-                record_exit(master, point, process.exitcode, time.perf_counter() - start)
+                ended[point] = record_exit(master, point, process.exitcode,
+                                           time.perf_counter() - start)
                 process.close()
                 del running[point]
 
@@ -219,6 +222,7 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> None:
                     process.start()
                     running[point] = (process, start)
                 reap(block=True)
+        return ended
     except (KeyboardInterrupt, _Stopped) as exc:
         signum = exc.signum if isinstance(exc, _Stopped) else signal.SIGINT
         for process, _ in running.values():
@@ -234,11 +238,12 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> None:
         raise KeyboardInterrupt from None
 
 
-def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: float) -> None:
+def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: float) -> str:
     """Record how a point's child ended: its exit status is added to the outcome the child
     wrote; a child that wrote none (it crashed, or was killed) makes the point ``failed`` (or
     ``incomplete`` when it was interrupted: SIGINT, SIGTERM, SIGHUP) with the signal or exit
-    status, its meaning, the tail of its log and the stack ``faulthandler`` dumped."""
+    status, its meaning, the tail of its log and the stack ``faulthandler`` dumped. Returns
+    the point's status."""
     from mozaik.search._master import _log_tail, read_status, write_status
 
     code = -1 if exitcode is None else exitcode
@@ -252,7 +257,7 @@ def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: fl
                      log_tail=status.get("log_tail", ""),
                      elapsed_s=float(status.get("elapsed_s") or elapsed_s),
                      exit_code=exit_status, signal=name)
-        return
+        return str(status["status"])
     text, exit_status, name = describe_exit(code)
     interrupted = code in (-signal.SIGINT, -signal.SIGTERM, -signal.SIGHUP)
     parts = [_log_tail(master, point_id)]
@@ -261,6 +266,7 @@ def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: fl
         dump = path.read_text(encoding="utf-8", errors="replace").strip()
         if dump:
             parts.append(f"{path.relative_to(master)}:\n{dump}")
-    write_status(master, point_id, "incomplete" if interrupted else "failed", error=text,
-                 log_tail="\n".join(p for p in parts if p), elapsed_s=elapsed_s,
-                 exit_code=exit_status, signal=name)
+    outcome = "incomplete" if interrupted else "failed"
+    write_status(master, point_id, outcome, error=text, log_tail="\n".join(p for p in parts if p),
+                 elapsed_s=elapsed_s, exit_code=exit_status, signal=name)
+    return outcome

@@ -127,9 +127,10 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
                          done=statuses.count("done"), failed=statuses.count("failed"))
 
 
-def run_points_in_pool(master: Path, point_ids: Sequence[int], workers: int) -> None:
+def run_points_in_pool(master: Path, point_ids: Sequence[int],
+                       workers: int) -> dict[int, str]:
     """Run points, each in its own child process, at most ``workers`` at once (0: one per
-    core); return when all have ended.
+    core); return when all have ended, with the status each point ended with.
 
     Children are started with ``spawn`` (never ``fork``: a process forked after NEST ran with
     threads hangs). A point that crashes its process (a segfault, ``abort()``, ``kill -9``,
@@ -145,4 +146,4 @@ def run_points_in_pool(master: Path, point_ids: Sequence[int], workers: int) -> 
     from mozaik.search._children import run_children
 
     n = workers or os.cpu_count() or 1
-    run_children(Path(master), point_ids, n)
+    return run_children(Path(master), point_ids, n)
