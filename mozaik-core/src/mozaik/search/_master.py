@@ -5,7 +5,9 @@ Layout::
     MASTER/
       search.yaml            the search definition (copied; study and workflow paths absolute)
       points/p00000/         point 0's run directory (store, figures, log)
-      status/p00000.json     point 0's outcome, written by whichever process ran it
+      status/p00000.json     point 0's outcome, written by whichever process ran it (or by the
+                             supervisor when that process died: its signal or exit status)
+      status/p00000.crash.txt  the Python stack when point 0's process crashed (faulthandler)
       index.parquet          one row per point (see INDEX_COLUMNS), rebuilt from status/
 
 Each point is run by :func:`run_point`, in any process (a pool worker, a Slurm array task, an MPI
