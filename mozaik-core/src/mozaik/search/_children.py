@@ -125,7 +125,10 @@ def _child(master: str, point_id: int, environ: dict[str, str], sys_path: list[s
     path.parent.mkdir(parents=True, exist_ok=True)
     dump = path.open("w", encoding="utf-8")
     faulthandler.enable(dump, all_threads=True)
-    status = run_point(master, point_id)
+    try:
+        status = run_point(master, point_id)
+    except KeyboardInterrupt:  # recorded as incomplete by run_point; no traceback here
+        sys.exit(130)
     faulthandler.disable()
     dump.close()
     with contextlib.suppress(OSError):
@@ -236,6 +239,13 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[i
             while running:
                 reap(block=True)
         raise KeyboardInterrupt from None
+    except BaseException:  # the supervisor itself failed: leave no point running unwatched
+        for process, _ in running.values():
+            _signal(process, signal.SIGTERM)
+        with contextlib.suppress(BaseException):
+            while running:
+                reap(block=True)
+        raise
 
 
 def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: float) -> str:
