@@ -34,46 +34,8 @@ def test_two_ranks_take_the_points_each_its_own_nest(tmp_path: Path, study_dir: 
         assert line in log, log
 
 
-CRASH_PLUGIN = """
-import os, signal
-import attrs
-from mozaik.analysis import Analysis
-from mozaik.plugin import ComponentSpec, hookimpl
-
-MOZAIK_HOOK_API = (1, 0)
-
-
-@attrs.frozen(kw_only=True)
-class SegvParams:
-    crash: bool = False
-
-
-class Segv(Analysis):
-    params: SegvParams
-
-    def run(self, view):
-        if self.params.crash:
-            os.kill(os.getpid(), signal.SIGSEGV)
-        return []
-
-
-@hookimpl
-def mozaik_analyses():
-    return [ComponentSpec(name="Segv", config_cls=SegvParams, factory=Segv, summary="crashes")]
-"""
-
-
 def test_a_point_that_crashes_fails_alone_and_its_rank_goes_on(
-        tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    info = site / "segv_plugin-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: segv-plugin\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[mozaik]\nsegv = segv_plugin\n")
-    (site / "segv_plugin.py").write_text(CRASH_PLUGIN)
-    monkeypatch.setenv("PYTHONPATH", str(site))
-    study = study_dir / "study.yaml"
-    study.write_text(study.read_text() + "analyses: [{component: Segv, params: {crash: false}}]\n")
+        tmp_path: Path, segv_study_dir: Path) -> None:
     flag = "analyses.0.params.crash"
     search = search_from_mapping({"study": "study", "kind": "list",
                                   "points": [{flag: c} for c in (True, False, False)]},
