@@ -197,3 +197,37 @@ def test_cli_run_status_collate_and_bad_input(tmp_path: Path, study_dir: Path) -
     assert bad.exit_code == 1 and "nearest existing paths" in bad.output
     unknown = runner.invoke(cli, ["search", "run", str(file), "--backend", "nosuch"])
     assert unknown.exit_code == 1
+
+
+def test_nan_and_infinite_values_reach_the_study_as_floats(tmp_path: Path,
+                                                           study_dir: Path) -> None:
+    import math
+
+    from mozaik.config import apply_overrides, load_tree
+    from mozaik.search._master import save_definition
+
+    file = tmp_path / "s.yaml"
+    file.write_text(f"study: study\nparameters: {{{W}: [.nan, 0.004]}}\n"
+                    "set: ['controller.null_stimulus_period=20.0']\n")
+    search = load_search(file)
+    assert search.overrides(0)[-1] == f"{W}=.nan"
+    tree = apply_overrides(load_tree(search.study), search.overrides(0))
+    value = tree.data["connectors"]["exc_inh"]["params"]["weight_uS"]
+    assert isinstance(value, float) and math.isnan(value)
+    master = tmp_path / "m"
+    save_definition(search, master)
+    save_definition(load_search(file), master)  # NaN == NaN: the same search, not another
+
+
+def test_a_nan_or_infinite_value_the_study_refuses_is_named_at_load(tmp_path: Path,
+                                                                     study_dir: Path) -> None:
+    path = "connectors.exc_inh.params.delay_ms"
+    file = tmp_path / "s.yaml"
+    file.write_text(f"study: study\nparameters: {{{path}: [0.2, .inf]}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_search(file)
+    text = str(info.value)
+    assert str(file) in text and f"point 1 ({path}=.inf)" in text
+    assert "max_delay" in text, "the study's own reason"
+    with pytest.raises(ConfigError, match=r"low and high must be finite numbers"):
+        make_points("random", {W: {"low": float("nan"), "high": 1.0}}, n_points=2, seed=1)

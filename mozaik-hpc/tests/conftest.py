@@ -34,3 +34,48 @@ def study_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "study.yaml").write_text(contract_study_text("mock"))
     return folder
+
+
+SEGV_PLUGIN = """
+import os, signal
+import attrs
+from mozaik.analysis import Analysis
+from mozaik.plugin import ComponentSpec, hookimpl
+
+MOZAIK_HOOK_API = (1, 0)
+
+
+@attrs.frozen(kw_only=True)
+class SegvParams:
+    crash: bool = False
+
+
+class Segv(Analysis):
+    params: SegvParams
+
+    def run(self, view):
+        if self.params.crash:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return []
+
+
+@hookimpl
+def mozaik_analyses():
+    return [ComponentSpec(name="Segv", config_cls=SegvParams, factory=Segv, summary="crashes")]
+"""
+
+
+@pytest.fixture
+def segv_study_dir(tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``study_dir`` with the analysis ``Segv`` (a test-only plugin on ``PYTHONPATH``, for the
+    processes that run points), which segfaults its process when ``crash`` is true."""
+    site = tmp_path / "site"
+    info = site / "segv_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: segv-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[mozaik]\nsegv = segv_plugin\n")
+    (site / "segv_plugin.py").write_text(SEGV_PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    study = study_dir / "study.yaml"
+    study.write_text(study.read_text() + "analyses: [{component: Segv, params: {crash: false}}]\n")
+    return study_dir

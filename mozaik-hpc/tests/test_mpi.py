@@ -34,6 +34,22 @@ def test_two_ranks_take_the_points_each_its_own_nest(tmp_path: Path, study_dir: 
         assert line in log, log
 
 
+def test_a_point_that_crashes_fails_alone_and_its_rank_goes_on(
+        tmp_path: Path, segv_study_dir: Path) -> None:
+    flag = "analyses.0.params.crash"
+    search = search_from_mapping({"study": "study", "kind": "list",
+                                  "points": [{flag: c} for c in (True, False, False)]},
+                                 tmp_path, name="mpi")
+    master = tmp_path / "m"
+    summary = run_search(search, master, MPIBackend(MPIBackendParams(ranks=2)))
+    assert (summary.done, summary.failed) == (2, 1)
+    rows = read_index(master).to_pylist()
+    assert [(r["status"], r["signal"]) for r in rows] == [
+        ("failed", "SIGSEGV"), ("done", None), ("done", None)]
+    log = (master / "mpi" / "launch-0.log").read_text()
+    assert "rank 0 of 2: point 2 done" in log, "rank 0 went on after its crashed point"
+
+
 def test_one_network_across_ranks_is_refused_without_mpi_nest(tmp_path: Path,
                                                               study_dir: Path) -> None:
     script = tmp_path / "one.py"

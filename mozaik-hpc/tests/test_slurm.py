@@ -94,6 +94,21 @@ def test_a_search_is_one_job_array_and_a_failing_point_fails_alone(
     assert jobcomp_states(job, path) == job_states(job)
 
 
+def test_a_point_that_crashes_is_recorded_with_its_signal(
+        tmp_path: Path, segv_study_dir: Path, slurm_cluster: LocalSlurm) -> None:
+    flag = "analyses.0.params.crash"
+    search = search_from_mapping({"study": "study", "kind": "list",
+                                  "points": [{flag: True}, {flag: False}]}, tmp_path, name="s")
+    master = tmp_path / "m"
+    summary = run_search(search, master, SlurmBackend(SlurmBackendParams(poll_s=0.2)))
+    assert (summary.done, summary.failed) == (1, 1)
+    rows = read_index(master).to_pylist()
+    assert [(r["status"], r["signal"]) for r in rows] == [("failed", "SIGSEGV"), ("done", None)]
+    assert "killed by SIGSEGV" in rows[0]["error"]
+    job = (master / "slurm" / "job-0.txt").read_text().strip()
+    assert job_states(job)[0] == "FAILED"
+
+
 def test_a_cancelled_job_is_reported_and_resume_reruns_it(
         tmp_path: Path, study_dir: Path, slurm_cluster: LocalSlurm) -> None:
     master = tmp_path / "m"

@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 from mozaik._errors import MozaikError
 from mozaik.controller import Backend, LocalBackend, RunSummary
-from mozaik.search import Search, run_point
+from mozaik.search import Search, run_points_in_pool
 from mozaik.study import Study
 
 __all__ = ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError", "run_rank"]
@@ -34,6 +34,12 @@ __all__ = ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError", "
 #: Variables through which the NEST wheel detects a launcher (and refuses to start).
 LAUNCHER_VARIABLES: tuple[str, ...] = ("PMIX_RANK", "PMI_RANK", "OMPI_COMM_WORLD_SIZE",
                                        "MPI_LOCALNRANKS")
+
+
+#: Prefixes of the launcher's variables that a rank hides from the processes running its
+#: points (MPICH's PMI and Hydra, Open MPI, PMIx, PRRTE, Intel MPI).
+_CHILD_HIDDEN: tuple[str, ...] = ("PMI_", "PMIX_", "HYDRA_", "HYDI_", "MPIR_", "OMPI_", "OPAL_",
+                                  "PRTE_", "I_MPI_", "MPI_LOCAL")
 
 
 class MPIError(MozaikError):
@@ -81,10 +87,16 @@ def run_rank(master: Path, points_file: Path) -> None:
     comm = MPI.COMM_WORLD
     for name in LAUNCHER_VARIABLES:
         os.environ.pop(name, None)
+    # the points run in child processes, which must not take themselves for ranks of this
+    # launch (PyNN imports mpi4py, whose MPI_Init would follow PMI_FD to a socket they lack)
+    for name in [n for n in os.environ if n.startswith(_CHILD_HIDDEN)]:
+        del os.environ[name]
     points = [int(p) for p in points_file.read_text().split()]
     rank, size = comm.Get_rank(), comm.Get_size()
     for point in points[rank::size]:
-        status = run_point(master, point)
+        # in a child process: a point that crashes (a segfault) fails alone, recorded with its
+        # signal, instead of ending this rank and with it the whole launch
+        status = run_points_in_pool(master, [point], 1)[point]
         print(f"rank {rank} of {size}: point {point} {status}", flush=True)
     comm.Barrier()
 

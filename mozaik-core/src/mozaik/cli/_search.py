@@ -37,7 +37,13 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
     spec = load_search(search_file)
     master = out if out is not None else Path("searches") / spec.name
     backend = search_backend(spec, backend_name, resources)
-    summary = run_search(spec, master, backend, resume=resume, dry_run=dry_run)
+    try:
+        summary = run_search(spec, master, backend, resume=resume, dry_run=dry_run)
+    except KeyboardInterrupt:
+        click.echo(f"\nInterrupted. Finished points are safe; the interrupted ones are "
+                   f"recorded as incomplete. Go on with: mozaik search run {search_file} "
+                   f"--out {master} --resume", err=True)
+        click.get_current_context().exit(130)
     if dry_run:
         return
     if not summary.ran:
@@ -81,6 +87,10 @@ def status(master: Path, point_id: int | None) -> None:
         click.echo(f"p{point_id:05d} {row['status']} ({row['run_dir'] or 'no run directory'})")
         for p in spec.parameters:
             click.echo(f"  {p} = {row[p]}")
+        if row["signal"]:
+            click.echo(f"its process was killed by {row['signal']}")
+        elif row["exit_code"] not in (None, 0):
+            click.echo(f"its process exited with status {row['exit_code']}")
         if row["error"]:
             click.echo(f"error: {row['error']}")
         if row["log_tail"]:

@@ -121,7 +121,8 @@ class LocalBackendParams:
         Default progress display (see :func:`mozaik.controller.run_study`); the ``progress``
         option of :meth:`LocalBackend.run` overrides it.
     workers : int
-        Processes of a parameter search (:meth:`LocalBackend.run_search`); 0: one per core.
+        Points of a parameter search run at once, each in its own process
+        (:meth:`LocalBackend.run_search`); 0: one per core.
     """
 
     progress: str = attrs.field(default="auto", validator=_progress_mode)
@@ -129,7 +130,8 @@ class LocalBackendParams:
 
 
 class LocalBackend(Backend):
-    """Runs one study in the calling process; a parameter search in a pool of processes."""
+    """Runs one study in the calling process; a parameter search with each point in its own
+    child process."""
 
     params: LocalBackendParams
 
@@ -150,8 +152,10 @@ class LocalBackend(Backend):
 
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
                    **options: Any) -> dict[int, str]:
-        """Run the points in a pool of ``params.workers`` processes started with ``spawn``
-        (never ``fork``: a child forked after NEST ran with threads hangs)."""
+        """Run each point in its own child process, ``params.workers`` at once, with
+        :func:`mozaik.search.run_points_in_pool` (a fork server, never a fork of this process:
+        a child forked after NEST ran with threads hangs); a point whose process crashes is
+        recorded as failed with its signal, and the others go on."""
         if options.get("dry_run"):
             return super().run_search(search, master_dir, point_ids, **options)
         from mozaik.search import run_points_in_pool

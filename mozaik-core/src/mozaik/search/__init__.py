@@ -5,7 +5,8 @@ paths to vary and how (a grid, seeded random draws or an explicit list of points
 is the study loaded with ``--set``-style overrides, applied before references resolve, so
 parameters written as ``ref(...)`` of a varied one follow it. :func:`run_search` runs the points
 into one master directory (layout in ``mozaik.search._master``) through a backend's
-:meth:`~mozaik.controller.Backend.run_search` (``LocalBackend``: a spawn process pool;
+:meth:`~mozaik.controller.Backend.run_search` (``LocalBackend``: each point in its own
+child process, a crash recorded with its signal;
 mozaik-hpc: Slurm job arrays and MPI ranks); :func:`collate_search` and :func:`query_search`
 read the results of every point; :func:`plot_search` draws the search file's ``plots:``
 (search plots, :class:`mozaik.plot.SearchPlot`) from the collated table into

@@ -1,8 +1,10 @@
 """``python -m mozaik.search MASTER (--point ID | --todo FILE --task N)``: run one point.
 
 What a cluster task runs: ``--point`` names the point; ``--todo FILE --task N`` runs the point
-on line ``N`` of ``FILE`` (a Slurm array task passes ``$SLURM_ARRAY_TASK_ID``). Exits 0 when
-the point is done, 1 when it failed (its status file says why).
+on line ``N`` of ``FILE`` (a Slurm array task passes ``$SLURM_ARRAY_TASK_ID``). The point runs
+in a child process (:func:`mozaik.search.run_points_in_pool`), so a crash of it (a segfault,
+``kill -9``) is recorded with its signal like any failure. Exits 0 when the point is done, 1
+when it failed (its status file says why), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mozaik.search._master import run_point
+from mozaik.search._run import run_points_in_pool
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         point = int(args.todo.read_text(encoding="utf-8").split()[args.task])
     else:
         parser.error("pass --point ID, or --todo FILE --task N")
-    status = run_point(args.master, point)
+    try:
+        status = run_points_in_pool(args.master, [point], 1)[point]
+    except KeyboardInterrupt:
+        print(f"point {point}: interrupted")
+        return 130
     print(f"point {point}: {status}")
     return 0 if status == "done" else 1
 

@@ -5,7 +5,9 @@ Layout::
     MASTER/
       search.yaml            the search definition (copied; study and workflow paths absolute)
       points/p00000/         point 0's run directory (store, figures, log)
-      status/p00000.json     point 0's outcome, written by whichever process ran it
+      status/p00000.json     point 0's outcome, written by whichever process ran it (or by the
+                             supervisor when that process died: its signal or exit status)
+      status/p00000.crash.txt  the Python stack when point 0's process crashed (faulthandler)
       index.parquet          one row per point (see INDEX_COLUMNS), rebuilt from status/
 
 Each point is run by :func:`run_point`, in any process (a pool worker, a Slurm array task, an MPI
@@ -43,8 +45,10 @@ TAIL_LINES = 30
 STATUSES: tuple[str, ...] = ("done", "failed", "missing", "incomplete", "corrupt")
 
 #: Columns of the index, besides one typed column per varied dotted path (after ``point_id``).
+#: ``exit_code`` (int) and ``signal`` (str, e.g. ``SIGSEGV``) say how the process that ran the
+#: point ended, when that is known (null otherwise).
 INDEX_COLUMNS: tuple[str, ...] = ("point_id", "status", "run_dir", "error", "log_tail",
-                                  "elapsed_s")
+                                  "elapsed_s", "exit_code", "signal")
 
 
 def point_dir(master: Path, point_id: int) -> Path:
@@ -57,17 +61,36 @@ def _status_file(master: Path, point_id: int) -> Path:
 
 
 def write_status(master: Path, point_id: int, status: str, *, error: str = "",
-                 log_tail: str = "", elapsed_s: float = 0.0) -> None:
-    """Record a point's outcome (atomically: write and rename)."""
+                 log_tail: str = "", elapsed_s: float = 0.0, exit_code: int | None = None,
+                 signal: str | None = None) -> None:
+    """Record a point's outcome (atomically: write and rename).
+
+    Parameters
+    ----------
+    status : str
+        One of :data:`STATUSES`.
+    exit_code : int or None
+        Exit status of the process that ran the point, when known (None: unknown, or a signal
+        ended it).
+    signal : str or None
+        Name of the signal that ended that process (e.g. ``SIGSEGV``), if one did.
+    """
     path = _status_file(master, point_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"status": status, "error": error, "log_tail": log_tail,
-                               "elapsed_s": round(elapsed_s, 3)}), encoding="utf-8")
+                               "elapsed_s": round(elapsed_s, 3), "exit_code": exit_code,
+                               "signal": signal}), encoding="utf-8")
     tmp.replace(path)
 
 
-def _read_status(master: Path, point_id: int) -> dict[str, Any] | None:
+def clear_status(master: Path, point_id: int) -> None:
+    """Forget a point's recorded outcome (before it runs again)."""
+    _status_file(master, point_id).unlink(missing_ok=True)
+
+
+def read_status(master: Path, point_id: int) -> dict[str, Any] | None:
+    """A point's recorded outcome, or None (never recorded, or unreadable)."""
     try:
         data = json.loads(_status_file(master, point_id).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -86,6 +109,12 @@ def _identity(definition: Any) -> Any:
     return {k: v for k, v in definition.items() if k not in _NOT_IDENTITY}
 
 
+def _canonical(definition: Any) -> str:
+    """A definition as comparable text: key order aside, and NaN equal to NaN (``==`` on
+    the parsed definitions would call a search with a NaN value different from itself)."""
+    return json.dumps(definition, sort_keys=True, default=str)
+
+
 def save_definition(search: Search, master: Path) -> None:
     """Copy the definition into ``master``; an existing, different one is an error. The
     ``backend``, ``resources`` and ``plots`` may change: the copy is updated with them."""
@@ -95,11 +124,11 @@ def save_definition(search: Search, master: Path) -> None:
     if path.exists():
         old = yaml.safe_load(path.read_text(encoding="utf-8"))
         new = yaml.safe_load(text)
-        if _identity(old) != _identity(new):
+        if _canonical(_identity(old)) != _canonical(_identity(new)):
             msg = (f"{master} holds a different search ({path}); choose another master "
                    "directory, or delete this one to start again")
             raise ConfigError(msg)
-        if old == new:
+        if _canonical(old) == _canonical(new):
             return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -115,7 +144,7 @@ def load_master(master: str | Path) -> Search:
         raise ConfigError(msg)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return search_from_mapping(data, master, name=str(data.get("name", "search")),
-                               where=str(path), check_plots=False)
+                               where=str(path), check_plots=False, check_values=False)
 
 
 def _tail(text: str, lines: int = TAIL_LINES) -> str:
@@ -125,7 +154,8 @@ def _tail(text: str, lines: int = TAIL_LINES) -> str:
 def run_point(master: str | Path, point_id: int, search: Search | None = None) -> str:
     """Run one point of the search in ``master`` in this process; never raises.
 
-    A leftover run directory of the point (a killed or corrupted run) is removed first. The
+    A leftover run directory of the point (a killed or corrupted run) and its recorded outcome
+    are removed first. The
     study is loaded with the search's fixed overrides and the point's own, its analyses and
     plots replaced by the search's workflow (if it has one), and run with
     :class:`mozaik.controller.LocalBackend`.
@@ -134,7 +164,13 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     -------
     str
         ``done`` or ``failed`` (also written to the point's status file, with the error and
-        the tail of the point's log when it failed).
+        the tail of the point's log when it failed); an interruption (``KeyboardInterrupt``)
+        is recorded as ``incomplete`` and raised again.
+
+    Notes
+    -----
+    A crash of this process (a signal) records nothing: :func:`mozaik.search.run_points_in_pool`
+    runs every point in a child process and records such an end itself.
     """
     from mozaik.controller import LOG_FILE, LocalBackend
     from mozaik.study import load_study
@@ -144,6 +180,7 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     start = time.perf_counter()
     run_dir = point_dir(master, point_id)
     try:
+        clear_status(master, point_id)
         search = search or load_master(master)
         if run_dir.exists():
             shutil.rmtree(run_dir)
@@ -159,9 +196,12 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         log = run_dir / LOG_FILE
         text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
         trace = "".join(traceback.format_exception(exc))
-        write_status(master, point_id, "failed", error=f"{type(exc).__name__}: {exc}"[:2000],
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        error = ("interrupted before it finished (KeyboardInterrupt); rerun it with --resume"
+                 if interrupted else f"{type(exc).__name__}: {exc}"[:2000])
+        write_status(master, point_id, "incomplete" if interrupted else "failed", error=error,
                      log_tail=_tail(text + "\n" + trace), elapsed_s=time.perf_counter() - start)
-        if isinstance(exc, KeyboardInterrupt):
+        if interrupted:
             raise
         return "failed"
     write_status(master, point_id, "done", elapsed_s=time.perf_counter() - start)
@@ -185,9 +225,10 @@ def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, An
     from mozaik.datastore import check_store
 
     run_dir = point_dir(master, point_id)
-    status = _read_status(master, point_id)
+    status = read_status(master, point_id)
     row: dict[str, Any] = {"point_id": point_id, "status": "missing", "run_dir": "",
-                           "error": "", "log_tail": "", "elapsed_s": None}
+                           "error": "", "log_tail": "", "elapsed_s": None, "exit_code": None,
+                           "signal": None}
     if run_dir.exists():
         row["run_dir"] = str(run_dir.relative_to(master))
     if status is None:
@@ -196,7 +237,8 @@ def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, An
                        "never finished (a killed job?)")
         return row
     row.update(status=status.get("status", "missing"), error=status.get("error", ""),
-               log_tail=status.get("log_tail", ""), elapsed_s=status.get("elapsed_s"))
+               log_tail=status.get("log_tail", ""), elapsed_s=status.get("elapsed_s"),
+               exit_code=status.get("exit_code"), signal=status.get("signal"))
     if row["status"] == "done" and check:
         problems = check_store(run_dir, quick=True) if run_dir.exists() else None
         if problems is None or problems:
@@ -231,14 +273,15 @@ def refresh_index(master: str | Path, search: Search | None = None,
             error, _, output = notes[i].partition("\n")
             tail = "\n".join(t for t in (output, _log_tail(master, i), row["log_tail"]) if t)
             row.update(status="failed", error=error, log_tail=tail)
-            write_status(master, i, "failed", error=error, log_tail=tail)
+            write_status(master, i, "failed", error=error, log_tail=tail,
+                         exit_code=row["exit_code"], signal=row["signal"])
         rows.append(row)
     columns: dict[str, Any] = {"point_id": pa.array([r["point_id"] for r in rows], pa.int64())}
     for name in search.parameters:
         columns[name] = pa.array([p[name] for p in search.points])
-    for name in INDEX_COLUMNS[1:-1]:
-        columns[name] = pa.array([r[name] for r in rows], pa.string())
-    columns["elapsed_s"] = pa.array([r["elapsed_s"] for r in rows], pa.float64())
+    types = {"elapsed_s": pa.float64(), "exit_code": pa.int64()}
+    for name in INDEX_COLUMNS[1:]:
+        columns[name] = pa.array([r[name] for r in rows], types.get(name, pa.string()))
     table = pa.table(columns)
     tmp = master / f".{INDEX_FILE}.{os.getpid()}.tmp"
     pq.write_table(table, tmp)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,9 +11,7 @@ import attrs
 
 from mozaik._errors import ConfigError
 from mozaik.search._master import (
-    load_master,
     refresh_index,
-    run_point,
     save_definition,
     todo_points,
 )
@@ -118,7 +114,11 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
                              done=statuses.count("done"), failed=statuses.count("failed"))
     backend = backend or search_backend(search)
-    notes = backend.run_search(search, master, todo, **options)
+    try:
+        notes = backend.run_search(search, master, todo, **options)
+    except KeyboardInterrupt:
+        refresh_index(master, search)
+        raise
     if options.get("dry_run"):
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
                              done=statuses.count("done"), failed=statuses.count("failed"))
@@ -127,20 +127,23 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
                          done=statuses.count("done"), failed=statuses.count("failed"))
 
 
-def _pool_point(master: str, point_id: int) -> str:
-    return run_point(master, point_id)
+def run_points_in_pool(master: Path, point_ids: Sequence[int],
+                       workers: int) -> dict[int, str]:
+    """Run points, each in its own child process, at most ``workers`` at once (0: one per
+    core); return when all have ended, with the status each point ended with.
 
+    Children are started with ``spawn`` (never ``fork``: a process forked after NEST ran with
+    threads hangs). A point that crashes its process (a segfault, ``abort()``, ``kill -9``,
+    the out-of-memory killer) ends alone: it is recorded as ``failed`` with its signal or exit
+    status, and the other points go on (``mozaik.search._children``).
 
-def run_points_in_pool(master: Path, point_ids: Sequence[int], workers: int) -> None:
-    """Run points in a pool of ``workers`` processes started with ``spawn`` (never ``fork``:
-    a process forked after NEST ran with threads hangs). ``workers=0`` means one per core."""
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C, SIGTERM or SIGHUP, after passing it on to the running points and recording
+        them as ``incomplete``.
+    """
+    from mozaik.search._children import run_children
+
     n = workers or os.cpu_count() or 1
-    if n == 1 or len(point_ids) == 1:
-        search = load_master(master)
-        for i in point_ids:
-            run_point(master, i, search)
-        return
-    context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(n, len(point_ids)), mp_context=context) as pool:
-        for _ in pool.map(_pool_point, [str(master)] * len(point_ids), point_ids):
-            pass
+    return run_children(Path(master), point_ids, n)

@@ -29,6 +29,7 @@ import contextlib
 import difflib
 import itertools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,56 @@ class Search:
     def overrides(self, point_id: int) -> list[str]:
         """The ``dotted.path=value`` overrides of point ``point_id`` (fixed ones first)."""
         point = self.points[point_id]
-        return [*self.fixed, *(f"{path}={json.dumps(point[path])}" for path in self.parameters)]
+        return [*self.fixed, *(f"{path}={yaml_value(point[path])}" for path in self.parameters)]
+
+
+def yaml_value(value: Any) -> str:
+    """``value`` written as the YAML of a ``--set`` item, read back as the same value: JSON
+    (a subset of YAML), except that NaN and the infinities are YAML's ``.nan``, ``.inf`` and
+    ``-.inf`` (JSON's ``NaN`` and ``Infinity`` would read back as strings)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(k))}: {yaml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _non_finite(value: Any) -> bool:
+    """Whether ``value`` is, or holds, a NaN or an infinity."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_non_finite(v) for v in value)
+    return False
+
+
+def _check_non_finite(where: str, search: Search) -> None:
+    """A NaN or infinite value of a search is read as that float by the study, which may
+    refuse it (most parameters must be finite): load the study with the first point holding
+    each such value, so that a refusal is reported now, naming the search file, the point and
+    the dotted path, instead of failing that point (or all of them) when it runs."""
+    from mozaik.study import load_study
+
+    seen: set[tuple[str, str]] = set()
+    for i, point in enumerate(search.points):
+        bad = [(path, yaml_value(point[path])) for path in search.parameters
+               if _non_finite(point[path])]
+        if not bad or all(b in seen for b in bad):
+            continue
+        seen.update(bad)
+        try:
+            load_study(search.study, search.overrides(i))
+        except ConfigError as exc:
+            shown = ", ".join(f"{path}={text}" for path, text in bad)
+            msg = (f"{where}: point {i} ({shown}): the study {search.study} refuses it:\n"
+                   f"{exc}\nNaN and infinite values reach the study as floats; give finite "
+                   "values, or vary a parameter whose documentation allows them")
+            raise ConfigError(msg) from None
 
 
 def _tree_paths(node: Any, prefix: str = "") -> list[str]:
@@ -173,6 +223,12 @@ def make_points(kind: str, parameters: Mapping[str, Any], *, n_points: int | Non
                 picks = rng.integers(0, len(choice), size=n_points)
                 values = [choice[int(i)] for i in picks]
             elif isinstance(spec, dict) and set(spec) == {"low", "high"}:
+                bounds = [spec["low"], spec["high"]]
+                if not all(isinstance(b, int | float) and not isinstance(b, bool)
+                           and math.isfinite(b) for b in bounds):
+                    msg = (f"{where}: parameters: {name}: low and high must be finite numbers, "
+                           f"got low={bounds[0]!r}, high={bounds[1]!r}")
+                    raise ConfigError(msg)
                 values = [float(v) for v in rng.uniform(spec["low"], spec["high"], n_points)]
             else:
                 msg = (f"{where}: parameters: {name}: a random search needs {{low, high}} or "
@@ -261,11 +317,19 @@ def definition_tree(file: Path, data: dict[str, Any]) -> ConfigTree:
 
 def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "search",
                         where: str = "search", tree: ConfigTree | None = None,
-                        check_plots: bool = True) -> Search:
+                        check_plots: bool = True, check_values: bool = True) -> Search:
     """Validate a search definition; relative paths are relative to ``base``.
 
     ``tree`` gives errors in ``plots:`` their file and line; ``check_plots=False`` leaves the
-    plots unchecked (a process running points needs no plot plugin).
+    plots unchecked (a process running points needs no plot plugin); ``check_values=False``
+    skips loading the study for points with NaN or infinite values (done when the search
+    starts).
+
+    Raises
+    ------
+    ConfigError
+        Also when the study refuses a NaN or infinite value of the search: naming ``where``,
+        the point and the dotted path, with the study's own error.
     """
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
@@ -304,7 +368,7 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
     elif not isinstance(plots, list) or not all(isinstance(p, dict) for p in plots):
         msg = f"{where}: plots: must be a list of {{component: <search plot>, params: {{...}}}}"
         raise ConfigError(msg)
-    return Search(name=str(data.get("name", name)), study=study, kind=kind, parameters=names,
+    search = Search(name=str(data.get("name", name)), study=study, kind=kind, parameters=names,
                   points=points, fixed=tuple(fixed),
                   workflow=(base / str(workflow)).resolve() if workflow else None,
                   plots=tuple(dict(p) for p in plots),
@@ -312,6 +376,9 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
                   definition={**dict(data), "study": str(study),
                               **({"workflow": str((base / str(workflow)).resolve())}
                                  if workflow else {})})
+    if check_values:
+        _check_non_finite(where, search)
+    return search
 
 
 def load_search(file: str | Path) -> Search:
