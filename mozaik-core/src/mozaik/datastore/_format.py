@@ -46,6 +46,9 @@ TMP_SUFFIX = ".tmp"
 
 #: Parquet compression of every table.
 COMPRESSION = "zstd"
+#: Every data page of every Parquet file carries a CRC-32 of its bytes, verified on every read,
+#: so a flipped bit in a payload is an error instead of a changed value (a Vm of -2.7e107 mV).
+PAGE_CHECKSUMS = True
 #: Maximum rows per Parquet row group of spike and analog payloads.
 ROW_GROUP_ROWS = 1 << 20
 
@@ -172,7 +175,8 @@ def write_table_atomic(
     tmp = path.with_name(path.name + TMP_SUFFIX)
     spans: list[tuple[int, int]] = []
     with open(tmp, "wb") as fh:
-        writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION)
+        writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION,
+                                  write_page_checksum=PAGE_CHECKSUMS)
         try:
             if row_group_tables is None:
                 writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
@@ -219,28 +223,158 @@ def json_default(value: Any) -> Any:
     raise TypeError(msg)
 
 
-def read_table(path: Path, **kwargs: Any) -> pa.Table:
-    """Read a Parquet file, turning corruption into an error that names the file."""
+#: Size limits of a store's metadata, read whole into memory by every command (bytes). A
+#: manifest holds the configuration, provenance, plan and sessions: a V1 study with 10^5
+#: presentations writes about 30 MB. An index holds one row per segment or result: 10^6
+#: segments take about 100 MB. A file over its limit is damaged or crafted (a sparse 2 GB
+#: manifest cost 4.3 GB of memory in every command).
+MAX_MANIFEST_BYTES = 256 << 20
+MAX_INDEX_BYTES = 2 << 30
+#: Nesting depth of JSON in a manifest or a result's parameters (a configuration is a few
+#: levels deep; deeper nesting only makes every later recursive walk fail).
+MAX_JSON_DEPTH = 100
+
+
+def check_size(path: Path, limit: int, what: str) -> None:
+    """Refuse a metadata file larger than ``limit`` bytes, or sparse (holes no writer of ours
+    makes), before it is read into memory."""
     try:
-        return pq.read_table(path, **kwargs)
-    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
-        msg = (
-            f"cannot read datastore file {path}: {exc}. The file is damaged (truncated or "
-            f"overwritten); restore it from a backup or delete the presentation it belongs to."
-        )
+        st = path.stat()
+    except OSError as exc:
+        raise damaged(path, exc) from exc
+    if st.st_size > limit:
+        msg = (f"{path} ({what}) is {st.st_size:,} bytes, more than the {limit:,} a sound "
+               f"store's {what} takes; the file is damaged or was crafted, so it is not read")
+        raise DataStoreFormatError(msg)
+    if st.st_size > (1 << 20) and st.st_blocks * 512 < st.st_size // 2:
+        msg = (f"{path} ({what}) is a sparse file ({st.st_size:,} bytes, "
+               f"{st.st_blocks * 512:,} on disk); Mozaik never writes holes, so the file is "
+               f"damaged or was crafted and is not read")
+        raise DataStoreFormatError(msg)
+
+
+def loads_bounded(text: str | bytes, where: str) -> Any:
+    """Parse JSON text of a store, refusing nesting deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        data = None
+        deep = True
+    except ValueError as exc:
+        msg = f"{where} is not valid JSON ({exc}); the store is damaged"
         raise DataStoreFormatError(msg) from exc
+    else:
+        deep = _depth_exceeds(data, MAX_JSON_DEPTH)
+    if deep:
+        msg = (f"{where} nests deeper than {MAX_JSON_DEPTH} levels; the store is damaged or was "
+               f"crafted")
+        raise DataStoreFormatError(msg)
+    return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in value)
+    return False
+
+
+#: What reading a damaged Parquet file raises: pyarrow's errors, I/O errors, and what decoding
+#: garbage in its schema or key-value metadata gives (a flipped byte in a string).
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    pa.ArrowException, OSError, ValueError, UnicodeDecodeError, IndexError, KeyError,
+    RecursionError)
+
+
+def damaged(path: Path, exc: BaseException) -> DataStoreFormatError:
+    """The error for a Parquet file of the store that cannot be read."""
+    msg = (
+        f"cannot read datastore file {path}: {type(exc).__name__}: {exc}. The file is damaged "
+        f"(truncated, overwritten or a flipped byte); restore it from a backup, or run "
+        f"`mozaik check` on the run directory to list every damaged file"
+    )
+    return DataStoreFormatError(msg)
+
+
+def read_table(path: Path, *, max_bytes: int | None = None, **kwargs: Any) -> pa.Table:
+    """Read a Parquet file, verifying its page checksums; damage is an error naming the file.
+
+    ``max_bytes``: refuse a larger (or sparse) file before reading it (an index).
+    """
+    if max_bytes is not None:
+        check_size(path, max_bytes, "index")
+    try:
+        return pq.read_table(path, page_checksum_verification=True, **kwargs)
+    except READ_ERRORS as exc:
+        raise damaged(path, exc) from exc
 
 
 def open_parquet(path: Path) -> pq.ParquetFile:
-    """Open a Parquet file for row-group reads, naming the file if it is damaged."""
+    """Open a Parquet file for row-group reads (page checksums verified), naming the file if it
+    is damaged or missing."""
     try:
-        return pq.ParquetFile(path)
-    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
-        msg = (
-            f"cannot read datastore file {path}: {exc}. The file is damaged (truncated or "
-            f"overwritten) or missing; restore it from a backup."
-        )
-        raise DataStoreFormatError(msg) from exc
+        return pq.ParquetFile(path, page_checksum_verification=True)
+    except READ_ERRORS as exc:
+        raise damaged(path, exc) from exc
+
+
+def read_spans(path: Path, pf: pq.ParquetFile, spans: Sequence[tuple[int, int]],
+               columns: Sequence[str] | None, where: str) -> pa.Table:
+    """Read the row groups ``first .. first + count - 1`` of each ``(first, count)`` of
+    ``spans`` from the open file ``pf`` (at ``path``).
+
+    The numbers come from index rows and size what is allocated: each span is checked against
+    the file's row groups first, so a damaged or crafted index (``2**31 - 1`` row groups) is an
+    error naming ``where``, not an out-of-memory kill.
+    """
+    n = pf.metadata.num_row_groups
+    for first, count in spans:
+        if first < 0 or count < 0 or first + count > n:
+            msg = (f"{where} names row groups {first} to {first + count - 1} of {path}, which "
+                   f"has {n} row group(s); the index is damaged or was crafted")
+            raise DataStoreFormatError(msg)
+    groups = [g for first, count in spans for g in range(first, first + count)]
+    try:
+        return pf.read_row_groups(groups, columns=None if columns is None else list(columns))
+    except READ_ERRORS as exc:
+        raise damaged(path, exc) from exc
+
+
+#: Index columns a store of format version 1 may lack (added in version 2).
+OPTIONAL_INDEX_COLUMNS = frozenset({"variable_neurons"})
+
+
+def index_column_problems(table: pa.Table, schema: pa.Schema,
+                          optional: frozenset[str] = OPTIONAL_INDEX_COLUMNS) -> list[str]:
+    """The fixed columns of ``schema`` that ``table`` lacks or has with another type.
+
+    A flipped byte in a Parquet footer (which has no checksum) renames or retypes a column;
+    this finds it when the index is read, before any code looks a column up.
+    """
+    try:
+        have = {f.name: f.type for f in table.schema}
+    except UnicodeDecodeError:
+        return ["a column name that is not UTF-8"]
+    return [f"{f.name} ({f.type})" for f in schema
+            if f.name not in optional and not (f.name in have and have[f.name].equals(f.type))]
+
+
+def read_index(path: Path, schema: pa.Schema) -> pa.Table:
+    """Read an index file (size-bounded, checksums verified) whose fixed columns are
+    ``schema``'s; a missing or retyped column is an error naming the file."""
+    table = read_table(path, max_bytes=MAX_INDEX_BYTES)
+    bad = index_column_problems(table, schema)
+    if bad:
+        msg = (f"cannot read datastore index {path}: columns missing or of the wrong type: "
+               f"{', '.join(bad)}. The file is damaged; run `mozaik check` on the run directory")
+        raise DataStoreFormatError(msg)
+    return table
 
 
 # ---------------------------------------------------------------------- manifest
@@ -256,11 +390,13 @@ def read_manifest(root: Path) -> dict[str, Any]:
             f"created by DataStore.create (or by `mozaik run`)."
         )
         raise DataStoreFormatError(msg)
+    check_size(path, MAX_MANIFEST_BYTES, "manifest")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        msg = f"{path} is not valid JSON ({exc}); the manifest is damaged"
+        text = path.read_bytes()
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc}"
         raise DataStoreFormatError(msg) from exc
+    manifest = loads_bounded(text, str(path))
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         msg = f"{path} is not a Mozaik datastore manifest (its 'format' is not {FORMAT_NAME!r})"
         raise DataStoreFormatError(msg)
