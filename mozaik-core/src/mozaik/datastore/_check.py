@@ -8,7 +8,6 @@ manifest's state agrees with the files (a complete run has a consolidated index)
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,87 @@ def sheet_file(sheet: str) -> str:
     return f"{NEURONS}/{safe}-{digest}.parquet"
 
 
+# ---------------------------------------------------------------------- no links, no escapes
+#: What a run directory holds at its top level; none of them may be a symbolic link, so no
+#: write into a run (a stranger's, copied or downloaded) can land outside it.
+RUN_ENTRIES = (MANIFEST, LOCK, SEGMENTS, SEGMENT_FRAGMENTS, STIMULI, SPIKES, ANALOG, NEURONS,
+               ADS_DIR, ADS_INDEX, ADS_FRAGMENTS, ADS_PAYLOADS, PART_FRAGMENTS, "figures",
+               "mozaik.log", "report.html")
+
+
+def refuse_links(root: Path, entries: Sequence[str] = RUN_ENTRIES) -> None:
+    """Refuse a run directory in which one of ``entries`` is a symbolic link.
+
+    Mozaik never makes links in a run; a planted one (``.writer.lock -> ~/file``, ``figures ->
+    /elsewhere``) would make a write follow it out of the run.
+    """
+    for rel in entries:
+        path = root / rel
+        if path.is_symlink():
+            msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik writes into a "
+                   f"run directory only through its own files and folders, never through a "
+                   f"link, which could lead outside the run. Remove the link (or copy the run "
+                   f"with `cp -rL`) and try again")
+            raise DataStoreError(msg)
+
+
+def open_for_write(path: Path, *, append: bool = False) -> int:
+    """A file descriptor for writing ``path``, created if missing, never through a symlink.
+
+    Raises
+    ------
+    DataStoreError
+        If ``path`` is a symbolic link (naming it and what it points to).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_APPEND if append else os.O_TRUNC)
+    try:
+        return os.open(path, flags, 0o666)
+    except OSError as exc:
+        if path.is_symlink():
+            msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik never writes "
+                   f"through a link, which could lead outside the run directory. Remove it and "
+                   f"try again")
+            raise DataStoreError(msg) from exc
+        raise
+
+
+def read_run_file(root: Path, rel: str, where: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``rel`` inside the run directory ``root``.
+
+    For files a run's metadata names (figures embedded in a report): the path must stay inside
+    the run (:func:`store_file`), the file must be a regular file reached through no link (a
+    FIFO would hang the reader, a link could expose ``/etc/shadow``) and at most ``max_bytes``.
+
+    Raises
+    ------
+    DataStoreFormatError
+        Naming ``where`` and the file, for each of these.
+    """
+    path = store_file(root, rel, where)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        reason = "a symbolic link" if path.is_symlink() else f"unreadable ({exc.strerror})"
+        msg = f"{where} names {path}, which is {reason}; only regular files of the run are read"
+        raise DataStoreFormatError(msg) from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            msg = f"{where} names {path}, which is not a regular file; it is not read"
+            raise DataStoreFormatError(msg)
+        if st.st_size > max_bytes:
+            msg = (f"{where} names {path} of {st.st_size:,} bytes, more than the {max_bytes:,} "
+                   f"allowed; it is not read")
+            raise DataStoreFormatError(msg)
+        return fh.read(max_bytes + 1)[:max_bytes]
+
+
+def read_run_json(root: Path, rel: str, where: str, max_bytes: int = 1 << 20) -> Any:
+    """The JSON document ``rel`` of the run directory ``root`` (a figure's sidecar), read as
+    :func:`read_run_file` reads and parsed with bounded nesting."""
+    return loads_bounded(read_run_file(root, rel, where, max_bytes), f"{root / rel} ({where})")
+
+
 # ---------------------------------------------------------------------- durable writes
 def fsync_dir(path: Path) -> None:
     """Flush a directory entry (makes a rename durable on POSIX)."""
@@ -174,7 +256,7 @@ def write_table_atomic(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + TMP_SUFFIX)
     spans: list[tuple[int, int]] = []
-    with open(tmp, "wb") as fh:
+    with os.fdopen(open_for_write(tmp), "wb") as fh:
         writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION,
                                   write_page_checksum=PAGE_CHECKSUMS)
         try:
@@ -203,7 +285,7 @@ def write_table_atomic(
 def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
     """Write a JSON document durably (write, fsync, rename, fsync directory)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with os.fdopen(open_for_write(tmp), "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2, sort_keys=True, default=json_default)
         fh.write("\n")
         fh.flush()
@@ -384,6 +466,10 @@ def read_manifest(root: Path) -> dict[str, Any]:
     if not root.is_dir():
         msg = f"{root} is not a directory; pass the run directory of a Mozaik datastore"
         raise DataStoreFormatError(msg)
+    if path.is_symlink():
+        msg = (f"{path} is a symbolic link (to {os.readlink(path)}); a store's manifest is a "
+               f"file of its own, never a link (which could lead outside the run)")
+        raise DataStoreFormatError(msg)
     if not path.is_file():
         msg = (
             f"{root} is not a Mozaik datastore: it has no {MANIFEST}. Pass a run directory "
@@ -391,17 +477,13 @@ def read_manifest(root: Path) -> dict[str, Any]:
         )
         raise DataStoreFormatError(msg)
     check_size(path, MAX_MANIFEST_BYTES, "manifest")
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        msg = f"cannot read {path}: {exc}"
-        raise DataStoreFormatError(msg) from exc
+    text = read_run_file(root, MANIFEST, "the store", MAX_MANIFEST_BYTES)
     manifest = loads_bounded(text, str(path))
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         msg = f"{path} is not a Mozaik datastore manifest (its 'format' is not {FORMAT_NAME!r})"
         raise DataStoreFormatError(msg)
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         msg = f"{path}: format_version {version!r} is invalid; expected a positive integer"
         raise DataStoreFormatError(msg)
     if version > FORMAT_VERSION:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mozaik._errors import DataStoreError, DataStoreFormatError
+from mozaik._errors import DataStoreError
 from mozaik.ads import AnalysisDataStructure, ads_class
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._neo import build_segment
