@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mozaik._errors import DataStoreError, DataStoreFormatError
+from mozaik.datastore._manifest import check_manifest
 from mozaik.datastore._provenance import collect_provenance, now_iso
 
 FORMAT_NAME = "mozaik-datastore"
@@ -492,6 +493,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
             f"(up to {FORMAT_VERSION}); upgrade mozaik-core to open it"
         )
         raise DataStoreFormatError(msg)
+    check_manifest(manifest, path)
     return manifest
 
 
