@@ -52,7 +52,8 @@ SNAPSHOT = {
         "open_for_write", "param_filter_query",
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
-        "read_run_file", "read_run_json", "refuse_links", "sheet_recording_from_segment", "summarize", "summary_data", "tag_based_query"
+        "read_run_file", "read_run_json", "refuse_links", "sheet_recording_from_segment",
+        "summarize", "summary_data", "tag_based_query"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",
