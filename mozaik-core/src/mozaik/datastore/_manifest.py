@@ -102,8 +102,12 @@ def _mapping_hook(tp: Any) -> Any:
     return hook
 
 
+def _is(tp: Any) -> Any:
+    return lambda t: t == tp
+
+
 for _tp in (dict[str, Any], dict[str, _Step], dict[str, float]):
-    _converter.register_structure_hook_func(lambda t, _tp=_tp: t == _tp, _mapping_hook(_tp))
+    _converter.register_structure_hook_func(_is(_tp), _mapping_hook(_tp))
 
 
 def check_manifest(manifest: dict[str, Any], path: Path) -> None:
