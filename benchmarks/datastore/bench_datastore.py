@@ -31,7 +31,7 @@ import neo
 import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from mozaik.datastore import DataStore, SheetRecording, param_filter_query
+from mozaik.datastore import DataStore, SheetRecording, check_store, param_filter_query
 from mozaik.stimulus import StimulusIdentity
 from neo.core.spiketrainlist import SpikeTrainList
 
@@ -268,6 +268,33 @@ def main() -> None:
         res["read_pyarrow_rowgroups_ms"], res["read_pyarrow_filter_ms"]
     )
     res["spikes_per_read"] = len(store_read(int(picks[0])))
+
+    # ---------------------------------------------------------------- page checksums (issue 19)
+    def arrow_read_verified(pid: int, verify: bool = True) -> np.ndarray:
+        r = rows[pid]
+        t = pq.ParquetFile(run / r["spikes_file"], page_checksum_verification=verify)
+        t = t.read_row_groups(
+            list(range(r["spikes_row_group"], r["spikes_row_group"] + r["spikes_row_groups"])),
+            columns=["neuron", "time"])
+        return t["time"].to_numpy()
+
+    res["read_pyarrow_verified_ms"] = timed(arrow_read_verified)
+    res["read_pyarrow_unverified_ms"] = timed(lambda p: arrow_read_verified(p, False))
+    res["checksum_read_cost_ratio"] = (res["read_pyarrow_verified_ms"]
+                                       / res["read_pyarrow_unverified_ms"])
+    one = pq.read_table(run / rows[int(picks[0])]["spikes_file"])
+    sizes, write_ms = {}, {}
+    for flag in (True, False):
+        target = base / f"checksum-{flag}.parquet"
+        write_ms[flag] = median_ms(lambda f=flag, t=target: pq.write_table(
+            one, t, compression="zstd", write_page_checksum=f), 3)
+        sizes[flag] = target.stat().st_size
+        target.unlink()
+    res["checksum_write_cost_ratio"] = write_ms[True] / write_ms[False]
+    res["checksum_size_cost_ratio"] = sizes[True] / sizes[False]
+    t0 = time.perf_counter()
+    res["check_problems"] = len(check_store(run))
+    res["check_store_s"] = time.perf_counter() - t0
     res["neo_segment_from_store_ms"] = median_ms(
         lambda: param_filter_query(store, sheet_name="V1_Exc_L4", st_trial=0).get_segments()[0], 3
     )

@@ -52,10 +52,11 @@ SNAPSHOT = {
         "collate_analysis_results", "collect_provenance", "damaged_presentations",
         "equal_ads", "equal_ads_type",
         "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
-        "param_filter_query",
+        "open_for_write", "param_filter_query",
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
-        "sheet_recording_from_segment", "summarize", "summary_data", "tag_based_query"
+        "read_run_file", "read_run_json", "refuse_links", "sheet_recording_from_segment",
+        "summarize", "summary_data", "tag_based_query"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from mozaik.cli import main
 from mozaik.datastore import DataStore
-from mozaik.workflow import FIGURES_DIR
+from mozaik.workflow import FIGURES_DIR, MANIFEST_FIELD
 from mozaik_plot import (
     COLORS,
     ActivityMovie,
@@ -36,6 +36,12 @@ def _run_with_figures(store: DataStore) -> Path:
     RasterPlot(RasterParams(max_stimuli=1)).draw(store, folder / "00_RasterPlot.png")
     OverviewPlot(OverviewParams(max_stimuli=1)).draw(store, folder / "01_OverviewPlot.png")
     ActivityMovie(MovieParams(sheet="exc", frame_ms=50.0)).draw(store, folder / "02_Movie.png")
+    # as the workflow records what its plot steps wrote (the report shows only those)
+    store.update_manifest(**{MANIFEST_FIELD: {
+        f"plots/{name}": {"kind": "plot", "files": [f"{FIGURES_DIR}/{file}"]}
+        for name, file in (("RasterPlot", "00_RasterPlot.png"),
+                           ("OverviewPlot", "01_OverviewPlot.png"),
+                           ("ActivityMovie", "02_Movie.gif"))}})
     return store.root
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -10,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-from mozaik import DataStoreError
+from mozaik import DataStoreError, MozaikError
 from mozaik.ads import Connections, SingleValue
-from mozaik.datastore import DataStore, DataStoreView, summary_data
-from mozaik.workflow import FIGURES_DIR
+from mozaik.datastore import (
+    DataStore,
+    DataStoreView,
+    open_for_write,
+    read_run_file,
+    read_run_json,
+    summary_data,
+)
+from mozaik.workflow import MANIFEST_FIELD
 
 from mozaik_plot._data import results_of
 
@@ -89,31 +97,53 @@ def _experiments_section(summary: Mapping[str, Any], manifest: Mapping[str, Any]
             + _table(("stimulus", "parameters", "trials", "duration (ms)"), stimuli))
 
 
-def _figure(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    sidecar = path.with_suffix(".json")
-    caption = f"<b>{_e(path.name)}</b>"
-    if sidecar.is_file():
-        record = json.loads(sidecar.read_text())
-        caption += (f" &mdash; {_e(record.get('plot'))}, query <code>"
-                    f"{_e(json.dumps(record.get('query', {}), sort_keys=True))}</code>")
-    return (f'<figure><img alt="{_e(path.stem)}" src="data:{_IMAGE_TYPES[path.suffix]};'
-            f'base64,{data}"><figcaption>{caption}</figcaption></figure>')
+#: Largest figure embedded in a report (bytes).
+MAX_FIGURE_BYTES = 64 << 20
 
 
-def figure_files(run_dir: Path) -> list[Path]:
-    """The figures of a run shown in its report: PNGs and GIFs of ``figures/``, sorted."""
-    folder = run_dir / FIGURES_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".png", ".gif"))
+def _figure(root: Path, rel: str) -> str:
+    where = f"the report's figure {rel}"
+    try:
+        data = base64.b64encode(read_run_file(root, rel, where, MAX_FIGURE_BYTES)).decode("ascii")
+    except MozaikError as exc:
+        return f"<p>{_e(rel)} is not embedded: {_e(str(exc))}</p>"
+    caption = f"<b>{_e(Path(rel).name)}</b>"
+    sidecar = str(Path(rel).with_suffix(".json"))
+    record = None
+    if (root / sidecar).is_file():
+        with contextlib.suppress(MozaikError):
+            record = read_run_json(root, sidecar, f"the sidecar of {rel}")
+    if isinstance(record, Mapping):
+        caption += (f" &mdash; {_e(str(record.get('plot')))}, query <code>"
+                    f"{_e(json.dumps(record.get('query', {}), sort_keys=True, default=str))}"
+                    "</code>")
+    return (f'<figure><img alt="{_e(Path(rel).stem)}" src="data:'
+            f'{_IMAGE_TYPES[Path(rel).suffix]};base64,{data}"><figcaption>{caption}'
+            "</figcaption></figure>")
 
 
-def _figures_section(run_dir: Path) -> str:
-    files = figure_files(run_dir)
+def figure_files(manifest: Mapping[str, Any]) -> list[str]:
+    """The figures a report shows: the PNGs and GIFs the run's plot steps recorded in its
+    manifest (paths relative to the run directory), sorted, so in step order
+    (``NN_Plot.png``). Files merely lying in ``figures/`` are not shown: a run directory may
+    come from a stranger."""
+    records = manifest.get(MANIFEST_FIELD)
+    files: list[str] = []
+    for record in records.values() if isinstance(records, Mapping) else ():
+        named = record.get("files") if isinstance(record, Mapping) else None
+        for rel in named if isinstance(named, list) else ():
+            if isinstance(rel, str) and Path(rel).suffix in (".png", ".gif") and (
+                    rel not in files):
+                files.append(rel)
+    return sorted(files)
+
+
+def _figures_section(root: Path, manifest: Mapping[str, Any]) -> str:
+    files = figure_files(manifest)
     if not files:
-        return f"<h2>Figures</h2><p>No figures in {_e(run_dir / FIGURES_DIR)}.</p>"
-    return "<h2>Figures</h2>" + "".join(_figure(p) for p in files)
+        return (f"<h2>Figures</h2><p>No figures in {_e(str(root))} (none recorded by its "
+                "plot steps).</p>")
+    return "<h2>Figures</h2>" + "".join(_figure(root, rel) for rel in files)
 
 
 def _values_section(view: DataStoreView) -> str:
@@ -149,7 +179,7 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         view = store.full_view()
         name = (manifest.get("config") or {}).get("name") or root.name
         parts = [_run_section(summary, manifest), _model_section(view, summary, manifest),
-                 _experiments_section(summary, manifest), _figures_section(root),
+                 _experiments_section(summary, manifest), _figures_section(root, manifest),
                  _values_section(view)]
     finally:
         store.close()
@@ -158,7 +188,10 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
             + "".join(parts) + "</body></html>\n")
     target = Path(out) if out is not None else root / REPORT_NAME
     try:
-        target.write_text(page, encoding="utf-8")
+        # into the run: never through a link a stranger planted; elsewhere: the user's choice
+        with open(open_for_write(target) if out is None else target, "w",
+                  encoding="utf-8") as fh:
+            fh.write(page)
     except OSError as exc:
         where = ("" if out is not None else
                  f"; write it elsewhere with `mozaik report {run_dir} -o PATH`")

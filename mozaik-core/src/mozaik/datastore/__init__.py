@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from mozaik.datastore._check import Problem, check_store
 from mozaik.datastore._export import export_nix, export_view
-from mozaik.datastore._format import FORMAT_VERSION, WHOLE_FORMAT_VERSION
+from mozaik.datastore._format import (
+    FORMAT_VERSION,
+    WHOLE_FORMAT_VERSION,
+    open_for_write,
+    read_run_file,
+    read_run_json,
+    refuse_links,
+)
 from mozaik.datastore._neo import sheet_recording_from_segment
 from mozaik.datastore._provenance import collect_provenance, now_iso
 from mozaik.datastore._query import (
@@ -57,10 +64,14 @@ __all__ = [
     "export_nix",
     "export_view",
     "now_iso",
+    "open_for_write",
     "param_filter_query",
     "partition_analysis_results_by_parameters",
     "partition_analysis_results_by_stimulus_parameters",
     "partition_by_stimulus_parameters",
+    "read_run_file",
+    "read_run_json",
+    "refuse_links",
     "sheet_recording_from_segment",
     "summarize",
     "summary_data",

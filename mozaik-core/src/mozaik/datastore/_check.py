@@ -8,7 +8,6 @@ manifest's state agrees with the files (a complete run has a consolidated index)
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,8 +38,9 @@ class Problem:
     Parameters
     ----------
     kind : str
-        Short category: ``manifest``, ``index``, ``unsafe-path``, ``missing``, ``unreadable``,
-        ``schema``, ``count``, ``orphan``, ``tmp``, ``unmerged``, ``lock``, ``busy``.
+        Short category: ``manifest``, ``index``, ``duplicate``, ``unsafe-path``, ``missing``,
+        ``unreadable``, ``schema``, ``count``, ``orphan``, ``tmp``, ``unmerged``, ``lock``,
+        ``busy``.
     file : str
         The file concerned, relative to the run directory (``""`` for the store as a whole).
     message : str
@@ -63,6 +63,7 @@ class _Checker:
         self.quick = quick
         self.problems: list[Problem] = []
         self.manifest: dict[str, Any] = {}
+        self._sizes: dict[str, int | None] = {}
 
     def add(self, kind: str, file: str | Path, message: str) -> None:
         rel = file.relative_to(self.root).as_posix() if isinstance(file, Path) else file
@@ -85,9 +86,9 @@ class _Checker:
                          f"truncated or overwritten")
             return None
         try:
-            pf = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            self.add("unreadable", rel, f"cannot be read as Parquet ({exc}); named by {where}")
+            pf = fmt.open_parquet(path)
+        except DataStoreFormatError as exc:
+            self.add("unreadable", rel, f"{exc} (named by {where})")
             return None
         if schema is not None and not pf.schema_arrow.equals(schema, check_metadata=False):
             self.add("schema", rel, f"schema {_names(pf.schema_arrow)} differs from the format's "
@@ -103,15 +104,15 @@ class _Checker:
         files = [self.root / consolidated] if (self.root / consolidated).exists() else []
         frag_dir = self.root / fragments
         files += sorted(frag_dir.glob("*.parquet")) if frag_dir.is_dir() else []
-        optional = {"variable_neurons"} if self.manifest.get("format_version", 1) < 2 else set()
+        optional = fmt.OPTIONAL_INDEX_COLUMNS if self.manifest.get("format_version", 1) < 2 \
+            else frozenset()
         for path in files:
             try:
-                table = fmt.read_table(path)
+                table = fmt.read_table(path, max_bytes=fmt.MAX_INDEX_BYTES)
             except DataStoreFormatError as exc:
                 self.add("unreadable", path, str(exc))
                 continue
-            bad = [f"{f.name} ({f.type})" for f in schema
-                   if f.name not in optional and not _has_column(table, f)]
+            bad = fmt.index_column_problems(table, schema, optional)
             if bad:
                 self.add("schema", path, f"index columns missing or of the wrong type: "
                          f"{', '.join(bad)}")
@@ -154,21 +155,37 @@ class _Checker:
         for row in rows:
             first, count = row[f"{kind}_row_group"], row[f"{kind}_row_groups"]
             sid = row["segment_id"]
-            if first < 0 or first + count > pf.num_row_groups:
-                self.add("index", rel, f"segment {sid} names row groups {first}.."
-                         f"{first + count - 1} but the file has {pf.num_row_groups}")
-                continue
             try:
-                data = pf.read_row_groups(list(range(first, first + count)))
-            except (pa.ArrowInvalid, OSError) as exc:
-                self.add("unreadable", rel, f"row groups of segment {sid} cannot be read ({exc})")
+                data = fmt.read_spans(self.root / rel, pf, [(first, count)], None,
+                                      f"segment {sid}")
+            except DataStoreFormatError as exc:
+                self.add("unreadable", rel, str(exc))
                 continue
             if data.num_rows and set(data["segment_id"].to_pylist()) != {sid}:
                 self.add("index", rel, f"the row groups named by segment {sid} hold rows of "
                          f"segments {sorted(set(data['segment_id'].to_pylist()))}")
                 continue
-            for message in _count_mismatches(kind, row, data):
+            for message in _payload_mismatches(kind, row, data, self.sheet_size(row["sheet_name"])):
                 self.add("count", rel, f"segment {sid} ({row['sheet_name']}): {message}")
+
+    def sheet_size(self, sheet: str) -> int | None:
+        """Number of neurons of ``sheet`` from its neurons table's footer (None: unknown)."""
+        if sheet not in self._sizes:
+            path = self.root / fmt.sheet_file(sheet)
+            try:
+                self._sizes[sheet] = fmt.open_parquet(path).metadata.num_rows
+            except DataStoreFormatError:
+                self._sizes[sheet] = None  # reported by neurons()
+        return self._sizes[sheet]
+
+    def duplicates(self, table: pa.Table, id_column: str, file: str, what: str) -> None:
+        """Index rows that repeat an id (their payload would be counted twice)."""
+        counts = pc.value_counts(table[id_column])
+        repeated = [v["values"] for v in counts.to_pylist() if v["counts"] > 1]
+        if repeated:
+            self.add("duplicate", file, f"{len(repeated)} {what}(s) appear more than once in "
+                     f"the index (e.g. {id_column} {repeated[0]}), so their data would be "
+                     f"counted twice; the index is damaged")
 
     # ------------------------------------------------------------------ results, neurons
     def results(self, ads: pa.Table) -> None:
@@ -182,8 +199,13 @@ class _Checker:
             except MozaikError:
                 continue  # written by a plugin that is not installed: the payload cannot be judged
             try:
-                cls.from_stored(json.loads(row["parameters"]), list(row["tags"] or []),
-                                pf.read())
+                payload = fmt.read_table(self.root / row["payload_file"])
+            except DataStoreFormatError as exc:
+                self.add("unreadable", row["payload_file"], f"{exc} (named by {where})")
+                continue
+            try:
+                cls.from_stored(fmt.loads_bounded(row["parameters"], f"the parameters of {where}"),
+                                list(row["tags"] or []), payload)
             except (MozaikError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
                 self.add("schema", row["payload_file"], f"{where} cannot be rebuilt from its "
                          f"payload: {exc}")
@@ -197,10 +219,11 @@ class _Checker:
                     self.add("unreadable", rel, "not a Parquet file; truncated or overwritten")
                 continue
             try:
-                schema = pq.read_schema(path)
-            except (pa.ArrowInvalid, OSError) as exc:
-                self.add("unreadable", rel, f"cannot be read as Parquet ({exc})")
+                table = fmt.read_table(path)  # every page, so its checksums are verified
+            except DataStoreFormatError as exc:
+                self.add("unreadable", rel, str(exc))
                 continue
+            schema = table.schema
             sheet = (schema.metadata or {}).get(b"mozaik.sheet")
             missing = [c for c in NEURON_FIXED if c not in schema.names]
             if sheet is None or missing or fmt.sheet_file(sheet.decode()) != rel:
@@ -250,11 +273,6 @@ class _Checker:
                      "cleanly (the lock file is left); delete it")
 
 
-def _has_column(table: pa.Table, field: pa.Field) -> bool:
-    names = table.column_names
-    return field.name in names and table.schema.field(field.name).type.equals(field.type)
-
-
 def _names(schema: pa.Schema) -> str:
     return "(" + ", ".join(f"{f.name}: {f.type}" for f in schema) + ")"
 
@@ -273,9 +291,22 @@ def _looks_like_parquet(path: Path) -> bool:
         return False
 
 
-def _count_mismatches(kind: str, row: dict[str, Any], data: pa.Table) -> Iterator[str]:
-    """How the payload rows of one segment disagree with its index row."""
+def _payload_mismatches(kind: str, row: dict[str, Any], data: pa.Table,
+                        n_neurons: int | None) -> Iterator[str]:
+    """How the payload rows of one segment disagree with its index row and its sheet (neuron
+    indices within the sheet, spike times within the segment's time span)."""
+    if data.num_rows and n_neurons is not None:
+        lo, hi = (v.as_py() for v in pc.min_max(data["neuron"]).values())
+        if lo < 0 or hi >= n_neurons:
+            yield (f"neuron indices {lo}..{hi} lie outside the sheet's {n_neurons} neurons")
     if kind == fmt.SPIKES:
+        times = data["time"]
+        if pc.count(times).as_py():
+            first, last = (v.as_py() for v in pc.min_max(times).values())
+            span = (row.get("t_start"), row.get("t_stop"))  # a part's row has none
+            if None not in span and not span[0] <= first <= last <= span[1]:
+                yield (f"spike times {first}..{last} ms lie outside the segment's "
+                       f"{row['t_start']}..{row['t_stop']} ms")
         n_spikes = int(pc.count(data["time"]).as_py())  # nulls mark silent neurons
         if n_spikes != row["n_spikes"]:
             yield f"the index says {row['n_spikes']} spikes, the payload holds {n_spikes}"
@@ -324,7 +355,10 @@ def check_store(run_dir: str | os.PathLike[str], *, quick: bool = False) -> list
                         fmt.SEGMENT_COLUMNS)
     ads = checker.index(fmt.ADS_INDEX, fmt.ADS_FRAGMENTS, "ads_id", fmt.ADS_COLUMNS)
     seg = fmt.SEGMENT_COLUMNS.empty_table() if seg is None else seg
-    ads = fmt.ADS_COLUMNS.empty_table() if ads is None else keep_last(ads)
+    ads = fmt.ADS_COLUMNS.empty_table() if ads is None else ads
+    checker.duplicates(seg, "segment_id", fmt.SEGMENTS, "segment")
+    checker.duplicates(ads, "ads_id", fmt.ADS_INDEX, "analysis result")
+    ads = keep_last(ads)
     checker.segments(seg)
     checker.results(ads)
     checker.neurons()

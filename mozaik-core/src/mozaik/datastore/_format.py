@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mozaik._errors import DataStoreError, DataStoreFormatError
+from mozaik.datastore._manifest import check_manifest
 from mozaik.datastore._provenance import collect_provenance, now_iso
 
 FORMAT_NAME = "mozaik-datastore"
@@ -47,6 +49,9 @@ TMP_SUFFIX = ".tmp"
 
 #: Parquet compression of every table.
 COMPRESSION = "zstd"
+#: Every data page of every Parquet file carries a CRC-32 of its bytes, verified on every read,
+#: so a flipped bit in a payload is an error instead of a changed value (a Vm of -2.7e107 mV).
+PAGE_CHECKSUMS = True
 #: Maximum rows per Parquet row group of spike and analog payloads.
 ROW_GROUP_ROWS = 1 << 20
 
@@ -150,6 +155,87 @@ def sheet_file(sheet: str) -> str:
     return f"{NEURONS}/{safe}-{digest}.parquet"
 
 
+# ---------------------------------------------------------------------- no links, no escapes
+#: What a run directory holds at its top level; none of them may be a symbolic link, so no
+#: write into a run (a stranger's, copied or downloaded) can land outside it.
+RUN_ENTRIES = (MANIFEST, LOCK, SEGMENTS, SEGMENT_FRAGMENTS, STIMULI, SPIKES, ANALOG, NEURONS,
+               ADS_DIR, ADS_INDEX, ADS_FRAGMENTS, ADS_PAYLOADS, PART_FRAGMENTS, "figures",
+               "mozaik.log", "report.html")
+
+
+def refuse_links(root: Path, entries: Sequence[str] = RUN_ENTRIES) -> None:
+    """Refuse a run directory in which one of ``entries`` is a symbolic link.
+
+    Mozaik never makes links in a run; a planted one (``.writer.lock -> ~/file``, ``figures ->
+    /elsewhere``) would make a write follow it out of the run.
+    """
+    for rel in entries:
+        path = root / rel
+        if path.is_symlink():
+            msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik writes into a "
+                   f"run directory only through its own files and folders, never through a "
+                   f"link, which could lead outside the run. Remove the link (or copy the run "
+                   f"with `cp -rL`) and try again")
+            raise DataStoreError(msg)
+
+
+def open_for_write(path: Path, *, append: bool = False) -> int:
+    """A file descriptor for writing ``path``, created if missing, never through a symlink.
+
+    Raises
+    ------
+    DataStoreError
+        If ``path`` is a symbolic link (naming it and what it points to).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_APPEND if append else os.O_TRUNC)
+    try:
+        return os.open(path, flags, 0o666)
+    except OSError as exc:
+        if path.is_symlink():
+            msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik never writes "
+                   f"through a link, which could lead outside the run directory. Remove it and "
+                   f"try again")
+            raise DataStoreError(msg) from exc
+        raise
+
+
+def read_run_file(root: Path, rel: str, where: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``rel`` inside the run directory ``root``.
+
+    For files a run's metadata names (figures embedded in a report): the path must stay inside
+    the run (:func:`store_file`), the file must be a regular file reached through no link (a
+    FIFO would hang the reader, a link could expose ``/etc/shadow``) and at most ``max_bytes``.
+
+    Raises
+    ------
+    DataStoreFormatError
+        Naming ``where`` and the file, for each of these.
+    """
+    path = store_file(root, rel, where)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        reason = "a symbolic link" if path.is_symlink() else f"unreadable ({exc.strerror})"
+        msg = f"{where} names {path}, which is {reason}; only regular files of the run are read"
+        raise DataStoreFormatError(msg) from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            msg = f"{where} names {path}, which is not a regular file; it is not read"
+            raise DataStoreFormatError(msg)
+        if st.st_size > max_bytes:
+            msg = (f"{where} names {path} of {st.st_size:,} bytes, more than the {max_bytes:,} "
+                   f"allowed; it is not read")
+            raise DataStoreFormatError(msg)
+        return fh.read(max_bytes + 1)[:max_bytes]
+
+
+def read_run_json(root: Path, rel: str, where: str, max_bytes: int = 1 << 20) -> Any:
+    """The JSON document ``rel`` of the run directory ``root`` (a figure's sidecar), read as
+    :func:`read_run_file` reads and parsed with bounded nesting."""
+    return loads_bounded(read_run_file(root, rel, where, max_bytes), f"{root / rel} ({where})")
+
+
 # ---------------------------------------------------------------------- durable writes
 def fsync_dir(path: Path) -> None:
     """Flush a directory entry (makes a rename durable on POSIX)."""
@@ -172,7 +258,7 @@ def write_table_atomic(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + TMP_SUFFIX)
     try:
-        with open(tmp, "wb") as fh:
+        with os.fdopen(open_for_write(tmp), "wb") as fh:
             spans = _write_parquet(fh, table, row_group_tables)
             fh.flush()
             os.fsync(fh.fileno())
@@ -187,7 +273,8 @@ def write_table_atomic(
 def _write_parquet(fh: BinaryIO, table: pa.Table,
                    row_group_tables: Sequence[pa.Table] | None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION)
+    writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION,
+                              write_page_checksum=PAGE_CHECKSUMS)
     try:
         if row_group_tables is None:
             writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
@@ -225,7 +312,7 @@ def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
     """Write a JSON document durably (write, fsync, rename, fsync directory)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with os.fdopen(open_for_write(tmp), "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, sort_keys=True, default=json_default)
             fh.write("\n")
             fh.flush()
@@ -248,28 +335,158 @@ def json_default(value: Any) -> Any:
     raise TypeError(msg)
 
 
-def read_table(path: Path, **kwargs: Any) -> pa.Table:
-    """Read a Parquet file, turning corruption into an error that names the file."""
+#: Size limits of a store's metadata, read whole into memory by every command (bytes). A
+#: manifest holds the configuration, provenance, plan and sessions: a V1 study with 10^5
+#: presentations writes about 30 MB. An index holds one row per segment or result: 10^6
+#: segments take about 100 MB. A file over its limit is damaged or crafted (a sparse 2 GB
+#: manifest cost 4.3 GB of memory in every command).
+MAX_MANIFEST_BYTES = 256 << 20
+MAX_INDEX_BYTES = 2 << 30
+#: Nesting depth of JSON in a manifest or a result's parameters (a configuration is a few
+#: levels deep; deeper nesting only makes every later recursive walk fail).
+MAX_JSON_DEPTH = 100
+
+
+def check_size(path: Path, limit: int, what: str) -> None:
+    """Refuse a metadata file larger than ``limit`` bytes, or sparse (holes no writer of ours
+    makes), before it is read into memory."""
     try:
-        return pq.read_table(path, **kwargs)
-    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
-        msg = (
-            f"cannot read datastore file {path}: {exc}. The file is damaged (truncated or "
-            f"overwritten); restore it from a backup or delete the presentation it belongs to."
-        )
+        st = path.stat()
+    except OSError as exc:
+        raise damaged(path, exc) from exc
+    if st.st_size > limit:
+        msg = (f"{path} ({what}) is {st.st_size:,} bytes, more than the {limit:,} a sound "
+               f"store's {what} takes; the file is damaged or was crafted, so it is not read")
+        raise DataStoreFormatError(msg)
+    if st.st_size > (1 << 20) and st.st_blocks * 512 < st.st_size // 2:
+        msg = (f"{path} ({what}) is a sparse file ({st.st_size:,} bytes, "
+               f"{st.st_blocks * 512:,} on disk); Mozaik never writes holes, so the file is "
+               f"damaged or was crafted and is not read")
+        raise DataStoreFormatError(msg)
+
+
+def loads_bounded(text: str | bytes, where: str) -> Any:
+    """Parse JSON text of a store, refusing nesting deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        data = None
+        deep = True
+    except ValueError as exc:
+        msg = f"{where} is not valid JSON ({exc}); the store is damaged"
         raise DataStoreFormatError(msg) from exc
+    else:
+        deep = _depth_exceeds(data, MAX_JSON_DEPTH)
+    if deep:
+        msg = (f"{where} nests deeper than {MAX_JSON_DEPTH} levels; the store is damaged or was "
+               f"crafted")
+        raise DataStoreFormatError(msg)
+    return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in value)
+    return False
+
+
+#: What reading a damaged Parquet file raises: pyarrow's errors, I/O errors, and what decoding
+#: garbage in its schema or key-value metadata gives (a flipped byte in a string).
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    pa.ArrowException, OSError, ValueError, UnicodeDecodeError, IndexError, KeyError,
+    RecursionError)
+
+
+def damaged(path: Path, exc: BaseException) -> DataStoreFormatError:
+    """The error for a Parquet file of the store that cannot be read."""
+    msg = (
+        f"cannot read datastore file {path}: {type(exc).__name__}: {exc}. The file is damaged "
+        f"(truncated, overwritten or a flipped byte); restore it from a backup, or run "
+        f"`mozaik check` on the run directory to list every damaged file"
+    )
+    return DataStoreFormatError(msg)
+
+
+def read_table(path: Path, *, max_bytes: int | None = None, **kwargs: Any) -> pa.Table:
+    """Read a Parquet file, verifying its page checksums; damage is an error naming the file.
+
+    ``max_bytes``: refuse a larger (or sparse) file before reading it (an index).
+    """
+    if max_bytes is not None:
+        check_size(path, max_bytes, "index")
+    try:
+        return pq.read_table(path, page_checksum_verification=True, **kwargs)
+    except READ_ERRORS as exc:
+        raise damaged(path, exc) from exc
 
 
 def open_parquet(path: Path) -> pq.ParquetFile:
-    """Open a Parquet file for row-group reads, naming the file if it is damaged."""
+    """Open a Parquet file for row-group reads (page checksums verified), naming the file if it
+    is damaged or missing."""
     try:
-        return pq.ParquetFile(path)
-    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
-        msg = (
-            f"cannot read datastore file {path}: {exc}. The file is damaged (truncated or "
-            f"overwritten) or missing; restore it from a backup."
-        )
-        raise DataStoreFormatError(msg) from exc
+        return pq.ParquetFile(path, page_checksum_verification=True)
+    except READ_ERRORS as exc:
+        raise damaged(path, exc) from exc
+
+
+def read_spans(path: Path, pf: pq.ParquetFile, spans: Sequence[tuple[int, int]],
+               columns: Sequence[str] | None, where: str) -> pa.Table:
+    """Read the row groups ``first .. first + count - 1`` of each ``(first, count)`` of
+    ``spans`` from the open file ``pf`` (at ``path``).
+
+    The numbers come from index rows and size what is allocated: each span is checked against
+    the file's row groups first, so a damaged or crafted index (``2**31 - 1`` row groups) is an
+    error naming ``where``, not an out-of-memory kill.
+    """
+    n = pf.metadata.num_row_groups
+    for first, count in spans:
+        if first < 0 or count < 0 or first + count > n:
+            msg = (f"{where} names row groups {first} to {first + count - 1} of {path}, which "
+                   f"has {n} row group(s); the index is damaged or was crafted")
+            raise DataStoreFormatError(msg)
+    groups = [g for first, count in spans for g in range(first, first + count)]
+    try:
+        return pf.read_row_groups(groups, columns=None if columns is None else list(columns))
+    except READ_ERRORS as exc:
+        raise damaged(path, exc) from exc
+
+
+#: Index columns a store of format version 1 may lack (added in version 2).
+OPTIONAL_INDEX_COLUMNS = frozenset({"variable_neurons"})
+
+
+def index_column_problems(table: pa.Table, schema: pa.Schema,
+                          optional: frozenset[str] = OPTIONAL_INDEX_COLUMNS) -> list[str]:
+    """The fixed columns of ``schema`` that ``table`` lacks or has with another type.
+
+    A flipped byte in a Parquet footer (which has no checksum) renames or retypes a column;
+    this finds it when the index is read, before any code looks a column up.
+    """
+    try:
+        have = {f.name: f.type for f in table.schema}
+    except UnicodeDecodeError:
+        return ["a column name that is not UTF-8"]
+    return [f"{f.name} ({f.type})" for f in schema
+            if f.name not in optional and not (f.name in have and have[f.name].equals(f.type))]
+
+
+def read_index(path: Path, schema: pa.Schema) -> pa.Table:
+    """Read an index file (size-bounded, checksums verified) whose fixed columns are
+    ``schema``'s; a missing or retyped column is an error naming the file."""
+    table = read_table(path, max_bytes=MAX_INDEX_BYTES)
+    bad = index_column_problems(table, schema)
+    if bad:
+        msg = (f"cannot read datastore index {path}: columns missing or of the wrong type: "
+               f"{', '.join(bad)}. The file is damaged; run `mozaik check` on the run directory")
+        raise DataStoreFormatError(msg)
+    return table
 
 
 # ---------------------------------------------------------------------- manifest
@@ -279,22 +496,24 @@ def read_manifest(root: Path) -> dict[str, Any]:
     if not root.is_dir():
         msg = f"{root} is not a directory; pass the run directory of a Mozaik datastore"
         raise DataStoreFormatError(msg)
+    if path.is_symlink():
+        msg = (f"{path} is a symbolic link (to {os.readlink(path)}); a store's manifest is a "
+               f"file of its own, never a link (which could lead outside the run)")
+        raise DataStoreFormatError(msg)
     if not path.is_file():
         msg = (
             f"{root} is not a Mozaik datastore: it has no {MANIFEST}. Pass a run directory "
             f"created by DataStore.create (or by `mozaik run`)."
         )
         raise DataStoreFormatError(msg)
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        msg = f"{path} is not valid JSON ({exc}); the manifest is damaged"
-        raise DataStoreFormatError(msg) from exc
+    check_size(path, MAX_MANIFEST_BYTES, "manifest")
+    text = read_run_file(root, MANIFEST, "the store", MAX_MANIFEST_BYTES)
+    manifest = loads_bounded(text, str(path))
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         msg = f"{path} is not a Mozaik datastore manifest (its 'format' is not {FORMAT_NAME!r})"
         raise DataStoreFormatError(msg)
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         msg = f"{path}: format_version {version!r} is invalid; expected a positive integer"
         raise DataStoreFormatError(msg)
     if version > FORMAT_VERSION:
@@ -303,6 +522,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
             f"(up to {FORMAT_VERSION}); upgrade mozaik-core to open it"
         )
         raise DataStoreFormatError(msg)
+    check_manifest(manifest, path)
     return manifest
 
 

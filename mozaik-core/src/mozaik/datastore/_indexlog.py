@@ -100,14 +100,14 @@ class IndexLog:
         tables = []
         have: set[int] = set()
         if self.consolidated.exists():
-            base = fmt.read_table(self.consolidated)
+            base = fmt.read_index(self.consolidated, self.schema)
             have = set(base[self.id_column].to_pylist())
             tables.append(base)
         for path in self.fragment_files():
             ident = fmt.id_from_file(path.name)
             if ident is None or ident in have:
                 continue
-            tables.append(fmt.read_table(path))
+            tables.append(fmt.read_index(path, self.schema))
         return fmt.concat_tables(tables)
 
     def compact(self) -> None:

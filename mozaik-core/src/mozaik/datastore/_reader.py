@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mozaik._errors import DataStoreError, DataStoreFormatError
+from mozaik._errors import DataStoreError
 from mozaik.ads import AnalysisDataStructure, ads_class
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._neo import build_segment
@@ -94,21 +93,18 @@ class StoreReader:
             rows = expand_parts(rows)
         files, firsts, counts = (rows[f"{kind}_{c}"].to_pylist() for c in _PAYLOAD_COLUMNS)
         seg_ids = rows["segment_id"].to_pylist() if "segment_id" in rows.column_names else None
-        by_file: dict[str, list[int]] = {}
+        spans: dict[str, list[tuple[int, int]]] = {}
         where: dict[str, str] = {}
         for k, (f, a, c) in enumerate(zip(files, firsts, counts, strict=True)):
             if f is not None and c:
-                by_file.setdefault(f, []).extend(range(a, a + c))
+                spans.setdefault(f, []).append((a, c))
                 where.setdefault(f, "segment" if seg_ids is None else f"segment {seg_ids[k]}")
         tables = []
-        for f, groups in by_file.items():
-            path = fmt.store_file(self.root, f, f"the {kind} file of {where[f]}")
-            pf = fmt.open_parquet(path)
-            try:
-                tables.append(pf.read_row_groups(groups, columns=columns))
-            except (pa.ArrowInvalid, OSError) as exc:
-                msg = f"cannot read datastore file {path}: {exc}; the file is damaged"
-                raise DataStoreFormatError(msg) from exc
+        for f, file_spans in spans.items():
+            what = f"the {kind} file of {where[f]}"
+            path = fmt.store_file(self.root, f, what)
+            tables.append(fmt.read_spans(path, fmt.open_parquet(path), file_spans, columns,
+                                         what))
         if not tables:
             return schema.empty_table().select(columns)
         table = pa.concat_tables(tables)
@@ -149,7 +145,8 @@ def load_ads(root: Path, row: dict[str, Any]) -> AnalysisDataStructure:
     cls = ads_class(row["identifier"], written_by=writer)
     where = f"analysis result {row.get('ads_id')} ({row['identifier']})"
     payload = fmt.read_table(fmt.store_file(root, row["payload_file"], where))
-    return cls.from_stored(json.loads(row["parameters"]), list(row["tags"] or []), payload)
+    return cls.from_stored(fmt.loads_bounded(row["parameters"], f"the parameters of {where}"),
+                           list(row["tags"] or []), payload)
 
 
 def check_index_paths(root: Path, segments: pa.Table, analysis: pa.Table) -> None:

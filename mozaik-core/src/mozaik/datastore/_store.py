@@ -74,6 +74,7 @@ class DataStore(PartWriting, DataStoreView):
         self._reader = StoreReader(root)
         super().__init__(self, None, None)
         if mode == "a":
+            fmt.refuse_links(root)
             self._lock = WriterLock(root)
         self.reload()
         if mode == "a":
@@ -115,6 +116,7 @@ class DataStore(PartWriting, DataStoreView):
             )
             raise DataStoreError(msg)
         root.mkdir(parents=True, exist_ok=True)
+        fmt.refuse_links(root)
         data = fmt.new_manifest(root, manifest or {}, model_dir=model_dir)
         fmt.write_json_atomic(data, root / fmt.MANIFEST)
         return cls(root, "a", fmt.read_manifest(root))
