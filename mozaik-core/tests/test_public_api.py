@@ -116,7 +116,7 @@ SNAPSHOT = {
         "register_components", "stored_spikes", "tiny_store", "use_plugin_manager"
     ],
     "mozaik.workflow": [
-        "FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow", "pending_steps",
+        "FIGURES_DIR", "MANIFEST_FIELD", "Step", "failed_plots", "load_workflow", "pending_steps",
         "plan_steps", "run_workflow", "view_digest"
     ],
 }

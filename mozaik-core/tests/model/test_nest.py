@@ -227,6 +227,48 @@ def test_collecting_in_chunks_loses_no_spike(load, registry) -> None:
     np.testing.assert_array_equal(whole, chunked)
 
 
+@pytest.mark.parametrize("interval_ms", [0.1, 0.5])
+def test_collecting_in_chunks_keeps_every_sample_at_its_time(nest_model, interval_ms) -> None:
+    """Every collected window holds the samples at t_start + k * interval, k = 0 .. n, with
+    their true values: those of one uninterrupted recording (PyNN alone loses the sample after
+    each window's start and labels the rest one interval early). After a reset the window
+    starts again from the initial value (checked at interval = time step: after a reset
+    NEST's sampling grid is shifted by PyNN's flush period, a separate matter)."""
+
+    def ramp(model):
+        cell = {"model": "IF_cond_exp", "params": {"i_offset": 0.3, "v_thresh": 100.0},
+                "initial_values": {"v": -65.0}}
+        model.create_sheet("s", {"cell": cell, "placement": {"n_neurons": 1}, "recorders": [
+            {"variables": ["v"], "interval_ms": interval_ms}]})
+        return model
+
+    def window(model):
+        sig = model.collect()["s"].analogsignals[0]
+        return float(sig.t_start.rescale("ms")), np.asarray(sig.magnitude)[:, 0]
+
+    model = ramp(nest_model())
+    model.run(12.0)
+    t0, whole = window(model)
+    model.end()
+    per = round(4.0 / interval_ms)
+    assert t0 == 0.0 and len(whole) == 3 * per + 1
+    model = ramp(nest_model())
+    for k in range(3):
+        model.run(4.0)
+        start, values = window(model)
+        assert start == pytest.approx(4.0 * k)
+        np.testing.assert_array_equal(values, whole[k * per: (k + 1) * per + 1])
+    if interval_ms != model.time_step:
+        model.end()
+        return
+    model.reset()
+    model.run(4.0)
+    start, values = window(model)
+    model.end()
+    assert start == 0.0
+    np.testing.assert_array_equal(values, whole[: per + 1])
+
+
 def test_simulator_timers_add_up_every_run_call(nest_model) -> None:
     # NEST times each Simulate call alone; the model sums them over its run calls
     model = nest_model()

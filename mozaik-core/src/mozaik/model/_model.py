@@ -18,6 +18,7 @@ from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
     import_backend,
+    keep_window_start_sample,
     make_rng,
     mock_recording_windows,
     setup_simulator,
@@ -257,6 +258,9 @@ class Model:
         With the network distributed over MPI ranks, each rank gets its own neurons'
         recordings (nothing is gathered): each rank stores them as its part.
 
+        Analog signals hold the samples at ``t_start + k * sampling_period``, k = 0 .. n, of
+        the span since the last collection (both ends): equal spans give equal lengths.
+
         Parameters
         ----------
         clear : bool
@@ -273,6 +277,8 @@ class Model:
                 # so none is lost (tested: chunked collection equals one long recording)
                 warnings.filterwarnings("ignore", message="Recorded at least one spike after")
                 block = sheet.population.get_data(clear=clear, gather=False)
+            if clear and self.sim.__name__ == "pyNN.nest":
+                keep_window_start_sample(sheet.population)
             out[name] = block.segments[-1]
         return out
 

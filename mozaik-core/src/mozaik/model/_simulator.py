@@ -26,6 +26,7 @@ __all__ = [
     "connection_total",
     "derive_seed",
     "import_backend",
+    "keep_window_start_sample",
     "make_rng",
     "mock_recording_windows",
     "setup_simulator",
@@ -195,3 +196,22 @@ def _windowed_mock_recorder() -> type:
 
 
 _WINDOWED: type | None = None
+
+
+def keep_window_start_sample(population: Any) -> None:
+    """After ``population.get_data(clear=True)`` on NEST: make the next recording window's
+    analog signals start with the sample at the window's start, like the first window's.
+
+    NEST's multimeter samples at ``k * interval`` for k >= 1; PyNN puts the initial value in
+    front of the first window's samples (time 0). For every later window (PyNN 0.13) it
+    *overwrites* the first sample NEST delivered (at ``t_start + interval``) with the last
+    value of the previous window, and labels the result from ``t_start``: the sample at
+    ``t_start + interval`` is lost and every later sample is labelled one interval early
+    (measured against one uninterrupted recording). Marking the multimeter clean makes PyNN
+    put that last value in front instead, so every window holds the samples at
+    ``t_start + k * interval``, k = 0 .. n, with their true times.
+    """
+    recorder = getattr(population, "recorder", None)
+    multimeter = getattr(recorder, "_multimeter", None)
+    if multimeter is not None and hasattr(multimeter, "_clean"):
+        multimeter._clean = True
