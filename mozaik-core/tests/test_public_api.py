@@ -44,7 +44,8 @@ SNAPSHOT = {
         "run_dir_name", "run_logging", "run_study", "study_from_run_dir"
     ],
     "mozaik.datastore": [
-        "AnalogArrays", "Collation", "DataStore", "DataStoreView", "FORMAT_VERSION", "Problem",
+        "AnalogArrays", "Collation", "DataStore", "DataStoreView", "EDGE_TOLERANCE_MS",
+        "FORMAT_VERSION", "Problem",
         "QueryWarning", "SegmentList", "SheetRecording", "SignalRecording", "SpikeArrays",
         "WHOLE_FORMAT_VERSION", "check_store", "collate_analysis_results", "collect_provenance",
         "equal_ads", "equal_ads_type",
@@ -52,7 +53,8 @@ SNAPSHOT = {
         "param_filter_query",
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
-        "sheet_recording_from_segment", "summarize", "summary_data", "tag_based_query"
+        "sheet_recording_from_segment", "spike_bin", "summarize", "summary_data",
+        "tag_based_query"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",

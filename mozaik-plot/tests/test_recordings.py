@@ -166,3 +166,18 @@ def test_overview_of_a_nest_run_whose_first_experiment_has_two_trials(tmp_path: 
     # interval 1 ms: 41 samples over each 40 ms trial (both ends), starting at its onset
     assert signals.values.shape[1] == 41 and len(set(signals.segment_id.tolist())) == 2
     assert sorted(set(signals.t_start.tolist())) == [0.0, 40.0]
+
+
+def test_psth_panel_counts_a_spike_on_an_edge_in_the_bin_ending_there() -> None:
+    from mozaik_plot import PsthPanel
+
+    figure, ax = plt.subplots()
+    try:
+        # one train; spikes exactly at 25, 50 and 100 ms of a 100 ms presentation
+        PsthPanel("psth", np.array([25.0, 50.0, 100.0]), 100.0, 1, bin_ms=25.0).draw(ax)
+        (bars,) = ax.patches
+        # bins (0, 25], (25, 50], (50, 75], (75, 100]: one spike each but the third
+        steps = bars.get_data().values
+        np.testing.assert_allclose(steps, [40.0, 40.0, 0.0, 40.0])
+    finally:
+        plt.close(figure)
