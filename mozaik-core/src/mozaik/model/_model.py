@@ -347,7 +347,7 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     Parameters
     ----------
     study : Study
-        From :func:`mozaik.config.load_study`.
+        From :func:`mozaik.study.load_study`.
     registry : Registry, optional
         The registry the study was loaded with (for modular connector functions); defaults to
         the installed plugins.
