@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 import warnings
 from collections.abc import Mapping
@@ -243,14 +244,29 @@ class Model:
 
         Collect recordings first: the reset drops what was not collected. NEST cannot rewind its
         kernel, so PyNN simulates a flush period first (``t_flush``); Mozaik uses ``max_delay``
-        ms, enough for spikes in flight to arrive before the initial values are applied again.
+        ms, enough for spikes in flight to arrive before the initial values are applied again,
+        lengthened to end on a sample of every analog recorder: NEST samples on a grid of
+        absolute kernel times, so the new time 0 must lie on it for samples to keep their
+        times.
         """
         state: Any = getattr(getattr(self.sim, "simulator", None), "state", None)
-        if self.sim.__name__ == "pyNN.nest" and getattr(state, "t_flush", 0) < 0:
-            state.t_flush = self.max_delay
+        if self.sim.__name__ == "pyNN.nest" and state is not None:
+            state.t_flush = self._aligned_flush_ms(float(state.t_kernel))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Full reset functionality")
             self.sim.reset()
+
+    def _aligned_flush_ms(self, kernel_ms: float) -> float:
+        """``max_delay``, or a little more so that the flush ends at a kernel time that is a
+        whole number of every analog recording interval (counted in time steps)."""
+        steps = [max(1, round(float(sheet.population.recorder.sampling_interval)
+                              / self.time_step))
+                 for sheet in self.sheets.values()
+                 if set(sheet.recorded_variables) - {"spikes"}]
+        grid = math.lcm(*steps) if steps else 1
+        end = round(kernel_ms / self.time_step) + math.ceil(self.max_delay / self.time_step
+                                                             - 1e-9)
+        return (end + (-end) % grid) * self.time_step - kernel_ms
 
     def collect(self, clear: bool = True) -> dict[str, neo.Segment]:
         """The latest recording segment of each sheet that records something.
