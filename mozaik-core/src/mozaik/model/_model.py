@@ -18,6 +18,7 @@ from mozaik.model._connectors import Connector
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
+    drop_stale_samples,
     import_backend,
     keep_window_start_sample,
     make_rng,
@@ -295,6 +296,7 @@ class Model:
                 block = sheet.population.get_data(clear=clear, gather=False)
             if clear and self.sim.__name__ == "pyNN.nest":
                 keep_window_start_sample(sheet.population)
+                drop_stale_samples(block.segments[-1], self.time)
             out[name] = block.segments[-1]
         return out
 

@@ -25,6 +25,7 @@ __all__ = [
     "BACKENDS",
     "connection_total",
     "derive_seed",
+    "drop_stale_samples",
     "import_backend",
     "keep_window_start_sample",
     "make_rng",
@@ -215,3 +216,26 @@ def keep_window_start_sample(population: Any) -> None:
     multimeter = getattr(recorder, "_multimeter", None)
     if multimeter is not None and hasattr(multimeter, "_clean"):
         multimeter._clean = True
+
+
+def drop_stale_samples(segment: Any, t_stop_ms: float) -> None:
+    """Remove from ``segment``'s analog signals the samples NEST delivers late from before a
+    reset: they follow the window's first sample (its initial value) and push the samples of
+    the window back, so a signal longer than its span allows loses them.
+
+    NEST hands a multimeter's samples over one ``min_delay`` late; those of the last
+    ``min_delay`` of PyNN's flush before a reset arrive with the first window after it (PyNN
+    puts the initial value in place of the first of them).
+    """
+    for k, sig in enumerate(segment.analogsignals):
+        period = float(sig.sampling_period.rescale("ms").magnitude)
+        start = float(sig.t_start.rescale("ms").magnitude)
+        extra = len(sig) - (round((t_stop_ms - start) / period) + 1)
+        if extra <= 0:
+            continue
+        kept = np.concatenate([np.asarray(sig.magnitude[:1]),
+                               np.asarray(sig.magnitude[1 + extra:])])
+        fixed = sig.duplicate_with_new_data(kept * sig.units)
+        fixed.array_annotate(**sig.array_annotations)
+        fixed.segment = segment
+        segment.analogsignals[k] = fixed
