@@ -88,6 +88,7 @@ class Model:
         self._registry = registry
         self._ended = False
         self._nest_simulate_s = 0.0  # NEST times each Simulate call alone: summed here
+        self._stale_samples = False  # the first collection after a reset: see collect()
 
     # -- simulator facts ------------------------------------------------------------------------
 
@@ -256,6 +257,7 @@ class Model:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Full reset functionality")
             self.sim.reset()
+        self._stale_samples = self.sim.__name__ == "pyNN.nest"
 
     def _aligned_flush_ms(self, kernel_ms: float) -> float:
         """``max_delay``, or a little more so that the flush ends at a kernel time that is a
@@ -296,8 +298,11 @@ class Model:
                 block = sheet.population.get_data(clear=clear, gather=False)
             if clear and self.sim.__name__ == "pyNN.nest":
                 keep_window_start_sample(sheet.population)
-                drop_stale_samples(block.segments[-1], self.time)
+                if self._stale_samples:
+                    drop_stale_samples(block.segments[-1], self.time)
             out[name] = block.segments[-1]
+        if clear:
+            self._stale_samples = False
         return out
 
     def neuron_table(self, sheet_name: str) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
