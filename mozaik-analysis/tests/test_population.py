@@ -20,7 +20,8 @@ def _store_with_rates(tmp_path):
     b = StoreBuilder(tmp_path / "run", {"exc": 4},
                      {"exc": {"orientation_preference": np.array([0.1, 0.2, 3.0, 3.1]),
                               "kind": np.array(["a", "b", "a", "b"])}})
-    b.present(stimulus(), 0, 1000.0, {"exc": (np.array([0, 1, 1, 2, 2, 2]), np.arange(6.0))})
+    b.present(stimulus(), 0, 1000.0, {"exc": (np.array([0, 1, 1, 2, 2, 2]),
+                                              np.arange(1.0, 7.0))})  # none at the onset
     for r in TrialAveragedFiringRate(TrialAveragedFiringRateParams()).run(b.store):
         b.store.add_analysis_result(r)
     return b

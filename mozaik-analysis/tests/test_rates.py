@@ -40,18 +40,32 @@ def test_rates_equal_elephant(tmp_path, rng):
     np.testing.assert_allclose(avg.values, np.mean([r.values for r in results], axis=0))
 
 
-def test_boundary_spikes_count_once(tmp_path):
+def test_spikes_on_edges_belong_to_the_span_ending_there(tmp_path):
+    """Windows are (start_ms, stop_ms], as segments are (t_start, t_stop]: NEST stamps a spike
+    with the end of its time step, so one exactly on an edge counts once, before the edge."""
     b = StoreBuilder(tmp_path / "run", {"exc": 3})
-    # neuron 0: spikes exactly at onset and offset; 1: one spike; 2: silent
-    b.present(stimulus(), 0, 500.0, {"exc": (np.array([0, 0, 1]), np.array([0.0, 500.0, 250.0]))})
+    # neuron 0: spikes exactly at 250 ms and at the offset; 1: one spike; 2: silent
+    b.present(stimulus(), 0, 500.0, {"exc": (np.array([0, 0, 1]),
+                                             np.array([250.0, 500.0, 100.0]))})
     b.present(stimulus(), 1, 500.0, {"exc": (np.array([0]), np.array([500.0]))})
     results = FiringRate(FiringRateParams()).run(b.store)
     np.testing.assert_allclose(results[0].values, [4.0, 2.0, 0.0])
     np.testing.assert_allclose(results[1].values, [2.0, 0.0, 0.0])
-    st = neo.SpikeTrain([0.0, 500.0], units="ms", t_start=0.0, t_stop=500.0)
+    st = neo.SpikeTrain([250.0, 500.0], units="ms", t_start=0.0, t_stop=500.0)
     assert float(es.mean_firing_rate(st).rescale(pq.Hz)) == 4.0
-    windowed = FiringRate(FiringRateParams(start_ms=0.0, stop_ms=250.0)).run(b.store)
-    np.testing.assert_allclose(windowed[0].values, [4.0, 0.0, 0.0])  # [0, 250) half-open
+    first = FiringRate(FiringRateParams(start_ms=0.0, stop_ms=250.0)).run(b.store)
+    second = FiringRate(FiringRateParams(start_ms=250.0)).run(b.store)
+    np.testing.assert_allclose(first[0].values, [4.0, 4.0, 0.0])  # 250.0 ends (0, 250]
+    np.testing.assert_allclose(second[0].values, [4.0, 0.0, 0.0])  # and is not in (250, 500]
+    np.testing.assert_allclose(second[1].values, [4.0, 0.0, 0.0])
+
+
+def test_psth_bins_hold_spikes_on_their_end_edge(tmp_path):
+    b = StoreBuilder(tmp_path / "run", {"exc": 1})
+    b.present(stimulus(), 0, 100.0, {"exc": (np.zeros(4, int), np.array([25.0, 50.0, 75.0,
+                                                                         100.0]))})
+    (psth,) = PSTH(PSTHParams(bin_ms=25.0)).run(b.store)
+    np.testing.assert_allclose(np.asarray(psth.signals[0].magnitude).ravel(), [40.0] * 4)
 
 
 def test_partially_recorded_sheet_keeps_silent_neurons(tmp_path):
@@ -75,7 +89,8 @@ def test_psth_of_a_step(tmp_path):
     np.testing.assert_allclose(r.signals[1].magnitude.ravel(), 0.0)
     assert r.signals[0].sampling_period == 10.0 * pq.ms
     (one,) = PSTH(PSTHParams(bin_ms=25.0, neurons=(0,))).run(b.store)
-    np.testing.assert_allclose(one.signals[0].magnitude.ravel(), [0.0, 0.0, 80.0, 120.0])
+    # bins (50, 75] and (75, 100]: the spike at 75 ms ends the third
+    np.testing.assert_allclose(one.signals[0].magnitude.ravel(), [0.0, 0.0, 120.0, 80.0])
     np.testing.assert_array_equal(one.ids, [0])
     b.store.add_analysis_result(r)
 

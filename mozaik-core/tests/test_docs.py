@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from mozaik.config import SimulatorConfig
@@ -101,3 +102,55 @@ def test_lazy_exports_example(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                             text=True, check=True)
     assert "has no attribute 'Missing'" in result.stdout
+
+
+_DOTTED = re.compile(r"\bmozaik(?:\.[A-Za-z_]\w*)+")
+_NOT_API = (".log", ".json", ".yaml", ".py", ".toml", ".md", ".html", ".png")
+
+
+def _resolves(name: str) -> bool:
+    import importlib
+
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for part in parts[i:]:
+            if not hasattr(obj, part):
+                return False
+            obj = getattr(obj, part)
+        return True
+    return False
+
+
+def _docstrings(module: ModuleType) -> list[tuple[str, str]]:
+    """(where, docstring) of a module and of everything defined in it, methods included."""
+    out = [(module.__name__, module.__doc__ or "")]
+    for name, obj in vars(module).items():
+        if getattr(obj, "__module__", None) != module.__name__:
+            continue
+        out.append((f"{module.__name__}.{name}", inspect.getdoc(obj) or ""))
+        if inspect.isclass(obj):
+            out += [(f"{module.__name__}.{name}.{k}", inspect.getdoc(v) or "")
+                    for k, v in vars(obj).items() if callable(v) or isinstance(v, property)]
+    return out
+
+
+def test_every_dotted_mozaik_name_in_a_docstring_exists() -> None:
+    """A docstring that names ``mozaik.x.y`` names something that can be imported (issue 18:
+    ``mozaik.config.load_study`` was named in two docstrings but lives in ``mozaik.study``)."""
+    import importlib
+    import pkgutil
+
+    import mozaik
+
+    broken = []
+    for info in pkgutil.walk_packages(mozaik.__path__, "mozaik."):
+        module = importlib.import_module(info.name)
+        for where, doc in _docstrings(module):
+            for name in set(_DOTTED.findall(doc)):
+                if not name.endswith(_NOT_API) and not _resolves(name):
+                    broken.append(f"{where}: {name}")
+    assert not broken, "docstrings name what does not exist:\n" + "\n".join(sorted(broken))

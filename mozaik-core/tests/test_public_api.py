@@ -47,8 +47,8 @@ SNAPSHOT = {
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DamagedPresentation", "DataStore", "DataStoreView",
-        "FORMAT_VERSION", "Problem", "QueryWarning", "SegmentList", "SheetRecording",
-        "SignalRecording", "SpikeArrays", "WHOLE_FORMAT_VERSION", "check_store",
+        "EDGE_TOLERANCE_MS", "FORMAT_VERSION", "Problem", "QueryWarning", "SegmentList",
+        "SheetRecording", "SignalRecording", "SpikeArrays", "WHOLE_FORMAT_VERSION", "check_store",
         "collate_analysis_results", "collect_provenance", "damaged_presentations",
         "equal_ads", "equal_ads_type",
         "equal_stimulus", "equal_stimulus_type", "export_nix", "export_view", "now_iso",
@@ -56,7 +56,7 @@ SNAPSHOT = {
         "partition_analysis_results_by_parameters",
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
         "read_run_file", "read_run_json", "refuse_links", "sheet_recording_from_segment",
-        "summarize", "summary_data", "tag_based_query"
+        "spike_bin", "summarize", "summary_data", "tag_based_query"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",
@@ -120,7 +120,7 @@ SNAPSHOT = {
         "register_components", "stored_spikes", "tiny_store", "use_plugin_manager"
     ],
     "mozaik.workflow": [
-        "FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow", "pending_steps",
+        "FIGURES_DIR", "MANIFEST_FIELD", "Step", "failed_plots", "load_workflow", "pending_steps",
         "plan_steps", "run_workflow", "view_digest"
     ],
 }

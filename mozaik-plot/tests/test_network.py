@@ -50,3 +50,20 @@ def test_movie_is_a_gif_with_one_frame_per_window(plot_store: DataStore, figures
     with Image.open(gif) as image:
         assert image.n_frames == math.ceil(200.0 / 25.0)
     assert json.loads(sidecar.read_text())["frames"] == 8
+
+
+def test_movie_frames_hold_spikes_on_their_end_edge(tmp_path: Path) -> None:
+    """Frames are (k * frame_ms, (k + 1) * frame_ms], as the store's segments."""
+    from mozaik.datastore import SheetRecording
+    from mozaik.stimulus import StimulusIdentity
+
+    with DataStore.create(tmp_path / "run") as store:
+        store.write_neurons("exc", np.arange(2), np.zeros((2, 2)))
+        recording = SheetRecording(t_start=0.0, t_stop=100.0, spike_neurons=[0, 0, 0, 1],
+                                   spike_times=[25.0, 50.0, 100.0, 10.0],
+                                   spike_recorded=[0, 1])
+        store.write_presentation_arrays(StimulusIdentity("S", {"duration_ms": 100.0}), 0,
+                                        {"exc": recording}, t_start=0.0, t_stop=100.0)
+        _, counts, _ = ActivityMovie(MovieParams(sheet="exc", frame_ms=25.0)).frames(store)
+    np.testing.assert_array_equal(counts[:, 0], [1, 1, 0, 1])
+    np.testing.assert_array_equal(counts[:, 1], [1, 0, 0, 0])

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
-from mozaik.datastore import DataStore
+from mozaik.datastore import DataStore, param_filter_query
 from mozaik.testing import TINY_STORE
 from mozaik_plot import (
     COLORS,
@@ -140,3 +140,44 @@ def test_pdf_vector_copy(tiny_store: DataStore, figures: Path) -> None:
     png, pdf, sidecar = RasterPlot(params).draw(tiny_store, figures / "02_Raster.png")
     assert pdf.suffix == ".pdf" and pdf.read_bytes()[:5] == b"%PDF-"
     assert json.loads(sidecar.read_text())["files"] == ["02_Raster.png", "02_Raster.pdf"]
+
+
+@pytest.mark.nest
+def test_overview_of_a_nest_run_whose_first_experiment_has_two_trials(tmp_path: Path) -> None:
+    """Every trial of a stimulus holds as many Vm samples as the first (issue 18: the first
+    trial had one more, and the plot failed on "traces of 'v' have different lengths")."""
+    from mozaik.controller import run_study
+    from mozaik.study import load_study
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "vogels_abbott2005"
+    study = load_study(example / "study.yaml", [
+        "sheets.exc.params.placement.n_neurons=80", "experiments.0.params.num_trials=2",
+        "experiments.0.params.duration_ms=40.0", "experiments.0.params.drive_period_ms=20.0",
+        "experiments.1.params.duration_ms=20.0", "analyses=[]",
+        "plots=[{component: OverviewPlot, params: {sheet: exc, max_stimuli: 2}}]"])
+    run_dir = tmp_path / "run"
+    run_study(study, run_dir, progress="off")
+    with DataStore.open(run_dir) as store:
+        assert store.manifest["status"] == "complete"
+        assert "failed" not in store.manifest["workflow"]["plots/OverviewPlot"]
+        assert (run_dir / "figures" / "00_OverviewPlot.png").is_file()
+        kicks = param_filter_query(store, st_protocol="PoissonNetworkKick")
+        signals = kicks.analog_arrays("exc", "v")  # both trials: raised before the fix
+    # interval 1 ms: 41 samples over each 40 ms trial (both ends), starting at its onset
+    assert signals.values.shape[1] == 41 and len(set(signals.segment_id.tolist())) == 2
+    assert sorted(set(signals.t_start.tolist())) == [0.0, 40.0]
+
+
+def test_psth_panel_counts_a_spike_on_an_edge_in_the_bin_ending_there() -> None:
+    from mozaik_plot import PsthPanel
+
+    figure, ax = plt.subplots()
+    try:
+        # one train; spikes exactly at 25, 50 and 100 ms of a 100 ms presentation
+        PsthPanel("psth", np.array([25.0, 50.0, 100.0]), 100.0, 1, bin_ms=25.0).draw(ax)
+        (bars,) = ax.patches
+        # bins (0, 25], (25, 50], (50, 75], (75, 100]: one spike each but the third
+        steps = bars.get_data().values
+        np.testing.assert_allclose(steps, [40.0, 40.0, 0.0, 40.0])
+    finally:
+        plt.close(figure)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from mozaik import AnalysisError
-from mozaik.datastore import DataStoreView
+from mozaik.datastore import DataStoreView, spike_bin
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = [
@@ -88,9 +88,11 @@ class SpikeWindowParams:
         Start of the analysis window, relative to each presentation's onset.
     stop_ms : float or None, ms
         End of the window relative to the onset; None: the presentation's end. The window is
-        half-open, ``[start_ms, stop_ms)``, except that with ``stop_ms=None`` it is closed at the
-        presentation's end: a presentation stores its spikes on the closed interval
-        ``[t_start, t_stop]``, and every spike it stores is counted once.
+        ``(start_ms, stop_ms]``, open at the start and closed at the end like the segments of
+        the store (``(t_start, t_stop]``; :func:`mozaik.datastore.spike_bin`): NEST stamps a
+        spike with the end of its time step, so a spike exactly on an edge belongs to the
+        span that ends there. The default window holds every stored spike once, and
+        consecutive windows (and counting bins) never share a spike.
     tags : sequence of str
         Tags added to every result.
     """
@@ -249,7 +251,7 @@ class WindowedSpikes:
     neuron : int64 array of shape (k,)
         Position of each spike's neuron in ``neurons``.
     time_ms : float64 array of shape (k,), ms
-        Spike time relative to the window's start.
+        Spike time relative to the window's start, in ``(0, duration_ms]``.
     duration_ms : float64 array of shape (n,), ms
         Window length of each presentation.
     neurons : int64 array
@@ -287,8 +289,7 @@ def windowed_spikes(view: DataStoreView, pres: Presentations, params: SpikeWindo
         pos = np.where(known, pos, 0)
     rel = spikes.times - (pres.t_start + params.start_ms)[pos]
     duration = stop - params.start_ms
-    limit = duration[pos]
-    inside = known & (rel >= 0) & ((rel <= limit) if params.stop_ms is None else (rel < limit))
+    inside = known & (spike_bin(rel, duration[pos]) == 0)  # (start_ms, stop_ms]
     neurons = recorded_neurons(view, pres, spikes.neuron)
     every = bool(inside.all())  # the default window holds every stored spike: no copies
     neuron = (spikes.neuron if every else spikes.neuron[inside]).astype(np.int64)
@@ -308,8 +309,9 @@ def sample_of_spikes(spikes: WindowedSpikes, rows: np.ndarray,
     """Counting sample of each spike of the presentations ``rows``.
 
     A sample is one presentation of ``rows`` (``bin_ms`` None) or one bin of ``bin_ms`` of
-    one (every full bin of each window; a remainder shorter than a bin is left out, but a spike
-    exactly at the end of a window that is a whole number of bins counts in the last bin).
+    one: every full bin ``(k * bin_ms, (k + 1) * bin_ms]`` of each window (times relative to
+    the window's start, :func:`mozaik.datastore.spike_bin`); a remainder shorter than a bin is
+    left out.
 
     Returns
     -------
@@ -329,9 +331,8 @@ def sample_of_spikes(spikes: WindowedSpikes, rows: np.ndarray,
     n_bins = np.floor(spikes.duration_ms[rows] / bin_ms + 1e-9).astype(np.int64)
     first = np.concatenate([[0], np.cumsum(n_bins)])
     s, t, neuron = s[keep], spikes.time_ms[keep], spikes.neuron[keep]
-    b = np.floor(t / bin_ms).astype(np.int64)
-    b = np.where((b == n_bins[s]) & np.isclose(t, n_bins[s] * bin_ms), b - 1, b)
-    ok = b < n_bins[s]
+    b = spike_bin(t, bin_ms)
+    ok = (b >= 0) & (b < n_bins[s])
     return first[s[ok]] + b[ok], neuron[ok], int(first[-1])
 
 

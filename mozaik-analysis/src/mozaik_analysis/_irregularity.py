@@ -114,20 +114,28 @@ class FanoFactorParams(SpikeWindowParams):
         and the counts of all of them are pooled, which gives a Fano factor from one long
         trial of spontaneous activity.
     ddof : int
-        Delta degrees of freedom of the variance: 1 (the default) unbiased, 0 as Elephant's
-        ``fanofactor``.
+        Delta degrees of freedom of the variance of the counts: 0 (the default) divides by
+        the number of counts, as the textbook definition (variance over mean of the count
+        distribution; Dayan & Abbott 2001) and Elephant's ``fanofactor`` do, so values are
+        comparable with theirs (a Poisson process has 1); 1 divides by one less (the unbiased
+        variance), which is larger by ``n / (n - 1)`` for ``n`` counts.
     """
 
     window_ms: float | None = attrs.field(default=None, validator=positive)
-    ddof: int = attrs.field(default=1, validator=at_least(0))
+    ddof: int = attrs.field(default=0, validator=at_least(0))
 
 
 class FanoFactor(Analysis):
     """Fano factor of spike counts: variance over mean of the counts of each neuron.
 
+    Counts are taken over each presentation's window ``(start_ms, stop_ms]`` or over its
+    consecutive ``window_ms`` bins ``(a, a + window_ms]`` (a spike on an edge counts in the
+    bin ending there, as in the store: :func:`mozaik.datastore.spike_bin`). The variance
+    divides by the number of counts (``ddof`` 0), as Elephant's ``fanofactor``.
+
     Returns one PerNeuronValue per sheet and stimulus, ``value_name`` "Fano factor",
-    dimensionless. NaN for a neuron that never fired (mean 0) and when there are no more
-    counts than ``ddof``.
+    dimensionless. NaN for a neuron that never fired (mean 0) and with fewer than two counts
+    (or no more than ``ddof``).
     """
 
     name = "FanoFactor"
@@ -150,9 +158,9 @@ class FanoFactor(Analysis):
 def fano(total: np.ndarray, squares: np.ndarray, n: int, ddof: int) -> np.ndarray:
     """Fano factor per neuron from the sum and sum of squares of its ``n`` counts.
 
-    NaN where undefined: mean 0, or ``n <= ddof``.
+    NaN where undefined: mean 0, or fewer than two counts (or ``n <= ddof``).
     """
-    if n <= ddof:
+    if n <= max(ddof, 1):
         return np.full(len(total), np.nan)
     mean = total / n
     var = np.maximum(squares - total * mean, 0.0) / (n - ddof)

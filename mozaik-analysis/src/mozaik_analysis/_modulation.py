@@ -9,7 +9,7 @@ import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure
 from mozaik.analysis import Analysis
-from mozaik.datastore import DataStoreView
+from mozaik.datastore import DataStoreView, spike_bin
 
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._common import (
@@ -54,7 +54,8 @@ def harmonics(spikes: WindowedSpikes, rows: np.ndarray, frequency_hz: float,
     length_s = cycles / frequency_hz
     slot = np.full(len(spikes.duration_ms), -1, np.int64)
     slot[rows] = 0
-    keep = (slot[spikes.row] == 0) & (spikes.time_ms < length_s * 1000.0)
+    # the whole cycles (0, length], as every span of spikes (mozaik.datastore.spike_bin)
+    keep = (slot[spikes.row] == 0) & (spike_bin(spikes.time_ms, length_s * 1000.0) == 0)
     neuron, t_s = spikes.neuron[keep], spikes.time_ms[keep] / 1000.0
     n = len(spikes.neurons)
     phase = 2 * np.pi * frequency_hz * t_s

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import neo
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as parquet
 import pytest
 import quantities as pq
 from datastore_helpers import grating
@@ -208,6 +210,35 @@ def test_ads_parameters_are_typed_index_columns(tmp_path) -> None:
     assert param_filter_query(store, st_orientation=0.5).n_analysis_results == 1
     assert param_filter_query(store, y_axis_name="Vm").analysis_results()[0].y_axis_units == pq.mV
     assert param_filter_query(store, identifier="Connections").n_analysis_results == 1
+
+
+def test_period_is_a_double_column_in_every_run_and_every_row(tmp_path) -> None:
+    """Typed from the declaration, not from the values: a run whose results all have no period
+    still gets a double column, and two analyses (one circular) of one run agree, also after
+    the store is reopened (its index consolidated)."""
+
+    def values(name: str, period: float | None) -> PerNeuronValue:
+        return PerNeuronValue(analysis_algorithm=name, values=np.ones(3), ids=np.arange(3),
+                              value_name=name, value_units=pq.dimensionless, period=period)
+
+    with DataStore.create(tmp_path / "plain") as store:
+        store.add_analysis_result(values("Rate", None))
+        store.add_analysis_result(SingleValue(analysis_algorithm="Mean", value=1.0,
+                                              value_name="mean", value_units=pq.Hz))
+    with DataStore.create(tmp_path / "mixed") as store:
+        store.add_analysis_result(values("Rate", None))
+        store.add_analysis_result(values("Orientation", np.pi))
+        store.add_analysis_result(values("Orientation", 180))
+    for run, periods in (("plain", [None, None]), ("mixed", [None, np.pi, 180.0])):
+        with DataStore.open(tmp_path / run) as store:
+            index = store.analysis_index
+            assert index.schema.field("period").type == pa.float64(), run
+            assert index.schema.field("sheet_name").type == pa.string(), run
+            assert index.sort_by("ads_id")["period"].to_pylist() == periods
+        for file in (tmp_path / run / "ads").rglob("*.parquet"):
+            if "payloads" not in file.parts:
+                schema = parquet.read_schema(file)
+                assert schema.field("period").type == pa.float64(), file
 
 
 def test_unknown_identifier_names_the_fix() -> None:

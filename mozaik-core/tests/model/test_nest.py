@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mozaik.model import RecorderParams, Sheet, build_model
+from mozaik.config import SimulatorConfig
+from mozaik.model import Model, RecorderParams, Sheet, build_model
 
 from .conftest import study_text
 
@@ -225,6 +226,52 @@ def test_collecting_in_chunks_loses_no_spike(load, registry) -> None:
     whole, chunked = spikes(1), spikes(12)
     assert len(whole) > 100
     np.testing.assert_array_equal(whole, chunked)
+
+
+@pytest.mark.parametrize(("interval_ms", "min_delay_ms"),
+                         [(0.1, 0.1), (0.5, 0.1), (2.0, 0.1), (0.5, 1.0)])
+def test_collecting_in_chunks_keeps_every_sample_at_its_time(registry, interval_ms,
+                                                             min_delay_ms) -> None:
+    """Every collected window holds the samples at t_start + k * interval, k = 0 .. n, with
+    their true values: those of one uninterrupted recording (PyNN alone loses the sample after
+    each window's start and labels the rest one interval early). After a reset the window
+    starts again from the initial value, on the same sampling grid (the flush before it ends
+    on a sample) and without the flush's last samples, which NEST delivers one min_delay
+    late."""
+
+    def ramp():
+        model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1,
+                                      min_delay=min_delay_ms, max_delay=5.0),
+                      name="ramp", registry=registry)
+        cell = {"model": "IF_cond_exp", "params": {"i_offset": 0.3, "v_thresh": 100.0},
+                "initial_values": {"v": -65.0}}
+        model.create_sheet("s", {"cell": cell, "placement": {"n_neurons": 1}, "recorders": [
+            {"variables": ["v"], "interval_ms": interval_ms}]})
+        return model
+
+    def window(model):
+        sig = model.collect()["s"].analogsignals[0]
+        return float(sig.t_start.rescale("ms")), np.asarray(sig.magnitude)[:, 0]
+
+    model = ramp()
+    model.run(12.0)
+    t0, whole = window(model)
+    model.end()
+    per = round(4.0 / interval_ms)
+    assert t0 == 0.0 and len(whole) == 3 * per + 1
+    model = ramp()
+    for k in range(3):
+        model.run(4.0)
+        start, values = window(model)
+        assert start == pytest.approx(4.0 * k)
+        np.testing.assert_array_equal(values, whole[k * per: (k + 1) * per + 1])
+    for _ in range(2):
+        model.reset()
+        model.run(4.0)
+        start, values = window(model)
+        assert start == 0.0
+        np.testing.assert_array_equal(values, whole[: per + 1])
+    model.end()
 
 
 def test_simulator_timers_add_up_every_run_call(nest_model) -> None:

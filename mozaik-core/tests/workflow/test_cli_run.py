@@ -182,3 +182,40 @@ def test_ctrl_c_marks_the_run_interrupted_and_says_how_to_resume(
     with DataStore.open(out) as store:
         assert store.manifest["status"] == "interrupted"
         assert len(store.presentations()) == 1
+
+
+FAILING_PLOT = """\
+  - {component: ToyPlot, params: {title: broken, fail: true}}
+  - {component: ToyPlot, params: {title: after}}
+"""
+
+
+def test_a_failing_plot_leaves_the_run_complete_and_says_so(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import TOY_STUDY
+
+    study = study_file(TOY_STUDY + FAILING_PLOT)
+    monkeypatch.chdir(tmp_path)
+    result = _invoke("run", str(study), "--out", "runs/one", "--progress", "off")
+    assert result.exit_code == 1, result.output
+    text = _flat(result.output)
+    assert ("simulation complete, 1 plot(s) failed: plots.1 (ToyPlot, from mozaik-toy-plot) "
+            "failed: ValueError: toy plot failed on purpose") in text
+    assert "mozaik analyse runs/one" in text
+    with DataStore.open("runs/one") as store:
+        manifest = store.manifest
+    # the simulation is complete: the manifest says so, and records the plot's failure
+    assert manifest["status"] == "complete"
+    assert manifest["sessions"][-1]["status"] == "complete"
+    assert "toy plot failed on purpose" in manifest["workflow"]["plots/ToyPlot#2"]["failed"]
+    assert manifest["workflow"]["plots/ToyPlot#3"]["files"] == ["figures/02_ToyPlot.png"]
+    assert [c[:2] for c in CALLS] == [("analysis", "first"), ("plot", "raster"),
+                                      ("plot", "after")]
+    # analyse tries the failed plot again, and only it
+    CALLS.clear()
+    result = _invoke("analyse", "runs/one")
+    assert result.exit_code == 1
+    assert "analyses complete, 1 plot(s) failed: plots.1 (ToyPlot" in _flat(result.output)
+    assert "0 analyses run, 0 plots drawn, 3 unchanged or empty (skipped)" in result.output
+    assert CALLS == []

@@ -17,7 +17,7 @@ SNAPSHOT = {
         "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
         "study_from_run_dir", "write_fault",
     ],
-    "mozaik.workflow": ["FIGURES_DIR", "MANIFEST_FIELD", "Step", "load_workflow",
+    "mozaik.workflow": ["FIGURES_DIR", "MANIFEST_FIELD", "Step", "failed_plots", "load_workflow",
                         "pending_steps", "plan_steps", "run_workflow", "view_digest"],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",

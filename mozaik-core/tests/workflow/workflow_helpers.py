@@ -31,6 +31,7 @@ class ToyAnalysisParams:
 @attrs.frozen(kw_only=True)
 class ToyPlotParams:
     title: str = "t"
+    fail: bool = False
 
 
 #: Calls made to toy analyses and plots: (kind, label, number of stimulus segments seen).
@@ -53,6 +54,8 @@ class ToyPlot:
         self.params = params
 
     def draw(self, view: Any, path: Path) -> list[Path]:
+        if self.params.fail:
+            raise ValueError("toy plot failed on purpose")
         Path(path).write_text(self.params.title)
         CALLS.append(("plot", self.params.title, len(view.presentations())))
         return [Path(path)]

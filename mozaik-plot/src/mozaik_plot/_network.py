@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib import animation
 from matplotlib.artist import Artist
 from mozaik.ads import Connections
+from mozaik.datastore import spike_bin
 
 from mozaik_plot._data import results_of, stimulus_spikes
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, log
@@ -138,7 +139,8 @@ class ActivityMovie(FigurePlot):
         g = groups[p.stimulus]
         first = g.trial_index == 0
         n_frames = max(1, int(np.ceil(g.segments.duration_ms / p.frame_ms)))
-        frame = np.minimum((g.time_ms[first] // p.frame_ms).astype(int), n_frames - 1)
+        # frames (k * frame_ms, (k + 1) * frame_ms], as the store's segments
+        frame = np.clip(spike_bin(g.time_ms[first], p.frame_ms), 0, n_frames - 1)
         counts = np.zeros((n_frames, g.segments.n_neurons))
         np.add.at(counts, (frame, g.neuron[first]), 1.0)
         positions = view.neuron_positions(p.sheet)[:, :2]

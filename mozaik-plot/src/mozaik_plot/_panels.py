@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.axes import Axes
+from mozaik.datastore import spike_bin
 
 from mozaik_plot._style import COLORS, MEAN_LINEWIDTH, TRIAL_ALPHA, TRIAL_LINEWIDTH, axis_label
 from mozaik_plot._tree import Panel
@@ -45,7 +46,9 @@ class RasterPanel(Panel):
 
 
 class PsthPanel(Panel):
-    """Population firing rate (Hz) in bins of ``bin_ms`` over ``[0, duration_ms)``."""
+    """Population firing rate (Hz) in bins ``(k * bin_ms, (k + 1) * bin_ms]`` from the onset
+    to ``duration_ms`` (a spike on an edge counts in the bin ending there, as in the store and
+    the analyses: :func:`mozaik.datastore.spike_bin`)."""
 
     defaults: ClassVar[Mapping[str, Any]] = {
         **Panel.defaults, "bin_ms": 10.0, "color": COLORS["other"]}
@@ -58,8 +61,10 @@ class PsthPanel(Panel):
     def draw(self, ax: Axes) -> None:
         p = self.params
         bin_ms = float(p["bin_ms"])
-        edges = np.arange(0.0, self.duration_ms + bin_ms, bin_ms)
-        counts, _ = np.histogram(self.times_ms, bins=edges)
+        n_bins = max(1, int(np.ceil(self.duration_ms / bin_ms - 1e-9)))
+        edges = np.arange(n_bins + 1) * bin_ms
+        which = spike_bin(self.times_ms, bin_ms)
+        counts = np.bincount(which[(which >= 0) & (which < n_bins)], minlength=n_bins)
         rate = counts / (max(self.n_trains, 1) * bin_ms / 1000.0)
         ax.stairs(rate, edges, color=p["color"], fill=True, alpha=0.8)
         ax.set_xlabel(axis_label("time", "ms"))

@@ -9,6 +9,7 @@ declare each attrs field with :func:`parameter`, :func:`units_parameter` or :fun
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -31,6 +32,7 @@ from mozaik.stimulus import StimulusIdentity
 __all__ = ["DEFINED", "AnalysisDataStructure", "data", "parameter", "units_parameter"]
 
 _KIND = "mozaik_kind"
+_ARROW_TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
 _DATA_KINDS = ("scalar", "array", "signal", "signals")
 # Classes defined in this process, by identifier, then by dotted path: the fallback for classes
 # no plugin registers (e.g. a notebook's own); plugins' classes come from the registry.
@@ -189,6 +191,30 @@ class AnalysisDataStructure:
                 out[field.name] = None if value is None else value.to_string()
             elif kind == "param":
                 out[field.name] = value
+        return out
+
+    @classmethod
+    def parameter_types(cls) -> dict[str, pa.DataType]:
+        """Arrow type of the ADS-index column of each parameter, from its declaration.
+
+        ``float`` (or ``float | None``) is double, ``int`` int64, ``bool`` bool, ``str`` string;
+        units and ``stimulus_id`` are strings. A column is typed so even when every result
+        stored so far holds None there (``period`` of a non-circular value), and rows of one
+        parameter never disagree on its type. A parameter whose declared type is none of these
+        is left out (its column is typed from its values).
+        """
+        out: dict[str, pa.DataType] = {}
+        for field in attrs.fields(cls):
+            kind = field.metadata.get(_KIND)
+            if kind in ("units", "stimulus"):
+                out[field.name] = pa.string()
+            elif kind == "param":
+                declared = field.type if isinstance(field.type, str) else getattr(
+                    field.type, "__name__", str(field.type))
+                names = set(re.findall(r"[A-Za-z_][A-Za-z_0-9.]*", str(declared)))
+                names -= {"None", "Optional", "typing.Optional"}
+                if len(names) == 1 and (name := names.pop()) in _ARROW_TYPES:
+                    out[field.name] = _ARROW_TYPES[name]
         return out
 
     def key(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +147,23 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         ctx.exit(130)
     click.echo(_summary_line(summary))
     click.echo(_next_steps(run_dir, study))
+    _exit_if_plots_failed(ctx, run_dir, study.plots, "simulation complete")
+
+
+def _exit_if_plots_failed(ctx: click.Context, run_dir: Path, plots: Sequence[Any],
+                          done: str) -> None:
+    """Say which plots failed (recorded in the run's manifest) and exit with status 1."""
+    from mozaik.controller import is_run_dir
+    from mozaik.datastore import DataStore
+    from mozaik.workflow import failed_plots
+
+    if not plots or not is_run_dir(run_dir):  # a batch backend may not have run it yet
+        return
+    with DataStore.open(run_dir) as store:
+        errors = failed_plots(store, plots)
+    if errors:
+        click.echo(f"{done}, {len(errors)} plot(s) failed: " + "; ".join(errors), err=True)
+        ctx.exit(1)
 
 
 def _interactive() -> bool:
@@ -207,7 +225,7 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
         write_fault,
     )
     from mozaik.datastore import DataStore
-    from mozaik.workflow import load_workflow, run_workflow
+    from mozaik.workflow import failed_plots, load_workflow, run_workflow
 
     if workflow_file is not None:
         analyses, plots = load_workflow(workflow_file, overrides)
@@ -229,14 +247,16 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
         with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a" if writes else "r"
                                                          ) as store:
             n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+            failed = len(failed_plots(store, plots))
     except Exception as exc:
         fault = write_fault(exc, run_dir)  # the disk filled up, the folder became read-only
         if fault is None:
             raise
         raise analyses_write_failed(run_dir, fault) from exc
-    skipped = len(analyses) + len(plots) - n_analyses - n_plots
+    skipped = len(analyses) + len(plots) - n_analyses - n_plots - failed
     click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
                + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))
+    _exit_if_plots_failed(click.get_current_context(), run_dir, plots, "analyses complete")
 
 
 def _pending(run_dir: Path, analyses: Sequence[ComponentEntry],

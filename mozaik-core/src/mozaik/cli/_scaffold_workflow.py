@@ -296,7 +296,8 @@ class __P__Raster(Plot):
         dots = "".join(f'<rect x="{t * scale:.1f}" y="{2 * n}" width="1" height="2"/>'
                        for t, n in zip(times, neurons, strict=True))
         height = 2 * (int(neurons.max()) + 1)
-        svg = path.with_suffix(".svg")
+        svg = path.with_suffix(".svg")  # next to the path given, and returned: the workflow
+        # records it relative to the run directory, whatever the current directory
         svg.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.params.width_px}" '
                        f'height="{height}">{dots}</svg>\\n')
         return [svg]

@@ -85,7 +85,7 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     Parameters
     ----------
     study : Study
-        The loaded study (:func:`mozaik.config.load_study`).
+        The loaded study (:func:`mozaik.study.load_study`).
     run_dir : path
         The run directory; created (after the network is built) if missing.
     model : Model, optional

@@ -2,11 +2,14 @@
 
 A run directory holds a JSON manifest and Parquet tables (format: ``docs/datastore-format.md``).
 :class:`DataStore` creates, opens and appends to one; :class:`DataStoreView` is a filtered index
-over it whose payloads load on access; the query functions return new views.
+over it whose payloads load on access; the query functions return new views. Spans of spike
+times are open at the start and closed at the end, ``(t_start, t_stop]``, for segments as for
+analysis windows and bins (:func:`spike_bin`).
 """
 
 from __future__ import annotations
 
+from mozaik.datastore._bins import EDGE_TOLERANCE_MS, spike_bin
 from mozaik.datastore._check import Problem, check_store
 from mozaik.datastore._export import export_nix, export_view
 from mozaik.datastore._format import (
@@ -45,6 +48,7 @@ __all__ = [
     "DamagedPresentation",
     "DataStore",
     "DataStoreView",
+    "EDGE_TOLERANCE_MS",
     "FORMAT_VERSION",
     "Problem",
     "QueryWarning",
@@ -73,6 +77,7 @@ __all__ = [
     "read_run_json",
     "refuse_links",
     "sheet_recording_from_segment",
+    "spike_bin",
     "summarize",
     "summary_data",
     "tag_based_query",

@@ -22,7 +22,7 @@ MAX_PRESENTATIONS = 20
 
 
 def _rate_hz(n_spikes: int, n_neurons: int, t_start: float, t_stop: float) -> float | None:
-    """Mean firing rate in Hz of ``n_neurons`` neurons over [t_start, t_stop) ms."""
+    """Mean firing rate in Hz of ``n_neurons`` neurons over (t_start, t_stop] ms."""
     duration_s = (t_stop - t_start) / 1000.0
     if n_neurons <= 0 or duration_s <= 0:
         return None

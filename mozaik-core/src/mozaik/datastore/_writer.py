@@ -216,6 +216,16 @@ def scalar_column(value: object, n: int) -> pa.Array:
     return pa.array([value] * n)
 
 
+def typed_column(value: object, arrow_type: pa.DataType | None) -> pa.Array:
+    """A one-row column of ``value`` with the declared ``arrow_type`` (None: from the value)."""
+    if arrow_type is None:
+        return scalar_column(value, 1)
+    try:
+        return pa.array([value], arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return scalar_column(value, 1)  # not what was declared: stored as it is
+
+
 def presentation_index(
     stimulus: StimulusIdentity,
     trial: int,
@@ -375,11 +385,10 @@ def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str,
     }
     for column, text in zip(ADS_WRITER_COLUMNS, ads_provider(type(ads)), strict=True):
         columns[column] = pa.array([text], pa.string())
+    types = type(ads).parameter_types()
     for name, value in params.items():
         if name != "identifier":
-            columns[name] = (
-                pa.array([value], pa.int64()) if name == "neuron" else scalar_column(value, 1)
-            )
+            columns[name] = typed_column(value, types.get(name))
     columns.update(stimulus_columns(sid, 1))
     for column, text in (provenance or {}).items():
         if column not in ADS_WORKFLOW_COLUMNS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 import warnings
 from collections.abc import Mapping
@@ -17,7 +18,9 @@ from mozaik.model._connectors import Connector
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
+    drop_stale_samples,
     import_backend,
+    keep_window_start_sample,
     make_rng,
     mock_recording_windows,
     setup_simulator,
@@ -85,6 +88,7 @@ class Model:
         self._registry = registry
         self._ended = False
         self._nest_simulate_s = 0.0  # NEST times each Simulate call alone: summed here
+        self._stale_samples = False  # the first collection after a reset: see collect()
 
     # -- simulator facts ------------------------------------------------------------------------
 
@@ -242,20 +246,39 @@ class Model:
 
         Collect recordings first: the reset drops what was not collected. NEST cannot rewind its
         kernel, so PyNN simulates a flush period first (``t_flush``); Mozaik uses ``max_delay``
-        ms, enough for spikes in flight to arrive before the initial values are applied again.
+        ms, enough for spikes in flight to arrive before the initial values are applied again,
+        lengthened to end on a sample of every analog recorder: NEST samples on a grid of
+        absolute kernel times, so the new time 0 must lie on it for samples to keep their
+        times.
         """
         state: Any = getattr(getattr(self.sim, "simulator", None), "state", None)
-        if self.sim.__name__ == "pyNN.nest" and getattr(state, "t_flush", 0) < 0:
-            state.t_flush = self.max_delay
+        if self.sim.__name__ == "pyNN.nest" and state is not None:
+            state.t_flush = self._aligned_flush_ms(float(state.t_kernel))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Full reset functionality")
             self.sim.reset()
+        self._stale_samples = self.sim.__name__ == "pyNN.nest"
+
+    def _aligned_flush_ms(self, kernel_ms: float) -> float:
+        """``max_delay``, or a little more so that the flush ends at a kernel time that is a
+        whole number of every analog recording interval (counted in time steps)."""
+        steps = [max(1, round(float(sheet.population.recorder.sampling_interval)
+                              / self.time_step))
+                 for sheet in self.sheets.values()
+                 if set(sheet.recorded_variables) - {"spikes"}]
+        grid = math.lcm(*steps) if steps else 1
+        end = round(kernel_ms / self.time_step) + math.ceil(self.max_delay / self.time_step
+                                                             - 1e-9)
+        return (end + (-end) % grid) * self.time_step - kernel_ms
 
     def collect(self, clear: bool = True) -> dict[str, neo.Segment]:
         """The latest recording segment of each sheet that records something.
 
         With the network distributed over MPI ranks, each rank gets its own neurons'
         recordings (nothing is gathered): each rank stores them as its part.
+
+        Analog signals hold the samples at ``t_start + k * sampling_period``, k = 0 .. n, of
+        the span since the last collection (both ends): equal spans give equal lengths.
 
         Parameters
         ----------
@@ -273,7 +296,13 @@ class Model:
                 # so none is lost (tested: chunked collection equals one long recording)
                 warnings.filterwarnings("ignore", message="Recorded at least one spike after")
                 block = sheet.population.get_data(clear=clear, gather=False)
+            if clear and self.sim.__name__ == "pyNN.nest":
+                keep_window_start_sample(sheet.population)
+                if self._stale_samples:
+                    drop_stale_samples(block.segments[-1], self.time)
             out[name] = block.segments[-1]
+        if clear:
+            self._stale_samples = False
         return out
 
     def neuron_table(self, sheet_name: str) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -341,7 +370,7 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     Parameters
     ----------
     study : Study
-        From :func:`mozaik.config.load_study`.
+        From :func:`mozaik.study.load_study`.
     registry : Registry, optional
         The registry the study was loaded with (for modular connector functions); defaults to
         the installed plugins.

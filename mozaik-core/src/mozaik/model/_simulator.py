@@ -25,7 +25,9 @@ __all__ = [
     "BACKENDS",
     "connection_total",
     "derive_seed",
+    "drop_stale_samples",
     "import_backend",
+    "keep_window_start_sample",
     "make_rng",
     "mock_recording_windows",
     "setup_simulator",
@@ -195,3 +197,45 @@ def _windowed_mock_recorder() -> type:
 
 
 _WINDOWED: type | None = None
+
+
+def keep_window_start_sample(population: Any) -> None:
+    """After ``population.get_data(clear=True)`` on NEST: make the next recording window's
+    analog signals start with the sample at the window's start, like the first window's.
+
+    NEST's multimeter samples at ``k * interval`` for k >= 1; PyNN puts the initial value in
+    front of the first window's samples (time 0). For every later window (PyNN 0.13) it
+    *overwrites* the first sample NEST delivered (at ``t_start + interval``) with the last
+    value of the previous window, and labels the result from ``t_start``: the sample at
+    ``t_start + interval`` is lost and every later sample is labelled one interval early
+    (measured against one uninterrupted recording). Marking the multimeter clean makes PyNN
+    put that last value in front instead, so every window holds the samples at
+    ``t_start + k * interval``, k = 0 .. n, with their true times.
+    """
+    recorder = getattr(population, "recorder", None)
+    multimeter = getattr(recorder, "_multimeter", None)
+    if multimeter is not None and hasattr(multimeter, "_clean"):
+        multimeter._clean = True
+
+
+def drop_stale_samples(segment: Any, t_stop_ms: float) -> None:
+    """Remove from ``segment``'s analog signals the samples NEST delivers late from before a
+    reset: they follow the window's first sample (its initial value) and push the samples of
+    the window back, so a signal longer than its span allows loses them.
+
+    NEST hands a multimeter's samples over one ``min_delay`` late; those of the last
+    ``min_delay`` of PyNN's flush before a reset arrive with the first window after it (PyNN
+    puts the initial value in place of the first of them).
+    """
+    for k, sig in enumerate(segment.analogsignals):
+        period = float(sig.sampling_period.rescale("ms").magnitude)
+        start = float(sig.t_start.rescale("ms").magnitude)
+        extra = len(sig) - (round((t_stop_ms - start) / period) + 1)
+        if extra <= 0:
+            continue
+        kept = np.concatenate([np.asarray(sig.magnitude[:1]),
+                               np.asarray(sig.magnitude[1 + extra:])])
+        fixed = sig.duplicate_with_new_data(kept * sig.units)
+        fixed.array_annotate(**sig.array_annotations)
+        fixed.segment = segment
+        segment.analogsignals[k] = fixed

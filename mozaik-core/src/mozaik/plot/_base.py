@@ -70,14 +70,17 @@ class Plot(ABC):
         view : DataStoreView
             What the plot may read.
         path : Path
-            Where to write. The workflow passes ``<run>/figures/<NN>_<Name>.png``; a plot may
-            write another suffix or several files next to it (``path.with_suffix(".svg")``,
-            ``path.with_name(...)``), and returns every file it wrote.
+            Where to write. The workflow passes the absolute path
+            ``<run>/figures/<NN>_<Name>.png``; a plot may write another suffix or several
+            files next to it (``path.with_suffix(".svg")``, ``path.with_name(...)``), and
+            returns every file it wrote.
 
         Returns
         -------
         sequence of Path
-            The files written; empty if there was nothing to draw.
+            The files written (absolute, or relative to the current directory); empty if
+            there was nothing to draw. The workflow records them relative to the run
+            directory, so a later ``mozaik analyse`` from any directory finds them.
         """
 
     def __repr__(self) -> str:

@@ -30,8 +30,10 @@ from mozaik.experiments import Experiment
 from mozaik.model import InputSpace, SheetParams
 from mozaik.plot import Plot
 from mozaik.stimulus import Stimulus, StimulusIdentity
+from mozaik.study import WorkflowEntry
 from mozaik.testing._contracts import ComponentContract
 from mozaik.testing._model_contracts import _ModelContract
+from mozaik.workflow import MANIFEST_FIELD, run_workflow
 
 __all__ = [
     "AnalysisContract",
@@ -40,6 +42,11 @@ __all__ = [
     "PlotContract",
     "StimulusContract",
 ]
+
+
+def records_of(store: DataStore) -> dict[str, Any]:
+    """The workflow's step records in the manifest of ``store``."""
+    return dict(store.manifest.get(MANIFEST_FIELD) or {})
 
 
 def _duration_ms(stimulus: Stimulus) -> float:
@@ -249,6 +256,34 @@ class PlotContract(ComponentContract):
         path.parent.mkdir()
         assert list(self.build().draw(store.full_view(), path)) == []
         assert not any(path.parent.iterdir()), "nothing drawable: no file written"
+
+
+    def test_workflow_records_files_relative_to_a_relative_run_dir(
+            self, tiny_store: DataStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Drawn by the workflow in a run directory named relative to the current directory
+        (as ``mozaik run`` names ``runs/<name>``): the manifest records every file relative to
+        the run directory, and running the workflow again, from there or from elsewhere,
+        finds the files and draws nothing."""
+        self.view(tiny_store)  # the analyses' results, stored outside the workflow
+        root = tiny_store.root
+        tiny_store.close()
+        monkeypatch.chdir(root.parent.parent)
+        relative = Path(root.parent.name) / root.name
+        entry = WorkflowEntry(name=self.name, registered=self.component(),
+                              params=self.params(), path="plots.0")
+        with DataStore.open(relative, mode="a") as store:
+            assert run_workflow(store, (), [entry]) == (0, 1), "the plot draws"
+            files = records_of(store)[f"plots/{self.name}"]["files"]
+        assert files
+        for file in files:
+            assert not Path(file).is_absolute() and ".." not in Path(file).parts, (
+                f"{file!r} is recorded relative to the run directory {relative}")
+            assert (root / file).is_file(), f"{file!r} is not a file of the run directory"
+        for cwd, run_dir in ((root.parent.parent, relative), (tmp_path, root)):
+            monkeypatch.chdir(cwd)
+            with DataStore.open(run_dir, mode="a") as store:
+                assert run_workflow(store, (), [entry]) == (0, 0), (
+                    f"the plot was drawn again from {cwd} although nothing changed")
 
 
 class InputSpaceContract(ComponentContract):

@@ -155,9 +155,13 @@ def records(store: DataStore) -> dict[str, dict[str, Any]]:
 
 
 def step_record(step: Step, inputs: str, *, ads_ids: Sequence[int] = (),
-                files: Sequence[str] = (), finished: str, seconds: float) -> dict[str, Any]:
-    """What the manifest records of a step that ran: enough to tell whether it is unchanged."""
-    return {
+                files: Sequence[str] = (), finished: str, seconds: float,
+                failed: str | None = None) -> dict[str, Any]:
+    """What the manifest records of a step that ran: enough to tell whether it is unchanged.
+
+    ``failed`` is the error of a plot that raised (a failed step is never unchanged).
+    """
+    record: dict[str, Any] = {
         "kind": step.kind,
         "path": step.entry.path,
         "declaration": declaration(step.entry),
@@ -168,13 +172,16 @@ def step_record(step: Step, inputs: str, *, ads_ids: Sequence[int] = (),
         "finished": finished,
         "seconds": round(seconds, 6),
     }
+    if failed is not None:
+        record["failed"] = failed
+    return record
 
 
 def unchanged(step: Step, record: Mapping[str, Any] | None, inputs: str,
               store: DataStore) -> bool:
     """Whether ``record`` shows ``step`` ran on the same inputs, declaration and code (and,
     for a plot, its files are still there)."""
-    if not record:
+    if not record or record.get("failed"):
         return False
     same = (record.get("declaration") == declaration(step.entry)
             and record.get("code_version") == code_version(step.entry)

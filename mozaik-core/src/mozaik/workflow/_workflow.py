@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +29,7 @@ from mozaik.workflow._steps import (
     view_digest,
 )
 
-__all__ = ["FIGURES_DIR", "load_workflow", "pending_steps", "run_workflow"]
+__all__ = ["FIGURES_DIR", "failed_plots", "load_workflow", "pending_steps", "run_workflow"]
 
 log = logging.getLogger("mozaik.workflow")
 
@@ -81,20 +82,32 @@ def _run_analysis(step: Step, view: DataStoreView, store: DataStore) -> list[int
 def _draw_plot(step: Step, view: DataStoreView, store: DataStore) -> list[str]:
     """Draw one plot; returns the files written, relative to the run directory."""
     entry = step.entry
-    figures = store.root / FIGURES_DIR
+    # absolute, so what the plot derives from it means the same whatever the current directory
+    figures = Path(os.path.abspath(store.root / FIGURES_DIR))
     figures.mkdir(exist_ok=True)
     plot = entry.build(entry.params)
     written = list(plot.draw(view, figures / f"{step.index:02d}_{entry.name}.png") or [])
     if not written:
         log.warning("%s %s: nothing to draw", entry.path, entry.name)
-    out = []
-    for path in written:
-        full = Path(path) if Path(path).is_absolute() else store.root / path
-        try:
-            out.append(full.resolve().relative_to(store.root.resolve()).as_posix())
-        except ValueError:
-            out.append(str(full))
-    return out
+    return [_run_relative(store.root, path) for path in written]
+
+
+def _run_relative(root: str | Path, path: str | Path) -> str:
+    """A file a plot wrote, as the manifest records it: relative to the run directory ``root``.
+
+    A relative ``path`` is where the plot wrote it, so relative to the current directory (as
+    ``<run_dir>/figures/...`` is when ``root`` is relative); one that names no file there but
+    names one under ``root`` is taken as relative to ``root``. A file outside the run
+    directory is recorded absolute.
+    """
+    base = Path(os.path.abspath(root))
+    full = Path(os.path.abspath(path))
+    if not Path(path).is_absolute() and not full.exists() and (base / path).exists():
+        full = Path(os.path.abspath(base / path))
+    for inside, file in ((base, full), (base.resolve(), full.resolve())):
+        if file.is_relative_to(inside):
+            return file.relative_to(inside).as_posix()
+    return str(full)
 
 
 def _failure(entry: ComponentEntry, store: DataStore, exc: Exception) -> AnalysisError:
@@ -116,13 +129,14 @@ def _empty_query(step: Step, view: DataStoreView, messages: Sequence[str]) -> bo
     return True
 
 
-def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> bool:
-    """Run step ``k`` unless unchanged; returns whether it ran."""
+def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> str:
+    """Run step ``k`` unless unchanged; returns ``"ran"``, ``"skipped"`` or, for a plot that
+    raised (recorded as failed in the manifest), its error message."""
     step = steps[k]
     entry = step.entry
     view, messages = step_view(store, steps, k)
     if _empty_query(step, view, messages):
-        return False
+        return "skipped"
     inputs = view_digest(view)
     done = records(store)
     old = done.get(step.id)
@@ -133,7 +147,7 @@ def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> b
                 store.remove_analysis_results(stale)
             log.info("%s %s (%s): inputs, parameters and code unchanged since %s; skipped",
                      entry.path, entry.name, step.id, (old or {}).get("finished"))
-            return False
+            return "skipped"
         # forced: forget the record first, so a crash mid-way is not taken for unchanged
         store.update_manifest(**{MANIFEST_FIELD: {k2: v for k2, v in done.items()
                                                   if k2 != step.id}})
@@ -145,12 +159,21 @@ def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> b
             ids = _run_analysis(step, view, store)
         else:
             files = _draw_plot(step, view, store)
-    except AnalysisError as exc:
-        if str(exc).startswith(entry.path):  # the workflow's own check names the entry
-            raise
-        raise _failure(entry, store, exc) from exc
     except Exception as exc:
-        raise _failure(entry, store, exc) from exc
+        # the workflow's own checks name the entry already
+        own = isinstance(exc, AnalysisError) and str(exc).startswith(entry.path)
+        if step.kind == "analysis":
+            if own:
+                raise
+            raise _failure(entry, store, exc) from exc
+        error = exc if own else _failure(entry, store, exc)
+        # a figure is not data: record the failure and go on with the other plots
+        log.error("%s", error)
+        log.debug("traceback of the failed plot %s", entry.path, exc_info=exc)
+        record = step_record(step, inputs, finished=now_iso(),
+                             seconds=time.perf_counter() - start, failed=str(error))
+        store.update_manifest(**{MANIFEST_FIELD: {**records(store), step.id: record}})
+        return str(error)
     seconds = time.perf_counter() - start
     record = step_record(step, inputs, ads_ids=ids, files=files, finished=now_iso(),
                          seconds=seconds)
@@ -160,7 +183,7 @@ def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> b
         store.remove_analysis_results(stale_results(store, step, ids))
     log.info("%s %s (%s) done in %.2f s%s", entry.path, entry.name, step.id, seconds,
              f": {len(ids)} result(s)" if step.kind == "analysis" else "")
-    return True
+    return "ran"
 
 
 def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
@@ -173,7 +196,8 @@ def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
     by its ``query:`` (a query that selects nothing: a warning, nothing stored). An analysis is
     built with ``factory(params)`` and called as ``analysis.run(view)``; its results are stored
     tagged with the step (ADS index columns ``workflow_step`` and ``analysis_params``). A plot
-    is called as ``plot.draw(view, path)`` with ``path = <run_dir>/figures/<NN>_<Plot>.png``.
+    is called as ``plot.draw(view, path)`` with ``path = <run_dir>/figures/<NN>_<Plot>.png``;
+    the files it returns are recorded relative to the run directory.
 
     Incremental: the manifest field ``workflow`` records per step the content digest of its
     view (:func:`mozaik.workflow.view_digest`), its declaration (component, parameters, query)
@@ -183,6 +207,10 @@ def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
     results without the new ones. A recomputed analysis gives its results new ids, which
     changes the digest of every later step whose view holds them: those run again too.
 
+    A failing analysis stops the workflow (later steps may read its results). A failing plot
+    does not: its error is logged and recorded in its step record (``failed``), the other
+    plots are drawn, and the next run draws it again; :func:`failed_plots` lists such plots.
+
     Parameters
     ----------
     force : bool
@@ -191,18 +219,40 @@ def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
     Returns
     -------
     (int, int)
-        Number of analyses run and of plots drawn (skipped ones not counted).
+        Number of analyses run and of plots drawn (skipped and failed ones not counted).
 
     Raises
     ------
     AnalysisError
-        Naming the failing entry; the recordings and earlier results stay in the store.
+        Naming the failing analysis; the recordings and earlier results stay in the store.
     """
     steps = plan_steps(analyses, plots)
     counts = {"analysis": 0, "plot": 0}
+    failed = []
     for k, step in enumerate(steps):
-        counts[step.kind] += _run_step(store, steps, k, force)
+        outcome = _run_step(store, steps, k, force)
+        counts[step.kind] += outcome == "ran"
+        if outcome not in ("ran", "skipped"):
+            failed.append(step.entry.path)
+    if failed:
+        log.error("%d plot(s) failed (%s); the recordings and analysis results are stored; "
+                  "fix the problem and run `mozaik analyse %s`", len(failed), ", ".join(failed),
+                  store.root)
     return counts["analysis"], counts["plot"]
+
+
+def failed_plots(store: DataStore, plots: Sequence[ComponentEntry] | None = None) -> list[str]:
+    """The error of every plot whose last attempt failed, as recorded by :func:`run_workflow`.
+
+    Parameters
+    ----------
+    plots : sequence of ComponentEntry, optional
+        Only these plots (a workflow's ``plots:``); default: every plot step on record.
+    """
+    done = records(store)
+    ids = (None if plots is None else {s.id for s in plan_steps((), plots)})
+    return [str(r["failed"]) for step_id, r in done.items()
+            if r.get("kind") == "plot" and r.get("failed") and (ids is None or step_id in ids)]
 
 
 def pending_steps(store: DataStore, analyses: Sequence[ComponentEntry],
