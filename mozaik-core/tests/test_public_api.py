@@ -102,8 +102,11 @@ SNAPSHOT = {
         "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"
     ],
     "mozaik.study": [
-        "ComponentEntry", "ConnectorEntry", "SECTIONS", "STUDY_SECTIONS", "Section",
-        "Study", "WORKFLOW_SECTIONS", "WorkflowEntry", "load_study", "load_workflow_sections",
+        "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize", "MAX_THREADS",
+        "NEST_BYTES_PER_CONNECTION", "NEST_BYTES_PER_NEURON", "SECTIONS", "STUDY_SECTIONS",
+        "Section", "SizeEstimate", "Study", "THREADS_PER_CORE_LIMIT", "WORKFLOW_SECTIONS",
+        "WorkflowEntry", "check_size", "check_threads", "estimate_size", "load_study",
+        "load_workflow_sections", "machine_cores", "machine_memory_bytes",
         "structure_component", "study_from_tree"
     ],
     "mozaik.testing": [

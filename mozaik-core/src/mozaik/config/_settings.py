@@ -68,9 +68,13 @@ class ControllerConfig:
         Store every projection's connections as a ``Connections`` result
         (:func:`mozaik.model.connections_ads`) once the network is built, for connectivity
         plots and the run report's synapse counts.
+    allow_large : bool
+        Build the network even if its estimated memory (:func:`mozaik.study.estimate_size`)
+        exceeds the machine's; ``mozaik run --allow-large`` does the same for one run.
     """
 
     null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
     reset: bool = False
     progress_chunk_ms: float = attrs.field(default=100.0, validator=non_negative)
     store_connections: bool = False
+    allow_large: bool = False

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn
 
 from mozaik._errors import ConfigError, MozaikError
 from mozaik.config._load import ConfigTree, get_path
@@ -216,9 +217,29 @@ def _structure_number_or_distribution(value: Any, tp: Any) -> Any:
     return _strict_float(value, float)
 
 
+def _mapping_first(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """A hook factory for attrs parameter classes: cattrs' own structuring, after a check that
+    the value is a mapping (cattrs would fail on ``.keys()`` of a list or a string)."""
+
+    def factory(cls: Any) -> Callable[[Any, Any], Any]:
+        inner = make_dict_structure_fn(cls, conv)
+
+        def hook(value: Any, tp: Any) -> Any:
+            if not isinstance(value, Mapping):
+                msg = (f"expected a mapping of {_type_name(cls)} parameters, "
+                       f"{{name: value, ...}}, got {value!r} ({type(value).__name__})")
+                raise ValueError(msg)
+            return inner(value, tp)
+
+        return hook
+
+    return factory
+
+
 def make_converter() -> cattrs.Converter:
     """A fresh converter with Mozaik's strict hooks (plugins may extend a copy)."""
     conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook_factory(attrs.has, _mapping_first(conv))
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(str, _strict_str)

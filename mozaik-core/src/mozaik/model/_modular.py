@@ -251,6 +251,16 @@ class ModularBernoulliConnector(ModularConnector):
 
     params: ModularBernoulliParams
 
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        # a constant probability gives the expectation; functions of the pair are only known
+        # once the sheets are built (None: every pair is counted)
+        try:
+            probability = float(params.weight_expression)
+        except ValueError:
+            return None
+        return min(1.0, max(0.0, probability)) * n_source * n_target
+
     def draw(self, values: np.ndarray, targets: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         uniform = np.asarray(self.rng.next(values.size, "uniform", {"low": 0.0, "high": 1.0}),
@@ -266,6 +276,11 @@ class ModularSamplingConnector(ModularConnector):
     (``ModularSamplingParams``)."""
 
     params: ModularSamplingParams
+
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        # at most num_samples per target (repeated draws merge into one connection)
+        return float(params.num_samples) * n_target if n_source else 0.0
 
     def draw(self, values: np.ndarray, targets: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
