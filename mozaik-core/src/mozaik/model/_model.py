@@ -13,6 +13,7 @@ import numpy as np
 
 from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.config import SimulatorConfig, structure
+from mozaik.model._build_progress import building, describe_expected, expected_connections
 from mozaik.model._connectors import Connector
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
@@ -379,13 +380,16 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
                  time.perf_counter() - start)
     for k, (name, entry) in enumerate(study.connectors.items(), 1):
         start = time.perf_counter()
-        log.info("building connector %d/%d %r (%s, %s -> %s)", k, n_connectors, name,
-                 entry.name, entry.source, entry.target)
         source = model.get_sheet(entry.source, f"{entry.path}.source: sheet")
         target = model.get_sheet(entry.target, f"{entry.path}.target: sheet")
-        connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
-                           source, target, entry.params, model)
-        model.connect(connector)
+        expected = expected_connections(entry.registered.factory, entry.params, source.size,
+                                        target.size)
+        log.info("building connector %d/%d %r (%s, %s -> %s)%s", k, n_connectors, name,
+                 entry.name, entry.source, entry.target, describe_expected(expected))
+        with building(f"connector {name!r}", expected):
+            connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
+                               source, target, entry.params, model)
+            model.connect(connector)
         log.info("connector %r: %d connections in %.2f s", name, connector.size(),
                  time.perf_counter() - start)
     return model

@@ -24,7 +24,6 @@ from mozaik.study._layout import (
 )
 from mozaik.study._size import (
     BASE_BYTES,
-    MAX_THREADS,
     NEST_BYTES_PER_CONNECTION,
     NEST_BYTES_PER_NEURON,
     THREADS_PER_CORE_LIMIT,
@@ -48,7 +47,6 @@ __all__ = [
     "ComponentEntry",
     "ConnectorEntry",
     "ConnectorSize",
-    "MAX_THREADS",
     "NEST_BYTES_PER_CONNECTION",
     "NEST_BYTES_PER_NEURON",
     "SECTIONS",

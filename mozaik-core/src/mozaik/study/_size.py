@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from mozaik._errors import ConfigError
+from mozaik.config import MAX_THREADS
 
 if TYPE_CHECKING:
     from mozaik.study._layout import Study
 
 __all__ = [
     "BASE_BYTES",
-    "MAX_THREADS",
     "NEST_BYTES_PER_CONNECTION",
     "NEST_BYTES_PER_NEURON",
     "THREADS_PER_CORE_LIMIT",
@@ -72,10 +72,6 @@ NEST_BYTES_PER_CONNECTION: Mapping[str, int] = {"static": 40, "tsodyks_markram":
 #: Bytes a run takes before its network: the interpreter, NEST, PyNN, the datastore.
 BASE_BYTES = 300_000_000
 
-#: The most NEST threads a study may ask for on any machine. 10,000 threads make libgomp fail
-#: ("Thread creation failed") and 100,000 crash NEST; the largest shared-memory nodes have a few
-#: hundred hardware threads, so 1,024 leaves room for any real machine.
-MAX_THREADS = 1024
 #: Threads per core beyond which a run is refused on the machine that runs it. More threads
 #: than cores only adds switching (1,000 threads on 2 cores ran 12 times slower); a few per core
 #: are allowed so that a cluster run's thread layout (NEST's results depend on the number of
@@ -251,12 +247,12 @@ def check_threads(threads: int, cores: int | None = None) -> list[str]:
         Naming ``simulator.threads``, the value, the rule and the fix.
     """
     cores = machine_cores() if cores is None else cores
-    limit = THREADS_PER_CORE_LIMIT * cores
+    limit = min(MAX_THREADS, THREADS_PER_CORE_LIMIT * cores)
     if threads > limit:
         msg = (f"simulator.threads: {threads} NEST threads on a machine with {cores} core(s) is "
-               f"more than {THREADS_PER_CORE_LIMIT} per core ({limit}); extra threads only "
-               f"slow NEST down (or crash it); set simulator.threads (or --threads) to at most "
-               f"{cores}")
+               f"more than the limit of {limit} ({THREADS_PER_CORE_LIMIT} per core, at most "
+               f"{MAX_THREADS}); threads beyond the cores only slow NEST down, and thousands "
+               f"crash it; set simulator.threads (or --threads) to at most {cores}")
         raise ConfigError(msg)
     if threads > cores:
         return [f"simulator.threads: {threads} NEST threads on {cores} core(s): the threads "
