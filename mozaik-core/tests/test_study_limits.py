@@ -11,6 +11,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+import yaml
 from click.testing import CliRunner
 from mozaik import ConfigError
 from mozaik.cli._main import cli
@@ -194,3 +195,44 @@ def test_long_builds_log_progress(caplog: pytest.LogCaptureFixture) -> None:
         time.sleep(0.3)
     assert "connector 'big': still building after 0 s, ~4.00e+08 connections expected" in \
         caplog.text or "still building after" in caplog.text
+
+
+PROJECTION = {"weight_uS": 0.004, "delay_ms": 1.0}
+MODULAR = {"base_weight_uS": 0.001, "delay_expression": "1.0"}
+
+
+@pytest.mark.parametrize(("component", "params", "exact"), [
+    ("AllToAllConnector", PROJECTION, True),
+    ("OneToOneConnector", PROJECTION, True),
+    ("FixedProbabilityConnector", {**PROJECTION, "probability": 0.3}, False),
+    ("FixedNumberPreConnector", {**PROJECTION, "n": 4}, True),
+    ("FixedNumberPostConnector", {**PROJECTION, "n": 4}, True),
+    ("DistanceDependentProbabilityConnector",
+     {**PROJECTION, "probability": "0.5 * exp(-d / 1e9)"}, False),
+    ("FromListConnector", {**PROJECTION, "connections": [[0, 1], [2, 3], [4, 5]]}, True),
+    ("ModularBernoulliConnector", {**MODULAR, "weight_expression": "0.3"}, False),
+    ("ModularSamplingConnector", {**MODULAR, "num_samples": 4}, None),
+])
+def test_each_builtin_connector_estimates_its_size(tmp_path: Path, component: str,
+                                                   params: dict[str, object],
+                                                   exact: bool | None) -> None:
+    """The estimate of every built-in connector against what it builds (mock backend, 30 x 30
+    neurons): exact for deterministic rules, within 5 standard deviations for random ones, an
+    upper bound (None) for sampling with replacement."""
+    file = write(tmp_path, n=30)
+    data = yaml.safe_load(file.read_text())
+    data["connectors"]["exc_exc"].update(component=component, params=params)
+    file.write_text(yaml.safe_dump(data))
+    study = load_study(file)
+    estimate = estimate_size(study)
+    assert not estimate.connectors[0].upper_bound
+    expected = estimate.total_connections
+    model = build_model(study)
+    built = model.projections["exc_exc"].size()
+    model.end()
+    if exact:
+        assert built == expected
+    elif exact is None:
+        assert 0 < built <= expected
+    else:
+        assert abs(built - expected) <= 5 * math.sqrt(expected) + 1, (built, expected)
