@@ -21,14 +21,14 @@ ALLOW_LARGE_HELP = ("Build the network even if its estimated memory exceeds this
                     "(also controller.allow_large: true in the study).")
 
 
-def check_study_size(study: Study, allow_large: bool) -> None:
-    """Print the study's estimated size and every warning to stderr; a network that would not
+def check_study_size(study: Study, allow_large: bool, *, summary: bool = True) -> list[str]:
+    """Check the study's estimated size against this machine and return the lines to print
+    (the estimate, unless ``summary`` is false, and every warning); a network that would not
     fit in this machine's memory (unless allowed), or more NEST threads than it can serve, is a
     ConfigError (see :func:`mozaik.study.check_size`)."""
     estimate = estimate_size(study)
-    click.echo(f"# {estimate.summary()}", err=True)
-    for warning in check_size(estimate, allow_large=allow_large or study.controller.allow_large):
-        click.echo(f"Warning: {warning}", err=True)
+    warnings = check_size(estimate, allow_large=allow_large or study.controller.allow_large)
+    return ([f"# {estimate.summary()}"] if summary else []) + [f"Warning: {w}" for w in warnings]
 
 
 @click.group("config")
@@ -56,16 +56,17 @@ def check(file: Path, overrides: tuple[str, ...], include_roots: tuple[Path, ...
     (neurons, connections, memory) and NEST threads against this machine. Print the resolved
     tree."""
     study = load_study(file, overrides, include_roots=include_roots)
+    size = check_study_size(study, allow_large, summary=not quiet)
     if quiet:
-        for warning in check_size(estimate_size(study),
-                                  allow_large=allow_large or study.controller.allow_large):
-            click.echo(f"Warning: {warning}", err=True)
+        for line in size:
+            click.echo(line, err=True)
         return
-    check_study_size(study, allow_large)
     if as_json:
         click.echo(json.dumps(study.resolved, indent=2))
     else:
         click.echo(yaml.safe_dump(study.resolved, sort_keys=False).rstrip())
+    for line in size:
+        click.echo(line, err=True)
     n_sheets, n_conn, n_exp = len(study.sheets), len(study.connectors), len(study.experiments)
     click.echo(f"# OK: study {study.name!r}: {n_sheets} sheet(s), {n_conn} connector(s), "
                f"{n_exp} experiment(s), {len(study.analyses)} analysis(es), "

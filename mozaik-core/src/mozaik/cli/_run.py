@@ -132,7 +132,8 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     else:
         study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
-    check_study_size(study, allow_large)  # before anything is built or written
+    for line in check_study_size(study, allow_large):  # before anything is built or written
+        click.echo(line, err=True)
     backend = _backend(study, backend_name)
     click.echo(f"run directory: {run_dir}", err=True)
     try:

@@ -19,7 +19,7 @@ MAX_THREADS = 1024
 def _threads(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not 1 <= value <= MAX_THREADS:
         msg = (f"threads must be between 1 and {MAX_THREADS} (MAX_THREADS), got {value!r}; "
-               "NEST needs one thread per core at most")
+               "use at most one NEST thread per core of the machine")
         raise ParameterError(attribute.name, msg)
 
 

@@ -175,8 +175,8 @@ def _structure_distribution(value: Any, _cls: Any) -> Distribution:
             msg = f"parameter {key!r} of distribution {name!r} must be a number, got {number!r}"
             raise ValueError(msg)
         if not math.isfinite(number):
-            msg = (f"parameter {key!r} of distribution {name!r} must be a finite number: inf "
-                   f"and nan are not allowed, got {number!r}")
+            msg = (f"parameter {key!r} of distribution {name!r}: expected a finite number "
+                   f"(inf and nan are not allowed), got {number!r}")
             raise ValueError(msg)
     return Distribution(name=name, params={k: float(v) for k, v in params.items()})
 
@@ -195,7 +195,7 @@ def _number(value: Any) -> float:
 def _strict_float(value: Any, _cls: Any) -> float:
     number = _number(value)
     if not math.isfinite(number):
-        msg = (f"must be a finite number: inf and nan are not allowed for this parameter, "
+        msg = (f"expected a finite number (inf and nan are not allowed for this parameter), "
                f"got {value!r}")
         raise ValueError(msg)
     return number

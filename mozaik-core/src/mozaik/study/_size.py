@@ -114,7 +114,7 @@ class SizeEstimate:
     memory_bytes : float
         Estimated peak memory of the run, bytes (:data:`BASE_BYTES`, neurons and connections).
     threads : int
-        NEST threads asked for (``simulator.threads``).
+        NEST threads asked for (``simulator.threads``; 1 on other simulators).
     """
 
     neurons: Mapping[str, int | None]
@@ -209,8 +209,10 @@ def estimate_size(study: Study) -> SizeEstimate:
                                         upper_bound=bound, bytes_per_connection=per))
     memory = (BASE_BYTES + NEST_BYTES_PER_NEURON * sum(n or 0 for n in neurons.values())
               + sum((c.connections or 0.0) * c.bytes_per_connection for c in connectors))
+    # threads are NEST's: other backends ignore them
+    threads = int(study.simulator.threads) if study.simulator.backend == "nest" else 1
     return SizeEstimate(neurons=neurons, connectors=tuple(connectors), memory_bytes=memory,
-                        threads=int(study.simulator.threads))
+                        threads=threads)
 
 
 def machine_memory_bytes() -> int | None:

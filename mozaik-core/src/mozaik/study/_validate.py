@@ -291,7 +291,9 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
     values = {section.name: checker.section(section) for section in SECTIONS}
     checker.check_connector_ends(values["sensory_input"])
     check_delays(values["connectors"], values["simulator"], checker.problems)
-    populations = set(values["sheets"]) | set(
+    # sheets as written (one with a bad parameter still exists: no second, misleading problem)
+    raw_sheets = tree.data.get("sheets")
+    populations = set(raw_sheets if isinstance(raw_sheets, Mapping) else ()) | set(
         getattr(getattr(values["sensory_input"], "params", None), "populations", ()) or ())
     check_sheet_names(values["experiments"], populations, checker.problems)
     checker.problems.raise_if_any()
