@@ -49,6 +49,9 @@ connectors:
 experiments:
   - component: NoStimulation
     params: {duration_ms: 100.0}
+  - component: PoissonNetworkKick
+    params: {duration_ms: 50.0, drive_period_ms: 20.0, sheets: [exc], rate_hz: 10.0,
+             weight_uS: 0.01, fraction: 0.2}
 """
 
 
@@ -74,6 +77,8 @@ def test_non_finite_floats_are_refused(tmp_path: Path, item: str, path: str) -> 
         load_study(write(tmp_path), [item])
     message = str(info.value)
     assert f"{path}: " in message and "finite" in message, message
+    # one problem: the sheet with a bad parameter still exists for the experiment naming it
+    assert message.startswith("1 configuration problem(s)"), message
     assert ("got inf" in message) or ("got nan" in message) or ("got -inf" in message), message
 
 

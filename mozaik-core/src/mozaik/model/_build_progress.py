@@ -31,7 +31,7 @@ def expected_connections(factory: Any, params: Any, n_source: int, n_target: int
         return None
     try:
         value = method(params, n_source, n_target)
-    except (ArithmeticError, ValueError, TypeError, AttributeError):
+    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError):
         return None
     return float(value) if isinstance(value, int | float) else None
 

@@ -163,7 +163,7 @@ def _call(method: Any, *args: Any) -> Any:
         return None
     try:
         return method(*args)
-    except (ArithmeticError, ValueError, TypeError, AttributeError):
+    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError):
         return None
 
 
