@@ -1,7 +1,9 @@
 """Progress of long network builds: a connector's expected size before it is built, and a log
 line every :data:`HEARTBEAT_S` seconds while it builds.
 
-PyNN's connectors loop over targets in Python, so a background thread can log while they run.
+PyNN's connectors loop over targets in Python, so a background thread can log while they run
+(and ask NEST how many connections exist: the thread holds the interpreter lock, so the main
+thread is between two NEST calls).
 NEST's own connection rules (``native_rng: true``) hold the interpreter until they return, so
 for them the line before the build, with the expected count, is what shows.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -45,18 +47,23 @@ def describe_expected(expected: float | None) -> str:
 
 
 @contextmanager
-def building(what: str, expected: float | None, interval_s: float | None = None
-             ) -> Iterator[None]:
+def building(what: str, expected: float | None, interval_s: float | None = None,
+             made: Callable[[], int | None] | None = None) -> Iterator[None]:
     """Log ``what`` every ``interval_s`` seconds (default :data:`HEARTBEAT_S`) with the time
-    elapsed, until the block ends."""
+    elapsed and, when ``made`` tells it, the connections made so far, until the block ends."""
     interval = HEARTBEAT_S if interval_s is None else interval_s
     start = time.perf_counter()
     done = threading.Event()
 
     def beat() -> None:
         while not done.wait(interval):
-            log.info("%s: still building after %.0f s%s", what, time.perf_counter() - start,
-                     describe_expected(expected))
+            try:
+                so_far = made() if made is not None else None
+            except Exception:  # a count is a courtesy: never let it end the progress lines
+                so_far = None
+            count = "" if so_far is None else f", {so_far:,} connections made"
+            log.info("%s: still building after %.0f s%s%s", what, time.perf_counter() - start,
+                     count, describe_expected(expected))
 
     thread = threading.Thread(target=beat, name=f"mozaik-progress {what}", daemon=True)
     thread.start()

@@ -18,6 +18,7 @@ from mozaik.model._connectors import Connector
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
+    connection_total,
     import_backend,
     make_rng,
     mock_recording_windows,
@@ -386,7 +387,13 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
                                         target.size)
         log.info("building connector %d/%d %r (%s, %s -> %s)%s", k, n_connectors, name,
                  entry.name, entry.source, entry.target, describe_expected(expected))
-        with building(f"connector {name!r}", expected):
+        before = connection_total(model.sim)
+
+        def made(before: int | None = before) -> int | None:
+            now = connection_total(model.sim)
+            return None if now is None or before is None else now - before
+
+        with building(f"connector {name!r}", expected, made=made):
             connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
                                source, target, entry.params, model)
             model.connect(connector)
