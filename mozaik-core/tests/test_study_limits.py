@@ -241,3 +241,22 @@ def test_each_builtin_connector_estimates_its_size(tmp_path: Path, component: st
         assert 0 < built <= expected
     else:
         assert abs(built - expected) <= 5 * math.sqrt(expected) + 1, (built, expected)
+
+
+@pytest.mark.parametrize("item", [
+    "sheets.exc.params.recorders=[{variables: [spikes], neurons: {random_percent: .nan}}]",
+    "sheets.exc.params.recorders=[{variables: [spikes], neurons: {grid_step_um: .inf}}]",
+])
+def test_non_finite_values_outside_float_fields_are_refused(tmp_path: Path, item: str) -> None:
+    with pytest.raises(ConfigError, match="positive finite number"):
+        load_study(write(tmp_path), [item])
+
+
+def test_non_finite_modular_expression_is_refused(tmp_path: Path) -> None:
+    file = write(tmp_path)
+    data = yaml.safe_load(file.read_text())
+    data["connectors"]["exc_exc"].update(component="ModularBernoulliConnector", params={
+        "base_weight_uS": 0.001, "delay_expression": "1.0", "weight_expression": math.nan})
+    file.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match="weight_expression: an expression must give finite"):
+        load_study(file)

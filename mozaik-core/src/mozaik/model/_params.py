@@ -227,8 +227,9 @@ def _selection(value: Any) -> NeuronSelection:
             msg = f"indices must be a list of neuron indices (whole numbers >= 0), got {amount!r}"
             raise ValueError(msg)
         return NeuronSelection(kind="indices", indices=tuple(amount))
-    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-        msg = f"{kind} must be a positive number, got {amount!r}"
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not (
+            math.isfinite(amount) and amount > 0):
+        msg = f"{kind} must be a positive finite number, got {amount!r}"
         raise ValueError(msg)
     if kind == "random_n" and not float(amount).is_integer():
         msg = f"random_n must be a whole number, got {amount!r}"
