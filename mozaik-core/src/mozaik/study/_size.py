@@ -53,22 +53,22 @@ __all__ = [
 
 # Measured on this project's reference machine (x86-64, NEST 3.9 PyPI wheel through PyNN 0.13,
 # IF_cond_exp cells recording spikes, one thread), from the resident set size (VmRSS in
-# /proc/self/status) before and after each step, in a script building one sheet and one
-# connector through mozaik.model (2026-12-07):
+# /proc/self/status) before and after each step, with benchmarks/memory/nest_memory.py (one
+# sheet and one connector built through mozaik.model; 2026-12-07):
 # * neurons: 7.4 kB each when the population is created (20,000 and 200,000 neurons) and another
 #   33.6 kB each at the first `run` call (NEST's per-node buffers; the same for max_delay 10 and
 #   100 ms, 50,000 neurons): 41 kB per neuron.
 # * static synapses: 22 to 49 B per connection at build (NEST's fixed_indegree, 5 million; PyNN's
-#   FixedProbabilityConnector, 3 million) and about 34 B once the first run has built NEST's
-#   target tables (1 and 5 million connections onto 50,000 neurons, the neurons' share taken
-#   out): 40 B per connection is the estimate.
+#   FixedProbabilityConnector, 3 million) and 34 to 53 B once the first run has built NEST's
+#   target tables (1 and 5 million connections onto 50,000 neurons, 1 million onto 20,000, the
+#   neurons' share taken out): 50 B per connection is the estimate.
 # * Tsodyks-Markram synapses: about 100 B per connection after the first run (5 million).
 # * Python, NumPy, PyNN and NEST imported and set up: 185 MB; with the datastore and plugins a
 #   run starts near 300 MB.
 #: Bytes one neuron takes in NEST once the network has run (see the measurement above).
 NEST_BYTES_PER_NEURON = 41_000
 #: Bytes one connection takes in NEST, by Mozaik synapse model (``params.synapse.model``).
-NEST_BYTES_PER_CONNECTION: Mapping[str, int] = {"static": 40, "tsodyks_markram": 100}
+NEST_BYTES_PER_CONNECTION: Mapping[str, int] = {"static": 50, "tsodyks_markram": 100}
 #: Bytes a run takes before its network: the interpreter, NEST, PyNN, the datastore.
 BASE_BYTES = 300_000_000
 
