@@ -1,5 +1,6 @@
-"""Property-based fuzzing of the configuration loader and the expression evaluator: whatever the
-input, loading ends in a tree or in a ConfigError, never in another exception (issue 8 part 1).
+"""Property-based fuzzing of the configuration loader, the expression evaluator and study
+validation: whatever the input, loading ends in a tree (a study) or in a ConfigError, never in
+another exception (issue 8 part 1, issue 18: random edits of a shipped study).
 
 Bounded (a fixed number of examples, each with a deadline) so that it takes a few seconds.
 """
@@ -7,14 +8,16 @@ Bounded (a fixed number of examples, each with a deadline) so that it takes a fe
 from __future__ import annotations
 
 import contextlib
+import copy
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mozaik import ConfigError
-from mozaik.config import load_config
+from mozaik.config import ConfigTree, apply_overrides, get_path, load_config, load_tree, resolve
 
 FUZZ = settings(max_examples=200, deadline=1000, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -94,3 +97,103 @@ def test_evaluator_never_raises_anything_but_config_error(expr: str, as_override
     max_leaves=25))
 def test_any_yaml_document_loads_or_is_a_config_error(document: object) -> None:
     load_text(yaml.safe_dump({"top": document, "again": document}))
+
+
+# ------------------------------------------------------------------------------------------------
+# Random edits of a shipped study, validated as ``mozaik config check`` validates (issue 18)
+# ------------------------------------------------------------------------------------------------
+
+# No deadline (the machine is shared): max_examples bounds the time
+STUDY_FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
+                      suppress_health_check=[HealthCheck.too_slow,
+                                             HealthCheck.function_scoped_fixture])
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+#: YAML values of every shape: the wrong type where a name, a number or a section belongs.
+YAML_VALUES = st.one_of(
+    st.sampled_from(["~", "[Sheet]", "abc", "{a: 1}", "1", "0", "-1", "1.5", "true", "[]", "{}",
+                     "[1, 2]", "[[1]]", ".nan", ".inf", "-.inf", "''", "{component: Sheet}",
+                     "{component: [Sheet]}", "{component: ~}", "{distribution: normal}",
+                     "{distribution: normal, mu: .nan, sigma: 1.0}", "1e400", "100000",
+                     "ref('name')", "ref('sheets')", "ref('nope') * 2", "[~, ~]", "!expr 1/0",
+                     "{component: Sheet, params: []}", "-0.0", "1e308 * 10", "2**40"]),
+    st.lists(YAML_ALPHABET, max_size=8).map("".join),
+)
+
+
+def tree_paths(data: object, prefix: str = "") -> list[str]:
+    """Every dotted path of a loaded tree (mappings and lists)."""
+    out: list[str] = []
+    items = (data.items() if isinstance(data, dict) else
+             enumerate(data) if isinstance(data, list) else ())
+    for key, value in items:
+        path = f"{prefix}.{key}" if prefix else str(key)
+        out.append(path)
+        out.extend(tree_paths(value, path))
+    return out
+
+
+def study_edits(paths: list[str]) -> st.SearchStrategy[list[str]]:
+    """Lists of ``--set`` items: a random value at an existing path (or one level below it), or
+    a random string."""
+    at_path = st.tuples(st.sampled_from(paths), st.sampled_from(["", ".x", ".params", ".0"]),
+                        YAML_VALUES).map(lambda t: f"{t[0]}{t[1]}={t[2]}")
+    anything = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]),
+                       max_size=30)
+    return st.lists(st.one_of(at_path, anything), min_size=1, max_size=3)
+
+
+def check_edited(base: ConfigTree, items: list[str], drop: list[str]) -> None:
+    """Validate ``base`` with keys removed and ``items`` set, as ``config check`` does; any
+    exception but a ConfigError fails the test."""
+    from mozaik.study import check_size, estimate_size, study_from_tree
+
+    data = copy.deepcopy(base.data)
+    for path in drop:
+        parent, _, leaf = path.rpartition(".")
+        node = get_path(data, parent) if parent else data
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    tree = ConfigTree(data=data, sources=dict(base.sources), root=base.root)
+    with contextlib.suppress(ConfigError):
+        study = study_from_tree(resolve(apply_overrides(tree, items)))
+        check_size(estimate_size(study), memory_bytes=2**40)
+
+
+def core_study() -> ConfigTree:
+    """The Vogels & Abbott example without its plugins' sections (core's components only)."""
+    tree = load_tree(EXAMPLES / "vogels_abbott2005" / "study.yaml")
+    data = {k: v for k, v in tree.data.items() if k not in ("analyses", "plots")}
+    return ConfigTree(data=data, sources=tree.sources, root=tree.root)
+
+
+CORE_STUDY = core_study()
+CORE_PATHS = tree_paths(CORE_STUDY.data)
+
+
+@STUDY_FUZZ
+@given(study_edits(CORE_PATHS), st.lists(st.sampled_from(CORE_PATHS), max_size=2))
+def test_edited_core_study_validates_or_is_a_config_error(items: list[str],
+                                                          drop: list[str]) -> None:
+    check_edited(CORE_STUDY, items, drop)
+
+
+@pytest.mark.parametrize("item", [
+    "connectors.exc_exc.component=~", "sheets.exc.component=[Sheet]", "simulator=abc",
+    "controller=[1]", "sheets.inh.params=[Sheet]", "connectors.exc_exc.params=abc",
+    "connectors.exc_exc.source=[exc]", "connectors.exc_exc.target=~",
+    "experiments.0.component={a: 1}", "experiments.0.params=1", "sheets.exc.params.cell=abc",
+    "sheets.inh.params.placement=[1]", "description=[1]", "simulator=[]",
+    "sheets.exc.component=1",
+])
+def test_wrong_kind_of_value_is_a_config_error(item: str) -> None:
+    """The kinds of value that gave tracebacks (a name or a section that is not a string or a
+    mapping): each is one ConfigError naming the command line and the dotted path."""
+    from mozaik.study import study_from_tree
+
+    path = item.partition("=")[0]
+    with pytest.raises(ConfigError) as info:
+        study_from_tree(resolve(apply_overrides(CORE_STUDY, [item])))
+    assert f"--set {item}" in str(info.value)
+    assert path in str(info.value)

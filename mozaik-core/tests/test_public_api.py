@@ -27,11 +27,12 @@ SNAPSHOT = {
         "main"
     ],
     "mozaik.config": [
-        "ARRAY_FUNCTIONS", "ComponentRef", "ConfigTree", "ControllerConfig",
+        "ALLOW_NON_FINITE", "ARRAY_FUNCTIONS", "ComponentRef", "ConfigTree", "ControllerConfig",
         "DISTRIBUTIONS", "Distribution", "Expr", "ExpressionError", "INCLUDE_PATH_ENV",
         "IncludePolicy", "MAX_DEPTH", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH",
         "MAX_FILE_BYTES", "MAX_INCLUDE_DEPTH", "MAX_INTEGER_BITS", "MAX_NODES",
-        "MAX_REF_DEPTH", "ParameterError", "ProblemCollector", "STUDY_FILE",
+        "MAX_REF_DEPTH", "MAX_THREADS", "NonFiniteFloat", "ParameterError",
+        "ProblemCollector", "STUDY_FILE",
         "SimulatorConfig", "apply_overrides", "component_refs", "converter",
         "evaluate_array", "expression_names", "get_path", "load_config", "load_tree",
         "make_converter", "non_negative", "parse_array_expression", "parse_expression",
@@ -106,8 +107,11 @@ SNAPSHOT = {
         "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"
     ],
     "mozaik.study": [
-        "ComponentEntry", "ConnectorEntry", "SECTIONS", "STUDY_SECTIONS", "Section",
-        "Study", "WORKFLOW_SECTIONS", "WorkflowEntry", "load_study", "load_workflow_sections",
+        "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize",
+        "NEST_BYTES_PER_CONNECTION", "NEST_BYTES_PER_NEURON", "SECTIONS", "STUDY_SECTIONS",
+        "Section", "SizeEstimate", "Study", "THREADS_PER_CORE_LIMIT", "WORKFLOW_SECTIONS",
+        "WorkflowEntry", "check_size", "check_threads", "estimate_size", "load_study",
+        "load_workflow_sections", "machine_cores", "machine_memory_bytes",
         "structure_component", "study_from_tree"
     ],
     "mozaik.testing": [

@@ -8,13 +8,27 @@ from pathlib import Path
 import click
 import yaml
 
-from mozaik.study import load_study
+from mozaik.study import Study, check_size, estimate_size, load_study
 
-__all__ = ["INCLUDE_ROOT_HELP", "config"]
+__all__ = ["ALLOW_LARGE_HELP", "INCLUDE_ROOT_HELP", "check_study_size", "config"]
 
 INCLUDE_ROOT_HELP = ("A folder includes may come from besides the study file's own folder tree "
                      "(repeatable; also the MOZAIK_INCLUDE_PATH environment variable, folders "
                      "separated by ':').")
+
+
+ALLOW_LARGE_HELP = ("Build the network even if its estimated memory exceeds this machine's "
+                    "(also controller.allow_large: true in the study).")
+
+
+def check_study_size(study: Study, allow_large: bool, *, summary: bool = True) -> list[str]:
+    """Check the study's estimated size against this machine and return the lines to print
+    (the estimate, unless ``summary`` is false, and every warning); a network that would not
+    fit in this machine's memory (unless allowed), or more NEST threads than it can serve, is a
+    ConfigError (see :func:`mozaik.study.check_size`)."""
+    estimate = estimate_size(study)
+    warnings = check_size(estimate, allow_large=allow_large or study.controller.allow_large)
+    return ([f"# {estimate.summary()}"] if summary else []) + [f"Warning: {w}" for w in warnings]
 
 
 @click.group("config")
@@ -30,20 +44,29 @@ def config() -> None:
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help=INCLUDE_ROOT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved tree as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="Only validate; print nothing on success.")
+@click.option("--quiet", "-q", is_flag=True, help="Only validate; print nothing on success "
+              "(warnings still go to stderr).")
+@click.option("--allow-large", is_flag=True, help=ALLOW_LARGE_HELP)
 def check(file: Path, overrides: tuple[str, ...], include_roots: tuple[Path, ...],
-          as_json: bool, quiet: bool) -> None:
+          as_json: bool, quiet: bool, allow_large: bool) -> None:
     """Load FILE (a study YAML or a folder with study.yaml), resolve includes, references and
     overrides, and validate everything a run validates before it builds the network: every
     component's parameters (including components named inside them, such as a modular
-    connector's functions), experiments, analyses and plots. Print the resolved tree."""
+    connector's functions), experiments, analyses and plots, and the network's estimated size
+    (neurons, connections, memory) and NEST threads against this machine. Print the resolved
+    tree."""
     study = load_study(file, overrides, include_roots=include_roots)
+    size = check_study_size(study, allow_large, summary=not quiet)
     if quiet:
+        for line in size:
+            click.echo(line, err=True)
         return
     if as_json:
         click.echo(json.dumps(study.resolved, indent=2))
     else:
         click.echo(yaml.safe_dump(study.resolved, sort_keys=False).rstrip())
+    for line in size:
+        click.echo(line, err=True)
     n_sheets, n_conn, n_exp = len(study.sheets), len(study.connectors), len(study.experiments)
     click.echo(f"# OK: study {study.name!r}: {n_sheets} sheet(s), {n_conn} connector(s), "
                f"{n_exp} experiment(s), {len(study.analyses)} analysis(es), "

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mozaik._errors import ConfigError
-from mozaik.cli._config import INCLUDE_ROOT_HELP
+from mozaik.cli._config import ALLOW_LARGE_HELP, INCLUDE_ROOT_HELP, check_study_size
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -99,17 +99,22 @@ def _backend(study: Study, name: str | None) -> Backend:
               help="If stored presentations lost their payload files (missing or cut short), "
                    "drop them and simulate them again; without it the run asks on a terminal, "
                    "and stops elsewhere.")
+@click.option("--allow-large", is_flag=True, help=ALLOW_LARGE_HELP)
 @click.pass_context
 def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path | None,
         simulator: str | None, threads: int | None, seed: int | None,
         backend_name: str | None, progress: str | None, include_roots: tuple[Path, ...],
-        no_replay: bool, repair: bool) -> None:
+        no_replay: bool, repair: bool, allow_large: bool) -> None:
     """Run the study TARGET (a study YAML file, or a folder with study.yaml): build the
     network, present every stimulus, store the recordings, run the analyses and plots.
 
     TARGET may also be a run directory: the run is then completed with the configuration it
     was started with (an interrupted run resumes; what is stored is not simulated again unless
     the network state must be restored, see --no-replay; a complete run returns at once).
+
+    Before building, the network's size is estimated from the study (neurons, connections,
+    memory): a network larger than this machine's memory is refused unless --allow-large is
+    given, and one above half of it gives a warning.
     """
     from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
     from mozaik.study import load_study
@@ -134,6 +139,8 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     else:
         study = load_study(target, items, include_roots=include_roots)
         run_dir = out if out is not None else default_run_dir(study.name, items)
+    for line in check_study_size(study, allow_large):  # before anything is built or written
+        click.echo(line, err=True)
     backend = _backend(study, backend_name)
     _repair_if_damaged(run_dir, study, repair)
     click.echo(f"run directory: {run_dir}", err=True)

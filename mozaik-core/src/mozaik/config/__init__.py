@@ -51,11 +51,13 @@ from mozaik.config._read import (
     MAX_NODES,
     IncludePolicy,
 )
-from mozaik.config._settings import ControllerConfig, SimulatorConfig
+from mozaik.config._settings import MAX_THREADS, ControllerConfig, SimulatorConfig
 from mozaik.config._structure import (
+    ALLOW_NON_FINITE,
     DISTRIBUTIONS,
     ComponentRef,
     Distribution,
+    NonFiniteFloat,
     ParameterError,
     ProblemCollector,
     component_refs,
@@ -67,6 +69,7 @@ from mozaik.config._structure import (
 )
 
 __all__ = [
+    "ALLOW_NON_FINITE",
     "ARRAY_FUNCTIONS",
     "ComponentRef",
     "ConfigTree",
@@ -85,6 +88,8 @@ __all__ = [
     "MAX_INTEGER_BITS",
     "MAX_NODES",
     "MAX_REF_DEPTH",
+    "MAX_THREADS",
+    "NonFiniteFloat",
     "ParameterError",
     "ProblemCollector",
     "STUDY_FILE",

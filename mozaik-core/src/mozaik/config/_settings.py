@@ -7,7 +7,20 @@ import attrs
 
 from mozaik.config._structure import ParameterError, non_negative, positive
 
-__all__ = ["ControllerConfig", "SimulatorConfig"]
+__all__ = ["MAX_THREADS", "ControllerConfig", "SimulatorConfig"]
+
+#: The most NEST threads a study may ask for, on any machine. 10,000 threads make libgomp fail
+#: ("Thread creation failed") and 100,000 crash NEST; the largest shared-memory nodes have a few
+#: hundred hardware threads, so 1,024 leaves room for any real machine. The machine that runs a
+#: study refuses more than :data:`mozaik.study.THREADS_PER_CORE_LIMIT` per core too.
+MAX_THREADS = 1024
+
+
+def _threads(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not 1 <= value <= MAX_THREADS:
+        msg = (f"threads must be between 1 and {MAX_THREADS} (MAX_THREADS), got {value!r}; "
+               "use at most one NEST thread per core of the machine")
+        raise ParameterError(attribute.name, msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -25,7 +38,9 @@ class SimulatorConfig:
     max_delay : float, ms
         Largest synaptic delay.
     threads : int
-        NEST threads per process (1 is fastest on small machines).
+        NEST threads per process (1 is fastest on small machines); at most
+        :data:`MAX_THREADS`, and at most :data:`mozaik.study.THREADS_PER_CORE_LIMIT` per core
+        of the machine that runs the study (more than its cores gives a warning).
     seed : int
         Master seed: every random draw of the model and the simulator derives from it.
     """
@@ -34,7 +49,7 @@ class SimulatorConfig:
     time_step: float = attrs.field(default=0.1, validator=positive)
     min_delay: float | None = None
     max_delay: float = attrs.field(default=10.0, validator=positive)
-    threads: int = attrs.field(default=1, validator=positive)
+    threads: int = attrs.field(default=1, validator=_threads)
     seed: int = attrs.field(default=0, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
@@ -68,9 +83,13 @@ class ControllerConfig:
         Store every projection's connections as a ``Connections`` result
         (:func:`mozaik.model.connections_ads`) once the network is built, for connectivity
         plots and the run report's synapse counts.
+    allow_large : bool
+        Build the network even if its estimated memory (:func:`mozaik.study.estimate_size`)
+        exceeds the machine's; ``mozaik run --allow-large`` does the same for one run.
     """
 
     null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
     reset: bool = False
     progress_chunk_ms: float = attrs.field(default=100.0, validator=non_negative)
     store_connections: bool = False
+    allow_large: bool = False

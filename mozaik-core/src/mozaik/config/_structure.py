@@ -1,29 +1,35 @@
 """Structuring loaded trees into frozen attrs parameter classes with cattrs.
 
 One converter serves all of Mozaik: extra keys are forbidden, numbers are not silently coerced
-from strings or truncated, and every error is rendered as ``file:line: dotted.path: problem (got
-value)``. All errors of a tree are collected and raised together.
+from strings or truncated, every float parameter is finite unless its type is
+:data:`NonFiniteFloat` (``inf``/``nan`` would run and mean nothing, or fail mid-run), a
+parameter class is given a mapping, and every error is rendered as ``file:line: dotted.path:
+problem (got value)``. All errors of a tree are collected and raised together.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn
 
 from mozaik._errors import ConfigError, MozaikError
 from mozaik.config._load import ConfigTree, get_path
 
 __all__ = [
+    "ALLOW_NON_FINITE",
     "ComponentRef",
     "Distribution",
+    "NonFiniteFloat",
     "ParameterError",
     "non_negative",
     "positive",
@@ -168,14 +174,53 @@ def _structure_distribution(value: Any, _cls: Any) -> Distribution:
         if isinstance(number, bool) or not isinstance(number, int | float):
             msg = f"parameter {key!r} of distribution {name!r} must be a number, got {number!r}"
             raise ValueError(msg)
+        if not math.isfinite(number):
+            msg = (f"parameter {key!r} of distribution {name!r}: expected a finite number "
+                   f"(inf and nan are not allowed), got {number!r}")
+            raise ValueError(msg)
     return Distribution(name=name, params={k: float(v) for k, v in params.items()})
 
 
-def _strict_float(value: Any, _cls: Any) -> float:
+def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         msg = f"expected a number, got {value!r} ({type(value).__name__})"
         raise ValueError(msg)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond a float's range
+        msg = f"expected a number a float can hold (up to 1.8e308), got {value!r}"
+        raise ValueError(msg) from None
+
+
+def _strict_float(value: Any, _cls: Any) -> float:
+    number = _number(value)
+    if not math.isfinite(number):
+        msg = (f"expected a finite number (inf and nan are not allowed for this parameter), "
+               f"got {value!r}")
+        raise ValueError(msg)
+    return number
+
+
+def _non_finite_float(value: Any, _cls: Any) -> float:
+    return _number(value)
+
+
+class _AllowNonFinite:
+    """The marker of :data:`NonFiniteFloat`."""
+
+    def __repr__(self) -> str:
+        return "ALLOW_NON_FINITE"
+
+
+#: Marks a float parameter that may be ``inf`` or ``nan`` (every other float parameter must be
+#: finite): ``t_stop_ms: NonFiniteFloat = math.inf``. Document what inf and nan mean for it.
+ALLOW_NON_FINITE = _AllowNonFinite()
+NonFiniteFloat = Annotated[float, ALLOW_NON_FINITE]
+
+
+def _is_non_finite_float(tp: Any) -> bool:
+    return (typing.get_origin(tp) is Annotated and ALLOW_NON_FINITE in tp.__metadata__
+            and typing.get_args(tp)[0] is float)
 
 
 def _strict_int(value: Any, _cls: Any) -> int:
@@ -216,14 +261,35 @@ def _structure_number_or_distribution(value: Any, tp: Any) -> Any:
     return _strict_float(value, float)
 
 
+def _mapping_first(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """A hook factory for attrs parameter classes: cattrs' own structuring, after a check that
+    the value is a mapping (cattrs would fail on ``.keys()`` of a list or a string)."""
+
+    def factory(cls: Any) -> Callable[[Any, Any], Any]:
+        inner = make_dict_structure_fn(cls, conv)
+
+        def hook(value: Any, tp: Any) -> Any:
+            if not isinstance(value, Mapping):
+                msg = (f"expected a mapping of {_type_name(cls)} parameters, "
+                       f"{{name: value, ...}}, got {value!r} ({type(value).__name__})")
+                raise ValueError(msg)
+            return inner(value, tp)
+
+        return hook
+
+    return factory
+
+
 def make_converter() -> cattrs.Converter:
     """A fresh converter with Mozaik's strict hooks (plugins may extend a copy)."""
     conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook_factory(attrs.has, _mapping_first(conv))
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(Distribution, _structure_distribution)
+    conv.register_structure_hook_func(_is_non_finite_float, _non_finite_float)
     conv.register_structure_hook_func(_is_number_or_distribution,
                                       _structure_number_or_distribution)
     conv.register_unstructure_hook(Distribution, Distribution.to_dict)

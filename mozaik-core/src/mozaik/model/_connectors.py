@@ -104,6 +104,18 @@ class Connector(abc.ABC):
     def build(self) -> Any:
         """Create and return the PyNN projection."""
 
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        """Connections a connector with ``params`` is expected to make between sheets of
+        ``n_source`` and ``n_target`` neurons, before it is built (for the size check of
+        :func:`mozaik.study.estimate_size`).
+
+        None (this default) means the connector cannot tell: the size check then counts every
+        pair, ``n_source * n_target``. Subclasses override it with their rule's expectation
+        (or an upper bound).
+        """
+        return None
+
     def size(self) -> int:
         """Number of connections (counted cheaply at build time when the simulator can)."""
         if self.projection is None:
@@ -211,6 +223,10 @@ class AllToAllConnector(PyNNConnector):
 
     params: AllToAllParams
 
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        return float(n_source) * float(n_target)
+
     def pynn_connector(self) -> Any:
         return self.model.sim.AllToAllConnector(
             allow_self_connections=self.params.allow_self_connections)
@@ -220,6 +236,10 @@ class OneToOneConnector(PyNNConnector):
     """Source neuron i to target neuron i (``OneToOneParams``); sheets must be equally large."""
 
     params: OneToOneParams
+
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        return float(min(n_source, n_target))
 
     def pynn_connector(self) -> Any:
         if self.source.size != self.target.size:
@@ -235,6 +255,10 @@ class FixedProbabilityConnector(PyNNConnector):
     ``native_rng: true`` on NEST: NEST's ``pairwise_bernoulli`` rule in one ``nest.Connect``."""
 
     params: FixedProbabilityParams
+
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        return float(params.probability) * n_source * n_target
 
     def build(self) -> Any:
         if not self.params.native_rng:
@@ -286,6 +310,10 @@ class FixedNumberPreConnector(_FixedNumberConnector):
     NEST_RULE = "fixed_indegree"
     PYNN_CLASS = "FixedNumberPreConnector"
 
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        return float(params.n) * n_target
+
 
 class FixedNumberPostConnector(_FixedNumberConnector):
     """Each source neuron projects to ``n`` random targets (``FixedNumberParams``);
@@ -294,12 +322,28 @@ class FixedNumberPostConnector(_FixedNumberConnector):
     NEST_RULE = "fixed_outdegree"
     PYNN_CLASS = "FixedNumberPostConnector"
 
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        return float(params.n) * n_source
+
 
 class DistanceDependentProbabilityConnector(PyNNConnector):
     """Connection probability a safe expression of distance ``d`` in um between sheet
     positions (``DistanceDependentParams``); evaluated by PyNN one target at a time."""
 
     params: DistanceDependentParams
+
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        # The sheets' geometry is not known before they are built: bound the expectation by
+        # the expression's largest probability over distances from 0 to 10 cm
+        from mozaik.config import evaluate_array, parse_array_expression
+
+        d = np.linspace(0.0, 1e5, 2001)
+        values = np.asarray(evaluate_array(parse_array_expression(params.probability, ["d"]),
+                                           {"d": d}), dtype=float) * np.ones_like(d)
+        peak = float(np.clip(np.nanmax(values), 0.0, 1.0)) if values.size else 1.0
+        return peak * n_source * n_target
 
     def pynn_connector(self) -> Any:
         from pyNN.connectors import IndexBasedExpression
@@ -328,6 +372,10 @@ class FromListConnector(Connector):
     delay_ms], ...]`` (``FromListParams``), created with one vectorised call."""
 
     params: FromListParams
+
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        return float(len(params.connections))
 
     def build(self) -> Any:
         params = self.params

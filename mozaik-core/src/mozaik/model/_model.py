@@ -14,10 +14,12 @@ import numpy as np
 
 from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.config import SimulatorConfig, structure
+from mozaik.model._build_progress import building, describe_expected, expected_connections
 from mozaik.model._connectors import Connector
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
+    connection_total,
     drop_stale_samples,
     import_backend,
     keep_window_start_sample,
@@ -408,13 +410,22 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
                  time.perf_counter() - start)
     for k, (name, entry) in enumerate(study.connectors.items(), 1):
         start = time.perf_counter()
-        log.info("building connector %d/%d %r (%s, %s -> %s)", k, n_connectors, name,
-                 entry.name, entry.source, entry.target)
         source = model.get_sheet(entry.source, f"{entry.path}.source: sheet")
         target = model.get_sheet(entry.target, f"{entry.path}.target: sheet")
-        connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
-                           source, target, entry.params, model)
-        model.connect(connector)
+        expected = expected_connections(entry.registered.factory, entry.params, source.size,
+                                        target.size)
+        log.info("building connector %d/%d %r (%s, %s -> %s)%s", k, n_connectors, name,
+                 entry.name, entry.source, entry.target, describe_expected(expected))
+        before = connection_total(model.sim)
+
+        def made(before: int | None = before) -> int | None:
+            now = connection_total(model.sim)
+            return None if now is None or before is None else now - before
+
+        with building(f"connector {name!r}", expected, made=made):
+            connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
+                               source, target, entry.params, model)
+            model.connect(connector)
         log.info("connector %r: %d connections in %.2f s", name, connector.size(),
                  time.perf_counter() - start)
     return model

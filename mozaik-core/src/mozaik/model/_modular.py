@@ -9,6 +9,7 @@ one vectorised simulator call. Memory is bounded by the block size, not by the s
 from __future__ import annotations
 
 import abc
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -60,11 +61,23 @@ class FunctionEntry(ComponentRef):
     KIND: ClassVar[str] = "connector_functions"
 
 
-def _expression_text(value: Any) -> str:
+def _expression_text(field: str, value: Any) -> str:
+    """The text of the expression parameter ``field`` (an attrs converter's body)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         msg = f"an expression must be a string such as 'f1 * f2' or a number, got {value!r}"
-        raise ValueError(msg)
+        raise ParameterError(field, msg)
+    if isinstance(value, float) and not math.isfinite(value):
+        msg = f"an expression must give finite values (inf and nan are not allowed), got {value!r}"
+        raise ParameterError(field, msg)
     return str(value)
+
+
+def _weight_expression(value: Any) -> str:
+    return _expression_text("weight_expression", value)
+
+
+def _delay_expression(value: Any) -> str:
+    return _expression_text("delay_expression", value)
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -100,8 +113,8 @@ class ModularParams:
 
     weight_functions: Mapping[str, FunctionEntry] = attrs.field(factory=dict)
     delay_functions: Mapping[str, FunctionEntry] = attrs.field(factory=dict)
-    weight_expression: Any = attrs.field(default="1", converter=_expression_text)
-    delay_expression: Any = attrs.field(default="1", converter=_expression_text)
+    weight_expression: Any = attrs.field(default="1", converter=_weight_expression)
+    delay_expression: Any = attrs.field(default="1", converter=_delay_expression)
     base_weight_uS: float = attrs.field(validator=_non_negative)
     receptor: str = attrs.field(default="excitatory", validator=_receptor)
     synapse: SynapseParams = attrs.field(factory=SynapseParams)
@@ -251,6 +264,16 @@ class ModularBernoulliConnector(ModularConnector):
 
     params: ModularBernoulliParams
 
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        # a constant probability gives the expectation; functions of the pair are only known
+        # once the sheets are built (None: every pair is counted)
+        try:
+            probability = float(params.weight_expression)
+        except ValueError:
+            return None
+        return min(1.0, max(0.0, probability)) * n_source * n_target
+
     def draw(self, values: np.ndarray, targets: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         uniform = np.asarray(self.rng.next(values.size, "uniform", {"low": 0.0, "high": 1.0}),
@@ -266,6 +289,11 @@ class ModularSamplingConnector(ModularConnector):
     (``ModularSamplingParams``)."""
 
     params: ModularSamplingParams
+
+    @classmethod
+    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+        # at most num_samples per target (repeated draws merge into one connection)
+        return float(params.num_samples) * n_target if n_source else 0.0
 
     def draw(self, values: np.ndarray, targets: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

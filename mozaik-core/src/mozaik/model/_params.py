@@ -8,6 +8,7 @@ file fails when it is loaded, with the dotted path of the bad value.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,10 +76,16 @@ def _probability(_inst: object, attribute: attrs.Attribute[Any], value: float) -
 
 
 def _implausible(name: str, value: float | Distribution) -> str | None:
-    """Why a cell parameter value cannot be physical, or None. Time constants and capacitance
-    must be > 0 and refractory periods >= 0: NEST silently integrates nonsense otherwise."""
+    """Why a cell parameter value cannot be physical, or None. Every value must be finite (NEST
+    runs a nan threshold or capacitance without a word, and the neuron never fires), time
+    constants and capacitance > 0 and refractory periods >= 0: NEST silently integrates
+    nonsense otherwise."""
     if isinstance(value, Distribution):
-        return None
+        bad = [f"{k}={v!r}" for k, v in value.params.items() if not math.isfinite(v)]
+        return (f"must be drawn from finite distribution parameters (inf and nan are not "
+                f"allowed), got {', '.join(bad)}") if bad else None
+    if not math.isfinite(value):
+        return f"must be a finite number (inf and nan are not allowed), got {value!r}"
     if name == "tau_refrac":
         return None if value >= 0 else f"must be >= 0 ms, got {value!r}"
     if (name.startswith("tau_") or name == "cm") and value <= 0:
@@ -131,6 +138,11 @@ class CellParams:
                 msg = (f"{self.model} has no state variable {name!r} to initialise; it has: "
                        f"{', '.join(state) or 'none'}.{_hint(name, state)}")
                 raise ValueError(msg)
+        for name, value in self.initial_values.items():
+            problem = _implausible("", value)
+            if problem:
+                msg = f"{self.model} initial value {name!r} {problem}"
+                raise ParameterError(f"initial_values.{name}", msg)
 
     @property
     def cell_class(self) -> Any:
@@ -215,8 +227,9 @@ def _selection(value: Any) -> NeuronSelection:
             msg = f"indices must be a list of neuron indices (whole numbers >= 0), got {amount!r}"
             raise ValueError(msg)
         return NeuronSelection(kind="indices", indices=tuple(amount))
-    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-        msg = f"{kind} must be a positive number, got {amount!r}"
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not (
+            math.isfinite(amount) and amount > 0):
+        msg = f"{kind} must be a positive finite number, got {amount!r}"
         raise ValueError(msg)
     if kind == "random_n" and not float(amount).is_integer():
         msg = f"random_n must be a whole number, got {amount!r}"

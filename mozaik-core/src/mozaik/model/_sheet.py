@@ -69,6 +69,13 @@ class Sheet:
         This sheet's random stream, derived from the study seed and the sheet name.
     """
 
+    @classmethod
+    def expected_size(cls, params: Any) -> int | None:
+        """Neurons a sheet with ``params`` will have, before it is built (for the size check of
+        :func:`mozaik.study.estimate_size`): ``params.placement.size``; None if unknown."""
+        size = getattr(getattr(params, "placement", None), "size", None)
+        return size if isinstance(size, int) else None
+
     def __init__(self, name: str, params: SheetParams, model: Model) -> None:
         self.name = name
         self.model = model

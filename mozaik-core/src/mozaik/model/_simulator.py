@@ -123,6 +123,9 @@ def setup_simulator(sim: ModuleType, config: SimulatorConfig) -> None:
     SimulationError
         The time step or delays are invalid (also checked when the config is built), or the
         simulator refused the setup.
+    ConfigError
+        More NEST threads than this machine can serve (:func:`mozaik.study.check_threads`:
+        more than :data:`mozaik.study.THREADS_PER_CORE_LIMIT` per core).
     """
     time_step = float(config.time_step)
     min_delay = float(config.effective_min_delay)
@@ -140,6 +143,9 @@ def setup_simulator(sim: ModuleType, config: SimulatorConfig) -> None:
         "max_delay": float(config.max_delay),
     }
     if sim.__name__ == "pyNN.nest":
+        from mozaik.study import check_threads
+
+        check_threads(int(config.threads))  # refuses what this machine cannot serve
         kwargs["threads"] = int(config.threads)
         kwargs["rng_seed"] = derive_seed(config.seed, "simulator")
         kwargs["verbosity"] = "error"

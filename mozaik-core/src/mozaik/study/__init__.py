@@ -6,6 +6,8 @@ against the installed components.
 parameters and the components named inside parameters, with file and line;
 :func:`load_workflow_sections` does the same for the ``analyses`` and ``plots`` of a workflow
 file.
+:func:`estimate_size` and :func:`check_size` tell a study's neurons, connections and memory
+before it is built, and refuse what the machine cannot hold.
 """
 
 from __future__ import annotations
@@ -20,6 +22,19 @@ from mozaik.study._layout import (
     Study,
     WorkflowEntry,
 )
+from mozaik.study._size import (
+    BASE_BYTES,
+    NEST_BYTES_PER_CONNECTION,
+    NEST_BYTES_PER_NEURON,
+    THREADS_PER_CORE_LIMIT,
+    ConnectorSize,
+    SizeEstimate,
+    check_size,
+    check_threads,
+    estimate_size,
+    machine_cores,
+    machine_memory_bytes,
+)
 from mozaik.study._validate import (
     load_study,
     load_workflow_sections,
@@ -28,16 +43,27 @@ from mozaik.study._validate import (
 )
 
 __all__ = [
+    "BASE_BYTES",
     "ComponentEntry",
     "ConnectorEntry",
+    "ConnectorSize",
+    "NEST_BYTES_PER_CONNECTION",
+    "NEST_BYTES_PER_NEURON",
     "SECTIONS",
     "STUDY_SECTIONS",
     "Section",
+    "SizeEstimate",
     "Study",
+    "THREADS_PER_CORE_LIMIT",
     "WORKFLOW_SECTIONS",
     "WorkflowEntry",
+    "check_size",
+    "check_threads",
+    "estimate_size",
     "load_study",
     "load_workflow_sections",
+    "machine_cores",
+    "machine_memory_bytes",
     "structure_component",
     "study_from_tree",
 ]

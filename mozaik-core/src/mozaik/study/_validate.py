@@ -23,7 +23,7 @@ from mozaik.config import (
     load_config,
     structure,
 )
-from mozaik.plugin import RegisteredComponent, Registry, get_registry
+from mozaik.plugin import RegisteredComponent, Registry, get_registry, kind_label
 from mozaik.study._cross import check_delays, check_sheet_names
 from mozaik.study._layout import (
     SECTIONS,
@@ -70,6 +70,12 @@ def structure_component(registry: Registry, kind: str, entry: Any, path: str,
         problems.add(path, f"unknown key(s) {', '.join(sorted(unknown))}; allowed keys: "
                      f"{', '.join(sorted(allowed))}")
     name = entry["component"]
+    if not isinstance(name, str) or not name:
+        installed = ", ".join(registry.kind(kind)) or "none"
+        problems.add(_join(path, "component"), f"expected the registered name of a "
+                     f"{kind_label(kind)} (a string), got {name!r}; installed "
+                     f"{kind_label(kind, plural=True)}: {installed}")
+        problems.raise_if_any()
     try:
         registered = registry.get(kind, name)
     except UnknownComponentError as exc:
@@ -153,11 +159,14 @@ class _Checker:
             if section.required and (not isinstance(raw, str) or not raw):
                 self.problems.add(section.name, f"the study needs a {section.name} (a string), "
                                   f"got {raw!r}")
+            elif raw is not None and not isinstance(raw, str):
+                self.problems.add(section.name, f"expected a string, got {raw!r}")
             return str(raw) if raw is not None else ""
         if section.shape == "settings":
             cls = _SETTINGS[section.name]
             with self.problems.section(section.name):
-                return structure(raw or {}, cls, path=section.name, tree=self.tree)
+                return structure({} if raw is None else raw, cls, path=section.name,
+                                 tree=self.tree)
             return cls()
         if section.shape == "component":
             return None if raw is None else self.entry(kind, raw, section.name)
@@ -243,7 +252,11 @@ class _Checker:
         for name, entry in raw.items() if isinstance(raw, Mapping) else ():
             for end in ("source", "target"):
                 value = entry.get(end) if isinstance(entry, Mapping) else None
-                if value not in populations:
+                if not isinstance(value, str):
+                    self.problems.add(_join(_join("connectors", name), end),
+                                      f"expected the name of a sheet (a string), got {value!r}; "
+                                      f"sheets are: {', '.join(sorted(populations)) or 'none'}")
+                elif value not in populations:
                     self.problems.add(_join(_join("connectors", name), end),
                                       f"{end} sheet {value!r} does not exist; sheets are: "
                                       f"{', '.join(sorted(populations)) or 'none'}")
@@ -278,7 +291,9 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
     values = {section.name: checker.section(section) for section in SECTIONS}
     checker.check_connector_ends(values["sensory_input"])
     check_delays(values["connectors"], values["simulator"], checker.problems)
-    populations = set(values["sheets"]) | set(
+    # sheets as written (one with a bad parameter still exists: no second, misleading problem)
+    raw_sheets = tree.data.get("sheets")
+    populations = set(raw_sheets if isinstance(raw_sheets, Mapping) else ()) | set(
         getattr(getattr(values["sensory_input"], "params", None), "populations", ()) or ())
     check_sheet_names(values["experiments"], populations, checker.problems)
     checker.problems.raise_if_any()

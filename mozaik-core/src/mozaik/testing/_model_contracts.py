@@ -108,3 +108,15 @@ class ConnectorContract(_ModelContract):
     def test_same_seed_same_connections(self) -> None:
         first = self.build(seed=9).size()
         assert self.build(seed=9).size() == first
+
+    def test_size_estimate_is_not_below_the_build(self) -> None:
+        """The estimate the size check uses before building (the factory's optional
+        ``expected_connections(params, n_source, n_target)``; without it every pair) is not
+        far below what the connector builds (a statistical margin for random rules)."""
+        connector = self.build()
+        method = getattr(self.registry().connectors()[self.name].factory,
+                         "expected_connections", None)
+        n_source, n_target = connector.source.size, connector.target.size
+        expected = method(connector.params, n_source, n_target) if method else None
+        bound = float(n_source * n_target) if expected is None else float(expected)
+        assert connector.size() <= 1.5 * bound + 10, (connector.size(), bound)

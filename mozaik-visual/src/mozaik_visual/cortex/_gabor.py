@@ -184,6 +184,13 @@ class GaborAfferentConnector(Connector):
 
     params: GaborAfferentParams
 
+    @classmethod
+    def expected_connections(cls, params: GaborAfferentParams, n_source: int,
+                             n_target: int) -> float | None:
+        """At most ``num_samples`` afferents per target neuron (ON and OFF together; repeated
+        draws merge), for the size check of :func:`mozaik.study.estimate_size`."""
+        return float(params.num_samples) * n_target
+
     def __init__(self, name: str, source: Sheet, target: Sheet, params: GaborAfferentParams,
                  model: Model) -> None:
         super().__init__(name, source, target, params, model)

@@ -117,6 +117,12 @@ class RetinaLGN(SensoryInput):
 
     params: RetinaLGNParams
 
+    @classmethod
+    def expected_sizes(cls, params: RetinaLGNParams) -> dict[str, int]:
+        """Neurons per population before they are built (``n_cells`` each), for the size check
+        of :func:`mozaik.study.estimate_size`."""
+        return {name: int(params.n_cells) for name in params.populations}
+
     def __init__(self, name: str, params: RetinaLGNParams, model: Model) -> None:
         super().__init__(name, params, model)
         space = model.input_space
