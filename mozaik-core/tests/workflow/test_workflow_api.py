@@ -11,7 +11,8 @@ import pytest
 SNAPSHOT = {
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "Ranks", "RunState", "RunSummary", "check_simulator", "config_differences",
+        "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary", "check_simulator",
+        "config_differences",
         "default_run_dir", "is_run_dir", "plan_presentations", "resolve_progress_mode",
         "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
     ],
