@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mozaik._errors import ConfigError
+from mozaik._errors import ConfigError, StoreLockedError
 from mozaik.cli._config import INCLUDE_ROOT_HELP
 
 if TYPE_CHECKING:
@@ -68,8 +68,25 @@ def _backend(study: Study, name: str | None) -> Backend:
     return backend
 
 
+def _not_a_target(target: Path) -> str | None:
+    """Why ``target`` is neither a study nor a run directory, with the command to use; None
+    if it may be one of them."""
+    from mozaik.config import STUDY_FILE
+    from mozaik.controller import is_run_dir
+
+    hint = (f"if a run was to be stored there, start it with the study: mozaik run STUDY --out "
+            f"{target} (the run directory is made as the run starts, before the network is "
+            "built)")
+    if not target.exists():
+        return f"{target} does not exist: it is neither a study file nor a run directory; {hint}"
+    if target.is_dir() and not is_run_dir(target) and not (target / STUDY_FILE).is_file():
+        return (f"{target} is neither a run directory (no manifest.json) nor a study folder "
+                f"(no {STUDY_FILE}); {hint}")
+    return None
+
+
 @click.command("run")
-@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a parameter by dotted path, e.g. "
                    "sheets.exc.params.placement.n_neurons=800 (repeatable).")
@@ -103,10 +120,18 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     TARGET may also be a run directory: the run is then completed with the configuration it
     was started with (an interrupted run resumes; what is stored is not simulated again unless
     the network state must be restored, see --no-replay; a complete run returns at once).
+    The run directory exists from the moment the run starts, so a run stopped while building
+    its network resumes this way too.
+
+    SIGINT (Ctrl-C), SIGTERM (e.g. Slurm at the time limit) and SIGHUP stop the run at a safe
+    point: what is stored stays stored, and the exit status is 128 + the signal's number.
     """
     from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
     from mozaik.study import load_study
 
+    problem = _not_a_target(target)
+    if problem is not None:
+        raise ConfigError(problem)
     items = list(overrides)
     for path, value in (("simulator.backend", simulator), ("simulator.threads", threads),
                         ("simulator.seed", seed)):
@@ -132,10 +157,11 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     try:
         summary = backend.run(study, run_dir, progress=progress,
                               replay=False if no_replay else None)
-    except KeyboardInterrupt:
-        click.echo(f"\nInterrupted. What was stored is safe; complete the run with: "
+    except KeyboardInterrupt as exc:  # SIGINT, SIGTERM, SIGHUP: see RunInterrupted
+        name = getattr(exc, "signal_name", "SIGINT")
+        click.echo(f"\nInterrupted by {name}. What was stored is safe; complete the run with: "
                    f"mozaik run {run_dir}", err=True)
-        ctx.exit(130)
+        ctx.exit(getattr(exc, "exit_status", 130))
     click.echo(_summary_line(summary))
     click.echo(_next_steps(run_dir, study))
 
@@ -175,8 +201,15 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
         click.echo(f"nothing to do: {where} declares no analyses or plots; pass a "
                    "WORKFLOW_FILE with analyses: and plots: sections", err=True)
         return
-    with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
-        n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    try:
+        with run_logging(run_dir, "log"), DataStore.open(run_dir, mode="a") as store:
+            n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
+    except StoreLockedError as exc:
+        who = "another mozaik process" + ("" if exc.holder == "unknown" else
+                                          f" (PID {exc.holder})")
+        msg = (f"{who} is writing {run_dir}; wait for it to finish, then run `mozaik analyse "
+               f"{run_dir}` again")
+        raise StoreLockedError(msg, root=run_dir, holder=exc.holder) from None
     skipped = len(analyses) + len(plots) - n_analyses - n_plots
     click.echo(f"{run_dir}: {n_analyses} analyses run, {n_plots} plots drawn"
                + (f", {skipped} unchanged or empty (skipped)" if skipped else ""))
