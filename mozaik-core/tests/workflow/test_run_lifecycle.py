@@ -85,7 +85,7 @@ def test_the_run_directory_exists_and_is_locked_while_the_network_is_built(
     assert seen["config"] == toy_study().resolved
     [session] = seen["sessions"]  # type: ignore[misc]
     assert session["status"] == "building" and session["pid"] == os.getpid()
-    assert session["stored_at_start"] == 0
+    assert session["stored_before"] == 0
 
 
 def test_a_run_killed_while_building_is_built_again_from_its_directory(
@@ -126,7 +126,7 @@ def test_a_killed_session_is_closed_out_with_what_it_stored(
     killed, complete = _sessions(run_dir)
     assert (killed["status"], killed["ended_in"], killed["presented"]) == ("killed", "running", 1)
     assert killed["last_write"] >= killed["started"]  # type: ignore[operator]
-    assert complete["stored_at_start"] == 1
+    assert complete["stored_before"] == 1
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])

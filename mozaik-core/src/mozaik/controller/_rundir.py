@@ -258,7 +258,7 @@ def close_out_dead_sessions(store: DataStore) -> list[int]:
     stored = _stored(store)
     for i in dead:
         record = dict(sessions[i])
-        before = record.get("stored_at_start")
+        before = record.get("stored_before")
         record.update(status="killed", finished=None,
                       last_write=_last_write(store, str(record.get("started"))),
                       ended_in=record.get("status"),
@@ -283,7 +283,7 @@ class Session:
     def begin(self, stored: int, status: str) -> dict[str, Any]:
         """Its first record: start time, process, presentations stored before it."""
         self.fields.update(started=now_iso(), status=status, resumed=self.resumed,
-                           pid=os.getpid(), host=platform.node(), stored_at_start=stored)
+                           pid=os.getpid(), host=platform.node(), stored_before=stored)
         return dict(self.fields)
 
     def start(self, store: DataStore, status: str = "running") -> None:
