@@ -78,6 +78,9 @@ def _not_a_target(target: Path) -> str | None:
             f"{target} (the run directory is made as the run starts, before the network is "
             "built)")
     if not target.exists():
+        if target.suffix in (".yaml", ".yml"):
+            return (f"study file {target} does not exist; pass a study file, a folder with "
+                    f"{STUDY_FILE}, or a run directory")
         return f"{target} does not exist: it is neither a study file nor a run directory; {hint}"
     if target.is_dir() and not is_run_dir(target) and not (target / STUDY_FILE).is_file():
         return (f"{target} is neither a run directory (no manifest.json) nor a study folder "
