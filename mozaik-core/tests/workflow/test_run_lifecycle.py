@@ -233,3 +233,14 @@ def test_a_run_directory_that_was_never_made_suggests_the_study(
     message = _flat(CliRunner().invoke(cli, ["run", str(missing)]).output)
     assert f"{missing} is neither a run directory" in message
     assert f"mozaik run STUDY --out {missing}" in message
+
+
+def test_analyse_of_a_run_being_written_names_the_writer(
+        toy_study: Callable[..., Study], tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)
+    with DataStore.open(run_dir, mode="a"):  # a writer (this process, on its own lock)
+        result = CliRunner().invoke(cli, ["analyse", str(run_dir)])
+    assert result.exit_code == 1
+    assert (f"another mozaik process (PID {os.getpid()}) is writing {run_dir}; wait for it to "
+            f"finish, then run `mozaik analyse {run_dir}` again") in _flat(result.output)
