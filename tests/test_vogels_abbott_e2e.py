@@ -170,7 +170,43 @@ def test_sigkill_mid_run_then_resume(reference: Path, tmp_path: Path) -> None:
     assert_same_spikes(run_dir, reference, n_segments=2 * PRESENTATIONS)
     with DataStore.open(run_dir) as store:
         sessions = store.manifest["sessions"]
-    assert [s["status"] for s in sessions] == ["running", "complete"]
+    # the killed session is closed out by the one that resumed it, with what it stored
+    assert [s["status"] for s in sessions] == ["killed", "complete"]
+    assert sessions[0]["presented"] == len(stored) and sessions[0]["finished"] is None
+
+
+def test_sighup_mid_run_stops_cleanly_then_resumes(reference: Path, tmp_path: Path) -> None:
+    """SIGHUP (a closed terminal) stops a NEST run like SIGINT and SIGTERM (those are tested
+    on fake networks in mozaik-core): loading NEST replaces its handler below Python's."""
+    signum = signal.SIGHUP
+    run_dir = tmp_path / "stopped"
+    overrides = [item for o in SMALL for item in ("--set", o)]
+    process = subprocess.Popen([*MOZAIK, "run", str(EXAMPLE), *overrides, "--out",
+                                str(run_dir), "--progress", "log"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 90
+        while _stored_lines(run_dir / "mozaik.log") < 2:
+            assert process.poll() is None, "the run ended before it could be stopped"
+            assert time.monotonic() < deadline, "no presentation stored within 90 s"
+            time.sleep(0.02)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signum, err
+    assert f"Interrupted by {signum.name}" in err and f"mozaik run {run_dir}" in err
+    with DataStore.open(run_dir) as store:
+        stored = len(store.presentations())
+        assert store.manifest["status"] == "interrupted"
+        [session] = store.manifest["sessions"]
+    assert session["signal"] == signum.name and session["presented"] == stored
+    assert 2 <= stored < PRESENTATIONS
+
+    result = _mozaik("run", str(run_dir), "--progress", "log")
+    assert f"{PRESENTATIONS - stored} presentation(s) stored" in result.stdout
+    assert_same_spikes(run_dir, reference, n_segments=2 * PRESENTATIONS)
 
 
 ANALYSE = textwrap.dedent("""\

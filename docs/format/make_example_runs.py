@@ -36,8 +36,10 @@ FIXED_TIME = "2026-01-01T00:00:00+00:00"
 
 
 def _fixed_times(record: dict[str, Any]) -> dict[str, Any]:
-    """A session record with fixed timestamps and every duration (``*_s``, nested too) 0."""
-    return {k: (FIXED_TIME if k in ("started", "finished")
+    """A session record with fixed timestamps, process and host, and every duration (``*_s``,
+    nested too) 0."""
+    return {k: (FIXED_TIME if k in ("started", "finished", "last_write")
+                else 12345 if k == "pid" else "example" if k == "host"
                 else _fixed_times(v) if isinstance(v, dict)
                 else 0.0 if k.endswith("_s") else v)
             for k, v in record.items()}

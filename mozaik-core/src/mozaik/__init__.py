@@ -20,6 +20,7 @@ from mozaik._errors import (
     ReadOnlyStoreError,
     SimulationError,
     SimulatorNotInstalledError,
+    StoreLockedError,
     UnknownComponentError,
 )
 from mozaik._version import __version__
@@ -39,6 +40,7 @@ __all__ = [
     "ReadOnlyStoreError",
     "SimulationError",
     "SimulatorNotInstalledError",
+    "StoreLockedError",
     "UnknownComponentError",
     "__version__",
 ]

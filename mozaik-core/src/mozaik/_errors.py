@@ -6,6 +6,11 @@ value, the rule it broke and the likely fix, so the CLI can print them without a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = [
     "AnalysisDataStructureError",
     "AnalysisError",
@@ -21,6 +26,7 @@ __all__ = [
     "ReadOnlyStoreError",
     "SimulationError",
     "SimulatorNotInstalledError",
+    "StoreLockedError",
     "UnknownComponentError",
 ]
 
@@ -68,6 +74,23 @@ class DataStoreError(MozaikError):
 
 class ReadOnlyStoreError(DataStoreError):
     """A write was attempted on a store opened read-only."""
+
+
+class StoreLockedError(DataStoreError):
+    """Another process holds a store's writer lock.
+
+    Attributes
+    ----------
+    root : pathlib.Path
+        The store's run directory.
+    holder : str
+        The process id the lock file names (``unknown`` if it names none).
+    """
+
+    def __init__(self, message: str, root: Path, holder: str) -> None:
+        super().__init__(message)
+        self.root = root
+        self.holder = holder
 
 
 class DuplicateResultError(DataStoreError):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mozaik._errors import ConfigError
+from mozaik._errors import ConfigError, StoreLockedError
 from mozaik.cli._config import ALLOW_LARGE_HELP, INCLUDE_ROOT_HELP, check_study_size
 
 if TYPE_CHECKING:
@@ -71,8 +71,28 @@ def _backend(study: Study, name: str | None) -> Backend:
     return backend
 
 
+def _not_a_target(target: Path) -> str | None:
+    """Why ``target`` is neither a study nor a run directory, with the command to use; None
+    if it may be one of them."""
+    from mozaik.config import STUDY_FILE
+    from mozaik.controller import is_run_dir
+
+    hint = (f"if a run was to be stored there, start it with the study: mozaik run STUDY --out "
+            f"{target} (the run directory is made as the run starts, before the network is "
+            "built)")
+    if not target.exists():
+        if target.suffix in (".yaml", ".yml"):
+            return (f"study file {target} does not exist; pass a study file, a folder with "
+                    f"{STUDY_FILE}, or a run directory")
+        return f"{target} does not exist: it is neither a study file nor a run directory; {hint}"
+    if target.is_dir() and not is_run_dir(target) and not (target / STUDY_FILE).is_file():
+        return (f"{target} is neither a run directory (no manifest.json) nor a study folder "
+                f"(no {STUDY_FILE}); {hint}")
+    return None
+
+
 @click.command("run")
-@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a parameter by dotted path, e.g. "
                    "sheets.exc.params.placement.n_neurons=800 (repeatable).")
@@ -115,10 +135,18 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     Before building, the network's size is estimated from the study (neurons, connections,
     memory): a network larger than this machine's memory is refused unless --allow-large is
     given, and one above half of it gives a warning.
+    The run directory exists from the moment the run starts, so a run stopped while building
+    its network resumes this way too.
+
+    SIGINT (Ctrl-C), SIGTERM (e.g. Slurm at the time limit) and SIGHUP stop the run at a safe
+    point: what is stored stays stored, and the exit status is 128 + the signal's number.
     """
     from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
     from mozaik.study import load_study
 
+    problem = _not_a_target(target)
+    if problem is not None:
+        raise ConfigError(problem)
     items = list(overrides)
     for path, value in (("simulator.backend", simulator), ("simulator.threads", threads),
                         ("simulator.seed", seed)):
@@ -147,10 +175,11 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     try:
         summary = backend.run(study, run_dir, progress=progress,
                               replay=False if no_replay else None)
-    except KeyboardInterrupt:
-        click.echo(f"\nInterrupted. What was stored is safe; complete the run with: "
+    except KeyboardInterrupt as exc:  # SIGINT, SIGTERM, SIGHUP: see RunInterrupted
+        name = getattr(exc, "signal_name", "SIGINT")
+        click.echo(f"\nInterrupted by {name}. What was stored is safe; complete the run with: "
                    f"mozaik run {run_dir}", err=True)
-        ctx.exit(130)
+        ctx.exit(getattr(exc, "exit_status", 130))
     click.echo(_summary_line(summary))
     click.echo(_next_steps(run_dir, study))
     _exit_if_plots_failed(ctx, run_dir, study.plots, "simulation complete")
@@ -254,6 +283,12 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
                                                          ) as store:
             n_analyses, n_plots = run_workflow(store, analyses, plots, force=force)
             failed = len(failed_plots(store, plots))
+    except StoreLockedError as exc:
+        who = "another mozaik process" + ("" if exc.holder == "unknown" else
+                                          f" (PID {exc.holder})")
+        msg = (f"{who} is writing {run_dir}; wait for it to finish, then run `mozaik analyse "
+               f"{run_dir}` again")
+        raise StoreLockedError(msg, root=run_dir, holder=exc.holder) from None
     except Exception as exc:
         fault = write_fault(exc, run_dir)  # the disk filled up, the folder became read-only
         if fault is None:

@@ -20,6 +20,7 @@ from mozaik.controller._provenance import (
 from mozaik.controller._repair import repair_run
 from mozaik.controller._run import run_study
 from mozaik.controller._rundir import is_run_dir, study_from_run_dir
+from mozaik.controller._signals import RunInterrupted
 from mozaik.controller._state import Ranks, RunState, RunSummary
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Presentation",
     "Progress",
     "Ranks",
+    "RunInterrupted",
     "RunState",
     "RunSummary",
     "analyses_write_failed",

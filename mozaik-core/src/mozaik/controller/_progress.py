@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["LOG_FILE", "Progress", "ProgressMode", "resolve_progress_mode", "run_logging"]
+from mozaik.datastore import open_for_write
+
+__all__ = ["LOG_FILE", "Progress", "ProgressMode", "resolve_progress_mode", "run_logging",
+           "start_run_log"]
 
 ProgressMode = Literal["auto", "bar", "log", "off"]
 
@@ -49,16 +52,19 @@ class _TqdmHandler(logging.Handler):
 
 
 class _RunFileHandler(logging.Handler):
-    """Writes to ``run_dir/mozaik.log`` once the run's store exists; buffers until then.
+    """Writes to ``run_dir/mozaik.log`` once this process may; buffers until then.
 
-    A run directory is created only after the network is built, so the build's lines are kept
-    in memory and written when (if) the directory appears; a run that fails before leaves no
-    file behind.
+    With ``wait`` (a run), the file is opened only when :func:`start_run_log` says this
+    process holds the run directory's writer lock, so a process that finds the directory taken
+    never writes into its owner's log; what it logged before is dropped (the console showed
+    it). Without ``wait`` (``mozaik analyse``), it is opened once the run directory's
+    manifest exists.
     """
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, *, wait: bool = False) -> None:
         super().__init__()
         self.run_dir = run_dir
+        self.ready = not wait
         self._pending: list[logging.LogRecord] = []
         self._file: logging.FileHandler | None = None
 
@@ -66,19 +72,28 @@ class _RunFileHandler(logging.Handler):
     #: console still has every line, and the run reports the storage fault itself.
     broken = False
 
+    def start(self) -> None:
+        """This process holds the run directory: open the file, write what was buffered."""
+        self.ready = True
+        self._write(None)
+
     def emit(self, record: logging.LogRecord) -> None:
+        self._write(record)
+
+    def _write(self, record: logging.LogRecord | None) -> None:
+        """Open the file once allowed (write what is buffered), then write ``record``."""
         if self.broken:
             return
         try:
-            if self._file is None and (self.run_dir / "manifest.json").is_file():
+            if self._file is None and self.ready and (self.run_dir / "manifest.json").is_file():
                 self._file = _LogFile(self.run_dir / LOG_FILE, mode="a", encoding="utf-8")
                 self._file.setFormatter(self.formatter)
                 for pending in self._pending:
                     self._file.emit(pending)
                 self._pending.clear()
-            if self._file is None:
+            if record is not None and self._file is None:
                 self._pending.append(record)
-            else:
+            elif record is not None and self._file is not None:
                 self._file.emit(record)
         except OSError:
             self.broken = True
@@ -93,8 +108,21 @@ class _RunFileHandler(logging.Handler):
         super().close()
 
 
+def start_run_log(logger: logging.Logger) -> None:
+    """Let the run log of ``logger`` (from :func:`run_logging` with ``wait``) write its file:
+    call it once this process holds the run directory's writer lock."""
+    for handler in logger.handlers:
+        if isinstance(handler, _RunFileHandler):
+            handler.start()
+
+
 class _LogFile(logging.FileHandler):
-    """A log file whose write errors reach :class:`_RunFileHandler` (not stderr)."""
+    """A log file whose write errors reach :class:`_RunFileHandler` (not stderr), opened
+    without following a link (a stranger's run directory may plant one)."""
+
+    def _open(self) -> Any:
+        fd = open_for_write(Path(self.baseFilename), append=True)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
     def handleError(self, record: logging.LogRecord) -> None:
         exc = sys.exc_info()[1]
@@ -113,8 +141,11 @@ def _for_console(record: logging.LogRecord) -> bool:
 
 
 @contextlib.contextmanager
-def run_logging(run_dir: Path, mode: str) -> Iterator[logging.Logger]:
+def run_logging(run_dir: Path, mode: str, *, wait: bool = False) -> Iterator[logging.Logger]:
     """Route the ``mozaik`` logger to ``run_dir/mozaik.log`` and the console for one run.
+
+    The file is written once the run directory's manifest exists; with ``wait``, only after
+    :func:`start_run_log` too (once this process holds the directory's writer lock).
 
     The console shows INFO lines in ``log`` mode; in ``bar`` mode it shows INFO lines too
     (the build's report, resume decisions) except the per-presentation lines, which the bar
@@ -124,7 +155,7 @@ def run_logging(run_dir: Path, mode: str) -> Iterator[logging.Logger]:
     logger = logging.getLogger(_LOGGER)
     saved = (logger.level, logger.propagate, list(logger.handlers))
     debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
-    file_handler = _RunFileHandler(run_dir)
+    file_handler = _RunFileHandler(run_dir, wait=wait)
     file_handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S"))
     file_handler.setLevel(logging.DEBUG if debug else logging.INFO)

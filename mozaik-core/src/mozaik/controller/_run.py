@@ -4,11 +4,15 @@ Protocol of one run
 -------------------
 1. Check the run directory (``_rundir.py``): a new or empty folder, or a run of the same
    configuration. A complete run whose recorded plan is fully stored does not build the
-   network at all: only analyses and plots not yet done run.
+   network at all: only analyses and plots not yet done run. Otherwise the run directory is
+   created (or reused) *before* the build: the writer lock is taken and the manifest written
+   (resolved configuration, provenance, this session; status ``building``), so a second run
+   into it stops at once and a run killed while building is built again by ``mozaik run
+   RUN_DIR``. The log file is written only by the process holding the lock.
 2. Build the network (:func:`mozaik.model.build_model`), build every experiment and plan the
-   presentations (``_plan.py``). Only then is the run directory created (manifest: resolved
-   configuration, provenance, the plan) and the neurons recorded, so a study that fails to build
-   leaves no run directory.
+   presentations (``_plan.py``); record the plan and the neurons (status ``running``). A build
+   that fails with a configuration or simulation error in a run directory this session created
+   removes it again, so a study that does not validate leaves no run directory.
 3. For each presentation: a blank of ``controller.null_stimulus_period`` ms (stored as a null
    segment) or, with ``controller.reset``, a network reset; the model's sensory input (if any)
    is shown the blank and then the stimulus (``sensory_input.present``, each at its start
@@ -22,6 +26,15 @@ One network over several MPI ranks (``ranks``, NEST built with MPI): every rank 
 network and presents every stimulus; rank 0 does all of the above, but each rank writes its own
 neurons' recordings as its part of each presentation, and rank 0 merges the parts after the
 last presentation (``_ranks.py``). Ranks meet at barriers where one needs the other's files.
+
+Stopping
+--------
+SIGINT (Ctrl-C), SIGTERM (Slurm at a job's time limit) and SIGHUP stop a run the same way
+(``_signals.py``): the chunk being simulated finishes, the presentation it belongs to is
+abandoned (a presentation being written is finished first), what is stored stays stored, the
+session is recorded as ``interrupted`` with the signal's name, and
+:class:`~mozaik.controller.RunInterrupted` (a ``KeyboardInterrupt``) is raised; ``mozaik run``
+then exits with 128 + the signal's number and says how to resume.
 
 Resuming
 --------
@@ -45,7 +58,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mozaik._errors import ConfigError, DataStoreError, MozaikError, SimulationError
+from mozaik._errors import (
+    ConfigError,
+    DataStoreError,
+    MozaikError,
+    SimulationError,
+    StoreLockedError,
+)
 from mozaik.controller._faults import check_writable, write_failed, write_fault
 from mozaik.controller._plan import (
     Presentation,
@@ -55,10 +74,22 @@ from mozaik.controller._plan import (
     plan_presentations,
     plan_record,
 )
-from mozaik.controller._progress import Progress, resolve_progress_mode, run_logging
+from mozaik.controller._progress import (
+    Progress,
+    resolve_progress_mode,
+    run_logging,
+    start_run_log,
+)
 from mozaik.controller._provenance import check_simulator
 from mozaik.controller._repair import refuse_damaged
-from mozaik.controller._rundir import ExistingRun, Session, create_store, open_existing
+from mozaik.controller._rundir import (
+    ExistingRun,
+    Session,
+    create_store,
+    discard_created,
+    open_existing,
+)
+from mozaik.controller._signals import RunInterrupted, SignalGuard
 from mozaik.controller._state import Ranks, RunState, RunSummary
 from mozaik.plugin import PluginManager, get_plugin_manager
 from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus
@@ -66,6 +97,7 @@ from mozaik.study import Study
 from mozaik.workflow import pending_steps, run_workflow
 
 if TYPE_CHECKING:
+    from mozaik.datastore import DataStore
     from mozaik.model import Model
 
 __all__ = ["run_study"]
@@ -87,7 +119,7 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     study : Study
         The loaded study (:func:`mozaik.study.load_study`).
     run_dir : path
-        The run directory; created (after the network is built) if missing.
+        The run directory; created (before the network is built) if missing.
     model : Model, optional
         An already built network (the caller keeps ownership and ends it); by default the
         network is built from ``study`` and ended after the run.
@@ -117,6 +149,8 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
         Before anything is written, when the configured simulator cannot be imported.
     ConfigError
         If ``run_dir`` holds a run of another configuration, or the study records nothing.
+    StoreLockedError
+        Before anything is built, when another process is writing ``run_dir``.
     SimulationError, AnalysisError
         When building, a presentation or an analysis fails; what was stored stays stored.
     DataStoreError
@@ -125,6 +159,8 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     DataStoreFormatError
         If a stored presentation of ``run_dir`` lost its payload files (repair it with
         :func:`mozaik.controller.repair_run`).
+    RunInterrupted
+        On SIGINT, SIGTERM or SIGHUP (in the main thread); what was stored stays stored.
     """
     if ranks is not None and ranks.rank > 0:
         from mozaik.controller._ranks import run_part
@@ -136,33 +172,72 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
         check_simulator(study.simulator.backend)
     check_writable(Path(run_dir))
     mode = resolve_progress_mode(progress)
-    with run_logging(Path(run_dir), mode) as logger:
-        state = RunState(study=study, run_dir=Path(run_dir), pm=plugin_manager or
-                         get_plugin_manager(), logger=logger, mode=mode, replay=replay,
-                         ranks=ranks)
-        existing = open_existing(state.run_dir, study)
+    run_dir = Path(run_dir)
+    existed = run_dir.exists()
+    guard = SignalGuard()
+    guard.install()
+    state: RunState | None = None
+    try:
+        with run_logging(run_dir, mode, wait=True) as logger:
+            state = RunState(study=study, run_dir=run_dir, pm=plugin_manager or
+                             get_plugin_manager(), logger=logger, mode=mode, replay=replay,
+                             ranks=ranks, signals=guard)
+            _run_locked(state, model, build_model)
+    finally:
+        guard.restore()
+        if state is not None and state.discard:  # closed, and the log file too
+            discard_created(run_dir, existed=existed)
+    return state.summary(time.perf_counter() - total_start)
+
+
+def _locked_message(run_dir: Path, exc: StoreLockedError) -> str:
+    who = ("another mozaik process" if exc.holder == "unknown" else
+           f"another mozaik process (PID {exc.holder})")
+    return (f"{who} is writing the run directory {run_dir}; wait for it to finish (then "
+            f"`mozaik run {run_dir}` completes whatever it leaves undone), or choose another "
+            "run directory (--out)")
+
+
+def _run_locked(state: RunState, model: Model | None,
+                build_model: Callable[[Study], Model] | None) -> None:
+    """Take the run directory and run one session in it, recording how it ended."""
+    logger, run_dir = state.logger, state.run_dir
+    existing: ExistingRun | None = None
+    session = Session(resumed=False)
+    try:
+        try:
+            existing = open_existing(run_dir, state.study)
+        except StoreLockedError as exc:
+            raise StoreLockedError(_locked_message(run_dir, exc), root=run_dir,
+                                   holder=exc.holder) from None
+        if existing is not None:
+            start_run_log(logger)  # the lock is held
         state.barrier()  # the other ranks look at the run directory now that it is recovered
         state.barrier()  # and have looked: it may now be emptied and created
-        session = Session(resumed=existing is not None and not existing.stale)
-        try:
-            _run_session(state, existing, session, model, build_model)
-        except KeyboardInterrupt:
-            _save_failure(state, session, "interrupted")
-            logger.warning("interrupted: %d presentation(s) of this session are stored; run "
-                           "`mozaik run %s` to complete the run", state.presented, run_dir)
-            raise
-        except BaseException as exc:
-            fault = write_fault(exc, state.run_dir)
-            if fault is not None:  # the disk filled up, the folder became read-only...
-                error = write_failed(state, session, fault)
-                logger.error("run failed: %s", error, extra={"file_only": True})
-                raise error from exc
+        session.resumed = existing is not None and not existing.stale
+        _run_session(state, existing, session, model, build_model)
+    except StoreLockedError:
+        raise  # the run directory is another process's: nothing of it is touched
+    except KeyboardInterrupt as exc:
+        state.signals.stopping()
+        name = exc.signal_name if isinstance(exc, RunInterrupted) else "SIGINT"
+        _save_failure(state, session, "interrupted", signal=name)
+        logger.warning("interrupted by %s: %d presentation(s) of this session are stored; run "
+                       "`mozaik run %s` to complete the run", name, state.presented, run_dir)
+        raise
+    except BaseException as exc:
+        state.signals.stopping()
+        fault = write_fault(exc, state.run_dir)
+        if fault is not None:  # the disk filled up, the folder became read-only...
+            error = write_failed(state, session, fault)
+            logger.error("run failed: %s", error, extra={"file_only": True})
+            raise error from exc
+        if not state.discard:
             _save_failure(state, session, "failed", error=f"{type(exc).__name__}: {exc}")
-            logger.error("run failed: %s: %s", type(exc).__name__, exc)
-            raise
-        finally:
-            _close(state, existing, owns_model=model is None)
-    return state.summary(time.perf_counter() - total_start)
+        logger.error("run failed: %s: %s", type(exc).__name__, exc)
+        raise
+    finally:
+        _close(state, existing, owns_model=model is None)
 
 
 def _save_failure(state: RunState, session: Session, status: str, **extra: Any) -> None:
@@ -222,12 +297,20 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
                     state.planned, state.run_dir,
                     f"; running {todo} analyses/plots not done yet" if todo else "")
     else:
-        if existing is not None and not existing.stale:  # a failed build is recorded there
+        if existing is None or existing.stale:
+            state.store = create_store(state.run_dir, study, state.pm, session,
+                                       stale=existing.store if existing else None)
+            state.created = True
+            start_run_log(logger)
+        else:
             state.store = existing.store
-            session.start(state.store)
-        _build(state, existing, model, build_model)
-        if session.index < 0:
-            session.start(state.writer)
+            session.start(state.store, status="building")
+        try:
+            _build(state, existing, model, build_model)
+        except MozaikError:
+            state.discard = state.created and not _holds_anything(state.writer)
+            raise
+        session.mark(state.writer, "running")
         state.pm.notify("run_started", run_dir=state.run_dir, config=study.resolved)
         _present_all(state)
         if state.ranks is not None and state.ranks.size > 1:
@@ -238,6 +321,7 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
     start = time.perf_counter()
     state.analyses, state.plots = run_workflow(state.writer, study.analyses, study.plots)
     state.analysis_s = time.perf_counter() - start
+    state.signals.stopping()  # complete: a signal from now on cannot change that
     session.save(state.writer, "complete", **state.counts())
     logger.info("run complete: %d presentation(s) stored, %d replayed; %d analyses, %d plots; "
                 "results in %s", state.presented, state.replayed, state.analyses, state.plots,
@@ -247,17 +331,14 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
 
 def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
            build_model: Callable[[Study], Model] | None) -> None:
-    """Build network, experiments and plan; then create (or reuse) the store."""
+    """Build network, experiments and plan; record the plan and the neurons in the store."""
     study, logger = state.study, state.logger
     logger.info("%s study %r in %s: building the network", "resuming" if (
         existing and not existing.stale) else "running", study.name, state.run_dir)
     start = time.perf_counter()
     model = build_and_plan(state, model, build_model)
-    if existing is None or existing.stale:
-        state.store = create_store(state.run_dir, study, state.pm, plan_record(state.plan),
-                                   stale=existing.store if existing else None)
-    else:
-        state.writer.update_manifest(plan=plan_record(state.plan))
+    state.signals.rearm()  # the simulator may have replaced the signal handlers
+    state.writer.update_manifest(plan=plan_record(state.plan))
     for sheet_name in model.sheets:
         state.writer.write_neurons(sheet_name, *model.neuron_table(sheet_name))
     for ads in connection_results(state):
@@ -270,6 +351,10 @@ def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
     logger.info("network %r built in %.2f s: %s; %d presentation(s) planned", study.name,
                 state.build_s, ", ".join(f"{n} ({len(s.population)} neurons)"
                                          for n, s in model.sheets.items()), state.planned)
+
+
+def _holds_anything(store: DataStore) -> bool:
+    return bool(store.segment_index.num_rows or store.analysis_index.num_rows)
 
 
 def build_and_plan(state: RunState, model: Model | None,
@@ -389,10 +474,11 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     segments = _collect(state)
     if writes:
         t0 = time.perf_counter()
-        state.writer.write_presentation(p.identity, p.trial, segments, t_start=t_start,
-                                        t_stop=model.time)
+        with state.signals.deferred():  # a stopping signal waits until it is stored
+            state.writer.write_presentation(p.identity, p.trial, segments, t_start=t_start,
+                                            t_stop=model.time)
+            state.presented += 1
         state.store_s += time.perf_counter() - t0
-        state.presented += 1
     else:
         state.replayed += 1
     wall = time.perf_counter() - start
@@ -451,6 +537,7 @@ def _blank(state: RunState, p: Presentation, period_ms: float, writes: bool, bar
     segments = _collect(state)
     if writes and not state.writer.has_presentation(identity, p.trial, null=True):
         t0 = time.perf_counter()
-        state.writer.write_presentation(identity, p.trial, segments, is_null=True,
-                                        t_start=t_start, t_stop=state.network.time)
+        with state.signals.deferred():
+            state.writer.write_presentation(identity, p.trial, segments, is_null=True,
+                                            t_start=t_start, t_stop=state.network.time)
         state.store_s += time.perf_counter() - t0

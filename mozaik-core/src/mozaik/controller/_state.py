@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from mozaik.controller._plan import Presentation
+from mozaik.controller._signals import SignalGuard
 from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager
 from mozaik.study import Study
@@ -100,7 +101,8 @@ class RunSummary:
 class RunState:
     """Everything one run (one session of :func:`run_study`) holds and counts.
 
-    The counters and timers (s) end up in the session's manifest record and the RunSummary.
+    The counters and timers (s) end up in the session's manifest record and the RunSummary;
+    ``signals`` holds back a stopping signal while a presentation is written.
     """
 
     study: Study
@@ -110,7 +112,13 @@ class RunState:
     mode: str
     replay: bool | None
     ranks: Ranks | None = None
+    signals: SignalGuard = attrs.field(factory=SignalGuard)
     store: DataStore | None = None
+    #: This session created the store (the run directory held no run before).
+    created: bool = False
+    #: The build failed with a configuration or simulation error in a store this session
+    #: created: what it created is removed once the store is closed.
+    discard: bool = False
     model: Model | None = None
     plan: list[Presentation] = attrs.field(factory=list)
     planned: int = 0

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from mozaik._errors import DataStoreError
+from mozaik._errors import StoreLockedError
 from mozaik.datastore import _format as fmt
 
 __all__ = ["RESERVE", "WriterLock", "lock_is_held"]
@@ -20,6 +20,11 @@ class WriterLock:
 
     :meth:`release` after a clean close removes the file, so a lock file left in a run
     directory means its writer did not close (it crashed, or it is still running).
+
+    Raises
+    ------
+    StoreLockedError
+        If another process holds the lock (its ``holder`` is the pid the file names).
     """
 
     def __init__(self, root: Path) -> None:
@@ -35,7 +40,7 @@ class WriterLock:
                 f"{root} is being written by another process (pid {holder}); open it with "
                 f"mode='r' to read, or wait for that process to finish"
             )
-            raise DataStoreError(msg) from None
+            raise StoreLockedError(msg, root=root, holder=holder) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))

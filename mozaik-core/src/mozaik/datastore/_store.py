@@ -60,7 +60,8 @@ class DataStore(PartWriting, DataStoreView):
     read it, also while it is being written (call :meth:`reload` to see new presentations).
     """
 
-    def __init__(self, root: Path, mode: Literal["r", "a"], manifest: dict[str, Any]) -> None:
+    def __init__(self, root: Path, mode: Literal["r", "a"], manifest: dict[str, Any], *,
+                 lock: WriterLock | None = None) -> None:
         self.root = root
         self._mode = mode
         self._manifest = manifest
@@ -75,7 +76,7 @@ class DataStore(PartWriting, DataStoreView):
         super().__init__(self, None, None)
         if mode == "a":
             fmt.refuse_links(root)
-            self._lock = WriterLock(root)
+            self._lock = lock if lock is not None else WriterLock(root)
         self.reload()
         if mode == "a":
             self._recover()
@@ -107,6 +108,8 @@ class DataStore(PartWriting, DataStoreView):
         DataStoreError
             If ``run_dir`` already holds a store (open it with ``DataStore.open(run_dir, "a")``
             to resume).
+        StoreLockedError
+            If another process holds ``run_dir``'s writer lock (it is creating a store there).
         """
         root = Path(run_dir)
         if DataStore.is_store(root):
@@ -117,9 +120,17 @@ class DataStore(PartWriting, DataStoreView):
             raise DataStoreError(msg)
         root.mkdir(parents=True, exist_ok=True)
         fmt.refuse_links(root)
-        data = fmt.new_manifest(root, manifest or {}, model_dir=model_dir)
-        fmt.write_json_atomic(data, root / fmt.MANIFEST)
-        return cls(root, "a", fmt.read_manifest(root))
+        lock = WriterLock(root)  # before the manifest: two creators never both write one
+        try:
+            if DataStore.is_store(root):
+                msg = f"{root} already holds a datastore (created just now by another process)"
+                raise DataStoreError(msg)
+            data = fmt.new_manifest(root, manifest or {}, model_dir=model_dir)
+            fmt.write_json_atomic(data, root / fmt.MANIFEST)
+            return cls(root, "a", fmt.read_manifest(root), lock=lock)
+        except BaseException:
+            lock.release(remove=not DataStore.is_store(root))
+            raise
 
     @staticmethod
     def is_store(path: str | os.PathLike[str]) -> bool:
