@@ -240,7 +240,8 @@ def test_analyse_of_a_run_being_written_names_the_writer(
     run_dir = tmp_path / "run"
     run_study(toy_study(), run_dir, progress="off", build_model=FakeModel)
     with DataStore.open(run_dir, mode="a"):  # a writer (this process, on its own lock)
-        result = CliRunner().invoke(cli, ["analyse", str(run_dir)])
+        # --force: analyses to redo (with nothing to redo analyse only reads, which is allowed)
+        result = CliRunner().invoke(cli, ["analyse", str(run_dir), "--force"])
     assert result.exit_code == 1
     assert (f"another mozaik process (PID {os.getpid()}) is writing {run_dir}; wait for it to "
             f"finish, then run `mozaik analyse {run_dir}` again") in _flat(result.output)
