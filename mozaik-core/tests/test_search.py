@@ -197,3 +197,23 @@ def test_cli_run_status_collate_and_bad_input(tmp_path: Path, study_dir: Path) -
     assert bad.exit_code == 1 and "nearest existing paths" in bad.output
     unknown = runner.invoke(cli, ["search", "run", str(file), "--backend", "nosuch"])
     assert unknown.exit_code == 1
+
+
+def test_the_master_copy_keeps_the_order_of_the_parameters(tmp_path: Path,
+                                                           study_dir: Path) -> None:
+    # issue 18: the copy was written with sorted keys, so a point run from the master copy
+    # (a backend worker, --resume) got another point's values when the paths were not sorted
+    from mozaik.search import load_master
+    from mozaik.search._master import save_definition
+
+    later = "connectors.exc_inh.params.delay_ms"
+    search = _search(tmp_path, parameters={W: [0.004, 0.008], later: [0.2, 0.5, 0.7]})
+    assert search.parameters == (W, later)
+    master = tmp_path / "m"
+    save_definition(search, master)
+    copied = load_master(master)
+    assert copied.parameters == search.parameters
+    assert [copied.overrides(i) for i in range(6)] == [search.overrides(i) for i in range(6)]
+    swapped = _search(tmp_path, parameters={later: [0.2, 0.5, 0.7], W: [0.004, 0.008]})
+    with pytest.raises(ConfigError, match="holds a different search"):
+        save_definition(swapped, master)

@@ -81,9 +81,15 @@ _NOT_IDENTITY = ("backend", "resources", "plots")
 
 
 def _identity(definition: Any) -> Any:
+    """What makes two definitions one search: everything but :data:`_NOT_IDENTITY`, with the
+    order of ``parameters`` (a grid's first path varies slowest: the order numbers the
+    points)."""
     if not isinstance(definition, dict):
         return definition
-    return {k: v for k, v in definition.items() if k not in _NOT_IDENTITY}
+    out = {k: v for k, v in definition.items() if k not in _NOT_IDENTITY}
+    if isinstance(out.get("parameters"), dict):
+        out["parameters"] = list(out["parameters"].items())
+    return out
 
 
 def save_definition(search: Search, master: Path) -> None:
@@ -91,7 +97,8 @@ def save_definition(search: Search, master: Path) -> None:
     ``backend``, ``resources`` and ``plots`` may change: the copy is updated with them."""
     master.mkdir(parents=True, exist_ok=True)
     path = master / DEFINITION_FILE
-    text = yaml.safe_dump(search.definition, sort_keys=True)
+    # declaration order kept: the order of ``parameters`` numbers a grid's points
+    text = yaml.safe_dump(search.definition, sort_keys=False)
     if path.exists():
         old = yaml.safe_load(path.read_text(encoding="utf-8"))
         new = yaml.safe_load(text)
