@@ -217,3 +217,37 @@ def test_the_master_copy_keeps_the_order_of_the_parameters(tmp_path: Path,
     swapped = _search(tmp_path, parameters={later: [0.2, 0.5, 0.7], W: [0.004, 0.008]})
     with pytest.raises(ConfigError, match="holds a different search"):
         save_definition(swapped, master)
+
+
+class _NothingAnalysis:
+    def __init__(self, params: object) -> None:
+        self.params = params
+
+    def run(self, view: object) -> list[object]:
+        return []
+
+
+def test_a_point_stores_the_workflow_it_runs_so_it_resumes_with_it(tmp_path: Path,
+                                                                  study_dir: Path) -> None:
+    # issue 18: a point's manifest held the study's own analyses, so `mozaik run POINT_DIR`
+    # (resuming a killed point) ran those instead of the search's workflow
+    import attrs
+    from mozaik.controller import study_from_run_dir
+    from mozaik.plugin import ComponentSpec, get_plugin_manager
+    from mozaik.testing import register_components
+
+    @attrs.frozen
+    class NothingParams:
+        pass
+
+    register_components(get_plugin_manager(), "analyses", ComponentSpec(
+        name="Nothing", config_cls=NothingParams, factory=_NothingAnalysis))
+    (tmp_path / "workflow.yaml").write_text("analyses:\n  - {component: Nothing}\n")
+    master = tmp_path / "m"
+    run_search(_search(tmp_path, parameters={W: [0.004]}, workflow="workflow.yaml"), master)
+    run_dir = point_dir(master, 0)
+    with DataStore.open(run_dir) as store:
+        config = store.manifest["config"]
+    assert [a["component"] for a in config["analyses"]] == ["Nothing"]
+    assert config["plots"] == []
+    assert [e.name for e in study_from_run_dir(run_dir).analyses] == ["Nothing"]

@@ -22,7 +22,7 @@ import time
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pyarrow as pa
@@ -31,6 +31,9 @@ import yaml
 
 from mozaik._errors import ConfigError
 from mozaik.search._spec import Search, search_from_mapping
+
+if TYPE_CHECKING:
+    from mozaik.study import Study
 
 __all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
            "refresh_index", "run_point", "write_status"]
@@ -145,7 +148,6 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     """
     from mozaik.controller import LOG_FILE, LocalBackend
     from mozaik.study import load_study
-    from mozaik.workflow import load_workflow
 
     master = Path(master)
     start = time.perf_counter()
@@ -156,8 +158,7 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
             shutil.rmtree(run_dir)
         study = load_study(search.study, search.overrides(point_id))
         if search.workflow is not None:
-            analyses, plots = load_workflow(search.workflow)
-            study = attrs.evolve(study, analyses=analyses, plots=plots)
+            study = _with_workflow(study, search.workflow)
         LocalBackend().run(study, run_dir, progress="off")
         from mozaik.search._collate import point_values
 
@@ -173,6 +174,20 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         return "failed"
     write_status(master, point_id, "done", elapsed_s=time.perf_counter() - start)
     return "done"
+
+
+def _with_workflow(study: Study, workflow: Path) -> Study:
+    """``study`` with the analyses and plots of ``workflow`` instead of its own, in its entries
+    and in its resolved configuration (which the run's manifest stores: a point resumed with
+    ``mozaik run POINT_DIR`` is rebuilt from it and must run the search's workflow)."""
+    from mozaik.config import load_config
+    from mozaik.workflow import load_workflow
+
+    analyses, plots = load_workflow(workflow)
+    sections = load_config(workflow).data
+    data = {**study.tree.data, **{key: sections.get(key) or [] for key in ("analyses", "plots")}}
+    return attrs.evolve(study, analyses=analyses, plots=plots,
+                        tree=attrs.evolve(study.tree, data=data))
 
 
 def _log_tail(master: Path, point_id: int) -> str:
