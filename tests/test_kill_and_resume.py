@@ -21,11 +21,13 @@ calling the ``mozaik`` CLI (the same entry point users run):
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -213,35 +215,74 @@ STUDIES = ["vogels_abbott", "v1_pushpull", "lgn", "tonotopy", "search-point"]
 
 
 def _mozaik(*args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([MOZAIK, *args], capture_output=True, text=True, cwd=ROOT,
-                            timeout=TIMEOUT_S)
+    return subprocess.run([MOZAIK, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=TIMEOUT_S)
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, (
-        f"mozaik {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
-        f"{result.stderr[-3000:]}")
-    return result
+        f"{' '.join(map(str, result.args))} failed ({result.returncode}):\n"
+        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
-def _killed(mode: str, args: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
+@attrs.frozen
+class Interrupted:
+    """A run stopped at a kill point, as found before it was resumed, and its resume."""
+
+    run_dir: Path
+    killed: subprocess.CompletedProcess[str]
+    stored: list[Any]
+    status: str
+    resumed: subprocess.CompletedProcess[str]
+
+
+@attrs.frozen
+class Outcome:
+    """A study's uninterrupted run and its interrupted-and-resumed runs, by kill point."""
+
+    reference: subprocess.CompletedProcess[str]
+    reference_dir: Path
+    runs: dict[str, Interrupted]
+
+
+def _interrupt_and_resume(name: str, kill: str, folder: Path) -> Interrupted:
+    case = _case(name, folder)
     driver = folder / "driver.py"
     driver.write_text(DRIVER)
-    return subprocess.run([sys.executable, str(driver), mode, *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=TIMEOUT_S)
+    killed = subprocess.run([sys.executable, str(driver), kill, *case.command(folder / "out")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=TIMEOUT_S)
+    run_dir = case.run_dir(folder / "out")
+    with DataStore.open(run_dir) as store:
+        stored, status = store.presentations(), str(store.manifest["status"])
+    return Interrupted(run_dir, killed, stored, status,
+                       _mozaik("run", str(run_dir), "--progress", "log"))
+
+
+def _reference(name: str, folder: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    case = _case(name, folder)
+    return _mozaik(*case.command(folder / "out")), case.run_dir(folder / "out")
 
 
 @pytest.fixture(scope="module")
-def references(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], tuple[Case, Path]]:
-    """Each study's uninterrupted run, made once on first use."""
-    made: dict[str, tuple[Case, Path]] = {}
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Outcome]:
+    """Each study's runs, made on first use: the reference and the four interrupted-and-resumed
+    runs at once, as many at a time as the machine has cores (each process is mostly one core:
+    NEST runs one thread), so the matrix takes about half its serial time on two cores."""
+    made: dict[str, Outcome] = {}
 
-    def reference(name: str) -> tuple[Case, Path]:
+    def outcome(name: str) -> Outcome:
         if name not in made:
-            folder = tmp_path_factory.mktemp(f"reference-{name}")
-            case = _case(name, folder)
-            _mozaik(*case.command(folder / "out"))
-            made[name] = (case, case.run_dir(folder / "out"))
+            folders = {k: tmp_path_factory.mktemp(f"{name}-{k}")
+                       for k in ["reference", *KILL_POINTS]}
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                reference = pool.submit(_reference, name, folders["reference"])
+                runs = {k: pool.submit(_interrupt_and_resume, name, k, folders[k])
+                        for k in KILL_POINTS}
+                made[name] = Outcome(*reference.result(),
+                                     {k: f.result() for k, f in runs.items()})
         return made[name]
 
-    return reference
+    return outcome
 
 
 # -- what must be equal --------------------------------------------------------------------------
@@ -324,27 +365,21 @@ def assert_same_store(run_dir: Path, reference: Path) -> None:
 @pytest.mark.parametrize("kill", KILL_POINTS)
 @pytest.mark.parametrize("study", STUDIES)
 def test_interrupted_run_resumes_to_the_uninterrupted_store(
-        study: str, kill: str, references: Callable[[str], tuple[Case, Path]],
-        tmp_path: Path) -> None:
-    case, reference = references(study)
-    case = _case(study, tmp_path)
-    out = tmp_path / "out"
-    killed = _killed(kill, case.command(out), tmp_path)
-    run_dir = case.run_dir(out)
-    log = f"{killed.stdout[-2000:]}\n{killed.stderr[-2000:]}"
+        study: str, kill: str, outcomes: Callable[[str], Outcome]) -> None:
+    outcome = outcomes(study)
+    _ok(outcome.reference)
+    run = outcome.runs[kill]
+    log = f"{run.killed.stdout[-2000:]}\n{run.killed.stderr[-2000:]}"
     if kill.startswith("sigkill"):
-        assert killed.returncode == -signal.SIGKILL, log
+        assert run.killed.returncode == -signal.SIGKILL, log
     else:
-        assert killed.returncode != 0, f"the {kill} run was not interrupted:\n{log}"
-    with DataStore.open(run_dir) as store, DataStore.open(reference) as ref:
-        total = len(ref.presentations())
-        stored = store.presentations()
-        assert stored == ref.presentations()[:len(stored)], "stored out of order"
-        if kill == "sigkill-after-first":
-            assert len(stored) == 1
-        elif kill == "sigkill-during-analyses":
-            assert len(stored) == total and store.manifest["status"] != "complete"
-        else:
-            assert len(stored) == 1, f"{len(stored)} stored: not stopped in the second"
-    _mozaik("run", str(run_dir), "--progress", "log")
-    assert_same_store(run_dir, reference)
+        assert run.killed.returncode != 0, f"the {kill} run was not interrupted:\n{log}"
+    with DataStore.open(outcome.reference_dir) as ref:
+        planned = ref.presentations()
+    assert run.stored == planned[:len(run.stored)], "stored out of order"
+    if kill == "sigkill-during-analyses":
+        assert run.stored == planned and run.status != "complete", run.status
+    else:  # the first presentation only: the second was interrupted
+        assert len(run.stored) == 1, f"{len(run.stored)} of {len(planned)} stored:\n{log}"
+    _ok(run.resumed)
+    assert_same_store(run.run_dir, outcome.reference_dir)
