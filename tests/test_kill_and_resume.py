@@ -372,14 +372,17 @@ def test_interrupted_run_resumes_to_the_uninterrupted_store(
     log = f"{run.killed.stdout[-2000:]}\n{run.killed.stderr[-2000:]}"
     if kill.startswith("sigkill"):
         assert run.killed.returncode == -signal.SIGKILL, log
-    else:
-        assert run.killed.returncode != 0, f"the {kill} run was not interrupted:\n{log}"
+    assert run.status != "complete", f"the {kill} run was not interrupted:\n{log}"
     with DataStore.open(outcome.reference_dir) as ref:
         planned = ref.presentations()
     assert run.stored == planned[:len(run.stored)], "stored out of order"
     if kill == "sigkill-during-analyses":
-        assert run.stored == planned and run.status != "complete", run.status
-    else:  # the first presentation only: the second was interrupted
+        assert run.stored == planned
+    elif kill == "sigkill-after-first":
         assert len(run.stored) == 1, f"{len(run.stored)} of {len(planned)} stored:\n{log}"
+    else:
+        # the signal came with the second presentation half simulated: the process died or
+        # stopped at once (the first stored), or stopped gracefully once it was complete
+        assert len(run.stored) in (1, 2), f"{len(run.stored)} of {len(planned)} stored:\n{log}"
     _ok(run.resumed)
     assert_same_store(run.run_dir, outcome.reference_dir)
