@@ -188,7 +188,6 @@ def test_a_cycle_is_refused_naming_both_connectors(load_tagged) -> None:
 def test_sheet_annotations_record_refuses_a_bare_string() -> None:
     with pytest.raises(TypeError, match="'tag'"):
         SheetAnnotations(target="tag")  # type: ignore[arg-type]
-    assert not SheetAnnotations()
     assert SheetAnnotations(source=["x"]).source == ("x",)
 
 

@@ -101,8 +101,8 @@ def _missing(name: str, entry: ConnectorEntry, need: _Need, who: str,
            f"annotation (it has {', '.join(map(repr, have)) or 'none'}) and no connector of the "
            "study provides it there"
            + (f" (connector {'; '.join(elsewhere)})" if elsewhere else "")
-           + f"; declare a connector that sets {annotation!r} on {sheet!r} (for a Gabor "
-           "receptive field: a GaborAfferentConnector targeting it)")
+           + f"; declare a connector that sets {annotation!r} on {sheet!r}, or give the sheet "
+           "the annotation (its `annotations:` parameter)")
     return ConfigError(msg)
 
 

@@ -59,7 +59,7 @@ class SheetAnnotations:
     A connector's or connector function's registration uses it to declare what it reads
     (``requires_annotations``) and what it sets (``provides_annotations``), so a model builds a
     connector after the connectors that annotate its sheets, whatever the order they are
-    declared in (see ``docs/plugin-authoring.md``).
+    declared in (see ``docs/hooks.md``).
 
     Parameters
     ----------
@@ -69,9 +69,6 @@ class SheetAnnotations:
 
     source: tuple[str, ...] = attrs.field(default=(), converter=_names)
     target: tuple[str, ...] = attrs.field(default=(), converter=_names)
-
-    def __bool__(self) -> bool:
-        return bool(self.source or self.target)
 
 
 @attrs.frozen(kw_only=True)
