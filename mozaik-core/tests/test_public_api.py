@@ -90,7 +90,7 @@ SNAPSHOT = {
         "ConnectorFunctionFactory", "ExperimentFactory", "HOOK_API_VERSION", "InputSpaceFactory",
         "PROJECT_NAME", "PlotFactory", "PluginInfo", "PluginManager", "RegisteredADS",
         "RegisteredComponent", "Registry", "SearchPlotFactory", "SensoryInputFactory",
-        "SheetFactory",
+        "SheetAnnotations", "SheetFactory",
         "StimulusFactory", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],

@@ -231,3 +231,57 @@ def test_a_nan_or_infinite_value_the_study_refuses_is_named_at_load(tmp_path: Pa
     assert "max_delay" in text, "the study's own reason"
     with pytest.raises(ConfigError, match=r"low and high must be finite numbers"):
         make_points("random", {W: {"low": float("nan"), "high": 1.0}}, n_points=2, seed=1)
+
+
+def test_the_master_copy_keeps_the_order_of_the_parameters(tmp_path: Path,
+                                                           study_dir: Path) -> None:
+    # issue 18: the copy was written with sorted keys, so a point run from the master copy
+    # (a backend worker, --resume) got another point's values when the paths were not sorted
+    from mozaik.search import load_master
+    from mozaik.search._master import save_definition
+
+    later = "connectors.exc_inh.params.delay_ms"
+    search = _search(tmp_path, parameters={W: [0.004, 0.008], later: [0.2, 0.5, 0.7]})
+    assert search.parameters == (W, later)
+    master = tmp_path / "m"
+    save_definition(search, master)
+    copied = load_master(master)
+    assert copied.parameters == search.parameters
+    assert [copied.overrides(i) for i in range(6)] == [search.overrides(i) for i in range(6)]
+    swapped = _search(tmp_path, parameters={later: [0.2, 0.5, 0.7], W: [0.004, 0.008]})
+    with pytest.raises(ConfigError, match="holds a different search"):
+        save_definition(swapped, master)
+
+
+class _NothingAnalysis:
+    def __init__(self, params: object) -> None:
+        self.params = params
+
+    def run(self, view: object) -> list[object]:
+        return []
+
+
+def test_a_point_stores_the_workflow_it_runs_so_it_resumes_with_it(tmp_path: Path,
+                                                                  study_dir: Path) -> None:
+    # issue 18: a point's manifest held the study's own analyses, so `mozaik run POINT_DIR`
+    # (resuming a killed point) ran those instead of the search's workflow
+    import attrs
+    from mozaik.controller import study_from_run_dir
+    from mozaik.plugin import ComponentSpec, get_plugin_manager
+    from mozaik.testing import register_components
+
+    @attrs.frozen
+    class NothingParams:
+        pass
+
+    register_components(get_plugin_manager(), "analyses", ComponentSpec(
+        name="Nothing", config_cls=NothingParams, factory=_NothingAnalysis))
+    (tmp_path / "workflow.yaml").write_text("analyses:\n  - {component: Nothing}\n")
+    master = tmp_path / "m"
+    run_search(_search(tmp_path, parameters={W: [0.004]}, workflow="workflow.yaml"), master)
+    run_dir = point_dir(master, 0)
+    with DataStore.open(run_dir) as store:
+        config = store.manifest["config"]
+    assert [a["component"] for a in config["analyses"]] == ["Nothing"]
+    assert config["plots"] == []
+    assert [e.name for e in study_from_run_dir(run_dir).analyses] == ["Nothing"]

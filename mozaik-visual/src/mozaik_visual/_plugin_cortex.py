@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mozaik.plugin import ComponentSpec, hookimpl
+from mozaik.plugin import ComponentSpec, SheetAnnotations, hookimpl
 
 MOZAIK_HOOK_API = (1, 0)
 
@@ -20,25 +20,36 @@ def mozaik_sheets() -> Iterable[ComponentSpec]:
 
 @hookimpl
 def mozaik_connectors() -> Iterable[ComponentSpec]:
-    from mozaik_visual.cortex import GaborAfferentConnector, GaborAfferentParams
+    from mozaik_visual.cortex import (
+        GABOR_ANNOTATIONS,
+        GaborAfferentConnector,
+        GaborAfferentParams,
+    )
 
     return [ComponentSpec(name="GaborAfferentConnector", config_cls=GaborAfferentParams,
                           factory=GaborAfferentConnector,
-                          summary="Gabor-shaped afferents from LGN ON/OFF sheets")]
+                          summary="Gabor-shaped afferents from LGN ON/OFF sheets",
+                          provides_annotations=SheetAnnotations(
+                              target=tuple(GABOR_ANNOTATIONS.values())))]
 
 
 @hookimpl
 def mozaik_connector_functions() -> Iterable[ComponentSpec]:
     from mozaik_visual.cortex import (
+        GABOR_ANNOTATIONS,
         MapDependent,
         MapDependentParams,
         V1PushPull,
         V1PushPullParams,
     )
 
+    # push-pull reads the orientation and phase a GaborAfferentConnector assigns to both sheets
+    gabor = (GABOR_ANNOTATIONS["orientation_rad"], GABOR_ANNOTATIONS["phase_rad"])
+
     return [
         ComponentSpec(name="MapDependent", config_cls=MapDependentParams,
                       factory=MapDependent, summary="orientation-map similarity"),
         ComponentSpec(name="V1PushPull", config_cls=V1PushPullParams, factory=V1PushPull,
-                      summary="push-pull: same orientation, same or opposite phase"),
+                      summary="push-pull: same orientation, same or opposite phase",
+                      requires_annotations=SheetAnnotations(source=gabor, target=gabor)),
     ]

@@ -133,15 +133,28 @@ def _normalise(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+#: Top-level sections of a study whose declaration order is meaning: sheets are created (and
+#: get their neuron ids) in it, connectors are built in it (after declared dependencies).
+ORDERED_SECTIONS = ("sheets", "connectors")
+
+
 def config_differences(stored: Mapping[str, Any], current: Mapping[str, Any],
-                       limit: int = 5) -> list[str]:
-    """Dotted paths where two resolved configurations differ, with both values."""
+                       limit: int = 5, *, ordered: bool = True) -> list[str]:
+    """Dotted paths where two resolved configurations differ, with both values.
+
+    ``ordered``: also compare the declaration order of :data:`ORDERED_SECTIONS`; pass False for
+    a configuration read from a manifest without ``key_order`` (its keys were sorted).
+    """
     out: list[str] = []
 
     def walk(a: Any, b: Any, path: str) -> None:
         if len(out) >= limit:
             return
         if isinstance(a, dict) and isinstance(b, dict):
+            if (ordered and path in ORDERED_SECTIONS and set(a) == set(b)
+                    and list(a) != list(b)):
+                out.append(f"{path}: declared in the order {', '.join(a)} in the run, "
+                           f"{', '.join(b)} now")
             for key in sorted(set(a) | set(b)):
                 here = f"{path}.{key}" if path else str(key)
                 if key not in a:

@@ -128,7 +128,8 @@ def open_existing(run_dir: Path, study: Study, mode: Literal["r", "a"] = "a"
     version = store.manifest.get("format_version")
     old = not isinstance(version, int) or version < RESUMABLE_VERSION
     stored = store.manifest.get("config")
-    diffs = config_differences(stored, study.resolved) if stored is not None else []
+    diffs = config_differences(stored, study.resolved, ordered="key_order" in store.manifest
+                               ) if stored is not None else []
     if not _holds_results(store):
         stale = bool(diffs) or old
         if mode == "a" and not stale:

@@ -22,7 +22,7 @@ def to_block(dsv: DataStoreView, *, null: bool = True) -> neo.Block:
     """
     store = dsv.store
     block = neo.Block(name=store.root.name, description="Mozaik datastore export")
-    block.annotate(mozaik_manifest=json.dumps(store.manifest, sort_keys=True))
+    block.annotate(mozaik_manifest=json.dumps(store.manifest))
     for is_null in (False, True) if null else (False,):
         for seg in dsv.get_segments(null=is_null):
             block.segments.append(seg)

@@ -32,6 +32,11 @@ FORMAT_VERSION = 3
 #: of version 2 would see no payload for its segments (see ``docs/datastore-format.md``).
 WHOLE_FORMAT_VERSION = 2
 
+#: The manifest field saying its mappings keep declaration order. Manifests without it were
+#: written with sorted keys (development versions before issue 18): the order of their
+#: ``config`` sections is alphabetical, not declared.
+KEY_ORDER = "declared"
+
 MANIFEST = "manifest.json"
 LOCK = ".writer.lock"
 SEGMENTS = "segments.parquet"  # consolidated segment index
@@ -309,11 +314,15 @@ def discard_tmp(tmp: Path) -> None:
 
 
 def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
-    """Write a JSON document durably (write, fsync, rename, fsync directory)."""
+    """Write a JSON document durably (write, fsync, rename, fsync directory).
+
+    Keys keep their order: a manifest's configuration is read back as it was declared, and
+    declaration order is meaning there (sheets are created and connectors built in it).
+    """
     tmp = path.with_name(path.name + TMP_SUFFIX)
     try:
         with os.fdopen(open_for_write(tmp), "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True, default=json_default)
+            json.dump(data, fh, indent=2, default=json_default)
             fh.write("\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -536,6 +545,7 @@ def new_manifest(
     data = {
         "format": FORMAT_NAME,
         "format_version": WHOLE_FORMAT_VERSION,
+        "key_order": KEY_ORDER,
         "start_time": now_iso(),
         "end_time": None,
         "provenance": provenance,

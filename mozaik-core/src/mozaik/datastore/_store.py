@@ -314,7 +314,7 @@ class DataStore(PartWriting, DataStoreView):
         run whose manifest says complete has no ``.tmp`` file and no unmerged index fragment.
         """
         self._check_writable("update the manifest")
-        reserved = {"format", "format_version"} & set(fields)
+        reserved = {"format", "format_version", "key_order"} & set(fields)
         if reserved:
             msg = (
                 f"manifest fields {sorted(reserved)} are managed by the datastore and cannot be set"

@@ -16,6 +16,7 @@ from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.config import SimulatorConfig, structure
 from mozaik.model._build_progress import building, describe_expected, expected_connections
 from mozaik.model._connectors import Connector
+from mozaik.model._order import connector_order
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
 from mozaik.model._simulator import (
@@ -363,8 +364,10 @@ def _not_a(base: str, what: str, value: object) -> ConfigError:
 
 
 def build_model(study: Study, registry: Registry | None = None) -> Model:
-    """Build the model a study declares: simulator, input space, sensory input, sheets and
-    connectors (in file order).
+    """Build the model a study declares: simulator, input space, sensory input, sheets (in
+    declaration order) and connectors (in declaration order, except that a connector reading a
+    neuron annotation another connector sets is built after it: see
+    :func:`~mozaik.model._order.connector_order`).
 
     Every factory is called through :meth:`ComponentEntry.build`; each step is logged (logger
     ``mozaik.model``) with what it built: neurons per sheet, connections per connector.
@@ -408,7 +411,13 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
         model.add_sheet(sheet)
         log.info("sheet %r: %d neurons in %.2f s", name, sheet.size,
                  time.perf_counter() - start)
-    for k, (name, entry) in enumerate(study.connectors.items(), 1):
+    order = connector_order(study.connectors, model.sheets, model.registry)
+    if order != list(study.connectors):
+        log.info("connectors are built in the order %s (declared: %s), so that each is built "
+                 "after those setting the neuron annotations it reads", ", ".join(order),
+                 ", ".join(study.connectors))
+    for k, name in enumerate(order, 1):
+        entry = study.connectors[name]
         start = time.perf_counter()
         source = model.get_sheet(entry.source, f"{entry.path}.source: sheet")
         target = model.get_sheet(entry.target, f"{entry.path}.target: sheet")

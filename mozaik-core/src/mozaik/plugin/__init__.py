@@ -32,6 +32,7 @@ from mozaik.plugin._types import (
     ComponentSpec,
     RegisteredADS,
     RegisteredComponent,
+    SheetAnnotations,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "Registry",
     "SearchPlotFactory",
     "SensoryInputFactory",
+    "SheetAnnotations",
     "SheetFactory",
     "StimulusFactory",
     "get_plugin_manager",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
@@ -11,7 +11,8 @@ from typing_extensions import TypeVar
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
 
-__all__ = ["COMPONENT_KINDS", "ComponentSpec", "RegisteredADS", "RegisteredComponent"]
+__all__ = ["COMPONENT_KINDS", "ComponentSpec", "RegisteredADS", "RegisteredComponent",
+           "SheetAnnotations"]
 
 #: Every kind of component a plugin can register, in the order ``mozaik plugins`` lists them.
 #: Each kind ``k`` has a registration hook ``mozaik_<k>()``.
@@ -43,6 +44,33 @@ def _check_name(_instance: object, _attribute: object, value: str) -> None:
         raise ValueError(msg)
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        msg = (f"annotation names must be a sequence of names such as ('gabor_orientation_rad',), "
+               f"got the string {value!r}")
+        raise TypeError(msg)
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class SheetAnnotations:
+    """Neuron annotations (by name) on a connector's source and target sheets.
+
+    A connector's or connector function's registration uses it to declare what it reads
+    (``requires_annotations``) and what it sets (``provides_annotations``), so a model builds a
+    connector after the connectors that annotate its sheets, whatever the order they are
+    declared in (see ``docs/hooks.md``).
+
+    Parameters
+    ----------
+    source, target : sequence of str
+        Annotation names on the connector's source sheet and on its target sheet.
+    """
+
+    source: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    target: tuple[str, ...] = attrs.field(default=(), converter=_names)
+
+
 @attrs.frozen(kw_only=True)
 class ComponentSpec(Generic[F]):
     """What a plugin registers for one component.
@@ -63,12 +91,22 @@ class ComponentSpec(Generic[F]):
         (``SheetFactory``, ``AnalysisFactory``, ...) and the hook reference (``docs/hooks.md``).
     summary : str
         One line for ``mozaik plugins``.
+    requires_annotations : SheetAnnotations
+        Connectors and connector functions only: the neuron annotations the component reads from
+        the source and target sheets of the connector (for a connector function: of the
+        connector using it). A sheet that lacks one when connectors are built must get it from
+        another connector that provides it, which is then built first.
+    provides_annotations : SheetAnnotations
+        Connectors only: the neuron annotations the connector sets on its source and target
+        sheets when it is built.
     """
 
     name: str = attrs.field(validator=_check_name)
     config_cls: type
     factory: F
     summary: str = ""
+    requires_annotations: SheetAnnotations = attrs.field(factory=SheetAnnotations)
+    provides_annotations: SheetAnnotations = attrs.field(factory=SheetAnnotations)
 
 
 @attrs.frozen(kw_only=True)

@@ -24,7 +24,7 @@ import time
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pyarrow as pa
@@ -33,6 +33,9 @@ import yaml
 
 from mozaik._errors import ConfigError
 from mozaik.search._spec import Search, search_from_mapping
+
+if TYPE_CHECKING:
+    from mozaik.study import Study
 
 __all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
            "refresh_index", "run_point", "write_status"]
@@ -104,9 +107,15 @@ _NOT_IDENTITY = ("backend", "resources", "plots")
 
 
 def _identity(definition: Any) -> Any:
+    """What makes two definitions one search: everything but :data:`_NOT_IDENTITY`, with the
+    order of ``parameters`` (a grid's first path varies slowest: the order numbers the
+    points)."""
     if not isinstance(definition, dict):
         return definition
-    return {k: v for k, v in definition.items() if k not in _NOT_IDENTITY}
+    out = {k: v for k, v in definition.items() if k not in _NOT_IDENTITY}
+    if isinstance(out.get("parameters"), dict):
+        out["parameters"] = list(out["parameters"].items())
+    return out
 
 
 def _canonical(definition: Any) -> str:
@@ -120,7 +129,8 @@ def save_definition(search: Search, master: Path) -> None:
     ``backend``, ``resources`` and ``plots`` may change: the copy is updated with them."""
     master.mkdir(parents=True, exist_ok=True)
     path = master / DEFINITION_FILE
-    text = yaml.safe_dump(search.definition, sort_keys=True)
+    # declaration order kept: the order of ``parameters`` numbers a grid's points
+    text = yaml.safe_dump(search.definition, sort_keys=False)
     if path.exists():
         old = yaml.safe_load(path.read_text(encoding="utf-8"))
         new = yaml.safe_load(text)
@@ -174,7 +184,6 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     """
     from mozaik.controller import LOG_FILE, LocalBackend
     from mozaik.study import load_study
-    from mozaik.workflow import load_workflow
 
     master = Path(master)
     start = time.perf_counter()
@@ -186,8 +195,7 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
             shutil.rmtree(run_dir)
         study = load_study(search.study, search.overrides(point_id))
         if search.workflow is not None:
-            analyses, plots = load_workflow(search.workflow)
-            study = attrs.evolve(study, analyses=analyses, plots=plots)
+            study = _with_workflow(study, search.workflow)
         LocalBackend().run(study, run_dir, progress="off")
         from mozaik.search._collate import point_values
 
@@ -206,6 +214,20 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         return "failed"
     write_status(master, point_id, "done", elapsed_s=time.perf_counter() - start)
     return "done"
+
+
+def _with_workflow(study: Study, workflow: Path) -> Study:
+    """``study`` with the analyses and plots of ``workflow`` instead of its own, in its entries
+    and in its resolved configuration (which the run's manifest stores: a point resumed with
+    ``mozaik run POINT_DIR`` is rebuilt from it and must run the search's workflow)."""
+    from mozaik.config import load_config
+    from mozaik.workflow import load_workflow
+
+    analyses, plots = load_workflow(workflow)
+    sections = load_config(workflow).data
+    data = {**study.tree.data, **{key: sections.get(key) or [] for key in ("analyses", "plots")}}
+    return attrs.evolve(study, analyses=analyses, plots=plots,
+                        tree=attrs.evolve(study.tree, data=data))
 
 
 def _log_tail(master: Path, point_id: int) -> str:

@@ -49,8 +49,8 @@ def _annotation(sheet: Sheet, name: str, function: str) -> np.ndarray:
         return sheet.annotations[name]
     except KeyError:
         msg = (f"connector function {function}: sheet {sheet.name!r} has no annotation "
-               f"{name!r}; give it a receptive field with a GaborAfferentConnector declared "
-               "before this connector (connectors are built in file order)")
+               f"{name!r}; give it a receptive field with a GaborAfferentConnector targeting "
+               "it (a study builds that connector first, whatever the declaration order)")
         raise ConfigError(msg) from None
 
 
