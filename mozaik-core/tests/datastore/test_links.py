@@ -51,3 +51,4 @@ def test_open_for_write_never_follows_a_link(tmp_path: Path) -> None:
     with pytest.raises(DataStoreError, match="symbolic link"):
         open_for_write(tmp_path / "log", append=True)
     assert victim.read_text() == "precious"
+

@@ -218,3 +218,24 @@ def test_a_failing_plot_leaves_the_run_complete_and_says_so(
     assert "analyses complete, 1 plot(s) failed: plots.1 (ToyPlot" in _flat(result.output)
     assert "0 analyses run, 0 plots drawn, 3 unchanged or empty (skipped)" in result.output
     assert CALLS == []
+
+
+def test_a_plot_never_writes_through_a_link_planted_in_figures(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path) -> None:
+    """`figures/00_RasterPlot.png -> ~/file` was overwritten by the next `mozaik analyse`:
+    now the plot fails alone, naming the link, and the file it points to is untouched."""
+    import os
+
+    run_dir = tmp_path / "run"
+    assert _invoke("run", str(study_file()), "--out", str(run_dir), "--progress",
+                   "off").exit_code == 0
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    figure = run_dir / "figures" / "00_ToyPlot.png"
+    figure.unlink()
+    os.symlink(victim, figure)
+    result = _invoke("analyse", str(run_dir), "--force")
+    assert result.exit_code == 1
+    assert "is a symbolic link" in _flat(result.output)
+    assert victim.read_text() == "precious"

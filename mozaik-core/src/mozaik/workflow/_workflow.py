@@ -12,7 +12,7 @@ from typing import Any
 
 from mozaik._errors import AnalysisError, MozaikError
 from mozaik.ads import AnalysisDataStructure
-from mozaik.datastore import DataStore, DataStoreView, now_iso
+from mozaik.datastore import DataStore, DataStoreView, now_iso, refuse_links
 from mozaik.plugin import Registry
 from mozaik.study import ComponentEntry, load_workflow_sections
 from mozaik.workflow._steps import (
@@ -84,7 +84,10 @@ def _draw_plot(step: Step, view: DataStoreView, store: DataStore) -> list[str]:
     entry = step.entry
     # absolute, so what the plot derives from it means the same whatever the current directory
     figures = Path(os.path.abspath(store.root / FIGURES_DIR))
+    refuse_links(store.root, [FIGURES_DIR])
     figures.mkdir(exist_ok=True)
+    # a plot writes its figure through matplotlib, which follows links: none may be planted
+    refuse_links(figures, [p.name for p in figures.iterdir()])
     plot = entry.build(entry.params)
     written = list(plot.draw(view, figures / f"{step.index:02d}_{entry.name}.png") or [])
     if not written:
