@@ -141,3 +141,55 @@ def test_malformed_fields_found_before(finished: Path, tmp_path: Path, path: tup
     run_every_command(copy)
     result = CliRunner().invoke(cli, ["show", str(copy)])
     assert result.exit_code == 1 and path[0] in result.output
+
+
+def _flip_spikes(run: Path) -> None:
+    path = sorted((run / "spikes").glob("*.parquet"))[0]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _truncate_segments(run: Path) -> None:
+    path = run / "segments.parquet"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _row_group_bomb(run: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(run / "segments.parquet")
+    i = table.column_names.index("spikes_row_groups")
+    values = [2**31 - 1] * table.num_rows
+    pq.write_table(table.set_column(i, "spikes_row_groups", pa.array(values, pa.int64())),
+                   run / "segments.parquet")
+
+
+def _segment_ids_as_strings(run: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(run / "segments.parquet")
+    i = table.column_names.index("segment_id")
+    ids = [str(v) for v in table["segment_id"].to_pylist()]
+    pq.write_table(table.set_column(i, "segment_id", pa.array(ids)), run / "segments.parquet")
+
+
+def _figure_link(run: Path) -> None:
+    figure = sorted((run / "figures").glob("*.png"))[0]
+    figure.unlink()
+    figure.symlink_to("/etc/passwd")
+
+
+@pytest.mark.parametrize("plant", [_flip_spikes, _truncate_segments, _row_group_bomb,
+                                   _segment_ids_as_strings, _figure_link])
+def test_every_command_on_a_damaged_store(finished: Path, tmp_path: Path, plant) -> None:
+    """Damaged payloads, indexes and planted links: success or one clear error, never a
+    traceback, for show, check, analyse, report and run."""
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    plant(copy)
+    run_every_command(copy)
+    assert "root:" not in (copy / "report.html").read_text() if (
+        copy / "report.html").is_file() else True
