@@ -118,7 +118,9 @@ def all(session: nox.Session) -> None:
     so what else is installed does not change them."""
     install_slurm(session)
     session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
-                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")])
+                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")],
+                    # the kill-and-resume test runs every shipped study, the examples' plugins'
+                    *[arg for p in EXAMPLE_PLUGINS for arg in ("-e", f"./examples/{p}")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
     ensure_chromium(session)
     pytest(session, "mozaik-core/tests", "-m", "nest")

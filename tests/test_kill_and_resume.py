@@ -99,10 +99,25 @@ DRIVER = textwrap.dedent("""\
         return ids
 
 
-    controller_run._run_chunked = split_run
-    workflow._run_analysis = killing_analysis
-    get_plugin_manager().register(KillPoint(), "kill_point")
-    sys.exit(main(sys.argv[2:]))
+    def run_search_point(argv):
+        # `search run FILE --out MASTER`: the point runs here, as a search's child process
+        # runs it (children are other processes, which this driver's patches do not reach)
+        from pathlib import Path
+
+        from mozaik.search import load_search, run_point
+        from mozaik.search._master import save_definition
+
+        search, master = load_search(argv[2]), Path(argv[argv.index("--out") + 1])
+        save_definition(search, master)
+        return 0 if run_point(master, 0, search) == "done" else 1
+
+
+    if __name__ == "__main__":
+        controller_run._run_chunked = split_run
+        workflow._run_analysis = killing_analysis
+        get_plugin_manager().register(KillPoint(), "kill_point")
+        argv = sys.argv[2:]
+        sys.exit(run_search_point(argv) if argv[0] == "search" else main(argv))
     """)
 
 KILL_POINTS = ["sigkill-after-first", "sigkill-during-analyses", "sigint-mid-presentation",

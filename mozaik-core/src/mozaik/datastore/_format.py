@@ -11,9 +11,9 @@ import json
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
@@ -261,10 +261,19 @@ def write_table_atomic(
     first row group and number of row groups.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic(path, "wb") as fh:
+        return _write_parquet(fh, table, row_group_tables)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: str) -> Iterator[IO[Any]]:
+    """A file object writing ``path.tmp``; when the block ends, fsynced, renamed over ``path``,
+    the directory fsynced. A failure removes the temporary file (never through a link)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
+    encoding = None if "b" in mode else "utf-8"
     try:
-        with os.fdopen(open_for_write(tmp), "wb") as fh:
-            spans = _write_parquet(fh, table, row_group_tables)
+        with os.fdopen(open_for_write(tmp), mode, encoding=encoding) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -272,10 +281,9 @@ def write_table_atomic(
         discard_tmp(tmp)
         raise
     fsync_dir(path.parent)
-    return spans
 
 
-def _write_parquet(fh: BinaryIO, table: pa.Table,
+def _write_parquet(fh: IO[Any], table: pa.Table,
                    row_group_tables: Sequence[pa.Table] | None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     writer = pq.ParquetWriter(fh, table.schema, compression=COMPRESSION,
@@ -319,18 +327,9 @@ def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
     Keys keep their order: a manifest's configuration is read back as it was declared, and
     declaration order is meaning there (sheets are created and connectors built in it).
     """
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    try:
-        with os.fdopen(open_for_write(tmp), "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, default=json_default)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        discard_tmp(tmp)
-        raise
-    fsync_dir(path.parent)
+    with _atomic(path, "w") as fh:
+        json.dump(data, fh, indent=2, default=json_default)
+        fh.write("\n")
 
 
 def json_default(value: Any) -> Any:
