@@ -113,6 +113,9 @@ DRIVER = textwrap.dedent("""\
 
 
     if __name__ == "__main__":
+        # a foreground command (a shell that started the tests in the background ignores
+        # SIGINT, and a run keeps a signal its caller ignores)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         controller_run._run_chunked = split_run
         workflow._run_analysis = killing_analysis
         get_plugin_manager().register(KillPoint(), "kill_point")

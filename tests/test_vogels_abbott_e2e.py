@@ -175,6 +175,13 @@ def test_sigkill_mid_run_then_resume(reference: Path, tmp_path: Path) -> None:
     assert sessions[0]["presented"] == len(stored) and sessions[0]["finished"] is None
 
 
+def _in_foreground() -> None:
+    """Start a child as a foreground command: its stopping signals at their defaults (a shell
+    that started these tests in the background ignores SIGINT, and children inherit that)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def test_sighup_mid_run_stops_cleanly_then_resumes(reference: Path, tmp_path: Path) -> None:
     """SIGHUP (a closed terminal) stops a NEST run like SIGINT and SIGTERM (those are tested
     on fake networks in mozaik-core): loading NEST replaces its handler below Python's."""
@@ -184,7 +191,7 @@ def test_sighup_mid_run_stops_cleanly_then_resumes(reference: Path, tmp_path: Pa
     process = subprocess.Popen([*MOZAIK, "run", str(EXAMPLE), *overrides, "--out",
                                 str(run_dir), "--progress", "log"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               cwd=ROOT)
+                               cwd=ROOT, preexec_fn=_in_foreground)
     try:
         deadline = time.monotonic() + 90
         while _stored_lines(run_dir / "mozaik.log") < 2:

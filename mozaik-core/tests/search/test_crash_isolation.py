@@ -179,11 +179,12 @@ def test_ctrl_c_stops_the_search_and_records_the_running_point(site: Path) -> No
     file = _search_file(site, [("hold", str(a)), ("none", "")], workers=1)
     master = site / "m"
     run = subprocess.Popen(_mozaik("search", "run", str(file), "--out", str(master)),
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           preexec_fn=_in_foreground)
     try:
         child = _wait_for(a)
         run.send_signal(signal.SIGINT)
-        out, _ = run.communicate(timeout=180)  # seconds here; minutes on a loaded machine
+        out, _ = run.communicate(timeout=120)
     finally:
         run.kill()
     assert run.returncode == 130, out
@@ -192,6 +193,13 @@ def test_ctrl_c_stops_the_search_and_records_the_running_point(site: Path) -> No
     assert [r["status"] for r in rows] == ["incomplete", "missing"]
     assert "interrupted" in rows[0]["error"]
     assert not _alive(child)
+
+
+def _in_foreground() -> None:
+    """Start a child as a foreground command: its stopping signals at their defaults (a shell
+    that started these tests in the background ignores SIGINT, and children inherit that)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def _alive(pid: int) -> bool:

@@ -32,7 +32,15 @@ def _toy(*args: str, **env: str) -> subprocess.Popen[str]:
     """``mozaik ARGS`` with the toy components, in a new process."""
     environ = {**os.environ, "MOZAIK_DISABLE_PLUGIN_AUTOLOAD": "1", **env}
     return subprocess.Popen([sys.executable, str(TOY_CLI), *args], env=environ, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_in_foreground)
+
+
+def _in_foreground() -> None:
+    """Start a child as a foreground command: its stopping signals at their defaults (a shell
+    that started these tests in the background ignores SIGINT, and children inherit that)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str],
@@ -245,3 +253,24 @@ def test_analyse_of_a_run_being_written_names_the_writer(
     assert result.exit_code == 1
     assert (f"another mozaik process (PID {os.getpid()}) is writing {run_dir}; wait for it to "
             f"finish, then run `mozaik analyse {run_dir}` again") in _flat(result.output)
+
+
+def test_a_signal_ignored_by_the_caller_stays_ignored() -> None:
+    """`nohup mozaik run ...` must survive its terminal closing: a stopping signal the process
+    was started with ignored (SIGHUP under nohup, SIGINT in a shell's background job) is not
+    turned into an interruption; the others are, and are given back afterwards."""
+    from mozaik.controller._signals import SignalGuard
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        guard = SignalGuard()
+        guard.install()
+        try:
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) == guard._handle
+        finally:
+            guard.restore()
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) != guard._handle
+    finally:
+        signal.signal(signal.SIGHUP, before)

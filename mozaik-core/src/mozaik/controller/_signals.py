@@ -64,7 +64,9 @@ class SignalGuard:
     """Turns the stopping signals into :class:`RunInterrupted` for the length of a run.
 
     :meth:`install` does nothing outside the main thread (Python delivers signals there only),
-    so a run in a worker thread keeps the process's handlers.
+    so a run in a worker thread keeps the process's handlers. A signal the process was started
+    with ignored stays ignored: ``nohup mozaik run ...`` survives its terminal closing (SIGHUP),
+    and a shell's background job ignores Ctrl-C (SIGINT), as every Unix command does.
     """
 
     def __init__(self) -> None:
@@ -79,7 +81,10 @@ class SignalGuard:
         if threading.current_thread() is not threading.main_thread():
             return
         for signum in INTERRUPT_SIGNALS:
-            self._saved[signum] = signal.getsignal(signum)
+            current = signal.getsignal(signum)
+            if current == signal.SIG_IGN:
+                continue  # ignored by whoever started the run (nohup; a background job)
+            self._saved[signum] = current
             signal.signal(signum, self._handle)
 
     def rearm(self) -> None:
