@@ -177,11 +177,15 @@ def refuse_links(root: Path, entries: Sequence[str] = RUN_ENTRIES) -> None:
     for rel in entries:
         path = root / rel
         if path.is_symlink():
-            msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik writes into a "
-                   f"run directory only through its own files and folders, never through a "
-                   f"link, which could lead outside the run. Remove the link (or copy the run "
-                   f"with `cp -rL`) and try again")
-            raise DataStoreError(msg)
+            raise _link_refused(path)
+
+
+def _link_refused(path: Path) -> DataStoreError:
+    msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik writes into a run "
+           f"directory only through its own files and folders, never through a link, which "
+           f"could lead outside the run. Remove the link (or copy the run with `cp -rL`) and "
+           f"try again")
+    return DataStoreError(msg)
 
 
 def open_for_write(path: Path, *, append: bool = False) -> int:
@@ -197,10 +201,7 @@ def open_for_write(path: Path, *, append: bool = False) -> int:
         return os.open(path, flags, 0o666)
     except OSError as exc:
         if path.is_symlink():
-            msg = (f"{path} is a symbolic link (to {os.readlink(path)}); Mozaik never writes "
-                   f"through a link, which could lead outside the run directory. Remove it and "
-                   f"try again")
-            raise DataStoreError(msg) from exc
+            raise _link_refused(path) from exc
         raise
 
 
@@ -232,7 +233,7 @@ def read_run_file(root: Path, rel: str, where: str, max_bytes: int) -> bytes:
             msg = (f"{where} names {path} of {st.st_size:,} bytes, more than the {max_bytes:,} "
                    f"allowed; it is not read")
             raise DataStoreFormatError(msg)
-        return fh.read(max_bytes + 1)[:max_bytes]
+        return fh.read(max_bytes)
 
 
 def read_run_json(root: Path, rel: str, where: str, max_bytes: int = 1 << 20) -> Any:
@@ -377,14 +378,12 @@ def loads_bounded(text: str | bytes, where: str) -> Any:
     """Parse JSON text of a store, refusing nesting deeper than :data:`MAX_JSON_DEPTH`."""
     try:
         data = json.loads(text)
+        deep = _depth_exceeds(data, MAX_JSON_DEPTH)
     except RecursionError:
-        data = None
         deep = True
     except ValueError as exc:
         msg = f"{where} is not valid JSON ({exc}); the store is damaged"
         raise DataStoreFormatError(msg) from exc
-    else:
-        deep = _depth_exceeds(data, MAX_JSON_DEPTH)
     if deep:
         msg = (f"{where} nests deeper than {MAX_JSON_DEPTH} levels; the store is damaged or was "
                f"crafted")
