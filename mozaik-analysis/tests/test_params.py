@@ -37,12 +37,14 @@ def test_parameters_structure_from_a_config_tree():
     assert r.period == 2 * math.pi and r.value_name == "Firing rate"
 
 
-@pytest.mark.parametrize(("bad", "named"), [({"bin_ms": -1.0}, "bin_ms"),
-                                            ({"stop_ms": 0.0}, "stop_ms"),
-                                            ({"max_pairs": 0}, "max_pairs"),
-                                            ({"start_ms": 10.0, "stop_ms": 5.0}, "start_ms")])
-def test_bad_parameters_are_config_errors(bad, named):
-    with pytest.raises(ConfigError, match=f"analyses\\[0\\].params: .*{named}"):
+@pytest.mark.parametrize(("bad", "where"), [
+    ({"bin_ms": -1.0}, "params.bin_ms: bin_ms must be > 0, got -1.0"),
+    ({"stop_ms": 0.0}, "params.stop_ms: stop_ms must be > 0, got 0.0"),
+    ({"max_pairs": 0}, "params.max_pairs: max_pairs must be >= 1, got 0"),
+    ({"start_ms": 10.0, "stop_ms": 5.0}, "params: .*start_ms")])
+def test_bad_parameters_are_config_errors(bad, where):
+    # a field's validator names the field's dotted path, a check across fields the class's
+    with pytest.raises(ConfigError, match=f"analyses\\[0\\].{where}"):
         structure(bad, SpikeCountCorrelationParams, path="analyses[0].params")
 
 

@@ -32,11 +32,11 @@ SNAPSHOT = {
         "IncludePolicy", "MAX_DEPTH", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH",
         "MAX_FILE_BYTES", "MAX_INCLUDE_DEPTH", "MAX_INTEGER_BITS", "MAX_NODES",
         "MAX_REF_DEPTH", "MAX_THREADS", "NonFiniteFloat", "ParameterError",
-        "ProblemCollector", "STUDY_FILE",
-        "SimulatorConfig", "apply_overrides", "component_refs", "converter",
-        "evaluate_array", "expression_names", "get_path", "load_config", "load_tree",
-        "make_converter", "non_negative", "parse_array_expression", "parse_expression",
-        "positive", "resolve", "structure"
+        "ProblemCollector", "Rule", "STUDY_FILE",
+        "SimulatorConfig", "apply_overrides", "at_least", "component_refs", "converter",
+        "each", "evaluate_array", "expression_names", "finite", "get_path", "in_range",
+        "load_config", "load_tree", "make_converter", "non_negative", "parse_array_expression",
+        "parse_expression", "positive", "probability", "resolve", "structure", "whole_number"
     ],
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",

@@ -6,7 +6,7 @@ Everything here works on the datastore's columnar arrays (``DataStoreView.segmen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 import attrs
@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from mozaik import AnalysisError
+from mozaik.config import non_negative, positive
 from mozaik.datastore import DataStoreView, spike_bin
 from mozaik.stimulus import StimulusIdentity
 
@@ -21,12 +22,10 @@ __all__ = [
     "Presentations",
     "SpikeWindowParams",
     "WindowedSpikes",
-    "at_least",
     "count_matrix",
     "count_moments",
     "fail",
     "int_tuple",
-    "positive",
     "presentations",
     "sample_of_spikes",
     "select_neurons",
@@ -54,28 +53,6 @@ def int_tuple(value: Iterable[Any]) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-def at_least(minimum: int) -> Callable[[object, attrs.Attribute[int], int], None]:
-    """attrs validator factory: an int (not a bool) >= ``minimum``."""
-    def check(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            msg = f"{attribute.name} must be an integer >= {minimum}, got {value!r}"
-            raise ValueError(msg)
-    return check
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (np.isfinite(value) and value >= 0):
-        msg = f"{attribute.name} must be a finite number of ms >= 0, got {value!r}"
-        raise ValueError(msg)
-
-
-def positive(_inst: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    """attrs validator: ``value`` is None or a finite number > 0."""
-    if value is not None and not (np.isfinite(value) and value > 0):
-        msg = f"{attribute.name} must be a finite number > 0, got {value!r}"
-        raise ValueError(msg)
-
-
 @attrs.frozen(kw_only=True)
 class SpikeWindowParams:
     """Parameters every spike analysis shares.
@@ -98,7 +75,7 @@ class SpikeWindowParams:
     """
 
     sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
-    start_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    start_ms: float = attrs.field(default=0.0, validator=non_negative)
     stop_ms: float | None = attrs.field(default=None, validator=positive)
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 

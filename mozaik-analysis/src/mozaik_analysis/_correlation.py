@@ -10,14 +10,13 @@ import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure, PerNeuronPairValue
 from mozaik.analysis import Analysis
+from mozaik.config import positive, whole_number
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import single_value
 from mozaik_analysis._common import (
     SpikeWindowParams,
-    at_least,
     count_matrix,
-    positive,
     presentations,
     select_neurons,
     spike_sheets,
@@ -52,7 +51,7 @@ class SpikeCountCorrelationParams(SpikeWindowParams):
     """
 
     bin_ms: float | None = attrs.field(default=None, validator=positive)
-    max_pairs: int = attrs.field(default=10_000, validator=at_least(1))
+    max_pairs: int = attrs.field(default=10_000, validator=whole_number(1))
     seed: int = 0
 
 

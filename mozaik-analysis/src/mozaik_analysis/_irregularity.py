@@ -9,15 +9,14 @@ import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure
 from mozaik.analysis import Analysis
+from mozaik.config import positive, whole_number
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._common import (
     SpikeWindowParams,
     WindowedSpikes,
-    at_least,
     count_moments,
-    positive,
     presentations,
     spike_sheets,
     windowed_spikes,
@@ -38,7 +37,7 @@ class CVISIParams(SpikeWindowParams):
         interval is undefined.
     """
 
-    min_isi_count: int = attrs.field(default=2, validator=at_least(1))
+    min_isi_count: int = attrs.field(default=2, validator=whole_number(1))
 
 
 def cv_of_isi(spikes: WindowedSpikes, key: np.ndarray, n_keys: int,
@@ -122,7 +121,7 @@ class FanoFactorParams(SpikeWindowParams):
     """
 
     window_ms: float | None = attrs.field(default=None, validator=positive)
-    ddof: int = attrs.field(default=0, validator=at_least(0))
+    ddof: int = attrs.field(default=0, validator=whole_number(0))
 
 
 class FanoFactor(Analysis):

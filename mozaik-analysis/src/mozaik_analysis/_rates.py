@@ -10,6 +10,7 @@ import numpy as np
 import quantities as pq
 from mozaik.ads import AnalogSignalList, AnalysisDataStructure
 from mozaik.analysis import Analysis
+from mozaik.config import positive
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
@@ -18,7 +19,6 @@ from mozaik_analysis._common import (
     count_matrix,
     fail,
     int_tuple,
-    positive,
     presentations,
     select_neurons,
     spike_sheets,

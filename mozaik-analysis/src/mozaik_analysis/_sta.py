@@ -10,13 +10,13 @@ import numpy as np
 import quantities as pq
 from mozaik.ads import AnalogSignalList, AnalysisDataStructure, parse_units
 from mozaik.analysis import Analysis
+from mozaik.config import positive
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._common import (
     SpikeWindowParams,
     WindowedSpikes,
     fail,
-    positive,
     presentations,
     sheets_with,
     spike_sheets,

@@ -10,11 +10,12 @@ import numpy as np
 import quantities as pq
 from mozaik.ads import AnalysisDataStructure
 from mozaik.analysis import Analysis
+from mozaik.config import positive
 from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._collation import TuningCurves, TuningParams, parameter_units, tuning_curves
-from mozaik_analysis._common import fail, positive
+from mozaik_analysis._common import fail
 from mozaik_analysis._fits import fit_naka_rushton, fit_von_mises, von_mises_hwhh
 
 __all__ = [

@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 from mozaik._errors import MozaikError
+from mozaik.config import whole_number
 from mozaik.controller import Backend, LocalBackend, RunSummary
 from mozaik.search import Search, run_points_in_pool
 from mozaik.study import Study
@@ -61,7 +62,7 @@ class MPIBackendParams:
         More launcher options (Open MPI as root: ``["--allow-run-as-root"]``).
     """
 
-    ranks: int = attrs.field(default=2, validator=attrs.validators.ge(1))
+    ranks: int = attrs.field(default=2, validator=whole_number(1))
     launcher: str | None = None
     launcher_args: tuple[str, ...] = ()
 

@@ -17,6 +17,11 @@ expressions have at most :data:`MAX_EXPRESSION_CHARS` characters, :data:`MAX_EXP
 levels, integers of :data:`MAX_INTEGER_BITS` bits, and references chain :data:`MAX_REF_DEPTH`
 deep. Each limit hit is a :class:`mozaik.ConfigError` naming the limit, the file, the line and
 the dotted path.
+
+Parameter classes check their values with this package's validators (:data:`positive`,
+:data:`non_negative`, :data:`finite`, :data:`probability`, :func:`in_range`, :func:`at_least`,
+:func:`whole_number`, :func:`each`): finite-aware, all raising :class:`ParameterError` with
+``<field> must be <rule>, got <value>``.
 """
 
 from __future__ import annotations
@@ -63,9 +68,18 @@ from mozaik.config._structure import (
     component_refs,
     converter,
     make_converter,
+    structure,
+)
+from mozaik.config._validators import (
+    Rule,
+    at_least,
+    each,
+    finite,
+    in_range,
     non_negative,
     positive,
-    structure,
+    probability,
+    whole_number,
 )
 
 __all__ = [
@@ -92,14 +106,19 @@ __all__ = [
     "NonFiniteFloat",
     "ParameterError",
     "ProblemCollector",
+    "Rule",
     "STUDY_FILE",
     "SimulatorConfig",
     "apply_overrides",
+    "at_least",
     "component_refs",
     "converter",
+    "each",
     "evaluate_array",
     "expression_names",
+    "finite",
     "get_path",
+    "in_range",
     "load_config",
     "load_tree",
     "make_converter",
@@ -107,6 +126,8 @@ __all__ = [
     "parse_array_expression",
     "parse_expression",
     "positive",
+    "probability",
     "resolve",
     "structure",
+    "whole_number",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import attrs
 
-from mozaik.config._structure import ParameterError, non_negative, positive
+from mozaik.config._structure import ParameterError
+from mozaik.config._validators import non_negative, positive
 
 __all__ = ["MAX_THREADS", "ControllerConfig", "SimulatorConfig"]
 

@@ -22,7 +22,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
 
-from mozaik._errors import ConfigError, MozaikError
+from mozaik._errors import ConfigError, MozaikError, PluginError
 from mozaik.config._load import ConfigTree, get_path
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
     "Distribution",
     "NonFiniteFloat",
     "ParameterError",
-    "non_negative",
-    "positive",
     "ProblemCollector",
     "component_refs",
     "converter",
@@ -43,27 +41,22 @@ __all__ = [
 T = TypeVar("T")
 
 
-class ParameterError(ValueError):
-    """Raised by parameter-class validators; ``name`` is the offending field, so that the
-    error can name its full dotted path."""
+class ParameterError(MozaikError, ValueError):
+    """A parameter breaks its rule; raised by parameter classes' validators
+    (:mod:`mozaik.config`'s :data:`positive`, :func:`in_range`, ...).
+
+    Attributes
+    ----------
+    name : str
+        The offending field, or a dotted path below it (``params.v_thresh``, ``size_um.1``);
+        :func:`structure` prefixes the dotted path of the parameter class, so the problem names
+        the full path.
+    """
 
     def __init__(self, name: str, message: str) -> None:
         super().__init__(message)
         self.name = name
 
-
-def positive(_inst: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    """attrs validator: the value must be > 0 (``None`` passes)."""
-    if value is not None and value <= 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-def non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    """attrs validator: the value must be >= 0 (``None`` passes)."""
-    if value is not None and value < 0:
-        msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
 
 #: Parameters each PyNN random distribution takes (mirrors ``pyNN.random.available_distributions``
 #: so that validating a file does not import PyNN).
@@ -261,12 +254,56 @@ def _structure_number_or_distribution(value: Any, tp: Any) -> Any:
     return _strict_float(value, float)
 
 
+def _rules(validator: object) -> Iterator[Any]:
+    """The :class:`mozaik.config.Rule` validators inside an attrs field validator (also inside
+    a list of validators and ``attrs.validators.optional``)."""
+    if hasattr(validator, "allows_non_finite"):
+        yield validator
+    for inner in getattr(validator, "_validators", ()):  # attrs.validators.and_ (a list)
+        yield from _rules(inner)
+    if (inner := getattr(validator, "validator", None)) is not None:  # optional(...)
+        yield from _rules(inner)
+
+
+def _opts_out(tp: Any) -> bool:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return any(_is_non_finite_float(arg) for arg in typing.get_args(tp))
+    return _is_non_finite_float(tp)
+
+
+def _check_non_finite_opt_out(cls: Any) -> None:
+    """A field typed :data:`NonFiniteFloat` has a validator that lets inf and nan through
+    (``positive.allow_non_finite``) and no other field has one: otherwise the file would be
+    accepted and the Python construction refused, or the reverse."""
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except (NameError, TypeError):  # unresolvable annotations: cattrs reports them
+        return
+    for field in attrs.fields(cls):
+        opts_out = _opts_out(hints.get(field.name))
+        for rule in _rules(field.validator):
+            if rule.allows_non_finite == opts_out:
+                continue
+            where = f"{cls.__module__}.{cls.__qualname__}.{field.name}"
+            if opts_out:
+                msg = (f"{where} is typed NonFiniteFloat (inf and nan allowed) but its "
+                       f"validator refuses them; use its .allow_non_finite form (e.g. "
+                       f"positive.allow_non_finite) or type the field float")
+            else:
+                msg = (f"{where} has a validator that lets inf and nan through "
+                       f"(.allow_non_finite) but is not typed NonFiniteFloat; type it "
+                       f"mozaik.config.NonFiniteFloat and document what inf and nan mean, or "
+                       f"use the finite validator")
+            raise PluginError(msg)
+
+
 def _mapping_first(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
     """A hook factory for attrs parameter classes: cattrs' own structuring, after a check that
     the value is a mapping (cattrs would fail on ``.keys()`` of a list or a string)."""
 
     def factory(cls: Any) -> Callable[[Any, Any], Any]:
         inner = make_dict_structure_fn(cls, conv)
+        _check_non_finite_opt_out(cls)
 
         def hook(value: Any, tp: Any) -> Any:
             if not isinstance(value, Mapping):

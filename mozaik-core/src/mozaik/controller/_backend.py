@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mozaik.config import whole_number
 from mozaik.study import Study
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class LocalBackendParams:
     """
 
     progress: str = attrs.field(default="auto", validator=_progress_mode)
-    workers: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    workers: int = attrs.field(default=0, validator=whole_number(0))
 
 
 class LocalBackend(Backend):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mozaik.config import whole_number
 from mozaik.controller._plan import Presentation
 from mozaik.controller._signals import SignalGuard
 from mozaik.datastore import DataStore
@@ -44,8 +45,8 @@ class Ranks:
         Returns once every rank has called it (``comm.Barrier``).
     """
 
-    rank: int = attrs.field(validator=attrs.validators.ge(0))
-    size: int = attrs.field(validator=attrs.validators.ge(1))
+    rank: int = attrs.field(validator=whole_number(0))
+    size: int = attrs.field(validator=whole_number(1))
     barrier: Callable[[], None]
 
     def __attrs_post_init__(self) -> None:

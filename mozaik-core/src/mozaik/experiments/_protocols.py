@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from mozaik.config import ParameterError, non_negative, positive
+from mozaik.config import ParameterError, in_range, non_negative, positive, whole_number
 from mozaik.experiments._base import Experiment, experiment_rng, select_cells, sheet_of
 from mozaik.experiments._direct import PoissonKick, StepCurrent
 from mozaik.stimulus import InternalStimulus, InternalStimulusParams, Stimulus
@@ -23,18 +23,6 @@ __all__ = [
     "PoissonNetworkKick",
     "PoissonNetworkKickParams",
 ]
-
-
-def _fraction(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not 0.0 < value <= 1.0:
-        msg = f"{attribute.name} must be in (0, 1], got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-def _at_least_one(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
-    if value < 1:
-        msg = f"{attribute.name} must be >= 1, got {value!r}"
-        raise ParameterError(attribute.name, msg)
 
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
@@ -67,7 +55,7 @@ class NoStimulationParams:
     """
 
     duration_ms: float = attrs.field(validator=positive)
-    num_trials: int = attrs.field(default=1, validator=_at_least_one)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
 
 class NoStimulation(Experiment):
@@ -110,8 +98,8 @@ class PoissonNetworkKickParams:
     sheets: tuple[str, ...] = attrs.field(converter=tuple, validator=_non_empty)
     rate_hz: float = attrs.field(validator=positive)
     weight_uS: float = attrs.field(validator=positive)
-    fraction: float = attrs.field(default=1.0, validator=_fraction)
-    num_trials: int = attrs.field(default=1, validator=_at_least_one)
+    fraction: float = attrs.field(default=1.0, validator=in_range(0.0, 1.0, include_low=False))
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
     def __attrs_post_init__(self) -> None:
         if self.drive_period_ms > self.duration_ms:
@@ -176,7 +164,7 @@ class CurrentInjectionParams:
     duration_ms: float = attrs.field(validator=positive)
     onset_ms: float = attrs.field(default=0.0, validator=non_negative)
     step_duration_ms: float | None = attrs.field(default=None, validator=positive)
-    num_trials: int = attrs.field(default=1, validator=_at_least_one)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
     def __attrs_post_init__(self) -> None:
         if self.onset_ms >= self.duration_ms:

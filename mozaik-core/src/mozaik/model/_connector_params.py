@@ -11,8 +11,7 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Distribution, ParameterError
-from mozaik.model._params import _non_negative, _positive, _probability
+from mozaik.config import Distribution, ParameterError, non_negative, positive, probability
 
 __all__ = [
     "AllToAllParams",
@@ -51,9 +50,9 @@ class SynapseParams:
     """
 
     model: str = "static"
-    U: float = attrs.field(default=0.5, validator=_probability)
-    tau_rec_ms: float = attrs.field(default=100.0, validator=_positive)
-    tau_facil_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    U: float = attrs.field(default=0.5, validator=probability)
+    tau_rec_ms: float = attrs.field(default=100.0, validator=positive)
+    tau_facil_ms: float = attrs.field(default=0.0, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.model not in SYNAPSE_MODELS:
@@ -84,8 +83,8 @@ class ProjectionParams:
         ``{model: static}`` or ``{model: tsodyks_markram, U: 0.5, tau_rec_ms: 800.0}``.
     """
 
-    weight_uS: float | Distribution = attrs.field(default=0.0, validator=_non_negative)
-    delay_ms: float | Distribution = attrs.field(default=1.0, validator=_non_negative)
+    weight_uS: float | Distribution = attrs.field(default=0.0, validator=non_negative)
+    delay_ms: float | Distribution = attrs.field(default=1.0, validator=non_negative)
     receptor: str = attrs.field(default="excitatory", validator=_receptor)
     synapse: SynapseParams = attrs.field(factory=SynapseParams)
 
@@ -127,7 +126,7 @@ class FixedProbabilityParams(ProjectionParams):
         On NEST, draw the connections with NEST's ``pairwise_bernoulli`` rule (see above).
     """
 
-    probability: float = attrs.field(validator=_probability)
+    probability: float = attrs.field(validator=probability)
     allow_self_connections: bool = True
     native_rng: bool = False
 
@@ -153,7 +152,7 @@ class FixedNumberParams(ProjectionParams):
         ``delay_ms``.
     """
 
-    n: int = attrs.field(validator=_positive)
+    n: int = attrs.field(validator=positive)
     allow_self_connections: bool = True
     with_replacement: bool = False
     native_rng: bool = False

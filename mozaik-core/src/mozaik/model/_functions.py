@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from mozaik.config import Distribution, ParameterError
+from mozaik.config import Distribution, positive
 
 if TYPE_CHECKING:
     from mozaik.model._sheet import Sheet
@@ -109,12 +109,6 @@ class ConnectorFunction(abc.ABC):
         return f"{type(self).__name__}({self.params!r})"
 
 
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not value > 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
 @attrs.frozen(kw_only=True)
 class ConstantParams:
     """``Constant``: the same value for every pair.
@@ -176,7 +170,7 @@ class GaussianDistanceParams:
         Value at distance 0.
     """
 
-    sigma_um: float = attrs.field(validator=_positive)
+    sigma_um: float = attrs.field(validator=positive)
     peak: float = 1.0
 
 
@@ -202,7 +196,7 @@ class ExponentialDistanceParams:
         Value at distance 0.
     """
 
-    length_um: float = attrs.field(validator=_positive)
+    length_um: float = attrs.field(validator=positive)
     peak: float = 1.0
 
 
@@ -258,8 +252,8 @@ class HyperbolicDistanceParams:
         Value at distance 0.
     """
 
-    theta_um: float = attrs.field(validator=_positive)
-    alpha_per_um: float = attrs.field(validator=_positive)
+    theta_um: float = attrs.field(validator=positive)
+    alpha_per_um: float = attrs.field(validator=positive)
     peak: float = 1.0
 
 

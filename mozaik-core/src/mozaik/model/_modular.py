@@ -24,6 +24,7 @@ from mozaik.config import (
     ParameterError,
     evaluate_array,
     expression_names,
+    non_negative,
     parse_array_expression,
     structure,
 )
@@ -80,12 +81,6 @@ def _delay_expression(value: Any) -> str:
     return _expression_text("delay_expression", value)
 
 
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value < 0:
-        msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
 @attrs.frozen(kw_only=True)
 class ModularParams:
     """Parameters shared by the modular connectors.
@@ -115,7 +110,7 @@ class ModularParams:
     delay_functions: Mapping[str, FunctionEntry] = attrs.field(factory=dict)
     weight_expression: Any = attrs.field(default="1", converter=_weight_expression)
     delay_expression: Any = attrs.field(default="1", converter=_delay_expression)
-    base_weight_uS: float = attrs.field(validator=_non_negative)
+    base_weight_uS: float = attrs.field(validator=non_negative)
     receptor: str = attrs.field(default="excitatory", validator=_receptor)
     synapse: SynapseParams = attrs.field(factory=SynapseParams)
     allow_self_connections: bool = True
@@ -146,7 +141,7 @@ class ModularSamplingParams(ModularParams):
         Sources drawn per target neuron (with replacement).
     """
 
-    num_samples: int = attrs.field(validator=_non_negative)
+    num_samples: int = attrs.field(validator=non_negative)
 
 
 @attrs.frozen(kw_only=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Distribution, ParameterError
+from mozaik.config import Distribution, ParameterError, non_negative, positive
 
 __all__ = [
     "RECORDABLE",
@@ -47,27 +47,6 @@ def standard_cell_types() -> dict[str, Any]:
 def _hint(name: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(name, valid, n=1)
     return f" Did you mean {close[0]!r}?" if close else ""
-
-
-# Validators raise ParameterError (naming the field) so that a problem names its full dotted path.
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not value > 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, int | float) and value < 0:
-        msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-def _probability(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        msg = f"{attribute.name} is a probability and must be in [0, 1], got {value!r}"
-        raise ParameterError(attribute.name, msg)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -176,8 +155,8 @@ class PlacementParams:
     kind: str = "uniform"
     size_um: tuple[float, float] = (1000.0, 1000.0)
     centre_um: tuple[float, float] = (0.0, 0.0)
-    density_per_mm2: float | None = attrs.field(default=None, validator=_positive)
-    n_neurons: int | None = attrs.field(default=None, validator=_positive)
+    density_per_mm2: float | None = attrs.field(default=None, validator=positive)
+    n_neurons: int | None = attrs.field(default=None, validator=positive)
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in ("uniform", "grid"):
@@ -280,7 +259,7 @@ class RecorderParams:
 
     variables: Any = attrs.field(converter=_variables)  # tuple of str once converted
     neurons: Any = attrs.field(default="all", converter=_selection)
-    interval_ms: float | None = attrs.field(default=None, validator=_positive)
+    interval_ms: float | None = attrs.field(default=None, validator=positive)
 
     def __attrs_post_init__(self) -> None:
         if not self.variables:
@@ -307,11 +286,11 @@ class NoiseParams:
         Delay of the noise synapses; defaults to the simulator's min_delay.
     """
 
-    rate_exc_hz: float = attrs.field(default=0.0, validator=_non_negative)
-    rate_inh_hz: float = attrs.field(default=0.0, validator=_non_negative)
-    weight_exc_uS: float = attrs.field(default=0.0, validator=_non_negative)
-    weight_inh_uS: float = attrs.field(default=0.0, validator=_non_negative)
-    delay_ms: float | None = attrs.field(default=None, validator=_positive)
+    rate_exc_hz: float = attrs.field(default=0.0, validator=non_negative)
+    rate_inh_hz: float = attrs.field(default=0.0, validator=non_negative)
+    weight_exc_uS: float = attrs.field(default=0.0, validator=non_negative)
+    weight_inh_uS: float = attrs.field(default=0.0, validator=non_negative)
+    delay_ms: float | None = attrs.field(default=None, validator=positive)
 
 
 @attrs.frozen(kw_only=True)

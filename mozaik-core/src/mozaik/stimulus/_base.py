@@ -21,13 +21,13 @@ Core registers two stimuli:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import attrs
 
 from mozaik._errors import MozaikError
+from mozaik.config import positive
 from mozaik.stimulus._identity import ParamValue, StimulusIdentity
 
 __all__ = [
@@ -39,12 +39,6 @@ __all__ = [
     "flatten_params",
     "unflatten_params",
 ]
-
-
-def _positive_duration(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        msg = f"{attribute.name} must be a finite number of ms > 0, got {value!r}"
-        raise ValueError(msg)
 
 
 def _scalar_mapping(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -196,7 +190,7 @@ class NullStimulusParams:
         It makes every blank of a run distinct, so each has its own place in the store.
     """
 
-    duration_ms: float = attrs.field(validator=_positive_duration)
+    duration_ms: float = attrs.field(validator=positive)
     before: str = ""
 
 
@@ -222,7 +216,7 @@ class InternalStimulusParams:
         "weight_uS": 0.005}``), flattened into the identity as ``direct_stimulation.<key>``.
     """
 
-    duration_ms: float = attrs.field(validator=_positive_duration)
+    duration_ms: float = attrs.field(validator=positive)
     protocol: str = ""
     direct_stimulation: Mapping[str, Any] = attrs.field(factory=dict, validator=_scalar_mapping)
 

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import numpy as np
 from mozaik import ConfigError
-from mozaik.config import ParameterError
+from mozaik.config import ParameterError, positive
 from mozaik.model import ConnectorFunction, PairBlock, Sheet
 
 from mozaik_visual.cortex._gabor import GABOR_ANNOTATIONS
@@ -24,12 +24,6 @@ __all__ = [
     "V1PushPullParams",
     "circular_distance",
 ]
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not value > 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
 
 
 def _synapses(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -73,8 +67,8 @@ class V1PushPullParams:
         ``excitatory`` (same phase: push) or ``inhibitory`` (opposite phase: pull).
     """
 
-    orientation_sigma_rad: float = attrs.field(default=0.26, validator=_positive)
-    phase_sigma_rad: float = attrs.field(default=0.52, validator=_positive)
+    orientation_sigma_rad: float = attrs.field(default=0.26, validator=positive)
+    phase_sigma_rad: float = attrs.field(default=0.52, validator=positive)
     target_synapses: str = attrs.field(default="excitatory", validator=_synapses)
 
 
@@ -114,7 +108,7 @@ class MapDependentParams:
     """
 
     orientation_map: OrientationMapParams
-    sigma_rad: float = attrs.field(default=0.26, validator=_positive)
+    sigma_rad: float = attrs.field(default=0.26, validator=positive)
 
 
 class MapDependent(ConnectorFunction):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 from mozaik import ConfigError
-from mozaik.config import Distribution, ParameterError
+from mozaik.config import Distribution, non_negative, positive
 from mozaik.model import Connector, ProjectionParams, project_arrays
 
 from mozaik_visual.cortex._maps import OrientationMapParams, load_orientation_map
@@ -43,18 +43,6 @@ GABOR_ANNOTATIONS: dict[str, str] = {
 
 #: Elements of one (targets x LGN cells) block.
 BLOCK_ELEMENTS = 2**21
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Distribution) and not value >= 0:
-        msg = f"{attribute.name} must be >= 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Distribution) and not value > 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
 
 
 def _uniform(low: float, high: float) -> Distribution:
@@ -90,14 +78,14 @@ class GaborAfferentParams(ProjectionParams):
     """
 
     off_sheet: str
-    num_samples: int = attrs.field(validator=_positive)
+    num_samples: int = attrs.field(validator=positive)
     orientation_rad: float | Distribution = attrs.field(factory=lambda: _uniform(0.0, np.pi))
     phase_rad: float | Distribution = attrs.field(factory=lambda: _uniform(0.0, 2 * np.pi))
-    frequency_cpd: float | Distribution = attrs.field(default=0.8, validator=_non_negative)
-    size_deg: float | Distribution = attrs.field(default=0.46, validator=_positive)
-    aspect_ratio: float | Distribution = attrs.field(default=0.57, validator=_positive)
+    frequency_cpd: float | Distribution = attrs.field(default=0.8, validator=non_negative)
+    size_deg: float | Distribution = attrs.field(default=0.46, validator=positive)
+    aspect_ratio: float | Distribution = attrs.field(default=0.57, validator=positive)
     orientation_map: OrientationMapParams | None = None
-    extent_sigma: float = attrs.field(default=3.0, validator=_positive)
+    extent_sigma: float = attrs.field(default=3.0, validator=positive)
 
 
 def gabor(dx_deg: np.ndarray, dy_deg: np.ndarray, orientation_rad: Any, phase_rad: Any,

@@ -10,27 +10,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
 
 import attrs
 import numpy as np
 from mozaik import ConfigError
-from mozaik.config import ParameterError
+from mozaik.config import each, positive
 
 __all__ = ["OrientationMap", "OrientationMapParams", "PinwheelParams", "load_orientation_map",
            "pinwheel_map"]
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not value > 0:
-        msg = f"{attribute.name} must be > 0, got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
-def _positive_pair(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if len(value) != 2 or not all(v > 0 for v in value):
-        msg = f"{attribute.name} must be two sizes > 0 (width, height) in um, got {value!r}"
-        raise ParameterError(attribute.name, msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -51,9 +38,9 @@ class PinwheelParams:
     """
 
     seed: int = 0
-    period_um: float = attrs.field(default=1000.0, validator=_positive)
-    n_waves: int = attrs.field(default=8, validator=_positive)
-    resolution_um: float = attrs.field(default=20.0, validator=_positive)
+    period_um: float = attrs.field(default=1000.0, validator=positive)
+    n_waves: int = attrs.field(default=8, validator=positive)
+    resolution_um: float = attrs.field(default=20.0, validator=positive)
 
 
 @attrs.frozen(kw_only=True)
@@ -78,7 +65,7 @@ class OrientationMapParams:
     file: str | None = None
     generate: PinwheelParams | None = None
     size_um: tuple[float, float] = attrs.field(default=(1000.0, 1000.0),
-                                               validator=_positive_pair)
+                                               validator=each(positive))
     centre_um: tuple[float, float] = (0.0, 0.0)
 
     def __attrs_post_init__(self) -> None:

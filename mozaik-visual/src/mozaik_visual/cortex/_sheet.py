@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 from mozaik import ConfigError
-from mozaik.config import ParameterError
+from mozaik.config import positive
 from mozaik.model import Sheet, SheetParams
 
 if TYPE_CHECKING:
@@ -37,12 +37,6 @@ ANNOTATION_PAIRS: tuple[tuple[str, str], ...] = ((VISUAL_X_ANNOTATION, VISUAL_Y_
                                                  ("x_deg", "y_deg"))
 
 
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not value > 0:
-        msg = f"{attribute.name} must be > 0 (um of cortex per degree), got {value!r}"
-        raise ParameterError(attribute.name, msg)
-
-
 @attrs.frozen(kw_only=True)
 class CorticalSheetParams(SheetParams):
     """Parameters of ``CorticalSheet``: a built-in sheet's plus the retinotopy.
@@ -55,7 +49,7 @@ class CorticalSheetParams(SheetParams):
         Visual-field position the sheet's ``placement.centre_um`` looks at.
     """
 
-    magnification_factor_um_per_deg: float = attrs.field(default=1000.0, validator=_positive)
+    magnification_factor_um_per_deg: float = attrs.field(default=1000.0, validator=positive)
     visual_centre_deg: tuple[float, float] = (0.0, 0.0)
 
 

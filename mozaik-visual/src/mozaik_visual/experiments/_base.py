@@ -5,20 +5,11 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Iterable
-from typing import Any
 
-import attrs
 from mozaik.experiments import Experiment
 from mozaik.stimulus import Stimulus
 
-__all__ = ["VisualExperiment", "orientations_rad", "trials"]
-
-
-def trials(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
-    """attrs validator: a number of trials >= 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"{attribute.name} must be an int >= 1, got {value!r}"
-        raise ValueError(msg)
+__all__ = ["VisualExperiment", "orientations_rad"]
 
 
 def orientations_rad(n: int) -> list[float]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import attrs
+from mozaik.config import whole_number
 from mozaik.stimulus import Stimulus
 
-from mozaik_visual.experiments._base import VisualExperiment, orientations_rad, trials
+from mozaik_visual.experiments._base import VisualExperiment, orientations_rad
 from mozaik_visual.stimuli import (
     Blank,
     BlankParams,
@@ -65,7 +66,7 @@ class MeasureSpontaneousActivityParams:
     """
 
     duration_ms: float = 1000.0
-    num_trials: int = attrs.field(default=1, validator=trials)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
 
 class MeasureSpontaneousActivity(VisualExperiment):
@@ -96,7 +97,7 @@ class _GratingProtocol:
     """
 
     duration_ms: float = 1000.0
-    num_trials: int = attrs.field(default=1, validator=trials)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
     spatial_frequency_cpd: float = 0.8
     temporal_frequency_hz: float = 2.0
     contrast_pct: float = 100.0
@@ -123,7 +124,7 @@ class MeasureOrientationTuningFullfieldParams(_GratingProtocol):
         Contrasts; every orientation is shown at each.
     """
 
-    num_orientations: int = attrs.field(default=8, validator=attrs.validators.ge(1))
+    num_orientations: int = attrs.field(default=8, validator=whole_number(1))
     contrasts_pct: tuple[float, ...] = (100.0,)
 
 
@@ -246,7 +247,7 @@ class MeasureOrientationContrastParams(_GratingProtocol):
         Outer radius of the surround grating.
     """
 
-    num_surround_orientations: int = attrs.field(default=4, validator=attrs.validators.ge(1))
+    num_surround_orientations: int = attrs.field(default=4, validator=whole_number(1))
     x_deg: float = 0.0
     y_deg: float = 0.0
     centre_radius_deg: float = 1.0
@@ -284,7 +285,7 @@ class MeasureFlatLuminanceSensitivityParams:
     """
 
     duration_ms: float = 500.0
-    num_trials: int = attrs.field(default=1, validator=trials)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
     luminances_cd_m2: tuple[float, ...] = (0.0, 12.5, 25.0, 50.0, 75.0, 100.0)
 
 
@@ -324,7 +325,7 @@ class NoiseMappingParams:
     """
 
     duration_ms: float = 2000.0
-    num_trials: int = attrs.field(default=1, validator=trials)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
     pattern_duration_ms: float = 50.0
     x_deg: float = 0.0
     y_deg: float = 0.0
@@ -392,7 +393,7 @@ class MeasureNaturalImagesWithEyeMovementParams:
     """
 
     duration_ms: float = 2000.0
-    num_trials: int = attrs.field(default=1, validator=trials)
+    num_trials: int = attrs.field(default=1, validator=whole_number(1))
     image_path: str = attrs.field(default="", validator=_existing_file)
     size_deg: float = 8.0
     contrast_pct: float = 100.0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 import numpy as np
 from mozaik import ConfigError
+from mozaik.config import whole_number
 from mozaik.experiments import experiment_rng
 from mozaik.model import CellParams, RecorderParams, SensoryInput, Sheet
 from mozaik.stimulus import Stimulus
@@ -82,7 +83,7 @@ class RetinaLGNParams:
     x_deg: float = 0.0
     y_deg: float = 0.0
     size_deg: tuple[float, float] = (4.0, 4.0)
-    n_cells: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    n_cells: int = attrs.field(default=100, validator=whole_number(1))
     placement: Literal["grid", "random"] = "grid"
     um_per_deg: float = 1000.0
     cell: CellParams = attrs.field(factory=_default_cell)

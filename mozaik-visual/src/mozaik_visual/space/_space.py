@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
 from mozaik import ConfigError
+from mozaik.config import positive
 from mozaik.model import InputSpace
 
 from mozaik_visual.space._region import VisualRegion
@@ -17,12 +17,6 @@ if TYPE_CHECKING:
     from mozaik.stimulus import Stimulus
 
 __all__ = ["VisualSpace", "VisualSpaceParams"]
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        msg = f"{attribute.name} must be a finite number > 0, got {value!r}"
-        raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,10 +39,10 @@ class VisualSpaceParams:
     """
 
     size_deg: tuple[float, float] = (10.0, 10.0)
-    pixel_size_deg: float = attrs.field(default=0.1, validator=_positive)
-    frame_interval_ms: float = attrs.field(default=10.0, validator=_positive)
-    background_luminance_cd_m2: float = attrs.field(default=50.0, validator=_positive)
-    max_luminance_cd_m2: float = attrs.field(default=100.0, validator=_positive)
+    pixel_size_deg: float = attrs.field(default=0.1, validator=positive)
+    frame_interval_ms: float = attrs.field(default=10.0, validator=positive)
+    background_luminance_cd_m2: float = attrs.field(default=50.0, validator=positive)
+    max_luminance_cd_m2: float = attrs.field(default=100.0, validator=positive)
 
     def __attrs_post_init__(self) -> None:
         if len(self.size_deg) != 2 or min(self.size_deg) <= 0:

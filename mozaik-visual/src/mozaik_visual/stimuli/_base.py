@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import abc
-import math
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import attrs
 import numpy as np
+from mozaik.config import in_range
 from mozaik.stimulus import Stimulus
 
 if TYPE_CHECKING:
     from mozaik_visual.space import VisualRegion, VisualSpace
 
-__all__ = ["VisualStimulus", "positive", "non_negative", "percent"]
+__all__ = ["VisualStimulus", "percent"]
 
-
-def positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    """attrs validator: a finite number > 0."""
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        msg = f"{attribute.name} must be a finite number > 0, got {value!r}"
-        raise ValueError(msg)
-
-
-def non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    """attrs validator: a finite number >= 0."""
-    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-        msg = f"{attribute.name} must be a finite number >= 0, got {value!r}"
-        raise ValueError(msg)
-
-
-def percent(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    """attrs validator: a contrast in percent, 0..100."""
-    if not (isinstance(value, int | float) and 0 <= value <= 100):
-        msg = (f"{attribute.name} must be a contrast in percent between 0 and 100, got "
-               f"{value!r}; luminance would leave the range the display can show")
-        raise ValueError(msg)
+#: attrs validator: a contrast in percent, in [0, 100] (beyond it luminance would leave the
+#: range the display can show).
+percent = in_range(0.0, 100.0)
 
 
 class VisualStimulus(Stimulus, abc.ABC):

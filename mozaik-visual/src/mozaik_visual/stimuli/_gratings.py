@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import numpy as np
+from mozaik.config import non_negative, positive
 
 from mozaik_visual.space import VisualRegion
-from mozaik_visual.stimuli._base import VisualStimulus, non_negative, percent, positive
+from mozaik_visual.stimuli._base import VisualStimulus, percent
 
 if TYPE_CHECKING:
     from mozaik_visual.space import VisualSpace

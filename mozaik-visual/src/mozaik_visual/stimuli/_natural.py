@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import numpy as np
+from mozaik.config import non_negative, positive
 
-from mozaik_visual.stimuli._base import VisualStimulus, non_negative, percent, positive
+from mozaik_visual.stimuli._base import VisualStimulus, percent
 
 if TYPE_CHECKING:
     from mozaik_visual.space import VisualSpace

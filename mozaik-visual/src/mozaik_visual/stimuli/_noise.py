@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import numpy as np
+from mozaik.config import positive, whole_number
 
 from mozaik_visual.space import VisualRegion
-from mozaik_visual.stimuli._base import VisualStimulus, percent, positive
+from mozaik_visual.stimuli._base import VisualStimulus, percent
 
 if TYPE_CHECKING:
     from mozaik_visual.space import VisualSpace
@@ -42,7 +43,7 @@ class NoiseParams:
     x_deg: float = 0.0
     y_deg: float = 0.0
     size_deg: float = attrs.field(default=4.0, validator=positive)
-    grid_size: int = attrs.field(default=8, validator=attrs.validators.ge(1))
+    grid_size: int = attrs.field(default=8, validator=whole_number(1))
     contrast_pct: float = attrs.field(default=100.0, validator=percent)
     seed: int = 0
 
