@@ -232,3 +232,12 @@ def test_core_parameters_refuse_non_finite_values_with_a_parameter_error(build: 
         build()
     assert info.value.name == field
     assert str(info.value).startswith(f"{field} must be ")
+
+
+def test_a_negative_sheet_size_names_the_item() -> None:
+    # the check ran after construction and blamed the whole placement, without the item
+    with pytest.raises(ConfigError) as info:
+        structure({"size_um": [100.0, -1.0], "n_neurons": 4}, PlacementParams,
+                  path="sheets.exc.params.placement")
+    assert ("sheets.exc.params.placement.size_um.1: size_um.1 must be >= 0, got -1.0"
+            in str(info.value))

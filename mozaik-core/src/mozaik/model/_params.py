@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Distribution, ParameterError, non_negative, positive
+from mozaik.config import Distribution, ParameterError, each, non_negative, positive
 
 __all__ = [
     "RECORDABLE",
@@ -153,7 +153,8 @@ class PlacementParams:
     """
 
     kind: str = "uniform"
-    size_um: tuple[float, float] = (1000.0, 1000.0)
+    size_um: tuple[float, float] = attrs.field(default=(1000.0, 1000.0),
+                                               validator=each(non_negative))
     centre_um: tuple[float, float] = (0.0, 0.0)
     density_per_mm2: float | None = attrs.field(default=None, validator=positive)
     n_neurons: int | None = attrs.field(default=None, validator=positive)
@@ -161,9 +162,6 @@ class PlacementParams:
     def __attrs_post_init__(self) -> None:
         if self.kind not in ("uniform", "grid"):
             msg = f"placement kind must be 'uniform' or 'grid', got {self.kind!r}"
-            raise ValueError(msg)
-        if min(self.size_um) < 0:
-            msg = f"size_um must not be negative, got {self.size_um!r}"
             raise ValueError(msg)
         if (self.density_per_mm2 is None) == (self.n_neurons is None):
             msg = ("give exactly one of density_per_mm2 (neurons per mm^2) and n_neurons, got "
