@@ -17,6 +17,7 @@ from mozaik.config import (
     Distribution,
     NonFiniteFloat,
     ParameterError,
+    ProblemCollector,
     Rule,
     at_least,
     each,
@@ -241,3 +242,11 @@ def test_a_negative_sheet_size_names_the_item() -> None:
                   path="sheets.exc.params.placement")
     assert ("sheets.exc.params.placement.size_um.1: size_um.1 must be >= 0, got -1.0"
             in str(info.value))
+
+
+def test_a_problem_collector_names_the_field_of_a_parameter_error() -> None:
+    problems = ProblemCollector()
+    with problems.section("experiments.0.params"):
+        NoStimulationParams(duration_ms=0.0)
+    assert problems.problems == [
+        "experiments.0.params.duration_ms: duration_ms must be > 0, got 0.0"]

@@ -446,6 +446,8 @@ class ProblemCollector:
             yield
         except ConfigError as exc:
             self.problems.extend(exc.problems)
+        except ParameterError as exc:  # a parameter class built in Python: down to the field
+            self.add(_join(path, exc.name), str(exc))
         except MozaikError as exc:
             self.add(path, str(exc))
 
