@@ -74,7 +74,7 @@ class Rule:
     """
 
     text: str
-    test: Callable[[float], bool] = attrs.field(default=_always, eq=False)
+    test: Callable[[float], bool] = attrs.field(default=_always, eq=False, repr=False)
     allows_non_finite: bool = False
     whole: bool = False
 
@@ -104,10 +104,12 @@ class Rule:
         if not _is_number(value):
             msg = f"{name} must be a number, got {value!r} ({type(value).__name__})"
             raise ParameterError(name, msg)
-        number = float(value)  # type: ignore[arg-type]
-        if math.isnan(number) and self.allows_non_finite:
+        # an integer is finite however large (float() would overflow beyond 1.8e308)
+        number = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
+        if isinstance(number, float) and math.isnan(number) and self.allows_non_finite:
             return
-        if not math.isfinite(number) and not self.allows_non_finite:
+        if (isinstance(number, float) and not math.isfinite(number)
+                and not self.allows_non_finite):
             msg = (f"{name} must be {self.rule()} (inf and nan are not allowed for this "
                    f"parameter), got {value!r}")
             raise ParameterError(name, msg)
