@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mozaik.config import SimulatorConfig, structure
+from mozaik.model import CONNECTORS, SHEETS
 from mozaik.testing._contracts import ComponentContract
 
 __all__ = ["ConnectorContract", "SheetContract"]
@@ -39,7 +40,7 @@ class SheetContract(_ModelContract):
 
     def build(self, seed: int = 1) -> Any:
         model = self.model(seed)
-        component = self.registry().sheets()[self.name]
+        component = self.registry()[SHEETS][self.name]
         params: Any = structure(dict(self.example_params), component.config_cls, path="params")
         sheet = component.factory(self.name.lower(), params, model)
         model.add_sheet(sheet)
@@ -92,7 +93,7 @@ class ConnectorContract(_ModelContract):
         sheet_params = structure(dict(self.sheet_params), SheetParams, path="sheet")
         source = model.create_sheet("source", sheet_params)
         target = model.create_sheet("target", sheet_params)
-        component = self.registry().connectors()[self.name]
+        component = self.registry()[CONNECTORS][self.name]
         params: Any = structure(dict(self.example_params), component.config_cls, path="params")
         connector = component.factory("contract", source, target, params, model)
         model.connect(connector)
@@ -114,7 +115,7 @@ class ConnectorContract(_ModelContract):
         ``expected_connections(params, n_source, n_target)``; without it every pair) is not
         far below what the connector builds (a statistical margin for random rules)."""
         connector = self.build()
-        method = getattr(self.registry().connectors()[self.name].factory,
+        method = getattr(self.registry()[CONNECTORS][self.name].factory,
                          "expected_connections", None)
         n_source, n_target = connector.source.size, connector.target.size
         expected = method(connector.params, n_source, n_target) if method else None
