@@ -78,5 +78,6 @@ def lookup(registry: Registry, model: Model) -> Sheet:
 
 
 def from_study(entry: Entry, model: Model) -> Sheet:
-    entry.factory("l4", entry.params, model).population  # E: attr-defined
+    built = entry.factory("l4", entry.params, model)
+    built.population  # E: attr-defined  # noqa: B018
     return entry.of(SHEETS).factory("l4", entry.params, model)
