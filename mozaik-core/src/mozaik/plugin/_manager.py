@@ -230,10 +230,10 @@ class PluginManager:
         return [(impl.function, self._info[impl.plugin_name])
                 for impl in reversed(caller.get_hookimpls())]
 
-    def _collect_kind(self, kind: str) -> dict[str, AnyComponent[Any]]:
+    def _collect_kind(self, kind: str) -> dict[str, AnyComponent[Callable[..., object]]]:
         """Call every plugin's ``mozaik_<kind>`` hook (when the registry first needs them)."""
         hook = f"mozaik_{kind}"
-        table: dict[str, AnyComponent[Any]] = {}
+        table: dict[str, AnyComponent[Callable[..., object]]] = {}
         with self._lock:
             for function, info in self._impls(hook):
                 for spec in call_hook_impl(function, hook, info) or ():

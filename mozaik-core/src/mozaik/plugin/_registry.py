@@ -104,7 +104,8 @@ class ComponentTable(_Table[AnyComponent[F]], Generic[F]):
         return f"ComponentTable({self.kind!r}, {list(self._items)})"
 
 
-def _check_factories(kind: ComponentKind[Any], table: ComponentTable[Any]) -> None:
+def _check_factories(kind: ComponentKind[Callable[..., object]],
+                     table: ComponentTable[Callable[..., object]]) -> None:
     """A class registered as a factory of ``kind`` subclasses the kind's base class."""
     for component in table.values():
         factory = component.factory
@@ -139,8 +140,8 @@ class Registry:
     the kind is checked to subclass the kind's base class.
     """
 
-    def __init__(self, components: Mapping[str, Mapping[str, AnyComponent[Any]]]
-                 | Callable[[str], Mapping[str, AnyComponent[Any]]],
+    def __init__(self, components: Mapping[str, Mapping[str, AnyComponent[Callable[..., object]]]]
+                 | Callable[[str], Mapping[str, AnyComponent[Callable[..., object]]]],
                  ads: Mapping[str, RegisteredADS[object]]
                  | Callable[[], Mapping[str, RegisteredADS[object]]] | None = None,
                  kinds: Callable[[str], ComponentKind[Callable[..., object]] | None]
@@ -149,7 +150,7 @@ class Registry:
         # import their heavy dependencies (scipy, matplotlib) in their hooks, so a run that
         # needs no plot never imports matplotlib
         self._source = components
-        self._tables: dict[str, ComponentTable[Any]] = {}
+        self._tables: dict[str, ComponentTable[Callable[..., object]]] = {}
         self._checked: set[str] = set()
         # ADS classes import neo and quantities: collected on first need, not with the rest
         self._ads_source = ads
@@ -157,7 +158,7 @@ class Registry:
         # where the key of a kind named by string comes from (the mozaik_component_kind hook)
         self._kinds = kinds
 
-    def _table(self, kind: str) -> ComponentTable[Any]:
+    def _table(self, kind: str) -> ComponentTable[Callable[..., object]]:
         table = self._tables.get(kind)
         if table is None:
             source = self._source
