@@ -88,7 +88,7 @@ class ComponentKind(Generic[F]):
             msg = (f"unknown component kind {self.name!r}; kinds are: "
                    f"{', '.join(COMPONENT_KINDS)} (a new kind needs a hook in mozaik.plugin)")
             raise ValueError(msg)
-        _KINDS[self.name] = self
+        _KINDS.setdefault(self.name, self)  # the first key of a name is the kind's
 
     @property
     def hook(self) -> str:
