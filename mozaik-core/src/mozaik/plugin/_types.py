@@ -48,9 +48,9 @@ def kind_label(kind: str, *, plural: bool = False) -> str:
 #: The parameters class of a component (its ``config_cls``).
 P = TypeVar("P", covariant=True)
 #: The factory type of a component: its kind's factory protocol, which lives with the kind
-#: (``mozaik.model.SheetFactory[P]``, ``mozaik.analysis.AnalysisFactory[P]``...).
+#: (``mozaik.model.SheetFactory[P]``, ``mozaik.analysis.AnalysisFactory[P]``...). Both are
+#: covariant: the records are frozen, so a record of a narrower type is one of a wider type.
 F = TypeVar("F", bound=Callable[..., object], covariant=True)
-# The records are frozen: a record of a narrower type is one of a wider type
 #: A class built by factories (the base class of a kind, or of analysis data structures).
 T = TypeVar("T")
 
@@ -87,7 +87,7 @@ class ComponentKind(Generic[F]):
         if self.name not in COMPONENT_KINDS:
             msg = (f"unknown component kind {self.name!r}; kinds are: "
                    f"{', '.join(COMPONENT_KINDS)} (a new kind needs a hook in mozaik.plugin)")
-            raise ValueError(msg)
+            raise PluginError(msg)
         _KINDS.setdefault(self.name, self)  # the first key of a name is the kind's
 
     @property
@@ -102,7 +102,7 @@ class ComponentKind(Generic[F]):
 def public_name(cls: type) -> str:
     """``mozaik.model.Sheet`` for ``mozaik.model._sheet.Sheet``: where users import it from."""
     parts = cls.__module__.split(".")
-    public = [p for p in itertools.takewhile(lambda p: not p.startswith("_"), parts)]
+    public = itertools.takewhile(lambda part: not part.startswith("_"), parts)
     return ".".join([*public, cls.__qualname__])
 
 
@@ -166,8 +166,9 @@ class ComponentSpec(Generic[P, F]):
         A frozen attrs class declaring the component's parameters; the loaded configuration tree
         is structured into it with cattrs.
     factory : callable
-        Builds the component. Its signature depends on the kind: see the factory protocols
-        (``SheetFactory``, ``AnalysisFactory``, ...) and the hook reference (``docs/hooks.md``).
+        Builds the component. Its signature is the kind's factory protocol, which lives with
+        the kind (``mozaik.model.SheetFactory``, ``mozaik.analysis.AnalysisFactory``, ...; see
+        the hook reference, ``docs/hooks.md``). A class must subclass the kind's base class.
     summary : str
         One line for ``mozaik plugins``.
     requires_annotations : SheetAnnotations
