@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mozaik.config import SimulatorConfig, structure
-from mozaik.model import CONNECTORS, SHEETS
+from mozaik.model import CONNECTORS, SHEETS, Connector, Sheet
 from mozaik.testing._contracts import ComponentContract
 
 __all__ = ["ConnectorContract", "SheetContract"]
@@ -38,11 +38,11 @@ class SheetContract(_ModelContract):
 
     kind: ClassVar[str] = "sheets"
 
-    def build(self, seed: int = 1) -> Any:
+    def build(self, seed: int = 1) -> Sheet:
         model = self.model(seed)
         component = self.registry()[SHEETS][self.name]
         params: Any = structure(dict(self.example_params), component.config_cls, path="params")
-        sheet = component.factory(self.name.lower(), params, model)
+        sheet = component.built(component.factory(self.name.lower(), params, model), Sheet)
         model.add_sheet(sheet)
         return sheet
 
@@ -86,7 +86,7 @@ class ConnectorContract(_ModelContract):
         "placement": {"kind": "grid", "size_um": [200.0, 200.0], "n_neurons": 25},
     }
 
-    def build(self, seed: int = 1) -> Any:
+    def build(self, seed: int = 1) -> Connector:
         from mozaik.model import SheetParams
 
         model = self.model(seed)
@@ -95,7 +95,8 @@ class ConnectorContract(_ModelContract):
         target = model.create_sheet("target", sheet_params)
         component = self.registry()[CONNECTORS][self.name]
         params: Any = structure(dict(self.example_params), component.config_cls, path="params")
-        connector = component.factory("contract", source, target, params, model)
+        connector = component.built(component.factory("contract", source, target, params, model),
+                                    Connector)
         model.connect(connector)
         return connector
 
