@@ -26,8 +26,8 @@ for kind in ("sheets", "connectors", "connector_functions", "stimuli", "experime
     registry.kind(kind)
 manager.cli_commands()
 before = sorted(m for m in sys.modules if m.startswith(HEAVY))
-registry.plots()["RasterPlot"].factory
-registry.analyses()["PeriodicTuningPreference"].factory
+registry.kind("plots")["RasterPlot"].factory
+registry.kind("analyses")["PeriodicTuningPreference"].factory
 import mozaik_plot, mozaik_analysis
 mozaik_plot.RasterPlot, mozaik_analysis.von_mises
 after = sorted(m for m in sys.modules if m.startswith(HEAVY))

@@ -62,7 +62,7 @@ DRIVER = textwrap.dedent("""\
 
 
     class KillPoint:
-        MOZAIK_HOOK_API = (1, 0)
+        MOZAIK_HOOK_API = (2, 0)
         armed = False
 
         @hookimpl

@@ -221,6 +221,7 @@ ANALYSE = textwrap.dedent("""\
     import attrs
     import quantities as pq
     from mozaik.ads import SingleValue
+    from mozaik.analysis import Analysis
     from mozaik.cli import main
     from mozaik.plugin import ComponentSpec, get_plugin_manager
     from mozaik.testing import register_components
@@ -229,7 +230,7 @@ ANALYSE = textwrap.dedent("""\
     class CountParams:
         sheet: str = "exc"
 
-    class CountSpikes:
+    class CountSpikes(Analysis):
         def __init__(self, params):
             self.params = params
         def run(self, view):

@@ -20,10 +20,14 @@ class SheetParams:
     density: float
 
 
+def _toy_sheet(name: str, params: SheetParams, model: object) -> object:
+    raise NotImplementedError  # the CLI tests only validate studies
+
+
 @pytest.fixture
 def toy_sheet(bare_plugin_manager: PluginManager) -> PluginManager:
     register_components(bare_plugin_manager, "sheets", ComponentSpec(
-        name="ToySheet", config_cls=SheetParams, factory=SheetParams, summary="a toy sheet"))
+        name="ToySheet", config_cls=SheetParams, factory=_toy_sheet, summary="a toy sheet"))
     return bare_plugin_manager
 
 

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 from mozaik.config import SimulatorConfig
-from mozaik.model import Model
+from mozaik.model import SHEETS, Model
 from mozaik.plugin import PluginManager, _spec
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "hooks.md"
@@ -62,7 +62,7 @@ def test_example_plugin_is_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     _install_example(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     registry = PluginManager(autoload=True).registry
-    component = registry.sheets()["BarrelSheet"]
+    component = registry[SHEETS]["BarrelSheet"]
     assert component.distribution == "mozaik-somelab"
     model = Model(SimulatorConfig(backend="mock", seed=3), name="docs", registry=registry)
     sheet = model.create_sheet("l4", {"n_barrels": 4, "neurons_per_barrel": 5,
@@ -85,7 +85,7 @@ def test_example_plugin_tests_pass(tmp_path: Path) -> None:
                            "-p", "no:cacheprovider", str(tests)], capture_output=True,
                           text=True, cwd=tmp_path, env=env, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "13 passed" in done.stdout  # 6 discovery and 7 sheet contract tests
+    assert "14 passed" in done.stdout  # 6 discovery and 8 sheet contract tests
 
 
 def test_lazy_exports_example(tmp_path: Path) -> None:

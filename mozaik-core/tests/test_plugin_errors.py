@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from mozaik import PluginConflictError, PluginError, PluginLoadError
 from mozaik.ads import AnalysisDataStructure, SingleValue
 from mozaik.cli._plugins import plugins
+from mozaik.model import SHEETS
 from mozaik.plugin import HOOK_API_VERSION, PluginManager, hookimpl, kind_label
 
 
@@ -77,7 +78,7 @@ def _registry_error(manager: PluginManager, function: object) -> str:
     manager.register(_plugin(mozaik_sheets=function), "lab", distribution="mozaik-lab",
                      version="2.0")
     with pytest.raises(PluginLoadError) as info:
-        manager.registry.sheets()
+        manager.registry[SHEETS]
     return str(info.value)
 
 
@@ -144,7 +145,7 @@ def _ads_plugin(*classes: type[AnalysisDataStructure]) -> types.ModuleType:
 
 
 def test_builtin_registers_core_ads(plugin_manager: PluginManager) -> None:
-    table = plugin_manager.registry.analysis_data_structures()
+    table = plugin_manager.registry.analysis_data_structures(AnalysisDataStructure)
     assert table["SingleValue"].cls is SingleValue
     assert table["SingleValue"].distribution == "mozaik-core"
 
@@ -159,7 +160,7 @@ def test_two_ads_classes_with_one_name_conflict(plugin_manager: PluginManager) -
     plugin_manager.register(_ads_plugin(SingleValue), "lab", distribution="mozaik-lab",
                             version="1.0")
     with pytest.raises(PluginConflictError) as info:
-        plugin_manager.registry.analysis_data_structures()
+        plugin_manager.registry.analysis_data_structures(AnalysisDataStructure)
     text = str(info.value)
     assert "'SingleValue'" in text and "mozaik-core" in text and "mozaik-lab 1.0" in text
 
@@ -168,4 +169,4 @@ def test_ads_hook_must_return_ads_classes(bare_plugin_manager: PluginManager) ->
     bare_plugin_manager.register(_ads_plugin(int), "lab",  # type: ignore[arg-type]
                                  distribution="mozaik-lab")
     with pytest.raises(PluginError, match="AnalysisDataStructure subclasses"):
-        bare_plugin_manager.registry.analysis_data_structures()
+        bare_plugin_manager.registry.analysis_data_structures(AnalysisDataStructure)

@@ -8,7 +8,10 @@ from pathlib import Path
 import attrs
 import pytest
 from mozaik import PluginConflictError, PluginError, PluginLoadError, UnknownComponentError
+from mozaik.model import SHEETS
+from mozaik.plot import PLOTS
 from mozaik.plugin import ComponentSpec, PluginManager, get_registry
+from mozaik.stimulus import STIMULI
 from mozaik.testing import make_plugin, register_components
 
 
@@ -28,7 +31,7 @@ def test_builtins_register_through_the_same_hooks(plugin_manager: PluginManager)
 
 def test_registry_lookup_by_kind(bare_plugin_manager: PluginManager) -> None:
     register_components(bare_plugin_manager, "sheets", toy("ToySheet"))
-    sheet = get_registry().sheets()["ToySheet"]
+    sheet = get_registry()[SHEETS]["ToySheet"]
     assert sheet.distribution == "mozaik-toy"
     assert sheet.config_cls is ToyParams
 
@@ -39,9 +42,9 @@ def test_conflict_names_both_distributions(bare_plugin_manager: PluginManager) -
     register_components(bare_plugin_manager, "stimuli", toy("Flash"), name="b",
                         distribution="mozaik-lab-b")
     registry = bare_plugin_manager.registry  # kinds are collected when first needed
-    assert "Flash" not in registry.plots()
+    assert "Flash" not in registry[PLOTS]
     with pytest.raises(PluginConflictError) as info:
-        registry.stimuli()
+        registry[STIMULI]
     assert "mozaik-lab-a" in str(info.value) and "mozaik-lab-b" in str(info.value)
     assert "'Flash'" in str(info.value)
 
@@ -49,13 +52,13 @@ def test_conflict_names_both_distributions(bare_plugin_manager: PluginManager) -
 def test_same_name_in_two_kinds_is_fine(bare_plugin_manager: PluginManager) -> None:
     register_components(bare_plugin_manager, "stimuli", toy("Flash"), name="a")
     register_components(bare_plugin_manager, "plots", toy("Flash"), name="b")
-    assert "Flash" in bare_plugin_manager.registry.plots()
+    assert "Flash" in bare_plugin_manager.registry[PLOTS]
 
 
 def test_unknown_name_lists_installed_and_suggests(bare_plugin_manager: PluginManager) -> None:
     register_components(bare_plugin_manager, "sheets", toy("ExcSheet"), toy("InhSheet"))
     with pytest.raises(UnknownComponentError) as info:
-        get_registry().sheets()["ExcShet"]
+        get_registry()[SHEETS]["ExcShet"]
     text = str(info.value)
     assert "ExcSheet, InhSheet" in text
     assert "Did you mean 'ExcSheet'" in text
@@ -71,7 +74,7 @@ def test_hook_api_version_is_checked(bare_plugin_manager: PluginManager) -> None
     plugin.MOZAIK_HOOK_API = (0, 3)
     with pytest.raises(PluginError, match=r"needs mozaik hook API 0.3"):
         bare_plugin_manager.register(plugin, "old", distribution="mozaik-old")
-    plugin.MOZAIK_HOOK_API = (1, 99)
+    plugin.MOZAIK_HOOK_API = (2, 99)
     with pytest.raises(PluginError, match="mozaik-old"):
         bare_plugin_manager.register(plugin, "old", distribution="mozaik-old")
     del plugin.MOZAIK_HOOK_API
@@ -96,7 +99,7 @@ def test_registration_must_return_specs(bare_plugin_manager: PluginManager) -> N
     plugin = make_plugin("sloppy", sheets=["NotASpec"])  # type: ignore[list-item]
     bare_plugin_manager.register(plugin, "sloppy", distribution="mozaik-sloppy")
     with pytest.raises(PluginError, match="ComponentSpec"):
-        bare_plugin_manager.registry.sheets()
+        bare_plugin_manager.registry[SHEETS]
 
 
 def test_invalid_component_name() -> None:
@@ -124,22 +127,25 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 GOOD = """
     from mozaik.plugin import ComponentSpec, hookimpl
     import attrs
-    MOZAIK_HOOK_API = (1, 0)
+    MOZAIK_HOOK_API = (2, 0)
 
     @attrs.frozen
     class P:
         x: int = 0
 
+    def lab_sheet(name, params, model):
+        raise NotImplementedError
+
     @hookimpl
     def mozaik_sheets():
-        return [ComponentSpec(name="LabSheet", config_cls=P, factory=P, summary="lab")]
+        return [ComponentSpec(name="LabSheet", config_cls=P, factory=lab_sheet, summary="lab")]
 """
 
 
 def test_entry_point_plugin_just_works(site: Path) -> None:
     _fake_distribution(site, "mozaik-somelab", "somelab", "mozaik_somelab_plugin", GOOD)
     manager = PluginManager(autoload=True)
-    sheet = manager.registry.sheets()["LabSheet"]
+    sheet = manager.registry[SHEETS]["LabSheet"]
     assert (sheet.distribution, sheet.version) == ("mozaik-somelab", "1.2.3")
     assert {"name": "somelab", "distribution": "mozaik-somelab",
             "version": "1.2.3"} in manager.provenance()

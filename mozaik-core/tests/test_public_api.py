@@ -21,7 +21,7 @@ SNAPSHOT = {
         "units_string"
     ],
     "mozaik.analysis": [
-        "Analysis"
+        "ANALYSES", "Analysis", "AnalysisFactory"
     ],
     "mozaik.cli": [
         "main"
@@ -39,12 +39,12 @@ SNAPSHOT = {
         "parse_expression", "positive", "probability", "resolve", "structure", "whole_number"
     ],
     "mozaik.controller": [
-        "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
-        "analyses_write_failed", "check_simulator", "check_writable",
-        "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
-        "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
-        "study_from_run_dir", "write_fault"
+        "BACKENDS", "Backend", "BackendFactory", "LOG_FILE", "LocalBackend", "LocalBackendParams",
+        "Presentation", "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
+        "analyses_write_failed", "check_simulator", "check_writable", "config_differences",
+        "default_run_dir", "is_run_dir", "plan_presentations", "repair_run",
+        "resolve_progress_mode", "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
+        "write_fault"
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DamagedPresentation", "DataStore", "DataStoreView",
@@ -60,38 +60,37 @@ SNAPSHOT = {
         "spike_bin", "summarize", "summary_data", "tag_based_query"
     ],
     "mozaik.experiments": [
-        "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",
-        "NoStimulation", "NoStimulationParams", "PoissonKick", "PoissonNetworkKick",
-        "PoissonNetworkKickParams", "StepCurrent", "experiment_rng", "select_cells", "sheet_of"
+        "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "EXPERIMENTS",
+        "Experiment", "ExperimentFactory", "NoStimulation", "NoStimulationParams", "PoissonKick",
+        "PoissonNetworkKick", "PoissonNetworkKickParams", "StepCurrent", "experiment_rng",
+        "select_cells", "sheet_of"
     ],
     "mozaik.model": [
-        "AllToAllConnector", "AllToAllParams", "BACKENDS", "CellParams", "Connector",
-        "ConnectorFunction", "Constant", "ConstantParams", "DistanceDependentParams",
+        "AllToAllConnector", "AllToAllParams", "BACKENDS", "CONNECTORS", "CONNECTOR_FUNCTIONS",
+        "CellParams", "Connector", "ConnectorFactory", "ConnectorFunction",
+        "ConnectorFunctionFactory", "Constant", "ConstantParams", "DistanceDependentParams",
         "DistanceDependentProbabilityConnector", "ExponentialDistance",
         "ExponentialDistanceParams", "FixedNumberParams", "FixedNumberPostConnector",
         "FixedNumberPreConnector", "FixedProbabilityConnector", "FixedProbabilityParams",
         "FromListConnector", "FromListParams", "FunctionEntry", "GaussianDistance",
-        "GaussianDistanceParams", "HyperbolicDistance", "HyperbolicDistanceParams", "InputSpace",
-        "LinearDistance", "LinearDistanceParams", "Model", "ModularBernoulliConnector",
-        "ModularBernoulliParams", "ModularConnector", "ModularParams", "ModularSamplingConnector",
-        "ModularSamplingParams", "NeuronSelection", "NoiseParams", "OneToOneConnector",
-        "OneToOneParams", "PairBlock", "PlacementParams", "ProjectionParams", "PyNNConnector",
-        "RECORDABLE", "RandomValue", "RandomValueParams", "RecorderParams", "SensoryInput",
-        "Sheet", "SheetParams", "SynapseParams", "build_model", "connections_ads", "derive_seed",
-        "import_backend",
-        "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
+        "GaussianDistanceParams", "HyperbolicDistance", "HyperbolicDistanceParams", "INPUT_SPACES",
+        "InputSpace", "InputSpaceFactory", "LinearDistance", "LinearDistanceParams", "Model",
+        "ModularBernoulliConnector", "ModularBernoulliParams", "ModularConnector", "ModularParams",
+        "ModularSamplingConnector", "ModularSamplingParams", "NeuronSelection", "NoiseParams",
+        "OneToOneConnector", "OneToOneParams", "PairBlock", "PlacementParams", "ProjectionParams",
+        "PyNNConnector", "RECORDABLE", "RandomValue", "RandomValueParams", "RecorderParams",
+        "SENSORY_INPUTS", "SHEETS", "SensoryInput", "SensoryInputFactory", "Sheet", "SheetFactory",
+        "SheetParams", "SynapseParams", "build_model", "connections_ads", "derive_seed",
+        "import_backend", "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
     ],
     "mozaik.plot": [
-        "Plot", "SearchPlot"
+        "PLOTS", "Plot", "PlotFactory", "SEARCH_PLOTS", "SearchPlot", "SearchPlotFactory"
     ],
     "mozaik.plugin": [
-        "ADSTable", "ADS_KIND", "AUTOLOAD_ENV", "AnalysisFactory", "BLOCKED_ENV", "BackendFactory",
-        "COMPONENT_KINDS", "ComponentSpec", "ComponentTable", "ConnectorFactory",
-        "ConnectorFunctionFactory", "ExperimentFactory", "HOOK_API_VERSION", "InputSpaceFactory",
-        "PROJECT_NAME", "PlotFactory", "PluginInfo", "PluginManager", "RegisteredADS",
-        "RegisteredComponent", "Registry", "SearchPlotFactory", "SensoryInputFactory",
-        "SheetAnnotations", "SheetFactory",
-        "StimulusFactory", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
+        "ADSTable", "ADS_KIND", "AUTOLOAD_ENV", "AnyComponent", "BLOCKED_ENV", "COMPONENT_KINDS",
+        "ComponentKind", "ComponentSpec", "ComponentTable", "HOOK_API_VERSION", "PROJECT_NAME",
+        "PluginInfo", "PluginManager", "RegisteredADS", "RegisteredComponent", "Registry",
+        "SheetAnnotations", "get_plugin_manager", "get_registry", "hookimpl", "hookspec",
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
@@ -104,15 +103,16 @@ SNAPSHOT = {
     ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
-        "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"
+        "ParamValue", "STIMULI", "Stimulus", "StimulusFactory", "StimulusIdentity",
+        "flatten_params", "unflatten_params"
     ],
     "mozaik.study": [
-        "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize",
+        "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize", "Entry",
         "NEST_BYTES_PER_CONNECTION", "NEST_BYTES_PER_NEURON", "SECTIONS", "STUDY_SECTIONS",
         "Section", "SizeEstimate", "Study", "THREADS_PER_CORE_LIMIT", "WORKFLOW_SECTIONS",
         "WorkflowEntry", "check_size", "check_threads", "estimate_size", "load_study",
-        "load_workflow_sections", "machine_cores", "machine_memory_bytes",
-        "structure_component", "study_from_tree"
+        "load_workflow_sections", "machine_cores", "machine_memory_bytes", "structure_component",
+        "study_from_tree"
     ],
     "mozaik.testing": [
         "AnalysisContract", "BackendContract", "ComponentContract", "ConnectorContract",

@@ -12,6 +12,7 @@ import quantities as pq_units
 from click.testing import CliRunner
 from mozaik import ConfigError
 from mozaik.ads import SingleValue
+from mozaik.analysis import Analysis
 from mozaik.cli._main import cli
 from mozaik.datastore import DataStore
 from mozaik.search import (
@@ -257,7 +258,7 @@ def test_the_master_copy_keeps_the_order_of_the_parameters(tmp_path: Path,
         save_definition(swapped, master)
 
 
-class _NothingAnalysis:
+class _NothingAnalysis(Analysis):
     def __init__(self, params: object) -> None:
         self.params = params
 

@@ -183,8 +183,9 @@ import sys
 from pathlib import Path
 from mozaik.study import load_study
 from mozaik.plugin import get_registry
+from mozaik.controller import BACKENDS
 study = load_study(sys.argv[1])
-backend = get_registry().backends()["QuietBackend"]
+backend = get_registry()[BACKENDS]["QuietBackend"]
 summary = backend.factory(backend.config_cls()).run(study, Path(sys.argv[2]))
 print("presented", summary.presented)
 """
@@ -194,14 +195,14 @@ import json, sys
 from mozaik.config import structure
 from mozaik.datastore import DataStore
 from mozaik.plugin import get_registry
-from mozaik.stimulus import unflatten_params
+from mozaik.stimulus import STIMULI, unflatten_params
 imported_before = "mozaik_barrels" in sys.modules
 with DataStore.open(sys.argv[1]) as store:
     view = store.full_view()
     stimuli = view.stimuli()
     rebuilt = []
     for sid in stimuli:
-        component = get_registry().stimuli()[sid.name]
+        component = get_registry()[STIMULI][sid.name]
         stimulus = component.factory(structure(unflatten_params(dict(sid.params)),
                                                component.config_cls))
         rebuilt.append(stimulus.identity() == sid)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mozaik.model import build_model
+from mozaik.model import CONNECTOR_FUNCTIONS, CONNECTORS, build_model
 from mozaik.plugin import SheetAnnotations, get_registry
 from mozaik.study import load_study
 from mozaik_visual.cortex import GABOR_ANNOTATIONS
@@ -57,10 +57,10 @@ def _study(connectors: str) -> str:
 
 def test_the_records_declare_what_gabor_sets_and_push_pull_reads() -> None:
     registry = get_registry()
-    gabor = registry.connectors()["GaborAfferentConnector"].spec
+    gabor = registry[CONNECTORS]["GaborAfferentConnector"].spec
     assert gabor.provides_annotations == SheetAnnotations(
         target=tuple(GABOR_ANNOTATIONS.values()))
-    reads = registry.connector_functions()["V1PushPull"].spec.requires_annotations
+    reads = registry[CONNECTOR_FUNCTIONS]["V1PushPull"].spec.requires_annotations
     assert set(reads.source) == set(reads.target) == {"gabor_orientation_rad",
                                                        "gabor_phase_rad"}
 

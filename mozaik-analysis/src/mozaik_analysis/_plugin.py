@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
-MOZAIK_HOOK_API = (1, 0)
+if TYPE_CHECKING:
+    from mozaik.analysis import AnalysisFactory
+
+MOZAIK_HOOK_API = (2, 0)
 
 #: Registered name -> one-line summary, in the order ``mozaik plugins`` lists them.
 SUMMARIES = {
@@ -32,7 +36,7 @@ SUMMARIES = {
 
 
 @hookimpl
-def mozaik_analyses() -> Iterable[ComponentSpec]:
+def mozaik_analyses() -> Iterable[ComponentSpec[Any, AnalysisFactory[Any]]]:
     import mozaik_analysis as ma
 
     specs = []

@@ -50,7 +50,7 @@ class TagSimilarity(ConnectorFunction):
 
 
 class _TagPlugin:
-    MOZAIK_HOOK_API = (1, 0)
+    MOZAIK_HOOK_API = (2, 0)
 
     @hookimpl
     def mozaik_connectors(self) -> Iterable[ComponentSpec]:

@@ -8,6 +8,9 @@ import mozaik.model
 import numpy as np
 import pytest
 from mozaik.model import (
+    CONNECTOR_FUNCTIONS,
+    CONNECTORS,
+    SHEETS,
     CellParams,
     FixedProbabilityConnector,
     FixedProbabilityParams,
@@ -35,13 +38,13 @@ def test_public_names_are_sorted_and_complete() -> None:
 
 
 def test_builtin_components_are_registered(registry) -> None:
-    assert "Sheet" in registry.sheets()
+    assert "Sheet" in registry[SHEETS]
     assert {"AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector",
             "FixedNumberPreConnector", "FixedNumberPostConnector", "FromListConnector",
             "DistanceDependentProbabilityConnector", "ModularSamplingConnector",
-            "ModularBernoulliConnector"} <= set(registry.connectors())
+            "ModularBernoulliConnector"} <= set(registry[CONNECTORS])
     assert {"Constant", "RandomValue", "GaussianDistance", "ExponentialDistance",
-            "LinearDistance", "HyperbolicDistance"} <= set(registry.connector_functions())
+            "LinearDistance", "HyperbolicDistance"} <= set(registry[CONNECTOR_FUNCTIONS])
 
 
 def test_build_study_on_mock(load, registry) -> None:

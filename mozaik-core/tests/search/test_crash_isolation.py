@@ -38,7 +38,7 @@ import attrs
 from mozaik.analysis import Analysis
 from mozaik.plugin import ComponentSpec, hookimpl
 
-MOZAIK_HOOK_API = (1, 0)
+MOZAIK_HOOK_API = (2, 0)
 
 
 @attrs.frozen(kw_only=True)

@@ -16,12 +16,12 @@ from mozaik.study import Study, load_study
 from mozaik.testing import HookCallRecorder, register_components, use_plugin_manager
 from workflow_helpers import (
     CALLS,
-    FakeSheet,
     ToyAnalysis,
     ToyAnalysisParams,
     ToyPlot,
     ToyPlotParams,
     ToySheetParams,
+    toy_sheet,
 )
 
 
@@ -30,7 +30,7 @@ def toy_manager() -> Iterator[PluginManager]:
     """The process-wide plugin manager for the test: core built-ins plus toy components."""
     manager = PluginManager(autoload=False)
     register_components(manager, "sheets", ComponentSpec(
-        name="ToySheet", config_cls=ToySheetParams, factory=FakeSheet))
+        name="ToySheet", config_cls=ToySheetParams, factory=toy_sheet))
     register_components(manager, "analyses", ComponentSpec(
         name="ToyAnalysis", config_cls=ToyAnalysisParams, factory=ToyAnalysis),
         name="toy_analysis", distribution="mozaik-toy-analysis")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from mozaik._errors import AnalysisError, ConfigError, SimulationError
 from mozaik.controller import (
+    BACKENDS,
     LOG_FILE,
     LocalBackend,
     config_differences,
@@ -283,7 +284,7 @@ def test_study_from_run_dir_and_local_backend(toy_study: Callable[..., Study],
     again = study_from_run_dir(tmp_path / "run", toy_manager.registry)
     assert again.resolved == json.loads(json.dumps(study.resolved))
     assert again.simulator.seed == 11 and again.analyses[0].name == "ToyAnalysis"
-    assert toy_manager.registry.backends()["LocalBackend"].factory is LocalBackend
+    assert toy_manager.registry[BACKENDS]["LocalBackend"].factory is LocalBackend
 
 
 def test_same_seed_same_spikes_other_seed_other_spikes(toy_study: Callable[..., Study],

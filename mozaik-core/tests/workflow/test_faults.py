@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from mozaik._errors import DataStoreFormatError
+from mozaik.analysis import Analysis
 from mozaik.cli._main import cli
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore, check_store, damaged_presentations
@@ -238,7 +239,7 @@ def test_a_full_disk_during_analyses_ends_in_one_paragraph(
         assert _invoke("run", str(study_file()), "--out", str(run_dir), "--progress",
                        "off").exit_code == 0
 
-        class DiskFiller:
+        class DiskFiller(Analysis):
             def __init__(self, params: ToyAnalysisParams) -> None:
                 pass
 

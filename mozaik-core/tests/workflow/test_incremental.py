@@ -14,6 +14,7 @@ import pytest
 import quantities as pq
 from mozaik._errors import ConfigError
 from mozaik.ads import SingleValue
+from mozaik.analysis import Analysis
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore, SheetRecording
 from mozaik.plugin import ComponentSpec, PluginManager
@@ -32,7 +33,7 @@ class UpParams:
     names: tuple[str, ...] = ("a", "b")
 
 
-class Up:
+class Up(Analysis):
     """One SingleValue per name: presentations seen x scale."""
 
     version = "1"
@@ -53,7 +54,7 @@ class DownParams:
     label: str = "sum"
 
 
-class Down:
+class Down(Analysis):
     """The sum of the SingleValues of analysis Up in its view."""
 
     def __init__(self, params: DownParams) -> None:
@@ -71,7 +72,7 @@ class SheetsParams:
     pass
 
 
-class Sheets:
+class Sheets(Analysis):
     """What its view holds: a SingleValue counting segments per sheet."""
 
     def __init__(self, params: SheetsParams) -> None:

@@ -8,6 +8,7 @@ from mozaik._errors import ConfigError, MozaikError
 from mozaik.config import structure
 from mozaik.plugin import PluginManager
 from mozaik.stimulus import (
+    STIMULI,
     InternalStimulus,
     InternalStimulusParams,
     NullStimulus,
@@ -77,7 +78,7 @@ def test_params_are_validated_with_dotted_paths() -> None:
 
 
 def test_core_registers_its_stimuli(plugin_manager: PluginManager) -> None:
-    table = plugin_manager.registry.stimuli()
+    table = plugin_manager.registry[STIMULI]
     assert set(table) >= {"Null", "InternalStimulus"}
     spec = table["InternalStimulus"]
     params = structure({"duration_ms": 10.0}, spec.config_cls, path="p")

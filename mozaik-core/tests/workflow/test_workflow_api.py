@@ -10,8 +10,9 @@ import pytest
 
 SNAPSHOT = {
     "mozaik.controller": [
-        "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
+        "BACKENDS", "Backend", "BackendFactory", "LOG_FILE", "LocalBackend",
+        "LocalBackendParams", "Presentation", "Progress", "Ranks", "RunInterrupted", "RunState",
+        "RunSummary",
         "analyses_write_failed", "check_simulator", "check_writable",
         "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
         "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
@@ -20,7 +21,8 @@ SNAPSHOT = {
     "mozaik.workflow": ["FIGURES_DIR", "MANIFEST_FIELD", "Step", "failed_plots", "load_workflow",
                         "pending_steps", "plan_steps", "run_workflow", "view_digest"],
     "mozaik.experiments": [
-        "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "Experiment",
+        "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "EXPERIMENTS",
+        "Experiment", "ExperimentFactory",
         "NoStimulation", "NoStimulationParams", "PoissonKick", "PoissonNetworkKick",
         "PoissonNetworkKickParams", "StepCurrent", "experiment_rng", "select_cells", "sheet_of",
     ],

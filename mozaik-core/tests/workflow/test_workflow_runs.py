@@ -12,6 +12,7 @@ import pytest
 import quantities as pq
 from mozaik._errors import AnalysisError
 from mozaik.ads import SingleValue
+from mozaik.analysis import Analysis
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore
 from mozaik.plugin import ComponentSpec, PluginManager
@@ -27,7 +28,7 @@ class CountParams:
     bad: bool = False
 
 
-class CountPresentations:
+class CountPresentations(Analysis):
     """Returns one SingleValue (presentations seen plus ``value``); or junk when ``bad``."""
 
     def __init__(self, params: CountParams) -> None:

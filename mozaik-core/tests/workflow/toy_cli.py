@@ -24,12 +24,12 @@ from mozaik.study import Study
 from mozaik.testing import register_components
 from workflow_helpers import (
     FakeModel,
-    FakeSheet,
     ToyAnalysis,
     ToyAnalysisParams,
     ToyPlot,
     ToyPlotParams,
     ToySheetParams,
+    toy_sheet,
 )
 
 
@@ -55,7 +55,7 @@ def build(study: Study, registry: object = None) -> FakeModel:
 
 manager = get_plugin_manager()
 register_components(manager, "sheets", ComponentSpec(
-    name="ToySheet", config_cls=ToySheetParams, factory=FakeSheet))
+    name="ToySheet", config_cls=ToySheetParams, factory=toy_sheet))
 register_components(manager, "analyses", ComponentSpec(
     name="ToyAnalysis", config_cls=ToyAnalysisParams, factory=ToyAnalysis),
     name="toy_analysis", distribution="mozaik-toy-analysis")

@@ -13,6 +13,8 @@ import attrs
 import neo
 import numpy as np
 import quantities as pq
+from mozaik.analysis import Analysis
+from mozaik.plot import Plot
 from mozaik.study import Study
 
 
@@ -38,7 +40,7 @@ class ToyPlotParams:
 CALLS: list[tuple[str, str, int]] = []
 
 
-class ToyAnalysis:
+class ToyAnalysis(Analysis):
     def __init__(self, params: ToyAnalysisParams) -> None:
         self.params = params
 
@@ -49,7 +51,7 @@ class ToyAnalysis:
         return []
 
 
-class ToyPlot:
+class ToyPlot(Plot):
     def __init__(self, params: ToyPlotParams) -> None:
         self.params = params
 
@@ -75,6 +77,11 @@ class FakeSheet:
         self.population = FakePopulation(size)
         self.size = size
         self.rate = rate
+
+
+def toy_sheet(name: str, params: ToySheetParams, model: Any) -> FakeSheet:
+    """The registered ToySheet factory (FakeModel builds its FakeSheets itself)."""
+    return FakeSheet(name, params.size, params.rate)
 
 
 class FakeModel:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
 from mozaik_hpc._mpi import MPIBackend, MPIBackendParams
 from mozaik_hpc._slurm import SlurmBackend, SlurmBackendParams
 
-MOZAIK_HOOK_API = (1, 0)
+if TYPE_CHECKING:
+    from mozaik.controller import BackendFactory
+
+MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
-def mozaik_backends() -> Iterable[ComponentSpec]:
+def mozaik_backends() -> Iterable[ComponentSpec[Any, BackendFactory[Any]]]:
     return [ComponentSpec(name="SlurmBackend", config_cls=SlurmBackendParams,
                           factory=SlurmBackend,
                           summary="a parameter search as one Slurm job array"),

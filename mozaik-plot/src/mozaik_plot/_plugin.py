@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 from mozaik.plugin import ComponentSpec, hookimpl
 
-MOZAIK_HOOK_API = (1, 0)
+if TYPE_CHECKING:
+    from mozaik.plot import PlotFactory, SearchPlotFactory
+
+MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
-def mozaik_plots() -> Iterable[ComponentSpec]:
+def mozaik_plots() -> Iterable[ComponentSpec[Any, PlotFactory[Any]]]:
     from mozaik_plot import _network, _recordings, _values
 
     return [
@@ -40,7 +44,7 @@ def mozaik_plots() -> Iterable[ComponentSpec]:
 
 
 @hookimpl
-def mozaik_search_plots() -> Iterable[ComponentSpec]:
+def mozaik_search_plots() -> Iterable[ComponentSpec[Any, SearchPlotFactory[Any]]]:
     from mozaik_plot import _search_plot
 
     return [

@@ -5,15 +5,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
-MOZAIK_HOOK_API = (1, 0)
+if TYPE_CHECKING:
+    from mozaik.experiments import ExperimentFactory
+    from mozaik.model import InputSpaceFactory, SensoryInputFactory
+    from mozaik.stimulus import StimulusFactory
+
+MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
-def mozaik_input_spaces() -> list[ComponentSpec[Any]]:
+def mozaik_input_spaces() -> list[ComponentSpec[Any, InputSpaceFactory[Any]]]:
     from mozaik_visual.space import VisualSpace, VisualSpaceParams
 
     return [ComponentSpec(name="VisualSpace", config_cls=VisualSpaceParams, factory=VisualSpace,
@@ -21,7 +26,7 @@ def mozaik_input_spaces() -> list[ComponentSpec[Any]]:
 
 
 @hookimpl
-def mozaik_sensory_inputs() -> list[ComponentSpec[Any]]:
+def mozaik_sensory_inputs() -> list[ComponentSpec[Any, SensoryInputFactory[Any]]]:
     from mozaik_visual.retina import RetinaLGN, RetinaLGNParams
 
     return [ComponentSpec(name="RetinaLGN", config_cls=RetinaLGNParams, factory=RetinaLGN,
@@ -48,7 +53,7 @@ _STIMULI = {
 
 
 @hookimpl
-def mozaik_stimuli() -> list[ComponentSpec[Any]]:
+def mozaik_stimuli() -> list[ComponentSpec[Any, StimulusFactory[Any]]]:
     from mozaik_visual import stimuli
 
     return [ComponentSpec(name=name, config_cls=getattr(stimuli, params),
@@ -80,7 +85,7 @@ _EXPERIMENTS = {
 
 
 @hookimpl
-def mozaik_experiments() -> list[ComponentSpec[Any]]:
+def mozaik_experiments() -> list[ComponentSpec[Any, ExperimentFactory[Any]]]:
     from mozaik_visual import experiments
 
     return [ComponentSpec(name=name, config_cls=getattr(experiments, params),

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec, SheetAnnotations, hookimpl
 
-MOZAIK_HOOK_API = (1, 0)
+if TYPE_CHECKING:
+    from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
+
+MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
-def mozaik_sheets() -> Iterable[ComponentSpec]:
+def mozaik_sheets() -> Iterable[ComponentSpec[Any, SheetFactory[Any]]]:
     from mozaik_visual.cortex import CorticalSheet, CorticalSheetParams
 
     return [ComponentSpec(name="CorticalSheet", config_cls=CorticalSheetParams,
@@ -19,7 +23,7 @@ def mozaik_sheets() -> Iterable[ComponentSpec]:
 
 
 @hookimpl
-def mozaik_connectors() -> Iterable[ComponentSpec]:
+def mozaik_connectors() -> Iterable[ComponentSpec[Any, ConnectorFactory[Any]]]:
     from mozaik_visual.cortex import (
         GABOR_ANNOTATIONS,
         GaborAfferentConnector,
@@ -34,7 +38,7 @@ def mozaik_connectors() -> Iterable[ComponentSpec]:
 
 
 @hookimpl
-def mozaik_connector_functions() -> Iterable[ComponentSpec]:
+def mozaik_connector_functions() -> Iterable[ComponentSpec[Any, ConnectorFunctionFactory[Any]]]:
     from mozaik_visual.cortex import (
         GABOR_ANNOTATIONS,
         MapDependent,

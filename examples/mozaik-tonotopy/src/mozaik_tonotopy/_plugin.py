@@ -7,20 +7,25 @@ from typing import TYPE_CHECKING
 from mozaik.plugin import ComponentSpec, hookimpl
 
 if TYPE_CHECKING:
-    from mozaik.plugin import (
-        ConnectorFactory,
-        ExperimentFactory,
-        InputSpaceFactory,
-        SensoryInputFactory,
-        SheetFactory,
-        StimulusFactory,
+    from mozaik.experiments import ExperimentFactory
+    from mozaik.model import ConnectorFactory, InputSpaceFactory, SensoryInputFactory, SheetFactory
+    from mozaik.stimulus import StimulusFactory
+
+    from mozaik_tonotopy import (
+        CochleaParams,
+        FrequencySpaceParams,
+        PureToneParams,
+        ToneSweepParams,
+        TonotopicConnectorParams,
+        TonotopicSheetParams,
     )
 
-MOZAIK_HOOK_API = (1, 0)
+MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
-def mozaik_input_spaces() -> list[ComponentSpec[InputSpaceFactory]]:
+def mozaik_input_spaces() -> list[
+        ComponentSpec[FrequencySpaceParams, InputSpaceFactory[FrequencySpaceParams]]]:
     from mozaik_tonotopy import FrequencySpace, FrequencySpaceParams
 
     return [ComponentSpec(name="FrequencySpace", config_cls=FrequencySpaceParams,
@@ -28,7 +33,8 @@ def mozaik_input_spaces() -> list[ComponentSpec[InputSpaceFactory]]:
 
 
 @hookimpl
-def mozaik_sensory_inputs() -> list[ComponentSpec[SensoryInputFactory]]:
+def mozaik_sensory_inputs() -> list[
+        ComponentSpec[CochleaParams, SensoryInputFactory[CochleaParams]]]:
     from mozaik_tonotopy import Cochlea, CochleaParams
 
     return [ComponentSpec(name="Cochlea", config_cls=CochleaParams, factory=Cochlea,
@@ -36,7 +42,7 @@ def mozaik_sensory_inputs() -> list[ComponentSpec[SensoryInputFactory]]:
 
 
 @hookimpl
-def mozaik_stimuli() -> list[ComponentSpec[StimulusFactory]]:
+def mozaik_stimuli() -> list[ComponentSpec[PureToneParams, StimulusFactory[PureToneParams]]]:
     from mozaik_tonotopy import PureTone, PureToneParams
 
     return [ComponentSpec(name="PureTone", config_cls=PureToneParams, factory=PureTone,
@@ -44,7 +50,8 @@ def mozaik_stimuli() -> list[ComponentSpec[StimulusFactory]]:
 
 
 @hookimpl
-def mozaik_sheets() -> list[ComponentSpec[SheetFactory]]:
+def mozaik_sheets() -> list[
+        ComponentSpec[TonotopicSheetParams, SheetFactory[TonotopicSheetParams]]]:
     from mozaik_tonotopy import TonotopicSheet, TonotopicSheetParams
 
     return [ComponentSpec(name="TonotopicSheet", config_cls=TonotopicSheetParams,
@@ -53,7 +60,8 @@ def mozaik_sheets() -> list[ComponentSpec[SheetFactory]]:
 
 
 @hookimpl
-def mozaik_connectors() -> list[ComponentSpec[ConnectorFactory]]:
+def mozaik_connectors() -> list[
+        ComponentSpec[TonotopicConnectorParams, ConnectorFactory[TonotopicConnectorParams]]]:
     from mozaik_tonotopy import TonotopicConnector, TonotopicConnectorParams
 
     return [ComponentSpec(name="TonotopicConnector", config_cls=TonotopicConnectorParams,
@@ -62,7 +70,8 @@ def mozaik_connectors() -> list[ComponentSpec[ConnectorFactory]]:
 
 
 @hookimpl
-def mozaik_experiments() -> list[ComponentSpec[ExperimentFactory]]:
+def mozaik_experiments() -> list[
+        ComponentSpec[ToneSweepParams, ExperimentFactory[ToneSweepParams]]]:
     from mozaik_tonotopy import ToneSweep, ToneSweepParams
 
     return [ComponentSpec(name="ToneSweep", config_cls=ToneSweepParams, factory=ToneSweep,

@@ -31,7 +31,7 @@ def ads_class(identifier: str, *, written_by: str | None = None) -> type[Analysi
         If no installed plugin registers the class and it is not defined in this process, or
         if it is defined in this process by two modules.
     """
-    registered = get_registry().analysis_data_structures()
+    registered = get_registry().analysis_data_structures(AnalysisDataStructure)
     if identifier in registered:
         return registered[identifier].cls
     defined = DEFINED.get(identifier, {})
@@ -55,8 +55,8 @@ def ads_classes() -> dict[str, type[AnalysisDataStructure]]:
     """Every ADS class a stored result can name: registered ones and those defined here."""
     out = {name: next(iter(by_path.values())) for name, by_path in DEFINED.items()
            if len(by_path) == 1}
-    out.update({name: entry.cls for name, entry in get_registry().analysis_data_structures()
-                .items()})
+    registered = get_registry().analysis_data_structures(AnalysisDataStructure)
+    out.update({name: entry.cls for name, entry in registered.items()})
     return dict(sorted(out.items()))
 
 
@@ -67,7 +67,7 @@ def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
     top-level package defines it; else ``("<unregistered>", "")``.
     """
     try:
-        entry = get_registry().analysis_data_structures()[cls.identifier]
+        entry = get_registry().analysis_data_structures(AnalysisDataStructure)[cls.identifier]
     except UnknownComponentError:
         entry = None
     if entry is not None and entry.cls is cls:

@@ -7,5 +7,13 @@ the workflow calls (:class:`Analysis`) and the results they return (:mod:`mozaik
 from __future__ import annotations
 
 from mozaik.analysis._base import Analysis
+from mozaik.analysis._kind import (
+    ANALYSES,
+    AnalysisFactory,
+)
 
-__all__ = ["Analysis"]
+__all__ = [
+    "ANALYSES",
+    "Analysis",
+    "AnalysisFactory",
+]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec
 
 if TYPE_CHECKING:
-    from mozaik.plugin import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
+    from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
 
 
-def sheets() -> list[ComponentSpec[SheetFactory]]:
+def sheets() -> list[ComponentSpec[Any, SheetFactory[Any]]]:
     from mozaik.model import Sheet, SheetParams
 
     return [
@@ -19,7 +19,7 @@ def sheets() -> list[ComponentSpec[SheetFactory]]:
     ]
 
 
-def connectors() -> list[ComponentSpec[ConnectorFactory]]:
+def connectors() -> list[ComponentSpec[Any, ConnectorFactory[Any]]]:
     from mozaik import model as m
 
     return [
@@ -51,7 +51,7 @@ def connectors() -> list[ComponentSpec[ConnectorFactory]]:
     ]
 
 
-def connector_functions() -> list[ComponentSpec[ConnectorFunctionFactory]]:
+def connector_functions() -> list[ComponentSpec[Any, ConnectorFunctionFactory[Any]]]:
     from mozaik import model as m
 
     return [

@@ -5,15 +5,17 @@ Imported only when the registry is first built; nothing here imports a simulator
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec
 
 if TYPE_CHECKING:
-    from mozaik.plugin import BackendFactory, ExperimentFactory, StimulusFactory
+    from mozaik.controller import BackendFactory
+    from mozaik.experiments import ExperimentFactory
+    from mozaik.stimulus import StimulusFactory
 
 
-def stimuli() -> list[ComponentSpec[StimulusFactory]]:
+def stimuli() -> list[ComponentSpec[Any, StimulusFactory[Any]]]:
     from mozaik.stimulus import (
         InternalStimulus,
         InternalStimulusParams,
@@ -30,7 +32,7 @@ def stimuli() -> list[ComponentSpec[StimulusFactory]]:
     ]
 
 
-def experiments() -> list[ComponentSpec[ExperimentFactory]]:
+def experiments() -> list[ComponentSpec[Any, ExperimentFactory[Any]]]:
     from mozaik.experiments import (
         CurrentInjection,
         CurrentInjectionParams,
@@ -52,7 +54,7 @@ def experiments() -> list[ComponentSpec[ExperimentFactory]]:
     ]
 
 
-def backends() -> list[ComponentSpec[BackendFactory]]:
+def backends() -> list[ComponentSpec[Any, BackendFactory[Any]]]:
     from mozaik.controller import LocalBackend, LocalBackendParams
 
     return [

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from mozaik.ads import AnalysisDataStructure
 from mozaik.plugin import ADS_KIND, COMPONENT_KINDS, get_plugin_manager, kind_label
 
 __all__ = ["plugins"]
@@ -25,7 +26,7 @@ def plugins(as_json: bool) -> None:
             items = [c for c in registry.kind(kind).values() if c.plugin == info.name]
             if items:
                 kinds[kind] = [{"name": c.name, "summary": c.summary} for c in items]
-        classes = [a for a in registry.analysis_data_structures().values()
+        classes = [a for a in registry.analysis_data_structures(AnalysisDataStructure).values()
                    if a.plugin == info.name]
         if classes:
             kinds[ADS_KIND] = [{"name": a.identifier, "summary": a.summary} for a in classes]

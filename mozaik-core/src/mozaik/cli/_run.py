@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from mozaik.controller import Backend, RunSummary
-    from mozaik.study import ComponentEntry, Study
+    from mozaik.study import Entry, Study
 
 __all__ = ["analyse", "run"]
 
@@ -46,7 +46,7 @@ def _backend(study: Study, name: str | None) -> Backend:
     """The backend of ``--backend NAME``, else of the study's ``backend:`` section, else
     ``LocalBackend``, built through the registry."""
     from mozaik.config import structure
-    from mozaik.controller import Backend
+    from mozaik.controller import BACKENDS, Backend
     from mozaik.plugin import get_registry
     from mozaik.search import BACKEND_ALIASES
     from mozaik.study import ComponentEntry
@@ -54,15 +54,15 @@ def _backend(study: Study, name: str | None) -> Backend:
     entry = study.backend
     name = BACKEND_ALIASES.get(name, name) if name is not None else None
     if name is not None and (entry is None or entry.name != name):
-        registered = get_registry().backends()[name]
+        registered = get_registry()[BACKENDS][name]
         params: Any = structure({}, registered.config_cls, path=f"--backend {name}")
         entry = ComponentEntry(name=name, registered=registered, params=params,
                                path=f"--backend {name}")
     elif entry is None:
-        registered = get_registry().backends()["LocalBackend"]
+        registered = get_registry()[BACKENDS]["LocalBackend"]
         entry = ComponentEntry(name="LocalBackend", registered=registered,
                                params=registered.config_cls(), path="backend")
-    backend = entry.build(entry.params)
+    backend = entry.of(BACKENDS).factory(entry.params)
     if not isinstance(backend, Backend):
         msg = (f"{entry.path}: the factory of backend {entry.name!r} "
                f"({entry.registered.distribution}) returned {type(backend).__name__}, not a "
@@ -300,8 +300,8 @@ def analyse(run_dir: Path, workflow_file: Path | None, overrides: tuple[str, ...
     _exit_if_plots_failed(click.get_current_context(), run_dir, plots, "analyses complete")
 
 
-def _pending(run_dir: Path, analyses: Sequence[ComponentEntry],
-             plots: Sequence[ComponentEntry]) -> int:
+def _pending(run_dir: Path, analyses: Sequence[Entry],
+             plots: Sequence[Entry]) -> int:
     """How many of ``analyses`` and ``plots`` would run on the stored run (read, not written)."""
     from mozaik.datastore import DataStore
     from mozaik.workflow import pending_steps

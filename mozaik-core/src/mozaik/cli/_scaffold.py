@@ -33,6 +33,12 @@ _FACTORY = {"input_spaces": "InputSpaceFactory", "sheets": "SheetFactory",
             "connectors": "ConnectorFactory", "connector_functions": "ConnectorFunctionFactory",
             "stimuli": "StimulusFactory", "experiments": "ExperimentFactory",
             "analyses": "AnalysisFactory", "plots": "PlotFactory", "backends": "BackendFactory"}
+# the package each factory protocol lives in, with its kind
+_FACTORY_HOME = {"InputSpaceFactory": "model", "SheetFactory": "model",
+                 "ConnectorFactory": "model", "ConnectorFunctionFactory": "model",
+                 "StimulusFactory": "stimulus", "ExperimentFactory": "experiments",
+                 "AnalysisFactory": "analysis", "PlotFactory": "plot",
+                 "BackendFactory": "controller"}
 
 
 def core_pin() -> str:
@@ -65,10 +71,14 @@ def _fill(text: str, tokens: dict[str, str]) -> str:
 
 def _plugin_module(template: KindTemplate) -> str:
     factories = sorted({_FACTORY[r.kind] for r in template.registrations})
+    homes: dict[str, list[str]] = {}
+    for factory in factories:
+        homes.setdefault(_FACTORY_HOME[factory], []).append(factory)
     lines = ['"""The entry point of __DIST__: registers its components lazily."""', "",
-             "from __future__ import annotations", "", "from typing import TYPE_CHECKING", "",
-             "from mozaik.plugin import ComponentSpec, hookimpl", "", "if TYPE_CHECKING:",
-             f"    from mozaik.plugin import {', '.join(factories)}", "",
+             "from __future__ import annotations", "", "from typing import TYPE_CHECKING, Any",
+             "", "from mozaik.plugin import ComponentSpec, hookimpl", "", "if TYPE_CHECKING:",
+             *(f"    from mozaik.{home} import {', '.join(names)}"
+               for home, names in sorted(homes.items())), "",
              f"MOZAIK_HOOK_API = {tuple(HOOK_API_VERSION)!r}", ""]
     for kind in dict.fromkeys(r.kind for r in template.registrations):
         items = [r for r in template.registrations if r.kind == kind]
@@ -77,7 +87,7 @@ def _plugin_module(template: KindTemplate) -> str:
         specs = "".join(f'        ComponentSpec(\n            name="{r.name}",\n'
                         f"            config_cls={r.name}Params,\n            factory={r.name},\n"
                         f'            summary="{r.summary}",\n        ),\n' for r in items)
-        hook = f"def mozaik_{kind}() -> list[ComponentSpec[{_FACTORY[kind]}]]:"
+        hook = f"def mozaik_{kind}() -> list[ComponentSpec[Any, {_FACTORY[kind]}[Any]]]:"
         lines += ["", "@hookimpl", hook, f"    from __PKG__ import (\n{imports}    )", "",
                   f"    return [\n{specs}    ]", ""]
     return "\n".join(lines)

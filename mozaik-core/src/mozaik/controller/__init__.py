@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
 from mozaik.controller._faults import analyses_write_failed, check_writable, write_fault
+from mozaik.controller._kind import (
+    BACKENDS,
+    BackendFactory,
+)
 from mozaik.controller._plan import Presentation, plan_presentations
 from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
@@ -24,7 +28,9 @@ from mozaik.controller._signals import RunInterrupted
 from mozaik.controller._state import Ranks, RunState, RunSummary
 
 __all__ = [
+    "BACKENDS",
     "Backend",
+    "BackendFactory",
     "LOG_FILE",
     "LocalBackend",
     "LocalBackendParams",

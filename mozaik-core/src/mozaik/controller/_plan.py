@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from mozaik._errors import MozaikError, SimulationError
-from mozaik.experiments import Experiment
-from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus, StimulusIdentity
+from mozaik.experiments import EXPERIMENTS, Experiment
+from mozaik.stimulus import STIMULI, NullStimulus, NullStimulusParams, Stimulus, StimulusIdentity
 
 if TYPE_CHECKING:
     from mozaik.datastore import DataStore
@@ -80,7 +80,7 @@ def build_experiments(study: Study, model: Model) -> list[Experiment]:
     out = []
     for entry in study.experiments:
         try:
-            experiment = entry.build(entry.params, model)
+            experiment = entry.of(EXPERIMENTS).factory(entry.params, model)
         except MozaikError as exc:
             msg = f"{entry.path} ({entry.name}): {exc}"
             raise type(exc)(msg) from exc
@@ -102,7 +102,7 @@ def check_stimulus_name(stimulus: Stimulus, where: str, registry: Registry) -> N
         Naming ``where`` (the experiment), the stimulus's ``name`` and the registered one.
     """
     cls, name = type(stimulus), stimulus.name
-    table = registry.stimuli()
+    table = registry[STIMULI]
     registered = dict(table.items()).get(name)
     if registered is not None and (registered.factory is cls
                                    or registered.config_cls is type(stimulus.params)):

@@ -16,6 +16,10 @@ from mozaik.experiments._base import (
     sheet_of,
 )
 from mozaik.experiments._direct import PoissonKick, StepCurrent
+from mozaik.experiments._kind import (
+    EXPERIMENTS,
+    ExperimentFactory,
+)
 from mozaik.experiments._protocols import (
     CurrentInjection,
     CurrentInjectionParams,
@@ -29,7 +33,9 @@ __all__ = [
     "CurrentInjection",
     "CurrentInjectionParams",
     "DirectStimulator",
+    "EXPERIMENTS",
     "Experiment",
+    "ExperimentFactory",
     "NoStimulation",
     "NoStimulationParams",
     "PoissonKick",

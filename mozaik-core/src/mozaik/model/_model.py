@@ -6,9 +6,9 @@ import logging
 import math
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.config import SimulatorConfig, structure
 from mozaik.model._build_progress import building, describe_expected, expected_connections
 from mozaik.model._connectors import Connector
+from mozaik.model._kinds import CONNECTORS, INPUT_SPACES, SENSORY_INPUTS, SHEETS
 from mozaik.model._order import connector_order
 from mozaik.model._sensory import InputSpace, SensoryInput
 from mozaik.model._sheet import Sheet
@@ -144,13 +145,13 @@ class Model:
 
     def create_sheet(self, name: str, params: Any, component: str = "Sheet") -> Sheet:
         """Build a sheet of a registered component (params object or mapping) and add it."""
-        registered = self.registry.sheets()[component]
+        registered = self.registry[SHEETS][component]
         if isinstance(params, Mapping):
             params = structure(dict(params), registered.config_cls, path=f"sheets.{name}.params")
         entry = ComponentEntry(name=component, registered=registered, params=params,
                                path=f"sheets.{name}")
-        return self.add_sheet(_build(f"sheet {name!r} ({component})", entry.build, name,
-                                     params, self))
+        sheet = _build(f"sheet {name!r} ({component})", entry.factory, name, params, self)
+        return self.add_sheet(registered.built(sheet, Sheet))
 
     def get_sheet(self, name: str, role: str = "sheet") -> Sheet:
         """The sheet called ``name``; a ConfigError lists the sheets if there is none."""
@@ -179,7 +180,7 @@ class Model:
     def create_connector(self, name: str, source: str, target: str, params: Any,
                          component: str) -> Connector:
         """Build a connector of a registered component between two sheets (by name)."""
-        registered = self.registry.connectors()[component]
+        registered = self.registry[CONNECTORS][component]
         source_sheet = self.get_sheet(source, f"connector {name!r}: source sheet")
         target_sheet = self.get_sheet(target, f"connector {name!r}: target sheet")
         if isinstance(params, Mapping):
@@ -187,9 +188,9 @@ class Model:
                                path=f"connectors.{name}.params")
         entry = ComponentEntry(name=component, registered=registered, params=params,
                                path=f"connectors.{name}")
-        connector = _build(f"connector {name!r} ({component})", entry.build, name,
+        connector = _build(f"connector {name!r} ({component})", entry.factory, name,
                            source_sheet, target_sheet, params, self)
-        return self.connect(connector)
+        return self.connect(registered.built(connector, Connector))
 
     # -- running --------------------------------------------------------------------------------
 
@@ -347,9 +348,13 @@ class Model:
                 f"projections={list(self.projections)})")
 
 
-def _build(what: str, factory: Any, *args: Any) -> Any:
+_A = ParamSpec("_A")
+_R = TypeVar("_R")
+
+
+def _build(what: str, factory: Callable[_A, _R], *args: _A.args, **kwargs: _A.kwargs) -> _R:
     try:
-        return factory(*args)
+        return factory(*args, **kwargs)
     except MozaikError:
         raise
     except Exception as exc:
@@ -369,8 +374,10 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     neuron annotation another connector sets is built after it: see
     :func:`~mozaik.model._order.connector_order`).
 
-    Every factory is called through :meth:`ComponentEntry.build`; each step is logged (logger
-    ``mozaik.model``) with what it built: neurons per sheet, connections per connector.
+    Every factory is called with its kind's arguments (``entry.of(SHEETS).factory(name,
+    params, model)``); what a function factory returns is checked to be of its kind. Each
+    step is logged (logger ``mozaik.model``) with what it built: neurons per sheet,
+    connections per connector.
 
     Parameters
     ----------
@@ -390,14 +397,15 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     model = Model(study.simulator, name=study.name, registry=registry)
     if study.input_space is not None:
         entry = study.input_space
-        space = _build(f"input space {entry.name!r}", entry.build, entry.params)
+        space = _build(f"input space {entry.name!r}", entry.of(INPUT_SPACES).factory,
+                       entry.params)
         if not isinstance(space, InputSpace):
             raise _not_a("InputSpace", f"input space {entry.name!r}", space)
         model.input_space = space
     if study.sensory_input is not None:
         entry = study.sensory_input
-        sensory = _build(f"sensory input {entry.name!r}", entry.build, entry.name,
-                         entry.params, model)
+        sensory = _build(f"sensory input {entry.name!r}", entry.of(SENSORY_INPUTS).factory,
+                         entry.name, entry.params, model)
         if not isinstance(sensory, SensoryInput):
             raise _not_a("SensoryInput", f"sensory input {entry.name!r}", sensory)
         model.sensory_input = sensory
@@ -407,8 +415,9 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     for k, (name, entry) in enumerate(study.sheets.items(), 1):
         start = time.perf_counter()
         log.info("building sheet %d/%d %r (%s)", k, n_sheets, name, entry.name)
-        sheet = _build(f"sheet {name!r} ({entry.name})", entry.build, name, entry.params, model)
-        model.add_sheet(sheet)
+        sheet = _build(f"sheet {name!r} ({entry.name})", entry.of(SHEETS).factory, name,
+                       entry.params, model)
+        model.add_sheet(entry.registered.built(sheet, Sheet))
         log.info("sheet %r: %d neurons in %.2f s", name, sheet.size,
                  time.perf_counter() - start)
     order = connector_order(study.connectors, model.sheets, model.registry)
@@ -432,9 +441,10 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
             return None if now is None or before is None else now - before
 
         with building(f"connector {name!r}", expected, made=made):
-            connector = _build(f"connector {name!r} ({entry.name})", entry.build, name,
-                               source, target, entry.params, model)
-            model.connect(connector)
+            connector = _build(f"connector {name!r} ({entry.name})",
+                               entry.of(CONNECTORS).factory, name, source, target,
+                               entry.params, model)
+            model.connect(entry.registered.built(connector, Connector))
         log.info("connector %r: %d connections in %.2f s", name, connector.size(),
                  time.perf_counter() - start)
     return model

@@ -31,6 +31,7 @@ from mozaik.config import (
 from mozaik.model._connector_params import SynapseParams, _receptor
 from mozaik.model._connectors import Connector, project_arrays
 from mozaik.model._functions import ConnectorFunction, PairBlock
+from mozaik.model._kinds import CONNECTOR_FUNCTIONS
 
 if TYPE_CHECKING:
     from mozaik.model._model import Model
@@ -171,7 +172,7 @@ class ModularConnector(Connector):
 
     def _functions(self, label: str, entries: Mapping[str, FunctionEntry]
                    ) -> dict[str, ConnectorFunction]:
-        table = self.model.registry.connector_functions()
+        table = self.model.registry[CONNECTOR_FUNCTIONS]
         out = {}
         for key, entry in entries.items():
             path = f"{self.path}.{label}.{key}"
@@ -182,7 +183,7 @@ class ModularConnector(Connector):
                 raise ConfigError(msg) from None
             params: Any = structure(dict(entry.params), registered.config_cls,
                                     path=f"{path}.params")
-            out[key] = registered.factory(params)
+            out[key] = registered.built(registered.factory(params), ConnectorFunction)
         return out
 
     def _parse(self, label: str, text: str, names: Mapping[str, Any]) -> Expr:

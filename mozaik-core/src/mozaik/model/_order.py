@@ -11,16 +11,18 @@ declaration order already satisfies its dependencies is built exactly in that or
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from mozaik._errors import ConfigError
 from mozaik.config import component_refs
 
 if TYPE_CHECKING:
     from mozaik.model._sheet import Sheet
-    from mozaik.plugin import RegisteredComponent, Registry, SheetAnnotations
+    from mozaik.plugin import Registry, SheetAnnotations
     from mozaik.study import ConnectorEntry
+
+    _Entry = ConnectorEntry[Any, Callable[..., object]]
 
 __all__ = ["connector_order"]
 
@@ -28,30 +30,30 @@ __all__ = ["connector_order"]
 _Need = tuple[str, str]
 
 
-def _pairs(entry: ConnectorEntry, declared: SheetAnnotations) -> Iterator[_Need]:
+def _pairs(entry: _Entry, declared: SheetAnnotations) -> Iterator[_Need]:
     yield from ((entry.source, a) for a in declared.source)
     yield from ((entry.target, a) for a in declared.target)
 
 
-def _requirements(entry: ConnectorEntry, registry: Registry) -> dict[_Need, str]:
+def _requirements(entry: _Entry, registry: Registry) -> dict[_Need, str]:
     """What ``entry`` reads, each with who declares it (for messages)."""
     needs: dict[_Need, str] = {}
     for need in _pairs(entry, entry.registered.spec.requires_annotations):
         needs.setdefault(need, f"its component {entry.name}")
     for path, ref in component_refs(entry.params, f"{entry.path}.params"):
-        registered: RegisteredComponent = registry.kind(ref.KIND)[ref.component]
+        registered = registry.kind(ref.KIND)[ref.component]
         for need in _pairs(entry, registered.spec.requires_annotations):
             needs.setdefault(need, f"its connector function {ref.component} ({path})")
     return needs
 
 
-def connector_order(connectors: Mapping[str, ConnectorEntry], sheets: Mapping[str, Sheet],
+def connector_order(connectors: Mapping[str, _Entry], sheets: Mapping[str, Sheet],
                     registry: Registry) -> list[str]:
     """The names of ``connectors`` in the order to build them.
 
     Parameters
     ----------
-    connectors : mapping of str to ConnectorEntry
+    connectors : mapping of str to _Entry
         The study's connectors, in declaration order.
     sheets : mapping of str to Sheet
         The built sheets (their annotations, before any connector is built, count as present).
@@ -90,7 +92,7 @@ def connector_order(connectors: Mapping[str, ConnectorEntry], sheets: Mapping[st
     return order
 
 
-def _missing(name: str, entry: ConnectorEntry, need: _Need, who: str,
+def _missing(name: str, entry: _Entry, need: _Need, who: str,
              provides: Mapping[str, set[_Need]], sheets: Mapping[str, Sheet]) -> ConfigError:
     sheet, annotation = need
     elsewhere = [f"{p!r} sets it on sheet {s!r}" for p, pairs in provides.items()

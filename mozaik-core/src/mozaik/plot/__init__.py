@@ -8,5 +8,18 @@ plugins (e.g. ``mozaik-plot``).
 from __future__ import annotations
 
 from mozaik.plot._base import Plot, SearchPlot
+from mozaik.plot._kind import (
+    PLOTS,
+    SEARCH_PLOTS,
+    PlotFactory,
+    SearchPlotFactory,
+)
 
-__all__ = ["Plot", "SearchPlot"]
+__all__ = [
+    "PLOTS",
+    "Plot",
+    "PlotFactory",
+    "SEARCH_PLOTS",
+    "SearchPlot",
+    "SearchPlotFactory",
+]

@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-from mozaik.plugin._factories import (
-    AnalysisFactory,
-    BackendFactory,
-    ConnectorFactory,
-    ConnectorFunctionFactory,
-    ExperimentFactory,
-    InputSpaceFactory,
-    PlotFactory,
-    SearchPlotFactory,
-    SensoryInputFactory,
-    SheetFactory,
-    StimulusFactory,
-)
 from mozaik.plugin._lazy import lazy_exports
 from mozaik.plugin._manager import (
     AUTOLOAD_ENV,
@@ -25,43 +12,36 @@ from mozaik.plugin._manager import (
     get_registry,
     reset_plugin_manager,
 )
-from mozaik.plugin._registry import ADS_KIND, ADSTable, ComponentTable, Registry, kind_label
+from mozaik.plugin._registry import ADS_KIND, ADSTable, AnyComponent, ComponentTable, Registry
 from mozaik.plugin._spec import HOOK_API_VERSION, PROJECT_NAME, hookimpl, hookspec
 from mozaik.plugin._types import (
     COMPONENT_KINDS,
+    ComponentKind,
     ComponentSpec,
     RegisteredADS,
     RegisteredComponent,
     SheetAnnotations,
+    kind_label,
 )
 
 __all__ = [
     "ADSTable",
     "ADS_KIND",
     "AUTOLOAD_ENV",
-    "AnalysisFactory",
+    "AnyComponent",
     "BLOCKED_ENV",
-    "BackendFactory",
     "COMPONENT_KINDS",
+    "ComponentKind",
     "ComponentSpec",
     "ComponentTable",
-    "ConnectorFactory",
-    "ConnectorFunctionFactory",
-    "ExperimentFactory",
     "HOOK_API_VERSION",
-    "InputSpaceFactory",
     "PROJECT_NAME",
-    "PlotFactory",
     "PluginInfo",
     "PluginManager",
     "RegisteredADS",
     "RegisteredComponent",
     "Registry",
-    "SearchPlotFactory",
-    "SensoryInputFactory",
     "SheetAnnotations",
-    "SheetFactory",
-    "StimulusFactory",
     "get_plugin_manager",
     "get_registry",
     "hookimpl",

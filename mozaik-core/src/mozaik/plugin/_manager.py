@@ -12,7 +12,7 @@ import importlib.metadata as md
 import inspect
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
@@ -20,8 +20,14 @@ import pluggy
 from mozaik._errors import PluginConflictError, PluginError, PluginLoadError
 from mozaik._version import __version__
 from mozaik.plugin import _spec
-from mozaik.plugin._registry import ADS_KIND, Registry, kind_label
-from mozaik.plugin._types import ComponentSpec, RegisteredADS, RegisteredComponent
+from mozaik.plugin._registry import ADS_KIND, AnyComponent, Registry
+from mozaik.plugin._types import (
+    ComponentKind,
+    ComponentSpec,
+    RegisteredADS,
+    RegisteredComponent,
+    kind_label,
+)
 from mozaik.plugin._validate import call_hook_impl, check_hook_names
 
 if TYPE_CHECKING:
@@ -154,6 +160,9 @@ class PluginManager:
         if major != core_major or minor > core_minor:
             msg = (f"plugin {name!r} from distribution {distribution} needs mozaik hook API "
                    f"{major}.{minor} but {fix}; install versions of the two that match")
+            if major < core_major:
+                msg += (f" (upgrade {distribution}; its author finds what changed under "
+                        f"'Migrating plugins' in mozaik-core's CHANGELOG)")
             raise PluginError(msg)
 
     def unregister(self, name: str) -> None:
@@ -202,7 +211,8 @@ class PluginManager:
         with self._lock:
             self.load()
             if self._registry is None:
-                self._registry = Registry(self._collect_kind, ads=self._collect_ads)
+                self._registry = Registry(self._collect_kind, ads=self._collect_ads,
+                                          kinds=self._kind_key)
             return self._registry
 
     def plugins(self) -> list[PluginInfo]:
@@ -220,10 +230,10 @@ class PluginManager:
         return [(impl.function, self._info[impl.plugin_name])
                 for impl in reversed(caller.get_hookimpls())]
 
-    def _collect_kind(self, kind: str) -> dict[str, RegisteredComponent]:
+    def _collect_kind(self, kind: str) -> dict[str, AnyComponent[Callable[..., object]]]:
         """Call every plugin's ``mozaik_<kind>`` hook (when the registry first needs them)."""
         hook = f"mozaik_{kind}"
-        table: dict[str, RegisteredComponent] = {}
+        table: dict[str, AnyComponent[Callable[..., object]]] = {}
         with self._lock:
             for function, info in self._impls(hook):
                 for spec in call_hook_impl(function, hook, info) or ():
@@ -244,20 +254,27 @@ class PluginManager:
                         distribution=info.distribution, version=info.version)
         return table
 
-    def _collect_ads(self) -> dict[str, RegisteredADS]:
-        from mozaik.ads import AnalysisDataStructure
+    def _kind_key(self, kind: str) -> ComponentKind[Callable[..., object]] | None:
+        """The key of ``kind`` from the ``mozaik_component_kind`` hook (built-in plugin)."""
+        key = self._pm.hook.mozaik_component_kind(name=kind)
+        return key if isinstance(key, ComponentKind) else None
 
+    def _collect_ads(self) -> dict[str, RegisteredADS[object]]:
+        # the subclass check is the registry's, given the base class by mozaik.ads: this
+        # ground floor imports no higher package
         hook = f"mozaik_{ADS_KIND}"
-        table: dict[str, RegisteredADS] = {}
+        table: dict[str, RegisteredADS[object]] = {}
         for function, info in self._impls(hook):
             for cls in call_hook_impl(function, hook, info) or ():
-                if not (isinstance(cls, type) and issubclass(cls, AnalysisDataStructure)):
+                if not isinstance(cls, type):
                     msg = (f"{hook}() of plugin {info.name!r} ({info.distribution}) returned "
                            f"{cls!r}; it must return AnalysisDataStructure subclasses")
                     raise PluginError(msg)
-                known = table.get(cls.identifier)
+                entry: RegisteredADS[object] = RegisteredADS(cls=cls, plugin=info.name,
+                                      distribution=info.distribution, version=info.version)
+                known = table.get(entry.identifier)
                 if known is not None and not (known.cls is cls and known.plugin == info.name):
-                    msg = (f"analysis data structure {cls.identifier!r} is defined twice: "
+                    msg = (f"analysis data structure {entry.identifier!r} is defined twice: "
                            f"{known.cls.__module__}.{known.cls.__qualname__} by plugin "
                            f"{known.plugin!r} of {known.distribution} {known.version} and "
                            f"{cls.__module__}.{cls.__qualname__} by plugin {info.name!r} of "
@@ -265,9 +282,7 @@ class PluginManager:
                            f"class by name only, so rename one, uninstall one, or block one "
                            f"with {BLOCKED_ENV}")
                     raise PluginConflictError(msg)
-                table[cls.identifier] = RegisteredADS(cls=cls, plugin=info.name,
-                                                      distribution=info.distribution,
-                                                      version=info.version)
+                table[entry.identifier] = entry
         return table
 
     def cli_commands(self) -> list[tuple[click.Command, PluginInfo]]:

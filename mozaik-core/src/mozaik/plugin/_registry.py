@@ -6,27 +6,22 @@ import abc
 import difflib
 import importlib.metadata as md
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
-from mozaik._errors import UnknownComponentError
-from mozaik.plugin._types import COMPONENT_KINDS, F, RegisteredADS, RegisteredComponent
+from mozaik._errors import PluginError, UnknownComponentError
+from mozaik.plugin._types import (
+    COMPONENT_KINDS,
+    ComponentKind,
+    F,
+    RegisteredADS,
+    RegisteredComponent,
+    T,
+    kind_label,
+    known_kind,
+    public_name,
+)
 
-if TYPE_CHECKING:
-    from mozaik.plugin._factories import (
-        AnalysisFactory,
-        BackendFactory,
-        ConnectorFactory,
-        ConnectorFunctionFactory,
-        ExperimentFactory,
-        InputSpaceFactory,
-        PlotFactory,
-        SearchPlotFactory,
-        SensoryInputFactory,
-        SheetFactory,
-        StimulusFactory,
-    )
-
-__all__ = ["ADS_KIND", "ADSTable", "ComponentTable", "Registry", "kind_label"]
+__all__ = ["ADS_KIND", "ADSTable", "AnyComponent", "ComponentTable", "Registry", "kind_label"]
 
 #: Kind label of analysis data structure classes (``mozaik_analysis_data_structures``).
 ADS_KIND = "analysis_data_structures"
@@ -47,21 +42,6 @@ def _installed(dist: str) -> bool:
     except md.PackageNotFoundError:
         return False
     return True
-
-
-_SINGULAR = {"analyses": "analysis", "stimuli": "stimulus"}
-
-
-def kind_label(kind: str, *, plural: bool = False) -> str:
-    """Human name of a component kind: ``connector_functions`` -> ``connector function``.
-
-    With ``plural=True`` the plural (``stimuli`` -> ``stimuli``, ``analyses`` -> ``analyses``).
-    """
-    if plural:
-        return kind.replace("_", " ")
-    last = kind.rsplit("_", 1)[-1]
-    singular = _SINGULAR.get(last, last[:-1] if last.endswith("s") else last)
-    return (kind[: len(kind) - len(last)] + singular).replace("_", " ")
 
 
 _V = TypeVar("_V")
@@ -98,13 +78,18 @@ class _Table(Mapping[str, _V]):
         return f"{type(self).__name__}({list(self._items)})"
 
 
-class ComponentTable(_Table[RegisteredComponent[F]], Generic[F]):
+#: A registered component whose parameters class is not known statically: a table holds
+#: components of many parameters classes (each one's factory and ``config_cls`` agree, which
+#: mypy checks in the plugin's hook and cattrs at run time when the params are structured).
+AnyComponent = RegisteredComponent[Any, F]
+
+
+class ComponentTable(_Table[AnyComponent[F]], Generic[F]):
     """Read-only mapping name -> component of one kind; unknown names raise a helpful error."""
 
-    def __init__(self, kind: str, items: Mapping[str, RegisteredComponent[F]]) -> None:
+    def __init__(self, kind: str, items: Mapping[str, AnyComponent[F]]) -> None:
         super().__init__(items)
         self.kind = kind
-
     def _missing(self, name: str) -> str:
         label, plural = kind_label(self.kind), kind_label(self.kind, plural=True)
         installed = ", ".join(self._items) or "none"
@@ -119,7 +104,23 @@ class ComponentTable(_Table[RegisteredComponent[F]], Generic[F]):
         return f"ComponentTable({self.kind!r}, {list(self._items)})"
 
 
-class ADSTable(_Table[RegisteredADS]):
+def _check_factories(kind: ComponentKind[Callable[..., object]],
+                     table: ComponentTable[Callable[..., object]]) -> None:
+    """A class registered as a factory of ``kind`` subclasses the kind's base class."""
+    for component in table.values():
+        factory = component.factory
+        if isinstance(factory, type) and not issubclass(factory, kind.base):
+            base = public_name(kind.base)
+            msg = (f"{component.who} registers the {kind.label} {component.name!r} "
+                   f"({kind.hook}) with the class {factory.__module__}.{factory.__qualname__}, "
+                   f"which does not subclass {base}; every {kind.label} class must subclass "
+                   f"{kind.base.__qualname__} (mozaik hook API 2): make it a subclass, or "
+                   f"upgrade {component.distribution}, or block the plugin with "
+                   f"MOZAIK_BLOCKED_PLUGINS={component.plugin}")
+            raise PluginError(msg)
+
+
+class ADSTable(_Table[RegisteredADS[T]], Generic[T]):
     """Read-only mapping identifier -> registered analysis data structure class."""
 
     def _missing(self, identifier: str) -> str:
@@ -131,26 +132,33 @@ class ADSTable(_Table[RegisteredADS]):
 
 
 class Registry:
-    """Every registered component, by kind: ``registry.sheets()["Sheet"]``.
+    """Every registered component, by kind: ``registry[SHEETS]["Sheet"]``.
 
-    Each accessor returns a table whose components carry their kind's factory protocol, so
-    ``registry.sheets()[name].factory(name, params, model)`` is type-checked.
+    A kind's key (:class:`ComponentKind`, e.g. ``mozaik.model.SHEETS``) carries the kind's
+    factory protocol, so ``registry[SHEETS][name].factory(name, params, model)`` is
+    type-checked. When a kind's table is first built, every class registered as a factory of
+    the kind is checked to subclass the kind's base class.
     """
 
-    def __init__(self, components: Mapping[str, Mapping[str, RegisteredComponent]]
-                 | Callable[[str], Mapping[str, RegisteredComponent]],
-                 ads: Mapping[str, RegisteredADS]
-                 | Callable[[], Mapping[str, RegisteredADS]] | None = None) -> None:
+    def __init__(self, components: Mapping[str, Mapping[str, AnyComponent[Callable[..., object]]]]
+                 | Callable[[str], Mapping[str, AnyComponent[Callable[..., object]]]],
+                 ads: Mapping[str, RegisteredADS[object]]
+                 | Callable[[], Mapping[str, RegisteredADS[object]]] | None = None,
+                 kinds: Callable[[str], ComponentKind[Callable[..., object]] | None]
+                 | None = None) -> None:
         # A callable source is asked for one kind when that kind is first needed: plugins
         # import their heavy dependencies (scipy, matplotlib) in their hooks, so a run that
         # needs no plot never imports matplotlib
         self._source = components
-        self._tables: dict[str, ComponentTable[Callable[..., Any]]] = {}
+        self._tables: dict[str, ComponentTable[Callable[..., object]]] = {}
+        self._checked: set[str] = set()
         # ADS classes import neo and quantities: collected on first need, not with the rest
         self._ads_source = ads
-        self._ads: ADSTable | None = None
+        self._ads: dict[type, ADSTable[Any]] = {}
+        # where the key of a kind named by string comes from (the mozaik_component_kind hook)
+        self._kinds = kinds
 
-    def _table(self, kind: str) -> ComponentTable[Callable[..., Any]]:
+    def _table(self, kind: str) -> ComponentTable[Callable[..., object]]:
         table = self._tables.get(kind)
         if table is None:
             source = self._source
@@ -158,63 +166,68 @@ class Registry:
             table = self._tables[kind] = ComponentTable(kind, items)
         return table
 
-    def kind(self, kind: str) -> ComponentTable:
-        """The table of one kind; ``kind`` is one of :data:`COMPONENT_KINDS`."""
+    def __getitem__(self, kind: ComponentKind[F]) -> ComponentTable[F]:
+        """The table of one kind: ``registry[SHEETS]`` -> ``ComponentTable[SheetFactory]``.
+
+        Raises
+        ------
+        PluginError
+            If a plugin registers a class that does not subclass the kind's base class.
+        """
+        table = self._table(kind.name)
+        if kind.name not in self._checked:
+            _check_factories(kind, table)
+            self._checked.add(kind.name)
+        return cast("ComponentTable[F]", table)
+
+    def kind(self, kind: str) -> ComponentTable[Callable[..., object]]:
+        """The table of one kind by name; ``kind`` is one of :data:`COMPONENT_KINDS`.
+
+        The factories are checked as by ``registry[KEY]``: the key comes from the
+        ``mozaik_component_kind`` hook (core's built-in plugin), or from the package defining
+        it if that is imported.
+        """
         if kind not in COMPONENT_KINDS:
             msg = f"unknown component kind {kind!r}; kinds are: {', '.join(COMPONENT_KINDS)}"
             raise UnknownComponentError(msg)
-        return self._table(kind)
+        key = known_kind(kind)
+        if key is None and self._kinds is not None and kind not in self._checked:
+            key = self._kinds(kind)
+        return self._table(kind) if key is None else self[key]
 
-    def get(self, kind: str, name: str) -> RegisteredComponent:
+    def get(self, kind: str, name: str) -> AnyComponent[Callable[..., object]]:
         return self.kind(kind)[name]
 
-    def input_spaces(self) -> ComponentTable[InputSpaceFactory]:
-        return cast("ComponentTable[InputSpaceFactory]", self._table("input_spaces"))
-
-    def sensory_inputs(self) -> ComponentTable[SensoryInputFactory]:
-        return cast("ComponentTable[SensoryInputFactory]", self._table("sensory_inputs"))
-
-    def sheets(self) -> ComponentTable[SheetFactory]:
-        return cast("ComponentTable[SheetFactory]", self._table("sheets"))
-
-    def connectors(self) -> ComponentTable[ConnectorFactory]:
-        return cast("ComponentTable[ConnectorFactory]", self._table("connectors"))
-
-    def connector_functions(self) -> ComponentTable[ConnectorFunctionFactory]:
-        return cast("ComponentTable[ConnectorFunctionFactory]",
-                    self._table("connector_functions"))
-
-    def stimuli(self) -> ComponentTable[StimulusFactory]:
-        return cast("ComponentTable[StimulusFactory]", self._table("stimuli"))
-
-    def experiments(self) -> ComponentTable[ExperimentFactory]:
-        return cast("ComponentTable[ExperimentFactory]", self._table("experiments"))
-
-    def analyses(self) -> ComponentTable[AnalysisFactory]:
-        return cast("ComponentTable[AnalysisFactory]", self._table("analyses"))
-
-    def plots(self) -> ComponentTable[PlotFactory]:
-        return cast("ComponentTable[PlotFactory]", self._table("plots"))
-
-    def search_plots(self) -> ComponentTable[SearchPlotFactory]:
-        return cast("ComponentTable[SearchPlotFactory]", self._table("search_plots"))
-
-    def backends(self) -> ComponentTable[BackendFactory]:
-        return cast("ComponentTable[BackendFactory]", self._table("backends"))
-
-    def analysis_data_structures(self) -> ADSTable:
+    def analysis_data_structures(self, base: type[T]) -> ADSTable[T]:
         """ADS classes registered by plugins, by identifier (class name).
+
+        Parameters
+        ----------
+        base : type
+            The class every registered one must subclass (``AnalysisDataStructure``; the
+            caller names it, so this ground floor imports no ``mozaik.ads``).
 
         Raises
         ------
         PluginConflictError
             If two plugins register classes with one identifier.
+        PluginError
+            If a plugin registers something that is not a subclass of ``base``.
         """
-        if self._ads is None:
+        table = self._ads.get(base)
+        if table is None:
             source = self._ads_source
-            self._ads = ADSTable((source() if callable(source) else source) or {})
-        return self._ads
+            items = (source() if callable(source) else source) or {}
+            for entry in items.values():
+                if not issubclass(entry.cls, base):
+                    msg = (f"mozaik_analysis_data_structures() of plugin {entry.plugin!r} "
+                           f"({entry.distribution} {entry.version}) returned "
+                           f"{entry.cls.__module__}.{entry.cls.__qualname__}; it must return "
+                           f"{base.__qualname__} subclasses")
+                    raise PluginError(msg)
+            table = self._ads[base] = ADSTable(cast("Mapping[str, RegisteredADS[T]]", items))
+        return cast("ADSTable[T]", table)
 
-    def all(self) -> Iterator[RegisteredComponent]:
+    def all(self) -> Iterator[AnyComponent[Callable[..., object]]]:
         for kind in COMPONENT_KINDS:
-            yield from self._table(kind).values()
+            yield from self.kind(kind).values()

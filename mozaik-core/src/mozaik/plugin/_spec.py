@@ -7,51 +7,42 @@ the names below. It is published through the ``mozaik`` entry-point group::
     [project.entry-points.mozaik]
     somelab = "mozaik_somelab._plugin"
 
-and declares the hook API it was written for, ``MOZAIK_HOOK_API = (1, 0)``, which core checks
+and declares the hook API it was written for, ``MOZAIK_HOOK_API = (2, 0)``, which core checks
 when the plugin registers (the major number must match, the minor must not exceed core's).
 
 Registration hooks take no arguments and return an iterable of
-:class:`~mozaik.plugin.ComponentSpec`, parametrised by the kind's factory protocol
-(``ComponentSpec[SheetFactory]``...). Results of all plugins are concatenated; two plugins
-registering one name for one kind is an error naming both distributions. A plugin function
-whose name starts with ``mozaik_`` but is no hook below is an error naming the closest hook.
+:class:`~mozaik.plugin.ComponentSpec`, parametrised by the component's parameters class and
+the kind's factory protocol, which lives with the kind
+(``ComponentSpec[BarrelParams, mozaik.model.SheetFactory[BarrelParams]]``...). Results of all
+plugins are concatenated; two plugins registering one name for one kind is an error naming both
+distributions. A plugin function whose name starts with ``mozaik_`` but is no hook below is an
+error naming the closest hook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from mozaik.plugin._types import ComponentSpec
+from mozaik.plugin._types import ComponentKind, ComponentSpec
 
 if TYPE_CHECKING:
     import click
 
-    from mozaik.ads import AnalysisDataStructure
-    from mozaik.datastore import DataStore
-    from mozaik.plugin._factories import (
-        AnalysisFactory,
-        BackendFactory,
-        ConnectorFactory,
-        ConnectorFunctionFactory,
-        ExperimentFactory,
-        InputSpaceFactory,
-        PlotFactory,
-        SearchPlotFactory,
-        SensoryInputFactory,
-        SheetFactory,
-        StimulusFactory,
-    )
+# What every registration hook returns. The factory protocol of each kind lives with the kind
+# (``mozaik.model.SheetFactory``...), above this ground floor; a plugin annotates its own hook
+# with its parameters class and the kind's protocol, ``ComponentSpec[P, SheetFactory[P]]``
+Specs = Iterable[ComponentSpec[Any, Callable[..., object]]]
 
 __all__ = ["HOOK_API_VERSION", "PROJECT_NAME", "hookimpl", "hookspec"]
 
 PROJECT_NAME = "mozaik"
 
 #: Version of the hook API below: bump the minor for additions, the major for breaking changes.
-HOOK_API_VERSION: tuple[int, int] = (1, 0)
+HOOK_API_VERSION: tuple[int, int] = (2, 0)
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -63,10 +54,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def mozaik_input_spaces() -> Iterable[ComponentSpec[InputSpaceFactory]]:
+def mozaik_input_spaces() -> Specs:
     """Register input spaces: the sensory world stimuli are drawn into (e.g. visual space).
 
-    Factory: :class:`~mozaik.plugin.InputSpaceFactory`, ``factory(params) -> InputSpace``
+    Factory: :class:`mozaik.model.InputSpaceFactory`, ``factory(params) -> InputSpace``
     (:class:`mozaik.model.InputSpace`). Results of all plugins are
     concatenated.
 
@@ -80,10 +71,10 @@ def mozaik_input_spaces() -> Iterable[ComponentSpec[InputSpaceFactory]]:
 
 
 @hookspec
-def mozaik_sensory_inputs() -> Iterable[ComponentSpec[SensoryInputFactory]]:
+def mozaik_sensory_inputs() -> Specs:
     """Register sensory input layers that turn an input space into spikes (e.g. retina/LGN).
 
-    Factory: :class:`~mozaik.plugin.SensoryInputFactory`, ``factory(name, params, model) ->
+    Factory: :class:`mozaik.model.SensoryInputFactory`, ``factory(name, params, model) ->
     SensoryInput`` (:class:`mozaik.model.SensoryInput`). Results are
     concatenated.
 
@@ -97,10 +88,10 @@ def mozaik_sensory_inputs() -> Iterable[ComponentSpec[SensoryInputFactory]]:
 
 
 @hookspec
-def mozaik_sheets() -> Iterable[ComponentSpec[SheetFactory]]:
+def mozaik_sheets() -> Specs:
     """Register sheets: populations of neurons laid out in 2D cortical space.
 
-    Factory: :class:`~mozaik.plugin.SheetFactory`, ``factory(name, params, model) -> Sheet``
+    Factory: :class:`mozaik.model.SheetFactory`, ``factory(name, params, model) -> Sheet``
     (:class:`mozaik.model.Sheet`). Results are concatenated.
 
     Example::
@@ -113,10 +104,10 @@ def mozaik_sheets() -> Iterable[ComponentSpec[SheetFactory]]:
 
 
 @hookspec
-def mozaik_connectors() -> Iterable[ComponentSpec[ConnectorFactory]]:
+def mozaik_connectors() -> Specs:
     """Register connectors: rules that build a projection between two sheets.
 
-    Factory: :class:`~mozaik.plugin.ConnectorFactory`, ``factory(name, source, target, params,
+    Factory: :class:`mozaik.model.ConnectorFactory`, ``factory(name, source, target, params,
     model) -> Connector`` (:class:`mozaik.model.Connector`).
     Results are concatenated.
 
@@ -130,10 +121,10 @@ def mozaik_connectors() -> Iterable[ComponentSpec[ConnectorFactory]]:
 
 
 @hookspec
-def mozaik_connector_functions() -> Iterable[ComponentSpec[ConnectorFunctionFactory]]:
+def mozaik_connector_functions() -> Specs:
     """Register connector functions used by the modular connector's weight/delay expressions.
 
-    Factory: :class:`~mozaik.plugin.ConnectorFunctionFactory`, ``factory(params) ->
+    Factory: :class:`mozaik.model.ConnectorFunctionFactory`, ``factory(params) ->
     ConnectorFunction`` (:class:`mozaik.model.ConnectorFunction`), a callable that maps
     vectorised (source, target) index arrays to a value array. Results are concatenated.
 
@@ -147,10 +138,10 @@ def mozaik_connector_functions() -> Iterable[ComponentSpec[ConnectorFunctionFact
 
 
 @hookspec
-def mozaik_stimuli() -> Iterable[ComponentSpec[StimulusFactory]]:
+def mozaik_stimuli() -> Specs:
     """Register stimulus classes. A stimulus is identified by this name plus its parameters.
 
-    Factory: :class:`~mozaik.plugin.StimulusFactory`, ``factory(params) -> Stimulus``
+    Factory: :class:`mozaik.stimulus.StimulusFactory`, ``factory(params) -> Stimulus``
     (:class:`mozaik.stimulus.Stimulus`; the class's ``name`` is the registered name).
     Results are concatenated.
 
@@ -164,10 +155,10 @@ def mozaik_stimuli() -> Iterable[ComponentSpec[StimulusFactory]]:
 
 
 @hookspec
-def mozaik_experiments() -> Iterable[ComponentSpec[ExperimentFactory]]:
+def mozaik_experiments() -> Specs:
     """Register experiments: protocols that produce a list of stimuli to present.
 
-    Factory: :class:`~mozaik.plugin.ExperimentFactory`, ``factory(params, model) ->
+    Factory: :class:`mozaik.experiments.ExperimentFactory`, ``factory(params, model) ->
     Experiment`` (:class:`mozaik.experiments.Experiment`). Results are concatenated.
 
     Example::
@@ -180,10 +171,10 @@ def mozaik_experiments() -> Iterable[ComponentSpec[ExperimentFactory]]:
 
 
 @hookspec
-def mozaik_analyses() -> Iterable[ComponentSpec[AnalysisFactory]]:
+def mozaik_analyses() -> Specs:
     """Register analyses: they read a datastore view and return analysis data structures.
 
-    Factory: :class:`~mozaik.plugin.AnalysisFactory`, ``factory(params) -> Analysis``
+    Factory: :class:`mozaik.analysis.AnalysisFactory`, ``factory(params) -> Analysis``
     (:class:`mozaik.analysis.Analysis`); ``analysis.run(view)`` returns the results, which the
     workflow stores (replacing equal ones). Register the result classes with
     :func:`mozaik_analysis_data_structures`.
@@ -199,10 +190,10 @@ def mozaik_analyses() -> Iterable[ComponentSpec[AnalysisFactory]]:
 
 
 @hookspec
-def mozaik_plots() -> Iterable[ComponentSpec[PlotFactory]]:
+def mozaik_plots() -> Specs:
     """Register plots: figures drawn from a datastore view.
 
-    Factory: :class:`~mozaik.plugin.PlotFactory`, ``factory(params) -> Plot``
+    Factory: :class:`mozaik.plot.PlotFactory`, ``factory(params) -> Plot``
     (:class:`mozaik.plot.Plot`); ``plot.draw(view, path)`` returns the files written. Results are
     concatenated.
 
@@ -216,10 +207,10 @@ def mozaik_plots() -> Iterable[ComponentSpec[PlotFactory]]:
 
 
 @hookspec
-def mozaik_search_plots() -> Iterable[ComponentSpec[SearchPlotFactory]]:
+def mozaik_search_plots() -> Specs:
     """Register search plots: figures of a whole parameter search, from its collated table.
 
-    Factory: :class:`~mozaik.plugin.SearchPlotFactory`, ``factory(params) -> SearchPlot``
+    Factory: :class:`mozaik.plot.SearchPlotFactory`, ``factory(params) -> SearchPlot``
     (:class:`mozaik.plot.SearchPlot`); ``plot.draw(table, parameters, path)`` returns the files
     written. A search file declares them under ``plots:``; ``mozaik search plot MASTER`` draws
     them into ``MASTER/figures/``. Results are concatenated.
@@ -234,10 +225,10 @@ def mozaik_search_plots() -> Iterable[ComponentSpec[SearchPlotFactory]]:
 
 
 @hookspec
-def mozaik_backends() -> Iterable[ComponentSpec[BackendFactory]]:
+def mozaik_backends() -> Specs:
     """Register execution backends that run one study or a parameter sweep (local, Slurm, MPI).
 
-    Factory: :class:`~mozaik.plugin.BackendFactory`, ``factory(params) -> Backend``
+    Factory: :class:`mozaik.controller.BackendFactory`, ``factory(params) -> Backend``
     (``mozaik.controller.Backend``); ``backend.run(study, run_dir, **options)``.
     Results are concatenated.
 
@@ -250,7 +241,7 @@ def mozaik_backends() -> Iterable[ComponentSpec[BackendFactory]]:
 
 
 @hookspec
-def mozaik_analysis_data_structures() -> Iterable[type[AnalysisDataStructure]]:
+def mozaik_analysis_data_structures() -> Iterable[type]:
     """Register analysis data structure (ADS) classes: the result types of analyses.
 
     The datastore stores a result under its class name; when a store is read, the class is
@@ -265,6 +256,27 @@ def mozaik_analysis_data_structures() -> Iterable[type[AnalysisDataStructure]]:
         def mozaik_analysis_data_structures():
             from mozaik_somelab._ads import BarrelMap
             return [BarrelMap]
+    """
+
+
+@hookspec(firstresult=True)
+def mozaik_component_kind(name: str) -> ComponentKind[Callable[..., object]] | None:
+    """The key of the component kind ``name`` (one of ``COMPONENT_KINDS``), or None.
+
+    Core's built-in plugin answers for every kind, importing the package that defines the
+    kind (``mozaik.model`` for ``sheets``...) only when the kind's table is first built, which
+    imports it anyway. The registry uses the key to check, when it builds the table, that
+    every class registered as a factory of the kind subclasses the kind's base class (so
+    ``mozaik config check`` and ``mozaik plugins`` report a plugin written against an older
+    API). The first non-None result is used; plugins need not implement it.
+
+    Example::
+
+        @hookimpl
+        def mozaik_component_kind(name):
+            from mozaik.model import SHEETS
+
+            return SHEETS if name == "sheets" else None
     """
 
 
@@ -338,7 +350,7 @@ def mozaik_after_presentation(run_dir: Path, stimulus: str, trial: int,
 
 
 @hookspec
-def mozaik_run_finished(run_dir: Path, store: DataStore) -> None:
+def mozaik_run_finished(run_dir: Path, store: object) -> None:
     """Called after all presentations, analyses and plots of a run; ``store`` is the DataStore.
 
     Example::

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Generic
+from typing import Generic, TypeVar
 
 import attrs
-from typing_extensions import TypeVar
 
-if TYPE_CHECKING:
-    from mozaik.ads import AnalysisDataStructure
+from mozaik._errors import PluginError
 
-__all__ = ["COMPONENT_KINDS", "ComponentSpec", "RegisteredADS", "RegisteredComponent",
-           "SheetAnnotations"]
+__all__ = ["COMPONENT_KINDS", "ComponentKind", "ComponentSpec", "RegisteredADS",
+           "RegisteredComponent", "SheetAnnotations", "kind_label", "known_kind",
+           "public_name"]
 
 #: Every kind of component a plugin can register, in the order ``mozaik plugins`` lists them.
 #: Each kind ``k`` has a registration hook ``mozaik_<k>()``.
@@ -30,9 +30,85 @@ COMPONENT_KINDS: tuple[str, ...] = (
     "backends",
 )
 
-#: The factory type of a :class:`ComponentSpec`: one of the protocols of
-#: :mod:`mozaik.plugin` (``SheetFactory``...), or any callable when left unparametrised.
-F = TypeVar("F", bound=Callable[..., object], default=Callable[..., Any])
+_SINGULAR = {"analyses": "analysis", "stimuli": "stimulus"}
+
+
+def kind_label(kind: str, *, plural: bool = False) -> str:
+    """Human name of a component kind: ``connector_functions`` -> ``connector function``.
+
+    With ``plural=True`` the plural (``stimuli`` -> ``stimuli``, ``analyses`` -> ``analyses``).
+    """
+    if plural:
+        return kind.replace("_", " ")
+    last = kind.rsplit("_", 1)[-1]
+    singular = _SINGULAR.get(last, last[:-1] if last.endswith("s") else last)
+    return (kind[: len(kind) - len(last)] + singular).replace("_", " ")
+
+
+#: The parameters class of a component (its ``config_cls``).
+P = TypeVar("P", covariant=True)
+#: The factory type of a component: its kind's factory protocol, which lives with the kind
+#: (``mozaik.model.SheetFactory[P]``, ``mozaik.analysis.AnalysisFactory[P]``...). Both are
+#: covariant: the records are frozen, so a record of a narrower type is one of a wider type.
+F = TypeVar("F", bound=Callable[..., object], covariant=True)
+#: A class built by factories (the base class of a kind, or of analysis data structures).
+T = TypeVar("T")
+
+# Every kind key defined so far, by name: a key registers itself when the package that defines
+# its kind is imported, so string lookups (``registry.kind("sheets")``) check the same rules
+_KINDS: dict[str, ComponentKind[Callable[..., object]]] = {}
+
+
+@attrs.frozen(eq=False)
+class ComponentKind(Generic[F]):
+    """The typed key of one component kind: ``registry[SHEETS]`` is a table of sheets.
+
+    A kind's key and its factory protocol live with the kind (``mozaik.model.SHEETS`` and
+    ``mozaik.model.SheetFactory``), so this ground floor names no higher package.
+
+    Parameters
+    ----------
+    name : str
+        The kind, one of :data:`COMPONENT_KINDS` (``"sheets"``); its registration hook is
+        ``mozaik_<name>``.
+    base : type
+        The class every component of the kind is: a class registered as factory must subclass
+        it, a function factory must return an instance of it.
+    label : str
+        Human name in messages (``"sheet"``); defaults to one derived from ``name``.
+    """
+
+    name: str
+    base: type
+    label: str = attrs.field(
+        default=attrs.Factory(lambda self: kind_label(self.name), takes_self=True))
+
+    def __attrs_post_init__(self) -> None:
+        if self.name not in COMPONENT_KINDS:
+            msg = (f"unknown component kind {self.name!r}; kinds are: "
+                   f"{', '.join(COMPONENT_KINDS)} (a new kind needs a hook in mozaik.plugin)")
+            raise PluginError(msg)
+        _KINDS.setdefault(self.name, self)  # the first key of a name is the kind's
+
+    @property
+    def hook(self) -> str:
+        """The registration hook's name, ``mozaik_<name>``."""
+        return f"mozaik_{self.name}"
+
+    def __repr__(self) -> str:
+        return f"ComponentKind({self.name!r}, base={self.base.__qualname__})"
+
+
+def public_name(cls: type) -> str:
+    """``mozaik.model.Sheet`` for ``mozaik.model._sheet.Sheet``: where users import it from."""
+    parts = cls.__module__.split(".")
+    public = itertools.takewhile(lambda part: not part.startswith("_"), parts)
+    return ".".join([*public, cls.__qualname__])
+
+
+def known_kind(name: str) -> ComponentKind[Callable[..., object]] | None:
+    """The key of kind ``name`` if the package defining it has been imported, else None."""
+    return _KINDS.get(name)
 
 
 def _check_name(_instance: object, _attribute: object, value: str) -> None:
@@ -72,11 +148,14 @@ class SheetAnnotations:
 
 
 @attrs.frozen(kw_only=True)
-class ComponentSpec(Generic[F]):
+class ComponentSpec(Generic[P, F]):
     """What a plugin registers for one component.
 
-    Parametrised by the kind's factory protocol, e.g. ``ComponentSpec[SheetFactory]``, so a
-    type checker verifies the factory's signature.
+    Parametrised by the parameters class and the kind's factory protocol over it, e.g.
+    ``ComponentSpec[BarrelParams, SheetFactory[BarrelParams]]``, so a type checker verifies
+    that ``config_cls`` is the class the factory accepts and that the factory has the kind's
+    signature (a hook annotated ``-> list[ComponentSpec[BarrelParams,
+    SheetFactory[BarrelParams]]]`` is checked).
 
     Parameters
     ----------
@@ -87,8 +166,9 @@ class ComponentSpec(Generic[F]):
         A frozen attrs class declaring the component's parameters; the loaded configuration tree
         is structured into it with cattrs.
     factory : callable
-        Builds the component. Its signature depends on the kind: see the factory protocols
-        (``SheetFactory``, ``AnalysisFactory``, ...) and the hook reference (``docs/hooks.md``).
+        Builds the component. Its signature is the kind's factory protocol, which lives with
+        the kind (``mozaik.model.SheetFactory``, ``mozaik.analysis.AnalysisFactory``, ...; see
+        the hook reference, ``docs/hooks.md``). A class must subclass the kind's base class.
     summary : str
         One line for ``mozaik plugins``.
     requires_annotations : SheetAnnotations
@@ -102,7 +182,7 @@ class ComponentSpec(Generic[F]):
     """
 
     name: str = attrs.field(validator=_check_name)
-    config_cls: type
+    config_cls: type[P]
     factory: F
     summary: str = ""
     requires_annotations: SheetAnnotations = attrs.field(factory=SheetAnnotations)
@@ -110,11 +190,11 @@ class ComponentSpec(Generic[F]):
 
 
 @attrs.frozen(kw_only=True)
-class RegisteredComponent(Generic[F]):
+class RegisteredComponent(Generic[P, F]):
     """A component as the registry knows it: the plugin's spec plus where it came from."""
 
     kind: str
-    spec: ComponentSpec[F]
+    spec: ComponentSpec[P, F]
     plugin: str
     distribution: str
     version: str
@@ -124,7 +204,7 @@ class RegisteredComponent(Generic[F]):
         return self.spec.name
 
     @property
-    def config_cls(self) -> type:
+    def config_cls(self) -> type[P]:
         return self.spec.config_cls
 
     @property
@@ -135,9 +215,32 @@ class RegisteredComponent(Generic[F]):
     def summary(self) -> str:
         return self.spec.summary
 
+    @property
+    def who(self) -> str:
+        """``"plugin 'x' of distribution y 1.0"``, for messages."""
+        return f"plugin {self.plugin!r} of distribution {self.distribution} {self.version}"
+
+    def built(self, value: T, base: type) -> T:
+        """``value``, checked to be a ``base`` (what a function factory returned).
+
+        Raises
+        ------
+        PluginError
+            Naming the component, its kind, plugin and distribution, and the fix.
+        """
+        if isinstance(value, base):
+            return value
+        label = kind_label(self.kind)
+        msg = (f"the factory of {label} {self.name!r} ({self.who}) returned "
+               f"{type(value).__qualname__} {value!r:.80}, which is not a "
+               f"{public_name(base)}; a {label} factory must return an instance of a "
+               f"subclass of {base.__qualname__} (mozaik hook API 2): fix or upgrade "
+               f"{self.distribution}")
+        raise PluginError(msg)
+
 
 @attrs.frozen(kw_only=True)
-class RegisteredADS:
+class RegisteredADS(Generic[T]):
     """An analysis data structure class as the registry knows it, with its provider.
 
     Attributes
@@ -148,14 +251,14 @@ class RegisteredADS:
         The plugin that registered it (``mozaik_analysis_data_structures``) and its distribution.
     """
 
-    cls: type[AnalysisDataStructure]
+    cls: type[T]
     plugin: str
     distribution: str
     version: str
 
     @property
     def identifier(self) -> str:
-        return self.cls.identifier
+        return str(getattr(self.cls, "identifier", self.cls.__name__))
 
     @property
     def summary(self) -> str:

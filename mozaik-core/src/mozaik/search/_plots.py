@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from mozaik._errors import AnalysisError, MozaikError
-from mozaik.plot import SearchPlot
+from mozaik.plot import SEARCH_PLOTS, SearchPlot
 from mozaik.search._collate import collate_search
 from mozaik.search._master import DEFINITION_FILE, load_master
 from mozaik.search._spec import definition_tree, search_plot_entries
@@ -54,7 +54,7 @@ def plot_search(master_dir: str | Path) -> list[Path]:
     written: list[Path] = []
     for k, entry in enumerate(entries):
         try:
-            plot = entry.build(entry.params)
+            plot = entry.of(SEARCH_PLOTS).factory(entry.params)
             if not isinstance(plot, SearchPlot):
                 msg = (f"the factory of {entry.name!r} ({entry.registered.distribution}) "
                        f"returned {type(plot).__name__}, not a mozaik.plot.SearchPlot")

@@ -57,11 +57,11 @@ def search_backend(search: Search, name: str | None = None,
     import yaml
 
     from mozaik.config import structure
-    from mozaik.controller import Backend
+    from mozaik.controller import BACKENDS, Backend
     from mozaik.plugin import get_registry
 
     chosen = name or search.backend
-    backends = get_registry().backends()
+    backends = get_registry()[BACKENDS]
     full = BACKEND_ALIASES.get(chosen, chosen)
     if full not in backends:
         hint = ("; install mozaik-hpc for slurm and mpi" if chosen in ("slurm", "mpi") else "")

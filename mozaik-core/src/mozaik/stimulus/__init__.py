@@ -12,6 +12,10 @@ from mozaik.stimulus._base import (
     unflatten_params,
 )
 from mozaik.stimulus._identity import ParamValue, StimulusIdentity
+from mozaik.stimulus._kind import (
+    STIMULI,
+    StimulusFactory,
+)
 
 __all__ = [
     "InternalStimulus",
@@ -19,7 +23,9 @@ __all__ = [
     "NullStimulus",
     "NullStimulusParams",
     "ParamValue",
+    "STIMULI",
     "Stimulus",
+    "StimulusFactory",
     "StimulusIdentity",
     "flatten_params",
     "unflatten_params",

@@ -19,6 +19,7 @@ import attrs
 
 from mozaik._errors import MozaikError
 from mozaik.stimulus._base import Stimulus, unflatten_params
+from mozaik.stimulus._kind import STIMULI
 
 if TYPE_CHECKING:
     from mozaik.plugin import Registry
@@ -73,18 +74,17 @@ def stimulus_from_identity(identity: StimulusIdentity, registry: Registry | None
         The factory returned something that is not a Stimulus of that name.
     """
     from mozaik.config import structure
-    from mozaik.study import ComponentEntry
 
     if registry is None:
         from mozaik.plugin import get_registry
 
         registry = get_registry()
-    registered = registry.stimuli()[identity.name]
+    registered = registry[STIMULI][identity.name]
     tree = _decode(unflatten_params(identity.params), registered.config_cls)
     params: Any = structure(tree, registered.config_cls, path=f"stimulus {identity.name!r} params")
-    entry = ComponentEntry(name=identity.name, registered=registered, params=params,
-                           path=f"stimulus {identity.name!r}")
-    stimulus = entry.build(params, trial=trial)
+    stimulus = registered.factory(params)
+    if isinstance(stimulus, Stimulus) and trial:
+        stimulus = stimulus.with_trial(trial)
     if not isinstance(stimulus, Stimulus) or stimulus.name != identity.name:
         msg = (f"the factory of stimulus {identity.name!r} ({registered.distribution}) returned "
                f"{stimulus!r}, not a Stimulus named {identity.name!r}; fix the plugin")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mozaik.config import Distribution, ProblemCollector, SimulatorConfig
-from mozaik.study._layout import ComponentEntry
+from mozaik.study._layout import Entry
 
 __all__ = ["check_delays", "check_sheet_names"]
 
@@ -34,7 +34,7 @@ def _delay_range(value: Any) -> tuple[float, float] | None:
     return None
 
 
-def check_delays(connectors: Mapping[str, ComponentEntry], simulator: SimulatorConfig,
+def check_delays(connectors: Mapping[str, Entry], simulator: SimulatorConfig,
                  problems: ProblemCollector) -> None:
     """Constant (or bounded) connector delays within the simulator's delay range."""
     min_delay, max_delay = simulator.effective_min_delay, simulator.max_delay
@@ -61,7 +61,7 @@ def _names(value: Any) -> Iterable[str]:
     return []
 
 
-def check_sheet_names(entries: Iterable[ComponentEntry], sheets: Iterable[str],
+def check_sheet_names(entries: Iterable[Entry], sheets: Iterable[str],
                       problems: ProblemCollector) -> None:
     """Experiment parameters ``sheet``/``sheets`` name sheets of the study."""
     known = set(sheets)

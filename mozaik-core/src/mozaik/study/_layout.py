@@ -33,13 +33,14 @@ whole study file is accepted as a workflow file too (its other sections are igno
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
+from mozaik._errors import PluginError
 from mozaik.config import ConfigTree, ControllerConfig, SimulatorConfig
-from mozaik.plugin import RegisteredComponent
+from mozaik.plugin import ComponentKind, RegisteredComponent
 
 __all__ = [
     "SECTIONS",
@@ -47,6 +48,7 @@ __all__ = [
     "WORKFLOW_SECTIONS",
     "ComponentEntry",
     "ConnectorEntry",
+    "Entry",
     "Section",
     "Study",
     "WorkflowEntry",
@@ -101,22 +103,53 @@ STUDY_SECTIONS: tuple[str, ...] = tuple(section.name for section in SECTIONS)
 WORKFLOW_SECTIONS: tuple[str, ...] = ("analyses", "plots")
 
 
+P = TypeVar("P", covariant=True)
+F = TypeVar("F", bound=Callable[..., object], covariant=True)
+G = TypeVar("G", bound=Callable[..., object])
+
+
 @attrs.frozen(kw_only=True)
-class ComponentEntry:
-    """One component declared in a study: its registered name, structured parameters and where."""
+class ComponentEntry(Generic[P, F]):
+    """One component declared in a study: its registered name, structured parameters and where.
+
+    Generic in the parameters class ``P`` and the factory type ``F``: a study holds entries of
+    every kind (``Entry``); :meth:`of` types one by its kind's key, so
+    ``entry.of(SHEETS).factory(name, entry.params, model)`` is checked against
+    ``SheetFactory``.
+    """
 
     name: str
-    registered: RegisteredComponent
-    params: Any
+    registered: RegisteredComponent[P, F]
+    params: P
     path: str
 
-    def build(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the component's factory with the kind's arguments and ``params``."""
-        return self.registered.factory(*args, **kwargs)
+    @property
+    def factory(self) -> F:
+        """The registered factory (its signature is the kind's protocol)."""
+        return self.registered.factory
+
+    def of(self, kind: ComponentKind[G]) -> ComponentEntry[P, G]:
+        """This entry typed as a component of ``kind``.
+
+        Raises
+        ------
+        PluginError
+            If the entry was looked up as another kind (a bug in the caller).
+        """
+        if self.registered.kind != kind.name:
+            msg = (f"{self.path}: {self.name!r} is a {self.registered.kind} component, not one "
+                   f"of {kind.name}")
+            raise PluginError(msg)
+        return cast("ComponentEntry[P, G]", self)
+
+
+#: A study's entry of any kind (its parameters class and factory known at run time only; type
+#: it with ``entry.of(KIND)``).
+Entry = ComponentEntry[Any, Callable[..., object]]
 
 
 @attrs.frozen(kw_only=True)
-class ConnectorEntry(ComponentEntry):
+class ConnectorEntry(ComponentEntry[P, F]):
     """A connector entry: also names its source and target sheets."""
 
     source: str
@@ -124,7 +157,7 @@ class ConnectorEntry(ComponentEntry):
 
 
 @attrs.frozen(kw_only=True)
-class WorkflowEntry(ComponentEntry):
+class WorkflowEntry(ComponentEntry[P, F]):
     """An ``analyses``/``plots`` entry: also the query narrowing its input view.
 
     Attributes
@@ -151,14 +184,14 @@ class Study:
     description: str
     simulator: SimulatorConfig
     controller: ControllerConfig
-    backend: ComponentEntry | None = None
-    input_space: ComponentEntry | None
-    sensory_input: ComponentEntry | None
-    sheets: Mapping[str, ComponentEntry]
-    connectors: Mapping[str, ConnectorEntry]
-    experiments: tuple[ComponentEntry, ...]
-    analyses: tuple[ComponentEntry, ...]
-    plots: tuple[ComponentEntry, ...]
+    backend: Entry | None = None
+    input_space: Entry | None
+    sensory_input: Entry | None
+    sheets: Mapping[str, Entry]
+    connectors: Mapping[str, ConnectorEntry[Any, Callable[..., object]]]
+    experiments: tuple[Entry, ...]
+    analyses: tuple[Entry, ...]
+    plots: tuple[Entry, ...]
     tree: ConfigTree = attrs.field(repr=False)
 
     @property

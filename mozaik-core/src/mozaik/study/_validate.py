@@ -23,7 +23,7 @@ from mozaik.config import (
     load_config,
     structure,
 )
-from mozaik.plugin import RegisteredComponent, Registry, get_registry, kind_label
+from mozaik.plugin import AnyComponent, Registry, get_registry, kind_label
 from mozaik.study._cross import check_delays, check_sheet_names
 from mozaik.study._layout import (
     SECTIONS,
@@ -31,6 +31,7 @@ from mozaik.study._layout import (
     WORKFLOW_SECTIONS,
     ComponentEntry,
     ConnectorEntry,
+    Entry,
     Section,
     Study,
     WorkflowEntry,
@@ -50,7 +51,8 @@ def _join(path: str, key: object) -> str:
 
 def structure_component(registry: Registry, kind: str, entry: Any, path: str,
                         tree: ConfigTree | None = None,
-                        extra_keys: Iterable[str] = ()) -> tuple[RegisteredComponent, Any]:
+                        extra_keys: Iterable[str] = ()
+                        ) -> tuple[AnyComponent[Callable[..., object]], Any]:
     """Look ``entry['component']`` up in the registry and structure ``entry['params']``,
     including every component named inside the parameters.
 
@@ -136,8 +138,8 @@ class _Checker:
         self.problems = ProblemCollector(tree)
 
     def entry(self, kind: str, raw: Any, path: str,
-              make: Callable[[RegisteredComponent, Any], ComponentEntry] | None = None
-              ) -> ComponentEntry | None:
+              make: Callable[[AnyComponent[Callable[..., object]], Any], Entry] | None = None
+              ) -> Entry | None:
         extra: tuple[str, ...] = ()
         if kind == "connectors":
             extra = ("source", "target")
@@ -174,7 +176,7 @@ class _Checker:
             return self.named(section, raw)
         return self.many(section.name, kind, raw)
 
-    def named(self, section: Section, raw: Any) -> dict[str, ComponentEntry]:
+    def named(self, section: Section, raw: Any) -> dict[str, Entry]:
         # a study whose sensory input makes the sheets (an LGN alone) needs no other sheet
         required = section.required and not (section.name == "sheets"
                                               and self.tree.data.get("sensory_input"))
@@ -199,11 +201,11 @@ class _Checker:
         return out
 
     def connector(self, path: str, raw: Any
-                  ) -> Callable[[RegisteredComponent, Any], ComponentEntry]:
+                  ) -> Callable[[AnyComponent[Callable[..., object]], Any], Entry]:
         ends = {end: raw.get(end) if isinstance(raw, Mapping) else None
                 for end in ("source", "target")}
 
-        def make(reg: RegisteredComponent, params: Any) -> ComponentEntry:
+        def make(reg: AnyComponent[Callable[..., object]], params: Any) -> Entry:
             return ConnectorEntry(name=reg.name, registered=reg, params=params, path=path,
                                   source=str(ends["source"]), target=str(ends["target"]))
 
@@ -236,8 +238,8 @@ class _Checker:
         return out
 
     def workflow_entry(self, path: str, query: dict[str, Any]
-                       ) -> Callable[[RegisteredComponent, Any], ComponentEntry]:
-        def make(reg: RegisteredComponent, params: Any) -> ComponentEntry:
+                       ) -> Callable[[AnyComponent[Callable[..., object]], Any], Entry]:
+        def make(reg: AnyComponent[Callable[..., object]], params: Any) -> Entry:
             return WorkflowEntry(name=reg.name, registered=reg, params=params, path=path,
                                  query=query)
 
@@ -261,7 +263,7 @@ class _Checker:
                                       f"{end} sheet {value!r} does not exist; sheets are: "
                                       f"{', '.join(sorted(populations)) or 'none'}")
 
-    def many(self, section: str, kind: str, raw: Any) -> tuple[ComponentEntry, ...]:
+    def many(self, section: str, kind: str, raw: Any) -> tuple[Entry, ...]:
         if raw is None:
             return ()
         if not isinstance(raw, list):
@@ -303,7 +305,7 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
 def load_workflow_sections(file: str | Path, overrides: Iterable[str] = (),
                            registry: Registry | None = None,
                            include_roots: Iterable[str | Path] = ()
-                           ) -> tuple[tuple[ComponentEntry, ...], tuple[ComponentEntry, ...]]:
+                           ) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
     """Load and validate the :data:`WORKFLOW_SECTIONS` (``analyses``, ``plots``) of a file.
 
     A workflow file is a YAML file with only these sections (the same syntax as a study:
@@ -312,7 +314,7 @@ def load_workflow_sections(file: str | Path, overrides: Iterable[str] = (),
 
     Returns
     -------
-    (analyses, plots) : tuple of ComponentEntry each
+    (analyses, plots) : tuple of Entry each
 
     Raises
     ------

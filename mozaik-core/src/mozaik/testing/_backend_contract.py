@@ -25,8 +25,9 @@ import pytest
 
 from mozaik._errors import MozaikError
 from mozaik.config import structure
-from mozaik.plugin import PluginManager, RegisteredComponent
-from mozaik.study import ComponentEntry, Study, load_study
+from mozaik.controller import BACKENDS, BackendFactory
+from mozaik.plugin import AnyComponent, PluginManager
+from mozaik.study import Study, load_study
 
 __all__ = ["BackendContract"]
 
@@ -97,16 +98,14 @@ class BackendContract:
         """The plugin manager the suite looks the backend up in (override to register it)."""
         return PluginManager(autoload=True)
 
-    def component(self) -> RegisteredComponent:
-        return self.manager().registry.backends()[self.name]
+    def component(self) -> AnyComponent[BackendFactory[Any]]:
+        return self.manager().registry[BACKENDS][self.name]
 
     def backend(self) -> Any:
         component = self.component()
         params: Any = structure(dict(self.example_params), component.config_cls,
                                 path="backend.params")
-        entry = ComponentEntry(name=self.name, registered=component, params=params,
-                               path="backend")
-        return entry.build(params)
+        return component.factory(params)
 
     def study(self, folder: Path) -> Study:
         folder.mkdir(parents=True, exist_ok=True)

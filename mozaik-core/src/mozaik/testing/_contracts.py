@@ -13,18 +13,19 @@ A plugin's tests say what it promises; the suite checks it the way core will use
 from __future__ import annotations
 
 import importlib.metadata as md
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
 
+from mozaik.ads import AnalysisDataStructure
 from mozaik.config import structure
 from mozaik.plugin import (
     ADS_KIND,
     COMPONENT_KINDS,
     HOOK_API_VERSION,
+    AnyComponent,
     PluginManager,
-    RegisteredComponent,
     Registry,
 )
 
@@ -77,7 +78,8 @@ class PluginDistributionContract:
             assert kind in (*COMPONENT_KINDS, ADS_KIND), f"unknown kind {kind!r}"
             for name in names:
                 if kind == ADS_KIND:
-                    provider = registry.analysis_data_structures()[name].distribution
+                    table = registry.analysis_data_structures(AnalysisDataStructure)
+                    provider = table[name].distribution
                 else:
                     provider = registry.get(kind, name).distribution
                 assert provider == self.distribution
@@ -116,8 +118,13 @@ class ComponentContract:
         """Where the component is looked up: the installed plugins by default."""
         return PluginManager(autoload=True).registry
 
-    def component(self) -> RegisteredComponent:
+    def component(self) -> AnyComponent[Callable[..., object]]:
         return self.registry().get(self.kind, self.name)
+
+    def test_factory_builds_its_kind(self) -> None:
+        """A class registered as the factory subclasses the kind's base class (the registry
+        checks it when it builds the kind's table; a PluginError names the fix)."""
+        assert self.name in self.registry().kind(self.kind)
 
     def params(self) -> Any:
         """:attr:`example_params` structured into the component's ``config_cls``."""

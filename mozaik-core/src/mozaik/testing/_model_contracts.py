@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mozaik.config import SimulatorConfig, structure
+from mozaik.model import CONNECTORS, SHEETS, Connector, Sheet
 from mozaik.testing._contracts import ComponentContract
 
 __all__ = ["ConnectorContract", "SheetContract"]
@@ -37,11 +38,11 @@ class SheetContract(_ModelContract):
 
     kind: ClassVar[str] = "sheets"
 
-    def build(self, seed: int = 1) -> Any:
+    def build(self, seed: int = 1) -> Sheet:
         model = self.model(seed)
-        component = self.registry().sheets()[self.name]
+        component = self.registry()[SHEETS][self.name]
         params: Any = structure(dict(self.example_params), component.config_cls, path="params")
-        sheet = component.factory(self.name.lower(), params, model)
+        sheet = component.built(component.factory(self.name.lower(), params, model), Sheet)
         model.add_sheet(sheet)
         return sheet
 
@@ -85,16 +86,17 @@ class ConnectorContract(_ModelContract):
         "placement": {"kind": "grid", "size_um": [200.0, 200.0], "n_neurons": 25},
     }
 
-    def build(self, seed: int = 1) -> Any:
+    def build(self, seed: int = 1) -> Connector:
         from mozaik.model import SheetParams
 
         model = self.model(seed)
         sheet_params = structure(dict(self.sheet_params), SheetParams, path="sheet")
         source = model.create_sheet("source", sheet_params)
         target = model.create_sheet("target", sheet_params)
-        component = self.registry().connectors()[self.name]
+        component = self.registry()[CONNECTORS][self.name]
         params: Any = structure(dict(self.example_params), component.config_cls, path="params")
-        connector = component.factory("contract", source, target, params, model)
+        connector = component.built(component.factory("contract", source, target, params, model),
+                                    Connector)
         model.connect(connector)
         return connector
 
@@ -114,7 +116,7 @@ class ConnectorContract(_ModelContract):
         ``expected_connections(params, n_source, n_target)``; without it every pair) is not
         far below what the connector builds (a statistical margin for random rules)."""
         connector = self.build()
-        method = getattr(self.registry().connectors()[self.name].factory,
+        method = getattr(self.registry()[CONNECTORS][self.name].factory,
                          "expected_connections", None)
         n_source, n_target = connector.source.size, connector.target.size
         expected = method(connector.params, n_source, n_target) if method else None

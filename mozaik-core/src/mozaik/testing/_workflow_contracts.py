@@ -23,13 +23,13 @@ import pytest
 
 from mozaik._errors import AnalysisError
 from mozaik.ads import AnalysisDataStructure, ads_class
-from mozaik.analysis import Analysis
+from mozaik.analysis import ANALYSES, Analysis
 from mozaik.config import structure
 from mozaik.datastore import DataStore, DataStoreView
 from mozaik.experiments import Experiment
 from mozaik.model import InputSpace, SheetParams
 from mozaik.plot import Plot
-from mozaik.stimulus import Stimulus, StimulusIdentity
+from mozaik.stimulus import STIMULI, Stimulus, StimulusIdentity
 from mozaik.study import WorkflowEntry
 from mozaik.testing._contracts import ComponentContract
 from mozaik.testing._model_contracts import _ModelContract
@@ -129,7 +129,7 @@ class ExperimentContract(_ModelContract):
     def test_stimuli_are_registered_stimuli(self) -> None:
         stimuli = self.build().stimuli()
         assert stimuli, "an experiment presents at least one stimulus"
-        registered = self.registry().stimuli()
+        registered = self.registry()[STIMULI]
         for stimulus in stimuli:
             assert isinstance(stimulus, Stimulus)
             assert type(stimulus).name in registered, (
@@ -179,7 +179,7 @@ class AnalysisContract(ComponentContract):
             assert result.analysis_algorithm == self.name
 
     def test_result_classes_are_registered(self, tiny_store: DataStore) -> None:
-        table = self.registry().analysis_data_structures()
+        table = self.registry().analysis_data_structures(AnalysisDataStructure)
         for result in self.build().run(tiny_store.full_view()):
             assert result.identifier in table, (
                 f"{result.identifier} is not registered; return it from "
@@ -228,7 +228,7 @@ class PlotContract(ComponentContract):
     def view(self, store: DataStore) -> DataStoreView:
         """The store's full view after running :attr:`analyses` on it."""
         for name, params in self.analyses:
-            component = self.registry().analyses()[name]
+            component = self.registry()[ANALYSES][name]
             analysis = component.factory(structure(dict(params), component.config_cls,
                                                    path=f"analyses.{name}.params"))
             for result in analysis.run(store.full_view()):

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mozaik.datastore import DataStore, DataStoreView, QueryWarning, param_filter_query
-from mozaik.study import ComponentEntry
+from mozaik.study import Entry
 
 __all__ = [
     "MANIFEST_FIELD",
@@ -46,7 +46,7 @@ class Step:
         ``<section>/<component>[#k]``, see the module docstring.
     kind : {"analysis", "plot"}
         What the entry is.
-    entry : ComponentEntry
+    entry : Entry
         The declaration.
     index : int
         Position within its section (figures are named ``<index:02d>_<component>.png``).
@@ -54,11 +54,11 @@ class Step:
 
     id: str
     kind: str
-    entry: ComponentEntry
+    entry: Entry
     index: int
 
 
-def plan_steps(analyses: Sequence[ComponentEntry], plots: Sequence[ComponentEntry]
+def plan_steps(analyses: Sequence[Entry], plots: Sequence[Entry]
                ) -> list[Step]:
     """The steps of a workflow in the order they run: analyses, then plots."""
     steps = []
@@ -72,12 +72,12 @@ def plan_steps(analyses: Sequence[ComponentEntry], plots: Sequence[ComponentEntr
     return steps
 
 
-def query_of(entry: ComponentEntry) -> dict[str, Any]:
+def query_of(entry: Entry) -> dict[str, Any]:
     """The ``query:`` of an entry (empty if it has none)."""
     return dict(getattr(entry, "query", None) or {})
 
 
-def declaration(entry: ComponentEntry) -> dict[str, Any]:
+def declaration(entry: Entry) -> dict[str, Any]:
     """The JSON-able declaration of a step: component, parameters and query.
 
     Two declarations are equal exactly when a re-run would compute the same thing from the
@@ -90,7 +90,7 @@ def declaration(entry: ComponentEntry) -> dict[str, Any]:
     return record
 
 
-def code_version(entry: ComponentEntry) -> str:
+def code_version(entry: Entry) -> str:
     """The providing distribution and its version, and the class's ``version`` attribute."""
     own = getattr(entry.registered.factory, "version", None)
     text = f"{entry.registered.distribution} {entry.registered.version}"

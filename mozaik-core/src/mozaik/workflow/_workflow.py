@@ -12,9 +12,11 @@ from typing import Any
 
 from mozaik._errors import AnalysisError, MozaikError
 from mozaik.ads import AnalysisDataStructure
+from mozaik.analysis import ANALYSES, Analysis
 from mozaik.datastore import DataStore, DataStoreView, now_iso, refuse_links
+from mozaik.plot import PLOTS, Plot
 from mozaik.plugin import Registry
-from mozaik.study import ComponentEntry, load_workflow_sections
+from mozaik.study import Entry, load_workflow_sections
 from mozaik.workflow._steps import (
     MANIFEST_FIELD,
     Step,
@@ -38,14 +40,14 @@ FIGURES_DIR = "figures"
 
 def load_workflow(file: str | Path, overrides: Sequence[str] = (),
                   registry: Registry | None = None, include_roots: Sequence[str | Path] = (),
-                  ) -> tuple[tuple[ComponentEntry, ...], tuple[ComponentEntry, ...]]:
+                  ) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
     """Load the ``analyses`` and ``plots`` sections of a workflow file (or of a whole study).
 
     See :func:`mozaik.study.load_workflow_sections`, which this calls.
 
     Returns
     -------
-    (analyses, plots) : tuple of ComponentEntry each
+    (analyses, plots) : tuple of Entry each
 
     Raises
     ------
@@ -55,7 +57,7 @@ def load_workflow(file: str | Path, overrides: Sequence[str] = (),
     return load_workflow_sections(file, overrides, registry, include_roots)
 
 
-def _check_results(entry: ComponentEntry, results: Any) -> list[AnalysisDataStructure]:
+def _check_results(entry: Entry, results: Any) -> list[AnalysisDataStructure]:
     if results is None:
         msg = (f"{entry.path} ({entry.name}).run(view) returned None; an analysis returns the "
                "sequence of analysis data structures it computed (empty if none)")
@@ -72,7 +74,9 @@ def _check_results(entry: ComponentEntry, results: Any) -> list[AnalysisDataStru
 def _run_analysis(step: Step, view: DataStoreView, store: DataStore) -> list[int]:
     """Run one analysis and store its results, tagged with the step; returns their ids."""
     entry = step.entry
-    results = _check_results(entry, entry.build(entry.params).run(view))
+    typed = entry.of(ANALYSES)
+    analysis = typed.registered.built(typed.factory(typed.params), Analysis)
+    results = _check_results(entry, analysis.run(view))
     provenance = {"workflow_step": step.id,
                   "analysis_params": json.dumps(declaration(entry), sort_keys=True)}
     return [store.add_analysis_result(ads, replace=True, provenance=provenance)
@@ -88,7 +92,8 @@ def _draw_plot(step: Step, view: DataStoreView, store: DataStore) -> list[str]:
     figures.mkdir(exist_ok=True)
     # a plot writes its figure through matplotlib, which follows links: none may be planted
     refuse_links(figures, [p.name for p in figures.iterdir()])
-    plot = entry.build(entry.params)
+    typed = entry.of(PLOTS)
+    plot = typed.registered.built(typed.factory(typed.params), Plot)
     written = list(plot.draw(view, figures / f"{step.index:02d}_{entry.name}.png") or [])
     if not written:
         log.warning("%s %s: nothing to draw", entry.path, entry.name)
@@ -113,7 +118,7 @@ def _run_relative(root: str | Path, path: str | Path) -> str:
     return str(full)
 
 
-def _failure(entry: ComponentEntry, store: DataStore, exc: Exception) -> AnalysisError:
+def _failure(entry: Entry, store: DataStore, exc: Exception) -> AnalysisError:
     what = (f"{entry.path} ({entry.name}) failed: {exc}" if isinstance(exc, MozaikError) else
             f"{entry.path} ({entry.name}, from {entry.registered.distribution}) failed: "
             f"{type(exc).__name__}: {exc}")
@@ -189,8 +194,8 @@ def _run_step(store: DataStore, steps: Sequence[Step], k: int, force: bool) -> s
     return "ran"
 
 
-def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
-                 plots: Sequence[ComponentEntry], *, force: bool = False) -> tuple[int, int]:
+def run_workflow(store: DataStore, analyses: Sequence[Entry],
+                 plots: Sequence[Entry], *, force: bool = False) -> tuple[int, int]:
     """Run analyses, then plots, on a store, without simulating; skip what is unchanged.
 
     Every entry is a *step* (id ``analyses/<Component>[#k]``, see
@@ -244,12 +249,12 @@ def run_workflow(store: DataStore, analyses: Sequence[ComponentEntry],
     return counts["analysis"], counts["plot"]
 
 
-def failed_plots(store: DataStore, plots: Sequence[ComponentEntry] | None = None) -> list[str]:
+def failed_plots(store: DataStore, plots: Sequence[Entry] | None = None) -> list[str]:
     """The error of every plot whose last attempt failed, as recorded by :func:`run_workflow`.
 
     Parameters
     ----------
-    plots : sequence of ComponentEntry, optional
+    plots : sequence of Entry, optional
         Only these plots (a workflow's ``plots:``); default: every plot step on record.
     """
     done = records(store)
@@ -258,8 +263,8 @@ def failed_plots(store: DataStore, plots: Sequence[ComponentEntry] | None = None
             if r.get("kind") == "plot" and r.get("failed") and (ids is None or step_id in ids)]
 
 
-def pending_steps(store: DataStore, analyses: Sequence[ComponentEntry],
-                  plots: Sequence[ComponentEntry]) -> int:
+def pending_steps(store: DataStore, analyses: Sequence[Entry],
+                  plots: Sequence[Entry]) -> int:
     """How many of ``analyses`` and ``plots`` would run now: those without a matching record
     for the store as it is (a step re-run because an earlier one changed is not counted)."""
     steps = plan_steps(analyses, plots)

@@ -8,25 +8,38 @@ from mozaik.plugin import ComponentSpec, hookimpl
 
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
-    from mozaik.plugin import (
-        AnalysisFactory,
-        BackendFactory,
+    from mozaik.analysis import AnalysisFactory
+    from mozaik.controller import BackendFactory
+    from mozaik.experiments import ExperimentFactory
+    from mozaik.model import (
         ConnectorFactory,
         ConnectorFunctionFactory,
-        ExperimentFactory,
         InputSpaceFactory,
-        PlotFactory,
-        SearchPlotFactory,
         SensoryInputFactory,
         SheetFactory,
-        StimulusFactory,
+    )
+    from mozaik.plot import PlotFactory, SearchPlotFactory
+    from mozaik.stimulus import StimulusFactory
+
+    from mozaik_barrels import (
+        BarrelRateParams,
+        BarrelSearchParams,
+        BarrelSheetParams,
+        DeflectWhiskersParams,
+        QuietBackendParams,
+        SameBarrelParams,
+        WhiskerDeflectionParams,
+        WhiskerPadParams,
+        WhiskerSpaceParams,
+        WhiskerToBarrelParams,
     )
 
-MOZAIK_HOOK_API = (1, 0)
+MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
-def mozaik_input_spaces() -> list[ComponentSpec[InputSpaceFactory]]:
+def mozaik_input_spaces() -> list[
+        ComponentSpec[WhiskerSpaceParams, InputSpaceFactory[WhiskerSpaceParams]]]:
     from mozaik_barrels import WhiskerSpace, WhiskerSpaceParams
 
     return [ComponentSpec(name="WhiskerSpace", config_cls=WhiskerSpaceParams,
@@ -34,7 +47,8 @@ def mozaik_input_spaces() -> list[ComponentSpec[InputSpaceFactory]]:
 
 
 @hookimpl
-def mozaik_sensory_inputs() -> list[ComponentSpec[SensoryInputFactory]]:
+def mozaik_sensory_inputs() -> list[
+        ComponentSpec[WhiskerPadParams, SensoryInputFactory[WhiskerPadParams]]]:
     from mozaik_barrels import WhiskerPad, WhiskerPadParams
 
     return [ComponentSpec(name="WhiskerPad", config_cls=WhiskerPadParams, factory=WhiskerPad,
@@ -42,7 +56,7 @@ def mozaik_sensory_inputs() -> list[ComponentSpec[SensoryInputFactory]]:
 
 
 @hookimpl
-def mozaik_sheets() -> list[ComponentSpec[SheetFactory]]:
+def mozaik_sheets() -> list[ComponentSpec[BarrelSheetParams, SheetFactory[BarrelSheetParams]]]:
     from mozaik_barrels import BarrelSheet, BarrelSheetParams
 
     return [ComponentSpec(name="BarrelSheet", config_cls=BarrelSheetParams,
@@ -50,7 +64,8 @@ def mozaik_sheets() -> list[ComponentSpec[SheetFactory]]:
 
 
 @hookimpl
-def mozaik_connectors() -> list[ComponentSpec[ConnectorFactory]]:
+def mozaik_connectors() -> list[
+        ComponentSpec[WhiskerToBarrelParams, ConnectorFactory[WhiskerToBarrelParams]]]:
     from mozaik_barrels import WhiskerToBarrel, WhiskerToBarrelParams
 
     return [ComponentSpec(name="WhiskerToBarrel", config_cls=WhiskerToBarrelParams,
@@ -58,7 +73,8 @@ def mozaik_connectors() -> list[ComponentSpec[ConnectorFactory]]:
 
 
 @hookimpl
-def mozaik_connector_functions() -> list[ComponentSpec[ConnectorFunctionFactory]]:
+def mozaik_connector_functions() -> list[
+        ComponentSpec[SameBarrelParams, ConnectorFunctionFactory[SameBarrelParams]]]:
     from mozaik_barrels import SameBarrel, SameBarrelParams
 
     return [ComponentSpec(name="SameBarrel", config_cls=SameBarrelParams, factory=SameBarrel,
@@ -66,7 +82,8 @@ def mozaik_connector_functions() -> list[ComponentSpec[ConnectorFunctionFactory]
 
 
 @hookimpl
-def mozaik_stimuli() -> list[ComponentSpec[StimulusFactory]]:
+def mozaik_stimuli() -> list[
+        ComponentSpec[WhiskerDeflectionParams, StimulusFactory[WhiskerDeflectionParams]]]:
     from mozaik_barrels import WhiskerDeflection, WhiskerDeflectionParams
 
     return [ComponentSpec(name="WhiskerDeflection", config_cls=WhiskerDeflectionParams,
@@ -74,7 +91,8 @@ def mozaik_stimuli() -> list[ComponentSpec[StimulusFactory]]:
 
 
 @hookimpl
-def mozaik_experiments() -> list[ComponentSpec[ExperimentFactory]]:
+def mozaik_experiments() -> list[
+        ComponentSpec[DeflectWhiskersParams, ExperimentFactory[DeflectWhiskersParams]]]:
     from mozaik_barrels import DeflectWhiskers, DeflectWhiskersParams
 
     return [ComponentSpec(name="DeflectWhiskers", config_cls=DeflectWhiskersParams,
@@ -82,7 +100,7 @@ def mozaik_experiments() -> list[ComponentSpec[ExperimentFactory]]:
 
 
 @hookimpl
-def mozaik_analyses() -> list[ComponentSpec[AnalysisFactory]]:
+def mozaik_analyses() -> list[ComponentSpec[BarrelRateParams, AnalysisFactory[BarrelRateParams]]]:
     from mozaik_barrels import BarrelRate, BarrelRateParams
 
     return [ComponentSpec(name="BarrelRate", config_cls=BarrelRateParams, factory=BarrelRate,
@@ -90,7 +108,7 @@ def mozaik_analyses() -> list[ComponentSpec[AnalysisFactory]]:
 
 
 @hookimpl
-def mozaik_plots() -> list[ComponentSpec[PlotFactory]]:
+def mozaik_plots() -> list[ComponentSpec[BarrelRateParams, PlotFactory[BarrelRateParams]]]:
     from mozaik_barrels import BarrelMapPlot, BarrelRateParams
 
     return [ComponentSpec(name="BarrelMapPlot", config_cls=BarrelRateParams,
@@ -98,7 +116,8 @@ def mozaik_plots() -> list[ComponentSpec[PlotFactory]]:
 
 
 @hookimpl
-def mozaik_search_plots() -> list[ComponentSpec[SearchPlotFactory]]:
+def mozaik_search_plots() -> list[
+        ComponentSpec[BarrelSearchParams, SearchPlotFactory[BarrelSearchParams]]]:
     from mozaik_barrels import BarrelSearchParams, BarrelSearchPlot
 
     return [ComponentSpec(name="BarrelSearchPlot", config_cls=BarrelSearchParams,
@@ -106,7 +125,8 @@ def mozaik_search_plots() -> list[ComponentSpec[SearchPlotFactory]]:
 
 
 @hookimpl
-def mozaik_backends() -> list[ComponentSpec[BackendFactory]]:
+def mozaik_backends() -> list[
+        ComponentSpec[QuietBackendParams, BackendFactory[QuietBackendParams]]]:
     from mozaik_barrels import QuietBackend, QuietBackendParams
 
     return [ComponentSpec(name="QuietBackend", config_cls=QuietBackendParams,
