@@ -40,7 +40,8 @@ SNAPSHOT = {
     ],
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
-        "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
+        "Progress", "Ranks", "RunInterrupted", "RunOptions", "RunState", "RunSummary",
+        "SearchOptions",
         "analyses_write_failed", "check_simulator", "check_writable",
         "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
         "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
@@ -104,7 +105,8 @@ SNAPSHOT = {
     ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
-        "ParamValue", "Stimulus", "StimulusIdentity", "flatten_params", "unflatten_params"
+        "ParamValue", "Stimulus", "StimulusIdentity", "StimulusParams", "flatten_params",
+        "unflatten_params"
     ],
     "mozaik.study": [
         "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize",

@@ -8,6 +8,7 @@ from mozaik.stimulus._base import (
     NullStimulus,
     NullStimulusParams,
     Stimulus,
+    StimulusParams,
     flatten_params,
     unflatten_params,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "ParamValue",
     "Stimulus",
     "StimulusIdentity",
+    "StimulusParams",
     "flatten_params",
     "unflatten_params",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import pytest
@@ -27,6 +27,9 @@ from mozaik._errors import MozaikError
 from mozaik.config import structure
 from mozaik.plugin import PluginManager, RegisteredComponent
 from mozaik.study import ComponentEntry, Study, load_study
+
+if TYPE_CHECKING:
+    from mozaik.controller import Backend, RunOptions, SearchOptions
 
 __all__ = ["BackendContract"]
 
@@ -77,21 +80,21 @@ class BackendContract:
         A valid parameter tree, as under ``backend: {params: ...}`` in a study.
     simulator : str
         PyNN backend the contract study runs on (``mock`` by default).
-    run_options : mapping
-        Extra options passed to ``backend.run`` (``progress="off"`` is always passed).
+    run_options : RunOptions or None
+        Options passed to ``backend.run``, with ``progress="off"`` always.
     runs_studies : bool
         False for a backend that only runs parameter searches: :meth:`Backend.run` must then
         raise a :class:`mozaik.MozaikError` saying what to do instead.
-    search_options : mapping
-        Extra options passed to ``backend.run_search``.
+    search_options : SearchOptions or None
+        Options passed to ``backend.run_search`` (through :func:`mozaik.search.run_search`).
     """
 
     name: ClassVar[str]
     example_params: ClassVar[Mapping[str, Any]] = {}
     simulator: ClassVar[str] = "mock"
-    run_options: ClassVar[Mapping[str, Any]] = {}
+    run_options: ClassVar[RunOptions | None] = None
     runs_studies: ClassVar[bool] = True
-    search_options: ClassVar[Mapping[str, Any]] = {}
+    search_options: ClassVar[SearchOptions | None] = None
 
     def manager(self) -> PluginManager:
         """The plugin manager the suite looks the backend up in (override to register it)."""
@@ -100,13 +103,17 @@ class BackendContract:
     def component(self) -> RegisteredComponent:
         return self.manager().registry.backends()[self.name]
 
-    def backend(self) -> Any:
+    def backend(self) -> Backend:
         component = self.component()
         params: Any = structure(dict(self.example_params), component.config_cls,
                                 path="backend.params")
         entry = ComponentEntry(name=self.name, registered=component, params=params,
                                path="backend")
-        return entry.build(params)
+        from mozaik.controller import Backend
+
+        backend = entry.build(params)
+        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
+        return backend
 
     def study(self, folder: Path) -> Study:
         folder.mkdir(parents=True, exist_ok=True)
@@ -115,12 +122,13 @@ class BackendContract:
         return load_study(path, registry=self.manager().registry)
 
     def _run(self, tmp_path: Path, run_dir: Path) -> Any:
+        from mozaik.controller import RunOptions
         from mozaik.testing._fixtures import use_plugin_manager
 
+        options = attrs.evolve(self.run_options or RunOptions(), progress="off")
         manager = self.manager()
         with use_plugin_manager(manager):
-            return self.backend().run(self.study(tmp_path / "study"), run_dir,
-                                      progress="off", **self.run_options)
+            return self.backend().run(self.study(tmp_path / "study"), run_dir, options)
 
     def test_is_a_backend_with_frozen_params(self) -> None:
         from mozaik.controller import Backend
@@ -129,8 +137,9 @@ class BackendContract:
         assert attrs.has(component.config_cls), "backend params must be a frozen attrs class"
         backend = self.backend()
         assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
-        assert attrs.has(type(backend.params))
-        field = next(iter(attrs.fields(type(backend.params))), None)
+        params_cls = type(backend.params)
+        assert attrs.has(params_cls)
+        field = next(iter(attrs.fields(params_cls)), None)
         if field is not None:
             try:
                 setattr(backend.params, field.name, getattr(backend.params, field.name))
@@ -173,8 +182,8 @@ class BackendContract:
             tmp_path, name="contract")
         master = tmp_path / "master"
         with use_plugin_manager(self.manager()):
-            first = run_search(search, master, self.backend(), **self.search_options)
-            again = run_search(search, master, self.backend(), **self.search_options)
+            first = run_search(search, master, self.backend(), options=self.search_options)
+            again = run_search(search, master, self.backend(), options=self.search_options)
         assert first.ran == (0, 1) and first.done == 2, read_index(master).to_pylist()
         assert again.ran == () and again.done == 2
         index = read_index(master)

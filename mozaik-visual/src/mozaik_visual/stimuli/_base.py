@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import abc
 import math
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 import numpy as np
-from mozaik.stimulus import Stimulus
+from mozaik.stimulus import Stimulus, StimulusParams
 
 if TYPE_CHECKING:
     from mozaik_visual.space import VisualRegion, VisualSpace
 
 __all__ = ["VisualStimulus", "positive", "non_negative", "percent"]
+
+_P = TypeVar("_P", bound=StimulusParams, covariant=True)
 
 
 def positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -38,11 +40,13 @@ def percent(_inst: object, attribute: attrs.Attribute[Any], value: float) -> Non
         raise ValueError(msg)
 
 
-class VisualStimulus(Stimulus, abc.ABC):
+class VisualStimulus(Stimulus[_P], abc.ABC):
     """Base class of stimuli drawn into a :class:`~mozaik_visual.space.VisualSpace`.
 
     Subclasses set ``name``, ``periodicity`` (the period of each periodic parameter, in that
-    parameter's units, e.g. ``{"orientation_rad": math.pi}``) and implement :meth:`draw`.
+    parameter's units, e.g. ``{"orientation_rad": math.pi}``) and implement :meth:`draw`;
+    they name their parameters class as the type argument,
+    ``class FlatDisk(VisualStimulus[FlatDiskParams])``.
     """
 
     #: Period of each periodic parameter (parameter name -> period in its units).

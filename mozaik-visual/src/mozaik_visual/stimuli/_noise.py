@@ -54,7 +54,7 @@ class NoiseParams:
             raise ValueError(msg)
 
 
-class _Noise(VisualStimulus):
+class _Noise(VisualStimulus[NoiseParams]):
     __slots__ = ()
 
     def extent(self) -> VisualRegion:
