@@ -119,14 +119,16 @@ PLUGIN = textwrap.dedent('''\
 
     def callers(study: Study, search: Search, pm: PluginManager) -> None:
         LocalBackend().run(study, Path("run"), progress="off")  # E: call-arg
-        LocalBackend().run(study, Path("run"), RunOptions(progress="off", dry_run=True))  # E: call-arg
+        LocalBackend().run(study, Path("r"), RunOptions(dry_run=True))  # E: call-arg
         LocalBackend().run_search(search, Path("m"), [0], SearchOptions(dry_run=True))
         LocalBackend().run_search(search, Path("m"), [0], dry_run=True)  # E: call-arg
         pm.notify("run_started", run_dir=Path("run"), config={})  # E: attr-defined
         pm.run_started(run_dir=Path("run"), config={})
         pm.before_presentation(run_dir=Path("run"), stimulus="s", trial=0, index=0)  # E: call-arg
-        pm.after_presentation(run_dir=Path("run"), stimulus="s", trial=0, wall_time_s="1")  # E: arg-type
+        pm.after_presentation(run_dir=Path(), stimulus="s", trial=0, wall_time_s="1")  # E: arg-type
         pm.run_finished(run_dir=Path("run"), store=None)
+        Near.expected_connections(Params(duration_ms=1.0, sheet="exc"), 10, 10)
+        Near.expected_connections("exc", 10, 10)  # E: arg-type
     ''')
 
 _ERROR = re.compile(r"^plugin\.py:(\d+): error: .*\[([\w-]+)\]$")

@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 _P = TypeVar("_P", covariant=True, default=object)
+_Q = TypeVar("_Q")
 
 
 class Connector(abc.ABC, Generic[_P]):
@@ -111,7 +112,8 @@ class Connector(abc.ABC, Generic[_P]):
         """Create and return the PyNN projection."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls: type[Connector[_Q]], params: _Q, n_source: int,
+                             n_target: int) -> float | None:
         """Connections a connector with ``params`` is expected to make between sheets of
         ``n_source`` and ``n_target`` neurons, before it is built (for the size check of
         :func:`mozaik.study.estimate_size`).
@@ -231,7 +233,8 @@ class AllToAllConnector(PyNNConnector[AllToAllParams]):
     """Every source neuron to every target neuron (``AllToAllParams``)."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: AllToAllParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(n_source) * float(n_target)
 
     def pynn_connector(self) -> Any:
@@ -243,7 +246,8 @@ class OneToOneConnector(PyNNConnector[OneToOneParams]):
     """Source neuron i to target neuron i (``OneToOneParams``); sheets must be equally large."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: OneToOneParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(min(n_source, n_target))
 
     def pynn_connector(self) -> Any:
@@ -260,7 +264,8 @@ class FixedProbabilityConnector(PyNNConnector[FixedProbabilityParams]):
     ``native_rng: true`` on NEST: NEST's ``pairwise_bernoulli`` rule in one ``nest.Connect``."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FixedProbabilityParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(params.probability) * n_source * n_target
 
     def build(self) -> Any:
@@ -314,7 +319,8 @@ class FixedNumberPreConnector(_FixedNumberConnector):
     PYNN_CLASS = "FixedNumberPreConnector"
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FixedNumberParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(params.n) * n_target
 
 
@@ -326,7 +332,8 @@ class FixedNumberPostConnector(_FixedNumberConnector):
     PYNN_CLASS = "FixedNumberPostConnector"
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FixedNumberParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(params.n) * n_source
 
 
@@ -335,7 +342,8 @@ class DistanceDependentProbabilityConnector(PyNNConnector[DistanceDependentParam
     positions (``DistanceDependentParams``); evaluated by PyNN one target at a time."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: DistanceDependentParams, n_source: int,
+                             n_target: int) -> float | None:
         # The sheets' geometry is not known before they are built: bound the expectation by
         # the expression's largest probability over distances from 0 to 10 cm
         from mozaik.config import evaluate_array, parse_array_expression
@@ -373,7 +381,8 @@ class FromListConnector(Connector[FromListParams]):
     delay_ms], ...]`` (``FromListParams``), created with one vectorised call."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FromListParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(len(params.connections))
 
     def build(self) -> Any:

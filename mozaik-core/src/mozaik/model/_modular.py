@@ -265,7 +265,8 @@ class ModularBernoulliConnector(ModularConnector[ModularBernoulliParams]):
     ``base_weight_uS`` (``ModularBernoulliParams``)."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: ModularBernoulliParams, n_source: int,
+                             n_target: int) -> float | None:
         # a constant probability gives the expectation; functions of the pair are only known
         # once the sheets are built (None: every pair is counted)
         try:
@@ -289,7 +290,8 @@ class ModularSamplingConnector(ModularConnector[ModularSamplingParams]):
     (``ModularSamplingParams``)."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: ModularSamplingParams, n_source: int,
+                             n_target: int) -> float | None:
         # at most num_samples per target (repeated draws merge into one connection)
         return float(params.num_samples) * n_target if n_source else 0.0
 

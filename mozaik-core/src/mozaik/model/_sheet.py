@@ -77,7 +77,7 @@ class Sheet(Generic[_P]):
     """
 
     @classmethod
-    def expected_size(cls, params: Any) -> int | None:
+    def expected_size(cls, params: object) -> int | None:
         """Neurons a sheet with ``params`` will have, before it is built (for the size check of
         :func:`mozaik.study.estimate_size`): ``params.placement.size``; None if unknown."""
         size = getattr(getattr(params, "placement", None), "size", None)
