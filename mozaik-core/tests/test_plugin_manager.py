@@ -205,6 +205,6 @@ def test_import_mozaik_loads_no_plugin_and_no_simulator() -> None:
 
 def test_hook_recorder_sees_lifecycle_calls(plugin_manager: PluginManager, hook_recorder,
                                             tmp_path: Path) -> None:
-    plugin_manager.notify("run_started", run_dir=tmp_path, config={"name": "x"})
+    plugin_manager.run_started(run_dir=tmp_path, config={"name": "x"})
     assert hook_recorder.names() == ["mozaik_run_started"]
     assert hook_recorder.of("mozaik_run_started")[0].kwargs["config"] == {"name": "x"}

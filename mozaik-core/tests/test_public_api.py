@@ -40,7 +40,7 @@ SNAPSHOT = {
     ],
     "mozaik.controller": [
         "BACKENDS", "Backend", "BackendFactory", "LOG_FILE", "LocalBackend", "LocalBackendParams",
-        "Presentation", "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
+        "Presentation", "Progress", "Ranks", "RunInterrupted", "RunOptions", "RunState", "RunSummary", "SearchOptions",
         "analyses_write_failed", "check_simulator", "check_writable", "config_differences",
         "default_run_dir", "is_run_dir", "plan_presentations", "repair_run",
         "resolve_progress_mode", "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
@@ -104,7 +104,7 @@ SNAPSHOT = {
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
         "ParamValue", "STIMULI", "Stimulus", "StimulusFactory", "StimulusIdentity",
-        "flatten_params", "unflatten_params"
+        "StimulusParams", "flatten_params", "unflatten_params"
     ],
     "mozaik.study": [
         "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize", "Entry",

@@ -49,10 +49,9 @@ class RateListParams:
     value_name: str = "Mean(Firing rate)"
 
 
-class RateList(SearchPlot):
+class RateList(SearchPlot[RateListParams]):
     """Writes one line per selected row: the varied values and the value."""
 
-    params: RateListParams
     seen: ClassVar[list[tuple[list[str], list[str]]]] = []
 
     def draw(self, table: pa.Table, parameters: Sequence[str], path: Path) -> Sequence[Path]:

@@ -76,8 +76,7 @@ class ToyHistogram(AnalysisDataStructure):
     value_units: pq.Quantity = units_parameter()
 
 
-class ToySpikeCount(Analysis):
-    params: CountParams
+class ToySpikeCount(Analysis[CountParams]):
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         sheet = self.params.sheet
@@ -111,8 +110,7 @@ class SpaceParams:
     width_deg: float = 10.0
 
 
-class ToySpace(InputSpace):
-    params: SpaceParams
+class ToySpace(InputSpace[SpaceParams]):
 
     def describe(self) -> dict[str, bool | int | float | str]:
         return {"width_deg": self.params.width_deg}

@@ -50,9 +50,7 @@ class SegvParams:
     crash: bool = False
 
 
-class Segv(Analysis):
-    params: SegvParams
-
+class Segv(Analysis[SegvParams]):
     def run(self, view):
         if self.params.crash:
             os.kill(os.getpid(), signal.SIGSEGV)

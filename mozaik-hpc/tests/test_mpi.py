@@ -55,10 +55,11 @@ def test_one_network_across_ranks_is_refused_without_mpi_nest(tmp_path: Path,
     script = tmp_path / "one.py"
     script.write_text(
         "import sys\nfrom mpi4py import MPI\n"
-        "from mozaik.study import load_study\nfrom mozaik_hpc import MPIBackend, MPIError\n"
+        "from mozaik.controller import RunOptions\nfrom mozaik.study import load_study\n"
+        "from mozaik_hpc import MPIBackend, MPIError\n"
         f"study = load_study({str(study_dir / 'study.yaml')!r})\n"
         "try:\n"
-        f"    MPIBackend().run(study, {str(tmp_path / 'run')!r}, progress='off')\n"
+        f"    MPIBackend().run(study, {str(tmp_path / 'run')!r}, RunOptions(progress='off'))\n"
         "except MPIError as exc:\n    print('REFUSED', exc)\n    sys.exit(0)\n"
         "sys.exit(1)\n")
     done = subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(script)],

@@ -86,7 +86,7 @@ def count_correlation(counts: np.ndarray) -> np.ndarray:
     return np.asarray(np.clip(out, -1.0, 1.0))
 
 
-class SpikeCountCorrelation(Analysis):
+class SpikeCountCorrelation(Analysis[SpikeCountCorrelationParams]):
     """Pairwise Pearson correlation of spike counts, and its population mean.
 
     Returns, per sheet and stimulus, a PerNeuronPairValue (``value_name``
@@ -97,7 +97,6 @@ class SpikeCountCorrelation(Analysis):
     """
 
     name = "SpikeCountCorrelation"
-    params: SpikeCountCorrelationParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

@@ -76,7 +76,7 @@ def _sorted(row: np.ndarray, neuron: np.ndarray, t: np.ndarray) -> bool:
                                                 | ((d_neuron == 0) & (np.diff(t) >= 0))))).all())
 
 
-class CVISI(Analysis):
+class CVISI(Analysis[CVISIParams]):
     """Coefficient of variation of the inter-spike intervals (std / mean, population std).
 
     Returns one PerNeuronValue per sheet and stimulus, ``value_name`` "CV of ISI",
@@ -86,7 +86,6 @@ class CVISI(Analysis):
     """
 
     name = "CVISI"
-    params: CVISIParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params
@@ -124,7 +123,7 @@ class FanoFactorParams(SpikeWindowParams):
     ddof: int = attrs.field(default=0, validator=whole_number(0))
 
 
-class FanoFactor(Analysis):
+class FanoFactor(Analysis[FanoFactorParams]):
     """Fano factor of spike counts: variance over mean of the counts of each neuron.
 
     Counts are taken over each presentation's window ``(start_ms, stop_ms]`` or over its
@@ -138,7 +137,6 @@ class FanoFactor(Analysis):
     """
 
     name = "FanoFactor"
-    params: FanoFactorParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

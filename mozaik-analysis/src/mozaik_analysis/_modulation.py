@@ -67,7 +67,7 @@ def harmonics(spikes: WindowedSpikes, rows: np.ndarray, frequency_hz: float,
     return f0, f1
 
 
-class ModulationRatio(Analysis):
+class ModulationRatio(Analysis[ModulationRatioParams]):
     """Modulation ratio F1/F0 at the stimulus temporal frequency (simple vs complex cells).
 
     Applies to every stimulus of the view with ``temporal_frequency_parameter`` and returns
@@ -77,7 +77,6 @@ class ModulationRatio(Analysis):
     """
 
     name = "ModulationRatio"
-    params: ModulationRatioParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

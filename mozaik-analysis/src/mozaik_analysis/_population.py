@@ -82,7 +82,7 @@ def _summary(values: np.ndarray, period: float | None) -> tuple[float, float, in
     return mean, float(1.0 - abs(z)), len(v)
 
 
-class PopulationMean(Analysis):
+class PopulationMean(Analysis[PopulationMeanParams]):
     """Mean, variance and count of a PerNeuronValue over its neurons (NaNs left out).
 
     Returns three SingleValues per PerNeuronValue, for the same sheet and stimulus:
@@ -93,7 +93,6 @@ class PopulationMean(Analysis):
     """
 
     name = "PopulationMean"
-    params: PopulationMeanParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         out: list[AnalysisDataStructure] = []
@@ -135,7 +134,7 @@ class NeuronAnnotationsParams:
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-class NeuronAnnotations(Analysis):
+class NeuronAnnotations(Analysis[NeuronAnnotationsParams]):
     """Per-neuron annotations of the sheets (e.g. an assigned orientation) as PerNeuronValues.
 
     Returns one PerNeuronValue per sheet and annotation, without a stimulus, ``value_name`` the
@@ -143,7 +142,6 @@ class NeuronAnnotations(Analysis):
     """
 
     name = "NeuronAnnotations"
-    params: NeuronAnnotationsParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

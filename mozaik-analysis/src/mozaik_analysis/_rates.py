@@ -47,7 +47,7 @@ class TrialAveragedFiringRateParams(SpikeWindowParams):
     """Parameters of :class:`TrialAveragedFiringRate` (see :class:`SpikeWindowParams`)."""
 
 
-class FiringRate(Analysis):
+class FiringRate(Analysis[FiringRateParams]):
     """Firing rate of every recorded neuron in every presentation.
 
     Returns one PerNeuronValue per sheet and presentation: ``value_name`` "Firing rate",
@@ -57,7 +57,6 @@ class FiringRate(Analysis):
     """
 
     name = "FiringRate"
-    params: FiringRateParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params
@@ -74,7 +73,7 @@ class FiringRate(Analysis):
         return out
 
 
-class TrialAveragedFiringRate(Analysis):
+class TrialAveragedFiringRate(Analysis[TrialAveragedFiringRateParams]):
     """Trial-averaged firing rate of every recorded neuron for every stimulus.
 
     Returns one PerNeuronValue per sheet and stimulus: ``value_name`` "Firing rate",
@@ -83,7 +82,6 @@ class TrialAveragedFiringRate(Analysis):
     """
 
     name = "TrialAveragedFiringRate"
-    params: TrialAveragedFiringRateParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         return trial_averaged_rates(view, self.params, self.name)
@@ -122,7 +120,7 @@ class PSTHParams(SpikeWindowParams):
     neurons: tuple[int, ...] = attrs.field(default=(), converter=int_tuple)
 
 
-class PSTH(Analysis):
+class PSTH(Analysis[PSTHParams]):
     """Peri-stimulus time histogram: trial-averaged rate (Hz) in bins of ``bin_ms``.
 
     Returns one AnalogSignalList per sheet and stimulus, one signal per neuron, ``y_axis_name``
@@ -131,7 +129,6 @@ class PSTH(Analysis):
     """
 
     name = "PSTH"
-    params: PSTHParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

@@ -54,7 +54,7 @@ class SpikeTriggeredAverageParams:
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-class SpikeTriggeredAverage(Analysis):
+class SpikeTriggeredAverage(Analysis[SpikeTriggeredAverageParams]):
     """Average of each neuron's own analog signal around its spikes, per stimulus.
 
     Returns one AnalogSignalList per sheet, stimulus and variable (``y_axis_name``
@@ -64,7 +64,6 @@ class SpikeTriggeredAverage(Analysis):
     """
 
     name = "SpikeTriggeredAverage"
-    params: SpikeTriggeredAverageParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

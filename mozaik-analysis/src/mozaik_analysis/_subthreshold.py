@@ -60,7 +60,7 @@ class TrialAveragedVmParams:
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-class TrialAveragedVm(Analysis):
+class TrialAveragedVm(Analysis[TrialAveragedVmParams]):
     """Membrane potential averaged over the trials of each stimulus.
 
     Returns one AnalogSignalList per sheet and stimulus (``y_axis_name`` "Vm (trial-averaged)",
@@ -68,7 +68,6 @@ class TrialAveragedVm(Analysis):
     """
 
     name = "TrialAveragedVm"
-    params: TrialAveragedVmParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         out: list[AnalysisDataStructure] = []
@@ -104,7 +103,7 @@ class TrialAveragedConductancesParams:
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-class TrialAveragedConductances(Analysis):
+class TrialAveragedConductances(Analysis[TrialAveragedConductancesParams]):
     """Excitatory and inhibitory conductances averaged over the trials of each stimulus.
 
     Returns one ConductanceSignalList per sheet and stimulus for the neurons with both
@@ -112,7 +111,6 @@ class TrialAveragedConductances(Analysis):
     """
 
     name = "TrialAveragedConductances"
-    params: TrialAveragedConductancesParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params
@@ -167,7 +165,7 @@ class SubthresholdMomentsParams:
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-class SubthresholdMoments(Analysis):
+class SubthresholdMoments(Analysis[SubthresholdMomentsParams]):
     """Mean and variance over time of each neuron's Vm and conductances, per stimulus.
 
     Returns two PerNeuronValues per sheet, stimulus and variable: "Mean(<name>)" in the
@@ -178,7 +176,6 @@ class SubthresholdMoments(Analysis):
     """
 
     name = "SubthresholdMoments"
-    params: SubthresholdMomentsParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

@@ -68,7 +68,7 @@ class PeriodicTuningPreferenceParams(TuningParams):
     period: float = attrs.field(default=math.pi, validator=positive)
 
 
-class PeriodicTuningPreference(Analysis):
+class PeriodicTuningPreference(Analysis[PeriodicTuningPreferenceParams]):
     """Preference and selectivity along a periodic stimulus parameter, by vector average.
 
     Returns per sheet and stimulus (without the parameter) two PerNeuronValues:
@@ -77,7 +77,6 @@ class PeriodicTuningPreference(Analysis):
     """
 
     name = "PeriodicTuningPreference"
-    params: PeriodicTuningPreferenceParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params
@@ -97,7 +96,7 @@ class TuningWidthParams(PeriodicTuningPreferenceParams):
     """Parameters of :class:`TuningWidth` (those of :class:`PeriodicTuningPreferenceParams`)."""
 
 
-class TuningWidth(Analysis):
+class TuningWidth(Analysis[TuningWidthParams]):
     """Tuning width (half width at half height) from a von Mises fit of each tuning curve.
 
     Fits ``b + a exp(kappa (cos(2 pi (x - mu) / period) - 1))`` to each neuron's curve (all
@@ -107,7 +106,6 @@ class TuningWidth(Analysis):
     """
 
     name = "TuningWidth"
-    params: TuningWidthParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params
@@ -135,7 +133,7 @@ class SizeTuningParams(TuningParams):
     parameter_units: str = "deg"
 
 
-class SizeTuning(Analysis):
+class SizeTuning(Analysis[SizeTuningParams]):
     """Size tuning: preferred size and surround suppression of each neuron.
 
     Returns per sheet and stimulus "Preferred size" (the size of the largest response, in
@@ -145,7 +143,6 @@ class SizeTuning(Analysis):
     """
 
     name = "SizeTuning"
-    params: SizeTuningParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params
@@ -178,7 +175,7 @@ class ContrastResponseParams(TuningParams):
     parameter_units: str = "dimensionless"
 
 
-class ContrastResponse(Analysis):
+class ContrastResponse(Analysis[ContrastResponseParams]):
     """Contrast response: a Naka-Rushton fit ``r_max c**n / (c**n + c50**n)`` per neuron.
 
     Returns per sheet and stimulus "c50" (in ``parameter_units``), "Naka-Rushton exponent"
@@ -188,7 +185,6 @@ class ContrastResponse(Analysis):
     """
 
     name = "ContrastResponse"
-    params: ContrastResponseParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         p = self.params

@@ -40,7 +40,7 @@ class TagReader(FixedProbabilityConnector):
         return super().build()
 
 
-class TagSimilarity(ConnectorFunction):
+class TagSimilarity(ConnectorFunction[object]):
     """1 where source and target tags are equal: reads ``tag`` on both sheets."""
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:

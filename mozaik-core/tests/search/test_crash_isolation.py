@@ -49,11 +49,9 @@ class CrashParams:
     flag: str = ""
 
 
-class Crash(Analysis):
+class Crash(Analysis[CrashParams]):
     """Ends its process the way ``how`` says (hold: write the pid to ``flag``, then wait
     until ``flag.go`` exists)."""
-
-    params: CrashParams
 
     def run(self, view):
         how = self.params.how

@@ -11,7 +11,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 from mozaik.cli._main import cli
-from mozaik.controller import Backend, LocalBackend, RunSummary
+from mozaik.controller import Backend, LocalBackend, RunOptions, RunSummary
 from mozaik.plugin import ComponentSpec, PluginManager
 from mozaik.study import Study
 from mozaik.testing import BackendContract, register_components
@@ -34,7 +34,7 @@ def test_backend_is_abstract() -> None:
     assert issubclass(LocalBackend, Backend)
 
 
-backend_calls: list[tuple[str, Any, dict[str, Any]]] = []
+backend_calls: list[tuple[str, Any, RunOptions | None]] = []
 
 
 @attrs.frozen(kw_only=True)
@@ -42,10 +42,10 @@ class RecordingParams:
     label: str = "default"
 
 
-class RecordingBackend(Backend):
+class RecordingBackend(Backend[RecordingParams]):
     """Records how `mozaik run` called it instead of running anything."""
 
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         backend_calls.append((self.params.label, run_dir, options))
         return RunSummary(run_dir=run_dir, planned=0, stored_before=0, presented=0,
                           replayed=0, analyses=0, plots=0, build_s=0.0, simulate_s=0.0,
@@ -70,7 +70,7 @@ def test_run_uses_the_backend_option(recording: PluginManager, study_file: Calla
     result = _invoke("run", str(study_file()), "--out", str(tmp_path / "r"), "--backend",
                      "RecordingBackend", "--progress", "log")
     assert result.exit_code == 0, result.output
-    assert backend_calls == [("default", tmp_path / "r", {"progress": "log", "replay": None})]
+    assert backend_calls == [("default", tmp_path / "r", RunOptions(progress="log", replay=None))]
 
 
 def test_run_uses_the_study_backend_section(recording: PluginManager,
@@ -86,7 +86,8 @@ def test_run_uses_the_study_backend_section(recording: PluginManager,
     result = _invoke("run", str(study_file(text)), "--out", str(tmp_path / "r"),
                      "--no-replay")
     assert result.exit_code == 0, result.output
-    assert backend_calls == [("from-study", tmp_path / "r", {"progress": None, "replay": False})]
+    assert backend_calls == [("from-study", tmp_path / "r",
+                              RunOptions(progress=None, replay=False))]
 
 
 def test_unknown_backend_lists_the_installed_ones(recording: PluginManager,

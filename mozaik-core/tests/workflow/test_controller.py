@@ -14,6 +14,7 @@ from mozaik.controller import (
     BACKENDS,
     LOG_FILE,
     LocalBackend,
+    RunOptions,
     config_differences,
     default_run_dir,
     run_dir_name,
@@ -278,8 +279,8 @@ def test_study_from_run_dir_and_local_backend(toy_study: Callable[..., Study],
                                               toy_manager: PluginManager,
                                               tmp_path: Path) -> None:
     study = toy_study("simulator.seed=11")
-    summary = LocalBackend().run(study, tmp_path / "run", progress="off",
-                                 build_model=FakeModel)
+    summary = LocalBackend(build_model=FakeModel).run(study, tmp_path / "run",
+                                                      RunOptions(progress="off"))
     assert summary.presented == 3
     again = study_from_run_dir(tmp_path / "run", toy_manager.registry)
     assert again.resolved == json.loads(json.dumps(study.resolved))

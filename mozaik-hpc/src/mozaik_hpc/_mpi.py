@@ -21,12 +21,11 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import attrs
 from mozaik._errors import MozaikError
 from mozaik.config import whole_number
-from mozaik.controller import Backend, LocalBackend, RunSummary
+from mozaik.controller import Backend, LocalBackend, RunOptions, RunSummary, SearchOptions
 from mozaik.search import Search, run_points_in_pool
 from mozaik.study import Study
 
@@ -102,16 +101,14 @@ def run_rank(master: Path, points_file: Path) -> None:
     comm.Barrier()
 
 
-class MPIBackend(Backend):
+class MPIBackend(Backend[MPIBackendParams]):
     """Runs one network over the ranks of the launch it runs in, or a parameter search on
     the ranks of one ``mpiexec`` (or ``srun``) launch."""
-
-    params: MPIBackendParams
 
     def __init__(self, params: MPIBackendParams | None = None) -> None:
         super().__init__(params or MPIBackendParams())
 
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         """Run ``study`` as one network over the ranks of the launch this process is part of
         (``mpirun -n N mozaik run STUDY --backend mpi``; NEST built with MPI), or in this one
         process when not launched on several ranks.
@@ -125,20 +122,21 @@ class MPIBackend(Backend):
         from mozaik_hpc._network import launched_ranks, run_network
 
         if launched_ranks() <= 1:
-            return LocalBackend().run(study, run_dir, **options)
-        return run_network(study, Path(run_dir), **options)
+            return LocalBackend().run(study, run_dir, options)
+        return run_network(study, Path(run_dir), options or RunOptions())
 
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
-                   **options: Any) -> dict[int, str]:
+                   options: SearchOptions | None = None) -> dict[int, str]:
         """Launch ``params.ranks`` ranks that take the points; wait for them."""
+        dry_run = options is not None and options.dry_run
         master = Path(master_dir).resolve()
         mpi_dir = master / "mpi"
         n = len(list(mpi_dir.glob("todo-*.txt"))) if mpi_dir.exists() else 0
         todo = mpi_dir / f"todo-{n}.txt"
-        command = [_launcher(self.params) if not options.get("dry_run") else "mpiexec",
+        command = [_launcher(self.params) if not dry_run else "mpiexec",
                    *self.params.launcher_args, "-n", str(self.params.ranks), sys.executable,
                    "-m", "mozaik_hpc._rank", str(master), str(todo)]
-        if options.get("dry_run"):
+        if dry_run:
             print(" ".join(command))
             return {}
         mpi_dir.mkdir(parents=True, exist_ok=True)

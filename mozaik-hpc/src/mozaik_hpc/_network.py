@@ -13,9 +13,9 @@ import importlib.util
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from mozaik.controller import Ranks, RunSummary, run_study
+from mozaik.controller import Ranks, RunOptions, RunSummary, run_study
 from mozaik.study import Study
 
 from mozaik_hpc._mpi import MPIError
@@ -98,7 +98,7 @@ def check_ranks(sizes: dict[str, int], ranks: int, when: str) -> None:
         raise MPIError(msg)
 
 
-def run_network(study: Study, run_dir: Path, **options: Any) -> RunSummary:
+def run_network(study: Study, run_dir: Path, options: RunOptions) -> RunSummary:
     """Run ``study`` as one network over the ranks of this launch (every rank calls this)."""
     from mpi4py import MPI  # initialises MPI before NEST does
 
@@ -129,7 +129,7 @@ def run_network(study: Study, run_dir: Path, **options: Any) -> RunSummary:
         check_ranks({n: s.size for n, s in model.sheets.items()}, size, "as built")
         return model
 
-    progress = options.get("progress") or "auto"
+    progress = options.progress or "auto"
     return run_study(study, run_dir, ranks=Ranks(rank=rank, size=size, barrier=comm.Barrier),
                      build_model=build, progress=progress if rank == 0 else "off",
-                     replay=options.get("replay"))
+                     replay=options.replay)

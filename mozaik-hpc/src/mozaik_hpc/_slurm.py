@@ -19,11 +19,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import attrs
 from mozaik._errors import MozaikError
-from mozaik.controller import Backend, LocalBackend, RunSummary
+from mozaik.controller import Backend, LocalBackend, RunOptions, RunSummary, SearchOptions
 from mozaik.search import Search
 from mozaik.study import Study
 
@@ -200,15 +199,13 @@ def _tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
-class SlurmBackend(Backend):
+class SlurmBackend(Backend[SlurmBackendParams]):
     """Runs a parameter search as one Slurm job array (never one ``sbatch`` per point)."""
-
-    params: SlurmBackendParams
 
     def __init__(self, params: SlurmBackendParams | None = None) -> None:
         super().__init__(params or SlurmBackendParams())
 
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         """Inside a Slurm job (``srun mozaik run STUDY --backend SlurmBackend``), run the study
         in this process; outside one, submitting a single study is refused with the command
         to use."""
@@ -217,16 +214,16 @@ class SlurmBackend(Backend):
                    "job: submit `sbatch --wrap 'mozaik run STUDY'`, or run a parameter search "
                    "with `mozaik search run SEARCH_FILE --backend slurm`")
             raise SlurmError(msg)
-        return LocalBackend().run(study, run_dir, **options)
+        return LocalBackend().run(study, run_dir, options)
 
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
-                   **options: Any) -> dict[int, str]:
+                   options: SearchOptions | None = None) -> dict[int, str]:
         """Submit the points as one job array and wait for it to end.
 
-        ``dry_run=True`` prints the batch script and submits nothing. Slurm missing or not
-        answering is a :class:`SlurmError` raised before anything is submitted.
+        ``SearchOptions(dry_run=True)`` prints the batch script and submits nothing. Slurm
+        missing or not answering is a :class:`SlurmError` raised before anything is submitted.
         """
-        if options.get("dry_run"):
+        if options is not None and options.dry_run:
             print(self.submit(search, master_dir, point_ids, dry_run=True), end="")
             return {}
         master = Path(master_dir).resolve()

@@ -57,7 +57,7 @@ class FigureParams:
     title: str | None = None
 
 
-class FigurePlot(Plot):
+class FigurePlot(Plot[FigureParams]):
     """A plot drawn as a tree of layouts and panels (see :mod:`mozaik_plot`).
 
     Subclasses implement :meth:`tree`, returning the root node for a view or raising
@@ -65,8 +65,6 @@ class FigurePlot(Plot):
     ``params.overrides``, and saves PNG plus SVG/PDF plus a JSON sidecar recording the query and
     parameters. Drawing is deterministic: the same view and parameters write the same files.
     """
-
-    params: FigureParams
 
     @abstractmethod
     def tree(self, view: DataStoreView) -> tuple[Node, str]:

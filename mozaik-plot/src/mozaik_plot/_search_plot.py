@@ -185,13 +185,11 @@ def search_value_columns(table: pa.Table, parameters: Sequence[str],
     return {**columns, **values}, axis_names, list(values)
 
 
-class ParameterSearchPlot(SearchPlot):
+class ParameterSearchPlot(SearchPlot[ParameterSearchParams]):
     """SingleValues of every point against one or two varied parameters, one panel each.
 
     Writes the PNG, its vector copy and a JSON sidecar (``values``: the panel titles).
     """
-
-    params: ParameterSearchParams
 
     def draw(self, table: pa.Table, parameters: Sequence[str], path: Path) -> Sequence[Path]:
         try:

@@ -57,7 +57,7 @@ class TonotopicSheetParams:
     recorders: tuple[RecorderParams, ...] = ()
 
 
-class TonotopicSheet(Sheet):
+class TonotopicSheet(Sheet[SheetParams]):
     """A strip of auditory cortex: neurons evenly spaced along x (random y), each annotated
     with its best frequency ``best_frequency_hz``."""
 
@@ -93,10 +93,8 @@ class TonotopicConnectorParams(ProjectionParams):
     bandwidth_um: float = attrs.field(default=150.0, validator=positive)
 
 
-class TonotopicConnector(Connector):
+class TonotopicConnector(Connector[TonotopicConnectorParams]):
     """Each source drives the targets at the same place of the tonotopic axis."""
-
-    params: TonotopicConnectorParams
 
     def build(self) -> object:
         p = self.params
@@ -130,10 +128,8 @@ class ToneSweepParams:
     num_trials: int = 1
 
 
-class ToneSweep(Experiment):
+class ToneSweep(Experiment[ToneSweepParams]):
     """Plays every tone of ``frequencies_hz`` in turn to the model's Cochlea."""
-
-    params: ToneSweepParams
 
     def stimuli(self) -> list[Stimulus]:
         p = self.params

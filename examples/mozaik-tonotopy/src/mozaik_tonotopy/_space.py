@@ -44,10 +44,8 @@ class FrequencySpaceParams:
             raise ValueError(msg)
 
 
-class FrequencySpace(InputSpace):
+class FrequencySpace(InputSpace[FrequencySpaceParams]):
     """The world tones live in: a frequency axis from ``low_hz`` to ``high_hz``."""
-
-    params: FrequencySpaceParams
 
     def describe(self) -> dict[str, bool | int | float | str]:
         return {"low_hz": self.params.low_hz, "high_hz": self.params.high_hz}
@@ -69,7 +67,7 @@ class PureToneParams:
     duration_ms: float = attrs.field(default=200.0, validator=positive)
 
 
-class PureTone(Stimulus):
+class PureTone(Stimulus[PureToneParams]):
     """A pure tone of ``frequency_hz`` lasting the whole presentation."""
 
     name: ClassVar[str] = "PureTone"
@@ -102,10 +100,8 @@ class CochleaParams:
     peak_rate_hz: float = 300.0
 
 
-class Cochlea(SensoryInput):
+class Cochlea(SensoryInput[CochleaParams]):
     """One Poisson afferent per channel; a tone drives the channels tuned near it."""
-
-    params: CochleaParams
 
     def __init__(self, name: str, params: CochleaParams, model: Model) -> None:
         super().__init__(name, params, model)

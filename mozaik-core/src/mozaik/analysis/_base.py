@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic
+
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
@@ -12,8 +14,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Analysis"]
 
+_P = TypeVar("_P", covariant=True, default=object)
 
-class Analysis(ABC):
+
+class Analysis(ABC, Generic[_P]):
     """Base class of analyses: computations on stored recordings (or on earlier results).
 
     An analysis is registered through ``mozaik_analyses()`` with its parameters as a frozen
@@ -25,8 +29,9 @@ class Analysis(ABC):
     Parameters
     ----------
     params : attrs instance
-        The structured parameters (the registered ``config_cls``). Subclasses narrow the
-        attribute's type, e.g. ``params: FiringRateParams``.
+        The structured parameters (the registered ``config_cls``). Subclasses name their
+        parameters class as the type argument, ``class FiringRate(Analysis[FiringRateParams])``,
+        so ``self.params.field`` is type-checked.
 
     Attributes
     ----------
@@ -46,9 +51,7 @@ class Analysis(ABC):
         class SpikeCountParams:
             sheet: str
 
-        class SpikeCount(Analysis):
-            params: SpikeCountParams
-
+        class SpikeCount(Analysis[SpikeCountParams]):
             def run(self, view):
                 view = param_filter_query(view, sheet_name=self.params.sheet)
                 if not view.get_segments(sheet=self.params.sheet):
@@ -59,9 +62,9 @@ class Analysis(ABC):
     """
 
     version: ClassVar[str] = "1"
-    params: Any
+    params: _P
 
-    def __init__(self, params: Any) -> None:
+    def __init__(self, params: _P) -> None:
         self.params = params
 
     @abstractmethod

@@ -141,7 +141,7 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     SIGINT (Ctrl-C), SIGTERM (e.g. Slurm at the time limit) and SIGHUP stop the run at a safe
     point: what is stored stays stored, and the exit status is 128 + the signal's number.
     """
-    from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
+    from mozaik.controller import RunOptions, default_run_dir, is_run_dir, study_from_run_dir
     from mozaik.study import load_study
 
     problem = _not_a_target(target)
@@ -173,8 +173,8 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     _repair_if_damaged(run_dir, study, repair)
     click.echo(f"run directory: {run_dir}", err=True)
     try:
-        summary = backend.run(study, run_dir, progress=progress,
-                              replay=False if no_replay else None)
+        options = RunOptions(progress=progress, replay=False if no_replay else None)
+        summary = backend.run(study, run_dir, options)
     except KeyboardInterrupt as exc:  # SIGINT, SIGTERM, SIGHUP: see RunInterrupted
         name = getattr(exc, "signal_name", "SIGINT")
         click.echo(f"\nInterrupted by {name}. What was stored is safe; complete the run with: "

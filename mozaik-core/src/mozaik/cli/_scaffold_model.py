@@ -66,7 +66,7 @@ class __P__RingSheetParams:
     recorders: tuple[RecorderParams, ...] = ()
 
 
-class __P__RingSheet(Sheet):
+class __P__RingSheet(Sheet[SheetParams]):
     """``n_neurons`` neurons on a ring of ``radius_um``; annotation ``angle_rad`` per neuron."""
 
     def __init__(self, name: str, params: __P__RingSheetParams, model: Model) -> None:
@@ -113,10 +113,8 @@ class __P__NearestConnectorParams(ProjectionParams):
     n_nearest: int = 4
 
 
-class __P__NearestConnector(Connector):
+class __P__NearestConnector(Connector[__P__NearestConnectorParams]):
     """Connects each target to its ``n_nearest`` nearest sources (distances in um)."""
-
-    params: __P__NearestConnectorParams
 
     def build(self) -> object:
         p = self.params
@@ -159,10 +157,8 @@ class __P__CosineParams:
     wavelength_um: float = attrs.field(default=400.0, validator=positive)
 
 
-class __P__Cosine(ConnectorFunction):
+class __P__Cosine(ConnectorFunction[__P__CosineParams]):
     """``(1 + cos(2 pi d / wavelength_um)) / 2`` of the distance ``d`` (um) of each pair."""
-
-    params: __P__CosineParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         dx, dy = pairs.displacement_um
@@ -202,10 +198,8 @@ class __P__ToneSpaceParams:
             raise ValueError(msg)
 
 
-class __P__ToneSpace(InputSpace):
+class __P__ToneSpace(InputSpace[__P__ToneSpaceParams]):
     """The world tone stimuli act on: a frequency axis from ``low_hz`` to ``high_hz``."""
-
-    params: __P__ToneSpaceParams
 
     def describe(self) -> dict[str, bool | int | float | str]:
         return {"low_hz": self.params.low_hz, "high_hz": self.params.high_hz}

@@ -58,10 +58,8 @@ class __P__MeanRateParams:
     sheet: str
 
 
-class __P__MeanRate(Analysis):
+class __P__MeanRate(Analysis[__P__MeanRateParams]):
     """Mean firing rate (Hz) over the neurons of ``sheet``, one SingleValue per stimulus."""
-
-    params: __P__MeanRateParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         sheet = self.params.sheet
@@ -126,7 +124,7 @@ class __P__PulseParams:
     duration_ms: float = attrs.field(default=100.0, validator=positive)
 
 
-class __P__Pulse(Stimulus):
+class __P__Pulse(Stimulus[__P__PulseParams]):
     """A current pulse of ``amplitude_nA`` lasting the whole presentation."""
 
     name: ClassVar[str] = "__P__Pulse"
@@ -152,10 +150,8 @@ class __P__PulsesParams:
     duration_ms: float = attrs.field(default=100.0, validator=positive)
 
 
-class __P__Pulses(Experiment):
+class __P__Pulses(Experiment[__P__PulsesParams]):
     """Presents one :class:`__P__Pulse` per amplitude to every cell of ``sheet``."""
-
-    params: __P__PulsesParams
 
     def __init__(self, params: __P__PulsesParams, model: Model) -> None:
         super().__init__(params, model)
@@ -218,10 +214,8 @@ class __P__CurrentStepsParams:
     duration_ms: float = attrs.field(default=100.0, validator=positive)
 
 
-class __P__CurrentSteps(Experiment):
+class __P__CurrentSteps(Experiment[__P__CurrentStepsParams]):
     """A staircase of current steps, one presentation per amplitude."""
-
-    params: __P__CurrentStepsParams
 
     def __init__(self, params: __P__CurrentStepsParams, model: Model) -> None:
         super().__init__(params, model)
@@ -277,10 +271,8 @@ class __P__RasterParams:
     width_px: int = 400
 
 
-class __P__Raster(Plot):
+class __P__Raster(Plot[__P__RasterParams]):
     """All spikes of ``sheet`` (first presentation), one row per neuron, as SVG."""
-
-    params: __P__RasterParams
 
     def draw(self, view: DataStoreView, path: Path) -> Sequence[Path]:
         sheet = self.params.sheet
@@ -310,10 +302,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import attrs
-from mozaik.controller import Backend, LocalBackend, LocalBackendParams, RunSummary
+from mozaik.controller import Backend, LocalBackend, LocalBackendParams, RunOptions, RunSummary
 from mozaik.study import Study
 
 __all__ = ["__P__Backend", "__P__BackendParams"]
@@ -332,14 +323,12 @@ class __P__BackendParams:
     log_name: str = "timing.txt"
 
 
-class __P__Backend(Backend):
+class __P__Backend(Backend[__P__BackendParams]):
     """Runs the study with core's LocalBackend and records its wall time."""
 
-    params: __P__BackendParams
-
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         start = time.perf_counter()
-        summary = LocalBackend(LocalBackendParams()).run(study, run_dir, **options)
+        summary = LocalBackend(LocalBackendParams()).run(study, run_dir, options)
         with (Path(run_dir) / self.params.log_name).open("a") as log:
             log.write(f"{time.perf_counter() - start:.3f} s\\n")
         return summary

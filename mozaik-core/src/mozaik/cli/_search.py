@@ -32,13 +32,15 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
         resources: tuple[str, ...], resume: bool, dry_run: bool) -> None:
     """Run the search SEARCH_FILE: every point of it, through the chosen backend, then draw
     the search file's plots (if any) into MASTER/figures."""
+    from mozaik.controller import SearchOptions
     from mozaik.search import load_search, run_search, search_backend
 
     spec = load_search(search_file)
     master = out if out is not None else Path("searches") / spec.name
     backend = search_backend(spec, backend_name, resources)
     try:
-        summary = run_search(spec, master, backend, resume=resume, dry_run=dry_run)
+        summary = run_search(spec, master, backend, resume=resume,
+                             options=SearchOptions(dry_run=dry_run))
     except KeyboardInterrupt:
         click.echo(f"\nInterrupted. Finished points are safe; the interrupted ones are "
                    f"recorded as incomplete. Go on with: mozaik search run {search_file} "

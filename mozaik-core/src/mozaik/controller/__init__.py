@@ -7,7 +7,13 @@ in ``_plan.py``, the run loop in ``_run.py``. Analyses and plots are run by :mod
 
 from __future__ import annotations
 
-from mozaik.controller._backend import Backend, LocalBackend, LocalBackendParams
+from mozaik.controller._backend import (
+    Backend,
+    LocalBackend,
+    LocalBackendParams,
+    RunOptions,
+    SearchOptions,
+)
 from mozaik.controller._faults import analyses_write_failed, check_writable, write_fault
 from mozaik.controller._kind import (
     BACKENDS,
@@ -38,8 +44,10 @@ __all__ = [
     "Progress",
     "Ranks",
     "RunInterrupted",
+    "RunOptions",
     "RunState",
     "RunSummary",
+    "SearchOptions",
     "analyses_write_failed",
     "check_simulator",
     "check_writable",

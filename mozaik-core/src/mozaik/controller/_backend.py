@@ -2,30 +2,74 @@
 
 ``mozaik run`` looks the backend up in the plugin registry (``backend:`` section of the study,
 or ``--backend NAME``; ``LocalBackend`` by default) and calls ``factory(params).run(study,
-run_dir, **options)``. Plugins (e.g. mozaik-hpc) register backends that submit a study, or a
+run_dir, RunOptions(...))``. Plugins (e.g. mozaik-hpc) register backends that submit a study, or a
 sweep of it, to a cluster.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
+from typing_extensions import TypeVar
 
 from mozaik.config import whole_number
 from mozaik.study import Study
 
 if TYPE_CHECKING:
     from mozaik.controller._state import RunSummary
+    from mozaik.model import Model
+    from mozaik.plugin import PluginManager
     from mozaik.search import Search
 
-__all__ = ["Backend", "LocalBackend", "LocalBackendParams"]
+__all__ = ["Backend", "LocalBackend", "LocalBackendParams", "RunOptions", "SearchOptions"]
+
+_P = TypeVar("_P", covariant=True, default=object)
 
 
-class Backend(abc.ABC):
+def _progress_mode(_inst: object, _attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and value not in ("auto", "bar", "log", "off"):
+        msg = f"progress must be one of auto, bar, log, off; got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class RunOptions:
+    """Options of one run that every backend accepts (``mozaik run``'s flags).
+
+    A backend's own options are fields of its parameters class, not options here.
+
+    Parameters
+    ----------
+    progress : {"auto", "bar", "log", "off"} or None
+        Progress display (see :func:`mozaik.controller.run_study`); None: the backend's
+        default.
+    replay : bool or None
+        On resume, simulate stored presentations again to restore the network state; None:
+        when ``controller.reset`` is false.
+    """
+
+    progress: str | None = attrs.field(default=None, validator=_progress_mode)
+    replay: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SearchOptions:
+    """Options of running a parameter search's points that every backend accepts.
+
+    Parameters
+    ----------
+    dry_run : bool
+        Show what would run (the points' overrides, a batch script), run and submit nothing.
+    """
+
+    dry_run: bool = False
+
+
+class Backend(abc.ABC, Generic[_P]):
     """Base class of execution backends.
 
     A backend is registered through the ``mozaik_backends`` hook with
@@ -36,7 +80,9 @@ class Backend(abc.ABC):
     ----------
     params : attrs instance
         The backend's structured parameters (its registered ``config_cls``), kept as
-        :attr:`params`.
+        :attr:`params`; the type argument, ``class SlurmBackend(Backend[SlurmBackendParams])``.
+        Options a backend has beyond :class:`RunOptions` and :class:`SearchOptions` are fields
+        of its parameters class.
 
     Notes
     -----
@@ -45,11 +91,13 @@ class Backend(abc.ABC):
     part of the run (completing it). ``mozaik.testing.BackendContract`` checks both.
     """
 
-    def __init__(self, params: Any) -> None:
+    params: _P
+
+    def __init__(self, params: _P) -> None:
         self.params = params
 
     @abc.abstractmethod
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         """Run (or complete) ``study`` into ``run_dir``.
 
         Parameters
@@ -58,9 +106,8 @@ class Backend(abc.ABC):
             The loaded study.
         run_dir : pathlib.Path
             The run directory (created if missing).
-        **options
-            Options of ``mozaik run`` every backend accepts: ``progress`` (``auto``, ``bar``,
-            ``log``, ``off``) and ``replay`` (bool or None); a backend may accept more.
+        options : RunOptions, optional
+            Options of ``mozaik run`` every backend accepts; default ``RunOptions()``.
 
         Returns
         -------
@@ -68,15 +115,15 @@ class Backend(abc.ABC):
         """
 
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
-                   **options: Any) -> dict[int, str]:
+                   options: SearchOptions | None = None) -> dict[int, str]:
         """Run the points ``point_ids`` of a parameter search (:mod:`mozaik.search`).
 
         Each point is run by :func:`mozaik.search.run_point` ``(master_dir, point_id)`` in
         whatever process the backend chooses (it writes only the point's run directory and
         status file). :func:`mozaik.search.run_search` calls this with the points to run and
         rebuilds the index when it returns, so it returns when those points have ended (or,
-        with ``dry_run=True``, at once after showing what it would do). This default runs them
-        one after another in this process.
+        with ``SearchOptions(dry_run=True)``, at once after showing what it would do). This
+        default runs them one after another in this process.
 
         Parameters
         ----------
@@ -86,8 +133,8 @@ class Backend(abc.ABC):
             The search's master directory.
         point_ids : sequence of int
             The points to run.
-        **options
-            ``dry_run`` (bool): show what would run, run nothing. A backend may accept more.
+        options : SearchOptions, optional
+            ``dry_run``: show what would run, run nothing. Default ``SearchOptions()``.
 
         Returns
         -------
@@ -97,19 +144,13 @@ class Backend(abc.ABC):
         """
         from mozaik.search import run_point
 
-        if options.get("dry_run"):
+        if options is not None and options.dry_run:
             for i in point_ids:
                 print(f"point {i}: {' '.join(search.overrides(i))}")
             return {}
         for i in point_ids:
             run_point(master_dir, i, search)
         return {}
-
-
-def _progress_mode(_inst: object, _attribute: attrs.Attribute[Any], value: str) -> None:
-    if value not in ("auto", "bar", "log", "off"):
-        msg = f"progress must be one of auto, bar, log, off; got {value!r}"
-        raise ValueError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -120,7 +161,7 @@ class LocalBackendParams:
     ----------
     progress : {"auto", "bar", "log", "off"}
         Default progress display (see :func:`mozaik.controller.run_study`); the ``progress``
-        option of :meth:`LocalBackend.run` overrides it.
+        option of :meth:`LocalBackend.run` (:class:`RunOptions`) overrides it.
     workers : int
         Points of a parameter search run at once, each in its own process
         (:meth:`LocalBackend.run_search`); 0: one per core.
@@ -130,35 +171,47 @@ class LocalBackendParams:
     workers: int = attrs.field(default=0, validator=whole_number(0))
 
 
-class LocalBackend(Backend):
+class LocalBackend(Backend[LocalBackendParams]):
     """Runs one study in the calling process; a parameter search with each point in its own
-    child process."""
+    child process.
 
-    params: LocalBackendParams
+    Parameters
+    ----------
+    params : LocalBackendParams, optional
+        Default ``LocalBackendParams()``.
+    model, build_model, plugin_manager : optional
+        For Python callers (tests, notebooks), handed to :func:`run_study` by :meth:`run`:
+        an already built network, a ``build_model(study) -> Model`` replacement, and where
+        lifecycle hooks are called. The registered factory is called with ``params`` only.
+    """
 
-    def __init__(self, params: LocalBackendParams | None = None) -> None:
+    def __init__(self, params: LocalBackendParams | None = None, *, model: Model | None = None,
+                 build_model: Callable[[Study], Model] | None = None,
+                 plugin_manager: PluginManager | None = None) -> None:
         super().__init__(params or LocalBackendParams())
+        self.model = model
+        self.build_model = build_model
+        self.plugin_manager = plugin_manager
 
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
-        """Run (or complete) ``study`` into ``run_dir`` with :func:`run_study`.
-
-        ``options`` go to ``run_study`` (``progress``, ``replay``, ``model``,
-        ``build_model``, ``plugin_manager``); ``progress=None`` means the params' default.
-        """
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
+        """Run (or complete) ``study`` into ``run_dir`` with :func:`run_study`;
+        ``options.progress=None`` means the params' default."""
         from mozaik.controller._run import run_study
 
-        if options.get("progress") is None:
-            options["progress"] = self.params.progress
-        return run_study(study, Path(run_dir), **options)
+        options = options or RunOptions()
+        return run_study(study, Path(run_dir), model=self.model,
+                         progress=options.progress or self.params.progress,
+                         replay=options.replay, plugin_manager=self.plugin_manager,
+                         build_model=self.build_model)
 
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
-                   **options: Any) -> dict[int, str]:
+                   options: SearchOptions | None = None) -> dict[int, str]:
         """Run each point in its own child process, ``params.workers`` at once, with
         :func:`mozaik.search.run_points_in_pool` (a fork server, never a fork of this process:
         a child forked after NEST ran with threads hangs); a point whose process crashes is
         recorded as failed with its signal, and the others go on."""
-        if options.get("dry_run"):
-            return super().run_search(search, master_dir, point_ids, **options)
+        if options is not None and options.dry_run:
+            return super().run_search(search, master_dir, point_ids, options)
         from mozaik.search import run_points_in_pool
 
         run_points_in_pool(Path(master_dir), point_ids, self.params.workers)

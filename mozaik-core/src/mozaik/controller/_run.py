@@ -311,7 +311,7 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
             state.discard = state.created and not _holds_anything(state.writer)
             raise
         session.mark(state.writer, "running")
-        state.pm.notify("run_started", run_dir=state.run_dir, config=study.resolved)
+        state.pm.run_started(run_dir=state.run_dir, config=study.resolved)
         _present_all(state)
         if state.ranks is not None and state.ranks.size > 1:
             state.barrier()  # every rank has written its parts
@@ -326,7 +326,7 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
     logger.info("run complete: %d presentation(s) stored, %d replayed; %d analyses, %d plots; "
                 "results in %s", state.presented, state.replayed, state.analyses, state.plots,
                 state.run_dir)
-    state.pm.notify("run_finished", run_dir=state.run_dir, store=state.writer)
+    state.pm.run_finished(run_dir=state.run_dir, store=state.writer)
 
 
 def _build(state: RunState, existing: ExistingRun | None, model: Model | None,
@@ -454,8 +454,8 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     start = time.perf_counter()
     stimulus = p.identity.to_string()
     if writes and state.primary:
-        state.pm.notify("before_presentation", run_dir=state.run_dir, stimulus=stimulus,
-                        trial=p.trial, index=state.presented, total=n_store)
+        state.pm.before_presentation(run_dir=state.run_dir, stimulus=stimulus, trial=p.trial,
+                                     index=state.presented, total=n_store)
     blank = _blank_ms(state)
     if state.study.controller.reset and not first:
         model.reset()
@@ -483,8 +483,8 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
         state.replayed += 1
     wall = time.perf_counter() - start
     if writes and state.primary:
-        state.pm.notify("after_presentation", run_dir=state.run_dir, stimulus=stimulus,
-                        trial=p.trial, wall_time_s=wall)
+        state.pm.after_presentation(run_dir=state.run_dir, stimulus=stimulus, trial=p.trial,
+                                    wall_time_s=wall)
     bar.advance(label, sim_ms=p.stimulus.duration_ms + blank, wall_s=wall, t_now_ms=model.time,
                 replayed=not writes)
 

@@ -12,7 +12,7 @@ Writing an experiment::
         duration_ms: float
         num_trials: int = 1
 
-    class Flash(Experiment):
+    class Flash(Experiment[FlashParams]):
         def stimuli(self):
             params = InternalStimulusParams(duration_ms=self.params.duration_ms,
                                             protocol="Flash")
@@ -27,9 +27,10 @@ from __future__ import annotations
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic
 
 import numpy as np
+from typing_extensions import TypeVar
 
 from mozaik._errors import SimulationError
 from mozaik.stimulus import Stimulus
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from mozaik.model import Model, Sheet
 
 __all__ = ["DirectStimulator", "Experiment", "experiment_rng", "select_cells", "sheet_of"]
+
+_P = TypeVar("_P", covariant=True, default=object)
 
 
 def experiment_rng(model: Model, *labels: str) -> np.random.Generator:
@@ -118,13 +121,14 @@ class DirectStimulator(ABC):
         return {}
 
 
-class Experiment(ABC):
+class Experiment(ABC, Generic[_P]):
     """Base class of experiments (stimulation protocols).
 
     Parameters
     ----------
     params : attrs instance
-        The experiment's structured parameters (its registered ``config_cls``).
+        The experiment's structured parameters (its registered ``config_cls``), the type
+        argument: ``class Flash(Experiment[FlashParams])``.
     model : Model
         The built network; experiments that stimulate it directly create their devices here.
 
@@ -134,7 +138,9 @@ class Experiment(ABC):
         Stimulators armed for every stimulus of the experiment by the default :meth:`prepare`.
     """
 
-    def __init__(self, params: Any, model: Model) -> None:
+    params: _P
+
+    def __init__(self, params: _P, model: Model) -> None:
         self.params = params
         self.model = model
         self.direct_stimulation: Sequence[DirectStimulator] = ()

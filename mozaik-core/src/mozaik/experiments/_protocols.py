@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mozaik._errors import MozaikError
 from mozaik.config import ParameterError, in_range, non_negative, positive, whole_number
 from mozaik.experiments._base import Experiment, experiment_rng, select_cells, sheet_of
 from mozaik.experiments._direct import PoissonKick, StepCurrent
@@ -58,7 +59,7 @@ class NoStimulationParams:
     num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
 
-class NoStimulation(Experiment):
+class NoStimulation(Experiment[NoStimulationParams]):
     """Spontaneous activity: the network runs with no input for ``duration_ms`` per trial."""
 
     def stimuli(self) -> list[Stimulus]:
@@ -108,7 +109,7 @@ class PoissonNetworkKickParams:
             raise ParameterError("drive_period_ms", msg)
 
 
-class PoissonNetworkKick(Experiment):
+class PoissonNetworkKick(Experiment[PoissonNetworkKickParams]):
     """Kick the network into activity: Poisson drive onto chosen sheets for
     ``drive_period_ms`` at the start of each presentation, then record what follows."""
 
@@ -182,7 +183,7 @@ class CurrentInjectionParams:
         return rest if self.step_duration_ms is None else min(self.step_duration_ms, rest)
 
 
-class CurrentInjection(Experiment):
+class CurrentInjection(Experiment[CurrentInjectionParams]):
     """Inject a current step into selected cells, one stimulus per amplitude and trial."""
 
     def __init__(self, params: CurrentInjectionParams, model: Model) -> None:
@@ -205,6 +206,10 @@ class CurrentInjection(Experiment):
                 for trial in range(p.num_trials) for amplitude in p.amplitudes_nA]
 
     def prepare(self, stimulus: Stimulus, t_start: float) -> None:
+        if not isinstance(stimulus.params, InternalStimulusParams):
+            msg = (f"CurrentInjection presents its own InternalStimulus only; it was asked to "
+                   f"prepare {stimulus!r}")
+            raise MozaikError(msg)
         direct = stimulus.params.direct_stimulation
         self.current.schedule(t_start + float(direct["onset_ms"]),
                               float(direct["step_duration_ms"]),

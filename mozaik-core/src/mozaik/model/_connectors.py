@@ -9,9 +9,10 @@ them to :func:`project_arrays`, which creates them with one vectorised NEST call
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import numpy as np
+from typing_extensions import TypeVar
 
 from mozaik._errors import ConfigError, SimulationError
 from mozaik.config import Distribution
@@ -50,8 +51,11 @@ __all__ = [
     "project_arrays",
 ]
 
+_P = TypeVar("_P", covariant=True, default=object)
+_Q = TypeVar("_Q")
 
-class Connector(abc.ABC):
+
+class Connector(abc.ABC, Generic[_P]):
     """A projection between two sheets; subclasses implement :meth:`build`.
 
     Parameters
@@ -61,7 +65,8 @@ class Connector(abc.ABC):
     source, target : Sheet
         Presynaptic and postsynaptic sheets.
     params : ProjectionParams (or a subclass)
-        Weight, delay, receptor, synapse dynamics and the rule's own parameters.
+        Weight, delay, receptor, synapse dynamics and the rule's own parameters; the type
+        argument, ``class Nearest(Connector[NearestParams])``.
     model : Model
 
     Attributes
@@ -72,7 +77,9 @@ class Connector(abc.ABC):
         This connector's random stream, derived from the study seed and its name.
     """
 
-    def __init__(self, name: str, source: Sheet, target: Sheet, params: Any,
+    params: _P
+
+    def __init__(self, name: str, source: Sheet, target: Sheet, params: _P,
                  model: Model) -> None:
         self.name = name
         self.source = source
@@ -105,7 +112,8 @@ class Connector(abc.ABC):
         """Create and return the PyNN projection."""
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls: type[Connector[_Q]], params: _Q, n_source: int,
+                             n_target: int) -> float | None:
         """Connections a connector with ``params`` is expected to make between sheets of
         ``n_source`` and ``n_target`` neurons, before it is built (for the size check of
         :func:`mozaik.study.estimate_size`).
@@ -194,7 +202,10 @@ class Connector(abc.ABC):
                 f"{self.target.name!r})")
 
 
-class PyNNConnector(Connector):
+_PP = TypeVar("_PP", bound=ProjectionParams, covariant=True, default=ProjectionParams)
+
+
+class PyNNConnector(Connector[_PP]):
     """Base of the wrappers around one PyNN connector class: subclasses give
     :meth:`pynn_connector`."""
 
@@ -203,7 +214,7 @@ class PyNNConnector(Connector):
         """The PyNN connector object this component wraps."""
 
     def build(self) -> Any:
-        params: ProjectionParams = self.params
+        params = self.params
         self.check_delay(params.delay_ms)
         sim = self.model.sim
         synapse = self.synapse_type(self.weight_for_pynn(params.weight_uS),
@@ -218,13 +229,12 @@ class PyNNConnector(Connector):
             raise SimulationError(msg) from exc
 
 
-class AllToAllConnector(PyNNConnector):
+class AllToAllConnector(PyNNConnector[AllToAllParams]):
     """Every source neuron to every target neuron (``AllToAllParams``)."""
 
-    params: AllToAllParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: AllToAllParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(n_source) * float(n_target)
 
     def pynn_connector(self) -> Any:
@@ -232,13 +242,12 @@ class AllToAllConnector(PyNNConnector):
             allow_self_connections=self.params.allow_self_connections)
 
 
-class OneToOneConnector(PyNNConnector):
+class OneToOneConnector(PyNNConnector[OneToOneParams]):
     """Source neuron i to target neuron i (``OneToOneParams``); sheets must be equally large."""
 
-    params: OneToOneParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: OneToOneParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(min(n_source, n_target))
 
     def pynn_connector(self) -> Any:
@@ -250,14 +259,13 @@ class OneToOneConnector(PyNNConnector):
         return self.model.sim.OneToOneConnector()
 
 
-class FixedProbabilityConnector(PyNNConnector):
+class FixedProbabilityConnector(PyNNConnector[FixedProbabilityParams]):
     """Each pair connected independently with a fixed probability (``FixedProbabilityParams``);
     ``native_rng: true`` on NEST: NEST's ``pairwise_bernoulli`` rule in one ``nest.Connect``."""
 
-    params: FixedProbabilityParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FixedProbabilityParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(params.probability) * n_source * n_target
 
     def build(self) -> Any:
@@ -273,7 +281,7 @@ class FixedProbabilityConnector(PyNNConnector):
             rng=self.rng)
 
 
-class _FixedNumberConnector(PyNNConnector):
+class _FixedNumberConnector(PyNNConnector[FixedNumberParams]):
     """``n`` connections per target (``fixed_indegree``) or per source (``fixed_outdegree``)."""
 
     params: FixedNumberParams
@@ -311,7 +319,8 @@ class FixedNumberPreConnector(_FixedNumberConnector):
     PYNN_CLASS = "FixedNumberPreConnector"
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FixedNumberParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(params.n) * n_target
 
 
@@ -323,18 +332,18 @@ class FixedNumberPostConnector(_FixedNumberConnector):
     PYNN_CLASS = "FixedNumberPostConnector"
 
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FixedNumberParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(params.n) * n_source
 
 
-class DistanceDependentProbabilityConnector(PyNNConnector):
+class DistanceDependentProbabilityConnector(PyNNConnector[DistanceDependentParams]):
     """Connection probability a safe expression of distance ``d`` in um between sheet
     positions (``DistanceDependentParams``); evaluated by PyNN one target at a time."""
 
-    params: DistanceDependentParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: DistanceDependentParams, n_source: int,
+                             n_target: int) -> float | None:
         # The sheets' geometry is not known before they are built: bound the expectation by
         # the expression's largest probability over distances from 0 to 10 cm
         from mozaik.config import evaluate_array, parse_array_expression
@@ -367,14 +376,13 @@ class DistanceDependentProbabilityConnector(PyNNConnector):
             rng=self.rng)
 
 
-class FromListConnector(Connector):
+class FromListConnector(Connector[FromListParams]):
     """Explicit connections ``[[source, target], ...]`` or ``[[source, target, weight_uS,
     delay_ms], ...]`` (``FromListParams``), created with one vectorised call."""
 
-    params: FromListParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: FromListParams, n_source: int,
+                             n_target: int) -> float | None:
         return float(len(params.connections))
 
     def build(self) -> Any:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import abc
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
 import numpy as np
+from typing_extensions import TypeVar
 
 from mozaik.config import Distribution, positive
 
@@ -36,6 +37,8 @@ __all__ = [
     "RandomValue",
     "RandomValueParams",
 ]
+
+_P = TypeVar("_P", covariant=True, default=object)
 
 
 class PairBlock:
@@ -90,15 +93,18 @@ class PairBlock:
         return np.asarray(np.sqrt(self.squared_distances_um2))
 
 
-class ConnectorFunction(abc.ABC):
+class ConnectorFunction(abc.ABC, Generic[_P]):
     """Base of connector functions: ``function(pairs) -> values`` of shape ``pairs.shape``
     (or broadcastable to it).
 
     Subclasses take their parameter object in ``__init__`` (the registered factory is called as
-    ``factory(params)``) and implement :meth:`__call__`.
+    ``factory(params)``) and implement :meth:`__call__`; they name their parameters class as
+    the type argument, ``class Gaussian(ConnectorFunction[GaussianParams])``.
     """
 
-    def __init__(self, params: Any) -> None:
+    params: _P
+
+    def __init__(self, params: _P) -> None:
         self.params = params
 
     @abc.abstractmethod
@@ -122,10 +128,8 @@ class ConstantParams:
     value: float = 1.0
 
 
-class Constant(ConnectorFunction):
+class Constant(ConnectorFunction[ConstantParams]):
     """``value`` for every pair."""
-
-    params: ConstantParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         return np.full(pairs.shape, self.params.value)
@@ -145,11 +149,9 @@ class RandomValueParams:
     distribution: Distribution
 
 
-class RandomValue(ConnectorFunction):
+class RandomValue(ConnectorFunction[RandomValueParams]):
     """An independent value per pair, drawn from ``params.distribution`` with the connector's
     random stream."""
-
-    params: RandomValueParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         shape = pairs.shape
@@ -174,10 +176,8 @@ class GaussianDistanceParams:
     peak: float = 1.0
 
 
-class GaussianDistance(ConnectorFunction):
+class GaussianDistance(ConnectorFunction[GaussianDistanceParams]):
     """Gaussian fall-off with distance: ``peak * exp(-d**2 / (2 * sigma_um**2))``."""
-
-    params: GaussianDistanceParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         scale = -1.0 / (2.0 * self.params.sigma_um ** 2)
@@ -200,10 +200,8 @@ class ExponentialDistanceParams:
     peak: float = 1.0
 
 
-class ExponentialDistance(ConnectorFunction):
+class ExponentialDistance(ConnectorFunction[ExponentialDistanceParams]):
     """Exponential fall-off with distance: ``peak * exp(-d / length_um)``."""
-
-    params: ExponentialDistanceParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         return self.params.peak * np.exp(-pairs.distances_um / self.params.length_um)
@@ -226,10 +224,8 @@ class LinearDistanceParams:
     slope_per_um: float = 0.0
 
 
-class LinearDistance(ConnectorFunction):
+class LinearDistance(ConnectorFunction[LinearDistanceParams]):
     """Linear in distance: ``offset + slope_per_um * d``."""
-
-    params: LinearDistanceParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         return self.params.offset + self.params.slope_per_um * pairs.distances_um
@@ -257,10 +253,8 @@ class HyperbolicDistanceParams:
     peak: float = 1.0
 
 
-class HyperbolicDistance(ConnectorFunction):
+class HyperbolicDistance(ConnectorFunction[HyperbolicDistanceParams]):
     """Hyperbolic fall-off: ``peak * exp(-alpha * (sqrt(theta**2 + d**2) - theta))``."""
-
-    params: HyperbolicDistanceParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         theta = self.params.theta_um

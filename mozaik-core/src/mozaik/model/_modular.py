@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import numpy as np
+from typing_extensions import TypeVar
 
 from mozaik._errors import ConfigError
 from mozaik.config import (
@@ -151,16 +152,17 @@ class ModularBernoulliParams(ModularParams):
     expression (values above 1 count as 1), weight ``base_weight_uS``."""
 
 
-class ModularConnector(Connector):
+_MP = TypeVar("_MP", bound=ModularParams, covariant=True, default=ModularParams)
+
+
+class ModularConnector(Connector[_MP]):
     """Base of the modular connectors: evaluates the expressions block by block.
 
     Subclasses implement :meth:`draw`, which turns one block of weight-expression values into
     connections.
     """
 
-    params: ModularParams
-
-    def __init__(self, name: str, source: Sheet, target: Sheet, params: ModularParams,
+    def __init__(self, name: str, source: Sheet, target: Sheet, params: _MP,
                  model: Model) -> None:
         super().__init__(name, source, target, params, model)
         self.weight_functions = self._functions("weight_functions", params.weight_functions)
@@ -254,14 +256,13 @@ class ModularConnector(Connector):
         return out
 
 
-class ModularBernoulliConnector(ModularConnector):
+class ModularBernoulliConnector(ModularConnector[ModularBernoulliParams]):
     """Each pair connects with probability ``min(1, weight_expression)``, weight
     ``base_weight_uS`` (``ModularBernoulliParams``)."""
 
-    params: ModularBernoulliParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: ModularBernoulliParams, n_source: int,
+                             n_target: int) -> float | None:
         # a constant probability gives the expectation; functions of the pair are only known
         # once the sheets are built (None: every pair is counted)
         try:
@@ -279,15 +280,14 @@ class ModularBernoulliConnector(ModularConnector):
         return sources.astype(np.int64), targets[rows].astype(np.int64), weights
 
 
-class ModularSamplingConnector(ModularConnector):
+class ModularSamplingConnector(ModularConnector[ModularSamplingParams]):
     """Each target draws ``num_samples`` sources with probability proportional to the weight
     expression; repeated draws add up into one connection's weight
     (``ModularSamplingParams``)."""
 
-    params: ModularSamplingParams
-
     @classmethod
-    def expected_connections(cls, params: Any, n_source: int, n_target: int) -> float | None:
+    def expected_connections(cls, params: ModularSamplingParams, n_source: int,
+                             n_target: int) -> float | None:
         # at most num_samples per target (repeated draws merge into one connection)
         return float(params.num_samples) * n_target if n_source else 0.0
 

@@ -20,6 +20,7 @@ from mozaik._errors import ConfigError, SimulationError
 from mozaik.config import Distribution
 
 if TYPE_CHECKING:
+    from mozaik.model._connector_params import ProjectionParams
     from mozaik.model._connectors import Connector
 
 __all__ = ["delegating_connector_class", "native_projection", "nest_synapse_spec",
@@ -171,7 +172,7 @@ def target_tau_psc(projection: Any) -> np.ndarray | None:
                                     dtype=float))
 
 
-def native_projection(connector: Connector, rule: dict[str, Any]) -> Any:
+def native_projection(connector: Connector[ProjectionParams], rule: dict[str, Any]) -> Any:
     """``connector``'s projection made by one ``nest.Connect`` with NEST's rule ``rule``
     (e.g. ``{"rule": "fixed_indegree", "indegree": 160, ...}``), drawn by NEST's own random
     generator (seeded from the study seed).
@@ -190,20 +191,25 @@ def native_projection(connector: Connector, rule: dict[str, Any]) -> Any:
                "false (PyNN then draws them with the connector's NumPy stream) or "
                "simulator.backend: nest")
         raise ConfigError(msg)
-    for name in ("weight_uS", "delay_ms"):
-        if isinstance(getattr(params, name), Distribution):
-            msg = (f"{connector.path}.{name}: with native_rng: true the {name} must be a "
-                   "constant (NEST's connection rule gives every connection the same value); "
-                   "give a number or set native_rng: false")
-            raise ConfigError(msg)
-    connector.check_delay(params.delay_ms)
+    _constant(connector, "weight_uS", params.weight_uS)
+    connector.check_delay(_constant(connector, "delay_ms", params.delay_ms))
     return project(connector, _NativeRule(connector, rule))
+
+
+def _constant(connector: Connector[ProjectionParams], name: str,
+              value: float | Distribution) -> float:
+    if isinstance(value, Distribution):
+        msg = (f"{connector.path}.{name}: with native_rng: true the {name} must be a "
+               "constant (NEST's connection rule gives every connection the same value); "
+               "give a number or set native_rng: false")
+        raise ConfigError(msg)
+    return float(value)
 
 
 class _NativeRule:
     """Makes a projection with one ``nest.Connect`` and a NEST connection rule."""
 
-    def __init__(self, connector: Connector, rule: dict[str, Any]) -> None:
+    def __init__(self, connector: Connector[ProjectionParams], rule: dict[str, Any]) -> None:
         self.owner = connector
         self.rule = rule
 
@@ -211,8 +217,9 @@ class _NativeRule:
         import nest
 
         params = self.owner.params
-        syn = nest_synapse_spec(projection, np.array([float(params.weight_uS)]),
-                                np.array([float(params.delay_ms)]))
+        weight = _constant(self.owner, "weight_uS", params.weight_uS)
+        delay = _constant(self.owner, "delay_ms", params.delay_ms)
+        syn = nest_synapse_spec(projection, np.array([weight]), np.array([delay]))
         syn["weight"], syn["delay"] = float(syn["weight"][0]), float(syn["delay"][0])
         tau = target_tau_psc(projection)
         if tau is not None:

@@ -8,7 +8,9 @@ turns what the space shows into spikes of the sheets it owns.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic
+
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     from mozaik.model._model import Model
@@ -17,10 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = ["InputSpace", "SensoryInput"]
 
+_P = TypeVar("_P", covariant=True, default=object)
+
 Scalar = bool | int | float | str
 
 
-class InputSpace(ABC):
+class InputSpace(ABC, Generic[_P]):
     """Base class of input spaces: the sensory world stimuli are drawn into.
 
     Registered through ``mozaik_input_spaces()`` with its parameters as a frozen attrs class
@@ -29,8 +33,8 @@ class InputSpace(ABC):
     Parameters
     ----------
     params : attrs instance
-        The structured parameters (the registered ``config_cls``). Subclasses narrow the
-        attribute's type.
+        The structured parameters (the registered ``config_cls``), the type argument:
+        ``class VisualSpace(InputSpace[VisualSpaceParams])``.
 
     Attributes
     ----------
@@ -38,9 +42,9 @@ class InputSpace(ABC):
         As given.
     """
 
-    params: Any
+    params: _P
 
-    def __init__(self, params: Any) -> None:
+    def __init__(self, params: _P) -> None:
         self.params = params
 
     @abstractmethod
@@ -52,7 +56,7 @@ class InputSpace(ABC):
         return f"{type(self).__name__}({self.params!r})"
 
 
-class SensoryInput(ABC):
+class SensoryInput(ABC, Generic[_P]):
     """Base class of sensory input layers: they sense the input space and drive sheets.
 
     Registered through ``mozaik_sensory_inputs()`` with its parameters as a frozen attrs class
@@ -66,7 +70,8 @@ class SensoryInput(ABC):
     name : str
         The layer's name in the study (``sensory_input.component``).
     params : attrs instance
-        The structured parameters (the registered ``config_cls``).
+        The structured parameters (the registered ``config_cls``), the type argument:
+        ``class LGN(SensoryInput[LGNParams])``.
     model : Model
         The model being built; ``model.input_space`` is already set.
 
@@ -79,9 +84,9 @@ class SensoryInput(ABC):
         The sheets this layer owns, by name.
     """
 
-    params: Any
+    params: _P
 
-    def __init__(self, name: str, params: Any, model: Model) -> None:
+    def __init__(self, name: str, params: _P, model: Model) -> None:
         self.name = name
         self.params = params
         self.model = model

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import numpy as np
+from typing_extensions import TypeVar
 
 from mozaik._errors import ConfigError, SimulationError
 from mozaik.config import Distribution
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from mozaik.model._model import Model
 
 __all__ = ["Sheet", "draw", "signed_weight"]
+
+_P = TypeVar("_P", bound=SheetParams, covariant=True, default=SheetParams)
 
 
 def signed_weight(weight: Any, receptor: str, population: Any) -> Any:
@@ -42,12 +45,14 @@ def draw(value: float | Distribution | Any, n: int, rng: Any) -> Any:
     return value
 
 
-class Sheet:
+class Sheet(Generic[_P]):
     """A population of neurons in 2D space, with recorders, annotations and background noise.
 
     This is the built-in ``Sheet`` component; plugins subclass it (overriding
     :meth:`place` or :meth:`make_cell_type`) or wrap populations they build themselves with
-    :meth:`from_population`.
+    :meth:`from_population`. A subclass whose parameters class extends :class:`SheetParams`
+    names it as the type argument, ``class CorticalSheet(Sheet[CorticalSheetParams])``; one
+    with its own parameters class hands core a :class:`SheetParams` (``Sheet[SheetParams]``).
 
     Parameters
     ----------
@@ -63,23 +68,25 @@ class Sheet:
     ----------
     name : str
     model : Model
-    params : SheetParams or None
+    params : SheetParams (the type argument) or None
+        None for a sheet wrapping a population built elsewhere (:meth:`from_population`);
+        :attr:`sheet_params` is the same, never None.
     population : pyNN Population
     rng : pyNN.random.NumpyRNG
         This sheet's random stream, derived from the study seed and the sheet name.
     """
 
     @classmethod
-    def expected_size(cls, params: Any) -> int | None:
+    def expected_size(cls, params: object) -> int | None:
         """Neurons a sheet with ``params`` will have, before it is built (for the size check of
         :func:`mozaik.study.estimate_size`): ``params.placement.size``; None if unknown."""
         size = getattr(getattr(params, "placement", None), "size", None)
         return size if isinstance(size, int) else None
 
-    def __init__(self, name: str, params: SheetParams, model: Model) -> None:
+    def __init__(self, name: str, params: _P, model: Model) -> None:
         self.name = name
         self.model = model
-        self.params: Any = params
+        self.params: _P | None = params
         self.rng = model.rng_for("sheet", name)
         self._annotations: dict[str, np.ndarray] = {}
         self._recorders: tuple[RecorderParams, ...] = tuple(params.recorders)
@@ -105,7 +112,7 @@ class Sheet:
     @classmethod
     def from_population(cls, name: str, model: Model, population: Any,
                         positions_um: np.ndarray,
-                        recorders: tuple[RecorderParams, ...] = ()) -> Sheet:
+                        recorders: tuple[RecorderParams, ...] = ()) -> Sheet[SheetParams]:
         """Wrap a population built elsewhere (e.g. by a sensory input) as a sheet.
 
         Parameters
@@ -113,7 +120,7 @@ class Sheet:
         positions_um : ndarray, shape (n, 2), um
         recorders : tuple of RecorderParams
         """
-        sheet = cls.__new__(cls)
+        sheet: Sheet[SheetParams] = cls.__new__(cls)
         sheet.name = name
         sheet.model = model
         sheet.params = None
@@ -135,11 +142,27 @@ class Sheet:
                     raise ConfigError(msg)
         return sheet
 
+    @property
+    def sheet_params(self) -> _P:
+        """The parameters the sheet was built with.
+
+        Raises
+        ------
+        mozaik.ConfigError
+            For a sheet wrapping a population built elsewhere (:meth:`from_population`),
+            which has none.
+        """
+        if self.params is None:
+            msg = (f"sheet {self.name!r} wraps a population built elsewhere and has no sheet "
+                   "parameters; read what you need from its population or its builder")
+            raise ConfigError(msg)
+        return self.params
+
     # -- construction steps subclasses may override ---------------------------------------------
 
     def place(self) -> np.ndarray:
         """Positions of the neurons, shape (n, 2), in um (uniform random or grid)."""
-        placement = self.params.placement
+        placement = self.sheet_params.placement
         n = placement.size
         sx, sy = placement.size_um
         cx, cy = placement.centre_um
@@ -156,7 +179,7 @@ class Sheet:
 
     def make_cell_type(self, n: int) -> Any:
         """The PyNN cell type instance, its parameters drawn for ``n`` neurons."""
-        cell: CellParams = self.params.cell
+        cell: CellParams = self.sheet_params.cell
         cls = getattr(self.model.sim, cell.model, None)
         if cls is None:
             msg = (f"sheet {self.name!r}: cell model {cell.model!r} is not available with the "

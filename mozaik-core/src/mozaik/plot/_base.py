@@ -6,7 +6,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic
+
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -15,8 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Plot", "SearchPlot"]
 
+_P = TypeVar("_P", covariant=True, default=object)
 
-class Plot(ABC):
+
+class Plot(ABC, Generic[_P]):
     """Base class of plots: figures drawn from recordings and analysis results.
 
     A plot is registered through ``mozaik_plots()`` with its parameters as a frozen attrs
@@ -26,8 +30,8 @@ class Plot(ABC):
     Parameters
     ----------
     params : attrs instance
-        The structured parameters (the registered ``config_cls``). Subclasses narrow the
-        attribute's type, e.g. ``params: RasterParams``.
+        The structured parameters (the registered ``config_cls``). Subclasses name their
+        parameters class as the type argument, ``class Raster(Plot[RasterParams])``.
 
     Attributes
     ----------
@@ -43,9 +47,7 @@ class Plot(ABC):
     --------
     ::
 
-        class Raster(Plot):
-            params: RasterParams
-
+        class Raster(Plot[RasterParams]):
             def draw(self, view, path):
                 spikes = view.spike_arrays(self.params.sheet)
                 if not len(spikes.times):
@@ -56,9 +58,9 @@ class Plot(ABC):
     """
 
     version: ClassVar[str] = "1"
-    params: Any
+    params: _P
 
-    def __init__(self, params: Any) -> None:
+    def __init__(self, params: _P) -> None:
         self.params = params
 
     @abstractmethod
@@ -87,7 +89,7 @@ class Plot(ABC):
         return f"{type(self).__name__}({self.params!r})"
 
 
-class SearchPlot(ABC):
+class SearchPlot(ABC, Generic[_P]):
     """Base class of search plots: figures of a whole parameter search, drawn from its
     collated table (:func:`mozaik.search.collate_search`).
 
@@ -99,15 +101,14 @@ class SearchPlot(ABC):
     Parameters
     ----------
     params : attrs instance
-        The structured parameters (the registered ``config_cls``).
+        The structured parameters (the registered ``config_cls``), the type argument:
+        ``class RateOverWeight(SearchPlot[RateOverWeightParams])``.
 
     Examples
     --------
     ::
 
-        class RateOverWeight(SearchPlot):
-            params: RateOverWeightParams
-
+        class RateOverWeight(SearchPlot[RateOverWeightParams]):
             def draw(self, table, parameters, path):
                 rows = [r for r in table.to_pylist()
                         if r["value_name"] == self.params.value_name]
@@ -120,9 +121,9 @@ class SearchPlot(ABC):
     """
 
     version: ClassVar[str] = "1"
-    params: Any
+    params: _P
 
-    def __init__(self, params: Any) -> None:
+    def __init__(self, params: _P) -> None:
         self.params = params
 
     @abstractmethod

@@ -12,8 +12,9 @@ import importlib.metadata as md
 import inspect
 import os
 import threading
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pluggy
 
@@ -46,6 +47,13 @@ __all__ = [
 AUTOLOAD_ENV = "MOZAIK_DISABLE_PLUGIN_AUTOLOAD"
 BLOCKED_ENV = "MOZAIK_BLOCKED_PLUGINS"
 _BUILTIN_MODULE = "mozaik.builtin._plugin"
+
+#: ``before(hook_name, hook_impls, kwargs)``: called before every hook call (pluggy's tracer).
+_HookCallBefore: TypeAlias = Callable[[str, Sequence[pluggy.HookImpl], Mapping[str, object]],
+                                     None]
+#: ``after(result, hook_name, hook_impls, kwargs)``: called after every hook call.
+_HookCallAfter: TypeAlias = Callable[
+    [pluggy.Result[object], str, Sequence[pluggy.HookImpl], Mapping[str, object]], None]
 
 
 class PluginInfo:
@@ -295,13 +303,74 @@ class PluginManager:
             out.extend((cmd, info) for cmd in commands)
         return out
 
-    def notify(self, event: str, **kwargs: Any) -> None:
-        """Call the lifecycle hook ``mozaik_<event>`` on every plugin."""
-        self.load()
-        getattr(self._pm.hook, f"mozaik_{event}")(**kwargs)
+    # -- lifecycle: one typed method per lifecycle hook (see mozaik.plugin._spec) -------------
 
-    def add_hookcall_monitoring(self, before: Any, after: Any) -> Any:
-        """Observe every hook call (used by :class:`mozaik.testing.HookCallRecorder`)."""
+    def run_started(self, *, run_dir: Path, config: Mapping[str, Any]) -> None:
+        """Call ``mozaik_run_started`` on every plugin: the network is built, no stimulus
+        presented yet.
+
+        Parameters
+        ----------
+        run_dir : Path
+        config : mapping
+            The fully resolved configuration tree (JSON-like).
+        """
+        self.load()
+        self._pm.hook.mozaik_run_started(run_dir=run_dir, config=config)
+
+    def before_presentation(self, *, run_dir: Path, stimulus: str, trial: int, index: int,
+                            total: int) -> None:
+        """Call ``mozaik_before_presentation`` on every plugin.
+
+        Parameters
+        ----------
+        run_dir : Path
+        stimulus : str
+            The stimulus's identity string.
+        trial : int
+        index, total : int
+            Place (from 0) among the presentations still to run, and their number.
+        """
+        self.load()
+        self._pm.hook.mozaik_before_presentation(run_dir=run_dir, stimulus=stimulus,
+                                                 trial=trial, index=index, total=total)
+
+    def after_presentation(self, *, run_dir: Path, stimulus: str, trial: int,
+                           wall_time_s: float) -> None:
+        """Call ``mozaik_after_presentation`` on every plugin, once the presentation's
+        recordings are stored.
+
+        Parameters
+        ----------
+        run_dir : Path
+        stimulus : str
+            The stimulus's identity string.
+        trial : int
+        wall_time_s : float, s
+            Wall-clock time the presentation took.
+        """
+        self.load()
+        self._pm.hook.mozaik_after_presentation(run_dir=run_dir, stimulus=stimulus,
+                                                trial=trial, wall_time_s=wall_time_s)
+
+    def run_finished(self, *, run_dir: Path, store: object) -> None:
+        """Call ``mozaik_run_finished`` on every plugin, after every presentation, analysis
+        and plot.
+
+        Parameters
+        ----------
+        run_dir : Path
+        store : mozaik.datastore.DataStore
+            The run's store (annotated ``object``: the plugin layer sits below the datastore
+            and names none of its types).
+        """
+        self.load()
+        self._pm.hook.mozaik_run_finished(run_dir=run_dir, store=store)
+
+    def add_hookcall_monitoring(self, before: _HookCallBefore,
+                                after: _HookCallAfter) -> Callable[[], None]:
+        """Observe every hook call (used by :class:`mozaik.testing.HookCallRecorder`); returns
+        the function that stops observing."""
         return self._pm.add_hookcall_monitoring(before, after)
 
 

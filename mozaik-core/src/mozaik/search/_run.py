@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,7 +18,7 @@ from mozaik.search._master import (
 from mozaik.search._spec import Search
 
 if TYPE_CHECKING:
-    from mozaik.controller import Backend
+    from mozaik.controller import Backend, SearchOptions
 
 __all__ = ["BACKEND_ALIASES", "SearchSummary", "run_points_in_pool", "run_search",
            "search_backend"]
@@ -85,13 +85,13 @@ def search_backend(search: Search, name: str | None = None,
 
 
 def run_search(search: Search, master_dir: str | Path, backend: Backend | None = None, *,
-               resume: bool = False, **options: Any) -> SearchSummary:
+               resume: bool = False, options: SearchOptions | None = None) -> SearchSummary:
     """Run a search into ``master_dir`` through ``backend`` (default: the search's own).
 
     Points never run (all of a new master directory) are run. When every point is done nothing
     runs. Failed, incomplete (killed) and corrupt points are rerun only with ``resume=True``
     (with the missing ones, and only those). ``options`` go to the backend's
-    :meth:`~mozaik.controller.Backend.run_search` (e.g. ``dry_run``).
+    :meth:`~mozaik.controller.Backend.run_search` (``SearchOptions(dry_run=True)``...).
 
     Raises
     ------
@@ -115,11 +115,11 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
                              done=statuses.count("done"), failed=statuses.count("failed"))
     backend = backend or search_backend(search)
     try:
-        notes = backend.run_search(search, master, todo, **options)
+        notes = backend.run_search(search, master, todo, options)
     except KeyboardInterrupt:
         refresh_index(master, search)
         raise
-    if options.get("dry_run"):
+    if options is not None and options.dry_run:
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
                              done=statuses.count("done"), failed=statuses.count("failed"))
     statuses = refresh_index(master, search, notes)["status"].to_pylist()

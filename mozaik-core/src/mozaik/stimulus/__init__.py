@@ -8,6 +8,7 @@ from mozaik.stimulus._base import (
     NullStimulus,
     NullStimulusParams,
     Stimulus,
+    StimulusParams,
     flatten_params,
     unflatten_params,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Stimulus",
     "StimulusFactory",
     "StimulusIdentity",
+    "StimulusParams",
     "flatten_params",
     "unflatten_params",
 ]

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, Protocol
 
 import attrs
+from typing_extensions import TypeVar
 
 from mozaik._errors import MozaikError
 from mozaik.config import positive
@@ -36,9 +37,22 @@ __all__ = [
     "NullStimulus",
     "NullStimulusParams",
     "Stimulus",
+    "StimulusParams",
     "flatten_params",
     "unflatten_params",
 ]
+
+
+class StimulusParams(Protocol):
+    """What every stimulus's parameters class has: a presentation length (the bound of
+    :class:`Stimulus`'s type argument; a frozen attrs class with a ``duration_ms: float`` field
+    matches it)."""
+
+    @property
+    def duration_ms(self) -> float: ...
+
+
+_P = TypeVar("_P", bound=StimulusParams, covariant=True, default=StimulusParams)
 
 
 def _scalar_mapping(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -103,12 +117,13 @@ def unflatten_params(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class Stimulus:
+class Stimulus(Generic[_P]):
     """Base class of every stimulus.
 
     Subclasses set :attr:`name` to the name they are registered under and declare their
-    parameters as a frozen attrs class holding at least ``duration_ms``. Stimuli are values:
-    equal parameters mean the same stimulus.
+    parameters as a frozen attrs class holding at least ``duration_ms``, named as the type
+    argument (``class Grating(Stimulus[GratingParams])``). Stimuli are values: equal parameters
+    mean the same stimulus.
 
     Parameters
     ----------
@@ -125,10 +140,11 @@ class Stimulus:
     """
 
     name: ClassVar[str] = ""
+    params: _P
 
     __slots__ = ("params", "trial")
 
-    def __init__(self, params: Any, *, trial: int = 0) -> None:
+    def __init__(self, params: _P, *, trial: int = 0) -> None:
         if not type(self).name:
             msg = (
                 f"{type(self).__name__} has no registered name; set the class attribute "
@@ -194,7 +210,7 @@ class NullStimulusParams:
     before: str = ""
 
 
-class NullStimulus(Stimulus):
+class NullStimulus(Stimulus[NullStimulusParams]):
     """The blank shown between stimuli; recorded as a null segment."""
 
     name: ClassVar[str] = "Null"
@@ -221,7 +237,7 @@ class InternalStimulusParams:
     direct_stimulation: Mapping[str, Any] = attrs.field(factory=dict, validator=_scalar_mapping)
 
 
-class InternalStimulus(Stimulus):
+class InternalStimulus(Stimulus[InternalStimulusParams]):
     """The network runs on its own (spontaneous activity, direct stimulation only)."""
 
     name: ClassVar[str] = "InternalStimulus"

@@ -25,7 +25,7 @@ import pytest
 
 from mozaik._errors import MozaikError
 from mozaik.config import structure
-from mozaik.controller import BACKENDS, BackendFactory
+from mozaik.controller import BACKENDS, Backend, BackendFactory, RunOptions, SearchOptions
 from mozaik.plugin import AnyComponent, PluginManager
 from mozaik.study import Study, load_study
 
@@ -78,21 +78,21 @@ class BackendContract:
         A valid parameter tree, as under ``backend: {params: ...}`` in a study.
     simulator : str
         PyNN backend the contract study runs on (``mock`` by default).
-    run_options : mapping
-        Extra options passed to ``backend.run`` (``progress="off"`` is always passed).
+    run_options : RunOptions or None
+        Options passed to ``backend.run``, with ``progress="off"`` always.
     runs_studies : bool
         False for a backend that only runs parameter searches: :meth:`Backend.run` must then
         raise a :class:`mozaik.MozaikError` saying what to do instead.
-    search_options : mapping
-        Extra options passed to ``backend.run_search``.
+    search_options : SearchOptions or None
+        Options passed to ``backend.run_search`` (through :func:`mozaik.search.run_search`).
     """
 
     name: ClassVar[str]
     example_params: ClassVar[Mapping[str, Any]] = {}
     simulator: ClassVar[str] = "mock"
-    run_options: ClassVar[Mapping[str, Any]] = {}
+    run_options: ClassVar[RunOptions | None] = None
     runs_studies: ClassVar[bool] = True
-    search_options: ClassVar[Mapping[str, Any]] = {}
+    search_options: ClassVar[SearchOptions | None] = None
 
     def manager(self) -> PluginManager:
         """The plugin manager the suite looks the backend up in (override to register it)."""
@@ -101,11 +101,13 @@ class BackendContract:
     def component(self) -> AnyComponent[BackendFactory[Any]]:
         return self.manager().registry[BACKENDS][self.name]
 
-    def backend(self) -> Any:
+    def backend(self) -> Backend:
         component = self.component()
         params: Any = structure(dict(self.example_params), component.config_cls,
                                 path="backend.params")
-        return component.factory(params)
+        backend = component.factory(params)
+        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
+        return backend
 
     def study(self, folder: Path) -> Study:
         folder.mkdir(parents=True, exist_ok=True)
@@ -116,20 +118,19 @@ class BackendContract:
     def _run(self, tmp_path: Path, run_dir: Path) -> Any:
         from mozaik.testing._fixtures import use_plugin_manager
 
+        options = attrs.evolve(self.run_options or RunOptions(), progress="off")
         manager = self.manager()
         with use_plugin_manager(manager):
-            return self.backend().run(self.study(tmp_path / "study"), run_dir,
-                                      progress="off", **self.run_options)
+            return self.backend().run(self.study(tmp_path / "study"), run_dir, options)
 
     def test_is_a_backend_with_frozen_params(self) -> None:
-        from mozaik.controller import Backend
-
         component = self.component()
         assert attrs.has(component.config_cls), "backend params must be a frozen attrs class"
         backend = self.backend()
         assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
-        assert attrs.has(type(backend.params))
-        field = next(iter(attrs.fields(type(backend.params))), None)
+        params_cls = type(backend.params)
+        assert attrs.has(params_cls)
+        field = next(iter(attrs.fields(params_cls)), None)
         if field is not None:
             try:
                 setattr(backend.params, field.name, getattr(backend.params, field.name))
@@ -172,8 +173,8 @@ class BackendContract:
             tmp_path, name="contract")
         master = tmp_path / "master"
         with use_plugin_manager(self.manager()):
-            first = run_search(search, master, self.backend(), **self.search_options)
-            again = run_search(search, master, self.backend(), **self.search_options)
+            first = run_search(search, master, self.backend(), options=self.search_options)
+            again = run_search(search, master, self.backend(), options=self.search_options)
         assert first.ran == (0, 1) and first.done == 2, read_index(master).to_pylist()
         assert again.ran == () and again.done == 2
         index = read_index(master)

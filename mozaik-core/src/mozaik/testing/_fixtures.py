@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import pluggy
 import pytest
 
 from mozaik.plugin import (
@@ -71,7 +72,7 @@ def register_components(manager: PluginManager, kind: str, *specs: Any,
 class HookCall:
     """One recorded hook call: its name and keyword arguments."""
 
-    def __init__(self, name: str, kwargs: dict[str, Any]) -> None:
+    def __init__(self, name: str, kwargs: dict[str, object]) -> None:
         self.name = name
         self.kwargs = kwargs
 
@@ -85,10 +86,12 @@ class HookCallRecorder:
     def __init__(self, manager: PluginManager) -> None:
         self.calls: list[HookCall] = []
 
-        def before(hook_name: str, _impls: Any, kwargs: dict[str, Any]) -> None:
+        def before(hook_name: str, _impls: Sequence[pluggy.HookImpl],
+                   kwargs: Mapping[str, object]) -> None:
             self.calls.append(HookCall(hook_name, dict(kwargs)))
 
-        def after(*_args: Any) -> None:
+        def after(_result: pluggy.Result[object], _hook_name: str,
+                  _impls: Sequence[pluggy.HookImpl], _kwargs: Mapping[str, object]) -> None:
             return None
 
         self._undo = manager.add_hookcall_monitoring(before, after)

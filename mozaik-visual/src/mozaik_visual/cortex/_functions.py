@@ -72,10 +72,8 @@ class V1PushPullParams:
     target_synapses: str = attrs.field(default="excitatory", validator=_synapses)
 
 
-class V1PushPull(ConnectorFunction):
+class V1PushPull(ConnectorFunction[V1PushPullParams]):
     """Push-pull connectivity from the Gabor receptive fields stored as annotations."""
-
-    params: V1PushPullParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         p = self.params
@@ -111,10 +109,8 @@ class MapDependentParams:
     sigma_rad: float = attrs.field(default=0.26, validator=positive)
 
 
-class MapDependent(ConnectorFunction):
+class MapDependent(ConnectorFunction[MapDependentParams]):
     """Connections between cortical positions of similar map orientation."""
-
-    params: MapDependentParams
 
     def __init__(self, params: MapDependentParams) -> None:
         super().__init__(params)

@@ -155,7 +155,7 @@ class _OffProjection(Connector):
         return project_arrays(self, *self.arrays)
 
 
-class GaborAfferentConnector(Connector):
+class GaborAfferentConnector(Connector[GaborAfferentParams]):
     """Gabor-shaped afferents from LGN ON (the source) and OFF (``off_sheet``) sheets.
 
     The target keeps each neuron's assigned receptive field as annotations (see
@@ -169,8 +169,6 @@ class GaborAfferentConnector(Connector):
     off_projection : pyNN Projection
         From the OFF sheet.
     """
-
-    params: GaborAfferentParams
 
     @classmethod
     def expected_connections(cls, params: GaborAfferentParams, n_source: int,

@@ -53,15 +53,13 @@ class CorticalSheetParams(SheetParams):
     visual_centre_deg: tuple[float, float] = (0.0, 0.0)
 
 
-class CorticalSheet(Sheet):
+class CorticalSheet(Sheet[CorticalSheetParams]):
     """A cortical sheet with a magnification factor.
 
     Neurons sit in cortical space (``positions_um``, um); :attr:`visual_positions_deg` gives
     where in the visual field each one looks, and the sheet annotates it per neuron as
     ``visual_x_deg`` and ``visual_y_deg`` (so it travels into the datastore).
     """
-
-    params: CorticalSheetParams
 
     def __init__(self, name: str, params: CorticalSheetParams, model: Model) -> None:
         super().__init__(name, params, model)
@@ -72,13 +70,13 @@ class CorticalSheet(Sheet):
     @property
     def magnification_factor_um_per_deg(self) -> float:
         """Cortical um per degree of visual field."""
-        return float(self.params.magnification_factor_um_per_deg)
+        return float(self.sheet_params.magnification_factor_um_per_deg)
 
     @property
     def visual_positions_deg(self) -> np.ndarray:
         """Visual-field positions (n, 2), degrees."""
-        centre_um = np.asarray(self.params.placement.centre_um, dtype=float)
-        centre_deg = np.asarray(self.params.visual_centre_deg, dtype=float)
+        centre_um = np.asarray(self.sheet_params.placement.centre_um, dtype=float)
+        centre_deg = np.asarray(self.sheet_params.visual_centre_deg, dtype=float)
         return np.asarray(centre_deg + (self.positions_um - centre_um)
                           / self.magnification_factor_um_per_deg)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from mozaik.experiments import Experiment
 from mozaik.stimulus import Stimulus
@@ -12,16 +13,26 @@ from mozaik.stimulus import Stimulus
 __all__ = ["VisualExperiment", "orientations_rad"]
 
 
+class _TrialsParams(Protocol):
+    @property
+    def num_trials(self) -> int: ...
+
+
+_P = TypeVar("_P", bound=_TrialsParams, covariant=True)
+
+
 def orientations_rad(n: int) -> list[float]:
     """``n`` orientations evenly spaced over [0, pi), rad."""
     return [math.pi * k / n for k in range(n)]
 
 
-class VisualExperiment(Experiment):
+class VisualExperiment(Experiment[_P]):
     """A protocol presenting visual stimuli; the controller shows them to the sensory input.
 
     Subclasses implement :meth:`conditions`: one stimulus per condition (trial 0); every
-    condition is presented ``params.num_trials`` times, trial by trial.
+    condition is presented ``params.num_trials`` times, trial by trial. They name their
+    parameters class (which has ``num_trials``) as the type argument,
+    ``class MeasureSizeTuning(VisualExperiment[MeasureSizeTuningParams])``.
     """
 
     @abc.abstractmethod

@@ -69,7 +69,7 @@ class MeasureSpontaneousActivityParams:
     num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
 
-class MeasureSpontaneousActivity(VisualExperiment):
+class MeasureSpontaneousActivity(VisualExperiment[MeasureSpontaneousActivityParams]):
     """Spontaneous activity: the blank screen at the background luminance."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -128,7 +128,7 @@ class MeasureOrientationTuningFullfieldParams(_GratingProtocol):
     contrasts_pct: tuple[float, ...] = (100.0,)
 
 
-class MeasureOrientationTuningFullfield(VisualExperiment):
+class MeasureOrientationTuningFullfield(VisualExperiment[MeasureOrientationTuningFullfieldParams]):
     """Orientation tuning with full-field drifting sinusoidal gratings."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -150,7 +150,7 @@ class MeasureContrastSensitivityParams(_GratingProtocol):
     contrasts_pct: tuple[float, ...] = (5.0, 10.0, 20.0, 40.0, 80.0, 100.0)
 
 
-class MeasureContrastSensitivity(VisualExperiment):
+class MeasureContrastSensitivity(VisualExperiment[MeasureContrastSensitivityParams]):
     """Contrast response with full-field gratings of one orientation."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -170,7 +170,7 @@ class MeasureSpatialFrequencyTuningParams(_GratingProtocol):
     spatial_frequencies_cpd: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6, 3.2)
 
 
-class MeasureSpatialFrequencyTuning(VisualExperiment):
+class MeasureSpatialFrequencyTuning(VisualExperiment[MeasureSpatialFrequencyTuningParams]):
     """Spatial-frequency tuning with full-field gratings."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -191,7 +191,7 @@ class MeasureTemporalFrequencyTuningParams(_GratingProtocol):
     temporal_frequencies_hz: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
 
 
-class MeasureTemporalFrequencyTuning(VisualExperiment):
+class MeasureTemporalFrequencyTuning(VisualExperiment[MeasureTemporalFrequencyTuningParams]):
     """Temporal-frequency tuning with full-field gratings."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -216,7 +216,7 @@ class MeasureSizeTuningParams(_GratingProtocol):
     y_deg: float = 0.0
 
 
-class MeasureSizeTuning(VisualExperiment):
+class MeasureSizeTuning(VisualExperiment[MeasureSizeTuningParams]):
     """Size tuning with drifting grating disks."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -255,7 +255,7 @@ class MeasureOrientationContrastParams(_GratingProtocol):
     surround_radius_deg: float = 3.0
 
 
-class MeasureOrientationContrast(VisualExperiment):
+class MeasureOrientationContrast(VisualExperiment[MeasureOrientationContrastParams]):
     """Orientation contrast: a fixed centre grating with surrounds of several orientations."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -289,7 +289,7 @@ class MeasureFlatLuminanceSensitivityParams:
     luminances_cd_m2: tuple[float, ...] = (0.0, 12.5, 25.0, 50.0, 75.0, 100.0)
 
 
-class MeasureFlatLuminanceSensitivity(VisualExperiment):
+class MeasureFlatLuminanceSensitivity(VisualExperiment[MeasureFlatLuminanceSensitivityParams]):
     """Responses to uniform fields of several luminances."""
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -335,7 +335,7 @@ class NoiseMappingParams:
     seed: int = 0
 
 
-class _NoiseMapping(VisualExperiment):
+class _NoiseMapping(VisualExperiment[NoiseMappingParams]):
     kind: type[SparseNoise] | type[DenseNoise] = SparseNoise
 
     def conditions(self) -> Iterable[Stimulus]:
@@ -404,7 +404,8 @@ class MeasureNaturalImagesWithEyeMovementParams:
     seed: int = 0
 
 
-class MeasureNaturalImagesWithEyeMovement(VisualExperiment):
+class MeasureNaturalImagesWithEyeMovement(
+        VisualExperiment[MeasureNaturalImagesWithEyeMovementParams]):
     """A natural image with fixational drift and saccades."""
 
     def conditions(self) -> Iterable[Stimulus]:

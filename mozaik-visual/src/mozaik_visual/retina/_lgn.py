@@ -107,7 +107,7 @@ def _grid(n: int, width: float, height: float) -> np.ndarray:
     return np.column_stack([xx.ravel(), yy.ravel()])[:n]
 
 
-class RetinaLGN(SensoryInput):
+class RetinaLGN(SensoryInput[RetinaLGNParams]):
     """ON and OFF X cells of the LGN, each a DoG x biphasic filter of the scene.
 
     Every presentation (and every blank, drawn at the background luminance) is rendered by the
@@ -115,8 +115,6 @@ class RetinaLGN(SensoryInput):
     and frame, plus independent noise. The filter keeps its history across presentations, so
     a response started in one carries on into the next.
     """
-
-    params: RetinaLGNParams
 
     @classmethod
     def expected_sizes(cls, params: RetinaLGNParams) -> dict[str, int]:

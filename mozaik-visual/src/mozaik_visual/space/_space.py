@@ -55,14 +55,12 @@ class VisualSpaceParams:
             raise ValueError(msg)
 
 
-class VisualSpace(InputSpace):
+class VisualSpace(InputSpace[VisualSpaceParams]):
     """The visual field: stimuli are drawn into luminance frames (cd/m^2, float32).
 
     A *scene* is a list of visual stimuli shown at once; :meth:`render` paints them in order
     over the background (a stimulus leaves NaN where it is transparent).
     """
-
-    params: VisualSpaceParams
 
     def __init__(self, params: VisualSpaceParams) -> None:
         super().__init__(params)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import numpy as np
 from mozaik.config import in_range
-from mozaik.stimulus import Stimulus
+from mozaik.stimulus import Stimulus, StimulusParams
 
 if TYPE_CHECKING:
     from mozaik_visual.space import VisualRegion, VisualSpace
@@ -18,12 +18,16 @@ __all__ = ["VisualStimulus", "percent"]
 #: range the display can show).
 percent = in_range(0.0, 100.0)
 
+_P = TypeVar("_P", bound=StimulusParams, covariant=True)
 
-class VisualStimulus(Stimulus, abc.ABC):
+
+class VisualStimulus(Stimulus[_P], abc.ABC):
     """Base class of stimuli drawn into a :class:`~mozaik_visual.space.VisualSpace`.
 
     Subclasses set ``name``, ``periodicity`` (the period of each periodic parameter, in that
-    parameter's units, e.g. ``{"orientation_rad": math.pi}``) and implement :meth:`draw`.
+    parameter's units, e.g. ``{"orientation_rad": math.pi}``) and implement :meth:`draw`;
+    they name their parameters class as the type argument,
+    ``class FlatDisk(VisualStimulus[FlatDiskParams])``.
     """
 
     #: Period of each periodic parameter (parameter name -> period in its units).

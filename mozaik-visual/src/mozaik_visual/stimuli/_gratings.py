@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import attrs
 import numpy as np
@@ -80,7 +80,10 @@ def _radius(space: VisualSpace, x_deg: float, y_deg: float) -> np.ndarray:
     return np.hypot(space.x_deg - x_deg, space.y_deg - y_deg)
 
 
-class _Grating(VisualStimulus):
+_G = TypeVar("_G", bound=GratingParams, covariant=True)
+
+
+class _Grating(VisualStimulus[_G]):
     periodicity: ClassVar[dict[str, float]] = _GRATING_PERIODS
     square: ClassVar[bool] = False
     __slots__ = ()
@@ -97,14 +100,14 @@ class _Grating(VisualStimulus):
         return self._wave(space, times_ms)
 
 
-class FullfieldDriftingSinusoidalGrating(_Grating):
+class FullfieldDriftingSinusoidalGrating(_Grating[GratingParams]):
     """A sinusoidal grating drifting over the whole visual field."""
 
     name: ClassVar[str] = "FullfieldDriftingSinusoidalGrating"
     __slots__ = ()
 
 
-class FullfieldDriftingSquareGrating(_Grating):
+class FullfieldDriftingSquareGrating(_Grating[GratingParams]):
     """A square-wave grating drifting over the whole visual field."""
 
     name: ClassVar[str] = "FullfieldDriftingSquareGrating"
@@ -129,7 +132,7 @@ class DriftingGratingDiskParams(GratingParams):
     radius_deg: float = attrs.field(default=1.0, validator=positive)
 
 
-class DriftingGratingDisk(_Grating):
+class DriftingGratingDisk(_Grating[DriftingGratingDiskParams]):
     """A drifting sinusoidal grating inside a disk, background outside."""
 
     name: ClassVar[str] = "DriftingGratingDisk"
@@ -172,7 +175,7 @@ class DriftingGratingRingParams(GratingParams):
             raise ValueError(msg)
 
 
-class DriftingGratingRing(_Grating):
+class DriftingGratingRing(_Grating[DriftingGratingRingParams]):
     """A drifting sinusoidal grating inside an annulus, background elsewhere."""
 
     name: ClassVar[str] = "DriftingGratingRing"
@@ -222,7 +225,7 @@ class CentreSurroundGratingsParams(GratingParams):
             raise ValueError(msg)
 
 
-class CentreSurroundGratings(_Grating):
+class CentreSurroundGratings(_Grating[CentreSurroundGratingsParams]):
     """Orientation-contrast stimulus: a centre grating and a surround grating."""
 
     name: ClassVar[str] = "CentreSurroundGratings"

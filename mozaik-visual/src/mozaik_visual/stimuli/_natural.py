@@ -124,7 +124,7 @@ def eye_path(params: NaturalImageWithEyeMovementParams, times_ms: np.ndarray) ->
     return np.cumsum(drift + saccades, axis=0)
 
 
-class NaturalImageWithEyeMovement(VisualStimulus):
+class NaturalImageWithEyeMovement(VisualStimulus[NaturalImageWithEyeMovementParams]):
     """An image centred on the gaze position; the eye drifts and saccades over it."""
 
     name: ClassVar[str] = "NaturalImageWithEyeMovement"

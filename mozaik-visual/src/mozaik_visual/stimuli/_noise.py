@@ -55,7 +55,7 @@ class NoiseParams:
             raise ValueError(msg)
 
 
-class _Noise(VisualStimulus):
+class _Noise(VisualStimulus[NoiseParams]):
     __slots__ = ()
 
     def extent(self) -> VisualRegion:

@@ -40,7 +40,7 @@ class BlankParams:
     duration_ms: float = attrs.field(validator=positive)
 
 
-class Blank(VisualStimulus):
+class Blank(VisualStimulus[BlankParams]):
     """The blank screen at the visual space's background luminance (spontaneous activity)."""
 
     name: ClassVar[str] = "Blank"
@@ -66,7 +66,7 @@ class FullfieldFlatLuminanceParams:
     luminance_cd_m2: float = attrs.field(default=50.0, validator=non_negative)
 
 
-class FullfieldFlatLuminance(VisualStimulus):
+class FullfieldFlatLuminance(VisualStimulus[FullfieldFlatLuminanceParams]):
     """A uniform field of one luminance (flat luminance sensitivity, a luminance step)."""
 
     name: ClassVar[str] = "FullfieldFlatLuminance"
@@ -100,7 +100,7 @@ class FlatDiskParams:
     luminance_cd_m2: float = attrs.field(default=100.0, validator=non_negative)
 
 
-class FlatDisk(VisualStimulus):
+class FlatDisk(VisualStimulus[FlatDiskParams]):
     """A disk of uniform luminance on the background (a light or dark spot)."""
 
     name: ClassVar[str] = "FlatDisk"
@@ -153,7 +153,7 @@ class FlashedBarParams:
             raise ValueError(msg)
 
 
-class FlashedBar(VisualStimulus):
+class FlashedBar(VisualStimulus[FlashedBarParams]):
     """A bar of uniform luminance shown for the first ``flash_duration_ms`` ms."""
 
     name: ClassVar[str] = "FlashedBar"

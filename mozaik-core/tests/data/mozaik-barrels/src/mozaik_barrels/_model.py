@@ -36,10 +36,8 @@ class WhiskerSpaceParams:
     n_whiskers: int = 4
 
 
-class WhiskerSpace(InputSpace):
+class WhiskerSpace(InputSpace[WhiskerSpaceParams]):
     """The whisker pad as the world stimuli act on."""
-
-    params: WhiskerSpaceParams
 
     def describe(self) -> dict[str, bool | int | float | str]:
         return {"n_whiskers": self.params.n_whiskers}
@@ -54,10 +52,8 @@ class WhiskerPadParams:
     deflection_rate_hz: float = 200.0
 
 
-class WhiskerPad(SensoryInput):
+class WhiskerPad(SensoryInput[WhiskerPadParams]):
     """One Poisson afferent per whisker of the input space, as the sheet ``populations[0]``."""
-
-    params: WhiskerPadParams
 
     @property
     def sheet(self) -> str:
@@ -105,7 +101,7 @@ class BarrelSheetParams:
     recorders: tuple[RecorderParams, ...] = ()
 
 
-class BarrelSheet(Sheet):
+class BarrelSheet(Sheet[SheetParams]):
     """Layer 4 neurons in discs ("barrels") on a square grid; annotation ``barrel``."""
 
     def __init__(self, name: str, params: BarrelSheetParams, model: Model) -> None:
@@ -136,10 +132,8 @@ class WhiskerToBarrelParams(ProjectionParams):
     """Whisker i to every neuron of barrel i (weight in uS, delay in ms)."""
 
 
-class WhiskerToBarrel(Connector):
+class WhiskerToBarrel(Connector[WhiskerToBarrelParams]):
     """Each afferent of the whisker pad drives the neurons of its own barrel."""
-
-    params: WhiskerToBarrelParams
 
     def build(self) -> object:
         barrel = self.target.annotations.get("barrel")
@@ -162,10 +156,8 @@ class SameBarrelParams:
     outside: float = 0.1
 
 
-class SameBarrel(ConnectorFunction):
+class SameBarrel(ConnectorFunction[SameBarrelParams]):
     """``inside`` for pairs of neurons of one barrel, ``outside`` otherwise."""
-
-    params: SameBarrelParams
 
     def __call__(self, pairs: PairBlock) -> np.ndarray:
         source = pairs.source.annotations["barrel"][pairs.source_indices]

@@ -13,7 +13,7 @@ import quantities as pq
 from mozaik import AnalysisError
 from mozaik.ads import AnalysisDataStructure, data, parameter, units_parameter
 from mozaik.analysis import Analysis
-from mozaik.controller import Backend, RunSummary, run_study
+from mozaik.controller import Backend, RunOptions, RunSummary, run_study
 from mozaik.datastore import DataStoreView, param_filter_query
 from mozaik.experiments import Experiment
 from mozaik.model import Model
@@ -32,7 +32,7 @@ class WhiskerDeflectionParams:
     duration_ms: float = 50.0
 
 
-class WhiskerDeflection(Stimulus):
+class WhiskerDeflection(Stimulus[WhiskerDeflectionParams]):
     """One whisker deflected for ``duration_ms``."""
 
     name: ClassVar[str] = "WhiskerDeflection"
@@ -48,10 +48,8 @@ class DeflectWhiskersParams:
     num_trials: int = 1
 
 
-class DeflectWhiskers(Experiment):
+class DeflectWhiskers(Experiment[DeflectWhiskersParams]):
     """Deflects whiskers one at a time; the controller shows each to the model's WhiskerPad."""
-
-    params: DeflectWhiskersParams
 
     def __init__(self, params: DeflectWhiskersParams, model: Model) -> None:
         super().__init__(params, model)
@@ -91,10 +89,8 @@ class BarrelRateParams:
     annotation: str = "barrel"
 
 
-class BarrelRate(Analysis):
+class BarrelRate(Analysis[BarrelRateParams]):
     """Mean firing rate (Hz) of each group of neurons, for every stimulus."""
-
-    params: BarrelRateParams
 
     def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
         sheet, annotation = self.params.sheet, self.params.annotation
@@ -123,10 +119,8 @@ class BarrelRate(Analysis):
         return results
 
 
-class BarrelMapPlot(Plot):
+class BarrelMapPlot(Plot[BarrelRateParams]):
     """A bar chart (SVG, no plotting library) of every BarrelMap of the sheet."""
-
-    params: BarrelRateParams
 
     def draw(self, view: DataStoreView, path: Path) -> Sequence[Path]:
         maps = [r for r in view.analysis_results()
@@ -154,10 +148,8 @@ class BarrelSearchParams:
     sheet: str = "exc"
 
 
-class BarrelSearchPlot(SearchPlot):
+class BarrelSearchPlot(SearchPlot[BarrelSearchParams]):
     """One bar per point of a parameter search (SVG, no plotting library)."""
-
-    params: BarrelSearchParams
 
     def draw(self, table: Any, parameters: Sequence[str], path: Path) -> Sequence[Path]:
         rows = [r for r in table.to_pylist() if r["value_name"] == self.params.value_name
@@ -179,9 +171,9 @@ class QuietBackendParams:
     """No parameters: a run in this process without a progress display."""
 
 
-class QuietBackend(Backend):
+class QuietBackend(Backend[QuietBackendParams]):
     """Runs a study in the calling process with progress off."""
 
-    def run(self, study: Study, run_dir: Path, **options: Any) -> RunSummary:
-        options["progress"] = "off"
-        return run_study(study, run_dir, **options)
+    def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
+        replay = options.replay if options is not None else None
+        return run_study(study, run_dir, progress="off", replay=replay)
