@@ -23,6 +23,10 @@ SNAPSHOT = {
     "mozaik.analysis": [
         "Analysis"
     ],
+    "mozaik.backends": [
+        "Backend", "DEFAULT_BACKEND", "LocalBackend", "LocalBackendParams", "backend_component",
+        "build_backend", "resolve_backend", "search_backend", "study_backend"
+    ],
     "mozaik.cli": [
         "main"
     ],
@@ -39,7 +43,7 @@ SNAPSHOT = {
         "positive", "resolve", "structure"
     ],
     "mozaik.controller": [
-        "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",
+        "LOG_FILE", "Presentation",
         "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
         "analyses_write_failed", "check_simulator", "check_writable",
         "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
@@ -95,11 +99,11 @@ SNAPSHOT = {
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
-        "BACKEND_ALIASES", "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
-        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchSummary",
+        "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
+        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchSummary",
         "collate_search", "load_master", "load_search", "make_points", "plot_search",
         "point_dir", "point_values", "query_search", "read_index", "refresh_index",
-        "run_point", "run_points_in_pool", "run_search", "search_backend",
+        "run_point", "run_points_in_pool", "run_search",
         "search_from_mapping", "search_plot_entries", "write_status"
     ],
     "mozaik.stimulus": [

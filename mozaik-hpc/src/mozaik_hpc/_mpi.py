@@ -25,7 +25,8 @@ from typing import Any
 
 import attrs
 from mozaik._errors import MozaikError
-from mozaik.controller import Backend, LocalBackend, RunSummary
+from mozaik.backends import Backend, LocalBackend
+from mozaik.controller import RunSummary
 from mozaik.search import Search, run_points_in_pool
 from mozaik.study import Study
 

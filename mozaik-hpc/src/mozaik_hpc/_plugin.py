@@ -16,6 +16,9 @@ MOZAIK_HOOK_API = (1, 0)
 def mozaik_backends() -> Iterable[ComponentSpec]:
     return [ComponentSpec(name="SlurmBackend", config_cls=SlurmBackendParams,
                           factory=SlurmBackend,
-                          summary="a parameter search as one Slurm job array"),
+                          summary="a parameter search as one Slurm job array",
+                          aliases=("slurm",)),
             ComponentSpec(name="MPIBackend", config_cls=MPIBackendParams, factory=MPIBackend,
-                          summary="a parameter search on the ranks of one mpiexec or srun launch")]
+                          summary="a parameter search on the ranks of one mpiexec or srun launch",
+                          aliases=("mpi",),
+                          install_hint="pip install 'mozaik-hpc[mpi]' (mpi4py and an MPI)")]

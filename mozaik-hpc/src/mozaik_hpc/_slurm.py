@@ -23,7 +23,8 @@ from typing import Any
 
 import attrs
 from mozaik._errors import MozaikError
-from mozaik.controller import Backend, LocalBackend, RunSummary
+from mozaik.backends import Backend, LocalBackend
+from mozaik.controller import RunSummary
 from mozaik.search import Search
 from mozaik.study import Study
 

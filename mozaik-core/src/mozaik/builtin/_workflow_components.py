@@ -53,9 +53,9 @@ def experiments() -> list[ComponentSpec[ExperimentFactory]]:
 
 
 def backends() -> list[ComponentSpec[BackendFactory]]:
-    from mozaik.controller import LocalBackend, LocalBackendParams
+    from mozaik.backends import LocalBackend, LocalBackendParams
 
     return [
         ComponentSpec(name="LocalBackend", config_cls=LocalBackendParams, factory=LocalBackend,
-                      summary="run one study in this process"),
+                      summary="run one study in this process", aliases=("local",)),
     ]

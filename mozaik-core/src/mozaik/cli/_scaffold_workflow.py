@@ -313,7 +313,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from mozaik.controller import Backend, LocalBackend, LocalBackendParams, RunSummary
+from mozaik.backends import Backend, LocalBackend, LocalBackendParams
+from mozaik.controller import RunSummary
 from mozaik.study import Study
 
 __all__ = ["__P__Backend", "__P__BackendParams"]

@@ -32,7 +32,8 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
         resources: tuple[str, ...], resume: bool, dry_run: bool) -> None:
     """Run the search SEARCH_FILE: every point of it, through the chosen backend, then draw
     the search file's plots (if any) into MASTER/figures."""
-    from mozaik.search import load_search, run_search, search_backend
+    from mozaik.backends import search_backend
+    from mozaik.search import load_search, run_search
 
     spec = load_search(search_file)
     master = out if out is not None else Path("searches") / spec.name

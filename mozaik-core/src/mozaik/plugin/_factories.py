@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from mozaik.analysis import Analysis
-    from mozaik.controller import Backend
+    from mozaik.backends import Backend
     from mozaik.experiments import Experiment
     from mozaik.model import (
         Connector,

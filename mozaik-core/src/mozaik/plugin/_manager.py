@@ -245,13 +245,11 @@ class PluginManager:
         return table
 
     def _collect_ads(self) -> dict[str, RegisteredADS]:
-        from mozaik.ads import AnalysisDataStructure
-
         hook = f"mozaik_{ADS_KIND}"
         table: dict[str, RegisteredADS] = {}
         for function, info in self._impls(hook):
             for cls in call_hook_impl(function, hook, info) or ():
-                if not (isinstance(cls, type) and issubclass(cls, AnalysisDataStructure)):
+                if not _is_ads_class(cls):
                     msg = (f"{hook}() of plugin {info.name!r} ({info.distribution}) returned "
                            f"{cls!r}; it must return AnalysisDataStructure subclasses")
                     raise PluginError(msg)
@@ -289,6 +287,17 @@ class PluginManager:
         """Observe every hook call (used by :class:`mozaik.testing.HookCallRecorder`)."""
         return self._pm.add_hookcall_monitoring(before, after)
 
+
+def _is_ads_class(cls: object) -> bool:
+    """Whether ``cls`` subclasses :class:`mozaik.ads.AnalysisDataStructure`, found by its
+    qualified name in the class's MRO: the plugin package is the ground floor and imports no
+    higher core package (``mozaik.ads`` imports this one)."""
+    return isinstance(cls, type) and any(
+        f"{base.__module__}.{base.__qualname__}" == _ADS_BASE for base in cls.__mro__)
+
+
+#: Where the base class of analysis data structures is defined (see :func:`_is_ads_class`).
+_ADS_BASE = "mozaik.ads._base.AnalysisDataStructure"
 
 _default: PluginManager | None = None
 _default_lock = threading.Lock()

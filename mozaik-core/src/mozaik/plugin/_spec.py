@@ -238,7 +238,7 @@ def mozaik_backends() -> Iterable[ComponentSpec[BackendFactory]]:
     """Register execution backends that run one study or a parameter sweep (local, Slurm, MPI).
 
     Factory: :class:`~mozaik.plugin.BackendFactory`, ``factory(params) -> Backend``
-    (``mozaik.controller.Backend``); ``backend.run(study, run_dir, **options)``.
+    (``mozaik.backends.Backend``); ``backend.run(study, run_dir, **options)``.
     Results are concatenated.
 
     Example::

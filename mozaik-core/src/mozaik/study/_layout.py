@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 
 from mozaik.config import ConfigTree, ControllerConfig, SimulatorConfig
-from mozaik.plugin import RegisteredComponent
+from mozaik.plugin import RegisteredComponent, Registry
 
 __all__ = [
     "SECTIONS",
@@ -145,6 +145,10 @@ class Study:
     ----------
     backend : ComponentEntry or None
         The ``backend:`` section (kind ``backends``); None means the default, local backend.
+    registry : Registry
+        The registry the study was validated against: building its model, planning its
+        presentations, restoring stored stimuli and choosing its backend use it (not the
+        process-wide one), so two studies loaded with two plugin sets live side by side.
     """
 
     name: str
@@ -160,6 +164,7 @@ class Study:
     analyses: tuple[ComponentEntry, ...]
     plots: tuple[ComponentEntry, ...]
     tree: ConfigTree = attrs.field(repr=False)
+    registry: Registry = attrs.field(repr=False, eq=False)
 
     @property
     def resolved(self) -> dict[str, Any]:

@@ -123,12 +123,12 @@ class BackendContract:
                                       progress="off", **self.run_options)
 
     def test_is_a_backend_with_frozen_params(self) -> None:
-        from mozaik.controller import Backend
+        from mozaik.backends import Backend
 
         component = self.component()
         assert attrs.has(component.config_cls), "backend params must be a frozen attrs class"
         backend = self.backend()
-        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
+        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.backends.Backend"
         assert attrs.has(type(backend.params))
         field = next(iter(attrs.fields(type(backend.params))), None)
         if field is not None:

@@ -207,7 +207,7 @@ class AnalysisContract(ComponentContract):
             assert result.identifier in table, (
                 f"{result.identifier} is not registered; return it from "
                 "mozaik_analysis_data_structures() so stored results open in any process")
-            assert ads_class(result.identifier) is type(result)
+            assert ads_class(result.identifier, self.registry()) is type(result)
 
     def test_results_round_trip_through_the_store(self, tiny_store: DataStore) -> None:
         results = self.build().run(tiny_store.full_view())

@@ -1,9 +1,14 @@
 """Backends: how a study is run. The built-in ``LocalBackend`` runs it in this process.
 
 ``mozaik run`` looks the backend up in the plugin registry (``backend:`` section of the study,
-or ``--backend NAME``; ``LocalBackend`` by default) and calls ``factory(params).run(study,
-run_dir, **options)``. Plugins (e.g. mozaik-hpc) register backends that submit a study, or a
-sweep of it, to a cluster.
+or ``--backend NAME``; ``LocalBackend`` by default; see :mod:`mozaik.backends._resolve`) and
+calls ``factory(params).run(study, run_dir, **options)``. Plugins (e.g. mozaik-hpc) register
+backends that submit a study, or a sweep of it, to a cluster.
+
+A backend runs both a study (:func:`mozaik.controller.run_study`) and the points of a search
+(:func:`mozaik.search.run_point`), so this package sits above both :mod:`mozaik.controller` and
+:mod:`mozaik.search`; neither of them imports it (the search runs its points through any object
+with a ``run_search`` method, :class:`mozaik.search.SearchBackend`).
 """
 
 from __future__ import annotations
@@ -11,15 +16,13 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from mozaik.controller import RunSummary, run_study
+from mozaik.search import Search, run_point, run_points_in_pool
 from mozaik.study import Study
-
-if TYPE_CHECKING:
-    from mozaik.controller._state import RunSummary
-    from mozaik.search import Search
 
 __all__ = ["Backend", "LocalBackend", "LocalBackendParams"]
 
@@ -94,8 +97,6 @@ class Backend(abc.ABC):
             For points that ended without writing their status (a cancelled or timed-out job,
             a dead rank), the reason; they are recorded as failed with it.
         """
-        from mozaik.search import run_point
-
         if options.get("dry_run"):
             for i in point_ids:
                 print(f"point {i}: {' '.join(search.overrides(i))}")
@@ -144,8 +145,6 @@ class LocalBackend(Backend):
         ``options`` go to ``run_study`` (``progress``, ``replay``, ``model``,
         ``build_model``, ``plugin_manager``); ``progress=None`` means the params' default.
         """
-        from mozaik.controller._run import run_study
-
         if options.get("progress") is None:
             options["progress"] = self.params.progress
         return run_study(study, Path(run_dir), **options)
@@ -158,7 +157,5 @@ class LocalBackend(Backend):
         recorded as failed with its signal, and the others go on."""
         if options.get("dry_run"):
             return super().run_search(search, master_dir, point_ids, **options)
-        from mozaik.search import run_points_in_pool
-
         run_points_in_pool(Path(master_dir), point_ids, self.params.workers)
         return {}
