@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from mozaik._errors import ConfigError, UnknownComponentError
+from mozaik._errors import ConfigError, PluginConflictError, UnknownComponentError
 from mozaik.backends._base import Backend
 from mozaik.config import structure
 from mozaik.plugin import BackendFactory, RegisteredComponent, Registry, get_registry
@@ -41,13 +41,20 @@ def backend_component(registry: Registry, name: str, *,
     UnknownComponentError
         No installed plugin registers a backend of that name or alias; the message names
         ``where`` and lists the installed backends with their aliases.
+    PluginConflictError
+        Two backends declare the alias ``name``.
     """
     table = registry.backends()
     if name in table:
         return table[name]
-    for registered in table.values():
-        if name in registered.spec.aliases:
-            return registered
+    found = [r for r in table.values() if name in r.spec.aliases]
+    if len(found) > 1:
+        owners = " and ".join(f"{r.name} ({r.distribution})" for r in found)
+        msg = (f"{where}: the backend alias {name!r} is declared by {owners}; name the backend "
+               "itself")
+        raise PluginConflictError(msg)
+    if found:
+        return found[0]
     installed = ", ".join(_label(r) for r in table.values()) or "none"
     msg = (f"{where}: no backend of that name: {name!r} is neither a registered backend nor "
            f"an alias of one; installed backends (aliases): {installed}. A backend of another "

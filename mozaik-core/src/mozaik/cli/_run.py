@@ -75,8 +75,8 @@ def _not_a_target(target: Path) -> str | None:
               "(simulator.threads).")
 @click.option("--seed", type=click.IntRange(min=0), help="Master seed (simulator.seed).")
 @click.option("--backend", "backend_name", metavar="NAME",
-              help="Execution backend: a registered backend component or local, slurm, mpi "
-                   "(default: the study's backend: section, else LocalBackend).")
+              help="Execution backend: a registered backend or an alias its plugin declares, "
+                   "e.g. local (default: the study's backend: section, else LocalBackend).")
 @click.option("--progress", type=_PROGRESS, default=None,
               help="Progress bar, one log line per stimulus, or nothing; default auto: a bar on "
                    "a terminal.")

@@ -19,7 +19,8 @@ def search() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Master directory (default: searches/<search name>).")
 @click.option("--backend", "backend_name", metavar="NAME",
-              help="local, slurm, mpi or a registered backend (default: the file's backend).")
+              help="A registered backend or an alias its plugin declares, e.g. local "
+                   "(default: the file's backend; `mozaik plugins` lists them).")
 @click.option("--resource", "resources", multiple=True, metavar="KEY=VALUE",
               help="A backend parameter, over the file's resources (repeatable), e.g. "
                    "partition=debug, max_parallel=50, workers=2.")

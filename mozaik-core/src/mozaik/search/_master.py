@@ -223,7 +223,7 @@ def _with_workflow(study: Study, workflow: Path) -> Study:
     from mozaik.config import load_config
     from mozaik.workflow import load_workflow
 
-    analyses, plots = load_workflow(workflow)
+    analyses, plots = load_workflow(workflow, registry=study.registry)
     sections = load_config(workflow).data
     data = {**study.tree.data, **{key: sections.get(key) or [] for key in ("analyses", "plots")}}
     return attrs.evolve(study, analyses=analyses, plots=plots,

@@ -15,7 +15,7 @@ Layout of a search file (YAML)::
                                      # (instead of the study's own)
     plots:                           # optional: figures of the whole search (search plots)
       - {component: ParameterSearchPlot, params: {values: [Mean(Firing rate)]}}
-    backend: local                   # local | slurm | mpi, or a registered backend's name
+    backend: local                   # a registered backend's name or alias (local, ...)
     resources: {workers: 2}          # the backend's parameters
 
 ``plots:`` entries name search plots (registered through ``mozaik_search_plots``, e.g.
@@ -77,7 +77,8 @@ class Search:
         The ``plots:`` entries as written (``{component, params}``): search plots drawn from
         the collated table (:func:`mozaik.search.plot_search`).
     backend : str
-        The backend's name (``local``, ``slurm``, ``mpi`` or a registered backend name).
+        A registered backend's name or an alias its plugin declares (``local``; mozaik-hpc
+        declares ``slurm`` and ``mpi``).
     resources : dict
         The backend's parameters.
     definition : dict
