@@ -197,3 +197,16 @@ def test_the_build_reports_sheets_and_connectors_with_counts(
     assert "connector 'exc_inh': " in err and " connections in " in err
     assert err.index("connections in") < err.index("4/4 stim")  # the bar follows the build
     assert "[1/4] stored" not in err  # per-presentation lines are the bar's, not the console's
+
+
+def test_an_alias_two_backends_declare_is_refused(recording: PluginManager,
+                                                  study_file: Callable[..., Path],
+                                                  tmp_path: Path) -> None:
+    register_components(recording, "backends", ComponentSpec(
+        name="OtherBackend", config_cls=RecordingParams, factory=RecordingBackend,
+        aliases=("rec",)), name="other", distribution="mozaik-other")
+    result = _invoke("run", str(study_file()), "--out", str(tmp_path / "r"), "--backend", "rec")
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "'rec' is declared by OtherBackend (mozaik-other) and RecordingBackend" in text
+    assert backend_calls == []
