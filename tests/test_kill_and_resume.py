@@ -51,7 +51,7 @@ DRIVER = textwrap.dedent("""\
     import signal
     import sys
 
-    import mozaik.controller._run as controller_run
+    import mozaik.controller._steps as controller_run
     import mozaik.workflow._workflow as workflow
     from mozaik.cli import main
     from mozaik.plugin import get_plugin_manager, hookimpl

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mozaik.controller import LocalBackend, LocalBackendParams
+from mozaik.backends import LocalBackend, LocalBackendParams
 from mozaik.search import run_search, search_from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]

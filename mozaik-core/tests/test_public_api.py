@@ -23,6 +23,10 @@ SNAPSHOT = {
     "mozaik.analysis": [
         "ANALYSES", "Analysis", "AnalysisFactory"
     ],
+    "mozaik.backends": [
+        "Backend", "DEFAULT_BACKEND", "LocalBackend", "LocalBackendParams", "backend_component",
+        "build_backend", "resolve_backend", "search_backend", "study_backend"
+    ],
     "mozaik.cli": [
         "main"
     ],
@@ -39,12 +43,12 @@ SNAPSHOT = {
         "parse_expression", "positive", "probability", "resolve", "structure", "whole_number"
     ],
     "mozaik.controller": [
-        "BACKENDS", "Backend", "BackendFactory", "LOG_FILE", "LocalBackend", "LocalBackendParams",
-        "Presentation", "Progress", "Ranks", "RunInterrupted", "RunOptions", "RunState", "RunSummary", "SearchOptions",
-        "analyses_write_failed", "check_simulator", "check_writable", "config_differences",
-        "default_run_dir", "is_run_dir", "plan_presentations", "repair_run",
-        "resolve_progress_mode", "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
-        "write_fault"
+        "LOG_FILE", "Presentation",
+        "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
+        "analyses_write_failed", "check_simulator", "check_writable",
+        "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
+        "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
+        "study_from_run_dir", "write_fault"
     ],
     "mozaik.datastore": [
         "AnalogArrays", "Collation", "DamagedPresentation", "DataStore", "DataStoreView",
@@ -94,11 +98,11 @@ SNAPSHOT = {
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
-        "BACKEND_ALIASES", "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
-        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchSummary",
+        "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
+        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchSummary",
         "collate_search", "load_master", "load_search", "make_points", "plot_search",
         "point_dir", "point_values", "query_search", "read_index", "refresh_index",
-        "run_point", "run_points_in_pool", "run_search", "search_backend",
+        "run_point", "run_points_in_pool", "run_search",
         "search_from_mapping", "search_plot_entries", "write_status"
     ],
     "mozaik.stimulus": [

@@ -5,6 +5,7 @@ Everything runs on PyNN's ``mock`` backend (no NEST)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -13,9 +14,12 @@ from click.testing import CliRunner
 from mozaik import ConfigError
 from mozaik.ads import SingleValue
 from mozaik.analysis import Analysis
+from mozaik.backends import search_backend
 from mozaik.cli._main import cli
 from mozaik.datastore import DataStore
 from mozaik.search import (
+    Search,
+    SearchSummary,
     collate_search,
     load_search,
     make_points,
@@ -29,6 +33,12 @@ from mozaik.search import (
 )
 from mozaik.study import load_study
 from mozaik.testing._backend_contract import contract_study_text
+
+
+def run_own(search: Search, master: Path, **options: Any) -> SearchSummary:
+    """Run ``search`` into ``master`` through its own backend (``backend:``/``resources:``)."""
+    return run_search(search, master, search_backend(search), **options)
+
 
 W = "connectors.exc_inh.params.weight_uS"
 
@@ -112,7 +122,7 @@ def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir:
     search = _search(tmp_path, kind="list", points=[{W: 0.004}, {W: -1.0}, {W: 0.008}],
                      resources={"workers": 1})
     master = tmp_path / "master"
-    first = run_search(search, master)
+    first = run_own(search, master)
     assert (first.ran, first.done, first.failed) == ((0, 1, 2), 2, 1)
     index = read_index(master).to_pylist()
     assert [r["status"] for r in index] == ["done", "failed", "done"]
@@ -121,8 +131,8 @@ def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir:
     assert [r[W] for r in index] == [0.004, -1.0, 0.008]
 
     with pytest.raises(ConfigError, match="1 failed.*--resume"):
-        run_search(search, master)
-    assert run_search(search, master, resume=True).ran == (1,)
+        run_own(search, master)
+    assert run_own(search, master, resume=True).ran == (1,)
 
     # a store damaged after the point finished, and a point killed before it finished
     victim = next((point_dir(master, 0) / "spikes").glob("*.parquet"))
@@ -132,17 +142,17 @@ def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir:
     assert states == ["corrupt", "failed", "incomplete"]
     fixed = _search(tmp_path, kind="list", points=[{W: 0.004}, {W: -1.0}, {W: 0.008}],
                     resources={"workers": 1})
-    assert run_search(fixed, master, resume=True).ran == (0, 1, 2)
+    assert run_own(fixed, master, resume=True).ran == (0, 1, 2)
     assert read_index(master)["status"].to_pylist() == ["done", "failed", "done"]
 
 
 def test_a_master_directory_holds_one_search(tmp_path: Path, study_dir: Path) -> None:
     master = tmp_path / "m"
-    run_search(_search(tmp_path, parameters={W: [0.004]}), master)
+    run_own(_search(tmp_path, parameters={W: [0.004]}), master)
     again = _search(tmp_path, parameters={W: [0.004]}, resources={"workers": 2})
-    assert run_search(again, master).ran == (), "other resources: the same search"
+    assert run_own(again, master).ran == (), "other resources: the same search"
     with pytest.raises(ConfigError, match="holds a different search"):
-        run_search(_search(tmp_path, parameters={W: [0.005]}), master)
+        run_own(_search(tmp_path, parameters={W: [0.005]}), master)
 
 
 def _synthetic_point(master: Path, point_id: int, rate_hz: float) -> None:
@@ -283,7 +293,7 @@ def test_a_point_stores_the_workflow_it_runs_so_it_resumes_with_it(tmp_path: Pat
         name="Nothing", config_cls=NothingParams, factory=_NothingAnalysis))
     (tmp_path / "workflow.yaml").write_text("analyses:\n  - {component: Nothing}\n")
     master = tmp_path / "m"
-    run_search(_search(tmp_path, parameters={W: [0.004]}, workflow="workflow.yaml"), master)
+    run_own(_search(tmp_path, parameters={W: [0.004]}, workflow="workflow.yaml"), master)
     run_dir = point_dir(master, 0)
     # points run in child processes, which do not see this process's registrations: run the
     # point here, as a child does

@@ -16,12 +16,15 @@ import yaml
 from click.testing import CliRunner
 from mozaik import AnalysisError, ConfigError
 from mozaik.ads import SingleValue
+from mozaik.backends import search_backend
 from mozaik.cli._main import cli
 from mozaik.datastore import DataStore
 from mozaik.plot import SearchPlot
 from mozaik.plugin import ComponentSpec, PluginManager
 from mozaik.search import (
     COLLATED_COLUMNS,
+    Search,
+    SearchSummary,
     load_master,
     load_search,
     plot_search,
@@ -40,6 +43,12 @@ from mozaik.testing import (
     use_plugin_manager,
 )
 from mozaik.testing._backend_contract import contract_study_text
+
+
+def run_own(search: Search, master: Path, **options: Any) -> SearchSummary:
+    """Run ``search`` into ``master`` through its own backend (``backend:``/``resources:``)."""
+    return run_search(search, master, search_backend(search), **options)
+
 
 W = "connectors.exc_inh.params.weight_uS"
 
@@ -158,11 +167,11 @@ def test_plot_search_draws_from_the_collated_table(tmp_path: Path, study_dir: Pa
 def test_changed_plots_are_recorded_and_a_failing_plot_is_named(tmp_path: Path,
                                                                  study_dir: Path) -> None:
     master = tmp_path / "m"
-    run_search(load_search(_file(tmp_path, "")), master)
+    run_own(load_search(_file(tmp_path, "")), master)
     assert load_master(master).plots == ()
     assert plot_search(master) == []
     # same points, other plots: the same search, and the copy records the plots
-    assert run_search(load_search(_file(tmp_path, "plots: [{component: Broken}]\n")),
+    assert run_own(load_search(_file(tmp_path, "plots: [{component: Broken}]\n")),
                       master).ran == ()
     assert load_master(master).plots == ({"component": "Broken"},)
     with pytest.raises(AnalysisError) as info:

@@ -183,7 +183,7 @@ import sys
 from pathlib import Path
 from mozaik.study import load_study
 from mozaik.plugin import get_registry
-from mozaik.controller import BACKENDS
+from mozaik.backends import BACKENDS
 study = load_study(sys.argv[1])
 backend = get_registry()[BACKENDS]["QuietBackend"]
 summary = backend.factory(backend.config_cls()).run(study, Path(sys.argv[2]))

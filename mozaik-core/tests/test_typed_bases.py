@@ -25,7 +25,9 @@ PLUGIN = textwrap.dedent('''\
 
     from mozaik.ads import AnalysisDataStructure
     from mozaik.analysis import Analysis
-    from mozaik.controller import Backend, LocalBackend, RunOptions, RunSummary, SearchOptions
+    from mozaik.backends import Backend, LocalBackend, RunOptions
+    from mozaik.controller import RunSummary
+    from mozaik.search import SearchOptions
     from mozaik.datastore import DataStoreView
     from mozaik.experiments import Experiment
     from mozaik.model import (

@@ -16,6 +16,7 @@ from mozaik.datastore import DataStore, DataStoreView, param_filter_query
 from mozaik.model import InputSpace
 from mozaik.plot import Plot
 from mozaik.plugin import ComponentSpec, PluginManager, Registry, get_registry
+from mozaik.stimulus import Stimulus
 from mozaik.testing import (
     TINY_STORE,
     AnalysisContract,
@@ -40,6 +41,41 @@ class TestInternalStimulus(StimulusContract):
     name = "InternalStimulus"
     example_params = {"duration_ms": 50.0, "protocol": "NoStimulation",
                       "direct_stimulation": {"rate_hz": 10.0}}
+
+
+@attrs.frozen(kw_only=True)
+class FlashParams:
+    duration_ms: float
+    intensity: float = 1.0
+
+
+class Flash(Stimulus):
+    name = "FunctionFlash"
+    __slots__ = ()
+
+
+def make_flash(params: FlashParams, /) -> Stimulus:
+    """A stimulus factory that is a plain function following ``StimulusFactory``
+    (``factory(params)``, no trial argument)."""
+    return Flash(params)
+
+
+def flash_manager() -> PluginManager:
+    manager = PluginManager(autoload=False)
+    plugin = make_plugin("flashes", stimuli=[ComponentSpec(
+        name="FunctionFlash", config_cls=FlashParams, factory=make_flash, summary="a flash")])
+    manager.register(plugin, "flashes", distribution="mozaik-flashes", version="0.1")
+    return manager
+
+
+class TestFunctionFactoryStimulus(StimulusContract):
+    """Reading a stored presentation back calls the factory as the protocol says."""
+
+    name = "FunctionFlash"
+    example_params = {"duration_ms": 20.0, "intensity": 0.5}
+
+    def registry(self) -> Registry:
+        return flash_manager().registry
 
 
 class TestNoStimulation(ExperimentContract):

@@ -20,6 +20,7 @@ from mozaik.ads import (
     ads_class,
 )
 from mozaik.datastore import DataStore, param_filter_query
+from mozaik.plugin import PluginManager
 
 
 def _sig(units: str, n: int = 20, t0: float = 5.0) -> neo.AnalogSignal:
@@ -243,7 +244,7 @@ def test_period_is_a_double_column_in_every_run_and_every_row(tmp_path) -> None:
 
 def test_unknown_identifier_names_the_fix() -> None:
     with pytest.raises(AnalysisDataStructureError, match="install the plugin that defines it"):
-        ads_class("NoSuchADS")
+        ads_class("NoSuchADS", PluginManager(autoload=False).registry)
 
 
 def test_custom_ads_subclass(tmp_path) -> None:

@@ -15,13 +15,29 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from mozaik.backends import search_backend
 from mozaik.cli._main import cli
-from mozaik.search import load_search, point_dir, read_index, refresh_index, run_search
+from mozaik.search import (
+    Search,
+    SearchSummary,
+    load_search,
+    point_dir,
+    read_index,
+    refresh_index,
+    run_search,
+)
 from mozaik.search._master import save_definition
 from mozaik.testing._backend_contract import contract_study_text
+
+
+def run_own(search: Search, master: Path, **options: Any) -> SearchSummary:
+    """Run ``search`` into ``master`` through its own backend (``backend:``/``resources:``)."""
+    return run_search(search, master, search_backend(search), **options)
+
 
 HOW = "analyses.0.params.how"
 FLAG = "analyses.0.params.flag"
@@ -142,7 +158,7 @@ def test_a_crash_fails_its_point_alone_and_resume_reruns_only_it(site: Path) -> 
 
     done_store = point_dir(master, 1) / "manifest.json"
     before = done_store.stat().st_mtime_ns
-    again = run_search(load_search(file), master, resume=True)
+    again = run_own(load_search(file), master, resume=True)
     assert again.ran == (0, 2), "only the broken points run again"
     assert done_store.stat().st_mtime_ns == before
     assert [r["status"] for r in read_index(master).to_pylist()] == ["failed", "done", "failed"]

@@ -10,11 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mozaik._errors import AnalysisError, ConfigError, SimulationError
+from mozaik.backends import BACKENDS, LocalBackend, RunOptions
 from mozaik.controller import (
-    BACKENDS,
     LOG_FILE,
-    LocalBackend,
-    RunOptions,
     config_differences,
     default_run_dir,
     run_dir_name,
@@ -395,7 +393,7 @@ def test_the_build_is_reported_and_progress_moves_within_a_presentation(
             seen.append(t_now_ms)
             super().simulated(sim_ms, t_now_ms, label)
 
-    import mozaik.controller._run as run_module
+    import mozaik.controller._steps as run_module
 
     original = run_module.Progress
     run_module.Progress = Bar  # type: ignore[misc]

@@ -10,9 +10,7 @@ import pytest
 
 SNAPSHOT = {
     "mozaik.controller": [
-        "BACKENDS", "Backend", "BackendFactory", "LOG_FILE", "LocalBackend",
-        "LocalBackendParams", "Presentation", "Progress", "Ranks", "RunInterrupted", "RunOptions", "RunState",
-        "RunSummary", "SearchOptions",
+        "LOG_FILE", "Presentation", "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
         "analyses_write_failed", "check_simulator", "check_writable",
         "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
         "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import attrs
 from mozaik._errors import MozaikError
+from mozaik.backends import Backend, LocalBackend, RunOptions
 from mozaik.config import whole_number
-from mozaik.controller import Backend, LocalBackend, RunOptions, RunSummary, SearchOptions
-from mozaik.search import Search, run_points_in_pool
+from mozaik.controller import RunSummary
+from mozaik.search import Search, SearchOptions, run_points_in_pool
 from mozaik.study import Study
 
 __all__ = ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError", "run_rank"]

@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mozaik.controller import Ranks, RunOptions, RunSummary, run_study
+from mozaik.backends import RunOptions
+from mozaik.controller import Ranks, RunSummary, run_study
 from mozaik.study import Study
 
 from mozaik_hpc._mpi import MPIError

@@ -11,7 +11,7 @@ from mozaik_hpc._mpi import MPIBackend, MPIBackendParams
 from mozaik_hpc._slurm import SlurmBackend, SlurmBackendParams
 
 if TYPE_CHECKING:
-    from mozaik.controller import BackendFactory
+    from mozaik.backends import BackendFactory
 
 MOZAIK_HOOK_API = (2, 0)
 
@@ -20,6 +20,9 @@ MOZAIK_HOOK_API = (2, 0)
 def mozaik_backends() -> Iterable[ComponentSpec[Any, BackendFactory[Any]]]:
     return [ComponentSpec(name="SlurmBackend", config_cls=SlurmBackendParams,
                           factory=SlurmBackend,
-                          summary="a parameter search as one Slurm job array"),
+                          summary="a parameter search as one Slurm job array",
+                          aliases=("slurm",)),
             ComponentSpec(name="MPIBackend", config_cls=MPIBackendParams, factory=MPIBackend,
-                          summary="a parameter search on the ranks of one mpiexec or srun launch")]
+                          summary="a parameter search on the ranks of one mpiexec or srun launch",
+                          aliases=("mpi",),
+                          install_hint="pip install 'mozaik-hpc[mpi]' (mpi4py and an MPI)")]

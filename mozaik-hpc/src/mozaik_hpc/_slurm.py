@@ -22,8 +22,9 @@ from pathlib import Path
 
 import attrs
 from mozaik._errors import MozaikError
-from mozaik.controller import Backend, LocalBackend, RunOptions, RunSummary, SearchOptions
-from mozaik.search import Search
+from mozaik.backends import Backend, LocalBackend, RunOptions
+from mozaik.controller import RunSummary
+from mozaik.search import Search, SearchOptions
 from mozaik.study import Study
 
 __all__ = ["SlurmBackend", "SlurmBackendParams", "SlurmError", "batch_script", "check_slurm",

@@ -6,22 +6,24 @@ import importlib.metadata as md
 
 from mozaik._errors import AnalysisDataStructureError, UnknownComponentError
 from mozaik.ads._base import DEFINED, AnalysisDataStructure
-from mozaik.plugin import get_registry
+from mozaik.plugin import Registry
 
 __all__ = ["ads_class", "ads_classes", "ads_provider"]
 
 
-def ads_class(identifier: str, *, written_by: str | None = None) -> type[AnalysisDataStructure]:
+def ads_class(identifier: str, registry: Registry, *,
+              written_by: str | None = None) -> type[AnalysisDataStructure]:
     """Return the ADS class stored results name ``identifier`` (its class name).
 
-    Looks first in the plugin registry (classes registered with
-    ``mozaik_analysis_data_structures``, loading installed plugins on first need), then among
-    the classes defined in this process that no plugin registers.
+    Looks first in ``registry`` (classes registered with ``mozaik_analysis_data_structures``),
+    then among the classes defined in this process that no plugin registers.
 
     Parameters
     ----------
     identifier : str
         The class name, as stored in the datastore's ADS index.
+    registry : Registry
+        The plugins' registry (a store's :attr:`~mozaik.datastore.DataStore.registry`).
     written_by : str, optional
         The distribution that wrote the result (stored with it), named in the error.
 
@@ -31,7 +33,7 @@ def ads_class(identifier: str, *, written_by: str | None = None) -> type[Analysi
         If no installed plugin registers the class and it is not defined in this process, or
         if it is defined in this process by two modules.
     """
-    registered = get_registry().analysis_data_structures(AnalysisDataStructure)
+    registered = registry.analysis_data_structures(AnalysisDataStructure)
     if identifier in registered:
         return registered[identifier].cls
     defined = DEFINED.get(identifier, {})
@@ -42,7 +44,7 @@ def ads_class(identifier: str, *, written_by: str | None = None) -> type[Analysi
                f"({', '.join(sorted(defined))}) and registered by no plugin; rename one, or "
                f"register one with mozaik_analysis_data_structures()")
         raise AnalysisDataStructureError(msg)
-    known = ", ".join(sorted(ads_classes())) or "none"
+    known = ", ".join(sorted(ads_classes(registry))) or "none"
     origin = f", written by {written_by}," if written_by else ""
     fix = (f"install {written_by.split()[0]}" if written_by and not written_by.startswith("<")
            else "install the plugin that defines it")
@@ -51,23 +53,24 @@ def ads_class(identifier: str, *, written_by: str | None = None) -> type[Analysi
     raise AnalysisDataStructureError(msg)
 
 
-def ads_classes() -> dict[str, type[AnalysisDataStructure]]:
-    """Every ADS class a stored result can name: registered ones and those defined here."""
+def ads_classes(registry: Registry) -> dict[str, type[AnalysisDataStructure]]:
+    """Every ADS class a stored result can name: registered in ``registry`` and those defined
+    here."""
     out = {name: next(iter(by_path.values())) for name, by_path in DEFINED.items()
            if len(by_path) == 1}
-    registered = get_registry().analysis_data_structures(AnalysisDataStructure)
+    registered = registry.analysis_data_structures(AnalysisDataStructure)
     out.update({name: entry.cls for name, entry in registered.items()})
     return dict(sorted(out.items()))
 
 
-def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
+def ads_provider(cls: type[AnalysisDataStructure], registry: Registry) -> tuple[str, str]:
     """The distribution (name, version) providing an ADS class, stored with each result.
 
-    The plugin that registers the class if there is one; else the installed distribution whose
-    top-level package defines it; else ``("<unregistered>", "")``.
+    The plugin of ``registry`` that registers the class if there is one; else the installed
+    distribution whose top-level package defines it; else ``("<unregistered>", "")``.
     """
     try:
-        entry = get_registry().analysis_data_structures(AnalysisDataStructure)[cls.identifier]
+        entry = registry.analysis_data_structures(AnalysisDataStructure)[cls.identifier]
     except UnknownComponentError:
         entry = None
     if entry is not None and entry.cls is cls:

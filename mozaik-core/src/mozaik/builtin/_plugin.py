@@ -13,7 +13,7 @@ from mozaik.plugin import ComponentKind, hookimpl
 
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
-    from mozaik.controller import BackendFactory
+    from mozaik.backends import BackendFactory
     from mozaik.experiments import ExperimentFactory
     from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
     from mozaik.plugin import ComponentSpec
@@ -52,7 +52,7 @@ def mozaik_component_kind(name: str) -> ComponentKind[Callable[..., object]] | N
 
         return PLOTS if name == "plots" else SEARCH_PLOTS
     if name == "backends":
-        from mozaik.controller import BACKENDS
+        from mozaik.backends import BACKENDS
 
         return BACKENDS
     return None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from mozaik.plugin import ComponentSpec
 
 if TYPE_CHECKING:
-    from mozaik.controller import BackendFactory
+    from mozaik.backends import BackendFactory
     from mozaik.experiments import ExperimentFactory
     from mozaik.stimulus import StimulusFactory
 
@@ -55,9 +55,9 @@ def experiments() -> list[ComponentSpec[Any, ExperimentFactory[Any]]]:
 
 
 def backends() -> list[ComponentSpec[Any, BackendFactory[Any]]]:
-    from mozaik.controller import LocalBackend, LocalBackendParams
+    from mozaik.backends import LocalBackend, LocalBackendParams
 
     return [
         ComponentSpec(name="LocalBackend", config_cls=LocalBackendParams, factory=LocalBackend,
-                      summary="run one study in this process"),
+                      summary="run one study in this process", aliases=("local",)),
     ]

@@ -14,7 +14,7 @@ from mozaik.cli._config import ALLOW_LARGE_HELP, INCLUDE_ROOT_HELP, check_study_
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from mozaik.controller import Backend, RunSummary
+    from mozaik.controller import RunSummary
     from mozaik.study import Entry, Study
 
 __all__ = ["analyse", "run"]
@@ -40,35 +40,6 @@ def _next_steps(run_dir: Path, study: Study) -> str:
         study.analyses or study.plots) else
         f"mozaik analyse {run_dir} WORKFLOW_FILE (add analyses and plots)")
     return f"next: mozaik show {run_dir} (what was stored); {analyse}"
-
-
-def _backend(study: Study, name: str | None) -> Backend:
-    """The backend of ``--backend NAME``, else of the study's ``backend:`` section, else
-    ``LocalBackend``, built through the registry."""
-    from mozaik.config import structure
-    from mozaik.controller import BACKENDS, Backend
-    from mozaik.plugin import get_registry
-    from mozaik.search import BACKEND_ALIASES
-    from mozaik.study import ComponentEntry
-
-    entry = study.backend
-    name = BACKEND_ALIASES.get(name, name) if name is not None else None
-    if name is not None and (entry is None or entry.name != name):
-        registered = get_registry()[BACKENDS][name]
-        params: Any = structure({}, registered.config_cls, path=f"--backend {name}")
-        entry = ComponentEntry(name=name, registered=registered, params=params,
-                               path=f"--backend {name}")
-    elif entry is None:
-        registered = get_registry()[BACKENDS]["LocalBackend"]
-        entry = ComponentEntry(name="LocalBackend", registered=registered,
-                               params=registered.config_cls(), path="backend")
-    backend = entry.of(BACKENDS).factory(entry.params)
-    if not isinstance(backend, Backend):
-        msg = (f"{entry.path}: the factory of backend {entry.name!r} "
-               f"({entry.registered.distribution}) returned {type(backend).__name__}, not a "
-               "mozaik.controller.Backend; fix the plugin")
-        raise ConfigError(msg)
-    return backend
 
 
 def _not_a_target(target: Path) -> str | None:
@@ -104,8 +75,8 @@ def _not_a_target(target: Path) -> str | None:
               "(simulator.threads).")
 @click.option("--seed", type=click.IntRange(min=0), help="Master seed (simulator.seed).")
 @click.option("--backend", "backend_name", metavar="NAME",
-              help="Execution backend: a registered backend component or local, slurm, mpi "
-                   "(default: the study's backend: section, else LocalBackend).")
+              help="Execution backend: a registered backend or an alias its plugin declares, "
+                   "e.g. local (default: the study's backend: section, else LocalBackend).")
 @click.option("--progress", type=_PROGRESS, default=None,
               help="Progress bar, one log line per stimulus, or nothing; default auto: a bar on "
                    "a terminal.")
@@ -141,7 +112,8 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     SIGINT (Ctrl-C), SIGTERM (e.g. Slurm at the time limit) and SIGHUP stop the run at a safe
     point: what is stored stays stored, and the exit status is 128 + the signal's number.
     """
-    from mozaik.controller import RunOptions, default_run_dir, is_run_dir, study_from_run_dir
+    from mozaik.backends import RunOptions, study_backend
+    from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
     from mozaik.study import load_study
 
     problem = _not_a_target(target)
@@ -169,7 +141,7 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
         run_dir = out if out is not None else default_run_dir(study.name, items)
     for line in check_study_size(study, allow_large):  # before anything is built or written
         click.echo(line, err=True)
-    backend = _backend(study, backend_name)
+    backend = study_backend(study, backend_name)
     _repair_if_damaged(run_dir, study, repair)
     click.echo(f"run directory: {run_dir}", err=True)
     try:

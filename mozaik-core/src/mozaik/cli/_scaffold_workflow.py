@@ -304,7 +304,8 @@ import time
 from pathlib import Path
 
 import attrs
-from mozaik.controller import Backend, LocalBackend, LocalBackendParams, RunOptions, RunSummary
+from mozaik.backends import Backend, LocalBackend, LocalBackendParams, RunOptions
+from mozaik.controller import RunSummary
 from mozaik.study import Study
 
 __all__ = ["__P__Backend", "__P__BackendParams"]

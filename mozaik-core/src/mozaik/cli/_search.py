@@ -19,7 +19,8 @@ def search() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Master directory (default: searches/<search name>).")
 @click.option("--backend", "backend_name", metavar="NAME",
-              help="local, slurm, mpi or a registered backend (default: the file's backend).")
+              help="A registered backend or an alias its plugin declares, e.g. local "
+                   "(default: the file's backend; `mozaik plugins` lists them).")
 @click.option("--resource", "resources", multiple=True, metavar="KEY=VALUE",
               help="A backend parameter, over the file's resources (repeatable), e.g. "
                    "partition=debug, max_parallel=50, workers=2.")
@@ -32,8 +33,8 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
         resources: tuple[str, ...], resume: bool, dry_run: bool) -> None:
     """Run the search SEARCH_FILE: every point of it, through the chosen backend, then draw
     the search file's plots (if any) into MASTER/figures."""
-    from mozaik.controller import SearchOptions
-    from mozaik.search import load_search, run_search, search_backend
+    from mozaik.backends import search_backend
+    from mozaik.search import SearchOptions, load_search, run_search
 
     spec = load_search(search_file)
     master = out if out is not None else Path("searches") / spec.name

@@ -1,24 +1,14 @@
 """The controller: runs a study's experiments on the model and stores the recordings.
 
-:func:`run_study` is one run (``mozaik run`` through a :class:`Backend`, by default
-:class:`LocalBackend`). The run directory's lifecycle is in ``_rundir.py``, presentation planning
-in ``_plan.py``, the run loop in ``_run.py``. Analyses and plots are run by :mod:`mozaik.workflow`.
+:func:`run_study` is one run (``mozaik run`` through a :class:`mozaik.backends.Backend`, by
+default :class:`mozaik.backends.LocalBackend`, which calls it). The run directory's lifecycle
+is in ``_rundir.py``, presentation planning in ``_plan.py``, the run loop in ``_run.py``.
+Analyses and plots are run by :mod:`mozaik.workflow`.
 """
 
 from __future__ import annotations
 
-from mozaik.controller._backend import (
-    Backend,
-    LocalBackend,
-    LocalBackendParams,
-    RunOptions,
-    SearchOptions,
-)
 from mozaik.controller._faults import analyses_write_failed, check_writable, write_fault
-from mozaik.controller._kind import (
-    BACKENDS,
-    BackendFactory,
-)
 from mozaik.controller._plan import Presentation, plan_presentations
 from mozaik.controller._progress import LOG_FILE, Progress, resolve_progress_mode, run_logging
 from mozaik.controller._provenance import (
@@ -34,20 +24,13 @@ from mozaik.controller._signals import RunInterrupted
 from mozaik.controller._state import Ranks, RunState, RunSummary
 
 __all__ = [
-    "BACKENDS",
-    "Backend",
-    "BackendFactory",
     "LOG_FILE",
-    "LocalBackend",
-    "LocalBackendParams",
     "Presentation",
     "Progress",
     "Ranks",
     "RunInterrupted",
-    "RunOptions",
     "RunState",
     "RunSummary",
-    "SearchOptions",
     "analyses_write_failed",
     "check_simulator",
     "check_writable",

@@ -121,14 +121,10 @@ def check_stimulus_name(stimulus: Stimulus, where: str, registry: Registry) -> N
 
 
 def plan_presentations(experiments: Sequence[Experiment],
-                       registry: Registry | None = None) -> list[Presentation]:
+                       registry: Registry) -> list[Presentation]:
     """Every presentation of ``experiments`` in order, duplicates (same stimulus and trial)
-    dropped; each stimulus's name is checked against the registry (default: the installed
-    plugins)."""
-    if registry is None:
-        from mozaik.plugin import get_registry
-
-        registry = get_registry()
+    dropped; each stimulus's name is checked against ``registry`` (the study's,
+    :attr:`mozaik.study.Study.registry`)."""
     seen: set[tuple[StimulusIdentity, int]] = set()
     plan = []
     for index, experiment in enumerate(experiments):

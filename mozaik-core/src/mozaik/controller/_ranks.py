@@ -1,6 +1,7 @@
 """What an MPI rank other than 0 does in a run of one network distributed over ranks.
 
-It mirrors rank 0 (``_run.py``) step by step, meeting it at the same barriers:
+It mirrors rank 0 (``_run.py``) step by step, with the same steps (``_steps.py``), meeting
+it at the same barriers:
 
 1. rank 0 checks the run directory (and recovers what a crash left): barrier; this rank looks
    at it (a complete run: nothing to do); barrier;
@@ -22,16 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mozaik.controller._provenance import check_simulator
-from mozaik.controller._run import (
-    _already_complete,
-    _present_all,
-    build_and_plan,
-    connection_results,
-)
 from mozaik.controller._rundir import open_existing
 from mozaik.controller._state import Ranks, RunState, RunSummary
+from mozaik.controller._steps import (
+    already_complete,
+    build_and_plan,
+    connection_results,
+    present_all,
+)
 from mozaik.datastore import DataStore
-from mozaik.plugin import PluginManager, get_plugin_manager
+from mozaik.plugin import PluginManager
 from mozaik.study import Study
 
 if TYPE_CHECKING:
@@ -41,13 +42,13 @@ __all__ = ["run_part"]
 
 
 def run_part(study: Study, run_dir: Path, ranks: Ranks, *, model: Model | None,
-             replay: bool | None, plugin_manager: PluginManager | None,
+             replay: bool | None, plugin_manager: PluginManager,
              build_model: Callable[[Study], Model] | None) -> RunSummary:
     """Run rank ``ranks.rank`` (> 0) of ``study``; see the module docs."""
     total_start = time.perf_counter()
     if model is None:
         check_simulator(study.simulator.backend)
-    state = RunState(study=study, run_dir=run_dir, pm=plugin_manager or get_plugin_manager(),
+    state = RunState(study=study, run_dir=run_dir, pm=plugin_manager,
                      logger=logging.getLogger(f"mozaik.controller.rank{ranks.rank}"),
                      mode="off", replay=replay, ranks=ranks)
     owns_model = model is None
@@ -55,7 +56,7 @@ def run_part(study: Study, run_dir: Path, ranks: Ranks, *, model: Model | None,
     try:
         existing = open_existing(run_dir, study, mode="r")
         ranks.barrier()  # every rank has looked; rank 0 may now empty and create it
-        if _already_complete(state, existing):
+        if already_complete(state, existing):
             return state.summary(time.perf_counter() - total_start)
         if existing is not None:
             existing.store.close()
@@ -64,8 +65,9 @@ def run_part(study: Study, run_dir: Path, ranks: Ranks, *, model: Model | None,
         connection_results(state)  # collective: rank 0 stores them
         state.build_s = time.perf_counter() - start
         ranks.barrier()  # rank 0 has created the store and written the neurons
-        state.store = DataStore.open_part(run_dir, ranks.rank, ranks.size)
-        _present_all(state)
+        state.store = DataStore.open_part(run_dir, ranks.rank, ranks.size,
+                                          registry=study.registry)
+        present_all(state)
         ranks.barrier()  # every part is written: rank 0 merges them
     finally:
         if owns_model and state.model is not None and hasattr(state.model, "end"):

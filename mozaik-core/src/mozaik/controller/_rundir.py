@@ -58,7 +58,7 @@ def study_from_run_dir(run_dir: str | Path, registry: Registry | None = None) ->
         If ``run_dir`` is not a datastore or its manifest holds no configuration.
     """
     run_dir = Path(run_dir)
-    with DataStore.open(run_dir, mode="r") as store:
+    with DataStore.open(run_dir, mode="r", registry=registry) as store:
         manifest = store.manifest
         manifest_path = store.manifest_path
     config = manifest.get("config")
@@ -124,7 +124,7 @@ def open_existing(run_dir: Path, study: Study, mode: Literal["r", "a"] = "a"
                    "empty or new run directory (--out)")
             raise ConfigError(msg)
         return None
-    store = DataStore.open(run_dir, mode=mode)
+    store = DataStore.open(run_dir, mode=mode, registry=study.registry)
     version = store.manifest.get("format_version")
     old = not isinstance(version, int) or version < RESUMABLE_VERSION
     stored = store.manifest.get("config")
@@ -192,7 +192,8 @@ def create_store(run_dir: Path, study: Study, pm: PluginManager, session: Sessio
         "provenance": run_provenance(pm.provenance(), study.simulator.backend),
     }
     model_dir = study.tree.root.parent if study.tree.root.exists() else None
-    store = DataStore.create(run_dir, manifest=manifest, model_dir=model_dir)
+    store = DataStore.create(run_dir, manifest=manifest, model_dir=model_dir,
+                             registry=study.registry)
     session.index = 0
     return store
 

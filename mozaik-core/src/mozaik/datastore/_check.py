@@ -25,6 +25,7 @@ from mozaik.datastore._indexlog import keep_last
 from mozaik.datastore._lock import lock_is_held
 from mozaik.datastore._neurons import NEURON_FIXED
 from mozaik.datastore._parts import expand_parts
+from mozaik.plugin import Registry, get_registry
 
 __all__ = ["Problem", "check_store"]
 
@@ -58,12 +59,21 @@ class Problem:
 class _Checker:
     """Collects the problems of one run directory."""
 
-    def __init__(self, root: Path, quick: bool) -> None:
+    def __init__(self, root: Path, quick: bool, registry: Registry | None = None) -> None:
         self.root = root
+        self._registry = registry
         self.quick = quick
         self.problems: list[Problem] = []
         self.manifest: dict[str, Any] = {}
         self._sizes: dict[str, int | None] = {}
+
+    @property
+    def registry(self) -> Registry:
+        """The registry given to :func:`check_store`, else (asked only when a result is
+        checked) the installed plugins'."""
+        if self._registry is None:
+            self._registry = get_registry()
+        return self._registry
 
     def add(self, kind: str, file: str | Path, message: str) -> None:
         rel = file.relative_to(self.root).as_posix() if isinstance(file, Path) else file
@@ -195,7 +205,7 @@ class _Checker:
             if pf is None:
                 continue
             try:
-                cls = ads_class(row["identifier"])
+                cls = ads_class(row["identifier"], self.registry)
             except MozaikError:
                 continue  # written by a plugin that is not installed: the payload cannot be judged
             try:
@@ -327,7 +337,8 @@ def _payload_mismatches(kind: str, row: dict[str, Any], data: pa.Table,
                    f"payload holds {n}")
 
 
-def check_store(run_dir: str | os.PathLike[str], *, quick: bool = False) -> list[Problem]:
+def check_store(run_dir: str | os.PathLike[str], *, quick: bool = False,
+                registry: Registry | None = None) -> list[Problem]:
     """Verify a store; return its problems (an empty list: the store is sound).
 
     Parameters
@@ -338,6 +349,9 @@ def check_store(run_dir: str | os.PathLike[str], *, quick: bool = False) -> list
         Only check that every named file exists, lies inside the run directory and looks like
         Parquet (its first and last 4 bytes), plus leftovers and manifest state; no payload is
         decoded. ``mozaik show`` uses this.
+    registry : Registry, optional
+        Where the classes of analysis results are looked up (results of classes it lacks are
+        not decoded); default: the installed plugins'.
 
     Returns
     -------
@@ -346,7 +360,7 @@ def check_store(run_dir: str | os.PathLike[str], *, quick: bool = False) -> list
         leftovers, state.
     """
     root = Path(run_dir)
-    checker = _Checker(root, quick)
+    checker = _Checker(root, quick, registry)
     try:
         checker.manifest = fmt.read_manifest(root)
     except DataStoreFormatError as exc:

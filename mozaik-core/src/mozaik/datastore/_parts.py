@@ -23,6 +23,7 @@ from mozaik.datastore import _format as fmt
 
 if TYPE_CHECKING:
     from mozaik.datastore._store import DataStore
+    from mozaik.plugin import Registry
 
 __all__ = ["PART_COLUMNS", "PartWriting", "expand_parts", "merge_part_fragments",
            "part_fragment"]
@@ -162,7 +163,8 @@ class PartWriting:
     _part: tuple[int, int] | None = None
 
     @classmethod
-    def open_part(cls, run_dir: str | os.PathLike[str], part: int, parts: int) -> DataStore:
+    def open_part(cls, run_dir: str | os.PathLike[str], part: int, parts: int, *,
+                  registry: Registry | None = None) -> DataStore:
         """Open a store to write part ``part`` (1 .. ``parts`` - 1) of every presentation.
 
         One network distributed over ``parts`` processes (MPI ranks) is stored in parts: each
@@ -182,7 +184,7 @@ class PartWriting:
             raise DataStoreError(msg)
         from mozaik.datastore._store import DataStore
 
-        store = DataStore.open(run_dir, mode="r")
+        store = DataStore.open(run_dir, mode="r", registry=registry)
         store._part = (part, parts)
         return store
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from mozaik.ads import AnalysisDataStructure, ads_class
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._neo import build_segment
 from mozaik.datastore._parts import expand_parts
+from mozaik.plugin import Registry
 
 __all__ = ["StoreReader", "check_index_paths", "load_ads"]
 
@@ -33,10 +35,14 @@ class StoreReader:
     ----------
     root : Path
         The run directory.
+    registry : callable
+        Returns the registry the classes of analysis results are looked up in (the store's,
+        asked on first need).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, registry: Callable[[], Registry]) -> None:
         self.root = root
+        self._registry = registry
         self._neurons: dict[str, pa.Table] = {}
 
     # ------------------------------------------------------------------ neurons
@@ -134,15 +140,16 @@ class StoreReader:
 
     def analysis_result(self, row: dict[str, Any]) -> AnalysisDataStructure:
         """The ADS of one ADS-index row, its payload read now."""
-        return load_ads(self.root, row)
+        return load_ads(self.root, row, self._registry())
 
 
-def load_ads(root: Path, row: dict[str, Any]) -> AnalysisDataStructure:
-    """Rebuild one ADS from its index row, reading its payload file."""
+def load_ads(root: Path, row: dict[str, Any], registry: Registry) -> AnalysisDataStructure:
+    """Rebuild one ADS from its index row, reading its payload file; its class is looked up
+    in ``registry``."""
     writer = row.get("ads_distribution")
     if writer and row.get("ads_distribution_version"):
         writer = f"{writer} {row['ads_distribution_version']}"
-    cls = ads_class(row["identifier"], written_by=writer)
+    cls = ads_class(row["identifier"], registry, written_by=writer)
     where = f"analysis result {row.get('ads_id')} ({row['identifier']})"
     payload = fmt.read_table(fmt.store_file(root, row["payload_file"], where))
     return cls.from_stored(fmt.loads_bounded(row["parameters"], f"the parameters of {where}"),

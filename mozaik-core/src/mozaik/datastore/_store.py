@@ -46,6 +46,7 @@ from mozaik.datastore._writer import (
     presentation_key,
     write_payload,
 )
+from mozaik.plugin import Registry, get_registry
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = ["DataStore"]
@@ -61,8 +62,9 @@ class DataStore(PartWriting, DataStoreView):
     """
 
     def __init__(self, root: Path, mode: Literal["r", "a"], manifest: dict[str, Any], *,
-                 lock: WriterLock | None = None) -> None:
+                 lock: WriterLock | None = None, registry: Registry | None = None) -> None:
         self.root = root
+        self._registry = registry
         self._mode = mode
         self._manifest = manifest
         self._lock: WriterLock | None = None
@@ -72,7 +74,7 @@ class DataStore(PartWriting, DataStoreView):
         self._ads_log = IndexLog(
             root, fmt.ADS_INDEX, fmt.ADS_FRAGMENTS, "ads_id", fmt.ADS_COLUMNS, last_of="ads_key"
         )
-        self._reader = StoreReader(root)
+        self._reader = StoreReader(root, lambda: self.registry)
         super().__init__(self, None, None)
         if mode == "a":
             fmt.refuse_links(root)
@@ -89,6 +91,7 @@ class DataStore(PartWriting, DataStoreView):
         manifest: Mapping[str, Any] | None = None,
         *,
         model_dir: str | os.PathLike[str] | None = None,
+        registry: Registry | None = None,
     ) -> DataStore:
         """Create a new, writable store in ``run_dir`` (created if missing).
 
@@ -102,6 +105,8 @@ class DataStore(PartWriting, DataStoreView):
             merged over what :func:`collect_provenance` finds (host, distribution versions).
         model_dir : path, optional
             The model folder; its git commit is recorded when it is in a git work tree.
+        registry : Registry, optional
+            Where the classes of analysis results are looked up (:attr:`registry`).
 
         Raises
         ------
@@ -127,7 +132,7 @@ class DataStore(PartWriting, DataStoreView):
                 raise DataStoreError(msg)
             data = fmt.new_manifest(root, manifest or {}, model_dir=model_dir)
             fmt.write_json_atomic(data, root / fmt.MANIFEST)
-            return cls(root, "a", fmt.read_manifest(root), lock=lock)
+            return cls(root, "a", fmt.read_manifest(root), lock=lock, registry=registry)
         except BaseException:
             lock.release(remove=not DataStore.is_store(root))
             raise
@@ -138,12 +143,21 @@ class DataStore(PartWriting, DataStoreView):
         return (Path(path) / fmt.MANIFEST).is_file()
 
     @property
+    def registry(self) -> Registry:
+        """Where the classes of stored analysis results are looked up: the registry given to
+        :meth:`open` / :meth:`create` (a run's: its study's), else the installed plugins'."""
+        if self._registry is None:
+            self._registry = get_registry()
+        return self._registry
+
+    @property
     def manifest_path(self) -> Path:
         """The store's JSON manifest."""
         return self.root / fmt.MANIFEST
 
     @classmethod
-    def open(cls, run_dir: str | os.PathLike[str], mode: Literal["r", "a"] = "r") -> DataStore:
+    def open(cls, run_dir: str | os.PathLike[str], mode: Literal["r", "a"] = "r", *,
+             registry: Registry | None = None) -> DataStore:
         """Open an existing store, reading only its manifest and index tables.
 
         Parameters
@@ -153,6 +167,8 @@ class DataStore(PartWriting, DataStoreView):
         mode : {"r", "a"}
             ``"r"`` read-only; ``"a"`` append (resume an interrupted run): incomplete writes of
             a crashed writer are removed and the index is compacted.
+        registry : Registry, optional
+            Where the classes of analysis results are looked up (:attr:`registry`).
 
         Raises
         ------
@@ -164,7 +180,7 @@ class DataStore(PartWriting, DataStoreView):
             msg = f"mode must be 'r' (read) or 'a' (append), got {mode!r}"
             raise DataStoreError(msg)
         root = Path(run_dir)
-        return cls(root, mode, fmt.read_manifest(root))
+        return cls(root, mode, fmt.read_manifest(root), registry=registry)
 
     def reload(self) -> None:
         """Re-read the index tables (e.g. to see presentations another process appended)."""
@@ -510,7 +526,7 @@ class DataStore(PartWriting, DataStoreView):
         aid = self._next_ads
         rel = f"{fmt.ADS_PAYLOADS}/a{aid:08d}.parquet"
         fmt.write_table_atomic(ads.payload_table(), self.root / rel)
-        fragment = ads_index_row(ads, aid, key, rel, provenance)
+        fragment = ads_index_row(ads, aid, key, rel, provenance, registry=self.registry)
         fmt.write_table_atomic(fragment, self._ads_log.fragment_path(aid, "a"))
         self._ads_log.append(fragment)
         self._ads_keys[key] = aid

@@ -13,6 +13,7 @@ from mozaik._errors import AnalysisDataStructureError, DataStoreError
 from mozaik.ads import ads_class
 from mozaik.datastore._check import check_store
 from mozaik.datastore._view import DataStoreView
+from mozaik.plugin import Registry
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = ["summarize", "summary_data"]
@@ -107,7 +108,7 @@ def _presentations(real: pa.Table, sheets: list[str]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _unreadable(index: pa.Table) -> dict[str, str]:
+def _unreadable(index: pa.Table, registry: Registry) -> dict[str, str]:
     """Identifiers of results whose class no installed plugin provides, with who wrote them."""
     out: dict[str, str] = {}
     writers = (index["ads_distribution"].to_pylist() if "ads_distribution" in index.column_names
@@ -116,21 +117,21 @@ def _unreadable(index: pa.Table) -> dict[str, str]:
         if ident in out:
             continue
         try:
-            ads_class(ident)
+            ads_class(ident, registry)
         except AnalysisDataStructureError:
             out[ident] = (f"written by {writer}, which is not installed" if writer
                           else "its class is registered by no installed plugin")
     return out
 
 
-def _analysis(a: pa.Table) -> list[dict[str, Any]]:
+def _analysis(a: pa.Table, registry: Registry) -> list[dict[str, Any]]:
     if a.num_rows == 0:
         return []
     column = {c: a[c].to_pylist() if c in a.column_names else [None] * a.num_rows
               for c in ("analysis_algorithm", "value_name")}
     groups = Counter(zip(a["identifier"].to_pylist(), column["analysis_algorithm"],
                          column["value_name"], strict=True))
-    unreadable = _unreadable(a)
+    unreadable = _unreadable(a, registry)
     return [{"identifier": i, "analysis_algorithm": algo, "value_name": value, "count": n,
              "unreadable": unreadable.get(i)}
             for (i, algo, value), n in sorted(groups.items(), key=lambda kv: repr(kv[0]))]
@@ -162,7 +163,8 @@ def summary_data(dsv: DataStoreView, *, ads: bool = True) -> dict[str, Any]:
         "sheets": sheets,
         "stimuli": _stimuli(real),
         "presentations": _presentations(real, [s["name"] for s in sheets]),
-        "analysis_results": _analysis(dsv.analysis_index) if ads else None,
+        "analysis_results": _analysis(dsv.analysis_index, dsv.store.registry) if ads
+        else None,
         "integrity": {"checked": "quick", "problems": [str(p) for p in problems]},
     }
 

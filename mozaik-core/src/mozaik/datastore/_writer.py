@@ -22,6 +22,7 @@ from mozaik.datastore._format import (
     presentation_file,
     write_table_atomic,
 )
+from mozaik.plugin import Registry
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = [
@@ -369,9 +370,11 @@ def check_ads_parameters(ads: AnalysisDataStructure) -> None:
 
 
 def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str,
-                  provenance: Mapping[str, str] | None = None) -> pa.Table:
+                  provenance: Mapping[str, str] | None = None, *,
+                  registry: Registry) -> pa.Table:
     """The ADS-index fragment of result ``aid`` (equality key ``key``, payload file ``rel``),
-    with the :data:`ADS_WORKFLOW_COLUMNS` of ``provenance`` if given."""
+    with the :data:`ADS_WORKFLOW_COLUMNS` of ``provenance`` if given; the providing
+    distribution is looked up in ``registry``."""
     params = ads.parameters()
     sid = ads.stimulus_id
     columns: dict[str, pa.Array] = {
@@ -383,7 +386,7 @@ def ads_index_row(ads: AnalysisDataStructure, aid: int, key: str, rel: str,
         "stimulus_name": pa.array([None if sid is None else sid.name], pa.string()),
         "payload_file": pa.array([rel], pa.string()),
     }
-    for column, text in zip(ADS_WRITER_COLUMNS, ads_provider(type(ads)), strict=True):
+    for column, text in zip(ADS_WRITER_COLUMNS, ads_provider(type(ads), registry), strict=True):
         columns[column] = pa.array([text], pa.string())
     types = type(ads).parameter_types()
     for name, value in params.items():

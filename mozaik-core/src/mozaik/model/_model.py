@@ -29,12 +29,12 @@ from mozaik.model._simulator import (
     mock_recording_windows,
     setup_simulator,
 )
+from mozaik.plugin import Registry, get_registry
 from mozaik.study import ComponentEntry
 
 if TYPE_CHECKING:
     import neo
 
-    from mozaik.plugin import Registry
     from mozaik.study import Study
 
 __all__ = ["Model", "build_model"]
@@ -57,7 +57,8 @@ class Model:
         The model's name (the study name when built by :func:`build_model`).
     registry : Registry, optional
         Where components named in :meth:`create_sheet`, :meth:`create_connector` and modular
-        connector functions are looked up; defaults to the installed plugins.
+        connector functions are looked up; defaults to the installed plugins (a model
+        written in Python is an entry point; :func:`build_model` passes the study's registry).
 
     Examples
     --------
@@ -118,8 +119,6 @@ class Model:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            from mozaik.plugin import get_registry
-
             self._registry = get_registry()
         return self._registry
 
@@ -384,8 +383,8 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     study : Study
         From :func:`mozaik.study.load_study`.
     registry : Registry, optional
-        The registry the study was loaded with (for modular connector functions); defaults to
-        the installed plugins.
+        Where its components are looked up; defaults to the registry the study was loaded
+        with (:attr:`Study.registry`).
 
     Notes
     -----
@@ -394,7 +393,7 @@ def build_model(study: Study, registry: Registry | None = None) -> Model:
     :class:`SensoryInput`, whose ``sheets`` (name -> Sheet) are added to the model unless it
     added them itself.
     """
-    model = Model(study.simulator, name=study.name, registry=registry)
+    model = Model(study.simulator, name=study.name, registry=registry or study.registry)
     if study.input_space is not None:
         entry = study.input_space
         space = _build(f"input space {entry.name!r}", entry.of(INPUT_SPACES).factory,

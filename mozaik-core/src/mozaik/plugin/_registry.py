@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 import difflib
-import importlib.metadata as md
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, cast
 
@@ -26,22 +25,6 @@ __all__ = ["ADS_KIND", "ADSTable", "AnyComponent", "ComponentTable", "Registry",
 #: Kind label of analysis data structure classes (``mozaik_analysis_data_structures``).
 ADS_KIND = "analysis_data_structures"
 
-# First-party distributions and the kinds they add, for "install X for more" hints.
-_PROVIDERS: dict[str, tuple[str, ...]] = {
-    "mozaik-visual": ("input_spaces", "sensory_inputs", "sheets", "connectors",
-                      "connector_functions", "stimuli", "experiments"),
-    "mozaik-analysis": ("analyses",),
-    "mozaik-plot": ("plots", "search_plots"),
-    "mozaik-hpc": ("backends",),
-}
-
-
-def _installed(dist: str) -> bool:
-    try:
-        md.distribution(dist)
-    except md.PackageNotFoundError:
-        return False
-    return True
 
 
 _V = TypeVar("_V")
@@ -95,9 +78,10 @@ class ComponentTable(_Table[AnyComponent[F]], Generic[F]):
         installed = ", ".join(self._items) or "none"
         msg = f"unknown {label} {name!r}; installed {plural}: {installed}."
         msg += self._suggestion(name)
-        more = [d for d, kinds in _PROVIDERS.items() if self.kind in kinds and not _installed(d)]
-        if more:
-            msg += f" More {plural} come with: {', '.join(more)} (pip install {more[0]})."
+        # which distribution adds which kinds is known only to installed plugins: core names
+        # none (each component's own install_hint is shown where it fails to build)
+        msg += (f" More {plural} come with plugin distributions; `mozaik plugins` lists the "
+                "installed ones.")
         return msg
 
     def __repr__(self) -> str:

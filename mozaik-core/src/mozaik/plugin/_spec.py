@@ -228,8 +228,8 @@ def mozaik_search_plots() -> Specs:
 def mozaik_backends() -> Specs:
     """Register execution backends that run one study or a parameter sweep (local, Slurm, MPI).
 
-    Factory: :class:`mozaik.controller.BackendFactory`, ``factory(params) -> Backend``
-    (``mozaik.controller.Backend``); ``backend.run(study, run_dir, **options)``.
+    Factory: :class:`mozaik.backends.BackendFactory`, ``factory(params) -> Backend``
+    (``mozaik.backends.Backend``); ``backend.run(study, run_dir, RunOptions(...))``.
     Results are concatenated.
 
     Example::

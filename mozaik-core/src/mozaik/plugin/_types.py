@@ -128,6 +128,13 @@ def _names(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _aliases(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        msg = f"aliases must be a sequence of names such as ('slurm',), got the string {value!r}"
+        raise TypeError(msg)
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class SheetAnnotations:
     """Neuron annotations (by name) on a connector's source and target sheets.
@@ -179,6 +186,12 @@ class ComponentSpec(Generic[P, F]):
     provides_annotations : SheetAnnotations
         Connectors only: the neuron annotations the connector sets on its source and target
         sheets when it is built.
+    aliases : sequence of str
+        Backends only: short names the command line and search files accept besides ``name``
+        (``("slurm",)`` for ``SlurmBackend``); unique across installed plugins.
+    install_hint : str
+        What to install when the component cannot be built for lack of a package (e.g.
+        ``"pip install mozaik-hpc[mpi]"``); shown in the error then.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -187,6 +200,8 @@ class ComponentSpec(Generic[P, F]):
     summary: str = ""
     requires_annotations: SheetAnnotations = attrs.field(factory=SheetAnnotations)
     provides_annotations: SheetAnnotations = attrs.field(factory=SheetAnnotations)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_aliases)
+    install_hint: str = ""
 
 
 @attrs.frozen(kw_only=True)

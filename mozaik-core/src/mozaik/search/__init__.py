@@ -5,12 +5,14 @@ paths to vary and how (a grid, seeded random draws or an explicit list of points
 is the study loaded with ``--set``-style overrides, applied before references resolve, so
 parameters written as ``ref(...)`` of a varied one follow it. :func:`run_search` runs the points
 into one master directory (layout in ``mozaik.search._master``) through a backend's
-:meth:`~mozaik.controller.Backend.run_search` (``LocalBackend``: each point in its own
+:meth:`~mozaik.backends.Backend.run_search` (``LocalBackend``: each point in its own
 child process, a crash recorded with its signal;
-mozaik-hpc: Slurm job arrays and MPI ranks); :func:`collate_search` and :func:`query_search`
-read the results of every point; :func:`plot_search` draws the search file's ``plots:``
-(search plots, :class:`mozaik.plot.SearchPlot`) from the collated table into
-``MASTER/figures/``. ``mozaik search`` is the command line.
+mozaik-hpc: Slurm job arrays and MPI ranks; :func:`mozaik.backends.search_backend` picks the
+search's backend: this package is below :mod:`mozaik.backends` and does not import it);
+:func:`collate_search` and :func:`query_search` read the results of every point;
+:func:`plot_search` draws the search file's ``plots:`` (search plots,
+:class:`mozaik.plot.SearchPlot`) from the collated table into ``MASTER/figures/``.
+``mozaik search`` is the command line.
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ from mozaik.search._master import (
 )
 from mozaik.search._plots import SEARCH_FIGURES_DIR, plot_search
 from mozaik.search._run import (
-    BACKEND_ALIASES,
+    SearchBackend,
+    SearchOptions,
     SearchSummary,
     run_points_in_pool,
     run_search,
-    search_backend,
 )
 from mozaik.search._spec import (
     KINDS,
@@ -51,7 +53,6 @@ from mozaik.search._spec import (
 )
 
 __all__ = [
-    "BACKEND_ALIASES",
     "COLLATED_COLUMNS",
     "COLLATED_FILE",
     "INDEX_COLUMNS",
@@ -60,6 +61,8 @@ __all__ = [
     "SEARCH_FIGURES_DIR",
     "STATUSES",
     "Search",
+    "SearchBackend",
+    "SearchOptions",
     "SearchSummary",
     "collate_search",
     "load_master",
@@ -74,7 +77,6 @@ __all__ = [
     "run_point",
     "run_points_in_pool",
     "run_search",
-    "search_backend",
     "search_from_mapping",
     "search_plot_entries",
     "write_status",

@@ -168,7 +168,7 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     are removed first. The
     study is loaded with the search's fixed overrides and the point's own, its analyses and
     plots replaced by the search's workflow (if it has one), and run with
-    :class:`mozaik.controller.LocalBackend`.
+    :func:`mozaik.controller.run_study`.
 
     Returns
     -------
@@ -182,7 +182,7 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     A crash of this process (a signal) records nothing: :func:`mozaik.search.run_points_in_pool`
     runs every point in a child process and records such an end itself.
     """
-    from mozaik.controller import LOG_FILE, LocalBackend, RunOptions
+    from mozaik.controller import LOG_FILE, run_study
     from mozaik.study import load_study
 
     master = Path(master)
@@ -196,7 +196,7 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         study = load_study(search.study, search.overrides(point_id))
         if search.workflow is not None:
             study = _with_workflow(study, search.workflow)
-        LocalBackend().run(study, run_dir, RunOptions(progress="off"))
+        run_study(study, run_dir, progress="off")
         from mozaik.search._collate import point_values
 
         point_values(master, point_id)  # caches the point's SingleValues for collation
@@ -223,7 +223,7 @@ def _with_workflow(study: Study, workflow: Path) -> Study:
     from mozaik.config import load_config
     from mozaik.workflow import load_workflow
 
-    analyses, plots = load_workflow(workflow)
+    analyses, plots = load_workflow(workflow, registry=study.registry)
     sections = load_config(workflow).data
     data = {**study.tree.data, **{key: sections.get(key) or [] for key in ("analyses", "plots")}}
     return attrs.evolve(study, analyses=analyses, plots=plots,

@@ -13,6 +13,7 @@ import yaml
 
 from mozaik._errors import AnalysisError, MozaikError
 from mozaik.plot import SEARCH_PLOTS, SearchPlot
+from mozaik.plugin import Registry, get_registry
 from mozaik.search._collate import collate_search
 from mozaik.search._master import DEFINITION_FILE, load_master
 from mozaik.search._spec import definition_tree, search_plot_entries
@@ -23,9 +24,10 @@ __all__ = ["SEARCH_FIGURES_DIR", "plot_search"]
 SEARCH_FIGURES_DIR = "figures"
 
 
-def plot_search(master_dir: str | Path) -> list[Path]:
+def plot_search(master_dir: str | Path, registry: Registry | None = None) -> list[Path]:
     """Collate the finished points of the search in ``master_dir`` (writing
-    ``collated.parquet``) and draw the search's ``plots:`` from that table.
+    ``collated.parquet``) and draw the search's ``plots:`` (looked up in ``registry``, default:
+    the installed plugins') from that table.
 
     Returns
     -------
@@ -47,7 +49,7 @@ def plot_search(master_dir: str | Path) -> list[Path]:
     definition = master / DEFINITION_FILE
     data = yaml.safe_load(definition.read_text(encoding="utf-8"))
     entries = search_plot_entries(list(search.plots), str(definition),
-                                  definition_tree(definition, data))
+                                  definition_tree(definition, data), registry or get_registry())
     table = collate_search(master)
     figures = master / SEARCH_FIGURES_DIR
     figures.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import attrs
 
@@ -17,15 +17,32 @@ from mozaik.search._master import (
 )
 from mozaik.search._spec import Search
 
-if TYPE_CHECKING:
-    from mozaik.controller import Backend, SearchOptions
+__all__ = ["SearchBackend", "SearchOptions", "SearchSummary", "run_points_in_pool", "run_search"]
 
-__all__ = ["BACKEND_ALIASES", "SearchSummary", "run_points_in_pool", "run_search",
-           "search_backend"]
 
-#: Short backend names of ``mozaik search run --backend``.
-BACKEND_ALIASES: dict[str, str] = {"local": "LocalBackend", "slurm": "SlurmBackend",
-                                   "mpi": "MPIBackend"}
+@attrs.frozen(kw_only=True)
+class SearchOptions:
+    """Options of running a parameter search's points that every backend accepts.
+
+    Parameters
+    ----------
+    dry_run : bool
+        Show what would run (the points' overrides, a batch script), run and submit nothing.
+    """
+
+    dry_run: bool = False
+
+
+class SearchBackend(Protocol):
+    """What :func:`run_search` needs of a backend: a way to run some points of a search.
+
+    :class:`mozaik.backends.Backend` satisfies it (this package does not import
+    :mod:`mozaik.backends`, which sits above it; :func:`mozaik.backends.search_backend` picks a
+    search's backend).
+    """
+
+    def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
+                   options: SearchOptions | None = None) -> dict[int, str]: ...
 
 
 @attrs.frozen(kw_only=True)
@@ -50,48 +67,15 @@ class SearchSummary:
     failed: int
 
 
-def search_backend(search: Search, name: str | None = None,
-                   resources: Sequence[str] = ()) -> Backend:
-    """The backend of a search: ``name`` (or the file's ``backend``), parameters from the
-    file's ``resources`` updated by ``KEY=VALUE`` items of ``resources``."""
-    import yaml
-
-    from mozaik.config import structure
-    from mozaik.controller import BACKENDS, Backend
-    from mozaik.plugin import get_registry
-
-    chosen = name or search.backend
-    backends = get_registry()[BACKENDS]
-    full = BACKEND_ALIASES.get(chosen, chosen)
-    if full not in backends:
-        hint = ("; install mozaik-hpc for slurm and mpi" if chosen in ("slurm", "mpi") else "")
-        msg = (f"backend {chosen!r} is not installed; installed: "
-               f"{', '.join(sorted(backends))}{hint}")
-        raise ConfigError(msg)
-    params = dict(search.resources) if (name is None or name == search.backend) else {}
-    for item in resources:
-        key, sep, value = item.partition("=")
-        if not sep:
-            msg = f"--resource {item}: write KEY=VALUE, e.g. --resource partition=debug"
-            raise ConfigError(msg)
-        params[key.strip()] = yaml.safe_load(value)
-    registered = backends[full]
-    backend = registered.factory(structure(params, registered.config_cls,
-                                           path=f"search backend {full} (resources)"))
-    if not isinstance(backend, Backend):
-        msg = f"backend {full!r} ({registered.distribution}) is not a mozaik.controller.Backend"
-        raise ConfigError(msg)
-    return backend
-
-
-def run_search(search: Search, master_dir: str | Path, backend: Backend | None = None, *,
+def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *,
                resume: bool = False, options: SearchOptions | None = None) -> SearchSummary:
-    """Run a search into ``master_dir`` through ``backend`` (default: the search's own).
+    """Run a search into ``master_dir`` through ``backend`` (the search's own:
+    :func:`mozaik.backends.search_backend`).
 
     Points never run (all of a new master directory) are run. When every point is done nothing
     runs. Failed, incomplete (killed) and corrupt points are rerun only with ``resume=True``
     (with the missing ones, and only those). ``options`` go to the backend's
-    :meth:`~mozaik.controller.Backend.run_search` (``SearchOptions(dry_run=True)``...).
+    :meth:`~mozaik.backends.Backend.run_search` (``SearchOptions(dry_run=True)``...).
 
     Raises
     ------
@@ -113,7 +97,6 @@ def run_search(search: Search, master_dir: str | Path, backend: Backend | None =
     if not todo:
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
                              done=statuses.count("done"), failed=statuses.count("failed"))
-    backend = backend or search_backend(search)
     try:
         notes = backend.run_search(search, master, todo, options)
     except KeyboardInterrupt:

@@ -15,7 +15,7 @@ Layout of a search file (YAML)::
                                      # (instead of the study's own)
     plots:                           # optional: figures of the whole search (search plots)
       - {component: ParameterSearchPlot, params: {values: [Mean(Firing rate)]}}
-    backend: local                   # local | slurm | mpi, or a registered backend's name
+    backend: local                   # a registered backend's name or alias (local, ...)
     resources: {workers: 2}          # the backend's parameters
 
 ``plots:`` entries name search plots (registered through ``mozaik_search_plots``, e.g.
@@ -40,6 +40,7 @@ import yaml
 
 from mozaik._errors import ConfigError
 from mozaik.config import ConfigTree, load_tree
+from mozaik.plugin import Registry, get_registry
 
 __all__ = ["KINDS", "Search", "definition_tree", "load_search", "make_points",
            "search_from_mapping", "search_plot_entries"]
@@ -76,7 +77,8 @@ class Search:
         The ``plots:`` entries as written (``{component, params}``): search plots drawn from
         the collated table (:func:`mozaik.search.plot_search`).
     backend : str
-        The backend's name (``local``, ``slurm``, ``mpi`` or a registered backend name).
+        A registered backend's name or an alias its plugin declares (``local``; mozaik-hpc
+        declares ``slurm`` and ``mpi``).
     resources : dict
         The backend's parameters.
     definition : dict
@@ -126,7 +128,7 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
-def _check_non_finite(where: str, search: Search) -> None:
+def _check_non_finite(where: str, search: Search, registry: Registry) -> None:
     """A NaN or infinite value of a search is read as that float by the study, which may
     refuse it (most parameters must be finite): load the study with the first point holding
     each such value, so that a refusal is reported now, naming the search file, the point and
@@ -141,7 +143,7 @@ def _check_non_finite(where: str, search: Search) -> None:
             continue
         seen.update(bad)
         try:
-            load_study(search.study, search.overrides(i))
+            load_study(search.study, search.overrides(i), registry)
         except ConfigError as exc:
             shown = ", ".join(f"{path}={text}" for path, text in bad)
             msg = (f"{where}: point {i} ({shown}): the study {search.study} refuses it:\n"
@@ -252,9 +254,9 @@ def make_points(kind: str, parameters: Mapping[str, Any], *, n_points: int | Non
     raise ConfigError(msg)
 
 
-def search_plot_entries(raw: Any, where: str, tree: ConfigTree | None = None,
-                        registry: Any = None) -> tuple[Any, ...]:
-    """The ``plots:`` of a search, each looked up among the installed search plots
+def search_plot_entries(raw: Any, where: str, tree: ConfigTree | None, registry: Registry
+                        ) -> tuple[Any, ...]:
+    """The ``plots:`` of a search, each looked up among the search plots of ``registry``
     (``mozaik_search_plots``) and its ``params`` structured.
 
     Returns
@@ -269,7 +271,6 @@ def search_plot_entries(raw: Any, where: str, tree: ConfigTree | None = None,
         parameters.
     """
     from mozaik.config import ProblemCollector
-    from mozaik.plugin import get_registry
     from mozaik.study import ComponentEntry, structure_component
 
     if raw is None or raw == []:
@@ -280,7 +281,6 @@ def search_plot_entries(raw: Any, where: str, tree: ConfigTree | None = None,
         problems.add("plots", f"expected a list of {{component: <search plot>, params: "
                      f"{{...}}}}, got {raw!r}")
         problems.raise_if_any()
-    registry = registry or get_registry()
     entries = []
     for i, item in enumerate(raw):
         path = f"plots.{i}"
@@ -317,8 +317,12 @@ def definition_tree(file: Path, data: dict[str, Any]) -> ConfigTree:
 
 def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "search",
                         where: str = "search", tree: ConfigTree | None = None,
-                        check_plots: bool = True, check_values: bool = True) -> Search:
+                        check_plots: bool = True, check_values: bool = True,
+                        registry: Registry | None = None) -> Search:
     """Validate a search definition; relative paths are relative to ``base``.
+
+    ``registry`` is where search plots and the study's components are looked up (default:
+    the installed plugins').
 
     ``tree`` gives errors in ``plots:`` their file and line; ``check_plots=False`` leaves the
     plots unchecked (a process running points needs no plot plugin); ``check_values=False``
@@ -364,7 +368,7 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
         raise ConfigError(msg)
     plots = data.get("plots") or []
     if check_plots:
-        search_plot_entries(plots, where, tree)
+        search_plot_entries(plots, where, tree, registry or get_registry())
     elif not isinstance(plots, list) or not all(isinstance(p, dict) for p in plots):
         msg = f"{where}: plots: must be a list of {{component: <search plot>, params: {{...}}}}"
         raise ConfigError(msg)
@@ -377,12 +381,14 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
                               **({"workflow": str((base / str(workflow)).resolve())}
                                  if workflow else {})})
     if check_values:
-        _check_non_finite(where, search)
+        _check_non_finite(where, search, registry or get_registry())
     return search
 
 
-def load_search(file: str | Path) -> Search:
-    """Load and validate a search file (see the module's docstring for its layout).
+def load_search(file: str | Path, registry: Registry | None = None) -> Search:
+    """Load and validate a search file (see the module's docstring for its layout); search
+    plots and the study's components are looked up in ``registry`` (default: the installed
+    plugins').
 
     Raises
     ------
@@ -400,4 +406,4 @@ def load_search(file: str | Path) -> Search:
         msg = f"{file}: a search file is a mapping (study, kind, parameters, ...)"
         raise ConfigError(msg)
     return search_from_mapping(data, file.resolve().parent, name=file.stem, where=str(file),
-                               tree=definition_tree(file, data))
+                               tree=definition_tree(file, data), registry=registry)

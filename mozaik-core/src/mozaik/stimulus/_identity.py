@@ -154,18 +154,20 @@ class StimulusIdentity:
             raise MozaikError(msg)
         return cls(data["name"], data["params"])
 
-    def to_instance(self, registry: Registry | None = None, *, trial: int = 0) -> Stimulus:
+    def to_instance(self, registry: Registry, *, trial: int = 0) -> Stimulus:
         """Recreate the stimulus through the plugin registry.
 
         The parameters are unflattened (dotted keys become nested mappings, JSON list strings
         become lists where the parameter class does not expect a string) and structured with
         the registered ``config_cls`` by the project's strict converter; the registered factory
-        is then called as ``factory(params, trial=trial)``.
+        is then called as ``factory(params)`` and the result set to ``trial`` with
+        :meth:`Stimulus.with_trial`.
 
         Parameters
         ----------
         registry : Registry, optional
-            Where the stimulus name is looked up; defaults to the installed plugins.
+            Where the stimulus name is looked up: the registry the study was loaded with
+            (:attr:`mozaik.study.Study.registry`).
         trial : int
             The repetition to create (the trial is not part of the identity).
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from mozaik._errors import MozaikError
+from mozaik.config import structure
 from mozaik.stimulus._base import Stimulus, unflatten_params
 from mozaik.stimulus._kind import STIMULI
 
@@ -59,34 +60,32 @@ def _decode(data: Mapping[str, Any], cls: type) -> dict[str, Any]:
     return out
 
 
-def stimulus_from_identity(identity: StimulusIdentity, registry: Registry | None = None, *,
+def stimulus_from_identity(identity: StimulusIdentity, registry: Registry, *,
                            trial: int = 0) -> Stimulus:
     """Rebuild the stimulus ``identity`` describes (see :meth:`StimulusIdentity.to_instance`).
+
+    The registered factory is called as its protocol (:class:`~mozaik.plugin.StimulusFactory`)
+    says, ``factory(params)``, which builds trial 0; the trial is then set with
+    :meth:`Stimulus.with_trial` (a trial is not a parameter: it is not part of the identity).
 
     Raises
     ------
     UnknownComponentError
-        No installed plugin registers a stimulus of that name (the message lists those that do).
+        No plugin of ``registry`` registers a stimulus of that name (the message lists those
+        that do).
     ConfigError
         The stored parameters do not fit the registered parameter class (e.g. the plugin
         changed its parameters since the run); the message names the parameter.
     MozaikError
         The factory returned something that is not a Stimulus of that name.
     """
-    from mozaik.config import structure
-
-    if registry is None:
-        from mozaik.plugin import get_registry
-
-        registry = get_registry()
     registered = registry[STIMULI][identity.name]
     tree = _decode(unflatten_params(identity.params), registered.config_cls)
-    params: Any = structure(tree, registered.config_cls, path=f"stimulus {identity.name!r} params")
+    params: object = structure(tree, registered.config_cls,
+                               path=f"stimulus {identity.name!r} params")
     stimulus = registered.factory(params)
-    if isinstance(stimulus, Stimulus) and trial:
-        stimulus = stimulus.with_trial(trial)
     if not isinstance(stimulus, Stimulus) or stimulus.name != identity.name:
         msg = (f"the factory of stimulus {identity.name!r} ({registered.distribution}) returned "
                f"{stimulus!r}, not a Stimulus named {identity.name!r}; fix the plugin")
         raise MozaikError(msg)
-    return stimulus
+    return stimulus.with_trial(trial) if trial != stimulus.trial else stimulus

@@ -40,7 +40,7 @@ import attrs
 
 from mozaik._errors import PluginError
 from mozaik.config import ConfigTree, ControllerConfig, SimulatorConfig
-from mozaik.plugin import ComponentKind, RegisteredComponent
+from mozaik.plugin import ComponentKind, RegisteredComponent, Registry
 
 __all__ = [
     "SECTIONS",
@@ -178,6 +178,10 @@ class Study:
     ----------
     backend : ComponentEntry or None
         The ``backend:`` section (kind ``backends``); None means the default, local backend.
+    registry : Registry
+        The registry the study was validated against: building its model, planning its
+        presentations, restoring stored stimuli and choosing its backend use it (not the
+        process-wide one), so two studies loaded with two plugin sets live side by side.
     """
 
     name: str
@@ -193,6 +197,7 @@ class Study:
     analyses: tuple[Entry, ...]
     plots: tuple[Entry, ...]
     tree: ConfigTree = attrs.field(repr=False)
+    registry: Registry = attrs.field(repr=False, eq=False)
 
     @property
     def resolved(self) -> dict[str, Any]:

@@ -284,8 +284,10 @@ def _query_value(value: Any) -> bool:
 
 
 def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study:
-    """Validate an already loaded tree (see :func:`load_study`)."""
-    checker = _Checker(tree, registry or get_registry())
+    """Validate an already loaded tree (see :func:`load_study`); the study keeps ``registry``
+    (default: the installed plugins') as :attr:`Study.registry`."""
+    registry = registry or get_registry()
+    checker = _Checker(tree, registry)
     for key in tree.data:
         if key not in STUDY_SECTIONS:
             checker.problems.add(key, f"unknown section; a study has: "
@@ -299,7 +301,7 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
         getattr(getattr(values["sensory_input"], "params", None), "populations", ()) or ())
     check_sheet_names(values["experiments"], populations, checker.problems)
     checker.problems.raise_if_any()
-    return Study(**values, tree=tree)
+    return Study(**values, tree=tree, registry=registry)
 
 
 def load_workflow_sections(file: str | Path, overrides: Iterable[str] = (),

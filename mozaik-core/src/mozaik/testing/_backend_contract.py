@@ -24,9 +24,10 @@ import attrs
 import pytest
 
 from mozaik._errors import MozaikError
+from mozaik.backends import BACKENDS, Backend, BackendFactory, RunOptions
 from mozaik.config import structure
-from mozaik.controller import BACKENDS, Backend, BackendFactory, RunOptions, SearchOptions
 from mozaik.plugin import AnyComponent, PluginManager
+from mozaik.search import SearchOptions
 from mozaik.study import Study, load_study
 
 __all__ = ["BackendContract"]
@@ -106,7 +107,7 @@ class BackendContract:
         params: Any = structure(dict(self.example_params), component.config_cls,
                                 path="backend.params")
         backend = component.factory(params)
-        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
+        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.backends.Backend"
         return backend
 
     def study(self, folder: Path) -> Study:
@@ -127,7 +128,7 @@ class BackendContract:
         component = self.component()
         assert attrs.has(component.config_cls), "backend params must be a frozen attrs class"
         backend = self.backend()
-        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.controller.Backend"
+        assert isinstance(backend, Backend), f"{self.name} must subclass mozaik.backends.Backend"
         params_cls = type(backend.params)
         assert attrs.has(params_cls)
         field = next(iter(attrs.fields(params_cls)), None)

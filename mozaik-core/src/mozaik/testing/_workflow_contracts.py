@@ -19,13 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pytest
 
 from mozaik._errors import AnalysisError
 from mozaik.ads import AnalysisDataStructure, ads_class
 from mozaik.analysis import ANALYSES, Analysis
 from mozaik.config import structure
-from mozaik.datastore import DataStore, DataStoreView
+from mozaik.datastore import DataStore, DataStoreView, SheetRecording
 from mozaik.experiments import Experiment
 from mozaik.model import InputSpace, SheetParams
 from mozaik.plot import Plot
@@ -86,6 +87,28 @@ class StimulusContract(ComponentContract):
     def test_trial_is_not_part_of_the_identity(self) -> None:
         first, later = self.build(), self.build(trial=3)
         assert later.trial == 3 and later.identity() == first.identity()
+
+    def test_stored_stimulus_is_read_back(self, tmp_path: Path) -> None:
+        """A presentation stored in a datastore turns back into the same stimulus (as reading
+        a stored run does: identity and trial from the store, the factory from the registry)."""
+        stimulus = self.build(trial=2)
+        duration = _duration_ms(stimulus)
+        store = DataStore.create(tmp_path / "stored", {"simulator": "none",
+                                                       "config": {"name": "contract"}})
+        store.write_neurons("exc", np.arange(1, 3), np.zeros((2, 2)), {})
+        store.write_presentation_arrays(stimulus.identity(), stimulus.trial, {
+            "exc": SheetRecording(t_start=0.0, t_stop=duration, spike_neurons=np.array([1]),
+                                  spike_times=np.array([duration / 2]),
+                                  spike_recorded=np.arange(2), signals=[])})
+        store.close()
+        reader = DataStore.open(tmp_path / "stored")
+        try:
+            [(identity, trial)] = reader.full_view().presentations()
+        finally:
+            reader.close()
+        restored = identity.to_instance(self.registry(), trial=trial)
+        assert type(restored) is type(stimulus) and restored == stimulus, (
+            f"stored {stimulus!r} was read back as {restored!r}")
 
 
 class ExperimentContract(_ModelContract):
@@ -184,7 +207,7 @@ class AnalysisContract(ComponentContract):
             assert result.identifier in table, (
                 f"{result.identifier} is not registered; return it from "
                 "mozaik_analysis_data_structures() so stored results open in any process")
-            assert ads_class(result.identifier) is type(result)
+            assert ads_class(result.identifier, self.registry()) is type(result)
 
     def test_results_round_trip_through_the_store(self, tiny_store: DataStore) -> None:
         results = self.build().run(tiny_store.full_view())

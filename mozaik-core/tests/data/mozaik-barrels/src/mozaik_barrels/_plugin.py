@@ -9,7 +9,7 @@ from mozaik.plugin import ComponentSpec, hookimpl
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
     from mozaik.analysis import AnalysisFactory
-    from mozaik.controller import BackendFactory
+    from mozaik.backends import BackendFactory
     from mozaik.experiments import ExperimentFactory
     from mozaik.model import (
         ConnectorFactory,

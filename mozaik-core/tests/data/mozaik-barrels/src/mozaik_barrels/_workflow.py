@@ -13,7 +13,8 @@ import quantities as pq
 from mozaik import AnalysisError
 from mozaik.ads import AnalysisDataStructure, data, parameter, units_parameter
 from mozaik.analysis import Analysis
-from mozaik.controller import Backend, RunOptions, RunSummary, run_study
+from mozaik.backends import Backend, RunOptions
+from mozaik.controller import RunSummary, run_study
 from mozaik.datastore import DataStoreView, param_filter_query
 from mozaik.experiments import Experiment
 from mozaik.model import Model

@@ -1,9 +1,14 @@
 """Backends: how a study is run. The built-in ``LocalBackend`` runs it in this process.
 
 ``mozaik run`` looks the backend up in the plugin registry (``backend:`` section of the study,
-or ``--backend NAME``; ``LocalBackend`` by default) and calls ``factory(params).run(study,
-run_dir, RunOptions(...))``. Plugins (e.g. mozaik-hpc) register backends that submit a study, or a
-sweep of it, to a cluster.
+or ``--backend NAME``; ``LocalBackend`` by default; see :mod:`mozaik.backends._resolve`) and
+calls ``factory(params).run(study, run_dir, RunOptions(...))``. Plugins (e.g. mozaik-hpc)
+register backends that submit a study, or a sweep of it, to a cluster.
+
+A backend runs both a study (:func:`mozaik.controller.run_study`) and the points of a search
+(:func:`mozaik.search.run_point`), so this package sits above both :mod:`mozaik.controller` and
+:mod:`mozaik.search`; neither of them imports it (the search runs its points through any object
+with a ``run_search`` method, :class:`mozaik.search.SearchBackend`).
 """
 
 from __future__ import annotations
@@ -17,15 +22,15 @@ import attrs
 from typing_extensions import TypeVar
 
 from mozaik.config import whole_number
+from mozaik.controller import RunSummary, run_study
+from mozaik.search import Search, SearchOptions, run_point, run_points_in_pool
 from mozaik.study import Study
 
 if TYPE_CHECKING:
-    from mozaik.controller._state import RunSummary
     from mozaik.model import Model
     from mozaik.plugin import PluginManager
-    from mozaik.search import Search
 
-__all__ = ["Backend", "LocalBackend", "LocalBackendParams", "RunOptions", "SearchOptions"]
+__all__ = ["Backend", "LocalBackend", "LocalBackendParams", "RunOptions"]
 
 _P = TypeVar("_P", covariant=True, default=object)
 
@@ -54,19 +59,6 @@ class RunOptions:
 
     progress: str | None = attrs.field(default=None, validator=_progress_mode)
     replay: bool | None = None
-
-
-@attrs.frozen(kw_only=True)
-class SearchOptions:
-    """Options of running a parameter search's points that every backend accepts.
-
-    Parameters
-    ----------
-    dry_run : bool
-        Show what would run (the points' overrides, a batch script), run and submit nothing.
-    """
-
-    dry_run: bool = False
 
 
 class Backend(abc.ABC, Generic[_P]):
@@ -142,8 +134,6 @@ class Backend(abc.ABC, Generic[_P]):
             For points that ended without writing their status (a cancelled or timed-out job,
             a dead rank), the reason; they are recorded as failed with it.
         """
-        from mozaik.search import run_point
-
         if options is not None and options.dry_run:
             for i in point_ids:
                 print(f"point {i}: {' '.join(search.overrides(i))}")
@@ -196,8 +186,6 @@ class LocalBackend(Backend[LocalBackendParams]):
     def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         """Run (or complete) ``study`` into ``run_dir`` with :func:`run_study`;
         ``options.progress=None`` means the params' default."""
-        from mozaik.controller._run import run_study
-
         options = options or RunOptions()
         return run_study(study, Path(run_dir), model=self.model,
                          progress=options.progress or self.params.progress,
@@ -212,7 +200,5 @@ class LocalBackend(Backend[LocalBackendParams]):
         recorded as failed with its signal, and the others go on."""
         if options is not None and options.dry_run:
             return super().run_search(search, master_dir, point_ids, options)
-        from mozaik.search import run_points_in_pool
-
         run_points_in_pool(Path(master_dir), point_ids, self.params.workers)
         return {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from mozaik.controller._backend import Backend
+from mozaik.backends._base import Backend
 from mozaik.plugin import ComponentKind
 
 __all__ = ["BACKENDS", "BackendFactory"]
