@@ -24,8 +24,9 @@ SNAPSHOT = {
         "ANALYSES", "Analysis", "AnalysisFactory"
     ],
     "mozaik.backends": [
-        "Backend", "DEFAULT_BACKEND", "LocalBackend", "LocalBackendParams", "backend_component",
-        "build_backend", "resolve_backend", "search_backend", "study_backend"
+        "BACKENDS", "Backend", "BackendFactory", "DEFAULT_BACKEND", "LocalBackend",
+        "LocalBackendParams", "RunOptions", "backend_component", "build_backend",
+        "resolve_backend", "search_backend", "study_backend"
     ],
     "mozaik.cli": [
         "main"
@@ -99,7 +100,8 @@ SNAPSHOT = {
     ],
     "mozaik.search": [
         "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
-        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchSummary",
+        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchOptions",
+        "SearchSummary",
         "collate_search", "load_master", "load_search", "make_points", "plot_search",
         "point_dir", "point_values", "query_search", "read_index", "refresh_index",
         "run_point", "run_points_in_pool", "run_search",

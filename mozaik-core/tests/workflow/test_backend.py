@@ -110,7 +110,7 @@ def test_run_accepts_an_alias_the_plugin_declares(recording: PluginManager,
                                                   tmp_path: Path) -> None:
     result = _invoke("run", str(study_file()), "--out", str(tmp_path / "r"), "--backend", "rec")
     assert result.exit_code == 0, result.output
-    assert backend_calls == [("default", tmp_path / "r", {"progress": None, "replay": None})]
+    assert backend_calls == [("default", tmp_path / "r", RunOptions())]
 
 
 def test_an_alias_of_the_study_backend_keeps_its_section(recording: PluginManager,

@@ -64,7 +64,7 @@ def stimulus_from_identity(identity: StimulusIdentity, registry: Registry, *,
                            trial: int = 0) -> Stimulus:
     """Rebuild the stimulus ``identity`` describes (see :meth:`StimulusIdentity.to_instance`).
 
-    The registered factory is called as its protocol (:class:`~mozaik.plugin.StimulusFactory`)
+    The registered factory is called as its protocol (:class:`~mozaik.stimulus.StimulusFactory`)
     says, ``factory(params)``, which builds trial 0; the trial is then set with
     :meth:`Stimulus.with_trial` (a trial is not a parameter: it is not part of the identity).
 
