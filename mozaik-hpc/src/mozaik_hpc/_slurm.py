@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from mozaik._errors import MozaikError
+from mozaik import MozaikError
 from mozaik.controller import Backend, LocalBackend, RunSummary
 from mozaik.search import Search
 from mozaik.study import Study

@@ -61,10 +61,14 @@ def ads_classes() -> dict[str, type[AnalysisDataStructure]]:
 
 
 def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
-    """The distribution (name, version) providing an ADS class, stored with each result.
+    """The distribution (name, version) registering an ADS class, stored with each result.
 
-    The plugin that registers the class if there is one; else the installed distribution whose
-    top-level package defines it; else ``("<unregistered>", "")``.
+    Raises
+    ------
+    AnalysisDataStructureError
+        If no plugin registers ``cls`` (with ``mozaik_analysis_data_structures``): a result
+        whose class is not registered could not be read back by another process, so it is
+        refused before it is written, naming the class, its distribution and the hook.
     """
     try:
         entry = get_registry().analysis_data_structures()[cls.identifier]
@@ -73,6 +77,17 @@ def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
     if entry is not None and entry.cls is cls:
         return entry.distribution, entry.version
     top = cls.__module__.split(".")[0]
-    for dist in md.packages_distributions().get(top, []):
-        return dist, md.version(dist)
-    return "<unregistered>", ""
+    dists = md.packages_distributions().get(top, [])
+    where = (f"distribution {dists[0]!r} (package {top!r})" if dists
+             else f"module {cls.__module__!r} (in no installed distribution)")
+    if entry is not None:
+        clash = (f"; the name {cls.identifier!r} is registered for "
+                 f"{entry.cls.__module__}.{entry.cls.__qualname__} by {entry.distribution}, "
+                 "so rename the class")
+    else:
+        clash = ""
+    msg = (f"analysis data structure {cls.__module__}.{cls.__qualname__} from {where} is not "
+           "registered, so a result of it cannot be stored (another process could not read it "
+           "back). Return the class from the plugin's mozaik_analysis_data_structures() hook"
+           f"{clash}")
+    raise AnalysisDataStructureError(msg)

@@ -18,7 +18,7 @@ from mozaik._errors import (
     DuplicateResultError,
     ReadOnlyStoreError,
 )
-from mozaik.ads import AnalysisDataStructure
+from mozaik.ads import AnalysisDataStructure, ads_provider
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._indexlog import (
     IndexLog,
@@ -490,11 +490,14 @@ class DataStore(PartWriting, DataStoreView):
         ------
         DuplicateResultError
             If an equal result is stored and ``replace`` is False.
+        AnalysisDataStructureError
+            If no plugin registers the result's class (``mozaik_analysis_data_structures``).
         """
         self._check_writable("add an analysis result")
         if not isinstance(ads, AnalysisDataStructure):
             msg = f"expected an AnalysisDataStructure, got {type(ads).__name__}"
             raise DataStoreError(msg)
+        ads_provider(type(ads))  # refuses a class no plugin registers, before anything is written
         key = ads.key()
         if key in self._ads_keys and not replace:
             old = self._ads_keys[key]
