@@ -312,11 +312,13 @@ def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
 
 def test_print_layer_order() -> None:
     """Prints the rules this file enforces (run with ``-s``); asserts only that roots exist."""
+    modules = read_imports(ROOTS)[1]
     print("\nmozaik core layers, bottom -> top (an import may only point down):")
     print("  ground (mozaik, mozaik._errors, mozaik._version)")
     for i, layer in enumerate(LAYERS, start=1):
-        print(f"  {i:2d}. mozaik.{layer}")
-    print("plugins (" + ", ".join(sorted({_top(m) for m in read_imports(ROOTS)[1]} - {CORE}))
+        reserved = "" if f"{CORE}.{layer}" in modules else " (reserved, not created yet)"
+        print(f"  {i:2d}. mozaik.{layer}{reserved}")
+    print("plugins (" + ", ".join(sorted({_top(m) for m in modules} - {CORE}))
           + ") import core's public names only, never each other")
     print("private names (_x) are used only inside the package that owns them")
     print(f"function-level first-party imports: only the {len(FUNCTION_LEVEL_ALLOWLIST)} "

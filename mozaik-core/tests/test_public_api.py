@@ -34,9 +34,9 @@ SNAPSHOT = {
         "MAX_REF_DEPTH", "MAX_THREADS", "NonFiniteFloat", "ParameterError",
         "ProblemCollector", "STUDY_FILE",
         "SimulatorConfig", "apply_overrides", "component_refs", "converter",
-        "evaluate_array", "expression_names", "get_path", "load_config", "load_tree",
-        "make_converter", "non_negative", "parse_array_expression", "parse_expression",
-        "positive", "resolve", "structure"
+        "distribution_of", "evaluate_array", "expression_names", "get_path", "load_config",
+        "load_tree", "make_converter", "non_negative", "old_fields", "parse_array_expression",
+        "parse_expression", "positive", "renamed_fields", "resolve", "structure"
     ],
     "mozaik.controller": [
         "Backend", "LOG_FILE", "LocalBackend", "LocalBackendParams", "Presentation",

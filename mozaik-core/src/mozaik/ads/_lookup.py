@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
-
 from mozaik._errors import AnalysisDataStructureError, UnknownComponentError
 from mozaik.ads._base import DEFINED, AnalysisDataStructure
+from mozaik.config import distribution_of
 from mozaik.plugin import get_registry
 
 __all__ = ["ads_class", "ads_classes", "ads_provider"]
@@ -76,10 +75,9 @@ def ads_provider(cls: type[AnalysisDataStructure]) -> tuple[str, str]:
         entry = None
     if entry is not None and entry.cls is cls:
         return entry.distribution, entry.version
-    top = cls.__module__.split(".")[0]
-    dists = md.packages_distributions().get(top, [])
-    where = (f"distribution {dists[0]!r} (package {top!r})" if dists
-             else f"module {cls.__module__!r} (in no installed distribution)")
+    dist = distribution_of(cls)
+    where = (f"{dist} (in no installed distribution)" if dist.startswith("module ")
+             else f"distribution {dist!r}")
     if entry is not None:
         clash = (f"; the name {cls.identifier!r} is registered for "
                  f"{entry.cls.__module__}.{entry.cls.__qualname__} by {entry.distribution}, "

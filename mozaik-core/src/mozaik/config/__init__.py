@@ -51,6 +51,7 @@ from mozaik.config._read import (
     MAX_NODES,
     IncludePolicy,
 )
+from mozaik.config._renamed import distribution_of, old_fields, renamed_fields
 from mozaik.config._settings import MAX_THREADS, ControllerConfig, SimulatorConfig
 from mozaik.config._structure import (
     ALLOW_NON_FINITE,
@@ -97,6 +98,7 @@ __all__ = [
     "apply_overrides",
     "component_refs",
     "converter",
+    "distribution_of",
     "evaluate_array",
     "expression_names",
     "get_path",
@@ -104,9 +106,11 @@ __all__ = [
     "load_tree",
     "make_converter",
     "non_negative",
+    "old_fields",
     "parse_array_expression",
     "parse_expression",
     "positive",
+    "renamed_fields",
     "resolve",
     "structure",
 ]

@@ -24,6 +24,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from mozaik._errors import ConfigError, MozaikError
 from mozaik.config._load import ConfigTree, get_path
+from mozaik.config._renamed import renamed_keys_hint
 
 __all__ = [
     "ALLOW_NON_FINITE",
@@ -316,7 +317,8 @@ def _format_exception(exc: BaseException, tp: Any) -> str:
         return f"{_FIELD_MARK}{exc.name}{_FIELD_MARK}{exc}"
     if isinstance(exc, ForbiddenExtraKeysError):
         allowed = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}; allowed keys: "
+        return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}"
+                f"{renamed_keys_hint(exc.cl, exc.extra_fields)}; allowed keys: "
                 f"{', '.join(allowed)}")
     if isinstance(exc, KeyError):
         return f"required key is missing{f' (expected {_type_name(tp)})' if tp else ''}"

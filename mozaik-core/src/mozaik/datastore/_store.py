@@ -143,6 +143,29 @@ class DataStore(PartWriting, DataStoreView):
         return self.root / fmt.MANIFEST
 
     @classmethod
+    def open_part(cls, run_dir: str | os.PathLike[str], part: int, parts: int) -> DataStore:
+        """Open a store to write part ``part`` (1 .. ``parts`` - 1) of every presentation.
+
+        One network distributed over ``parts`` processes (MPI ranks) is stored in parts: each
+        process writes the recordings of its own neurons. The process holding the store
+        (``mode="a"``) writes part 0 (:meth:`write_in_parts`), writes everything else
+        (neurons, manifest, results) and merges the parts (:meth:`merge_parts`); a part store
+        only writes presentations, takes no writer lock and sees the index as it was opened.
+
+        Raises
+        ------
+        DataStoreError
+            If ``part`` is not in 1 .. ``parts`` - 1.
+        """
+        if not 0 < part < parts:
+            msg = (f"part {part} of {parts}: a part store writes part 1 .. {parts - 1}; part 0 "
+                   "is written by the store's writer (DataStore.open(..., 'a').write_in_parts)")
+            raise DataStoreError(msg)
+        store = cls.open(run_dir, mode="r")
+        store._part = (part, parts)
+        return store
+
+    @classmethod
     def open(cls, run_dir: str | os.PathLike[str], mode: Literal["r", "a"] = "r") -> DataStore:
         """Open an existing store, reading only its manifest and index tables.
 

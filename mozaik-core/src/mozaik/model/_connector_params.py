@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Distribution, ParameterError
+from mozaik.config import Distribution, ParameterError, parse_array_expression
 from mozaik.model._params import _non_negative, _positive, _probability
 
 __all__ = [
@@ -176,8 +176,6 @@ class DistanceDependentParams(ProjectionParams):
     allow_self_connections: bool = True
 
     def __attrs_post_init__(self) -> None:
-        from mozaik.config import parse_array_expression
-
         parse_array_expression(self.probability, ["d"])
 
 
