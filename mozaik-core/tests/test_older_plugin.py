@@ -116,6 +116,7 @@ def test_a_renamed_study_key_names_the_new_name(tmp_path: Path,
     message = str(caught.value)
     assert ("'duration' was renamed 'duration_ms', 'rate' was renamed 'rate_hz' in mozaik-core "
             "(PoissonNetworkKickParams): write duration_ms, rate_hz instead") in message
+    assert "1 configuration problem(s)" in message  # the new names are not "missing" too
 
 
 def test_a_stimulus_built_with_a_renamed_field_names_the_new_name(oldlab: ModuleType) -> None:

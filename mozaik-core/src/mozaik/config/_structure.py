@@ -310,6 +310,7 @@ def _dotted(cattrs_path: str) -> str:
 
 
 _FIELD_MARK = "\x00"
+_RENAMED_RE = re.compile(r"was renamed '(\w+)'")
 
 
 def _format_exception(exc: BaseException, tp: Any) -> str:
@@ -358,15 +359,20 @@ def structure(data: Any, cls: type[T], *, path: str = "", tree: ConfigTree | Non
         lines = [f"{exc} @ $.{exc.name}"]
     except (ValueError, TypeError, KeyError) as exc:
         lines = [f"{_format_exception(exc, cls)} @ $"]
-    problems = []
+    located = []
     for line in lines:
         message, _, where = line.rpartition(" @ ")
         rel = _dotted(where)
         if message.startswith(_FIELD_MARK):
             _, field, message = message.split(_FIELD_MARK, 2)
             rel = f"{rel}.{field}" if rel else field
-        full = ".".join(p for p in (path, rel) if p)
-        problems.append(render_problem(tree, full, message, data, rel))
+        located.append((rel, message))
+    # a renamed key given under its old name: its new name is not "missing" as well
+    renamed = {".".join(p for p in (rel, new) if p) for rel, message in located
+               for new in _RENAMED_RE.findall(message)}
+    problems = [render_problem(tree, ".".join(p for p in (path, rel) if p), message, data, rel)
+                for rel, message in located
+                if not (rel in renamed and message.startswith("required key is missing"))]
     raise ConfigError(_summary(problems, tree), problems)
 
 
