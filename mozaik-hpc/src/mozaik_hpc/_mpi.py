@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from mozaik import MozaikError
 from mozaik.controller import Backend, LocalBackend, RunSummary
 from mozaik.search import Search, run_points_in_pool
 from mozaik.study import Study
+
+from mozaik_hpc._errors import MPIError
+from mozaik_hpc._network import launched_ranks, run_network
 
 __all__ = ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError", "run_rank"]
 
@@ -40,10 +42,6 @@ LAUNCHER_VARIABLES: tuple[str, ...] = ("PMIX_RANK", "PMI_RANK", "OMPI_COMM_WORLD
 #: points (MPICH's PMI and Hydra, Open MPI, PMIx, PRRTE, Intel MPI).
 _CHILD_HIDDEN: tuple[str, ...] = ("PMI_", "PMIX_", "HYDRA_", "HYDI_", "MPIR_", "OMPI_", "OPAL_",
                                   "PRTE_", "I_MPI_", "MPI_LOCAL")
-
-
-class MPIError(MozaikError):
-    """MPI is missing, or a launch failed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -121,8 +119,6 @@ class MPIBackend(Backend):
             Launched on several ranks but NEST has no MPI (the PyPI wheel), or mpi4py is
             missing, or the network has fewer neurons in a sheet than there are ranks.
         """
-        from mozaik_hpc._network import launched_ranks, run_network
-
         if launched_ranks() <= 1:
             return LocalBackend().run(study, run_dir, **options)
         return run_network(study, Path(run_dir), **options)
