@@ -99,9 +99,6 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
         "pytest plugin: the datastore (pyarrow) loads only when a backend contract test runs"),
     ("mozaik.testing._backend_contract", "mozaik.search"): (
         "pytest plugin: the search machinery loads only when a backend contract test runs"),
-    ("mozaik.testing._backend_contract", "mozaik.testing._fixtures"): (
-        "pytest plugin: the fixtures module registers fixtures when imported; the contract "
-        "takes them only when its test runs"),
 }
 
 

@@ -27,6 +27,7 @@ from mozaik._errors import MozaikError
 from mozaik.config import structure
 from mozaik.plugin import PluginManager, RegisteredComponent
 from mozaik.study import ComponentEntry, Study, load_study
+from mozaik.testing._fixtures import use_plugin_manager
 
 __all__ = ["BackendContract"]
 
@@ -115,8 +116,6 @@ class BackendContract:
         return load_study(path, registry=self.manager().registry)
 
     def _run(self, tmp_path: Path, run_dir: Path) -> Any:
-        from mozaik.testing._fixtures import use_plugin_manager
-
         manager = self.manager()
         with use_plugin_manager(manager):
             return self.backend().run(self.study(tmp_path / "study"), run_dir,
@@ -162,8 +161,6 @@ class BackendContract:
 
     def test_runs_a_search_and_a_finished_search_does_nothing(self, tmp_path: Path) -> None:
         from mozaik.search import read_index, run_search, search_from_mapping
-        from mozaik.testing._fixtures import use_plugin_manager
-
         folder = tmp_path / "study"
         self.study(folder)
         search = search_from_mapping(
