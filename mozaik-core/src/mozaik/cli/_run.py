@@ -10,6 +10,8 @@ import click
 
 from mozaik._errors import ConfigError, StoreLockedError
 from mozaik.cli._config import ALLOW_LARGE_HELP, INCLUDE_ROOT_HELP, check_study_size
+from mozaik.config import STUDY_FILE
+from mozaik.study import load_study
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -74,7 +76,6 @@ def _backend(study: Study, name: str | None) -> Backend:
 def _not_a_target(target: Path) -> str | None:
     """Why ``target`` is neither a study nor a run directory, with the command to use; None
     if it may be one of them."""
-    from mozaik.config import STUDY_FILE
     from mozaik.controller import is_run_dir
 
     hint = (f"if a run was to be stored there, start it with the study: mozaik run STUDY --out "
@@ -142,7 +143,6 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     point: what is stored stays stored, and the exit status is 128 + the signal's number.
     """
     from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
-    from mozaik.study import load_study
 
     problem = _not_a_target(target)
     if problem is not None:
