@@ -86,16 +86,9 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
     ("mozaik.cli._search", "mozaik.search"): _CLI,
     ("mozaik.controller._run", "mozaik.model"): _BUILD,
     ("mozaik_hpc._network", "mozaik.model"): _BUILD,
-    ("mozaik.testing._model_contracts", "mozaik.model"): (
-        "pytest plugin: `mozaik.testing` is loaded by every test session of every plugin; "
-        "mozaik.model and neo load only when a model contract test runs"),
     ("mozaik.testing._backend_contract", "mozaik.controller"): (
         "pytest plugin: `mozaik.testing` is loaded by every test session of every plugin; the "
-        "backend contract's run machinery loads only when a backend contract test runs"),
-    ("mozaik.testing._backend_contract", "mozaik.datastore"): (
-        "pytest plugin: the datastore (pyarrow) loads only when a backend contract test runs"),
-    ("mozaik.testing._backend_contract", "mozaik.search"): (
-        "pytest plugin: the search machinery loads only when a backend contract test runs"),
+        "controller (the run machinery) loads only when a backend contract test runs"),
 }
 
 

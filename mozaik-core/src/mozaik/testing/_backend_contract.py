@@ -25,7 +25,9 @@ import pytest
 
 from mozaik._errors import MozaikError
 from mozaik.config import structure
+from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager, RegisteredComponent
+from mozaik.search import read_index, run_search, search_from_mapping
 from mozaik.study import ComponentEntry, Study, load_study
 from mozaik.testing._fixtures import use_plugin_manager
 
@@ -140,7 +142,6 @@ class BackendContract:
 
     def test_runs_a_study_completely(self, tmp_path: Path) -> None:
         from mozaik.controller import RunSummary
-        from mozaik.datastore import DataStore
 
         run_dir = tmp_path / "run"
         if not self.runs_studies:
@@ -160,7 +161,6 @@ class BackendContract:
             assert store.sheets() == ["exc", "inh"]
 
     def test_runs_a_search_and_a_finished_search_does_nothing(self, tmp_path: Path) -> None:
-        from mozaik.search import read_index, run_search, search_from_mapping
         folder = tmp_path / "study"
         self.study(folder)
         search = search_from_mapping(
