@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
+import mozaik_analysis as ma  # its analyses load lazily, on first attribute access
+
 MOZAIK_HOOK_API = (1, 0)
 
 #: Registered name -> one-line summary, in the order ``mozaik plugins`` lists them.
@@ -33,8 +35,6 @@ SUMMARIES = {
 
 @hookimpl
 def mozaik_analyses() -> Iterable[ComponentSpec]:
-    import mozaik_analysis as ma
-
     specs = []
     for name, summary in SUMMARIES.items():
         cls = getattr(ma, name)
