@@ -1,21 +1,109 @@
-"""Core's import graph: no cycle among mozaik's modules, no private module used across packages.
+"""The import architecture of core, the plugin distributions and the examples' plugins.
 
-Only module-level imports count (imports inside functions and ``if TYPE_CHECKING:`` blocks
-are not executed at import time, so they cannot form an import cycle).
+Every import counts: module level, inside functions and under ``if TYPE_CHECKING:``. The rules:
+
+1. Core's subpackages form layers (``LAYERS``, printed by ``test_print_layer_order``; run
+   ``pytest mozaik-core/tests/test_architecture.py -s -k layer_order``); an import may only
+   point down (or stay inside its own subpackage).
+2. A private module or name (a dotted part starting with ``_``) is used only inside the package
+   that owns it: ``mozaik._errors`` by ``mozaik.*``, ``mozaik.plugin._manager`` by
+   ``mozaik.plugin.*``, ``mozaik_visual.stimuli._natural`` by ``mozaik_visual.stimuli.*``.
+   Plugins use public names (``mozaik.MozaikError``).
+3. Core imports no plugin; a plugin imports no other plugin (only core's public API).
+4. A first-party import inside a function is allowed only where it buys start-up time, each one
+   listed in ``FUNCTION_LEVEL_ALLOWLIST`` with the reason.
+5. No import cycle among modules at import time (module-level imports outside ``TYPE_CHECKING``).
+
+The checker is ``check(roots)``: it reads sources with ``ast`` (nothing is imported), so the
+rules can be tried on planted code in ``tmp_path``.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import mozaik
+REPO = Path(__file__).resolve().parents[2]
 
-ROOT = Path(mozaik.__file__).resolve().parent
+# bottom -> top; the root's private modules (mozaik._errors, mozaik._version) and the root
+# package ``mozaik`` itself are the ground under every layer
+LAYERS: tuple[str, ...] = (
+    "config", "plugin", "study", "stimulus", "ads", "datastore", "model", "experiments",
+    "analysis", "plot", "workflow", "controller", "search", "backends", "builtin", "testing",
+    "cli",
+)
+CORE = "mozaik"
+
+# source roots (folders holding top-level packages) of every first-party distribution: core,
+# the four plugins, the examples' plugins and the test plugins core's tests install
+ROOTS: tuple[Path, ...] = (
+    REPO / "mozaik-core" / "src",
+    REPO / "mozaik-visual" / "src",
+    REPO / "mozaik-analysis" / "src",
+    REPO / "mozaik-plot" / "src",
+    REPO / "mozaik-hpc" / "src",
+    *sorted(p for p in (REPO / "examples").glob("*/src") if p.is_dir()),
+    *sorted(p for p in (REPO / "mozaik-core" / "tests" / "data").glob("*/src") if p.is_dir()),
+)
+
+_REGISTRATION = ("registration hook: the plugin's component modules (and what they import) load "
+                 "only when the registry first asks for that kind, not when the entry point loads")
+_CLI = ("CLI: one module holds several commands (`run` and `analyse`; `search run`, `status`, "
+        "`collate`, `plot`) and their --help; each command's machinery (controller, datastore, "
+        "search) loads only when that command runs")
+_BUILD = ("builds a network: mozaik.model and neo (about 0.2 s) load only in a process that "
+          "builds one, not in a search supervisor, `mozaik show`/`analyse` or a complete run")
+
+# (importing module, imported module) -> why the import sits inside a function
+FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
+    ("mozaik.builtin._plugin", "mozaik.builtin._model_components"): _REGISTRATION,
+    ("mozaik.builtin._plugin", "mozaik.builtin._workflow_components"): _REGISTRATION,
+    ("mozaik.builtin._plugin", "mozaik.ads"): _REGISTRATION,
+    ("mozaik.builtin._model_components", "mozaik.model"): _REGISTRATION,
+    ("mozaik.builtin._workflow_components", "mozaik.stimulus"): _REGISTRATION,
+    ("mozaik.builtin._workflow_components", "mozaik.experiments"): _REGISTRATION,
+    ("mozaik.builtin._workflow_components", "mozaik.controller"): _REGISTRATION,
+    ("mozaik_visual._plugin", "mozaik_visual.stimuli"): _REGISTRATION,
+    ("mozaik_visual._plugin", "mozaik_visual.experiments"): _REGISTRATION,
+    ("mozaik_visual._plugin", "mozaik_visual.space"): _REGISTRATION,
+    ("mozaik_visual._plugin", "mozaik_visual.retina"): _REGISTRATION,
+    ("mozaik_visual._plugin_cortex", "mozaik_visual.cortex"): _REGISTRATION,
+    ("mozaik_plot._plugin", "mozaik_plot._network"): _REGISTRATION,
+    ("mozaik_plot._plugin", "mozaik_plot._recordings"): _REGISTRATION,
+    ("mozaik_plot._plugin", "mozaik_plot._values"): _REGISTRATION,
+    ("mozaik_plot._plugin", "mozaik_plot._search_plot"): _REGISTRATION,
+    ("mozaik_plot._plugin", "mozaik_plot._report"): _REGISTRATION,
+    ("mozaik.cli._main", "mozaik.plugin"): _CLI,
+    ("mozaik.cli._run", "mozaik.controller"): _CLI,
+    ("mozaik.cli._run", "mozaik.datastore"): _CLI,
+    ("mozaik.cli._run", "mozaik.search"): _CLI,
+    ("mozaik.cli._run", "mozaik.workflow"): _CLI,
+    ("mozaik.cli._search", "mozaik.search"): _CLI,
+    ("mozaik.controller._run", "mozaik.model"): _BUILD,
+    ("mozaik_hpc._network", "mozaik.model"): _BUILD,
+    ("mozaik.testing._backend_contract", "mozaik.controller"): (
+        "pytest plugin: `mozaik.testing` is loaded by every test session of every plugin; the "
+        "controller (the run machinery) loads only when a backend contract test runs"),
+}
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+@dataclass(frozen=True)
+class Import:
+    """One import statement's target, resolved to an absolute dotted name."""
+
+    module: str  # the importing module
+    target: str  # the imported module (for ``from X import name``: X, or X.name for a submodule)
+    names: tuple[str, ...]  # the dotted names brought in (X.name for each ``from X import name``)
+    file: Path
+    line: int
+    function_level: bool
+    type_checking: bool
+
+
+def _module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -26,55 +114,154 @@ def _is_type_checking(test: ast.expr) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _module_level_imports(tree: ast.Module, module: str, is_package: bool,
-                          modules: frozenset[str] = frozenset()) -> set[str]:
-    """Dotted names of the mozaik modules imported at module level; ``modules`` are every
-    module of the package (to tell ``from pkg import submodule`` from ``from pkg import name``)."""
-    out: set[str] = set()
-    package = module if is_package else module.rpartition(".")[0]
+def _imports_of(root: Path, path: Path, modules: frozenset[str]) -> Iterator[Import]:
+    module = _module_name(root, path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
-    def visit(body: list[ast.stmt]) -> None:
-        for node in body:
-            if isinstance(node, ast.Import):
-                out.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                    target = f"{base}.{node.module}" if node.module else base
-                else:
-                    target = node.module or ""
-                # ``from pkg import submodule`` depends on the submodule, ``from pkg import
-                # name`` on the package's __init__
-                submodules = {f"{target}.{a.name}" for a in node.names} & modules
-                out.update(submodules)
-                if len(submodules) < len(node.names):
-                    out.add(target)
-            elif isinstance(node, ast.If) and not _is_type_checking(node.test):
-                visit(node.body)
-                visit(node.orelse)
-            elif isinstance(node, ast.Try):
-                visit(node.body)
-                for handler in node.handlers:
-                    visit(handler.body)
-                visit(node.orelse)
-                visit(node.finalbody)
+    def visit(node: ast.AST, in_function: bool, in_type_checking: bool) -> Iterator[Import]:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Import(module, alias.name, (alias.name,), path, node.lineno,
+                             in_function, in_type_checking)
+            return
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            names = tuple(f"{target}.{a.name}" for a in node.names if a.name != "*")
+            submodules = [name for name in names if name in modules]
+            if submodules:  # ``from pkg import submodule``: depends on the submodule
+                for name in submodules:
+                    yield Import(module, name, (name,), path, node.lineno, in_function,
+                                 in_type_checking)
+            if len(submodules) < len(node.names):
+                yield Import(module, target, tuple(n for n in names if n not in submodules),
+                             path, node.lineno, in_function, in_type_checking)
+            return
+        function = in_function or isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.body:
+                yield from visit(child, function, True)
+            for child in node.orelse:
+                yield from visit(child, function, in_type_checking)
+            return
+        for child in ast.iter_child_nodes(node):
+            yield from visit(child, function, in_type_checking)
 
-    visit(tree.body)
-    return {name for name in out if name == "mozaik" or name.startswith("mozaik.")}
-
-
-def _graph() -> dict[str, set[str]]:
-    files = {_module_name(p): p for p in ROOT.rglob("*.py")}
-    graph: dict[str, set[str]] = {}
-    for module, path in files.items():
-        tree = ast.parse(path.read_text(), filename=str(path))
-        imported = _module_level_imports(tree, module, path.name == "__init__.py",
-                                         frozenset(files))
-        graph[module] = {name for name in imported if name in files and name != module}
-    return graph
+    yield from visit(tree, False, False)
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def read_imports(roots: Iterable[Path]) -> tuple[list[Import], frozenset[str]]:
+    """Every import of every ``.py`` file under ``roots``, and the set of modules found."""
+    files = {_module_name(root, p): (root, p) for root in roots for p in sorted(root.rglob("*.py"))}
+    modules = frozenset(files)
+    imports = [imp for root, path in files.values() for imp in _imports_of(root, path, modules)]
+    return imports, modules
+
+
+def _top(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def _layer(name: str) -> str | None:
+    """Core's layer of a module: ``mozaik.plugin._manager`` -> ``plugin``; None for the ground
+    (``mozaik`` and its private root modules)."""
+    parts = name.split(".")
+    if len(parts) < 2 or parts[1].startswith("_"):
+        return None
+    return parts[1]
+
+
+def _private_owner(name: str) -> str | None:
+    """The package that owns a private dotted name, None when nothing in it is private:
+    ``mozaik.plugin._manager.x`` -> ``mozaik.plugin``; ``mozaik._errors`` -> ``mozaik``."""
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not (part.startswith("__") and part.endswith("__")):
+            return ".".join(parts[:i])
+    return None
+
+
+def _where(imp: Import) -> str:
+    kind = "function-level " if imp.function_level else (
+        "TYPE_CHECKING " if imp.type_checking else "")
+    return f"{imp.file}:{imp.line}: {kind}import of {imp.target} in {imp.module}"
+
+
+def check(roots: Sequence[Path],
+          allowlist: Mapping[tuple[str, str], str] = FUNCTION_LEVEL_ALLOWLIST,
+          layers: Sequence[str] = LAYERS) -> list[str]:
+    """Every violation of the architecture's rules in the sources under ``roots``.
+
+    Parameters
+    ----------
+    roots : sequence of Path
+        Source folders, each holding top-level packages (``mozaik-core/src``).
+    allowlist : mapping of (str, str) to str
+        Allowed function-level imports, (importing module, imported module) -> reason.
+    layers : sequence of str
+        Core's subpackages, bottom to top.
+
+    Returns
+    -------
+    list of str
+        One line per violation, naming file, line, both modules and the rule broken.
+    """
+    imports, modules = read_imports(roots)
+    first_party = {_top(m) for m in modules}
+    rank = {name: i for i, name in enumerate(layers)}
+    problems: list[str] = []
+    for imp in imports:
+        if _top(imp.target) not in first_party:
+            continue
+        user, used = _top(imp.module), _top(imp.target)
+        # 3. core imports no plugin, a plugin no other plugin
+        if user == CORE and used != CORE:
+            problems.append(f"{_where(imp)}: core imports the plugin package {used}; core must "
+                            "stay importable without plugins")
+        elif user != used and used != CORE:
+            problems.append(f"{_where(imp)}: plugin {user} imports plugin {used}; plugins "
+                            "depend on core's public API only")
+        # 1. layers
+        if user == CORE == used:
+            low, high = _layer(imp.module), _layer(imp.target)
+            for layer in (low, high):
+                if layer is not None and layer not in rank:
+                    problems.append(f"{_where(imp)}: core subpackage mozaik.{layer} is not in "
+                                    "the layer order; add it to LAYERS")
+            if (low in rank and high in rank and rank[high] > rank[low]) or (
+                    low is None and high is not None):
+                problems.append(f"{_where(imp)}: back-edge {low or 'ground'} -> {high}; an "
+                                f"import may only point down ({' < '.join(layers)})")
+        # 2. private names stay in their package
+        for name in (imp.target, *imp.names):
+            owner = _private_owner(name)
+            if owner is not None and imp.module != owner and not imp.module.startswith(
+                    f"{owner}."):
+                problems.append(f"{_where(imp)}: private {name} used outside {owner}; export "
+                                f"it from {owner}'s __init__ (or another public module) and "
+                                "import the public name")
+                break
+        # 4. function-level imports
+        if imp.function_level and (imp.module, imp.target) not in allowlist:
+            problems.append(f"{_where(imp)}: function-level import not in "
+                            "FUNCTION_LEVEL_ALLOWLIST; import it at module level, or list it "
+                            "with the start-up time it buys")
+    # 5. import-time cycles
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for imp in imports:
+        if not (imp.function_level or imp.type_checking) and imp.target in modules \
+                and imp.target != imp.module:
+            graph[imp.module].add(imp.target)
+    problems.extend("import cycle at import time: " + " <-> ".join(c) for c in _cycles(graph))
+    return problems
+
+
+def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -109,51 +296,116 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def _package_of(module: str) -> str:
-    """The package a module belongs to: ``mozaik.plugin._manager`` -> ``mozaik.plugin``."""
-    parts = module.split(".")
-    while parts and parts[-1].startswith("_"):
-        parts.pop()
-    return ".".join(parts)
+# -- the real tree -------------------------------------------------------------------------------
 
 
-def test_graph_sees_the_modules() -> None:
-    graph = _graph()
-    assert "mozaik.plugin._manager" in graph
-    assert "mozaik.plugin._registry" in graph["mozaik.plugin._manager"]
+def test_print_layer_order() -> None:
+    """Prints the rules this file enforces (run with ``-s``); asserts only that roots exist."""
+    modules = read_imports(ROOTS)[1]
+    print("\nlayers of core (package mozaik), bottom -> top; an import may only point down:")
+    print("  ground (mozaik, mozaik._errors, mozaik._version)")
+    for i, layer in enumerate(LAYERS, start=1):
+        reserved = "" if f"{CORE}.{layer}" in modules else " (reserved, not created yet)"
+        print(f"  {i:2d}. mozaik.{layer}{reserved}")
+    print("plugins (" + ", ".join(sorted({_top(m) for m in modules} - {CORE}))
+          + ") import core's public names only, never each other")
+    print("private names (_x) are used only inside the package that owns them")
+    print("function-level first-party imports: only those FUNCTION_LEVEL_ALLOWLIST lists, "
+          "each with the start-up time it buys")
+    assert all(root.is_dir() for root in ROOTS)
 
 
-def test_cycle_finder_finds_a_cycle() -> None:
-    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
-    assert _cycles({"a": {"b"}, "b": set()}) == []
+def test_reads_every_distribution() -> None:
+    _, modules = read_imports(ROOTS)
+    tops = {_top(m) for m in modules}
+    assert {"mozaik", "mozaik_visual", "mozaik_analysis", "mozaik_plot", "mozaik_hpc",
+            "mozaik_tonotopy", "mozaik_barrels"} <= tops
 
 
-def test_type_checking_and_function_imports_do_not_count() -> None:
-    source = (
+def test_architecture_of_the_tree() -> None:
+    problems = check(ROOTS)
+    assert not problems, f"{len(problems)} architecture violations:\n" + "\n".join(problems)
+
+
+def test_allowlist_has_no_stale_entry() -> None:
+    imports, _ = read_imports(ROOTS)
+    used = {(imp.module, imp.target) for imp in imports if imp.function_level}
+    stale = sorted(set(FUNCTION_LEVEL_ALLOWLIST) - used)
+    assert not stale, f"allowlisted function-level imports that no longer exist: {stale}"
+
+
+# -- the checker on planted code -----------------------------------------------------------------
+
+
+def _plant(root: Path, files: Mapping[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+_CLEAN = {
+    "mozaik/__init__.py": "from mozaik._errors import MozaikError\n",
+    "mozaik/_errors.py": "class MozaikError(Exception): ...\n",
+    "mozaik/config/__init__.py": "from mozaik.config._load import load\n",
+    "mozaik/config/_load.py": "from mozaik._errors import MozaikError\ndef load(): ...\n",
+    "mozaik/plugin/__init__.py": "from mozaik.config import load\n",
+    "mozaik_fake/__init__.py": "from mozaik import MozaikError\nfrom mozaik.plugin import load\n",
+    "mozaik_fake/stimuli/__init__.py": "from mozaik_fake.stimuli._base import base\n",
+    "mozaik_fake/stimuli/_base.py": "def base(): ...\n",
+    "mozaik_fake/experiments/__init__.py": "from mozaik_fake.stimuli import base\n",
+}
+
+
+def test_checker_passes_clean_code(tmp_path: Path) -> None:
+    assert check([_plant(tmp_path, _CLEAN)], allowlist={}) == []
+
+
+def test_checker_refuses_a_back_edge(tmp_path: Path) -> None:
+    planted = {**_CLEAN, "mozaik/config/_up.py": (
         "from typing import TYPE_CHECKING\n"
-        "import mozaik.a\n"
-        "if TYPE_CHECKING:\n    import mozaik.b\n"
-        "def f():\n    import mozaik.c\n"
-    )
-    found = _module_level_imports(ast.parse(source), "mozaik.x", False)
-    assert found == {"mozaik.a"}
+        "if TYPE_CHECKING:\n    from mozaik.plugin import load\n")}
+    problems = check([_plant(tmp_path, planted)], allowlist={})
+    assert len(problems) == 1
+    assert "back-edge config -> plugin" in problems[0] and "_up.py:3" in problems[0]
 
 
-def test_no_import_cycle() -> None:
-    cycles = _cycles(_graph())
-    assert not cycles, "import cycles among mozaik's modules:\n" + "\n".join(
-        " <-> ".join(c) for c in cycles)
+def test_checker_refuses_a_private_import_in_a_plugin(tmp_path: Path) -> None:
+    planted = {**_CLEAN, "mozaik_fake/_use.py": "from mozaik._errors import MozaikError\n"}
+    problems = check([_plant(tmp_path, planted)], allowlist={})
+    assert len(problems) == 1
+    assert "private mozaik._errors used outside mozaik" in problems[0]
 
 
-def test_no_private_module_imported_from_another_package() -> None:
-    offenders = []
-    for module, deps in _graph().items():
-        for dep in deps:
-            private = any(part.startswith("_") for part in dep.split(".")[1:])
-            # a package's private modules serve it and its subpackages (mozaik._errors serves
-            # every mozaik package); any other package must import the public name
-            owner, user = _package_of(dep), _package_of(module)
-            if private and user != owner and not user.startswith(f"{owner}."):
-                offenders.append(f"{module} imports {dep}")
-    assert not offenders, "private modules imported across packages (export the name from " \
-        "the package's __init__ instead):\n" + "\n".join(sorted(offenders))
+def test_checker_refuses_a_private_import_from_a_sibling_subpackage(tmp_path: Path) -> None:
+    planted = {**_CLEAN, "mozaik_fake/experiments/_protocols.py":
+               "from mozaik_fake.stimuli import _base\n"}
+    problems = check([_plant(tmp_path, planted)], allowlist={})
+    assert len(problems) == 1
+    assert "private mozaik_fake.stimuli._base used outside mozaik_fake.stimuli" in problems[0]
+
+
+def test_checker_refuses_a_function_level_import_outside_the_allowlist(tmp_path: Path) -> None:
+    planted = {**_CLEAN, "mozaik/plugin/_lazy.py": "def f():\n    from mozaik.config import load\n"}
+    root = _plant(tmp_path, planted)
+    problems = check([root], allowlist={})
+    assert len(problems) == 1
+    assert "function-level import not in FUNCTION_LEVEL_ALLOWLIST" in problems[0]
+    assert check([root], allowlist={("mozaik.plugin._lazy", "mozaik.config"): "why"}) == []
+
+
+def test_checker_refuses_cross_plugin_and_core_to_plugin_imports(tmp_path: Path) -> None:
+    planted = {**_CLEAN, "mozaik_other/__init__.py": "import mozaik_fake\n",
+               "mozaik/config/_x.py": "import mozaik_fake\n"}
+    problems = check([_plant(tmp_path, planted)], allowlist={})
+    assert len(problems) == 2
+    assert any("plugin mozaik_other imports plugin mozaik_fake" in p for p in problems)
+    assert any("core imports the plugin package mozaik_fake" in p for p in problems)
+
+
+def test_checker_refuses_an_import_time_cycle(tmp_path: Path) -> None:
+    planted = {**_CLEAN, "mozaik/config/_a.py": "from mozaik.config import _b\n",
+               "mozaik/config/_b.py": "from mozaik.config import _a\n"}
+    problems = check([_plant(tmp_path, planted)], allowlist={})
+    assert problems == ["import cycle at import time: mozaik.config._a <-> mozaik.config._b"]

@@ -39,9 +39,10 @@ SNAPSHOT = {
         "MAX_REF_DEPTH", "MAX_THREADS", "NonFiniteFloat", "ParameterError",
         "ProblemCollector", "Rule", "STUDY_FILE",
         "SimulatorConfig", "apply_overrides", "at_least", "component_refs", "converter",
-        "each", "evaluate_array", "expression_names", "finite", "get_path", "in_range",
-        "load_config", "load_tree", "make_converter", "non_negative", "parse_array_expression",
-        "parse_expression", "positive", "probability", "resolve", "structure", "whole_number"
+        "distribution_of", "each", "evaluate_array", "expression_names", "finite", "get_path",
+        "in_range", "load_config", "load_tree", "make_converter", "non_negative", "old_fields",
+        "parse_array_expression", "parse_expression", "positive", "probability",
+        "renamed_fields", "resolve", "structure", "whole_number"
     ],
     "mozaik.controller": [
         "LOG_FILE", "Presentation",

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
+import mozaik_analysis as ma  # its analyses load lazily, on first attribute access
+
 if TYPE_CHECKING:
     from mozaik.analysis import AnalysisFactory
 
@@ -37,8 +39,6 @@ SUMMARIES = {
 
 @hookimpl
 def mozaik_analyses() -> Iterable[ComponentSpec[Any, AnalysisFactory[Any]]]:
-    import mozaik_analysis as ma
-
     specs = []
     for name, summary in SUMMARIES.items():
         cls = getattr(ma, name)

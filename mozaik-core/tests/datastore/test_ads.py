@@ -21,6 +21,7 @@ from mozaik.ads import (
 )
 from mozaik.datastore import DataStore, param_filter_query
 from mozaik.plugin import PluginManager
+from mozaik.testing import make_plugin
 
 
 def _sig(units: str, n: int = 20, t0: float = 5.0) -> neo.AnalogSignal:
@@ -247,7 +248,7 @@ def test_unknown_identifier_names_the_fix() -> None:
         ads_class("NoSuchADS", PluginManager(autoload=False).registry)
 
 
-def test_custom_ads_subclass(tmp_path) -> None:
+def _histogram_class() -> type[AnalysisDataStructure]:
     import attrs
     from mozaik.ads import data, parameter, units_parameter
 
@@ -258,15 +259,30 @@ def test_custom_ads_subclass(tmp_path) -> None:
         value_name: str = parameter()
         value_units: pq.Quantity = units_parameter()
 
+    return Histogram
+
+
+def _histogram(cls: type[AnalysisDataStructure]) -> AnalysisDataStructure:
+    return cls(analysis_algorithm="H", counts=np.array([1, 2], np.int32),
+               bin_edges=[0.0, 1.0, 2.0], value_name="isi", value_units=pq.ms)
+
+
+def test_custom_ads_subclass(tmp_path, plugin_manager: PluginManager) -> None:
+    histogram = _histogram_class()
+    plugin_manager.register(make_plugin("hist", analysis_data_structures=[histogram]), "hist")
     store = DataStore.create(tmp_path / "r")
-    store.add_analysis_result(
-        Histogram(
-            analysis_algorithm="H",
-            counts=np.array([1, 2], np.int32),
-            bin_edges=[0.0, 1.0, 2.0],
-            value_name="isi",
-            value_units=pq.ms,
-        )
-    )
+    store.add_analysis_result(_histogram(histogram))
     (h,) = store.get_analysis_result(identifier="Histogram")
-    assert isinstance(h, Histogram) and h.counts.dtype == np.int32 and h.value_units == pq.ms
+    assert isinstance(h, histogram) and h.counts.dtype == np.int32 and h.value_units == pq.ms
+
+
+def test_an_unregistered_ads_class_is_refused_before_it_is_written(tmp_path) -> None:
+    store = DataStore.create(tmp_path / "r")
+    with pytest.raises(AnalysisDataStructureError) as caught:
+        store.add_analysis_result(_histogram(_histogram_class()))
+    message = str(caught.value)
+    assert "Histogram" in message and "is not registered" in message
+    assert "in no installed distribution" in message
+    assert "mozaik_analysis_data_structures()" in message
+    assert store.get_analysis_result() == []
+    assert not any((tmp_path / "r").rglob("a*.parquet"))

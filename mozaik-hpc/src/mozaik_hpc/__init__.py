@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib.metadata as _md
 
-from mozaik_hpc._mpi import LAUNCHER_VARIABLES, MPIBackend, MPIBackendParams, MPIError
+from mozaik_hpc._errors import MPIError
+from mozaik_hpc._mpi import LAUNCHER_VARIABLES, MPIBackend, MPIBackendParams
 from mozaik_hpc._slurm import (
     SlurmBackend,
     SlurmBackendParams,

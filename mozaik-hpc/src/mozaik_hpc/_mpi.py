@@ -23,12 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
-from mozaik._errors import MozaikError
 from mozaik.backends import Backend, LocalBackend, RunOptions
 from mozaik.config import whole_number
 from mozaik.controller import RunSummary
 from mozaik.search import Search, SearchOptions, run_points_in_pool
 from mozaik.study import Study
+
+from mozaik_hpc._errors import MPIError
+from mozaik_hpc._network import launched_ranks, run_network
 
 __all__ = ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError", "run_rank"]
 
@@ -41,10 +43,6 @@ LAUNCHER_VARIABLES: tuple[str, ...] = ("PMIX_RANK", "PMI_RANK", "OMPI_COMM_WORLD
 #: points (MPICH's PMI and Hydra, Open MPI, PMIx, PRRTE, Intel MPI).
 _CHILD_HIDDEN: tuple[str, ...] = ("PMI_", "PMIX_", "HYDRA_", "HYDI_", "MPIR_", "OMPI_", "OPAL_",
                                   "PRTE_", "I_MPI_", "MPI_LOCAL")
-
-
-class MPIError(MozaikError):
-    """MPI is missing, or a launch failed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -120,8 +118,6 @@ class MPIBackend(Backend[MPIBackendParams]):
             Launched on several ranks but NEST has no MPI (the PyPI wheel), or mpi4py is
             missing, or the network has fewer neurons in a sheet than there are ranks.
         """
-        from mozaik_hpc._network import launched_ranks, run_network
-
         if launched_ranks() <= 1:
             return LocalBackend().run(study, run_dir, options)
         return run_network(study, Path(run_dir), options or RunOptions())

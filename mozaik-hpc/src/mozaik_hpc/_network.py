@@ -19,7 +19,7 @@ from mozaik.backends import RunOptions
 from mozaik.controller import Ranks, RunSummary, run_study
 from mozaik.study import Study
 
-from mozaik_hpc._mpi import MPIError
+from mozaik_hpc._errors import MPIError
 
 if TYPE_CHECKING:
     from mozaik.model import Model

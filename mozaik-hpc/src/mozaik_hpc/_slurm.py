@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
-from mozaik._errors import MozaikError
+from mozaik import MozaikError
 from mozaik.backends import Backend, LocalBackend, RunOptions
 from mozaik.controller import RunSummary
 from mozaik.search import Search, SearchOptions

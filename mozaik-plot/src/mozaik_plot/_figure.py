@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-from mozaik._errors import MozaikError
+from mozaik import MozaikError
 from mozaik.datastore import param_filter_query
 from mozaik.plot import Plot
 

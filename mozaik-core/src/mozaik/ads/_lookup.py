@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
-
 from mozaik._errors import AnalysisDataStructureError, UnknownComponentError
 from mozaik.ads._base import DEFINED, AnalysisDataStructure
+from mozaik.config import distribution_of
 from mozaik.plugin import Registry
 
 __all__ = ["ads_class", "ads_classes", "ads_provider"]
@@ -64,10 +63,15 @@ def ads_classes(registry: Registry) -> dict[str, type[AnalysisDataStructure]]:
 
 
 def ads_provider(cls: type[AnalysisDataStructure], registry: Registry) -> tuple[str, str]:
-    """The distribution (name, version) providing an ADS class, stored with each result.
+    """The distribution (name, version) registering an ADS class in ``registry``, stored with
+    each result.
 
-    The plugin of ``registry`` that registers the class if there is one; else the installed
-    distribution whose top-level package defines it; else ``("<unregistered>", "")``.
+    Raises
+    ------
+    AnalysisDataStructureError
+        If no plugin registers ``cls`` (with ``mozaik_analysis_data_structures``): a result
+        whose class is not registered could not be read back by another process, so it is
+        refused before it is written, naming the class, its distribution and the hook.
     """
     try:
         entry = registry.analysis_data_structures(AnalysisDataStructure)[cls.identifier]
@@ -75,7 +79,17 @@ def ads_provider(cls: type[AnalysisDataStructure], registry: Registry) -> tuple[
         entry = None
     if entry is not None and entry.cls is cls:
         return entry.distribution, entry.version
-    top = cls.__module__.split(".")[0]
-    for dist in md.packages_distributions().get(top, []):
-        return dist, md.version(dist)
-    return "<unregistered>", ""
+    dist = distribution_of(cls)
+    where = (f"{dist} (in no installed distribution)" if dist.startswith("module ")
+             else f"distribution {dist!r}")
+    if entry is not None:
+        clash = (f"; the name {cls.identifier!r} is registered for "
+                 f"{entry.cls.__module__}.{entry.cls.__qualname__} by {entry.distribution}, "
+                 "so rename the class")
+    else:
+        clash = ""
+    msg = (f"analysis data structure {cls.__module__}.{cls.__qualname__} from {where} is not "
+           "registered, so a result of it cannot be stored (another process could not read it "
+           "back). Return the class from the plugin's mozaik_analysis_data_structures() hook"
+           f"{clash}")
+    raise AnalysisDataStructureError(msg)

@@ -10,6 +10,8 @@ import click
 
 from mozaik._errors import ConfigError, StoreLockedError
 from mozaik.cli._config import ALLOW_LARGE_HELP, INCLUDE_ROOT_HELP, check_study_size
+from mozaik.config import STUDY_FILE
+from mozaik.study import load_study
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,7 +47,6 @@ def _next_steps(run_dir: Path, study: Study) -> str:
 def _not_a_target(target: Path) -> str | None:
     """Why ``target`` is neither a study nor a run directory, with the command to use; None
     if it may be one of them."""
-    from mozaik.config import STUDY_FILE
     from mozaik.controller import is_run_dir
 
     hint = (f"if a run was to be stored there, start it with the study: mozaik run STUDY --out "
@@ -114,7 +115,6 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     """
     from mozaik.backends import RunOptions, study_backend
     from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
-    from mozaik.study import load_study
 
     problem = _not_a_target(target)
     if problem is not None:

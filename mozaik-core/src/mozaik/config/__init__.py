@@ -56,6 +56,7 @@ from mozaik.config._read import (
     MAX_NODES,
     IncludePolicy,
 )
+from mozaik.config._renamed import distribution_of, old_fields, renamed_fields
 from mozaik.config._settings import MAX_THREADS, ControllerConfig, SimulatorConfig
 from mozaik.config._structure import (
     ALLOW_NON_FINITE,
@@ -114,6 +115,7 @@ __all__ = [
     "component_refs",
     "converter",
     "each",
+    "distribution_of",
     "evaluate_array",
     "expression_names",
     "finite",
@@ -123,10 +125,12 @@ __all__ = [
     "load_tree",
     "make_converter",
     "non_negative",
+    "old_fields",
     "parse_array_expression",
     "parse_expression",
     "positive",
     "probability",
+    "renamed_fields",
     "resolve",
     "structure",
     "whole_number",

@@ -24,6 +24,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from mozaik._errors import ConfigError, MozaikError, PluginError
 from mozaik.config._load import ConfigTree, get_path
+from mozaik.config._renamed import renamed_keys_hint
 
 __all__ = [
     "ALLOW_NON_FINITE",
@@ -346,6 +347,7 @@ def _dotted(cattrs_path: str) -> str:
 
 
 _FIELD_MARK = "\x00"
+_RENAMED_RE = re.compile(r"was renamed '(\w+)'")
 
 
 def _format_exception(exc: BaseException, tp: Any) -> str:
@@ -353,7 +355,8 @@ def _format_exception(exc: BaseException, tp: Any) -> str:
         return f"{_FIELD_MARK}{exc.name}{_FIELD_MARK}{exc}"
     if isinstance(exc, ForbiddenExtraKeysError):
         allowed = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}; allowed keys: "
+        return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}"
+                f"{renamed_keys_hint(exc.cl, exc.extra_fields)}; allowed keys: "
                 f"{', '.join(allowed)}")
     if isinstance(exc, KeyError):
         return f"required key is missing{f' (expected {_type_name(tp)})' if tp else ''}"
@@ -393,15 +396,20 @@ def structure(data: Any, cls: type[T], *, path: str = "", tree: ConfigTree | Non
         lines = [f"{exc} @ $.{exc.name}"]
     except (ValueError, TypeError, KeyError) as exc:
         lines = [f"{_format_exception(exc, cls)} @ $"]
-    problems = []
+    located = []
     for line in lines:
         message, _, where = line.rpartition(" @ ")
         rel = _dotted(where)
         if message.startswith(_FIELD_MARK):
             _, field, message = message.split(_FIELD_MARK, 2)
             rel = f"{rel}.{field}" if rel else field
-        full = ".".join(p for p in (path, rel) if p)
-        problems.append(render_problem(tree, full, message, data, rel))
+        located.append((rel, message))
+    # a renamed key given under its old name: its new name is not "missing" as well
+    renamed = {".".join(p for p in (rel, new) if p) for rel, message in located
+               for new in _RENAMED_RE.findall(message)}
+    problems = [render_problem(tree, ".".join(p for p in (path, rel) if p), message, data, rel)
+                for rel, message in located
+                if not (rel in renamed and message.startswith("required key is missing"))]
     raise ConfigError(_summary(problems, tree), problems)
 
 

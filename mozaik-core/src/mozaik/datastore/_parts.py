@@ -10,7 +10,6 @@ commit of the whole presentation), then deletes the part fragments. Payloads are
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -23,7 +22,6 @@ from mozaik.datastore import _format as fmt
 
 if TYPE_CHECKING:
     from mozaik.datastore._store import DataStore
-    from mozaik.plugin import Registry
 
 __all__ = ["PART_COLUMNS", "PartWriting", "expand_parts", "merge_part_fragments",
            "part_fragment"]
@@ -161,32 +159,6 @@ class PartWriting:
 
     #: (part, parts) while presentations are written in parts, else None.
     _part: tuple[int, int] | None = None
-
-    @classmethod
-    def open_part(cls, run_dir: str | os.PathLike[str], part: int, parts: int, *,
-                  registry: Registry | None = None) -> DataStore:
-        """Open a store to write part ``part`` (1 .. ``parts`` - 1) of every presentation.
-
-        One network distributed over ``parts`` processes (MPI ranks) is stored in parts: each
-        process writes the recordings of its own neurons. The process holding the store
-        (``mode="a"``) writes part 0 (:meth:`write_in_parts`), writes everything else
-        (neurons, manifest, results) and merges the parts (:meth:`merge_parts`); a part store
-        only writes presentations, takes no writer lock and sees the index as it was opened.
-
-        Raises
-        ------
-        DataStoreError
-            If ``part`` is not in 1 .. ``parts`` - 1.
-        """
-        if not 0 < part < parts:
-            msg = (f"part {part} of {parts}: a part store writes part 1 .. {parts - 1}; part 0 "
-                   "is written by the store's writer (DataStore.open(..., 'a').write_in_parts)")
-            raise DataStoreError(msg)
-        from mozaik.datastore._store import DataStore
-
-        store = DataStore.open(run_dir, mode="r", registry=registry)
-        store._part = (part, parts)
-        return store
 
     def write_in_parts(self, parts: int) -> None:
         """From now on write each presentation as part 0 of ``parts`` (see :meth:`open_part`).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -21,9 +21,11 @@ import quantities as pq
 from mozaik._errors import DataStoreError
 from mozaik.ads import AnalysisDataStructure, units_string
 from mozaik.datastore._format import ADS_COLUMNS, ST_PREFIX
-from mozaik.datastore._view import DataStoreView
 from mozaik.datastore._writer import ADS_WORKFLOW_COLUMNS, ADS_WRITER_COLUMNS
 from mozaik.stimulus import StimulusIdentity
+
+if TYPE_CHECKING:  # the views use the queries (DataStoreView.get_analysis_result)
+    from mozaik.datastore._view import DataStoreView
 
 __all__ = [
     "Collation",

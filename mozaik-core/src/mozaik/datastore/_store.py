@@ -18,7 +18,7 @@ from mozaik._errors import (
     DuplicateResultError,
     ReadOnlyStoreError,
 )
-from mozaik.ads import AnalysisDataStructure
+from mozaik.ads import AnalysisDataStructure, ads_provider
 from mozaik.datastore import _format as fmt
 from mozaik.datastore._indexlog import (
     IndexLog,
@@ -154,6 +154,30 @@ class DataStore(PartWriting, DataStoreView):
     def manifest_path(self) -> Path:
         """The store's JSON manifest."""
         return self.root / fmt.MANIFEST
+
+    @classmethod
+    def open_part(cls, run_dir: str | os.PathLike[str], part: int, parts: int, *,
+                  registry: Registry | None = None) -> DataStore:
+        """Open a store to write part ``part`` (1 .. ``parts`` - 1) of every presentation.
+
+        One network distributed over ``parts`` processes (MPI ranks) is stored in parts: each
+        process writes the recordings of its own neurons. The process holding the store
+        (``mode="a"``) writes part 0 (:meth:`write_in_parts`), writes everything else
+        (neurons, manifest, results) and merges the parts (:meth:`merge_parts`); a part store
+        only writes presentations, takes no writer lock and sees the index as it was opened.
+
+        Raises
+        ------
+        DataStoreError
+            If ``part`` is not in 1 .. ``parts`` - 1.
+        """
+        if not 0 < part < parts:
+            msg = (f"part {part} of {parts}: a part store writes part 1 .. {parts - 1}; part 0 "
+                   "is written by the store's writer (DataStore.open(..., 'a').write_in_parts)")
+            raise DataStoreError(msg)
+        store = cls.open(run_dir, mode="r", registry=registry)
+        store._part = (part, parts)
+        return store
 
     @classmethod
     def open(cls, run_dir: str | os.PathLike[str], mode: Literal["r", "a"] = "r", *,
@@ -506,11 +530,15 @@ class DataStore(PartWriting, DataStoreView):
         ------
         DuplicateResultError
             If an equal result is stored and ``replace`` is False.
+        AnalysisDataStructureError
+            If no plugin registers the result's class (``mozaik_analysis_data_structures``).
         """
         self._check_writable("add an analysis result")
         if not isinstance(ads, AnalysisDataStructure):
             msg = f"expected an AnalysisDataStructure, got {type(ads).__name__}"
             raise DataStoreError(msg)
+        # refuses a class no plugin registers, before anything is written
+        ads_provider(type(ads), self.registry)
         key = ads.key()
         if key in self._ads_keys and not replace:
             old = self._ads_keys[key]

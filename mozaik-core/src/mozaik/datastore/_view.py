@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from mozaik._errors import DataStoreError
 from mozaik.ads import AnalysisDataStructure
 from mozaik.datastore._format import ADS_COLUMNS, SEGMENT_COLUMNS, ordered_unique, stack_lists
+from mozaik.datastore._query import param_filter_query
 from mozaik.stimulus import StimulusIdentity
 
 if TYPE_CHECKING:
@@ -277,8 +278,6 @@ class DataStoreView:
 
     def get_analysis_result(self, **kwargs: Any) -> list[AnalysisDataStructure]:
         """Shortcut for ``param_filter_query(self, **kwargs).analysis_results()``."""
-        from mozaik.datastore._query import param_filter_query
-
         return param_filter_query(self, **kwargs).analysis_results()
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -55,6 +56,9 @@ class NoStimulationParams:
         Number of recordings.
     """
 
+    #: Keys renamed when parameters got their units in their names (mozaik-core 0.1).
+    renamed_fields: ClassVar[Mapping[str, str]] = {"duration": "duration_ms"}
+
     duration_ms: float = attrs.field(validator=positive)
     num_trials: int = attrs.field(default=1, validator=whole_number(1))
 
@@ -93,6 +97,11 @@ class PoissonNetworkKickParams:
     num_trials : int
         Number of presentations.
     """
+
+    #: Keys renamed when parameters got their units in their names (mozaik-core 0.1).
+    renamed_fields: ClassVar[Mapping[str, str]] = {
+        "duration": "duration_ms", "drive_period": "drive_period_ms", "rate": "rate_hz",
+        "weight": "weight_uS"}
 
     duration_ms: float = attrs.field(validator=positive)
     drive_period_ms: float = attrs.field(validator=positive)
@@ -157,6 +166,11 @@ class CurrentInjectionParams:
     num_trials : int
         Repetitions of every amplitude; trials are the outer loop (amplitudes interleave).
     """
+
+    #: Keys renamed when parameters got their units in their names (mozaik-core 0.1).
+    renamed_fields: ClassVar[Mapping[str, str]] = {
+        "amplitudes": "amplitudes_nA", "duration": "duration_ms", "onset": "onset_ms",
+        "step_duration": "step_duration_ms"}
 
     sheet: str
     cells: tuple[int, ...] = attrs.field(default=(), converter=tuple)

@@ -11,7 +11,14 @@ from typing import Any
 
 import attrs
 
-from mozaik.config import Distribution, ParameterError, non_negative, positive, probability
+from mozaik.config import (
+    Distribution,
+    ParameterError,
+    non_negative,
+    parse_array_expression,
+    positive,
+    probability,
+)
 
 __all__ = [
     "AllToAllParams",
@@ -175,8 +182,6 @@ class DistanceDependentParams(ProjectionParams):
     allow_self_connections: bool = True
 
     def __attrs_post_init__(self) -> None:
-        from mozaik.config import parse_array_expression
-
         parse_array_expression(self.probability, ["d"])
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from typing_extensions import TypeVar
 
 from mozaik._errors import ConfigError, SimulationError
-from mozaik.config import Distribution
+from mozaik.config import Distribution, evaluate_array, parse_array_expression
 from mozaik.model._connector_params import (
     AllToAllParams,
     DistanceDependentParams,
@@ -346,8 +346,6 @@ class DistanceDependentProbabilityConnector(PyNNConnector[DistanceDependentParam
                              n_target: int) -> float | None:
         # The sheets' geometry is not known before they are built: bound the expectation by
         # the expression's largest probability over distances from 0 to 10 cm
-        from mozaik.config import evaluate_array, parse_array_expression
-
         d = np.linspace(0.0, 1e5, 2001)
         values = np.asarray(evaluate_array(parse_array_expression(params.probability, ["d"]),
                                            {"d": d}), dtype=float) * np.ones_like(d)
@@ -356,8 +354,6 @@ class DistanceDependentProbabilityConnector(PyNNConnector[DistanceDependentParam
 
     def pynn_connector(self) -> Any:
         from pyNN.connectors import IndexBasedExpression
-
-        from mozaik.config import evaluate_array, parse_array_expression
 
         expr = parse_array_expression(self.params.probability, ["d"])
         source, target = self.source.positions_um, self.target.positions_um

@@ -20,6 +20,7 @@ import numpy as np
 
 from mozaik._errors import SimulationError, SimulatorNotInstalledError
 from mozaik.config import SimulatorConfig
+from mozaik.study import check_threads
 
 __all__ = [
     "BACKENDS",
@@ -143,8 +144,6 @@ def setup_simulator(sim: ModuleType, config: SimulatorConfig) -> None:
         "max_delay": float(config.max_delay),
     }
     if sim.__name__ == "pyNN.nest":
-        from mozaik.study import check_threads
-
         check_threads(int(config.threads))  # refuses what this machine cannot serve
         kwargs["threads"] = int(config.threads)
         kwargs["rng_seed"] = derive_seed(config.seed, "simulator")

@@ -20,6 +20,7 @@ import pluggy
 
 from mozaik._errors import PluginConflictError, PluginError, PluginLoadError
 from mozaik._version import __version__
+from mozaik.config import old_fields, renamed_fields
 from mozaik.plugin import _spec
 from mozaik.plugin._registry import ADS_KIND, AnyComponent, Registry
 from mozaik.plugin._types import (
@@ -249,6 +250,7 @@ class PluginManager:
                         msg = (f"{hook}() of plugin {info.name!r} ({info.distribution}) "
                                f"returned {spec!r}; it must return ComponentSpec records")
                         raise PluginError(msg)
+                    _check_renamed_fields(spec, info, kind)
                     known = table.get(spec.name)
                     if known is not None:
                         msg = (f"{kind_label(kind)} name {spec.name!r} is registered "
@@ -372,6 +374,23 @@ class PluginManager:
         """Observe every hook call (used by :class:`mozaik.testing.HookCallRecorder`); returns
         the function that stops observing."""
         return self._pm.add_hookcall_monitoring(before, after)
+
+
+def _check_renamed_fields(spec: ComponentSpec[object, Callable[..., object]], info: PluginInfo,
+                          kind: str) -> None:
+    """Refuse a parameters class that still has a field its kind's base class renamed (the
+    base class's ``params_renamed_fields``, e.g. a stimulus's ``duration`` -> ``duration_ms``):
+    the plugin was written against an older API and would fail only once a run is under way."""
+    renames = renamed_fields(spec.factory, "params_renamed_fields")
+    stale = old_fields(spec.config_cls, renames)
+    if stale:
+        fields = ", ".join(f"{old!r} was renamed {new!r}" for old, new in stale)
+        msg = (f"{kind_label(kind)} {spec.name!r} of plugin {info.name!r} "
+               f"({info.distribution} {info.version}) was written for an older mozaik API: in "
+               f"its parameters class {spec.config_cls.__qualname__}, {fields}. Rename the "
+               f"field(s) and release {info.distribution} again (see 'Migrating plugins' in "
+               f"mozaik-core's changelog), or skip the plugin with {BLOCKED_ENV}={info.name}")
+        raise PluginLoadError(msg)
 
 
 _default: PluginManager | None = None

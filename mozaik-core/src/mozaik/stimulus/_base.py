@@ -28,7 +28,7 @@ import attrs
 from typing_extensions import TypeVar
 
 from mozaik._errors import MozaikError
-from mozaik.config import positive
+from mozaik.config import distribution_of, old_fields, positive
 from mozaik.stimulus._identity import ParamValue, StimulusIdentity
 
 __all__ = [
@@ -142,6 +142,11 @@ class Stimulus(Generic[_P]):
     name: ClassVar[str] = ""
     params: _P
 
+    #: Fields every stimulus's parameters class must have, renamed since an older API (old ->
+    #: new): a plugin registering a stimulus whose parameters still have ``duration`` is
+    #: refused at registration, naming the new name (see :func:`mozaik.config.old_fields`).
+    params_renamed_fields: ClassVar[Mapping[str, str]] = {"duration": "duration_ms"}
+
     __slots__ = ("params", "trial")
 
     def __init__(self, params: _P, *, trial: int = 0) -> None:
@@ -152,9 +157,13 @@ class Stimulus(Generic[_P]):
             )
             raise MozaikError(msg)
         if not attrs.has(type(params)) or not hasattr(params, "duration_ms"):
+            renamed = "".join(
+                f"; its field {old!r} was renamed {new!r}: rename it in {type(params).__name__} "
+                f"({distribution_of(type(params))})"
+                for old, new in old_fields(type(params), type(self).params_renamed_fields))
             msg = (
                 f"stimulus {type(self).name!r}: parameters must be a frozen attrs instance "
-                f"with a 'duration_ms' field, got {params!r}"
+                f"with a 'duration_ms' field, got {params!r}{renamed}"
             )
             raise MozaikError(msg)
         if isinstance(trial, bool) or not isinstance(trial, int) or trial < 0:

@@ -288,6 +288,10 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
     (default: the installed plugins') as :attr:`Study.registry`."""
     registry = registry or get_registry()
     checker = _Checker(tree, registry)
+    # experiments create their stimuli only during a run: loading the stimuli's registrations
+    # now refuses one written against an older API (its kind's renamed fields) before anything
+    # is built
+    checker.registry.kind("stimuli")
     for key in tree.data:
         if key not in STUDY_SECTIONS:
             checker.problems.add(key, f"unknown section; a study has: "
@@ -326,6 +330,10 @@ def load_workflow_sections(file: str | Path, overrides: Iterable[str] = (),
     """
     tree = load_config(file, overrides, include_roots)
     checker = _Checker(tree, registry or get_registry())
+    # experiments create their stimuli only during a run: loading the stimuli's registrations
+    # now refuses one written against an older API (its kind's renamed fields) before anything
+    # is built
+    checker.registry.kind("stimuli")
     for key in tree.data:
         if key not in STUDY_SECTIONS:
             checker.problems.add(key, f"unknown section; a workflow file has "

@@ -26,9 +26,11 @@ import pytest
 from mozaik._errors import MozaikError
 from mozaik.backends import BACKENDS, Backend, BackendFactory, RunOptions
 from mozaik.config import structure
+from mozaik.datastore import DataStore
 from mozaik.plugin import AnyComponent, PluginManager
-from mozaik.search import SearchOptions
+from mozaik.search import SearchOptions, read_index, run_search, search_from_mapping
 from mozaik.study import Study, load_study
+from mozaik.testing._fixtures import use_plugin_manager
 
 __all__ = ["BackendContract"]
 
@@ -117,8 +119,6 @@ class BackendContract:
         return load_study(path, registry=self.manager().registry)
 
     def _run(self, tmp_path: Path, run_dir: Path) -> Any:
-        from mozaik.testing._fixtures import use_plugin_manager
-
         options = attrs.evolve(self.run_options or RunOptions(), progress="off")
         manager = self.manager()
         with use_plugin_manager(manager):
@@ -142,7 +142,6 @@ class BackendContract:
 
     def test_runs_a_study_completely(self, tmp_path: Path) -> None:
         from mozaik.controller import RunSummary
-        from mozaik.datastore import DataStore
 
         run_dir = tmp_path / "run"
         if not self.runs_studies:
@@ -162,9 +161,6 @@ class BackendContract:
             assert store.sheets() == ["exc", "inh"]
 
     def test_runs_a_search_and_a_finished_search_does_nothing(self, tmp_path: Path) -> None:
-        from mozaik.search import read_index, run_search, search_from_mapping
-        from mozaik.testing._fixtures import use_plugin_manager
-
         folder = tmp_path / "study"
         self.study(folder)
         search = search_from_mapping(

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from mozaik import ConfigError
 from mozaik.ads import AnalysisDataStructure
 from mozaik.config import structure
 from mozaik.plugin import (
@@ -147,8 +148,6 @@ class ComponentContract:
                 raise AssertionError(f"{cls.__name__} must be frozen")
 
     def test_extra_keys_are_rejected(self) -> None:
-        from mozaik._errors import ConfigError
-
         cls = self.component().config_cls
         bad = {**self.example_params, "surely_not_a_parameter": 1}
         try:

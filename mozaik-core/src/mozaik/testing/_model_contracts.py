@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mozaik.config import SimulatorConfig, structure
-from mozaik.model import CONNECTORS, SHEETS, Connector, Sheet
+from mozaik.model import CONNECTORS, SHEETS, Connector, Model, Sheet, SheetParams
 from mozaik.testing._contracts import ComponentContract
 
 __all__ = ["ConnectorContract", "SheetContract"]
@@ -27,8 +27,6 @@ class _ModelContract(ComponentContract):
     backend: ClassVar[str] = "mock"
 
     def model(self, seed: int = 1) -> Any:
-        from mozaik.model import Model
-
         return Model(SimulatorConfig(backend=self.backend, seed=seed), name="contract",
                      registry=self.registry())
 
@@ -87,8 +85,6 @@ class ConnectorContract(_ModelContract):
     }
 
     def build(self, seed: int = 1) -> Connector:
-        from mozaik.model import SheetParams
-
         model = self.model(seed)
         sheet_params = structure(dict(self.sheet_params), SheetParams, path="sheet")
         source = model.create_sheet("source", sheet_params)

@@ -25,8 +25,8 @@ from mozaik_visual.stimuli import (
     NaturalImageWithEyeMovementParams,
     NoiseParams,
     SparseNoise,
+    existing_file,
 )
-from mozaik_visual.stimuli._natural import _existing_file
 
 __all__ = [
     "MeasureContrastSensitivity",
@@ -394,10 +394,10 @@ class MeasureNaturalImagesWithEyeMovementParams:
 
     duration_ms: float = 2000.0
     num_trials: int = attrs.field(default=1, validator=whole_number(1))
-    image_path: str = attrs.field(default="", validator=_existing_file)
+    image_path: str = attrs.field(default="", validator=existing_file)
     size_deg: float = 8.0
     contrast_pct: float = 100.0
-    eye_path_path: str = attrs.field(default="", validator=_existing_file)
+    eye_path_path: str = attrs.field(default="", validator=existing_file)
     drift_diffusion_deg2_s: float = 0.01
     saccade_rate_hz: float = 2.0
     saccade_amplitude_deg: float = 1.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
@@ -16,7 +16,19 @@ from mozaik_visual.space._region import VisualRegion
 if TYPE_CHECKING:
     from mozaik.stimulus import Stimulus
 
-__all__ = ["VisualSpace", "VisualSpaceParams"]
+__all__ = ["Drawable", "VisualSpace", "VisualSpaceParams"]
+
+
+@runtime_checkable
+class Drawable(Protocol):
+    """What a :class:`VisualSpace` draws: a visual stimulus (``mozaik_visual.stimuli``
+    implements it with ``VisualStimulus``; the space, a lower layer, does not import stimuli)."""
+
+    def extent(self) -> VisualRegion | None:
+        """The region the stimulus covers, or None for a full-field stimulus."""
+
+    def draw(self, space: VisualSpace, times_ms: np.ndarray) -> np.ndarray:
+        """Luminance (cd/m^2) of every frame, (len(times_ms), rows, columns); NaN uncovered."""
 
 
 @attrs.frozen(kw_only=True)
@@ -112,8 +124,6 @@ class VisualSpace(InputSpace[VisualSpaceParams]):
         Every stimulus must be a visual stimulus (or core's ``Null`` blank, drawn as the
         background); all must last equally long.
         """
-        from mozaik_visual.stimuli._base import VisualStimulus
-
         scene = [stimuli] if not isinstance(stimuli, Sequence) else list(stimuli)
         if not scene:
             msg = "VisualSpace.render: the scene holds no stimulus"
@@ -127,7 +137,7 @@ class VisualSpace(InputSpace[VisualSpaceParams]):
                 msg = (f"{where}: lasts {stimulus.duration_ms} ms but the scene's first stimulus "
                        f"lasts {duration} ms; stimuli of one scene last equally long")
                 raise ConfigError(msg)
-            if not isinstance(stimulus, VisualStimulus):
+            if not isinstance(stimulus, Drawable):
                 if type(stimulus).name == "Null":
                     continue
                 msg = f"{where} is not a visual stimulus; VisualSpace cannot draw it"

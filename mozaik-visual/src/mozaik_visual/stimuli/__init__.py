@@ -19,6 +19,7 @@ from mozaik_visual.stimuli._natural import (
     TEST_IMAGE,
     NaturalImageWithEyeMovement,
     NaturalImageWithEyeMovementParams,
+    existing_file,
     eye_path,
     load_image,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "SparseNoise",
     "TEST_IMAGE",
     "VisualStimulus",
+    "existing_file",
     "eye_path",
     "grating_luminance",
     "load_image",

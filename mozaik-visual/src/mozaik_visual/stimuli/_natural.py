@@ -19,6 +19,7 @@ __all__ = [
     "NaturalImageWithEyeMovement",
     "NaturalImageWithEyeMovementParams",
     "TEST_IMAGE",
+    "existing_file",
     "eye_path",
     "load_image",
 ]
@@ -28,7 +29,8 @@ __all__ = [
 TEST_IMAGE = Path(__file__).parent / "data" / "test_image.npy"
 
 
-def _existing_file(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
+def existing_file(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    """attrs validator: an empty path (the built-in image) or the path of an existing file."""
     if value and not Path(value).is_file():
         msg = (f"{attribute.name}: file {value!r} does not exist; give the path of a .png or "
                "a .npy file (or leave it empty for the built-in one)")
@@ -90,10 +92,10 @@ class NaturalImageWithEyeMovementParams:
     """
 
     duration_ms: float = attrs.field(validator=positive)
-    image_path: str = attrs.field(default="", validator=_existing_file)
+    image_path: str = attrs.field(default="", validator=existing_file)
     size_deg: float = attrs.field(default=8.0, validator=positive)
     contrast_pct: float = attrs.field(default=100.0, validator=percent)
-    eye_path_path: str = attrs.field(default="", validator=_existing_file)
+    eye_path_path: str = attrs.field(default="", validator=existing_file)
     drift_diffusion_deg2_s: float = attrs.field(default=0.01, validator=non_negative)
     saccade_rate_hz: float = attrs.field(default=2.0, validator=non_negative)
     saccade_amplitude_deg: float = attrs.field(default=1.0, validator=non_negative)
