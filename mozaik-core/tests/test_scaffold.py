@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from mozaik import MozaikError
 from mozaik.cli._main import cli
-from mozaik.cli._scaffold import KINDS, core_pin, new_plugin
+from mozaik.cli._scaffold import KINDS, TOKEN, core_pin, new_plugin, render, template_files
 
 CORE = Path(__file__).resolve().parents[1]
 
@@ -34,7 +36,67 @@ def test_every_kind_generates_a_complete_distribution(kind: str, tmp_path: Path)
     assert project["dependencies"] == [core_pin()]
     for source in root.rglob("*.py"):
         compile(source.read_text(), str(source), "exec")  # syntax only; the round trip runs it
-        assert "__P__" not in source.read_text() and "__PKG__" not in source.read_text()
+        assert not TOKEN.search(source.read_text()), source
+
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "mozaik" / "cli" / "_templates"
+
+
+def _rendered(tmp_path: Path) -> list[Path]:
+    """Every kind, rendered under its own distribution name (long ones: lines must fit)."""
+    return [new_plugin(f"lab-{kind.replace('_', '-')}", kind, tmp_path) for kind in KINDS]
+
+
+def test_templates_are_files_of_every_kind() -> None:
+    for kind in KINDS:
+        assert (TEMPLATES / kind).is_dir(), kind
+        relative = set(template_files(kind))
+        assert {"pyproject.toml", "src/__PKG__/_components.py", "src/__PKG__/_plugin.py",
+                "tests/test_components.py", "examples/study.yaml", ".gitignore"} <= relative
+    assert {p.name for p in TEMPLATES.iterdir()} == {*KINDS, "common", "README.md"}
+
+
+def test_render_refuses_an_unknown_token() -> None:
+    assert render("class __P__X: ...  # __init__ stays", {"P": "Lab"}) == (
+        "class LabX: ...  # __init__ stays")
+    with pytest.raises(MozaikError, match=r"template t.py: unknown token __PGK__; known: __P__"):
+        render("from __PGK__ import x", {"P": "Lab"}, where="t.py")
+
+
+def _wheel(tmp_path: Path) -> Path:
+    build = [*_uv(), "build", "--wheel", "-q", "-o", str(tmp_path), str(CORE)]
+    done = subprocess.run([*build, "--offline"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # the cache lacks the build backend: fetch it
+        _run(build, tmp_path, dict(os.environ))
+    return next(tmp_path.glob("mozaik_core-*.whl"))
+
+
+def test_the_wheel_ships_every_template(tmp_path: Path) -> None:
+    with zipfile.ZipFile(_wheel(tmp_path)) as wheel:
+        shipped = {n for n in wheel.namelist() if "/cli/_templates/" in n}
+    wanted = {f"mozaik/cli/_templates/{p.relative_to(TEMPLATES).as_posix()}"
+              for p in TEMPLATES.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert wanted and wanted == shipped
+
+
+def test_rendered_plugins_pass_ruff(tmp_path: Path) -> None:
+    roots = _rendered(tmp_path)
+    for root in roots:  # each with the settings of its own pyproject
+        done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache",
+                               "--output-format", "concise", "."], cwd=root,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{root.name}:\n{done.stdout}{done.stderr}"
+
+
+@pytest.mark.slow
+def test_rendered_plugins_pass_mypy_strict(tmp_path: Path) -> None:
+    roots = _rendered(tmp_path / "plugins")
+    cache = tmp_path / "mypy-cache"  # shared: mozaik itself is analysed once
+    for root in roots:  # with the strict settings of the plugin's pyproject
+        done = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(cache),
+                               "src", "tests"], cwd=root,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{root.name}:\n{done.stdout}{done.stderr}"
 
 
 def test_core_pin_is_this_cores_compatibility_line() -> None:
