@@ -88,7 +88,7 @@ def thirdparty(session: nox.Session) -> None:
                 "import importlib.util as u, sys; sys.exit('only mozaik-core may be installed' "
                 "if any(u.find_spec(m) for m in ('mozaik_visual', 'mozaik_analysis', "
                 "'mozaik_plot', 'mozaik_hpc')) else 0)")
-    pytest(session, "mozaik-core/tests/test_third_party_plugin.py")
+    pytest(session, "mozaik-core/tests/plugin/test_third_party_plugin.py")
 
 
 @nox.session(python=PYTHON)

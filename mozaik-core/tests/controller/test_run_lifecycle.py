@@ -24,7 +24,7 @@ from mozaik.study import Study
 from test_controller import _spikes
 from workflow_helpers import FakeModel
 
-TOY_CLI = Path(__file__).with_name("toy_cli.py")
+TOY_CLI = Path(__file__).resolve().parents[1] / "support" / "toy_cli.py"
 PRESENTATIONS = 3
 
 

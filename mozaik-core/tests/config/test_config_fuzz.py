@@ -108,7 +108,7 @@ STUDY_FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                       suppress_health_check=[HealthCheck.too_slow,
                                              HealthCheck.function_scoped_fixture])
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 #: YAML values of every shape: the wrong type where a name, a number or a section belongs.
 YAML_VALUES = st.one_of(

@@ -193,7 +193,7 @@ FAILING_PLOT = """\
 def test_a_failing_plot_leaves_the_run_complete_and_says_so(
         toy_manager: PluginManager, study_file: Callable[..., Path],
         fake_build: list[FakeModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    toy = study_file().read_text()  # the toy study (TOY_STUDY of this folder's conftest)
+    toy = study_file().read_text()  # the toy study (TOY_STUDY of support/toy_fixtures.py)
     study = study_file(toy + FAILING_PLOT, name="failing.yaml")
     monkeypatch.chdir(tmp_path)
     result = _invoke("run", str(study), "--out", "runs/one", "--progress", "off")

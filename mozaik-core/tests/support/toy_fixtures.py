@@ -1,4 +1,5 @@
-"""Fixtures of the workflow tests: toy components registered on a test plugin manager."""
+"""Fixtures of the controller, CLI, experiment, stimulus and workflow tests (imported by
+tests/conftest.py): toy components registered on a test plugin manager."""
 
 from __future__ import annotations
 

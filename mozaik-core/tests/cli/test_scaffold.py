@@ -21,7 +21,7 @@ from mozaik import MozaikError
 from mozaik.cli._main import cli
 from mozaik.cli._scaffold import KINDS, TOKEN, core_pin, new_plugin, render, template_files
 
-CORE = Path(__file__).resolve().parents[1]
+CORE = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -39,7 +39,7 @@ def test_every_kind_generates_a_complete_distribution(kind: str, tmp_path: Path)
         assert not TOKEN.search(source.read_text()), source
 
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "mozaik" / "cli" / "_templates"
+TEMPLATES = CORE / "src" / "mozaik" / "cli" / "_templates"
 
 
 def _rendered(tmp_path: Path) -> list[Path]:

@@ -37,8 +37,8 @@ from mozaik.testing import (
     use_plugin_manager,
 )
 
-DIST = Path(__file__).parent / "data" / "mozaik-barrels"
-STUDY = Path(__file__).parent / "data" / "barrels_study.yaml"
+DIST = Path(__file__).parents[1] / "data" / "mozaik-barrels"
+STUDY = Path(__file__).parents[1] / "data" / "barrels_study.yaml"
 
 
 def install(site: Path) -> Path:

@@ -91,7 +91,7 @@ def test_show_text_has_one_line_per_stimulus_and_a_rate_table(toy_run: Path) -> 
 def test_show_variables_recorded_for_how_many_neurons(tmp_path: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "datastore"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
     from datastore_helpers import fill
 
     store = DataStore.create(tmp_path / "r")
