@@ -6,14 +6,18 @@ plugin with core only, everything together on NEST, lint, typecheck and docs.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nox
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / ".ci"))
+from system_packages import CHROMIUM, MPI, SLURM, SystemNeed, plan
+
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["core", "plugins", "thirdparty", "example_plugins", "all", "lint",
-                        "typecheck", "docs", "format"]
+nox.options.sessions = ["core", "plugins", "thirdparty", "example_plugins", "integration",
+                        "lint", "typecheck", "docs", "format_queries"]
 
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["visual", "analysis", "plot", "hpc"]
@@ -42,27 +46,15 @@ def pytest(session: nox.Session, *args: str) -> None:
     session.run("pytest", "-p", "no:cacheprovider", *args, *session.posargs)
 
 
-SLURM_PACKAGES = ("slurmctld", "slurmd", "slurm-client", "munge")
-
-
-def install_slurm(session: nox.Session) -> None:
-    """Debian's Slurm and munge for mozaik-hpc's local test cluster, when missing (MPI comes
-    from the mpich wheel of mozaik-hpc's test extra)."""
-    import shutil
-
-    # (`all` is a session of this file, not the builtin)
-    if not [b for b in ("slurmctld", "slurmd", "sbatch", "munged") if shutil.which(b) is None]:
-        return
-    env = {"DEBIAN_FRONTEND": "noninteractive"}
-    session.run("apt-get", "update", "-qq", external=True, env=env)
-    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                *SLURM_PACKAGES, external=True, env=env)
-
-
-def ensure_chromium(session: nox.Session) -> None:
-    """mozaik-plot checks its run report in headless Chromium (Debian's package)."""
-    session.run("bash", "-c", "command -v chromium || (apt-get update -qq && "
-                "apt-get install -y -qq chromium)", external=True)
+def system_packages(session: nox.Session, *needs: SystemNeed) -> None:
+    """Install the Debian packages of ``needs`` that are missing (as root or through
+    password-less sudo); without root, stop the session with one message naming the packages
+    and the sessions that need them (``.ci/system_packages.py`` decides)."""
+    decided = plan(needs)
+    if decided.error:
+        session.error(decided.error)
+    for command in decided.commands:
+        session.run(*command, external=True)
 
 
 @nox.session(python=PYTHON)
@@ -80,12 +72,9 @@ def core(session: nox.Session) -> None:
 @nox.parametrize("package", PLUGINS)
 def plugins(session: nox.Session, package: str) -> None:
     """One plugin distribution with core only (hpc: also a local Slurm from Debian)."""
-    if package == "hpc":
-        install_slurm(session)
+    system_packages(session, *{"hpc": [SLURM], "plot": [CHROMIUM]}.get(package, []))
     session.install("-e", "./mozaik-core[nest]", "-e", f"./mozaik-{package}[test]")
     check_local(session, "mozaik", f"mozaik_{package}")
-    if package == "plot":
-        ensure_chromium(session)
     pytest(session, f"mozaik-{package}/tests")
 
 
@@ -99,7 +88,7 @@ def thirdparty(session: nox.Session) -> None:
                 "import importlib.util as u, sys; sys.exit('only mozaik-core may be installed' "
                 "if any(u.find_spec(m) for m in ('mozaik_visual', 'mozaik_analysis', "
                 "'mozaik_plot', 'mozaik_hpc')) else 0)")
-    pytest(session, "mozaik-core/tests/test_third_party_plugin.py")
+    pytest(session, "mozaik-core/tests/plugin/test_third_party_plugin.py")
 
 
 @nox.session(python=PYTHON)
@@ -112,17 +101,16 @@ def example_plugins(session: nox.Session, plugin: str) -> None:
 
 
 @nox.session(python=PYTHON)
-def all(session: nox.Session) -> None:
+def integration(session: nox.Session) -> None:
     """Every distribution together, on NEST: core's NEST tests, every plugin's suite and the
     cross-distribution tests. Core's other tests ran in ``core``: they turn plugin autoload off,
     so what else is installed does not change them."""
-    install_slurm(session)
+    system_packages(session, SLURM, CHROMIUM)
     session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")],
                     # the kill-and-resume test runs every shipped study, the examples' plugins'
                     *[arg for p in EXAMPLE_PLUGINS for arg in ("-e", f"./examples/{p}")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
-    ensure_chromium(session)
     pytest(session, "mozaik-core/tests", "-m", "nest")
     pytest(session, *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
 
@@ -165,35 +153,14 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
-def format(session: nox.Session) -> None:
+def format_queries(session: nox.Session) -> None:
     """The DuckDB and pyarrow examples of docs/datastore-format.md, with only duckdb and pyarrow
     installed, against the example runs in docs/format/example_runs/."""
     session.install("duckdb", "pyarrow")
     session.run("python", "docs/format/check_queries.py")
 
 
-#: What ``mpi_network`` builds NEST with: Debian's Open MPI and NEST's build dependencies.
-MPI_PACKAGES = ("openmpi-bin", "libopenmpi-dev", "libboost-dev", "libgsl-dev", "libltdl-dev")
 NEST_VERSION = "3.10.0"
-
-
-def install_apt(session: nox.Session, packages: tuple[str, ...], *binaries: str) -> None:
-    """Install Debian ``packages`` unless every one of ``binaries`` is already on PATH and
-    every package is installed."""
-    import shutil
-    import subprocess
-
-    have = subprocess.run(["dpkg-query", "-W", "-f=${Status}\\n", *packages],
-                          capture_output=True, text=True, check=False)
-    installed = have.returncode == 0 and have.stdout.count("install ok installed") == len(
-        packages)
-    # (`all` is a session of this file, not the builtin)
-    if installed and not [b for b in binaries if shutil.which(b) is None]:
-        return
-    env = {"DEBIAN_FRONTEND": "noninteractive"}
-    session.run("apt-get", "update", "-qq", external=True, env=env)
-    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages,
-                external=True, env=env)
 
 
 def nest_mpi_wheel(session: nox.Session) -> Path:
@@ -219,7 +186,7 @@ def nest_mpi_wheel(session: nox.Session) -> Path:
 def mpi_network(session: nox.Session) -> None:
     """Opt-in (not a default session): one network across 2 MPI ranks on NEST built with MPI
     against Debian's Open MPI, checked against 1 process with 2 threads (same spikes)."""
-    install_apt(session, MPI_PACKAGES, "mpirun", "mpicc")
+    system_packages(session, MPI)
     wheel = nest_mpi_wheel(session)
     # mpi4py without the mpich wheel, so that it loads Debian's Open MPI like NEST does
     session.install(str(wheel), "mpi4py>=4", "pytest>=8", "-e", "./mozaik-core",

@@ -1,9 +1,10 @@
 """Run every ``sql`` and ``python`` example of ``docs/datastore-format.md`` on the example runs.
 
-Needs only duckdb and pyarrow (the ``format`` nox session installs nothing else), so it proves
-that the store is readable without Mozaik. Every SQL statement and every Python block must run on
-both example runs (``example_runs/with_analyses``, ``example_runs/no_analyses``); on the run with
-analyses every statement must return rows, and a result column named ``outside`` must be 0.
+Needs only duckdb and pyarrow (the ``format_queries`` nox session installs nothing else), so it
+proves that the store is readable without Mozaik. Every SQL statement and every Python block must
+run on both example runs (``example_runs/with_analyses``, ``example_runs/no_analyses``); on the
+run with analyses every statement must return rows, and a result column named ``outside`` must
+be 0.
 
     python docs/format/check_queries.py [DOC [RUNS_DIR]]
 

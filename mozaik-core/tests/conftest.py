@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from mozaik.plugin import PluginManager
@@ -12,6 +14,11 @@ from mozaik.testing import (  # noqa: F401 - fixtures
     plugin_manager,
     use_plugin_manager,
 )
+
+# helpers shared by the tests of several packages: toy components, fixtures, a toy CLI
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+
+from toy_fixtures import recorder, study_file, toy_manager, toy_study  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """docs/datastore-format.md against real stores: the example runs its queries use are sound,
 regenerate identically from their script, and the doc's manifest table names the real fields.
 
-The queries themselves run in the ``format`` nox session (duckdb and pyarrow only), through
+The queries themselves run in the ``format_queries`` nox session (duckdb and pyarrow only), through
 ``docs/format/check_queries.py``, which reads them from the doc."""
 
 from __future__ import annotations

@@ -12,43 +12,145 @@ class TestVisualSpace(InputSpaceContract):
     example_params: ClassVar[dict[str, Any]] = {"size_deg": [8.0, 6.0], "frame_interval_ms": 5.0}
 
 
-_STIMULI: dict[str, dict[str, Any]] = {
-    "Blank": {"duration_ms": 100.0},
-    "FullfieldDriftingSinusoidalGrating": {"duration_ms": 100.0, "orientation_rad": 0.5},
-    "FullfieldDriftingSquareGrating": {"duration_ms": 100.0, "contrast_pct": 50.0},
-    "DriftingGratingDisk": {"duration_ms": 100.0, "radius_deg": 2.0},
-    "DriftingGratingRing": {"duration_ms": 100.0, "inner_radius_deg": 1.0,
-                            "outer_radius_deg": 2.0},
-    "CentreSurroundGratings": {"duration_ms": 100.0, "surround_orientation_rad": 1.5},
-    "FlatDisk": {"duration_ms": 100.0, "radius_deg": 0.5, "luminance_cd_m2": 0.0},
-    "FlashedBar": {"duration_ms": 100.0, "flash_duration_ms": 20.0},
-    "FullfieldFlatLuminance": {"duration_ms": 100.0, "luminance_cd_m2": 80.0},
-    "SparseNoise": {"duration_ms": 100.0, "pattern_duration_ms": 20.0, "seed": 3},
-    "DenseNoise": {"duration_ms": 100.0, "pattern_duration_ms": 20.0},
-    "NaturalImageWithEyeMovement": {"duration_ms": 100.0, "seed": 2},
-}
-
-_EXPERIMENTS: dict[str, dict[str, Any]] = {
-    "MeasureSpontaneousActivity": {"duration_ms": 50.0, "num_trials": 2},
-    "MeasureOrientationTuningFullfield": {"duration_ms": 50.0, "num_orientations": 4,
-                                          "contrasts_pct": [50.0, 100.0], "num_trials": 2},
-    "MeasureSizeTuning": {"duration_ms": 50.0, "radii_deg": [0.5, 1.0]},
-    "MeasureContrastSensitivity": {"duration_ms": 50.0, "contrasts_pct": [10.0, 100.0]},
-    "MeasureSpatialFrequencyTuning": {"duration_ms": 50.0, "spatial_frequencies_cpd": [0.5, 1]},
-    "MeasureTemporalFrequencyTuning": {"duration_ms": 50.0, "temporal_frequencies_hz": [2, 8]},
-    "MeasureOrientationContrast": {"duration_ms": 50.0, "num_surround_orientations": 2},
-    "MeasureNaturalImagesWithEyeMovement": {"duration_ms": 50.0, "num_trials": 2},
-    "MeasureSparseNoise": {"duration_ms": 100.0, "num_trials": 2},
-    "MeasureDenseNoise": {"duration_ms": 100.0},
-    "MeasureFlatLuminanceSensitivity": {"duration_ms": 50.0, "luminances_cd_m2": [0.0, 90.0]},
-}
+class TestBlank(StimulusContract):
+    name = "Blank"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0}
 
 
-def _suite(base: type, name: str, params: dict[str, Any]) -> type:
-    return type(f"Test{name}", (base,), {"name": name, "example_params": params})
+class TestFullfieldDriftingSinusoidalGrating(StimulusContract):
+    name = "FullfieldDriftingSinusoidalGrating"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "orientation_rad": 0.5}
 
 
-for _name, _params in _STIMULI.items():
-    globals()[f"Test{_name}"] = _suite(StimulusContract, _name, _params)
-for _name, _params in _EXPERIMENTS.items():
-    globals()[f"Test{_name}Experiment"] = _suite(ExperimentContract, _name, _params)
+class TestFullfieldDriftingSquareGrating(StimulusContract):
+    name = "FullfieldDriftingSquareGrating"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "contrast_pct": 50.0}
+
+
+class TestDriftingGratingDisk(StimulusContract):
+    name = "DriftingGratingDisk"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "radius_deg": 2.0}
+
+
+class TestDriftingGratingRing(StimulusContract):
+    name = "DriftingGratingRing"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 100.0,
+        "inner_radius_deg": 1.0,
+        "outer_radius_deg": 2.0,
+    }
+
+
+class TestCentreSurroundGratings(StimulusContract):
+    name = "CentreSurroundGratings"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 100.0,
+        "surround_orientation_rad": 1.5,
+    }
+
+
+class TestFlatDisk(StimulusContract):
+    name = "FlatDisk"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 100.0,
+        "radius_deg": 0.5,
+        "luminance_cd_m2": 0.0,
+    }
+
+
+class TestFlashedBar(StimulusContract):
+    name = "FlashedBar"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "flash_duration_ms": 20.0}
+
+
+class TestFullfieldFlatLuminance(StimulusContract):
+    name = "FullfieldFlatLuminance"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "luminance_cd_m2": 80.0}
+
+
+class TestSparseNoise(StimulusContract):
+    name = "SparseNoise"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 100.0,
+        "pattern_duration_ms": 20.0,
+        "seed": 3,
+    }
+
+
+class TestDenseNoise(StimulusContract):
+    name = "DenseNoise"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "pattern_duration_ms": 20.0}
+
+
+class TestNaturalImageWithEyeMovement(StimulusContract):
+    name = "NaturalImageWithEyeMovement"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "seed": 2}
+
+
+class TestMeasureSpontaneousActivityExperiment(ExperimentContract):
+    name = "MeasureSpontaneousActivity"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 50.0, "num_trials": 2}
+
+
+class TestMeasureOrientationTuningFullfieldExperiment(ExperimentContract):
+    name = "MeasureOrientationTuningFullfield"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 50.0,
+        "num_orientations": 4,
+        "contrasts_pct": [50.0, 100.0],
+        "num_trials": 2,
+    }
+
+
+class TestMeasureSizeTuningExperiment(ExperimentContract):
+    name = "MeasureSizeTuning"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 50.0, "radii_deg": [0.5, 1.0]}
+
+
+class TestMeasureContrastSensitivityExperiment(ExperimentContract):
+    name = "MeasureContrastSensitivity"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 50.0, "contrasts_pct": [10.0, 100.0]}
+
+
+class TestMeasureSpatialFrequencyTuningExperiment(ExperimentContract):
+    name = "MeasureSpatialFrequencyTuning"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 50.0,
+        "spatial_frequencies_cpd": [0.5, 1],
+    }
+
+
+class TestMeasureTemporalFrequencyTuningExperiment(ExperimentContract):
+    name = "MeasureTemporalFrequencyTuning"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 50.0,
+        "temporal_frequencies_hz": [2, 8],
+    }
+
+
+class TestMeasureOrientationContrastExperiment(ExperimentContract):
+    name = "MeasureOrientationContrast"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 50.0, "num_surround_orientations": 2}
+
+
+class TestMeasureNaturalImagesWithEyeMovementExperiment(ExperimentContract):
+    name = "MeasureNaturalImagesWithEyeMovement"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 50.0, "num_trials": 2}
+
+
+class TestMeasureSparseNoiseExperiment(ExperimentContract):
+    name = "MeasureSparseNoise"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0, "num_trials": 2}
+
+
+class TestMeasureDenseNoiseExperiment(ExperimentContract):
+    name = "MeasureDenseNoise"
+    example_params: ClassVar[dict[str, Any]] = {"duration_ms": 100.0}
+
+
+class TestMeasureFlatLuminanceSensitivityExperiment(ExperimentContract):
+    name = "MeasureFlatLuminanceSensitivity"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 50.0,
+        "luminances_cd_m2": [0.0, 90.0],
+    }

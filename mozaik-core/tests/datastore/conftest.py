@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # datastore_helpers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))  # datastore_helpers
 try:  # the workspace install may not expose the src tree yet
     import mozaik.datastore  # noqa: F401
 except ImportError:  # pragma: no cover

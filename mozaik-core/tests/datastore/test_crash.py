@@ -62,7 +62,7 @@ WRITER = textwrap.dedent(
 
 
 def _run_and_kill(tmp_path: Path, kill_point: str) -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1] / "support"
     src = Path(mozaik.__path__[0]).parent
     script = tmp_path / "writer.py"
     script.write_text(WRITER.format(paths=[str(here), str(src)]))

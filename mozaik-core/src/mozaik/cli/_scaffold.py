@@ -1,44 +1,54 @@
 """``mozaik plugin new``: a working plugin distribution, ready to install, test and publish.
 
-The generated distribution has a pyproject with the ``mozaik`` entry point and a pin on this
-mozaik-core's major version, a ``src/`` layout with one example component of the chosen kind,
-tests that subclass :mod:`mozaik.testing`'s contract suites, an example study that uses the
-component on NEST, a README, a CHANGELOG and ``py.typed``.
+The generated distribution has a pyproject with the ``mozaik`` entry point, a pin on this
+mozaik-core's major version and ruff/mypy settings, a ``src/`` layout with one example component
+of the chosen kind, tests that subclass :mod:`mozaik.testing`'s contract suites, an example study
+that uses the component on NEST, a README, a CHANGELOG and ``py.typed``.
+
+The files are rendered from the package data in ``mozaik/cli/_templates`` (see its README):
+``common/`` for every kind, ``<kind>/`` for one kind's component. Tokens ``__NAME__`` in file
+names and contents are replaced; an unknown token is an error.
 """
 
 from __future__ import annotations
 
 import importlib.metadata as md
 import re
-import textwrap
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import click
 
 from mozaik._errors import MozaikError
-from mozaik.cli._scaffold_kinds import KindTemplate
-from mozaik.cli._scaffold_model import MODEL_KINDS
-from mozaik.cli._scaffold_workflow import WORKFLOW_KINDS
-from mozaik.plugin import HOOK_API_VERSION, kind_label
+from mozaik.plugin import HOOK_API_VERSION
 
-__all__ = ["KINDS", "new_plugin", "plugin"]
+__all__ = ["KINDS", "TOKEN", "new_plugin", "plugin", "render", "template_files"]
 
-#: Every kind ``mozaik plugin new --kind`` knows, with its template.
-KINDS: dict[str, KindTemplate] = {**MODEL_KINDS, **WORKFLOW_KINDS}
+#: Every kind ``mozaik plugin new --kind`` knows: the name of its example component (with the
+#: ``__P__`` token). Each has a folder of the same name in ``_templates``.
+KINDS: dict[str, str] = {
+    "sheet": "__P__RingSheet",
+    "connector": "__P__NearestConnector",
+    "connector_function": "__P__Cosine",
+    "input_space": "__P__ToneSpace",
+    "analysis": "__P__MeanRate",
+    "stimulus": "__P__Pulse",
+    "experiment": "__P__CurrentSteps",
+    "plot": "__P__Raster",
+    "backend": "__P__Backend",
+}
+
+#: A token of the templates: ``__NAME__`` with an upper-case NAME (dunders are lower-case).
+TOKEN = re.compile(r"__([A-Z][A-Z0-9]*)__")
+
+#: PyNN parameters (ms, mV, nF, uS) of the cells of every generated example study.
+_CELL = ("{cm: 0.2, tau_m: 20.0, v_rest: -60.0, v_thresh: -50.0, v_reset: -60.0, "
+         "tau_refrac: 5.0, e_rev_E: 0.0, e_rev_I: -80.0, tau_syn_E: 5.0, tau_syn_I: 10.0}")
 
 _NAME = re.compile(r"^(mozaik-)?(?P<short>[a-z][a-z0-9]*(-[a-z0-9]+)*)$")
-
-# the hook and factory protocol of each component kind, for _plugin.py
-_FACTORY = {"input_spaces": "InputSpaceFactory", "sheets": "SheetFactory",
-            "connectors": "ConnectorFactory", "connector_functions": "ConnectorFunctionFactory",
-            "stimuli": "StimulusFactory", "experiments": "ExperimentFactory",
-            "analyses": "AnalysisFactory", "plots": "PlotFactory", "backends": "BackendFactory"}
-# the package each factory protocol lives in, with its kind
-_FACTORY_HOME = {"InputSpaceFactory": "model", "SheetFactory": "model",
-                 "ConnectorFactory": "model", "ConnectorFunctionFactory": "model",
-                 "StimulusFactory": "stimulus", "ExperimentFactory": "experiments",
-                 "AnalysisFactory": "analysis", "PlotFactory": "plot",
-                 "BackendFactory": "controller"}
+_SUFFIX = ".tmpl"
+_DOT = "dot-"
 
 
 def core_pin() -> str:
@@ -51,124 +61,74 @@ def core_pin() -> str:
     return f"mozaik-core>={major}.{minor},<{upper}"
 
 
-def _names(name: str) -> dict[str, str]:
+def _tokens(name: str, kind: str) -> dict[str, str]:
     found = _NAME.match(name)
     if not found:
         msg = (f"plugin name {name!r}: use lower-case letters, digits and hyphens, starting with "
                "a letter, e.g. 'cochlea' or 'mozaik-cochlea'")
         raise MozaikError(msg)
     short = found["short"]
-    return {"__DIST__": f"mozaik-{short}", "__PKG__": f"mozaik_{short.replace('-', '_')}",
-            "__EP__": short.replace("-", "_"),
-            "__P__": "".join(part.capitalize() for part in short.split("-"))}
+    prefix = "".join(part.capitalize() for part in short.split("-"))
+    return {"DIST": f"mozaik-{short}", "PKG": f"mozaik_{short.replace('-', '_')}",
+            "EP": short.replace("-", "_"), "P": prefix, "PIN": core_pin(),
+            "API": repr(tuple(HOOK_API_VERSION)), "LABEL": kind.replace("_", " "),
+            "COMPONENT": KINDS[kind].replace("__P__", prefix), "CELL": _CELL}
 
 
-def _fill(text: str, tokens: dict[str, str]) -> str:
-    for token, value in tokens.items():
-        text = text.replace(token, value)
-    return text
+def render(text: str, tokens: dict[str, str], *, where: str = "<text>") -> str:
+    """Replace every ``__NAME__`` token of ``text`` by ``tokens[NAME]``.
+
+    Parameters
+    ----------
+    text : str
+        A template (file contents or a relative path).
+    tokens : dict of str to str
+        The value of each token name (without the underscores).
+    where : str
+        The template's name, for the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    MozaikError
+        ``text`` holds a token that ``tokens`` has no value for.
+    """
+    def value(found: re.Match[str]) -> str:
+        if found[1] not in tokens:
+            msg = (f"template {where}: unknown token {found[0]}; known: "
+                   f"{', '.join(f'__{t}__' for t in sorted(tokens))}")
+            raise MozaikError(msg)
+        return tokens[found[1]]
+
+    return TOKEN.sub(value, text)
 
 
-def _plugin_module(template: KindTemplate) -> str:
-    factories = sorted({_FACTORY[r.kind] for r in template.registrations})
-    homes: dict[str, list[str]] = {}
-    for factory in factories:
-        homes.setdefault(_FACTORY_HOME[factory], []).append(factory)
-    lines = ['"""The entry point of __DIST__: registers its components lazily."""', "",
-             "from __future__ import annotations", "", "from typing import TYPE_CHECKING, Any",
-             "", "from mozaik.plugin import ComponentSpec, hookimpl", "", "if TYPE_CHECKING:",
-             *(f"    from mozaik.{home} import {', '.join(names)}"
-               for home, names in sorted(homes.items())), "",
-             f"MOZAIK_HOOK_API = {tuple(HOOK_API_VERSION)!r}", ""]
-    for kind in dict.fromkeys(r.kind for r in template.registrations):
-        items = [r for r in template.registrations if r.kind == kind]
-        imports = "".join(f"        {n},\n" for r in items for n in sorted((r.name,
-                                                                           f"{r.name}Params")))
-        specs = "".join(f'        ComponentSpec(\n            name="{r.name}",\n'
-                        f"            config_cls={r.name}Params,\n            factory={r.name},\n"
-                        f'            summary="{r.summary}",\n        ),\n' for r in items)
-        hook = f"def mozaik_{kind}() -> list[ComponentSpec[Any, {_FACTORY[kind]}[Any]]]:"
-        lines += ["", "@hookimpl", hook, f"    from __PKG__ import (\n{imports}    )", "",
-                  f"    return [\n{specs}    ]", ""]
-    return "\n".join(lines)
+def _walk(folder: Traversable, prefix: str = "") -> dict[str, Traversable]:
+    found: dict[str, Traversable] = {}
+    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+        if item.name == "__pycache__":
+            continue
+        name = item.name.removesuffix(_SUFFIX)
+        if name.startswith(_DOT):
+            name = "." + name.removeprefix(_DOT)
+        if item.is_dir():
+            found.update(_walk(item, f"{prefix}{name}/"))
+        else:
+            found[f"{prefix}{name}"] = item
+    return found
 
 
-def _init_module(template: KindTemplate) -> str:
-    names = sorted(n for r in template.registrations for n in (r.name, f"{r.name}Params"))
-    body = "".join(f"    {n},\n" for n in names)
-    listed = "".join(f'    "{n}",\n' for n in names)
-    return (f'"""__DIST__: a Mozaik plugin."""\n\nfrom __future__ import annotations\n\n'
-            f"from __PKG__._components import (\n{body})\n\n__all__ = [\n{listed}]\n")
+def template_files(kind: str) -> dict[str, Traversable]:
+    """The template of every file a plugin of ``kind`` gets, by its (unrendered) relative path.
 
-
-def _tests(template: KindTemplate) -> str:
-    provides: dict[str, list[str]] = {}
-    for r in template.registrations:
-        provides.setdefault(r.kind, []).append(r.name)
-    contracts = sorted({*template.contracts, "PluginDistributionContract"})
-    return (f'"""The plugin\'s promises, checked by mozaik.testing\'s contract suites."""\n\n'
-            f"from __future__ import annotations\n\n"
-            f"from mozaik.testing import {', '.join(contracts)}\n\n\n"
-            f"class TestDiscovery(PluginDistributionContract):\n"
-            f'    distribution = "__DIST__"\n    entry_point = "__EP__"\n'
-            f"    provides = {provides!r}\n\n\n" + template.tests)
-
-
-def _files(kind: str, template: KindTemplate) -> dict[str, str]:
-    first = template.registrations[0]
-    label = kind_label(first.kind)
-    return {
-        "pyproject.toml": textwrap.dedent(f"""\
-            [build-system]
-            requires = ["hatchling>=1.21"]
-            build-backend = "hatchling.build"
-
-            [project]
-            name = "__DIST__"
-            version = "0.1.0"
-            description = "A Mozaik plugin: the {label} {first.name}."
-            readme = "README.md"
-            requires-python = ">=3.11"
-            dependencies = ["{core_pin()}"]
-
-            [project.optional-dependencies]
-            test = ["pytest>=8"]
-            nest = ["mozaik-core[nest]"]
-
-            [project.entry-points.mozaik]
-            __EP__ = "__PKG__._plugin"
-
-            [tool.hatch.build.targets.wheel]
-            packages = ["src/__PKG__"]
-
-            [tool.pytest.ini_options]
-            addopts = "-p mozaik.testing"
-            """),
-        "README.md": textwrap.dedent(f"""\
-            # __DIST__
-
-            A Mozaik plugin providing the {label} `{first.name}`.
-
-            ```bash
-            pip install -e .[test]
-            pytest                              # the contract suites of mozaik.testing
-            mozaik plugins                      # lists {first.name} under __DIST__
-            mozaik run examples/study.yaml      # a small study using it (needs NEST)
-            ```
-            """),
-        "CHANGELOG.md": "# Changelog\n\n## 0.1.0\n\n- First release: "
-                        f"the {label} `{first.name}`, generated by `mozaik plugin new`.\n",
-        ".gitignore": "__pycache__/\n*.egg-info/\n.venv/\nruns/\n",
-        "src/__PKG__/__init__.py": _init_module(template),
-        "src/__PKG__/_plugin.py": _plugin_module(template),
-        "src/__PKG__/_components.py": template.module,
-        "src/__PKG__/py.typed": "",
-        "tests/test_components.py": _tests(template),
-        "examples/study.yaml": ("# A small study that uses the plugin's component (NEST).\n"
-                                f"name: __EP___{kind}\n"
-                                "simulator: {backend: nest, time_step: 0.1, seed: 3}\n"
-                                "controller: {null_stimulus_period: 20.0}\n" + template.study),
-    }
+    ``common/`` first, then ``<kind>/``, whose files replace those of ``common/`` at the same
+    path.
+    """
+    root = files("mozaik.cli") / "_templates"
+    return {**_walk(root / "common"), **_walk(root / kind)}
 
 
 def new_plugin(name: str, kind: str, parent: Path) -> Path:
@@ -192,15 +152,18 @@ def new_plugin(name: str, kind: str, parent: Path) -> Path:
     if kind not in KINDS:
         msg = f"unknown kind {kind!r} for --kind; choose one of: {', '.join(KINDS)}"
         raise MozaikError(msg)
-    tokens = _names(name)
-    root = parent / tokens["__DIST__"]
+    tokens = _tokens(name, kind)
+    root = parent / tokens["DIST"]
     if root.exists():
         msg = f"{root} already exists; choose another name or remove it first"
         raise MozaikError(msg)
-    for relative, text in _files(kind, KINDS[kind]).items():
-        path = root / _fill(relative, tokens)
+    rendered = {render(relative, tokens, where=relative):
+                render(template.read_text(encoding="utf-8"), tokens, where=relative)
+                for relative, template in template_files(kind).items()}
+    for relative, text in rendered.items():
+        path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_fill(text, tokens))
+        path.write_text(text, encoding="utf-8")
     return root
 
 
