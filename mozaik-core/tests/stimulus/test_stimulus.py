@@ -16,6 +16,7 @@ from mozaik.stimulus import (
     Stimulus,
     StimulusIdentity,
     flatten_params,
+    stimulus_from_identity,
     unflatten_params,
 )
 
@@ -85,7 +86,7 @@ def test_core_registers_its_stimuli(plugin_manager: PluginManager) -> None:
     stimulus = spec.factory(params)
     assert isinstance(stimulus, InternalStimulus)
     # an identity turns back into the stimulus through the registry
-    rebuilt = stimulus.identity().to_instance(plugin_manager.registry, trial=0)
+    rebuilt = stimulus_from_identity(stimulus.identity(), plugin_manager.registry, trial=0)
     assert rebuilt == stimulus and type(rebuilt) is InternalStimulus
 
 
@@ -123,7 +124,7 @@ def test_identity_round_trips_nested_and_list_params_through_the_registry() -> N
     stimulus = _Grating(_GratingParams(duration_ms=20.0, orientations_rad=(0.0, 1.5),
                                        inner=_Inner(cells=(3, 4, 5), contrast=0.25)), trial=2)
     text = stimulus.identity().to_string()  # what the datastore keeps
-    rebuilt = StimulusIdentity.from_string(text).to_instance(registry, trial=2)
+    rebuilt = stimulus_from_identity(StimulusIdentity.from_string(text), registry, trial=2)
     assert rebuilt == stimulus
     assert rebuilt.params == stimulus.params  # lists and nested classes, not JSON strings
     assert rebuilt.params.label == "[not a list]"  # a str field keeps its text
@@ -134,8 +135,8 @@ def test_restoring_an_unknown_or_changed_stimulus_names_it() -> None:
 
     registry = _grating_manager().registry
     with pytest.raises(UnknownComponentError, match="'Gone'.*installed.*ToyGrating"):
-        StimulusIdentity("Gone", {"duration_ms": 1.0}).to_instance(registry)
+        stimulus_from_identity(StimulusIdentity("Gone", {"duration_ms": 1.0}), registry)
     stale = StimulusIdentity("ToyGrating", {"duration_ms": 1.0, "orientations_rad": "[0]",
                                             "phase": 1.0})
     with pytest.raises(ConfigError, match="phase"):
-        stale.to_instance(registry)
+        stimulus_from_identity(stale, registry)

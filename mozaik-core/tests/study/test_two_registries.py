@@ -14,7 +14,7 @@ from mozaik.datastore import DataStore
 from mozaik.experiments import Experiment
 from mozaik.model import Model, Sheet, SheetParams, build_model
 from mozaik.plugin import ComponentSpec, PluginManager
-from mozaik.stimulus import Stimulus
+from mozaik.stimulus import Stimulus, stimulus_from_identity
 from mozaik.study import load_study
 from mozaik.testing import make_plugin, use_plugin_manager
 
@@ -100,7 +100,7 @@ def test_two_plugin_sets_side_by_side(tmp_path: Path) -> None:
         for run_dir, manager, flash, n in zip(runs, (wide, narrow), (WideFlash, NarrowFlash),
                                               (4, 9), strict=True):
             with DataStore.open(run_dir, registry=manager.registry) as store:
-                restored = [identity.to_instance(store.registry, trial=trial)
+                restored = [stimulus_from_identity(identity, store.registry, trial=trial)
                             for identity, trial in store.full_view().presentations()]
                 assert [type(s) for s in restored] == [flash, flash]
                 assert [s.trial for s in restored] == [0, 1]

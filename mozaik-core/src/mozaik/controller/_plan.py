@@ -3,7 +3,7 @@
 Experiments are built on the model (they may create devices and draw cells from it), then
 expanded into presentations ``(stimulus, trial)`` in declaration order; a presentation equal to
 an earlier one is dropped. Every stimulus must carry the name it is registered under, so that
-its stored identity turns back into it (:meth:`StimulusIdentity.to_instance`).
+its stored identity turns back into it (:func:`mozaik.stimulus.stimulus_from_identity`).
 
 The plan is recorded in the run's manifest (:func:`plan_record`) when the run directory is
 created. Experiments are deterministic functions of their parameters, the model and the seed

@@ -71,6 +71,7 @@ from mozaik.controller._progress import (
     start_run_log,
 )
 from mozaik.controller._provenance import check_simulator
+from mozaik.controller._ranks import run_part
 from mozaik.controller._repair import refuse_damaged
 from mozaik.controller._rundir import (
     ExistingRun,
@@ -159,8 +160,6 @@ def run_study(study: Study, run_dir: str | Path, *, model: Model | None = None,
     """
     pm = plugin_manager or get_plugin_manager()  # the entry point: the only default
     if ranks is not None and ranks.rank > 0:
-        from mozaik.controller._ranks import run_part
-
         return run_part(study, Path(run_dir), ranks, model=model, replay=replay,
                         plugin_manager=pm, build_model=build_model)
     total_start = time.perf_counter()

@@ -34,6 +34,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from mozaik.search._master import _log_tail, clear_status, read_status, run_point, write_status
+
 __all__ = ["describe_exit", "run_children"]
 
 #: Modules the fork server imports once, so that a point's process starts sooner; none of
@@ -112,8 +114,6 @@ def _watch_supervisor() -> None:
 def _child(master: str, point_id: int, environ: dict[str, str], sys_path: list[str],
            cwd: str) -> None:
     """A child's whole life: run one point, exit 0 when it is done, 1 when it failed."""
-    from mozaik.search._master import run_point
-
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the supervisor, which passes it on
     threading.Thread(target=_watch_supervisor, daemon=True, name="mozaik-watch-supervisor").start()
@@ -191,8 +191,6 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[i
         further point starts, the supervisor waits for the children (a second Ctrl-C kills
         them) and records each, then raises.
     """
-    from mozaik.search._master import clear_status
-
     master = Path(master)
     context = _context()
     queue = list(point_ids)
@@ -254,8 +252,6 @@ def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: fl
     ``incomplete`` when it was interrupted: SIGINT, SIGTERM, SIGHUP) with the signal or exit
     status, its meaning, the tail of its log and the stack ``faulthandler`` dumped. Returns
     the point's status."""
-    from mozaik.search._master import _log_tail, read_status, write_status
-
     code = -1 if exitcode is None else exitcode
     status = read_status(master, point_id)
     if status is not None and status.get("status") in ("done", "failed", "incomplete"):

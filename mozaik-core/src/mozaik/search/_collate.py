@@ -11,8 +11,6 @@ collate`` to ``MASTER/collated.parquet``, readable by DuckDB::
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mozaik.search._master import load_master, read_index
+from mozaik.search._values import point_values
 
 __all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "collate_search", "point_values",
            "query_search"]
@@ -77,69 +76,6 @@ def query_search(master_dir: str | Path, **filters: Any) -> pa.Table:
     if not parts:
         return pa.table({"point_id": pa.array([], pa.int64())})
     return pa.concat_tables(parts, promote_options="permissive")
-
-
-def _single_values(run_dir: Path) -> list[dict[str, Any]]:
-    """The SingleValues of one run, read with pyarrow from the ADS index and payloads."""
-    from mozaik.datastore import DataStore
-
-    with DataStore.open(run_dir) as store:
-        index = store.analysis_index
-        if index.num_rows == 0:
-            return []
-        rows = [r for r in index.to_pylist() if r["identifier"] == "SingleValue"]
-        out = []
-        for row in rows:
-            payload = pq.read_table(run_dir / row["payload_file"],
-                                    columns=["field", "fvalues"]).to_pylist()
-            value = next(float(p["fvalues"][0]) for p in payload if p["field"] == "value")
-            params = json.loads(row["parameters"])
-            out.append({"sheet_name": params.get("sheet_name"),
-                        "analysis_algorithm": params.get("analysis_algorithm"),
-                        "stimulus_id": (None if params.get("stimulus_id") is None
-                                        else str(params.get("stimulus_id"))),
-                        "value_name": params.get("value_name"), "value": value,
-                        "value_units": params.get("value_units")})
-        return out
-
-
-def _ads_stamp(run_dir: str) -> list[list[Any]]:
-    """Names and sizes of the ADS index files: changes whenever a result is added. (Plain
-    ``os`` calls: this runs once per point of a search, 10,000s of times.)"""
-    ads = os.path.join(run_dir, "ads")
-    stamp: list[list[Any]] = []
-    with contextlib.suppress(OSError):
-        stamp.append(["index.parquet", os.stat(os.path.join(ads, "index.parquet")).st_size])
-    try:
-        with os.scandir(os.path.join(ads, "index")) as entries:
-            stamp += sorted([e.name, e.stat().st_size] for e in entries
-                            if e.name.endswith(".parquet"))
-    except OSError:
-        pass
-    return stamp
-
-
-def point_values(master: str | Path, point_id: int) -> list[dict[str, Any]]:
-    """The SingleValues of one finished point, from its cache ``status/pNNNNN.values.json``
-    when that matches the store's ADS index (written by :func:`mozaik.search.run_point` when
-    the point finishes), else read from the store (and cached)."""
-    run_dir = os.path.join(master, "points", f"p{point_id:05d}")
-    stamp = _ads_stamp(run_dir)
-    cache_name = os.path.join(master, "status", f"p{point_id:05d}.values.json")
-    try:
-        with open(cache_name, encoding="utf-8") as fh:
-            cached = json.load(fh)
-        if cached["stamp"] == stamp:
-            return list(cached["values"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    cache = Path(cache_name)
-    values = _single_values(Path(run_dir))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"stamp": stamp, "values": values}), encoding="utf-8")
-    tmp.replace(cache)
-    return values
 
 
 def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.Table:

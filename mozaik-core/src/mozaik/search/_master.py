@@ -24,7 +24,7 @@ import time
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import pyarrow as pa
@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 import yaml
 
 from mozaik._errors import ConfigError
+from mozaik.config import load_config
 from mozaik.search._spec import Search, search_from_mapping
-
-if TYPE_CHECKING:
-    from mozaik.study import Study
+from mozaik.search._values import point_values
+from mozaik.study import Study, load_study
 
 __all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
            "refresh_index", "run_point", "write_status"]
@@ -183,7 +183,6 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     runs every point in a child process and records such an end itself.
     """
     from mozaik.controller import LOG_FILE, run_study
-    from mozaik.study import load_study
 
     master = Path(master)
     start = time.perf_counter()
@@ -197,8 +196,6 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
         if search.workflow is not None:
             study = _with_workflow(study, search.workflow)
         run_study(study, run_dir, progress="off")
-        from mozaik.search._collate import point_values
-
         point_values(master, point_id)  # caches the point's SingleValues for collation
     except BaseException as exc:  # a point's failure is recorded, never propagated
         log = run_dir / LOG_FILE
@@ -220,7 +217,6 @@ def _with_workflow(study: Study, workflow: Path) -> Study:
     """``study`` with the analyses and plots of ``workflow`` instead of its own, in its entries
     and in its resolved configuration (which the run's manifest stores: a point resumed with
     ``mozaik run POINT_DIR`` is rebuilt from it and must run the search's workflow)."""
-    from mozaik.config import load_config
     from mozaik.workflow import load_workflow
 
     analyses, plots = load_workflow(workflow, registry=study.registry)

@@ -10,6 +10,7 @@ from typing import Protocol
 import attrs
 
 from mozaik._errors import ConfigError
+from mozaik.search._children import run_children
 from mozaik.search._master import (
     refresh_index,
     save_definition,
@@ -126,7 +127,5 @@ def run_points_in_pool(master: Path, point_ids: Sequence[int],
         On Ctrl-C, SIGTERM or SIGHUP, after passing it on to the running points and recording
         them as ``incomplete``.
     """
-    from mozaik.search._children import run_children
-
     n = workers or os.cpu_count() or 1
     return run_children(Path(master), point_ids, n)

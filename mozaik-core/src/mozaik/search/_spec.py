@@ -39,8 +39,9 @@ import numpy as np
 import yaml
 
 from mozaik._errors import ConfigError
-from mozaik.config import ConfigTree, load_tree
+from mozaik.config import ConfigTree, ProblemCollector, load_tree
 from mozaik.plugin import Registry, get_registry
+from mozaik.study import ComponentEntry, load_study, structure_component
 
 __all__ = ["KINDS", "Search", "definition_tree", "load_search", "make_points",
            "search_from_mapping", "search_plot_entries"]
@@ -133,8 +134,6 @@ def _check_non_finite(where: str, search: Search, registry: Registry) -> None:
     refuse it (most parameters must be finite): load the study with the first point holding
     each such value, so that a refusal is reported now, naming the search file, the point and
     the dotted path, instead of failing that point (or all of them) when it runs."""
-    from mozaik.study import load_study
-
     seen: set[tuple[str, str]] = set()
     for i, point in enumerate(search.points):
         bad = [(path, yaml_value(point[path])) for path in search.parameters
@@ -270,9 +269,6 @@ def search_plot_entries(raw: Any, where: str, tree: ConfigTree | None, registry:
         ``{component, params}``, an unknown search plot (with the installed ones), bad
         parameters.
     """
-    from mozaik.config import ProblemCollector
-    from mozaik.study import ComponentEntry, structure_component
-
     if raw is None or raw == []:
         return ()
     tree = tree or ConfigTree(data={"plots": raw}, sources={}, root=Path(where))

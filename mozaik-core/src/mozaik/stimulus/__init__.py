@@ -17,6 +17,7 @@ from mozaik.stimulus._kind import (
     STIMULI,
     StimulusFactory,
 )
+from mozaik.stimulus._restore import stimulus_from_identity
 
 __all__ = [
     "InternalStimulus",
@@ -30,5 +31,6 @@ __all__ = [
     "StimulusIdentity",
     "StimulusParams",
     "flatten_params",
+    "stimulus_from_identity",
     "unflatten_params",
 ]

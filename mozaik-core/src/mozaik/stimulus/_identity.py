@@ -10,15 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from mozaik._errors import MozaikError
-
-if TYPE_CHECKING:
-    from mozaik.plugin import Registry
-    from mozaik.stimulus._base import Stimulus
 
 __all__ = ["ParamValue", "StimulusIdentity"]
 
@@ -153,32 +149,6 @@ class StimulusIdentity:
             msg = f"stimulus identity {text!r}: 'params' must be a JSON object"
             raise MozaikError(msg)
         return cls(data["name"], data["params"])
-
-    def to_instance(self, registry: Registry, *, trial: int = 0) -> Stimulus:
-        """Recreate the stimulus through the plugin registry.
-
-        The parameters are unflattened (dotted keys become nested mappings, JSON list strings
-        become lists where the parameter class does not expect a string) and structured with
-        the registered ``config_cls`` by the project's strict converter; the registered factory
-        is then called as ``factory(params)`` and the result set to ``trial`` with
-        :meth:`Stimulus.with_trial`.
-
-        Parameters
-        ----------
-        registry : Registry, optional
-            Where the stimulus name is looked up: the registry the study was loaded with
-            (:attr:`mozaik.study.Study.registry`).
-        trial : int
-            The repetition to create (the trial is not part of the identity).
-
-        Returns
-        -------
-        Stimulus
-            Equal to the stimulus the identity was taken from (same identity and trial).
-        """
-        from mozaik.stimulus._restore import stimulus_from_identity
-
-        return stimulus_from_identity(self, registry, trial=trial)
 
     def replace(self, **params: Any) -> StimulusIdentity:
         """Return a copy with some parameters set to new values (or added)."""

@@ -62,22 +62,28 @@ def _decode(data: Mapping[str, Any], cls: type) -> dict[str, Any]:
 
 def stimulus_from_identity(identity: StimulusIdentity, registry: Registry, *,
                            trial: int = 0) -> Stimulus:
-    """Rebuild the stimulus ``identity`` describes (see :meth:`StimulusIdentity.to_instance`).
+    """Recreate the stimulus ``identity`` describes through ``registry``.
 
-    The registered factory is called as its protocol (:class:`~mozaik.stimulus.StimulusFactory`)
-    says, ``factory(params)``, which builds trial 0; the trial is then set with
-    :meth:`Stimulus.with_trial` (a trial is not a parameter: it is not part of the identity).
+    The parameters are unflattened (dotted keys become nested mappings, JSON list strings
+    become lists where the parameter class does not expect a string) and structured with
+    the registered ``config_cls`` by the project's strict converter; the registered factory
+    is then called as ``factory(params)`` and the result set to ``trial`` with
+    :meth:`Stimulus.with_trial`.
 
-    Raises
-    ------
-    UnknownComponentError
-        No plugin of ``registry`` registers a stimulus of that name (the message lists those
-        that do).
-    ConfigError
-        The stored parameters do not fit the registered parameter class (e.g. the plugin
-        changed its parameters since the run); the message names the parameter.
-    MozaikError
-        The factory returned something that is not a Stimulus of that name.
+    Parameters
+    ----------
+    identity : StimulusIdentity
+        A stored stimulus's identity (name and flat parameters).
+    registry : Registry
+        Where the stimulus name is looked up: the registry the study was loaded with
+        (:attr:`mozaik.study.Study.registry`) or the store's (:attr:`DataStore.registry`).
+    trial : int
+        The repetition to create (the trial is not part of the identity).
+
+    Returns
+    -------
+    Stimulus
+        Equal to the stimulus the identity was taken from (same identity and trial).
     """
     registered = registry[STIMULI][identity.name]
     tree = _decode(unflatten_params(identity.params), registered.config_cls)

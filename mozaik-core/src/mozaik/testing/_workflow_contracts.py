@@ -30,7 +30,7 @@ from mozaik.datastore import DataStore, DataStoreView, SheetRecording
 from mozaik.experiments import Experiment
 from mozaik.model import InputSpace, SheetParams
 from mozaik.plot import Plot
-from mozaik.stimulus import STIMULI, Stimulus, StimulusIdentity
+from mozaik.stimulus import STIMULI, Stimulus, StimulusIdentity, stimulus_from_identity
 from mozaik.study import WorkflowEntry
 from mozaik.testing._contracts import ComponentContract
 from mozaik.testing._model_contracts import _ModelContract
@@ -106,7 +106,7 @@ class StimulusContract(ComponentContract):
             [(identity, trial)] = reader.full_view().presentations()
         finally:
             reader.close()
-        restored = identity.to_instance(self.registry(), trial=trial)
+        restored = stimulus_from_identity(identity, self.registry(), trial=trial)
         assert type(restored) is type(stimulus) and restored == stimulus, (
             f"stored {stimulus!r} was read back as {restored!r}")
 

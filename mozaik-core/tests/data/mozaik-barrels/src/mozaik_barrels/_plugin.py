@@ -6,6 +6,31 @@ from typing import TYPE_CHECKING
 
 from mozaik.plugin import ComponentSpec, hookimpl
 
+from mozaik_barrels import (
+    BarrelMap,
+    BarrelMapPlot,
+    BarrelRate,
+    BarrelRateParams,
+    BarrelSearchParams,
+    BarrelSearchPlot,
+    BarrelSheet,
+    BarrelSheetParams,
+    DeflectWhiskers,
+    DeflectWhiskersParams,
+    QuietBackend,
+    QuietBackendParams,
+    SameBarrel,
+    SameBarrelParams,
+    WhiskerDeflection,
+    WhiskerDeflectionParams,
+    WhiskerPad,
+    WhiskerPadParams,
+    WhiskerSpace,
+    WhiskerSpaceParams,
+    WhiskerToBarrel,
+    WhiskerToBarrelParams,
+)
+
 if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
     from mozaik.analysis import AnalysisFactory
@@ -21,27 +46,12 @@ if TYPE_CHECKING:
     from mozaik.plot import PlotFactory, SearchPlotFactory
     from mozaik.stimulus import StimulusFactory
 
-    from mozaik_barrels import (
-        BarrelRateParams,
-        BarrelSearchParams,
-        BarrelSheetParams,
-        DeflectWhiskersParams,
-        QuietBackendParams,
-        SameBarrelParams,
-        WhiskerDeflectionParams,
-        WhiskerPadParams,
-        WhiskerSpaceParams,
-        WhiskerToBarrelParams,
-    )
-
 MOZAIK_HOOK_API = (2, 0)
 
 
 @hookimpl
 def mozaik_input_spaces() -> list[
         ComponentSpec[WhiskerSpaceParams, InputSpaceFactory[WhiskerSpaceParams]]]:
-    from mozaik_barrels import WhiskerSpace, WhiskerSpaceParams
-
     return [ComponentSpec(name="WhiskerSpace", config_cls=WhiskerSpaceParams,
                           factory=WhiskerSpace, summary="a rat's whisker pad")]
 
@@ -49,16 +59,12 @@ def mozaik_input_spaces() -> list[
 @hookimpl
 def mozaik_sensory_inputs() -> list[
         ComponentSpec[WhiskerPadParams, SensoryInputFactory[WhiskerPadParams]]]:
-    from mozaik_barrels import WhiskerPad, WhiskerPadParams
-
     return [ComponentSpec(name="WhiskerPad", config_cls=WhiskerPadParams, factory=WhiskerPad,
                           summary="one Poisson afferent per whisker")]
 
 
 @hookimpl
 def mozaik_sheets() -> list[ComponentSpec[BarrelSheetParams, SheetFactory[BarrelSheetParams]]]:
-    from mozaik_barrels import BarrelSheet, BarrelSheetParams
-
     return [ComponentSpec(name="BarrelSheet", config_cls=BarrelSheetParams,
                           factory=BarrelSheet, summary="layer 4 neurons in barrels")]
 
@@ -66,8 +72,6 @@ def mozaik_sheets() -> list[ComponentSpec[BarrelSheetParams, SheetFactory[Barrel
 @hookimpl
 def mozaik_connectors() -> list[
         ComponentSpec[WhiskerToBarrelParams, ConnectorFactory[WhiskerToBarrelParams]]]:
-    from mozaik_barrels import WhiskerToBarrel, WhiskerToBarrelParams
-
     return [ComponentSpec(name="WhiskerToBarrel", config_cls=WhiskerToBarrelParams,
                           factory=WhiskerToBarrel, summary="whisker i drives barrel i")]
 
@@ -75,8 +79,6 @@ def mozaik_connectors() -> list[
 @hookimpl
 def mozaik_connector_functions() -> list[
         ComponentSpec[SameBarrelParams, ConnectorFunctionFactory[SameBarrelParams]]]:
-    from mozaik_barrels import SameBarrel, SameBarrelParams
-
     return [ComponentSpec(name="SameBarrel", config_cls=SameBarrelParams, factory=SameBarrel,
                           summary="inside if both neurons share a barrel, else outside")]
 
@@ -84,8 +86,6 @@ def mozaik_connector_functions() -> list[
 @hookimpl
 def mozaik_stimuli() -> list[
         ComponentSpec[WhiskerDeflectionParams, StimulusFactory[WhiskerDeflectionParams]]]:
-    from mozaik_barrels import WhiskerDeflection, WhiskerDeflectionParams
-
     return [ComponentSpec(name="WhiskerDeflection", config_cls=WhiskerDeflectionParams,
                           factory=WhiskerDeflection, summary="one whisker deflected")]
 
@@ -93,24 +93,18 @@ def mozaik_stimuli() -> list[
 @hookimpl
 def mozaik_experiments() -> list[
         ComponentSpec[DeflectWhiskersParams, ExperimentFactory[DeflectWhiskersParams]]]:
-    from mozaik_barrels import DeflectWhiskers, DeflectWhiskersParams
-
     return [ComponentSpec(name="DeflectWhiskers", config_cls=DeflectWhiskersParams,
                           factory=DeflectWhiskers, summary="each whisker in turn")]
 
 
 @hookimpl
 def mozaik_analyses() -> list[ComponentSpec[BarrelRateParams, AnalysisFactory[BarrelRateParams]]]:
-    from mozaik_barrels import BarrelRate, BarrelRateParams
-
     return [ComponentSpec(name="BarrelRate", config_cls=BarrelRateParams, factory=BarrelRate,
                           summary="mean rate (Hz) per barrel and stimulus")]
 
 
 @hookimpl
 def mozaik_plots() -> list[ComponentSpec[BarrelRateParams, PlotFactory[BarrelRateParams]]]:
-    from mozaik_barrels import BarrelMapPlot, BarrelRateParams
-
     return [ComponentSpec(name="BarrelMapPlot", config_cls=BarrelRateParams,
                           factory=BarrelMapPlot, summary="barrel rates as an SVG bar chart")]
 
@@ -118,8 +112,6 @@ def mozaik_plots() -> list[ComponentSpec[BarrelRateParams, PlotFactory[BarrelRat
 @hookimpl
 def mozaik_search_plots() -> list[
         ComponentSpec[BarrelSearchParams, SearchPlotFactory[BarrelSearchParams]]]:
-    from mozaik_barrels import BarrelSearchParams, BarrelSearchPlot
-
     return [ComponentSpec(name="BarrelSearchPlot", config_cls=BarrelSearchParams,
                           factory=BarrelSearchPlot, summary="one bar per point of a search")]
 
@@ -127,14 +119,10 @@ def mozaik_search_plots() -> list[
 @hookimpl
 def mozaik_backends() -> list[
         ComponentSpec[QuietBackendParams, BackendFactory[QuietBackendParams]]]:
-    from mozaik_barrels import QuietBackend, QuietBackendParams
-
     return [ComponentSpec(name="QuietBackend", config_cls=QuietBackendParams,
                           factory=QuietBackend, summary="runs in this process, no progress")]
 
 
 @hookimpl
 def mozaik_analysis_data_structures() -> list[type[AnalysisDataStructure]]:
-    from mozaik_barrels import BarrelMap
-
     return [BarrelMap]
