@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mozaik.cli._main import cli
+from mozaik.cli import cli
 
 pytestmark = [pytest.mark.nest]
 

@@ -16,7 +16,7 @@ HEAVY = ("matplotlib", "scipy.optimize", "scipy.signal", "scipy.stats")
 
 PROBE = """
 import json, sys
-from mozaik.cli._main import cli
+from mozaik.cli import cli
 from mozaik.plugin import get_plugin_manager
 manager = get_plugin_manager()
 names = [p.distribution for p in manager.plugins()]

@@ -104,8 +104,7 @@ DRIVER = textwrap.dedent("""\
         # runs it (children are other processes, which this driver's patches do not reach)
         from pathlib import Path
 
-        from mozaik.search import load_search, run_point
-        from mozaik.search._master import save_definition
+        from mozaik.search import load_search, run_point, save_definition
 
         search, master = load_search(argv[2]), Path(argv[argv.index("--out") + 1])
         save_definition(search, master)

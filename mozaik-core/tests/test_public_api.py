@@ -29,7 +29,7 @@ SNAPSHOT = {
         "resolve_backend", "search_backend", "study_backend"
     ],
     "mozaik.cli": [
-        "main"
+        "cli", "main"
     ],
     "mozaik.config": [
         "ALLOW_NON_FINITE", "ARRAY_FUNCTIONS", "ComponentRef", "ConfigTree", "ControllerConfig",
@@ -105,13 +105,13 @@ SNAPSHOT = {
         "SearchSummary",
         "collate_search", "load_master", "load_search", "make_points", "plot_search",
         "point_dir", "point_values", "query_search", "read_index", "refresh_index",
-        "run_point", "run_points_in_pool", "run_search",
+        "run_point", "run_points_in_pool", "run_search", "save_definition",
         "search_from_mapping", "search_plot_entries", "write_status"
     ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
         "ParamValue", "STIMULI", "Stimulus", "StimulusFactory", "StimulusIdentity",
-        "StimulusParams", "flatten_params", "unflatten_params"
+        "StimulusParams", "flatten_params", "stimulus_from_identity", "unflatten_params"
     ],
     "mozaik.study": [
         "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize", "Entry",
@@ -126,7 +126,8 @@ SNAPSHOT = {
         "ExperimentContract", "HookCall", "HookCallRecorder", "InputSpaceContract",
         "PlotContract", "PluginDistributionContract", "SEARCH_TABLE_PARAMETERS",
         "SearchPlotContract", "SheetContract", "StimulusContract", "TINY_STORE",
-        "TinyStoreLayout", "assert_same_spikes", "bare_plugin_manager", "hook_recorder",
+        "TinyStoreLayout", "assert_same_spikes", "bare_plugin_manager", "contract_study_text",
+        "hook_recorder",
         "make_plugin", "make_search_table", "make_tiny_store", "plugin_manager",
         "register_components", "stored_spikes", "tiny_store", "use_plugin_manager"
     ],

@@ -28,7 +28,7 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlu
 
 @pytest.fixture
 def study_dir(tmp_path: Path) -> Path:
-    from mozaik.testing._backend_contract import contract_study_text
+    from mozaik.testing import contract_study_text
 
     folder = tmp_path / "study"
     folder.mkdir()

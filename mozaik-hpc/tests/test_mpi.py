@@ -78,7 +78,7 @@ def test_no_launcher_is_named(tmp_path: Path, study_dir: Path) -> None:
 
 def test_ranks_run_nest_from_the_pypi_wheel(tmp_path: Path) -> None:
     """The wheel exits with 127 on `import nest` under a launcher unless the rank hides it."""
-    from mozaik.testing._backend_contract import contract_study_text
+    from mozaik.testing import contract_study_text
 
     (tmp_path / "study").mkdir()
     (tmp_path / "study" / "study.yaml").write_text(contract_study_text("nest"))

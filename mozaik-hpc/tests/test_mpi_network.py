@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mozaik.testing._backend_contract import contract_study_text
+from mozaik.testing import contract_study_text
 from mozaik_hpc import MPIError
 from mozaik_hpc._network import check_ranks, nest_has_mpi
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mozaik.cli._main import cli
+from mozaik.cli import cli
 from mozaik.search import read_index, run_search, search_from_mapping
 from mozaik.testing import BackendContract
 from mozaik_hpc import (

@@ -7,6 +7,6 @@ plugins through the ``mozaik_cli_commands`` hook. Errors print one paragraph and
 
 from __future__ import annotations
 
-from mozaik.cli._main import main
+from mozaik.cli._main import cli, main
 
-__all__ = ["main"]
+__all__ = ["cli", "main"]

@@ -33,6 +33,7 @@ from mozaik.search._master import (
     read_index,
     refresh_index,
     run_point,
+    save_definition,
     write_status,
 )
 from mozaik.search._plots import SEARCH_FIGURES_DIR, plot_search
@@ -77,6 +78,7 @@ __all__ = [
     "run_point",
     "run_points_in_pool",
     "run_search",
+    "save_definition",
     "search_from_mapping",
     "search_plot_entries",
     "write_status",

@@ -38,7 +38,7 @@ from mozaik.search._values import point_values
 from mozaik.study import Study, load_study
 
 __all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
-           "refresh_index", "run_point", "write_status"]
+           "refresh_index", "run_point", "save_definition", "write_status"]
 
 INDEX_FILE = "index.parquet"
 DEFINITION_FILE = "search.yaml"

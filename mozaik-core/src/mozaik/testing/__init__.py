@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from mozaik.testing._backend_contract import BackendContract
+from mozaik.testing._backend_contract import BackendContract, contract_study_text
 from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
 from mozaik.testing._fixtures import (
     HookCall,
@@ -62,6 +62,7 @@ __all__ = [
     "TinyStoreLayout",
     "assert_same_spikes",
     "bare_plugin_manager",
+    "contract_study_text",
     "hook_recorder",
     "make_plugin",
     "make_search_table",

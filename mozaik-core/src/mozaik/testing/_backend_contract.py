@@ -32,7 +32,7 @@ from mozaik.search import SearchOptions, read_index, run_search, search_from_map
 from mozaik.study import Study, load_study
 from mozaik.testing._fixtures import use_plugin_manager
 
-__all__ = ["BackendContract"]
+__all__ = ["BackendContract", "contract_study_text"]
 
 _CELL = ("{tau_m: 20.0, v_rest: -60.0, v_thresh: -50.0, v_reset: -60.0, tau_refrac: 5.0, "
          "tau_syn_E: 5.0, tau_syn_I: 10.0, e_rev_E: 0.0, e_rev_I: -80.0, cm: 0.2}")
