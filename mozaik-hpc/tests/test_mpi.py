@@ -55,7 +55,7 @@ def test_one_network_across_ranks_is_refused_without_mpi_nest(tmp_path: Path,
     script = tmp_path / "one.py"
     script.write_text(
         "import sys\nfrom mpi4py import MPI\n"
-        "from mozaik.controller import RunOptions\nfrom mozaik.study import load_study\n"
+        "from mozaik.backends import RunOptions\nfrom mozaik.study import load_study\n"
         "from mozaik_hpc import MPIBackend, MPIError\n"
         f"study = load_study({str(study_dir / 'study.yaml')!r})\n"
         "try:\n"
