@@ -1,0 +1,302 @@
+"""The NWB exporter: a run as one NWB 2 file written by pynwb (extra ``mozaik-core[nwb]``).
+
+Mapping (times in seconds, as NWB requires; the store keeps ms):
+
+- every presentation -> a row of the TimeIntervals table ``presentations`` (stimulus name,
+  identity, trial, blank or not, every stimulus parameter as a typed column);
+- every neuron with recorded spikes -> a row of the Units table (sheet, neuron index, PyNN id,
+  position in um and every neuron annotation as columns);
+- every recorded analog variable of a sheet -> a TimeSeries ``<sheet>_<variable>`` in
+  acquisition, data (samples x neurons) in the stored units with the SI ``conversion``,
+  explicit timestamps, written through hdmf's DataChunkIterator one presentation at a time;
+- analysis results -> the processing module ``mozaik_analysis``: a PerNeuronValue as a
+  DynamicTable (neuron id, value), a SingleValue as a one-row DynamicTable, each described by
+  its analysis, parameters and stimulus;
+- provenance (versions, plugins, study, config, seed) -> ``notes`` (JSON) and
+  ``source_script``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import quantities as pq
+
+from mozaik.ads import PerNeuronValue, SingleValue
+from mozaik.builtin._exporters import _require
+from mozaik.datastore import DataStoreView
+from mozaik.export import Exporter
+
+__all__ = ["NwbExporter", "NwbParams"]
+
+_SI = {"V": "volts", "S": "siemens", "A": "amperes"}
+_ST = "st_"
+
+
+@attrs.frozen(kw_only=True)
+class NwbParams:
+    """Parameters of the NWB export.
+
+    Attributes
+    ----------
+    analysis : bool
+        Export analysis results (PerNeuronValue and SingleValue) to the processing module
+        ``mozaik_analysis``.
+    compression : bool
+        gzip-compress the spike times and signals (smaller file, slower write).
+    """
+
+    analysis: bool = True
+    compression: bool = True
+
+
+def _si(units: str) -> tuple[str, float]:
+    """NWB's unit name and conversion factor to it for a quantities string: mV -> volts, 1e-3."""
+    try:
+        q = pq.Quantity(1.0, units).simplified
+    except (LookupError, ValueError):
+        return units, 1.0
+    dim = q.dimensionality.string
+    for symbol, name in _SI.items():
+        if pq.Quantity(1.0, symbol).simplified.dimensionality.string == dim:
+            return name, float(q.magnitude)
+    return units, 1.0
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class NwbExporter(Exporter[NwbParams]):
+    """An NWB 2 file (pynwb) ready for DANDI: spikes as Units, presentations as TimeIntervals,
+    analog recordings as TimeSeries, analysis results in a processing module."""
+
+    suffix = ".nwb"
+    needs = ("spikes",)
+    extra = "pip install 'mozaik-core[nwb]'"
+
+    def check(self, view: DataStoreView) -> None:
+        _require("pynwb", "NWB", self.extra)
+        super().check(view)
+
+    def write(self, view: DataStoreView, path: Path) -> None:
+        from pynwb import NWBHDF5IO
+
+        nwbfile = self._file(view)
+        self._intervals(view, nwbfile)
+        self._units(view, nwbfile)
+        self._signals(view, nwbfile)
+        if self.params.analysis:
+            self._analysis(view, nwbfile)
+        with NWBHDF5IO(str(path), mode="w") as io:
+            io.write(nwbfile)
+
+    # ------------------------------------------------------------------ parts
+    def _file(self, view: DataStoreView) -> Any:
+        from pynwb import NWBFile
+
+        manifest = view.store.manifest
+        start = manifest.get("start_time")
+        try:
+            when = dt.datetime.fromisoformat(start) if start else None
+        except ValueError:
+            when = None
+        if when is None:
+            when = dt.datetime.now(dt.timezone.utc)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        config = manifest.get("config") or {}
+        provenance = {
+            "study": manifest.get("study"),
+            "simulator": manifest.get("simulator"),
+            "seed": config.get("seed") if isinstance(config, dict) else None,
+            "provenance": manifest.get("provenance", {}),
+            "config": config,
+            "config_file": manifest.get("config_file"),
+        }
+        name = view.store.root.name
+        return NWBFile(
+            session_description=(f"Simulated activity of the Mozaik run {name!r} (study "
+                                 f"{manifest.get('study')!r}), exported from its datastore"),
+            identifier=str(uuid.uuid5(uuid.NAMESPACE_URL, str(view.store.root.resolve()))),
+            session_start_time=when,
+            session_id=name,
+            experiment_description="Spiking network simulation (Mozaik, PyNN)",
+            notes=json.dumps(provenance, default=str),
+            source_script=json.dumps(provenance["provenance"], default=str),
+            source_script_file_name="mozaik",
+        )
+
+    def _intervals(self, view: DataStoreView, nwbfile: Any) -> None:
+        from pynwb.epoch import TimeIntervals
+
+        index = view.segment_index.sort_by("presentation_id")
+        ids = index["presentation_id"].to_numpy()
+        first = np.unique(ids, return_index=True)[1]
+        rows = index.take(pa.array(first))
+        table = TimeIntervals(name="presentations",
+                              description="one row per stimulus presentation (blanks included)")
+        fixed = {"presentation_id": "presentation number in the store",
+                 "stimulus_name": "registered stimulus class",
+                 "stimulus_id": "stimulus identity (name and every parameter)",
+                 "trial": "trial number", "is_null": "blank (null) presentation"}
+        params = [c for c in rows.column_names if c.startswith(_ST)]
+        for column, description in fixed.items():
+            table.add_column(name=column, description=description)
+        columns: dict[str, list[Any]] = {}
+        for column in params:
+            values = rows[column].to_pylist()
+            present = [v for v in values if v is not None]
+            if all(isinstance(v, str) for v in present):
+                columns[column] = ["" if v is None else v for v in values]
+            else:
+                columns[column] = [np.nan if v is None else float(v) for v in values]
+            table.add_column(name=column, description=(
+                f"stimulus parameter {column[len(_ST):]!r} (NaN or empty: not a parameter of "
+                "the row's stimulus)"))
+        data = rows.select(["t_start", "t_stop", *fixed]).to_pylist()
+        for i, row in enumerate(data):
+            table.add_row(start_time=row.pop("t_start") / 1000.0,
+                          stop_time=row.pop("t_stop") / 1000.0,
+                          **row, **{c: columns[c][i] for c in params})
+        nwbfile.add_time_intervals(table)
+
+    def _units(self, view: DataStoreView, nwbfile: Any) -> None:
+        reader = view.store.reader
+        sheets = sorted(set(view.segment_index["sheet_name"].to_pylist()))
+        annotation_names = sorted({a for s in sheets for a in view.neuron_annotations(s)})
+        nwbfile.add_unit_column(name="sheet", description="Mozaik sheet of the neuron")
+        nwbfile.add_unit_column(name="neuron_index", description="index within its sheet")
+        nwbfile.add_unit_column(name="pynn_id", description="PyNN id of the neuron")
+        for axis in "xyz":
+            nwbfile.add_unit_column(name=f"position_{axis}",
+                                    description=f"{axis} position in the sheet (um)")
+        for name in annotation_names:
+            nwbfile.add_unit_column(name=name, description=f"neuron annotation {name!r}")
+        for sheet in sheets:
+            rows = view.segment_index.filter(pc.equal(view.segment_index["sheet_name"], sheet))
+            table = reader.read_payload(rows.sort_by("segment_id"), "spikes",
+                                        ["segment_id", "neuron", "time"])
+            if table.num_rows == 0:
+                continue
+            neuron = table["neuron"].to_numpy()
+            times = table["time"].to_numpy(zero_copy_only=False).astype(np.float64)
+            recorded = np.unique(neuron)
+            order = np.lexsort((times, neuron))
+            neuron, times = neuron[order], times[order]
+            keep = ~np.isnan(times)
+            neuron, times = neuron[keep], times[keep] / 1000.0
+            bounds = np.searchsorted(neuron, recorded, side="left")
+            ends = np.searchsorted(neuron, recorded, side="right")
+            ids = view.neuron_ids(sheet)
+            positions = view.neuron_positions(sheet)
+            annotations = view.neuron_annotations(sheet)
+            for k, n in enumerate(recorded):
+                extra = {name: (_python(annotations[name][n]) if name in annotations
+                                else np.nan) for name in annotation_names}
+                pos = positions[n]
+                nwbfile.add_unit(
+                    spike_times=times[bounds[k]:ends[k]], sheet=sheet, neuron_index=int(n),
+                    pynn_id=int(ids[n]), position_x=float(pos[0]), position_y=float(pos[1]),
+                    position_z=float(pos[2]) if len(pos) > 2 else 0.0, **extra)
+
+    def _signals(self, view: DataStoreView, nwbfile: Any) -> None:
+        from hdmf.backends.hdf5.h5_utils import H5DataIO
+        from hdmf.data_utils import DataChunkIterator
+        from pynwb import TimeSeries
+
+        index = view.segment_index
+        for sheet in sorted(set(index["sheet_name"].to_pylist())):
+            rows = index.filter(pc.equal(index["sheet_name"], sheet)).sort_by("t_start")
+            variables = sorted({v for vs in rows["variables"].to_pylist() for v in vs or ()}
+                               - {"spikes"})
+            for variable in variables:
+                first = self._segment_signal(view, rows, 0, variable)
+                if first is None:
+                    continue
+                units, neurons, _, _ = first
+                unit, conversion = _si(units)
+
+                def chunks(variable: str = variable) -> Iterator[np.ndarray]:
+                    for k in range(rows.num_rows):
+                        got = self._segment_signal(view, rows, k, variable)
+                        if got is not None:
+                            yield from got[2]
+
+                def stamps(variable: str = variable) -> Iterator[float]:
+                    for k in range(rows.num_rows):
+                        got = self._segment_signal(view, rows, k, variable)
+                        if got is not None:
+                            yield from got[3]
+
+                data = DataChunkIterator(data=chunks(), buffer_size=4096)
+                timestamps = DataChunkIterator(data=stamps(), buffer_size=4096)
+                wrap = (lambda x: H5DataIO(x, compression="gzip")) if self.params.compression \
+                    else (lambda x: x)
+                nwbfile.add_acquisition(TimeSeries(
+                    name=f"{sheet}_{variable}".replace("/", "_"),
+                    description=(f"{variable!r} of sheet {sheet!r}, neurons (columns) "
+                                 f"{neurons.tolist()} (indices within the sheet), every "
+                                 "presentation in time order"),
+                    data=wrap(data), unit=unit, conversion=conversion,
+                    timestamps=wrap(timestamps)))
+
+    @staticmethod
+    def _segment_signal(view: DataStoreView, rows: pa.Table, k: int, variable: str
+                        ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(units, neurons, samples x neurons, timestamps in s) of segment ``k`` of ``rows``."""
+        table = view.store.reader.read_payload(
+            rows.slice(k, 1), "analog",
+            ["neuron", "variable", "units", "t_start", "sampling_period", "values"])
+        table = table.filter(pc.equal(table["variable"], variable))
+        if table.num_rows == 0:
+            return None
+        values = np.array(table["values"].to_pylist(), dtype=np.float64)
+        t0 = float(table["t_start"][0].as_py())
+        period = float(table["sampling_period"][0].as_py())
+        stamps = (t0 + period * np.arange(values.shape[1])) / 1000.0
+        return (str(table["units"][0].as_py()), table["neuron"].to_numpy(), values.T, stamps)
+
+    def _analysis(self, view: DataStoreView, nwbfile: Any) -> None:
+        from hdmf.common import DynamicTable
+
+        results = view.analysis_results()
+        if not results:
+            return
+        tables = []
+        counts: dict[str, int] = {}
+        for result in results:
+            if not isinstance(result, (PerNeuronValue, SingleValue)):
+                continue
+            base = f"{result.analysis_algorithm}_{result.value_name}".replace("/", "_")
+            counts[base] = counts.get(base, 0) + 1
+            name = f"{base}_{counts[base]}"
+            description = json.dumps(
+                {"analysis": result.analysis_algorithm, "type": type(result).__name__,
+                 "parameters": result.parameters()},
+                default=str)
+            table = DynamicTable(name=name, description=description)
+            units = str(result.value_units.dimensionality)
+            if isinstance(result, PerNeuronValue):
+                table.add_column(name="neuron_id", description="PyNN id of the neuron")
+                table.add_column(name="value", description=f"{result.value_name} ({units})")
+                for nid, value in zip(result.ids, result.values, strict=True):
+                    table.add_row(neuron_id=int(nid), value=float(value))
+            else:
+                table.add_column(name="value", description=f"{result.value_name} ({units})")
+                table.add_row(value=float(result.value))
+            tables.append(table)
+        if tables:
+            module = nwbfile.create_processing_module(
+                name="mozaik_analysis", description="Mozaik analysis results of the run")
+            for table in tables:
+                module.add(table)
