@@ -18,7 +18,8 @@ from mozaik.datastore import DataStore
 def filled(tmp_path: Path) -> tuple[Path, dict]:
     """A closed store with 2 sheets x 3 orientations x 2 trials (+ blanks) and 7 ADSs."""
     run = tmp_path / "run"
-    store = DataStore.create(run, {"config": {"model": "toy", "seed": 7}, "simulator": "mock"})
+    store = DataStore.create(run, {"config": {"model": "toy", "seed": 7, "simulator": {
+        "time_step": 0.1}}, "simulator": "mock"})
     truth = fill(store, np.random.default_rng(1234))
     store.update_manifest(end_time="2026-01-01T00:00:00+00:00")
     store.close()

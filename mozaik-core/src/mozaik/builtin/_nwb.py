@@ -52,11 +52,17 @@ class NwbParams:
         Export analysis results (PerNeuronValue and SingleValue) to the processing module
         ``mozaik_analysis``.
     compression : bool
-        gzip-compress the spike times and signals (smaller file, slower write).
+        gzip-compress the signals (smaller file, slower write).
+    species, age, sex : str
+        The modelled animal, as DANDI asks for it (``"Felis catus"``, ISO 8601 age ``"P1Y"``,
+        sex ``"U"``: unknown); nwbinspector reports a missing species or age as critical.
     """
 
     analysis: bool = True
     compression: bool = True
+    species: str | None = None
+    age: str | None = None
+    sex: str = "U"
 
 
 def _si(units: str) -> tuple[str, float]:
@@ -103,6 +109,7 @@ class NwbExporter(Exporter[NwbParams]):
     # ------------------------------------------------------------------ parts
     def _file(self, view: DataStoreView) -> Any:
         from pynwb import NWBFile
+        from pynwb.file import Subject
 
         manifest = view.store.manifest
         start = manifest.get("start_time")
@@ -111,9 +118,9 @@ class NwbExporter(Exporter[NwbParams]):
         except ValueError:
             when = None
         if when is None:
-            when = dt.datetime.now(dt.timezone.utc)
+            when = dt.datetime.now(dt.UTC)
         if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
+            when = when.replace(tzinfo=dt.UTC)
         config = manifest.get("config") or {}
         provenance = {
             "study": manifest.get("study"),
@@ -134,6 +141,11 @@ class NwbExporter(Exporter[NwbParams]):
             notes=json.dumps(provenance, default=str),
             source_script=json.dumps(provenance["provenance"], default=str),
             source_script_file_name="mozaik",
+            keywords=["simulation", "spiking network", "Mozaik", "PyNN"],
+            subject=Subject(subject_id=f"model:{manifest.get('study') or name}",
+                            description="a simulated spiking network model of this animal",
+                            species=self.params.species, age=self.params.age,
+                            sex=self.params.sex),
         )
 
     def _intervals(self, view: DataStoreView, nwbfile: Any) -> None:
@@ -147,7 +159,6 @@ class NwbExporter(Exporter[NwbParams]):
                               description="one row per stimulus presentation (blanks included)")
         fixed = {"presentation_id": "presentation number in the store",
                  "stimulus_name": "registered stimulus class",
-                 "stimulus_id": "stimulus identity (name and every parameter)",
                  "trial": "trial number", "is_null": "blank (null) presentation"}
         params = [c for c in rows.column_names if c.startswith(_ST)]
         for column, description in fixed.items():
@@ -171,7 +182,13 @@ class NwbExporter(Exporter[NwbParams]):
         nwbfile.add_time_intervals(table)
 
     def _units(self, view: DataStoreView, nwbfile: Any) -> None:
+        from pynwb.misc import Units
+
         reader = view.store.reader
+        step = _time_step(view.store.manifest)
+        nwbfile.units = Units(
+            name="units", description="spikes of every recorded neuron (one unit per neuron)",
+            resolution=step / 1000.0 if step else None)
         sheets = sorted(set(view.segment_index["sheet_name"].to_pylist()))
         annotation_names = sorted({a for s in sheets for a in view.neuron_annotations(s)})
         nwbfile.add_unit_column(name="sheet", description="Mozaik sheet of the neuron")
@@ -220,51 +237,23 @@ class NwbExporter(Exporter[NwbParams]):
             variables = sorted({v for vs in rows["variables"].to_pylist() for v in vs or ()}
                                - {"spikes"})
             for variable in variables:
-                first = self._segment_signal(view, rows, 0, variable)
-                if first is None:
-                    continue
+                first = next(got for k in range(rows.num_rows)
+                             if (got := _segment_signal(view, rows, k, variable)) is not None)
                 units, neurons, _, _ = first
                 unit, conversion = _si(units)
 
-                def chunks(variable: str = variable) -> Iterator[np.ndarray]:
-                    for k in range(rows.num_rows):
-                        got = self._segment_signal(view, rows, k, variable)
-                        if got is not None:
-                            yield from got[2]
-
-                def stamps(variable: str = variable) -> Iterator[float]:
-                    for k in range(rows.num_rows):
-                        got = self._segment_signal(view, rows, k, variable)
-                        if got is not None:
-                            yield from got[3]
-
-                data = DataChunkIterator(data=chunks(), buffer_size=4096)
-                timestamps = DataChunkIterator(data=stamps(), buffer_size=4096)
-                wrap = (lambda x: H5DataIO(x, compression="gzip")) if self.params.compression \
-                    else (lambda x: x)
+                data = DataChunkIterator(data=_samples(view, rows, variable, 2),
+                                         buffer_size=4096)
+                timestamps = DataChunkIterator(data=_samples(view, rows, variable, 3),
+                                               buffer_size=4096)
+                gzip = "gzip" if self.params.compression else None
                 nwbfile.add_acquisition(TimeSeries(
                     name=f"{sheet}_{variable}".replace("/", "_"),
                     description=(f"{variable!r} of sheet {sheet!r}, neurons (columns) "
                                  f"{neurons.tolist()} (indices within the sheet), every "
                                  "presentation in time order"),
-                    data=wrap(data), unit=unit, conversion=conversion,
-                    timestamps=wrap(timestamps)))
-
-    @staticmethod
-    def _segment_signal(view: DataStoreView, rows: pa.Table, k: int, variable: str
-                        ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray] | None:
-        """(units, neurons, samples x neurons, timestamps in s) of segment ``k`` of ``rows``."""
-        table = view.store.reader.read_payload(
-            rows.slice(k, 1), "analog",
-            ["neuron", "variable", "units", "t_start", "sampling_period", "values"])
-        table = table.filter(pc.equal(table["variable"], variable))
-        if table.num_rows == 0:
-            return None
-        values = np.array(table["values"].to_pylist(), dtype=np.float64)
-        t0 = float(table["t_start"][0].as_py())
-        period = float(table["sampling_period"][0].as_py())
-        stamps = (t0 + period * np.arange(values.shape[1])) / 1000.0
-        return (str(table["units"][0].as_py()), table["neuron"].to_numpy(), values.T, stamps)
+                    data=H5DataIO(data, compression=gzip), unit=unit, conversion=conversion,
+                    timestamps=H5DataIO(timestamps, compression=gzip)))
 
     def _analysis(self, view: DataStoreView, nwbfile: Any) -> None:
         from hdmf.common import DynamicTable
@@ -300,3 +289,37 @@ class NwbExporter(Exporter[NwbParams]):
                 name="mozaik_analysis", description="Mozaik analysis results of the run")
             for table in tables:
                 module.add(table)
+
+
+def _segment_signal(view: DataStoreView, rows: pa.Table, k: int, variable: str
+                    ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(units, neurons, samples x neurons, timestamps in s) of segment ``k`` of ``rows``."""
+    table = view.store.reader.read_payload(
+        rows.slice(k, 1), "analog",
+        ["neuron", "variable", "units", "t_start", "sampling_period", "values"])
+    table = table.filter(pc.equal(table["variable"], variable))
+    if table.num_rows == 0:
+        return None
+    values = np.array(table["values"].to_pylist(), dtype=np.float64)
+    t0 = float(table["t_start"][0].as_py())
+    period = float(table["sampling_period"][0].as_py())
+    stamps = (t0 + period * np.arange(values.shape[1])) / 1000.0
+    return (str(table["units"][0].as_py()), table["neuron"].to_numpy(), values.T, stamps)
+
+
+def _samples(view: DataStoreView, rows: pa.Table, variable: str, part: int
+             ) -> Iterator[Any]:
+    """The rows of part ``part`` (2: samples, 3: timestamps) of every segment, one segment in
+    memory at a time."""
+    for k in range(rows.num_rows):
+        got = _segment_signal(view, rows, k, variable)
+        if got is not None:
+            yield from got[part]
+
+
+def _time_step(manifest: dict[str, Any]) -> float | None:
+    """The simulation time step (ms) of the run's configuration, if it names one."""
+    config = manifest.get("config")
+    simulator = config.get("simulator") if isinstance(config, dict) else None
+    step = simulator.get("time_step") if isinstance(simulator, dict) else None
+    return float(step) if isinstance(step, (int, float)) else None

@@ -53,7 +53,8 @@ def export(run_dir: str | None, format_: str | None, out: Path | None, overwrite
     for text in filters:
         key, value = _parse_filter(text)
         criteria.setdefault(key, []).extend(value if isinstance(value, list) else [value])
-    view = param_filter_query(store, **criteria) if criteria else store.full_view()
+    view = (param_filter_query(store, **criteria)  # type: ignore[arg-type]
+            if criteria else store.full_view())
     path = out if out is not None else (
         store.root / "exports" / f"{store.root.name}{type(exporter).suffix}")
     written = exporter.export(view, path, overwrite=overwrite)
