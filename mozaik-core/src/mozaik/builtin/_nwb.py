@@ -78,8 +78,11 @@ def _si(units: str) -> tuple[str, float]:
     return units, 1.0
 
 
-def _python(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
+def _annotation(values: np.ndarray | None, n: int, text: bool) -> str | float:
+    """Annotation of neuron ``n`` as its column's type: "" or NaN where the sheet has none."""
+    if values is None or values[n] is None:
+        return "" if text else np.nan
+    return str(values[n]) if text else float(values[n])
 
 
 class NwbExporter(Exporter[NwbParams]):
@@ -190,7 +193,11 @@ class NwbExporter(Exporter[NwbParams]):
             name="units", description="spikes of every recorded neuron (one unit per neuron)",
             resolution=step / 1000.0 if step else None)
         sheets = sorted(set(view.segment_index["sheet_name"].to_pylist()))
-        annotation_names = sorted({a for s in sheets for a in view.neuron_annotations(s)})
+        textual: dict[str, bool] = {}  # annotation name -> a text column (else float)
+        for s in sheets:
+            for a, values in view.neuron_annotations(s).items():
+                textual[a] = textual.get(a, False) or np.asarray(values).dtype.kind in "OUS"
+        annotation_names = sorted(textual)
         nwbfile.add_unit_column(name="sheet", description="Mozaik sheet of the neuron")
         nwbfile.add_unit_column(name="neuron_index", description="index within its sheet")
         nwbfile.add_unit_column(name="pynn_id", description="PyNN id of the neuron")
@@ -218,8 +225,8 @@ class NwbExporter(Exporter[NwbParams]):
             positions = view.neuron_positions(sheet)
             annotations = view.neuron_annotations(sheet)
             for k, n in enumerate(recorded):
-                extra = {name: (_python(annotations[name][n]) if name in annotations
-                                else np.nan) for name in annotation_names}
+                extra = {name: _annotation(annotations.get(name), n, textual[name])
+                         for name in annotation_names}
                 pos = positions[n]
                 nwbfile.add_unit(
                     spike_times=times[bounds[k]:ends[k]], sheet=sheet, neuron_index=int(n),

@@ -1,0 +1,122 @@
+"""NWB export of the shipped examples on NEST, read back with pynwb in a fresh process.
+
+The Vogels & Abbott and V1 push-pull examples run at a few seconds (the sizes of
+tests/test_kill_and_resume.py); ``mozaik export RUN --format nwb`` writes each; a fresh
+process reads the file with pynwb and its spikes (one unit per recorded neuron), presentation
+intervals and analog signals equal the store's exactly; nwbinspector finds no issue of
+importance CRITICAL or BEST_PRACTICE_VIOLATION.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+import pytest
+from mozaik.datastore import DataStore
+
+pytestmark = [pytest.mark.nest]
+
+ROOT = Path(__file__).resolve().parents[1]
+MOZAIK = str(Path(sys.executable).with_name("mozaik"))
+NO_PLOTS = "plots=[]"
+STUDIES = {
+    "vogels_abbott": (ROOT / "examples" / "vogels_abbott2005", (
+        "sheets.exc.params.placement.n_neurons=200", "experiments.1.params.duration_ms=200.0",
+        "experiments.1.params.num_trials=2", NO_PLOTS)),
+    "v1_pushpull": (ROOT / "examples" / "v1_pushpull", (
+        "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
+        "sensory_input.params.n_cells=100", "input_space.params.pixel_size_deg=0.1",
+        "connectors.V1AffConnection.params.extent_sigma=1.5",
+        "connectors.V1AffInhConnection.params.extent_sigma=1.5",
+        "controller.null_stimulus_period=28.0", "experiments.0.params.num_orientations=2",
+        "experiments.0.params.num_trials=1", "experiments.0.params.duration_ms=70.0", NO_PLOTS)),
+}
+
+_READ_BACK = r"""
+import json, sys
+from pynwb import NWBHDF5IO
+with NWBHDF5IO(sys.argv[1], "r") as io:
+    f = io.read()
+    units = f.units.to_dataframe()
+    print(json.dumps({
+        "units": [[r.sheet, int(r.neuron_index), [float(t) for t in r.spike_times]]
+                  for r in units.itertuples()],
+        "intervals": f.intervals["presentations"].to_dataframe()[
+            ["start_time", "stop_time", "stimulus_name", "trial", "is_null"]].values.tolist(),
+        "signals": {k: v.data[:].tolist() for k, v in f.acquisition.items()},
+        "resolution": f.units.resolution}))
+"""
+
+
+def _mozaik(*args: str) -> str:
+    done = subprocess.run([MOZAIK, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module", params=sorted(STUDIES))
+def exported(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    study, overrides = STUDIES[request.param]
+    run = tmp_path_factory.mktemp(request.param) / "run"
+    _mozaik("run", str(study), *[x for o in overrides for x in ("--set", o)], "--out",
+            str(run), "--progress", "log")
+    out = run.parent / "run.nwb"
+    _mozaik("export", str(run), "--format", "nwb", "--out", str(out),
+            "--param", "species=Felis catus", "--param", "age=P1Y")
+    return run, out
+
+
+def test_read_back_equals_the_store(exported: tuple[Path, Path]) -> None:
+    run, path = exported
+    done = subprocess.run([sys.executable, "-c", _READ_BACK, str(path)], check=True,
+                          capture_output=True, text=True, timeout=300)
+    got = json.loads(done.stdout)
+    assert got["resolution"] == pytest.approx(1e-4), "the run's 0.1 ms time step"
+    with DataStore.open(run) as store:
+        index = store.full_view().segment_index
+        units = {(sheet, n): times for sheet, n, times in got["units"]}
+        total = 0
+        for sheet in sorted(set(index["sheet_name"].to_pylist())):
+            rows = index.filter(pc.equal(index["sheet_name"], sheet))
+            table = store.reader.read_payload(rows, "spikes", ["neuron", "time"])
+            neurons = table["neuron"].to_numpy()
+            times = table["time"].to_numpy(zero_copy_only=False)
+            for n in np.unique(neurons):
+                expected = np.sort(times[(neurons == n) & ~np.isnan(times)]) / 1000.0
+                assert units[(sheet, int(n))] == expected.tolist(), (sheet, n)
+                total += 1
+            variables = {v for vs in rows["variables"].to_pylist() for v in vs} - {"spikes"}
+            ordered = rows.sort_by("t_start")
+            for variable in variables:
+                traces = []
+                for k in range(ordered.num_rows):
+                    t = store.reader.read_payload(ordered.slice(k, 1), "analog",
+                                                  ["variable", "values"])
+                    t = t.filter(pc.equal(t["variable"], variable))
+                    if t.num_rows:
+                        traces.append(np.array(t["values"].to_pylist()).T)
+                name = f"{sheet}_{variable}".replace("/", "_")
+                assert np.array_equal(np.array(got["signals"][name]), np.concatenate(traces))
+        assert len(units) == total, "one unit per recorded neuron, no other"
+        first: dict[int, dict] = {}
+        for row in index.sort_by("segment_id").to_pylist():
+            first.setdefault(row["presentation_id"], row)
+        assert got["intervals"] == [
+            [r["t_start"] / 1000.0, r["t_stop"] / 1000.0, r["stimulus_name"], r["trial"],
+             r["is_null"]] for _, r in sorted(first.items())]
+        assert got["signals"], "the examples record membrane potentials"
+
+
+def test_nwbinspector_finds_no_important_issue(exported: tuple[Path, Path]) -> None:
+    from nwbinspector import Importance, inspect_nwbfile
+
+    issues = [i for i in inspect_nwbfile(nwbfile_path=str(exported[1]))
+              if i.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)]
+    assert not issues, [f"{i.check_function_name}: {i.message}" for i in issues]
