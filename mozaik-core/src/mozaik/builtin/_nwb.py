@@ -52,7 +52,8 @@ class NwbParams:
         Export analysis results (PerNeuronValue and SingleValue) to the processing module
         ``mozaik_analysis``.
     compression : bool
-        gzip-compress the signals (smaller file, slower write).
+        gzip-compress (with HDF5's shuffle filter) spike times and signals: a smaller file,
+        a slower write.
     species, age, sex : str
         The modelled animal, as DANDI asks for it (``"Felis catus"``, ISO 8601 age ``"P1Y"``,
         sex ``"U"``: unknown); nwbinspector reports a missing species or age as critical.
@@ -76,6 +77,35 @@ def _si(units: str) -> tuple[str, float]:
         if pq.Quantity(1.0, symbol).simplified.dimensionality.string == dim:
             return name, float(q.magnitude)
     return units, 1.0
+
+
+def _typed_columns(raw: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Stimulus parameter columns as NWB columns of one type each: numbers (NaN where a row's
+    stimulus has no such parameter) or text ("" where none). A text column whose values are
+    JSON objects (a structured parameter) becomes one column per key, ``<column>_<key>``."""
+    out: dict[str, list[Any]] = {}
+    for column, values in raw.items():
+        present = [v for v in values if v is not None]
+        if present and all(isinstance(v, str) for v in present):
+            try:
+                parsed = [None if v is None else json.loads(v) for v in values]
+            except ValueError:
+                parsed = []
+            if parsed and all(isinstance(v, dict) for v in parsed if v is not None):
+                keys = sorted({k for v in parsed if v is not None for k in v})
+                out.update(_typed_columns({
+                    f"{column}_{k}": [None if v is None or k not in v else
+                                      (json.dumps(v[k]) if isinstance(v[k], (dict, list))
+                                       else v[k]) for v in parsed]
+                    for k in keys}))
+                continue
+            out[column] = ["" if v is None else v for v in values]
+        elif all(isinstance(v, (bool, int, float)) for v in present):
+            out[column] = [np.nan if v is None else float(v) for v in values]
+        else:
+            out[column] = ["" if v is None else (v if isinstance(v, str) else json.dumps(v))
+                           for v in values]
+    return out
 
 
 def _annotation(values: np.ndarray | None, n: int, text: bool) -> str | float:
@@ -166,14 +196,9 @@ class NwbExporter(Exporter[NwbParams]):
         params = [c for c in rows.column_names if c.startswith(_ST)]
         for column, description in fixed.items():
             table.add_column(name=column, description=description)
-        columns: dict[str, list[Any]] = {}
+        columns = _typed_columns({c: rows[c].to_pylist() for c in params})
+        params = list(columns)
         for column in params:
-            values = rows[column].to_pylist()
-            present = [v for v in values if v is not None]
-            if all(isinstance(v, str) for v in present):
-                columns[column] = ["" if v is None else v for v in values]
-            else:
-                columns[column] = [np.nan if v is None else float(v) for v in values]
             table.add_column(name=column, description=(
                 f"stimulus parameter {column[len(_ST):]!r} (NaN or empty: not a parameter of "
                 "the row's stimulus)"))
@@ -185,53 +210,74 @@ class NwbExporter(Exporter[NwbParams]):
         nwbfile.add_time_intervals(table)
 
     def _units(self, view: DataStoreView, nwbfile: Any) -> None:
+        from hdmf.backends.hdf5.h5_utils import H5DataIO
+        from hdmf.common import VectorData, VectorIndex
         from pynwb.misc import Units
 
         reader = view.store.reader
         step = _time_step(view.store.manifest)
-        nwbfile.units = Units(
-            name="units", description="spikes of every recorded neuron (one unit per neuron)",
-            resolution=step / 1000.0 if step else None)
         sheets = sorted(set(view.segment_index["sheet_name"].to_pylist()))
         textual: dict[str, bool] = {}  # annotation name -> a text column (else float)
         for s in sheets:
             for a, values in view.neuron_annotations(s).items():
                 textual[a] = textual.get(a, False) or np.asarray(values).dtype.kind in "OUS"
-        annotation_names = sorted(textual)
-        nwbfile.add_unit_column(name="sheet", description="Mozaik sheet of the neuron")
-        nwbfile.add_unit_column(name="neuron_index", description="index within its sheet")
-        nwbfile.add_unit_column(name="pynn_id", description="PyNN id of the neuron")
-        for axis in "xyz":
-            nwbfile.add_unit_column(name=f"position_{axis}",
-                                    description=f"{axis} position in the sheet (um)")
-        for name in annotation_names:
-            nwbfile.add_unit_column(name=name, description=f"neuron annotation {name!r}")
+        times_parts: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        columns: dict[str, list[Any]] = {
+            "sheet": [], "neuron_index": [], "pynn_id": [], "position_x": [], "position_y": [],
+            "position_z": [], **{name: [] for name in sorted(textual)}}
         for sheet in sheets:
             rows = view.segment_index.filter(pc.equal(view.segment_index["sheet_name"], sheet))
             table = reader.read_payload(rows.sort_by("segment_id"), "spikes",
-                                        ["segment_id", "neuron", "time"])
+                                        ["neuron", "time"])
             if table.num_rows == 0:
                 continue
             neuron = table["neuron"].to_numpy()
             times = table["time"].to_numpy(zero_copy_only=False).astype(np.float64)
+            del table
             recorded = np.unique(neuron)
             order = np.lexsort((times, neuron))
-            neuron, times = neuron[order], times[order]
-            keep = ~np.isnan(times)
+            keep = order[~np.isnan(times[order])]
             neuron, times = neuron[keep], times[keep] / 1000.0
-            bounds = np.searchsorted(neuron, recorded, side="left")
-            ends = np.searchsorted(neuron, recorded, side="right")
-            ids = view.neuron_ids(sheet)
-            positions = view.neuron_positions(sheet)
+            counts.append(np.searchsorted(neuron, recorded, side="right")
+                          - np.searchsorted(neuron, recorded, side="left"))
+            times_parts.append(times)
+            positions = view.neuron_positions(sheet)[recorded]
             annotations = view.neuron_annotations(sheet)
-            for k, n in enumerate(recorded):
-                extra = {name: _annotation(annotations.get(name), n, textual[name])
-                         for name in annotation_names}
-                pos = positions[n]
-                nwbfile.add_unit(
-                    spike_times=times[bounds[k]:ends[k]], sheet=sheet, neuron_index=int(n),
-                    pynn_id=int(ids[n]), position_x=float(pos[0]), position_y=float(pos[1]),
-                    position_z=float(pos[2]) if len(pos) > 2 else 0.0, **extra)
+            columns["sheet"].extend([sheet] * len(recorded))
+            columns["neuron_index"].append(recorded.astype(np.int64))
+            columns["pynn_id"].append(view.neuron_ids(sheet)[recorded].astype(np.int64))
+            for k, axis in enumerate("xyz"):
+                columns[f"position_{axis}"].append(
+                    positions[:, k].astype(np.float64) if positions.shape[1] > k
+                    else np.zeros(len(recorded)))
+            for name, text in textual.items():
+                annotation = annotations.get(name)
+                columns[name].append(np.array(
+                    [_annotation(annotation, int(n), text) for n in recorded],
+                    dtype=object if text else np.float64))
+        all_times = np.concatenate(times_parts) if times_parts else np.empty(0)
+        spike_times = VectorData(
+            name="spike_times", description="spike times (s)",
+            data=H5DataIO(all_times, compression="gzip", shuffle=True)
+            if self.params.compression and len(all_times) else all_times)
+        index = VectorIndex(name="spike_times_index", target=spike_times,
+                            data=np.cumsum(np.concatenate(counts)) if counts
+                            else np.empty(0, np.int64))
+        described = {"sheet": "Mozaik sheet of the neuron",
+                     "neuron_index": "index of the neuron within its sheet",
+                     "pynn_id": "PyNN id of the neuron",
+                     **{f"position_{a}": f"{a} position in the sheet (um)" for a in "xyz"},
+                     **{name: f"neuron annotation {name!r}" for name in textual}}
+        vectors = [VectorData(name=name, description=described[name],
+                              data=values if name == "sheet" else
+                              (np.concatenate(values) if values else np.empty(0)))
+                   for name, values in columns.items()]
+        n_units = len(columns["sheet"])
+        nwbfile.units = Units(
+            name="units", description="spikes of every recorded neuron (one unit per neuron)",
+            id=list(range(n_units)), columns=[spike_times, index, *vectors],
+            resolution=step / 1000.0 if step else None)
 
     def _signals(self, view: DataStoreView, nwbfile: Any) -> None:
         from hdmf.backends.hdf5.h5_utils import H5DataIO
@@ -259,8 +305,9 @@ class NwbExporter(Exporter[NwbParams]):
                     description=(f"{variable!r} of sheet {sheet!r}, neurons (columns) "
                                  f"{neurons.tolist()} (indices within the sheet), every "
                                  "presentation in time order"),
-                    data=H5DataIO(data, compression=gzip), unit=unit, conversion=conversion,
-                    timestamps=H5DataIO(timestamps, compression=gzip)))
+                    data=H5DataIO(data, compression=gzip, shuffle=bool(gzip)), unit=unit,
+                    conversion=conversion,
+                    timestamps=H5DataIO(timestamps, compression=gzip, shuffle=bool(gzip))))
 
     def _analysis(self, view: DataStoreView, nwbfile: Any) -> None:
         from hdmf.common import DynamicTable
