@@ -31,3 +31,15 @@ class TestNwb(ExporterContract):
 
         with NWBHDF5IO(str(path), "r") as io:
             return len(io.read().units.spike_times.data[:])
+
+
+class TestSonataSpikes(ExporterContract):
+    """Read back with BMTK's SONATA spike report reader (not ours)."""
+
+    name = "sonata_spikes"
+
+    def count_spikes(self, path: Path) -> int:
+        from bmtk.utils.reports.spike_trains import SpikeTrains
+
+        report = SpikeTrains.load(str(path))
+        return sum(len(report.to_dataframe(populations=pop)) for pop in report.populations)

@@ -1,4 +1,4 @@
-"""Built-in exporters: NIX (through neo) and NWB (through pynwb), each an optional extra.
+"""Built-in exporters: NIX (neo), NWB (pynwb), SONATA spike report (h5py), each an extra.
 
 The exporter classes import their format's library only when they write, so the registry
 lists both formats whether or not the extras are installed, and a missing one is an error
@@ -64,10 +64,14 @@ class NixExporter(Exporter[NixParams]):
 
 def exporters() -> list[ComponentSpec[Any, ExporterFactory[Any]]]:
     from mozaik.builtin._nwb import NwbExporter, NwbParams
+    from mozaik.builtin._sonata import SonataSpikesExporter, SonataSpikesParams
 
     return [
         ComponentSpec(name="nix", config_cls=NixParams, factory=NixExporter,
                       summary="neo NIX file (neo's NixIO: one data array per spike train)"),
         ComponentSpec(name="nwb", config_cls=NwbParams, factory=NwbExporter,
                       summary="NWB 2 file (pynwb): Units, presentations, signals, results"),
+        ComponentSpec(name="sonata_spikes", config_cls=SonataSpikesParams,
+                      factory=SonataSpikesExporter,
+                      summary="SONATA spike report (h5py): one population per sheet"),
     ]

@@ -1,10 +1,11 @@
-"""NWB export of the shipped examples on NEST, read back with pynwb in a fresh process.
+"""Exports of the shipped examples on NEST, read back by readers that are not ours.
 
 The Vogels & Abbott and V1 push-pull examples run at a few seconds (the sizes of
 tests/test_kill_and_resume.py); ``mozaik export RUN --format nwb`` writes each; a fresh
 process reads the file with pynwb and its spikes (one unit per recorded neuron), presentation
 intervals and analog signals equal the store's exactly; nwbinspector finds no issue of
-importance CRITICAL or BEST_PRACTICE_VIOLATION.
+importance CRITICAL or BEST_PRACTICE_VIOLATION. BMTK reads the SONATA spike report of each and
+finds the store's spikes.
 """
 
 from __future__ import annotations
@@ -120,3 +121,30 @@ def test_nwbinspector_finds_no_important_issue(exported: tuple[Path, Path]) -> N
     issues = [i for i in inspect_nwbfile(nwbfile_path=str(exported[1]))
               if i.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)]
     assert not issues, [f"{i.check_function_name}: {i.message}" for i in issues]
+
+
+def test_sonata_spike_report_read_by_bmtk_equals_the_store(
+        exported: tuple[Path, Path]) -> None:
+    """BMTK (not ours) reads the SONATA spike report: per sheet, every spike's node id and time
+    equal the store's."""
+    from bmtk.utils.reports.spike_trains import SpikeTrains
+
+    run = exported[0]
+    out = run.parent / "spikes.h5"
+    _mozaik("export", str(run), "--format", "sonata_spikes", "--out", str(out))
+    report = SpikeTrains.load(str(out))
+    with DataStore.open(run) as store:
+        index = store.full_view().segment_index
+        sheets = sorted(set(index["sheet_name"].to_pylist()))
+        assert sorted(report.populations) == sorted(s.replace("/", "_") for s in sheets)
+        for sheet in sheets:
+            rows = index.filter(pc.equal(index["sheet_name"], sheet))
+            table = store.reader.read_payload(rows, "spikes", ["neuron", "time"])
+            times = table["time"].to_numpy(zero_copy_only=False)
+            keep = ~np.isnan(times)
+            expected = sorted(zip(table["neuron"].to_numpy()[keep].tolist(),
+                                  times[keep].tolist(), strict=True))
+            frame = report.to_dataframe(populations=sheet.replace("/", "_"))
+            got = sorted(zip(frame["node_ids"].astype(int).tolist(),
+                             frame["timestamps"].astype(float).tolist(), strict=True))
+            assert got == expected, sheet
