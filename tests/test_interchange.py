@@ -4,8 +4,9 @@ The Vogels & Abbott and V1 push-pull examples run at a few seconds (the sizes of
 tests/test_kill_and_resume.py); ``mozaik export RUN --format nwb`` writes each; a fresh
 process reads the file with pynwb and its spikes (one unit per recorded neuron), presentation
 intervals and analog signals equal the store's exactly; nwbinspector finds no issue of
-importance CRITICAL or BEST_PRACTICE_VIOLATION. BMTK reads the SONATA spike report of each and
-finds the store's spikes.
+importance CRITICAL or BEST_PRACTICE_VIOLATION. For the V&A network, BMTK reads the SONATA
+spike report and finds the store's spikes, and loads the SONATA network export: its node and
+edge counts, weights and delays equal the store's.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ pytestmark = [pytest.mark.nest]
 ROOT = Path(__file__).resolve().parents[1]
 MOZAIK = str(Path(sys.executable).with_name("mozaik"))
 NO_PLOTS = "plots=[]"
+CONNECTIONS = "controller.store_connections=true"
 STUDIES = {
     "vogels_abbott": (ROOT / "examples" / "vogels_abbott2005", (
         "sheets.exc.params.placement.n_neurons=200", "experiments.1.params.duration_ms=200.0",
-        "experiments.1.params.num_trials=2", NO_PLOTS)),
+        "experiments.1.params.num_trials=2", NO_PLOTS, CONNECTIONS)),
     "v1_pushpull": (ROOT / "examples" / "v1_pushpull", (
         "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
         "sensory_input.params.n_cells=100", "input_space.params.pixel_size_deg=0.1",
@@ -123,6 +125,7 @@ def test_nwbinspector_finds_no_important_issue(exported: tuple[Path, Path]) -> N
     assert not issues, [f"{i.check_function_name}: {i.message}" for i in issues]
 
 
+@pytest.mark.parametrize("exported", ["vogels_abbott"], indirect=True)
 def test_sonata_spike_report_read_by_bmtk_equals_the_store(
         exported: tuple[Path, Path]) -> None:
     """BMTK (not ours) reads the SONATA spike report: per sheet, every spike's node id and time
@@ -148,3 +151,40 @@ def test_sonata_spike_report_read_by_bmtk_equals_the_store(
             got = sorted(zip(frame["node_ids"].astype(int).tolist(),
                              frame["timestamps"].astype(float).tolist(), strict=True))
             assert got == expected, sheet
+
+
+@pytest.mark.parametrize("exported", ["vogels_abbott"], indirect=True)
+def test_sonata_network_loaded_by_bmtk_equals_the_store(exported: tuple[Path, Path]) -> None:
+    from bmtk.utils.sonata import File
+
+    run = exported[0]
+    out = run.parent / "sonata"
+    _mozaik("export", str(run), "--format", "sonata", "--out", str(out))
+    network = out / "network"
+    config = json.loads((out / "circuit_config.json").read_text())
+    assert config["networks"]["nodes"][0]["nodes_file"].endswith("nodes.h5")
+    net = File(data_files=[str(network / "nodes.h5"), str(network / "edges.h5")],
+               data_type_files=[str(network / "node_types.csv"),
+                                str(network / "edge_types.csv")])
+    with DataStore.open(run) as store:
+        view = store.full_view()
+        assert sorted(net.nodes.population_names) == sorted(
+            s.replace("/", "_") for s in store.sheets())
+        for sheet in store.sheets():
+            assert len(net.nodes[sheet.replace("/", "_")]) == len(view.neuron_ids(sheet))
+        connections = [r for r in view.analysis_results() if type(r).__name__ == "Connections"]
+        assert connections, "the run stored its connections"
+        assert sorted(net.edges.population_names) == sorted(
+            c.proj_name.replace("/", "_") for c in connections)
+        for conn in connections:
+            edges = net.edges[conn.proj_name.replace("/", "_")]
+            assert edges.source_population == conn.source_name.replace("/", "_")
+            assert edges.target_population == conn.target_name.replace("/", "_")
+            frame = edges.to_dataframe()
+            got = sorted(zip(frame["source_node_id"].tolist(), frame["target_node_id"].tolist(),
+                             frame["syn_weight"].tolist(), frame["delay"].tolist(),
+                             strict=True))
+            expected = sorted(zip(conn.source_index.tolist(), conn.target_index.tolist(),
+                                  np.asarray(conn.weights, float).tolist(),
+                                  np.asarray(conn.delays, float).tolist(), strict=True))
+            assert len(got) == len(expected) and got == expected, conn.proj_name

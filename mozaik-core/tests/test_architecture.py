@@ -70,6 +70,7 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
     ("mozaik.builtin._plugin", "mozaik.builtin._exporters"): _REGISTRATION,
     ("mozaik.builtin._exporters", "mozaik.builtin._nwb"): _REGISTRATION,
     ("mozaik.builtin._exporters", "mozaik.builtin._sonata"): _REGISTRATION,
+    ("mozaik.builtin._exporters", "mozaik.builtin._sonata_network"): _REGISTRATION,
     ("mozaik.builtin._plugin", "mozaik.export"): _KIND,
     ("mozaik.builtin._model_components", "mozaik.model"): _REGISTRATION,
     ("mozaik.builtin._workflow_components", "mozaik.stimulus"): _REGISTRATION,

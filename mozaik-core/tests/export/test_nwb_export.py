@@ -144,12 +144,17 @@ def test_run_without_spikes_is_refused(tmp_path) -> None:
         export(store.full_view(), tmp_path / "e.nwb", format="nwb", registry=get_registry())
 
 
-def test_missing_dependency_names_the_extra(filled, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize(("format", "module", "extra"), [
+    ("nwb", "pynwb", "nwb"), ("nix", "nixio", "nix"), ("sonata_spikes", "h5py", "sonata"),
+    ("sonata", "h5py", "sonata")])
+def test_missing_dependency_names_the_extra(filled, tmp_path, monkeypatch, format, module,
+                                            extra) -> None:
     import importlib.util
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "pynwb" else real(name, *a))
+                        lambda name, *a: None if name == module else real(name, *a))
     store = DataStore.open(filled[0])
-    with pytest.raises(ExportError, match=r"pynwb.*mozaik-core\[nwb\]"):
-        export(store.full_view(), tmp_path / "m.nwb", format="nwb", registry=get_registry())
+    with pytest.raises(ExportError, match=rf"{module}.*mozaik-core\[{extra}\]"):
+        export(store.full_view(), tmp_path / "m.out", format=format, registry=get_registry())
+    assert not (tmp_path / "m.out").exists()

@@ -65,6 +65,7 @@ class NixExporter(Exporter[NixParams]):
 def exporters() -> list[ComponentSpec[Any, ExporterFactory[Any]]]:
     from mozaik.builtin._nwb import NwbExporter, NwbParams
     from mozaik.builtin._sonata import SonataSpikesExporter, SonataSpikesParams
+    from mozaik.builtin._sonata_network import SonataNetworkExporter, SonataNetworkParams
 
     return [
         ComponentSpec(name="nix", config_cls=NixParams, factory=NixExporter,
@@ -74,4 +75,7 @@ def exporters() -> list[ComponentSpec[Any, ExporterFactory[Any]]]:
         ComponentSpec(name="sonata_spikes", config_cls=SonataSpikesParams,
                       factory=SonataSpikesExporter,
                       summary="SONATA spike report (h5py): one population per sheet"),
+        ComponentSpec(name="sonata", config_cls=SonataNetworkParams,
+                      factory=SonataNetworkExporter,
+                      summary="SONATA circuit (h5py): nodes, edges, configuration, spikes"),
     ]

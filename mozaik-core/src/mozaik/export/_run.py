@@ -20,6 +20,7 @@ __all__ = ["EXTRA_FORMATS", "build_exporter", "export"]
 EXTRA_FORMATS: dict[str, str] = {
     "nix": "pip install 'mozaik-core[nix]'",
     "nwb": "pip install 'mozaik-core[nwb]'",
+    "sonata": "pip install 'mozaik-core[sonata]'",
     "sonata_spikes": "pip install 'mozaik-core[sonata]'",
 }
 

@@ -20,7 +20,8 @@ class ExporterContract(ComponentContract):
     """Contract of a registered exporter, exporting the tiny store.
 
     Override :meth:`count_spikes` to read the written file back with the format's own reader:
-    the suite then checks that the file holds every stored spike.
+    the suite then checks that the file holds every stored spike; override :meth:`prepare` to
+    add what the format needs to the tiny store (e.g. a ``Connections`` result).
     """
 
     kind: ClassVar[str] = "exporters"
@@ -36,10 +37,14 @@ class ExporterContract(ComponentContract):
         default) skips the round-trip check."""
         return None
 
+    def prepare(self, store: DataStore) -> None:
+        """Add to the tiny store what the exporter needs beyond recordings (default: nothing)."""
+
     def _path(self, tmp_path: Path) -> Path:
         return tmp_path / "out" / f"tiny{type(self.build()).suffix}"
 
     def test_writes_the_store(self, tiny_store: DataStore, tmp_path: Path) -> None:
+        self.prepare(tiny_store)
         path = self._path(tmp_path)
         written = self.build().export(tiny_store.full_view(), path)
         assert written == path and path.exists(), f"{self.name} wrote nothing at {path}"
@@ -53,6 +58,7 @@ class ExporterContract(ComponentContract):
             assert count == stored, f"the file holds {count} spikes, the store {stored}"
 
     def test_existing_path_needs_overwrite(self, tiny_store: DataStore, tmp_path: Path) -> None:
+        self.prepare(tiny_store)
         path = self._path(tmp_path)
         path.parent.mkdir()
         path.write_bytes(b"not an export")
@@ -72,6 +78,7 @@ class ExporterContract(ComponentContract):
 
     def test_failed_write_leaves_nothing(self, tiny_store: DataStore, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
+        self.prepare(tiny_store)
         exporter = self.build()
 
         def fail(view: object, path: Path) -> None:
