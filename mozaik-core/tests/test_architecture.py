@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 # package ``mozaik`` itself are the ground under every layer
 LAYERS: tuple[str, ...] = (
     "config", "plugin", "study", "stimulus", "ads", "datastore", "model", "experiments",
-    "analysis", "plot", "workflow", "controller", "search", "backends", "builtin", "testing",
-    "cli",
+    "analysis", "plot", "export", "workflow", "controller", "search", "backends", "builtin",
+    "testing", "cli",
 )
 CORE = "mozaik"
 
@@ -67,6 +67,11 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
     ("mozaik.builtin._plugin", "mozaik.builtin._model_components"): _REGISTRATION,
     ("mozaik.builtin._plugin", "mozaik.builtin._workflow_components"): _REGISTRATION,
     ("mozaik.builtin._plugin", "mozaik.ads"): _REGISTRATION,
+    ("mozaik.builtin._plugin", "mozaik.builtin._exporters"): _REGISTRATION,
+    ("mozaik.builtin._exporters", "mozaik.builtin._nwb"): _REGISTRATION,
+    ("mozaik.builtin._exporters", "mozaik.builtin._sonata"): _REGISTRATION,
+    ("mozaik.builtin._exporters", "mozaik.builtin._sonata_network"): _REGISTRATION,
+    ("mozaik.builtin._plugin", "mozaik.export"): _KIND,
     ("mozaik.builtin._model_components", "mozaik.model"): _REGISTRATION,
     ("mozaik.builtin._workflow_components", "mozaik.stimulus"): _REGISTRATION,
     ("mozaik.builtin._workflow_components", "mozaik.experiments"): _REGISTRATION,

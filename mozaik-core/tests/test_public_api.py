@@ -10,7 +10,7 @@ SNAPSHOT = {
     "mozaik": [
         "AnalysisDataStructureError", "AnalysisError", "ConfigError", "DataStoreError",
         "DataStoreFormatError", "DuplicatePresentationError", "DuplicateResultError",
-        "MozaikError", "PluginConflictError", "PluginError", "PluginLoadError",
+        "ExportError", "MozaikError", "PluginConflictError", "PluginError", "PluginLoadError",
         "ReadOnlyStoreError", "SimulationError", "SimulatorNotInstalledError",
         "StoreLockedError", "UnknownComponentError", "__version__"
     ],
@@ -64,6 +64,9 @@ SNAPSHOT = {
         "partition_analysis_results_by_stimulus_parameters", "partition_by_stimulus_parameters",
         "read_run_file", "read_run_json", "refuse_links", "sheet_recording_from_segment",
         "spike_bin", "summarize", "summary_data", "tag_based_query"
+    ],
+    "mozaik.export": [
+        "EXPORTERS", "EXTRA_FORMATS", "Exporter", "ExporterFactory", "build_exporter", "export"
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "EXPERIMENTS",
@@ -123,7 +126,8 @@ SNAPSHOT = {
     ],
     "mozaik.testing": [
         "AnalysisContract", "BackendContract", "ComponentContract", "ConnectorContract",
-        "ExperimentContract", "HookCall", "HookCallRecorder", "InputSpaceContract",
+        "ExperimentContract", "ExporterContract", "HookCall", "HookCallRecorder",
+        "InputSpaceContract",
         "PlotContract", "PluginDistributionContract", "SEARCH_TABLE_PARAMETERS",
         "SearchPlotContract", "SheetContract", "StimulusContract", "TINY_STORE",
         "TinyStoreLayout", "assert_same_spikes", "bare_plugin_manager", "contract_study_text",

@@ -19,6 +19,7 @@ __all__ = [
     "DataStoreFormatError",
     "DuplicatePresentationError",
     "DuplicateResultError",
+    "ExportError",
     "MozaikError",
     "PluginConflictError",
     "PluginError",
@@ -95,6 +96,11 @@ class StoreLockedError(DataStoreError):
 
 class DuplicateResultError(DataStoreError):
     """An analysis result equal to a stored one was added without ``replace=True``."""
+
+
+class ExportError(DataStoreError):
+    """A run cannot be exported: unknown format, existing output, missing recordings or a
+    format's optional dependency not installed."""
 
 
 class SimulationError(MozaikError):

@@ -62,7 +62,7 @@ class TestCoreDistribution(PluginDistributionContract):
     def test_declares_hook_api(self) -> None:
         from mozaik.builtin import _plugin
 
-        assert _plugin.MOZAIK_HOOK_API == (2, 0)
+        assert _plugin.MOZAIK_HOOK_API == (2, 1)
 
     def test_blocking_removes_the_plugin(self) -> None:
         names = [p.name for p in PluginManager(autoload=False, builtins=False).plugins()]

@@ -149,5 +149,5 @@ def test_plugin_of_hook_api_1_is_told_where_to_look(bare_plugin_manager: PluginM
     with pytest.raises(PluginError) as info:
         bare_plugin_manager.register(plugin, "old", distribution="mozaik-old")
     text = str(info.value)
-    assert "needs mozaik hook API 1.0" in text and "speaks hook API 2.0" in text
+    assert "needs mozaik hook API 1.0" in text and "speaks hook API 2.1" in text
     assert "upgrade mozaik-old" in text and "Migrating plugins" in text

@@ -27,6 +27,7 @@ from mozaik.testing import (
     ComponentContract,
     ConnectorContract,
     ExperimentContract,
+    ExporterContract,
     InputSpaceContract,
     PlotContract,
     PluginDistributionContract,
@@ -86,6 +87,7 @@ EVERY_KIND = {
     "connector_functions": ["SameBarrel"], "stimuli": ["WhiskerDeflection"],
     "experiments": ["DeflectWhiskers"], "analyses": ["BarrelRate"], "plots": ["BarrelMapPlot"],
     "search_plots": ["BarrelSearchPlot"], "backends": ["QuietBackend"],
+    "exporters": ["barrel_csv"],
 }
 
 
@@ -129,6 +131,13 @@ class TestSameBarrel(_Installed, ComponentContract):
     kind = "connector_functions"
     name = "SameBarrel"
     example_params = {"inside": 1.0, "outside": 0.5}
+
+
+class TestBarrelSpikesCsv(_Installed, ExporterContract):
+    name = "barrel_csv"
+
+    def count_spikes(self, path: Path) -> int:
+        return len(path.read_text().splitlines()) - 1  # the header
 
 
 class TestWhiskerPad(_Installed, ComponentContract):

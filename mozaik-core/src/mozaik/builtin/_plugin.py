@@ -15,11 +15,12 @@ if TYPE_CHECKING:
     from mozaik.ads import AnalysisDataStructure
     from mozaik.backends import BackendFactory
     from mozaik.experiments import ExperimentFactory
+    from mozaik.export import ExporterFactory
     from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
     from mozaik.plugin import ComponentSpec
     from mozaik.stimulus import StimulusFactory
 
-MOZAIK_HOOK_API = (2, 0)
+MOZAIK_HOOK_API = (2, 1)
 
 
 @hookimpl
@@ -55,6 +56,10 @@ def mozaik_component_kind(name: str) -> ComponentKind[Callable[..., object]] | N
         from mozaik.backends import BACKENDS
 
         return BACKENDS
+    if name == "exporters":
+        from mozaik.export import EXPORTERS
+
+        return EXPORTERS
     return None
 
 
@@ -106,3 +111,10 @@ def mozaik_analysis_data_structures() -> Iterable[type[AnalysisDataStructure]]:
 
     return [ads.SingleValue, ads.PerNeuronValue, ads.PerNeuronPairValue, ads.AnalogSignal,
             ads.AnalogSignalList, ads.ConductanceSignalList, ads.Connections]
+
+
+@hookimpl
+def mozaik_exporters() -> Iterable[ComponentSpec[Any, ExporterFactory[Any]]]:
+    from mozaik.builtin._exporters import exporters
+
+    return exporters()

@@ -1,4 +1,4 @@
-"""Export of a store or view to neo's file formats (NIX; NWB when neo's NWBIO can run)."""
+"""Export of a store or view to NIX through neo (the ``nix`` exporter of ``mozaik.export``)."""
 
 from __future__ import annotations
 
@@ -70,32 +70,15 @@ def export_nix(dsv: DataStoreView, path: str | os.PathLike[str], *, null: bool =
 def export_view(
     dsv: DataStoreView, path: str | os.PathLike[str], *, format: str = "nix", **kwargs: Any
 ) -> Path:
-    """Export a view to ``format`` (``"nix"`` or ``"nwb"``) through neo.
+    """Export a view to NIX (``format="nix"``): :func:`export_nix`.
 
-    NWB needs neo's NWBIO and the ``pynwb`` package; when it is missing the error says so.
+    Every other format, NWB included, is a registered exporter: use
+    ``mozaik.export.export(view, path, format=NAME, registry=store.registry)`` or
+    ``mozaik export RUN --format NAME``.
     """
     if format == "nix":
         return export_nix(dsv, path, **kwargs)
-    if format == "nwb":
-        try:
-            from neo.io import NWBIO
-        except ImportError as exc:
-            msg = (
-                f"NWB export needs pynwb, which is not installed ({exc}); install pynwb or "
-                f"export to NIX with format='nix'"
-            )
-            raise DataStoreError(msg) from exc
-        out = Path(path)
-        block = to_block(dsv, null=kwargs.get("null", True))
-        try:
-            io = NWBIO(str(out), mode="w")
-        except ImportError as exc:  # neo imports pynwb only when the IO is created
-            msg = (
-                f"NWB export needs pynwb, which is not installed ({exc}); install pynwb or "
-                f"export to NIX with format='nix'"
-            )
-            raise DataStoreError(msg) from exc
-        io.write_all_blocks([block])
-        return out
-    msg = f"unknown export format {format!r}; use 'nix' or 'nwb'"
+    msg = (f"export_view writes NIX only, not {format!r}; export through the registered "
+           f"exporter instead: mozaik.export.export(view, path, format={format!r}, "
+           f"registry=store.registry) or `mozaik export RUN --format {format}`")
     raise DataStoreError(msg)

@@ -42,7 +42,7 @@ __all__ = ["HOOK_API_VERSION", "PROJECT_NAME", "hookimpl", "hookspec"]
 PROJECT_NAME = "mozaik"
 
 #: Version of the hook API below: bump the minor for additions, the major for breaking changes.
-HOOK_API_VERSION: tuple[int, int] = (2, 0)
+HOOK_API_VERSION: tuple[int, int] = (2, 1)
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -237,6 +237,24 @@ def mozaik_backends() -> Specs:
         @hookimpl
         def mozaik_backends():
             return [ComponentSpec(name="slurm", config_cls=SlurmParams, factory=SlurmBackend)]
+    """
+
+
+@hookspec
+def mozaik_exporters() -> Specs:
+    """Register exporters: file formats a run (or a view of one) is written to.
+
+    Factory: :class:`mozaik.export.ExporterFactory`, ``factory(params) -> Exporter``
+    (:class:`mozaik.export.Exporter`); ``exporter.export(view, path, overwrite=False)``
+    writes the file. The registered name is the format ``mozaik export RUN --format NAME``
+    takes. Results are concatenated.
+
+    Example::
+
+        @hookimpl
+        def mozaik_exporters():
+            return [ComponentSpec(name="nix", config_cls=NixParams, factory=NixExporter,
+                                  summary="neo NIX file (one data array per spike train)")]
     """
 
 

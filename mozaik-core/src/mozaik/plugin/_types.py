@@ -28,6 +28,7 @@ COMPONENT_KINDS: tuple[str, ...] = (
     "plots",
     "search_plots",
     "backends",
+    "exporters",
 )
 
 _SINGULAR = {"analyses": "analysis", "stimuli": "stimulus"}

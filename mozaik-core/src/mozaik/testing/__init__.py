@@ -5,7 +5,8 @@ Enable it in the top-level ``conftest.py`` with ``pytest_plugins = ["mozaik.test
 deselect them with ``-m "not nest"``) and provides the fixtures ``plugin_manager`` (autoload
 off, core built-ins on), ``bare_plugin_manager`` (nothing registered), ``hook_recorder`` and
 ``tiny_store`` (a small real datastore, no simulator); helpers to register toy components; and
-contract suites that plugin distributions subclass, one per component kind (search plots draw
+contract suites that plugin distributions subclass, one per component kind (exporters:
+:class:`ExporterContract`) (search plots draw
 from :func:`make_search_table`, a small collated search table); and :func:`stored_spikes` /
 :func:`assert_same_spikes` to compare the spikes of two runs (same seed, threads against
 ranks, resumed against uninterrupted).
@@ -17,6 +18,7 @@ import pytest
 
 from mozaik.testing._backend_contract import BackendContract, contract_study_text
 from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
+from mozaik.testing._export_contract import ExporterContract
 from mozaik.testing._fixtures import (
     HookCall,
     HookCallRecorder,
@@ -49,6 +51,7 @@ __all__ = [
     "ComponentContract",
     "ConnectorContract",
     "ExperimentContract",
+    "ExporterContract",
     "HookCall",
     "HookCallRecorder",
     "InputSpaceContract",

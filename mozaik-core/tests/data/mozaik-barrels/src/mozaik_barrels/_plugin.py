@@ -15,6 +15,8 @@ from mozaik_barrels import (
     BarrelSearchPlot,
     BarrelSheet,
     BarrelSheetParams,
+    BarrelSpikesCsv,
+    BarrelSpikesCsvParams,
     DeflectWhiskers,
     DeflectWhiskersParams,
     QuietBackend,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from mozaik.analysis import AnalysisFactory
     from mozaik.backends import BackendFactory
     from mozaik.experiments import ExperimentFactory
+    from mozaik.export import ExporterFactory
     from mozaik.model import (
         ConnectorFactory,
         ConnectorFunctionFactory,
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
     from mozaik.plot import PlotFactory, SearchPlotFactory
     from mozaik.stimulus import StimulusFactory
 
-MOZAIK_HOOK_API = (2, 0)
+MOZAIK_HOOK_API = (2, 1)
 
 
 @hookimpl
@@ -126,3 +129,10 @@ def mozaik_backends() -> list[
 @hookimpl
 def mozaik_analysis_data_structures() -> list[type[AnalysisDataStructure]]:
     return [BarrelMap]
+
+
+@hookimpl
+def mozaik_exporters() -> list[
+        ComponentSpec[BarrelSpikesCsvParams, ExporterFactory[BarrelSpikesCsvParams]]]:
+    return [ComponentSpec(name="barrel_csv", config_cls=BarrelSpikesCsvParams,
+                          factory=BarrelSpikesCsv, summary="every spike as a CSV row")]

@@ -17,6 +17,7 @@ from mozaik.backends import Backend, RunOptions
 from mozaik.controller import RunSummary, run_study
 from mozaik.datastore import DataStoreView, param_filter_query
 from mozaik.experiments import Experiment
+from mozaik.export import Exporter
 from mozaik.model import Model
 from mozaik.plot import Plot, SearchPlot
 from mozaik.stimulus import Stimulus, StimulusIdentity
@@ -178,3 +179,26 @@ class QuietBackend(Backend[QuietBackendParams]):
     def run(self, study: Study, run_dir: Path, options: RunOptions | None = None) -> RunSummary:
         replay = options.replay if options is not None else None
         return run_study(study, run_dir, progress="off", replay=replay)
+
+
+@attrs.frozen(kw_only=True)
+class BarrelSpikesCsvParams:
+    """null : bool, include the blank presentations' spikes."""
+
+    null: bool = True
+
+
+class BarrelSpikesCsv(Exporter[BarrelSpikesCsvParams]):
+    """Every spike as a CSV row: sheet, neuron index, time (ms)."""
+
+    suffix = ".csv"
+    needs = ("spikes",)
+
+    def write(self, view: DataStoreView, path: Path) -> None:
+        with path.open("w") as out:
+            out.write("sheet,neuron,time_ms\n")
+            for sheet in view.sheets():
+                for null in (False, True) if self.params.null else (False,):
+                    spikes = view.spike_arrays(sheet, null=null)
+                    for n, t in zip(spikes.neuron.tolist(), spikes.times.tolist(), strict=True):
+                        out.write(f"{sheet},{n},{t!r}\n")

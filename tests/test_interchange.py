@@ -1,0 +1,190 @@
+"""Exports of the shipped examples on NEST, read back by readers that are not ours.
+
+The Vogels & Abbott and V1 push-pull examples run at a few seconds (the sizes of
+tests/test_kill_and_resume.py); ``mozaik export RUN --format nwb`` writes each; a fresh
+process reads the file with pynwb and its spikes (one unit per recorded neuron), presentation
+intervals and analog signals equal the store's exactly; nwbinspector finds no issue of
+importance CRITICAL or BEST_PRACTICE_VIOLATION. For the V&A network, BMTK reads the SONATA
+spike report and finds the store's spikes, and loads the SONATA network export: its node and
+edge counts, weights and delays equal the store's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+import pytest
+from mozaik.datastore import DataStore
+
+pytestmark = [pytest.mark.nest]
+
+ROOT = Path(__file__).resolve().parents[1]
+MOZAIK = str(Path(sys.executable).with_name("mozaik"))
+NO_PLOTS = "plots=[]"
+CONNECTIONS = "controller.store_connections=true"
+STUDIES = {
+    "vogels_abbott": (ROOT / "examples" / "vogels_abbott2005", (
+        "sheets.exc.params.placement.n_neurons=200", "experiments.1.params.duration_ms=200.0",
+        "experiments.1.params.num_trials=2", NO_PLOTS, CONNECTIONS)),
+    "v1_pushpull": (ROOT / "examples" / "v1_pushpull", (
+        "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
+        "sensory_input.params.n_cells=100", "input_space.params.pixel_size_deg=0.1",
+        "connectors.V1AffConnection.params.extent_sigma=1.5",
+        "connectors.V1AffInhConnection.params.extent_sigma=1.5",
+        "controller.null_stimulus_period=28.0", "experiments.0.params.num_orientations=2",
+        "experiments.0.params.num_trials=1", "experiments.0.params.duration_ms=70.0", NO_PLOTS)),
+}
+
+_READ_BACK = r"""
+import json, sys
+from pynwb import NWBHDF5IO
+with NWBHDF5IO(sys.argv[1], "r") as io:
+    f = io.read()
+    units = f.units.to_dataframe()
+    print(json.dumps({
+        "units": [[r.sheet, int(r.neuron_index), [float(t) for t in r.spike_times]]
+                  for r in units.itertuples()],
+        "intervals": f.intervals["presentations"].to_dataframe()[
+            ["start_time", "stop_time", "stimulus_name", "trial", "is_null"]].values.tolist(),
+        "signals": {k: v.data[:].tolist() for k, v in f.acquisition.items()},
+        "resolution": f.units.resolution}))
+"""
+
+
+def _mozaik(*args: str) -> str:
+    done = subprocess.run([MOZAIK, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module", params=sorted(STUDIES))
+def exported(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    study, overrides = STUDIES[request.param]
+    run = tmp_path_factory.mktemp(request.param) / "run"
+    _mozaik("run", str(study), *[x for o in overrides for x in ("--set", o)], "--out",
+            str(run), "--progress", "log")
+    out = run.parent / "run.nwb"
+    _mozaik("export", str(run), "--format", "nwb", "--out", str(out),
+            "--param", "species=Felis catus", "--param", "age=P1Y")
+    return run, out
+
+
+def test_read_back_equals_the_store(exported: tuple[Path, Path]) -> None:
+    run, path = exported
+    done = subprocess.run([sys.executable, "-c", _READ_BACK, str(path)], check=True,
+                          capture_output=True, text=True, timeout=300)
+    got = json.loads(done.stdout)
+    assert got["resolution"] == pytest.approx(1e-4), "the run's 0.1 ms time step"
+    with DataStore.open(run) as store:
+        index = store.full_view().segment_index
+        units = {(sheet, n): times for sheet, n, times in got["units"]}
+        total = 0
+        for sheet in sorted(set(index["sheet_name"].to_pylist())):
+            rows = index.filter(pc.equal(index["sheet_name"], sheet))
+            table = store.reader.read_payload(rows, "spikes", ["neuron", "time"])
+            neurons = table["neuron"].to_numpy()
+            times = table["time"].to_numpy(zero_copy_only=False)
+            for n in np.unique(neurons):
+                expected = np.sort(times[(neurons == n) & ~np.isnan(times)]) / 1000.0
+                assert units[(sheet, int(n))] == expected.tolist(), (sheet, n)
+                total += 1
+            variables = {v for vs in rows["variables"].to_pylist() for v in vs} - {"spikes"}
+            ordered = rows.sort_by("t_start")
+            for variable in variables:
+                traces = []
+                for k in range(ordered.num_rows):
+                    t = store.reader.read_payload(ordered.slice(k, 1), "analog",
+                                                  ["variable", "values"])
+                    t = t.filter(pc.equal(t["variable"], variable))
+                    if t.num_rows:
+                        traces.append(np.array(t["values"].to_pylist()).T)
+                name = f"{sheet}_{variable}".replace("/", "_")
+                assert np.array_equal(np.array(got["signals"][name]), np.concatenate(traces))
+        assert len(units) == total, "one unit per recorded neuron, no other"
+        first: dict[int, dict] = {}
+        for row in index.sort_by("segment_id").to_pylist():
+            first.setdefault(row["presentation_id"], row)
+        assert got["intervals"] == [
+            [r["t_start"] / 1000.0, r["t_stop"] / 1000.0, r["stimulus_name"], r["trial"],
+             r["is_null"]] for _, r in sorted(first.items())]
+        assert got["signals"], "the examples record membrane potentials"
+
+
+def test_nwbinspector_finds_no_important_issue(exported: tuple[Path, Path]) -> None:
+    from nwbinspector import Importance, inspect_nwbfile
+
+    issues = [i for i in inspect_nwbfile(nwbfile_path=str(exported[1]))
+              if i.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)]
+    assert not issues, [f"{i.check_function_name}: {i.message}" for i in issues]
+
+
+@pytest.mark.parametrize("exported", ["vogels_abbott"], indirect=True)
+def test_sonata_spike_report_read_by_bmtk_equals_the_store(
+        exported: tuple[Path, Path]) -> None:
+    """BMTK (not ours) reads the SONATA spike report: per sheet, every spike's node id and time
+    equal the store's."""
+    from bmtk.utils.reports.spike_trains import SpikeTrains
+
+    run = exported[0]
+    out = run.parent / "spikes.h5"
+    _mozaik("export", str(run), "--format", "sonata_spikes", "--out", str(out))
+    report = SpikeTrains.load(str(out))
+    with DataStore.open(run) as store:
+        index = store.full_view().segment_index
+        sheets = sorted(set(index["sheet_name"].to_pylist()))
+        assert sorted(report.populations) == sorted(s.replace("/", "_") for s in sheets)
+        for sheet in sheets:
+            rows = index.filter(pc.equal(index["sheet_name"], sheet))
+            table = store.reader.read_payload(rows, "spikes", ["neuron", "time"])
+            times = table["time"].to_numpy(zero_copy_only=False)
+            keep = ~np.isnan(times)
+            expected = sorted(zip(table["neuron"].to_numpy()[keep].tolist(),
+                                  times[keep].tolist(), strict=True))
+            frame = report.to_dataframe(populations=sheet.replace("/", "_"))
+            got = sorted(zip(frame["node_ids"].astype(int).tolist(),
+                             frame["timestamps"].astype(float).tolist(), strict=True))
+            assert got == expected, sheet
+
+
+@pytest.mark.parametrize("exported", ["vogels_abbott"], indirect=True)
+def test_sonata_network_loaded_by_bmtk_equals_the_store(exported: tuple[Path, Path]) -> None:
+    from bmtk.utils.sonata import File
+
+    run = exported[0]
+    out = run.parent / "sonata"
+    _mozaik("export", str(run), "--format", "sonata", "--out", str(out))
+    network = out / "network"
+    config = json.loads((out / "circuit_config.json").read_text())
+    assert config["networks"]["nodes"][0]["nodes_file"].endswith("nodes.h5")
+    net = File(data_files=[str(network / "nodes.h5"), str(network / "edges.h5")],
+               data_type_files=[str(network / "node_types.csv"),
+                                str(network / "edge_types.csv")])
+    with DataStore.open(run) as store:
+        view = store.full_view()
+        assert sorted(net.nodes.population_names) == sorted(
+            s.replace("/", "_") for s in store.sheets())
+        for sheet in store.sheets():
+            assert len(net.nodes[sheet.replace("/", "_")]) == len(view.neuron_ids(sheet))
+        connections = [r for r in view.analysis_results() if type(r).__name__ == "Connections"]
+        assert connections, "the run stored its connections"
+        assert sorted(net.edges.population_names) == sorted(
+            c.proj_name.replace("/", "_") for c in connections)
+        for conn in connections:
+            edges = net.edges[conn.proj_name.replace("/", "_")]
+            assert edges.source_population == conn.source_name.replace("/", "_")
+            assert edges.target_population == conn.target_name.replace("/", "_")
+            frame = edges.to_dataframe()
+            got = sorted(zip(frame["source_node_id"].tolist(), frame["target_node_id"].tolist(),
+                             frame["syn_weight"].tolist(), frame["delay"].tolist(),
+                             strict=True))
+            expected = sorted(zip(conn.source_index.tolist(), conn.target_index.tolist(),
+                                  np.asarray(conn.weights, float).tolist(),
+                                  np.asarray(conn.delays, float).tolist(), strict=True))
+            assert len(got) == len(expected) and got == expected, conn.proj_name
