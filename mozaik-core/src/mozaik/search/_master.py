@@ -297,6 +297,26 @@ def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, An
     return row
 
 
+def _record_note(master: Path, row: dict[str, Any], note: str) -> None:
+    """A backend's note on a point (row: its :func:`point_state`) that did not finish: record
+    it as failed, the note's first line its error."""
+    if row["status"] in ("done", "failed"):
+        return
+    i = row["point_id"]
+    error, _, output = note.partition("\n")
+    tail = "\n".join(t for t in (output, _log_tail(master, i), row["log_tail"]) if t)
+    row.update(status="failed", error=error, log_tail=tail)
+    write_status(master, i, "failed", error=error, log_tail=tail, exit_code=row["exit_code"],
+                 signal=row["signal"])
+
+
+def record_notes(master: str | Path, notes: Mapping[int, str]) -> None:
+    """Record the backend's notes on points that did not finish (see :func:`refresh_index`)
+    for those points only (without rebuilding the index)."""
+    for i, note in notes.items():
+        _record_note(Path(master), point_state(Path(master), i, check=False), note)
+
+
 def refresh_index(master: str | Path, search: Search | None = None,
                   notes: Mapping[int, str] | None = None, *, check: bool = True) -> pa.Table:
     """Rebuild ``MASTER/index.parquet`` from the points' status files and stores.
@@ -318,12 +338,8 @@ def refresh_index(master: str | Path, search: Search | None = None,
     rows = []
     for i in range(len(search.points)):
         row = point_state(master, i, check)
-        if i in notes and row["status"] not in ("done", "failed"):
-            error, _, output = notes[i].partition("\n")
-            tail = "\n".join(t for t in (output, _log_tail(master, i), row["log_tail"]) if t)
-            row.update(status="failed", error=error, log_tail=tail)
-            write_status(master, i, "failed", error=error, log_tail=tail,
-                         exit_code=row["exit_code"], signal=row["signal"])
+        if i in notes:
+            _record_note(master, row, notes[i])
         rows.append(row)
     columns: dict[str, Any] = {"point_id": pa.array([r["point_id"] for r in rows], pa.int64())}
     for name in search.parameters:

@@ -33,6 +33,7 @@ import yaml
 from mozaik._errors import ConfigError
 from mozaik.search._master import (
     point_state,
+    record_notes,
     refresh_index,
     save_definition,
     save_points,
@@ -257,7 +258,7 @@ def run_optimisation(search: Search, master_dir: str | Path, backend: SearchBack
                                                                                  "failed")]
         notes = backend.run_search(current, master, todo, options) if todo else {}
         ran.extend(todo)
-        refresh_index(master, current, notes)
+        record_notes(master, notes)  # the index is rebuilt once, at the end
         for t in pending:
             _tell(study, t, current, master, where, optuna)
         write_trial_table(master, study, search)
