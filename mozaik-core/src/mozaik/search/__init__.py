@@ -22,6 +22,7 @@ from __future__ import annotations
 from mozaik.search._collate import (
     COLLATED_COLUMNS,
     COLLATED_FILE,
+    aggregate_over,
     collate_search,
     point_values,
     query_search,
@@ -78,6 +79,7 @@ __all__ = [
     "SearchOptions",
     "SearchSummary",
     "TRIALS_FILE",
+    "aggregate_over",
     "best_trials",
     "collate_search",
     "history_lines",

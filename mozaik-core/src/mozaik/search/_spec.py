@@ -170,11 +170,16 @@ def _tree_paths(node: Any, prefix: str = "") -> list[str]:
     return paths
 
 
+#: Optional seeds of ``simulator`` a search may vary even when the study does not set them.
+_STREAM_SEEDS = ("model_seed", "simulation_seed", "experiment_seed")
+
+
 def _check_paths(where: str, study: Path, paths: Sequence[str]) -> None:
     """Every varied path must exist in the study as written (before references resolve)."""
     data = load_tree(study).data
     existing = _tree_paths(data)
-    known = set(existing)
+    # the seed streams may be varied without the study naming them (they default to the seed)
+    known = set(existing) | {f"simulator.{k}" for k in _STREAM_SEEDS}
     for path in paths:
         if path not in known:
             near = difflib.get_close_matches(path, existing, n=3, cutoff=0.5)
