@@ -202,6 +202,9 @@ def test_an_objective_no_analysis_produces_lists_the_available(tmp_path: Path,
                        r"SingleValue 'Mean\(rate\)' of sheet 'exc'; the available ones are: "
                        r"Mean\(CV ISI\) \(sheet exc\), Mean\(Firing rate\) \(sheet exc\)"):
         run_search(search, tmp_path / "m", SyntheticBackend())
+    (row,) = trial_table(tmp_path / "m").to_pylist()
+    assert (row["state"], row["status"]) == ("FAIL", "failed")
+    assert "no analysis of point 0 produces" in row["error"]
 
 
 def test_without_optuna_the_extra_is_named(tmp_path: Path, study_dir: Path,

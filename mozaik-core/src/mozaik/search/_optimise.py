@@ -161,7 +161,15 @@ def _tell(study: Any, trial: Any, search: Search, master: Path, where: str,
     handle = optuna.trial.Trial(study, trial._trial_id)
     values: list[float] | None = None
     if status == "done":
-        objectives, cons, raw = _evaluate(search, opt, master, trial.number, where)
+        try:
+            objectives, cons, raw = _evaluate(search, opt, master, trial.number, where)
+        except ConfigError as exc:  # told as failed, recorded, then the search stops
+            handle.set_user_attr("status", "failed")
+            handle.set_user_attr("error", str(exc).splitlines()[0])
+            study.sampler = _sampler(opt, trial.number, optuna, where)
+            study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+            write_trial_table(master, study, search)
+            raise
         handle.set_user_attr("raw_values", raw)
         if opt.constraints:
             handle.set_user_attr("constraints", cons)
