@@ -222,3 +222,14 @@ def test_a_resumed_search_whose_file_changed_is_refused_with_the_difference(
     with pytest.raises(ConfigError, match=r"holds a different search(.|\n)*- .*high: 40.0"
                        r"(.|\n)*\+ .*high: 50.0"):
         run_search(changed, tmp_path / "m", SyntheticBackend(), resume=True)
+
+
+def test_an_optimising_search_is_extended_by_raising_n_trials(tmp_path: Path,
+                                                              study_dir: Path) -> None:
+    backend = SyntheticBackend()
+    run_search(_search(tmp_path, n_trials=4), tmp_path / "m", backend)
+    run_search(_search(tmp_path, n_trials=8), tmp_path / "m", backend)
+    assert backend.ran == list(range(8))
+    whole = tmp_path / "whole"
+    run_search(_search(tmp_path, n_trials=8), whole, SyntheticBackend())
+    assert trial_table(tmp_path / "m") == trial_table(whole)

@@ -109,8 +109,9 @@ def read_status(master: Path, point_id: int) -> dict[str, Any] | None:
 
 
 #: Keys of a search file that may change in an existing master directory: they say where the
-#: points run and how the whole search is drawn, not what the points are.
-_NOT_IDENTITY = ("backend", "resources", "plots")
+#: points run and how the whole search is drawn, not what the points are (``n_trials``: an
+#: optimising search may be extended, or stopped early).
+_NOT_IDENTITY = ("backend", "resources", "plots", "n_trials")
 
 
 def _identity(definition: Any) -> Any:
@@ -150,8 +151,9 @@ def save_points(master: Path, points: Sequence[Mapping[str, Any]]) -> None:
 
 
 def save_definition(search: Search, master: Path) -> None:
-    """Copy the definition into ``master``; an existing, different one is an error. The
-    ``backend``, ``resources`` and ``plots`` may change: the copy is updated with them."""
+    """Copy the definition into ``master``; an existing, different one is an error (the
+    difference shown). The ``backend``, ``resources``, ``plots`` and ``n_trials`` may change:
+    the copy is updated with them."""
     master.mkdir(parents=True, exist_ok=True)
     path = master / DEFINITION_FILE
     # declaration order kept: the order of ``parameters`` numbers a grid's points
