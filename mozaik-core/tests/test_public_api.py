@@ -103,13 +103,15 @@ SNAPSHOT = {
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
-        "COLLATED_COLUMNS", "COLLATED_FILE", "INDEX_COLUMNS", "INDEX_FILE",
-        "KINDS", "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchOptions",
-        "SearchSummary",
-        "collate_search", "load_master", "load_search", "make_points", "plot_search",
-        "point_dir", "point_values", "query_search", "read_index", "refresh_index",
-        "run_point", "run_points_in_pool", "run_search", "save_definition",
-        "search_from_mapping", "search_plot_entries", "write_status"
+        "COLLATED_COLUMNS", "COLLATED_FILE", "Constraint", "INDEX_COLUMNS", "INDEX_FILE",
+        "JOURNAL_FILE", "KINDS", "Objective", "Optimisation", "Range", "SAMPLERS",
+        "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchOptions",
+        "SearchSummary", "TRIALS_FILE", "aggregate_over", "best_trials", "collate_search",
+        "history_lines",
+        "load_master", "load_search", "make_points", "plot_search", "point_dir", "point_values",
+        "query_search", "read_index", "refresh_index", "run_optimisation", "run_point",
+        "run_points_in_pool", "run_search", "save_definition", "search_from_mapping",
+        "search_plot_entries", "trial_table", "write_status"
     ],
     "mozaik.stimulus": [
         "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",

@@ -305,3 +305,31 @@ def test_a_point_stores_the_workflow_it_runs_so_it_resumes_with_it(tmp_path: Pat
     assert [a["component"] for a in config["analyses"]] == ["Nothing"]
     assert config["plots"] == []
     assert [e.name for e in study_from_run_dir(run_dir).analyses] == ["Nothing"]
+
+
+def test_a_search_varies_one_seed_stream_the_study_does_not_set(tmp_path: Path,
+                                                                study_dir: Path) -> None:
+    search = _search(tmp_path, parameters={"simulator.simulation_seed": [1, 2, 3]})
+    seeds = [load_study(search.study, search.overrides(i)).simulator.seeds for i in range(3)]
+    assert [s["simulation"] for s in seeds] == [1, 2, 3]
+    assert {s["model"] for s in seeds} == {11}, "the network stays the study's"
+
+
+def test_collation_aggregates_over_a_seed_stream(tmp_path: Path, study_dir: Path) -> None:
+    from mozaik.search import aggregate_over
+    from mozaik.search._master import save_definition
+
+    seed = "simulator.simulation_seed"
+    search = _search(tmp_path, parameters={W: [0.001, 0.002], seed: [1, 2, 3]})
+    master = tmp_path / "m"
+    save_definition(search, master)
+    for i, point in enumerate(search.points):  # rate = 1000 w + seed
+        _synthetic_point(master, i, 1000.0 * point[W] + point[seed])
+    refresh_index(master)
+    table = aggregate_over(collate_search(master), seed)
+    rows = sorted((r[W], r["sheet_name"], r["value_mean"], r["value_std"], r["value_count"])
+                  for r in table.to_pylist())
+    assert rows == [(0.001, "exc", 3.0, 1.0, 3), (0.001, "inh", 3.0, 1.0, 3),
+                    (0.002, "exc", 4.0, 1.0, 3), (0.002, "inh", 4.0, 1.0, 3)]
+    with pytest.raises(ConfigError, match=r"over 'seed': the search does not vary it"):
+        aggregate_over(collate_search(master), "seed")

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
         ConnectivityPlot,
         MovieParams,
     )
+    from mozaik_plot._optimisation_plot import (
+        OptimisationHistoryPlot,
+        OptimisationObjective,
+        OptimisationPlotParams,
+        ParameterImportancePlot,
+        ParetoFrontPlot,
+        objective_columns,
+    )
     from mozaik_plot._panels import (
         CurvePanel,
         HistogramPanel,
@@ -63,6 +71,14 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "_figure": ("FigureParams", "FigurePlot", "NothingToDraw", "save_figure"),
     "_network": ("ActivityMovie", "ConnectivityParams", "ConnectivityPlot", "MovieParams"),
+    "_optimisation_plot": (
+        "OptimisationHistoryPlot",
+        "OptimisationObjective",
+        "OptimisationPlotParams",
+        "ParameterImportancePlot",
+        "ParetoFrontPlot",
+        "objective_columns",
+    ),
     "_panels": (
         "CurvePanel",
         "HistogramPanel",
@@ -110,11 +126,16 @@ __all__ = [
     "MovieParams",
     "Node",
     "NothingToDraw",
+    "OptimisationHistoryPlot",
+    "OptimisationObjective",
+    "OptimisationPlotParams",
     "OverviewParams",
     "OverviewPlot",
     "Panel",
+    "ParameterImportancePlot",
     "ParameterSearchParams",
     "ParameterSearchPlot",
+    "ParetoFrontPlot",
     "PerNeuronValueParams",
     "PerNeuronValuePlot",
     "PerNeuronValueScatter",
@@ -134,6 +155,7 @@ __all__ = [
     "__version__",
     "axis_label",
     "look",
+    "objective_columns",
     "parameter_search_columns",
     "parameter_search_figure",
     "plot_parameter_search",

@@ -45,9 +45,21 @@ def mozaik_plots() -> Iterable[ComponentSpec[Any, PlotFactory[Any]]]:
 
 @hookimpl
 def mozaik_search_plots() -> Iterable[ComponentSpec[Any, SearchPlotFactory[Any]]]:
-    from mozaik_plot import _search_plot
+    from mozaik_plot import _optimisation_plot, _search_plot
 
     return [
+        ComponentSpec(name="OptimisationHistoryPlot",
+                      config_cls=_optimisation_plot.OptimisationPlotParams,
+                      factory=_optimisation_plot.OptimisationHistoryPlot,
+                      summary="an optimising search's objective per trial and the best so far"),
+        ComponentSpec(name="ParameterImportancePlot",
+                      config_cls=_optimisation_plot.OptimisationPlotParams,
+                      factory=_optimisation_plot.ParameterImportancePlot,
+                      summary="PED-ANOVA importance of each varied parameter for an objective"),
+        ComponentSpec(name="ParetoFrontPlot",
+                      config_cls=_optimisation_plot.OptimisationPlotParams,
+                      factory=_optimisation_plot.ParetoFrontPlot,
+                      summary="two objectives of every trial and their Pareto front"),
         ComponentSpec(name="ParameterSearchPlot", config_cls=_search_plot.ParameterSearchParams,
                       factory=_search_plot.ParameterSearchPlot,
                       summary="SingleValues of every point over one or two varied parameters"),

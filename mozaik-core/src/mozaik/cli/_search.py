@@ -77,8 +77,9 @@ def _draw(master: Path) -> None:
               help="Show one point in full: its parameters, error and log tail.")
 def status(master: Path, point_id: int | None) -> None:
     """One line per point of the search in MASTER: status, parameters, the first line of its
-    error (in full, with the log tail: --point ID)."""
-    from mozaik.search import load_master, refresh_index
+    error (in full, with the log tail: --point ID); for an optimising search also the best
+    point so far and the trial history."""
+    from mozaik.search import TRIALS_FILE, history_lines, load_master, refresh_index
 
     spec = load_master(master)
     rows = refresh_index(master, spec).to_pylist()
@@ -106,6 +107,10 @@ def status(master: Path, point_id: int | None) -> None:
     if any(row["error"] for row in rows):
         click.echo(f"(a point's whole error and log tail: mozaik search status {master} "
                    "--point ID)")
+    if spec.optimisation is not None and (master / TRIALS_FILE).is_file():
+        click.echo("optimisation (trial i is point i):")
+        for line in history_lines(master):
+            click.echo(f"  {line}")
 
 
 @search.command("collate")

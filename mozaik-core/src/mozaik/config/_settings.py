@@ -43,7 +43,22 @@ class SimulatorConfig:
         :data:`MAX_THREADS`, and at most :data:`mozaik.study.THREADS_PER_CORE_LIMIT` per core
         of the machine that runs the study (more than its cores gives a warning).
     seed : int
-        Master seed: every random draw of the model and the simulator derives from it.
+        Master seed: every random draw of the model, the simulation and the experiments
+        derives from it, unless one of the three streams below is given its own seed.
+    model_seed : int, optional
+        Seed of the network's identity: positions, connectivity, maps, parameter
+        distributions (default: ``seed``).
+    simulation_seed : int, optional
+        Seed of the simulator's noise: NEST's random numbers (Poisson generators, noise
+        sources, native connection rules' draws at run time) (default: ``seed``).
+    experiment_seed : int, optional
+        Seed of the experiments' own draws: which cells are kicked or injected, stimulus order,
+        random stimuli (default: ``seed``).
+
+    Notes
+    -----
+    Each stream derives its draws from its seed exactly as the single ``seed`` did, so a study
+    giving only ``seed`` simulates the same spikes as before the streams were split.
     """
 
     backend: str = "nest"
@@ -52,6 +67,22 @@ class SimulatorConfig:
     max_delay: float = attrs.field(default=10.0, validator=positive)
     threads: int = attrs.field(default=1, validator=_threads)
     seed: int = attrs.field(default=0, validator=non_negative)
+    model_seed: int | None = attrs.field(default=None,
+                                         validator=attrs.validators.optional(non_negative))
+    simulation_seed: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(non_negative))
+    experiment_seed: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(non_negative))
+
+    @property
+    def seeds(self) -> dict[str, int]:
+        """The three streams' seeds, each its own or ``seed``: ``{"model", "simulation",
+        "experiment"}``."""
+        return {"model": self.seed if self.model_seed is None else self.model_seed,
+                "simulation": (self.seed if self.simulation_seed is None
+                               else self.simulation_seed),
+                "experiment": (self.seed if self.experiment_seed is None
+                               else self.experiment_seed)}
 
     def __attrs_post_init__(self) -> None:
         if self.min_delay is not None and self.min_delay < self.time_step:

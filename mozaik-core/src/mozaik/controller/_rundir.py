@@ -186,6 +186,7 @@ def create_store(run_dir: Path, study: Study, pm: PluginManager, session: Sessio
         "config": study.resolved,
         "config_file": str(study.tree.root),
         "simulator": study.simulator.backend,
+        "seeds": study.simulator.seeds,
         "status": "building",
         "sessions": [session.begin(stored=0, status="building")],
         "workflow": {},

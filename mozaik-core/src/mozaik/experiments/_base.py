@@ -43,13 +43,31 @@ __all__ = ["DirectStimulator", "Experiment", "experiment_rng", "select_cells", "
 _P = TypeVar("_P", covariant=True, default=object)
 
 
-def experiment_rng(model: Model, *labels: str) -> np.random.Generator:
+#: The seed streams (``simulator.model_seed``, ``simulation_seed``, ``experiment_seed``).
+_STREAMS = {"model": "seed", "simulation": "simulation_seed", "experiment": "experiment_seed"}
+
+
+def experiment_rng(model: Model, *labels: str, stream: str = "experiment"
+                   ) -> np.random.Generator:
     """A random generator for an experiment's own draws (e.g. which cells receive a current).
 
-    It derives from the model's seed and ``labels`` only, so a protocol draws the same cells
-    whatever else the model or other experiments draw, and in a resumed run.
+    It derives from the seed of ``stream`` and ``labels`` only, so a protocol draws the same
+    cells whatever else the model or other experiments draw, and in a resumed run. ``stream``
+    is ``experiment`` (``simulator.experiment_seed``: what is presented), ``model``
+    (``simulator.model_seed``: the network's identity, e.g. where input cells sit) or
+    ``simulation`` (``simulator.simulation_seed``: noise); each defaults to
+    ``simulator.seed``, so a study giving only that draws what it drew before the split.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``stream``.
     """
-    keys = [int(getattr(model, "seed", 0))] + [zlib.crc32(label.encode()) for label in labels]
+    if stream not in _STREAMS:
+        msg = f"stream must be one of {', '.join(_STREAMS)}, got {stream!r}"
+        raise ValueError(msg)
+    seed = getattr(model, _STREAMS[stream], getattr(model, "seed", 0))
+    keys = [int(seed)] + [zlib.crc32(label.encode()) for label in labels]
     return np.random.default_rng(keys)
 
 

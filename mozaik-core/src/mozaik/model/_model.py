@@ -84,7 +84,12 @@ class Model:
         self.name = name
         self.sim: ModuleType = import_backend(self.config.backend)
         setup_simulator(self.sim, self.config)
-        self.seed = int(self.config.seed)
+        seeds = self.config.seeds
+        #: the model stream's seed (network identity); the simulator's noise and the
+        #: experiments' draws have their own (:attr:`simulation_seed`, :attr:`experiment_seed`)
+        self.seed = int(seeds["model"])
+        self.simulation_seed = int(seeds["simulation"])
+        self.experiment_seed = int(seeds["experiment"])
         self.rng = make_rng(self.seed, "model")
         self.sheets: dict[str, Sheet] = {}
         self.projections: dict[str, Connector] = {}
@@ -325,7 +330,9 @@ class Model:
                 "min_delay_ms": self.min_delay,
                 "max_delay_ms": self.max_delay,
                 "threads": int(self.config.threads),
-                "seed": self.seed,
+                "seed": int(self.config.seed),
+                "seeds": {"model": self.seed, "simulation": self.simulation_seed,
+                          "experiment": self.experiment_seed},
             },
             "input_space": None if self.input_space is None else self.input_space.describe(),
             "sensory_input": (None if self.sensory_input is None

@@ -146,7 +146,7 @@ def setup_simulator(sim: ModuleType, config: SimulatorConfig) -> None:
     if sim.__name__ == "pyNN.nest":
         check_threads(int(config.threads))  # refuses what this machine cannot serve
         kwargs["threads"] = int(config.threads)
-        kwargs["rng_seed"] = derive_seed(config.seed, "simulator")
+        kwargs["rng_seed"] = derive_seed(config.seeds["simulation"], "simulator")
         kwargs["verbosity"] = "error"
     try:
         with warnings.catch_warnings():

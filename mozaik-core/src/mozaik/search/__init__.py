@@ -9,7 +9,9 @@ into one master directory (layout in ``mozaik.search._master``) through a backen
 child process, a crash recorded with its signal;
 mozaik-hpc: Slurm job arrays and MPI ranks; :func:`mozaik.backends.search_backend` picks the
 search's backend: this package is below :mod:`mozaik.backends` and does not import it);
-:func:`collate_search` and :func:`query_search` read the results of every point;
+:func:`run_optimisation` (``kind: optimise``, through :func:`run_search`) asks the points of
+Optuna batch by batch, its state in the master directory, and tells it each point's
+objectives; :func:`collate_search` and :func:`query_search` read the results of every point;
 :func:`plot_search` draws the search file's ``plots:`` (search plots,
 :class:`mozaik.plot.SearchPlot`) from the collated table into ``MASTER/figures/``.
 ``mozaik search`` is the command line.
@@ -20,6 +22,7 @@ from __future__ import annotations
 from mozaik.search._collate import (
     COLLATED_COLUMNS,
     COLLATED_FILE,
+    aggregate_over,
     collate_search,
     point_values,
     query_search,
@@ -36,14 +39,18 @@ from mozaik.search._master import (
     save_definition,
     write_status,
 )
-from mozaik.search._plots import SEARCH_FIGURES_DIR, plot_search
-from mozaik.search._run import (
-    SearchBackend,
-    SearchOptions,
-    SearchSummary,
-    run_points_in_pool,
-    run_search,
+from mozaik.search._optimise import (
+    JOURNAL_FILE,
+    TRIALS_FILE,
+    best_trials,
+    history_lines,
+    run_optimisation,
+    trial_table,
 )
+from mozaik.search._optimise_spec import SAMPLERS, Constraint, Objective, Optimisation, Range
+from mozaik.search._options import SearchBackend, SearchOptions, SearchSummary
+from mozaik.search._plots import SEARCH_FIGURES_DIR, plot_search
+from mozaik.search._run import run_points_in_pool, run_search
 from mozaik.search._spec import (
     KINDS,
     Search,
@@ -56,16 +63,26 @@ from mozaik.search._spec import (
 __all__ = [
     "COLLATED_COLUMNS",
     "COLLATED_FILE",
+    "Constraint",
     "INDEX_COLUMNS",
     "INDEX_FILE",
+    "JOURNAL_FILE",
     "KINDS",
+    "Objective",
+    "Optimisation",
+    "Range",
+    "SAMPLERS",
     "SEARCH_FIGURES_DIR",
     "STATUSES",
     "Search",
     "SearchBackend",
     "SearchOptions",
     "SearchSummary",
+    "TRIALS_FILE",
+    "aggregate_over",
+    "best_trials",
     "collate_search",
+    "history_lines",
     "load_master",
     "load_search",
     "make_points",
@@ -75,11 +92,13 @@ __all__ = [
     "query_search",
     "read_index",
     "refresh_index",
+    "run_optimisation",
     "run_point",
     "run_points_in_pool",
     "run_search",
     "save_definition",
     "search_from_mapping",
     "search_plot_entries",
+    "trial_table",
     "write_status",
 ]

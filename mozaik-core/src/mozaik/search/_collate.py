@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from mozaik._errors import ConfigError
 from mozaik.search._master import load_master, read_index
 from mozaik.search._values import point_values
 
-__all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "collate_search", "point_values",
-           "query_search"]
+__all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "aggregate_over", "collate_search",
+           "point_values", "query_search"]
 
 COLLATED_FILE = "collated.parquet"
 
@@ -117,3 +119,33 @@ def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.
     pq.write_table(table, tmp)
     tmp.replace(target)
     return table
+
+
+def aggregate_over(table: pa.Table, path: str) -> pa.Table:
+    """A collated table with the varied ``path`` (e.g. ``simulator.simulation_seed``: five
+    simulation seeds per point for error bars) aggregated away.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per combination of the other varied paths and each SingleValue's
+        ``sheet_name``, ``analysis_algorithm``, ``stimulus_id``, ``value_name`` and
+        ``value_units``: ``value_mean``, ``value_std`` (sample standard deviation, null for one
+        value) and ``value_count`` (the values aggregated: one per value of ``path``).
+
+    Raises
+    ------
+    ConfigError
+        If ``path`` is not a column of ``table`` (the varied paths are listed).
+    """
+    varied = [c for c in table.column_names if c not in COLLATED_COLUMNS]
+    if path not in varied:
+        msg = (f"aggregate over {path!r}: the search does not vary it; its varied paths: "
+               f"{', '.join(varied) or 'none'}")
+        raise ConfigError(msg)
+    keys = [c for c in varied if c != path] + [c for c in COLLATED_COLUMNS[1:] if c != "value"]
+    grouped = table.group_by(keys, use_threads=False).aggregate(
+        [("value", "mean"), ("value", "stddev", pc.VarianceOptions(ddof=1)),
+         ("value", "count")])
+    return grouped.rename_columns([{"value_stddev": "value_std"}.get(c, c)
+                                   for c in grouped.column_names])

@@ -10,6 +10,10 @@ Layout::
       status/p00000.crash.txt  the Python stack when point 0's process crashed (faulthandler)
       index.parquet          one row per point (see INDEX_COLUMNS), rebuilt from status/
 
+An optimising search (``kind: optimise``) also holds ``optuna.journal`` (Optuna's file-based
+journal storage: the study's state), ``points.json`` (the points asked so far, point ``i`` being
+trial ``i``) and ``trials.parquet`` (the trial table); see :mod:`mozaik.search._optimise`.
+
 Each point is run by :func:`run_point`, in any process (a pool worker, a Slurm array task, an MPI
 rank): it writes only its own run directory and status file, so nothing is shared between
 workers; the index is rebuilt from the status files by the process that runs the search.
@@ -17,6 +21,7 @@ workers; the index is rebuilt from the status files by the process that runs the
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -42,6 +47,8 @@ __all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir"
 
 INDEX_FILE = "index.parquet"
 DEFINITION_FILE = "search.yaml"
+#: The points an optimising search asked so far (a JSON list of {dotted path: value}).
+POINTS_FILE = "points.json"
 TAIL_LINES = 30
 
 #: Statuses of a point in the index.
@@ -102,8 +109,9 @@ def read_status(master: Path, point_id: int) -> dict[str, Any] | None:
 
 
 #: Keys of a search file that may change in an existing master directory: they say where the
-#: points run and how the whole search is drawn, not what the points are.
-_NOT_IDENTITY = ("backend", "resources", "plots")
+#: points run and how the whole search is drawn, not what the points are (``n_trials``: an
+#: optimising search may be extended, or stopped early).
+_NOT_IDENTITY = ("backend", "resources", "plots", "n_trials")
 
 
 def _identity(definition: Any) -> Any:
@@ -124,9 +132,28 @@ def _canonical(definition: Any) -> str:
     return json.dumps(definition, sort_keys=True, default=str)
 
 
+def _difference(old: Any, new: Any) -> str:
+    """The lines that differ between two definitions (as sorted YAML, backend aside)."""
+    def lines(definition: Any) -> list[str]:
+        text = yaml.safe_dump(json.loads(_canonical(_identity(definition))), sort_keys=True)
+        return text.splitlines()
+
+    diff = difflib.unified_diff(lines(old), lines(new), lineterm="", n=0)
+    return "\n".join(d for d in diff if not d.startswith(("---", "+++", "@@")))
+
+
+def save_points(master: Path, points: Sequence[Mapping[str, Any]]) -> None:
+    """Record the points of an optimising search asked so far (atomically)."""
+    path = Path(master) / POINTS_FILE
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps([dict(p) for p in points]), encoding="utf-8")
+    tmp.replace(path)
+
+
 def save_definition(search: Search, master: Path) -> None:
-    """Copy the definition into ``master``; an existing, different one is an error. The
-    ``backend``, ``resources`` and ``plots`` may change: the copy is updated with them."""
+    """Copy the definition into ``master``; an existing, different one is an error (the
+    difference shown). The ``backend``, ``resources``, ``plots`` and ``n_trials`` may change:
+    the copy is updated with them."""
     master.mkdir(parents=True, exist_ok=True)
     path = master / DEFINITION_FILE
     # declaration order kept: the order of ``parameters`` numbers a grid's points
@@ -136,7 +163,8 @@ def save_definition(search: Search, master: Path) -> None:
         new = yaml.safe_load(text)
         if _canonical(_identity(old)) != _canonical(_identity(new)):
             msg = (f"{master} holds a different search ({path}); choose another master "
-                   "directory, or delete this one to start again")
+                   "directory, or delete this one to start again. The difference (- in "
+                   f"{master}, + now):\n{_difference(old, new)}")
             raise ConfigError(msg)
         if _canonical(old) == _canonical(new):
             return
@@ -153,8 +181,13 @@ def load_master(master: str | Path) -> Search:
         msg = f"{master} is not a search master directory: it has no {DEFINITION_FILE}"
         raise ConfigError(msg)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return search_from_mapping(data, master, name=str(data.get("name", "search")),
-                               where=str(path), check_plots=False, check_values=False)
+    search = search_from_mapping(data, master, name=str(data.get("name", "search")),
+                                 where=str(path), check_plots=False, check_values=False)
+    if search.optimisation is not None:
+        asked = master / POINTS_FILE
+        points = json.loads(asked.read_text(encoding="utf-8")) if asked.is_file() else []
+        search = attrs.evolve(search, points=tuple(points))
+    return search
 
 
 def _tail(text: str, lines: int = TAIL_LINES) -> str:
@@ -266,6 +299,26 @@ def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, An
     return row
 
 
+def _record_note(master: Path, row: dict[str, Any], note: str) -> None:
+    """A backend's note on a point (row: its :func:`point_state`) that did not finish: record
+    it as failed, the note's first line its error."""
+    if row["status"] in ("done", "failed"):
+        return
+    i = row["point_id"]
+    error, _, output = note.partition("\n")
+    tail = "\n".join(t for t in (output, _log_tail(master, i), row["log_tail"]) if t)
+    row.update(status="failed", error=error, log_tail=tail)
+    write_status(master, i, "failed", error=error, log_tail=tail, exit_code=row["exit_code"],
+                 signal=row["signal"])
+
+
+def record_notes(master: str | Path, notes: Mapping[int, str]) -> None:
+    """Record the backend's notes on points that did not finish (see :func:`refresh_index`)
+    for those points only (without rebuilding the index)."""
+    for i, note in notes.items():
+        _record_note(Path(master), point_state(Path(master), i, check=False), note)
+
+
 def refresh_index(master: str | Path, search: Search | None = None,
                   notes: Mapping[int, str] | None = None, *, check: bool = True) -> pa.Table:
     """Rebuild ``MASTER/index.parquet`` from the points' status files and stores.
@@ -287,12 +340,8 @@ def refresh_index(master: str | Path, search: Search | None = None,
     rows = []
     for i in range(len(search.points)):
         row = point_state(master, i, check)
-        if i in notes and row["status"] not in ("done", "failed"):
-            error, _, output = notes[i].partition("\n")
-            tail = "\n".join(t for t in (output, _log_tail(master, i), row["log_tail"]) if t)
-            row.update(status="failed", error=error, log_tail=tail)
-            write_status(master, i, "failed", error=error, log_tail=tail,
-                         exit_code=row["exit_code"], signal=row["signal"])
+        if i in notes:
+            _record_note(master, row, notes[i])
         rows.append(row)
     columns: dict[str, Any] = {"point_id": pa.array([r["point_id"] for r in rows], pa.int64())}
     for name in search.parameters:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
-
-import attrs
 
 from mozaik._errors import ConfigError
 from mozaik.search._children import run_children
@@ -16,56 +13,11 @@ from mozaik.search._master import (
     save_definition,
     todo_points,
 )
+from mozaik.search._optimise import run_optimisation
+from mozaik.search._options import SearchBackend, SearchOptions, SearchSummary
 from mozaik.search._spec import Search
 
-__all__ = ["SearchBackend", "SearchOptions", "SearchSummary", "run_points_in_pool", "run_search"]
-
-
-@attrs.frozen(kw_only=True)
-class SearchOptions:
-    """Options of running a parameter search's points that every backend accepts.
-
-    Parameters
-    ----------
-    dry_run : bool
-        Show what would run (the points' overrides, a batch script), run and submit nothing.
-    """
-
-    dry_run: bool = False
-
-
-class SearchBackend(Protocol):
-    """What :func:`run_search` needs of a backend: a way to run some points of a search.
-
-    :class:`mozaik.backends.Backend` satisfies it (this package does not import
-    :mod:`mozaik.backends`, which sits above it; :func:`mozaik.backends.search_backend` picks a
-    search's backend).
-    """
-
-    def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
-                   options: SearchOptions | None = None) -> dict[int, str]: ...
-
-
-@attrs.frozen(kw_only=True)
-class SearchSummary:
-    """What :func:`run_search` did.
-
-    Attributes
-    ----------
-    master_dir : pathlib.Path
-    points : int
-        Points of the search.
-    ran : tuple of int
-        Points run by this call (empty: nothing to do).
-    done, failed : int
-        Points done and failed after this call (the others are missing or incomplete).
-    """
-
-    master_dir: Path
-    points: int
-    ran: tuple[int, ...]
-    done: int
-    failed: int
+__all__ = ["run_points_in_pool", "run_search"]
 
 
 def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *,
@@ -73,7 +25,9 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
     """Run a search into ``master_dir`` through ``backend`` (the search's own:
     :func:`mozaik.backends.search_backend`).
 
-    Points never run (all of a new master directory) are run. When every point is done nothing
+    An optimising search (``kind: optimise``) asks its points of Optuna batch by batch
+    (:func:`mozaik.search.run_optimisation`). Points never run (all of a new master directory)
+    are run. When every point is done nothing
     runs. Failed, incomplete (killed) and corrupt points are rerun only with ``resume=True``
     (with the missing ones, and only those). ``options`` go to the backend's
     :meth:`~mozaik.backends.Backend.run_search` (``SearchOptions(dry_run=True)``...).
@@ -84,6 +38,8 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
         If ``master_dir`` holds another search, or unfinished points without ``resume``.
     """
     master = Path(master_dir)
+    if search.optimisation is not None:
+        return run_optimisation(search, master, backend, resume=resume, options=options)
     save_definition(search, master)
     index = refresh_index(master, search)
     statuses = index["status"].to_pylist()

@@ -3,7 +3,7 @@
 Layout of a search file (YAML)::
 
     study: ../vogels_abbott2005      # a study file or folder, relative to this file
-    kind: grid                       # grid | random | list
+    kind: grid                       # grid | random | list | optimise
     set: ["sheets.exc.params.placement.n_neurons=400"]   # fixed overrides of every point
     parameters:                      # grid: a list of values per dotted path
       connectors.exc_exc.params.weight_uS: [0.002, 0.004]
@@ -11,6 +11,8 @@ Layout of a search file (YAML)::
     # random:  parameters: {PATH: {low: 0.001, high: 0.01}} or {PATH: {choice: [..]}},
     #          n_points: 20, seed: 1
     # list:    points: [{PATH: value, ...}, ...]
+    # optimise: ranges, objectives, sampler, n_trials, batch_size (mozaik.search._optimise_spec):
+    #          points are asked of Optuna batch by batch (mozaik.search._optimise)
     workflow: analyses.yaml          # optional: the analyses and plots of every point
                                      # (instead of the study's own)
     plots:                           # optional: figures of the whole search (search plots)
@@ -41,16 +43,17 @@ import yaml
 from mozaik._errors import ConfigError
 from mozaik.config import ConfigTree, ProblemCollector, load_tree
 from mozaik.plugin import Registry, get_registry
+from mozaik.search._optimise_spec import OPTIMISE_KEYS, Optimisation, parse_optimisation
 from mozaik.study import ComponentEntry, load_study, structure_component
 
 __all__ = ["KINDS", "Search", "definition_tree", "load_search", "make_points",
            "search_from_mapping", "search_plot_entries"]
 
 #: The kinds of search.
-KINDS: tuple[str, ...] = ("grid", "random", "list")
+KINDS: tuple[str, ...] = ("grid", "random", "list", "optimise")
 
 _KEYS = ("study", "kind", "set", "parameters", "points", "n_points", "seed", "workflow",
-         "plots", "backend", "resources", "name")
+         "plots", "backend", "resources", "name", *OPTIMISE_KEYS)
 
 
 @attrs.frozen(kw_only=True)
@@ -63,8 +66,9 @@ class Search:
         Name of the search (default: the search file's stem).
     study : pathlib.Path
         The study file (absolute).
-    kind : {"grid", "random", "list"}
-        How points are made.
+    kind : {"grid", "random", "list", "optimise"}
+        How points are made (``optimise``: asked of Optuna as the search goes; ``points``
+        holds those asked so far).
     parameters : tuple of str
         The dotted paths the search varies, in order.
     points : tuple of dict
@@ -84,6 +88,8 @@ class Search:
         The backend's parameters.
     definition : dict
         The search file as read (copied into the master directory).
+    optimisation : Optimisation or None
+        The ranges, objectives and sampler of an optimising search (``kind: optimise``).
     """
 
     name: str
@@ -97,6 +103,7 @@ class Search:
     backend: str = "local"
     resources: dict[str, Any] = attrs.field(factory=dict)
     definition: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    optimisation: Optimisation | None = None
 
     def overrides(self, point_id: int) -> list[str]:
         """The ``dotted.path=value`` overrides of point ``point_id`` (fixed ones first)."""
@@ -163,11 +170,16 @@ def _tree_paths(node: Any, prefix: str = "") -> list[str]:
     return paths
 
 
+#: Optional seeds of ``simulator`` a search may vary even when the study does not set them.
+_STREAM_SEEDS = ("model_seed", "simulation_seed", "experiment_seed")
+
+
 def _check_paths(where: str, study: Path, paths: Sequence[str]) -> None:
     """Every varied path must exist in the study as written (before references resolve)."""
     data = load_tree(study).data
     existing = _tree_paths(data)
-    known = set(existing)
+    # the seed streams may be varied without the study naming them (they default to the seed)
+    known = set(existing) | {f"simulator.{k}" for k in _STREAM_SEEDS}
     for path in paths:
         if path not in known:
             near = difflib.get_close_matches(path, existing, n=3, cutoff=0.5)
@@ -349,9 +361,20 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
     if not isinstance(parameters, dict):
         msg = f"{where}: parameters: must be a mapping of dotted paths to values"
         raise ConfigError(msg)
-    names, points = make_points(kind, parameters, n_points=data.get("n_points"),
-                                seed=data.get("seed"), points=data.get("points") or (),
-                                where=where)
+    optimisation = None
+    points: tuple[dict[str, Any], ...]
+    if kind == "optimise":
+        optimisation = parse_optimisation(data, where)
+        names, points = tuple(r.path for r in optimisation.ranges), ()
+    else:
+        stray = [k for k in OPTIMISE_KEYS if k in data]
+        if stray:
+            msg = (f"{where}: {', '.join(stray)}: only an optimising search (kind: optimise) "
+                   f"has these keys; this search's kind is {kind}")
+            raise ConfigError(msg)
+        names, points = make_points(kind, parameters, n_points=data.get("n_points"),
+                                    seed=data.get("seed"), points=data.get("points") or (),
+                                    where=where)
     _check_paths(where, study, names)
     fixed = data.get("set") or []
     if not isinstance(fixed, list) or not all(isinstance(s, str) for s in fixed):
@@ -375,7 +398,8 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
                   backend=str(data.get("backend", "local")), resources=dict(resources),
                   definition={**dict(data), "study": str(study),
                               **({"workflow": str((base / str(workflow)).resolve())}
-                                 if workflow else {})})
+                                 if workflow else {})},
+                  optimisation=optimisation)
     if check_values:
         _check_non_finite(where, search, registry or get_registry())
     return search

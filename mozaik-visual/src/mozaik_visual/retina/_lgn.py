@@ -167,7 +167,8 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
                    f"visual space's frame_interval_ms={space.params.frame_interval_ms}")
             raise ConfigError(msg)
         self._noise_steps = round(steps)
-        self._seed = int(getattr(model, "seed", 0))
+        # per-presentation noise: the simulation stream (simulator.simulation_seed)
+        self._seed = int(getattr(model, "simulation_seed", getattr(model, "seed", 0)))
         #: Presentations (blanks included) shown so far: each draws its own noise.
         self.n_presented = 0
         self._cache: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
@@ -181,7 +182,8 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
         if p.placement == "grid":
             xy = _grid(p.n_cells, width, height)
         else:
-            rng = experiment_rng(model, "RetinaLGN", sheet_name)
+            # where the cells sit is the network's identity: the model stream
+            rng = experiment_rng(model, "RetinaLGN", sheet_name, stream="model")
             xy = rng.uniform(-0.5, 0.5, size=(p.n_cells, 2)) * np.array([width, height])
         return xy + np.array([p.x_deg, p.y_deg])
 

@@ -1,0 +1,63 @@
+"""What running a search's points takes and gives: options, the backend protocol, the summary.
+
+A module of its own: both :mod:`mozaik.search._run` and :mod:`mozaik.search._optimise` use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from mozaik.search._spec import Search
+
+__all__ = ["SearchBackend", "SearchOptions", "SearchSummary"]
+
+
+@attrs.frozen(kw_only=True)
+class SearchOptions:
+    """Options of running a parameter search's points that every backend accepts.
+
+    Parameters
+    ----------
+    dry_run : bool
+        Show what would run (the points' overrides, a batch script), run and submit nothing.
+    """
+
+    dry_run: bool = False
+
+
+class SearchBackend(Protocol):
+    """What :func:`run_search` needs of a backend: a way to run some points of a search.
+
+    :class:`mozaik.backends.Backend` satisfies it (this package does not import
+    :mod:`mozaik.backends`, which sits above it; :func:`mozaik.backends.search_backend` picks a
+    search's backend).
+    """
+
+    def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
+                   options: SearchOptions | None = None) -> dict[int, str]: ...
+
+
+@attrs.frozen(kw_only=True)
+class SearchSummary:
+    """What :func:`run_search` did.
+
+    Attributes
+    ----------
+    master_dir : pathlib.Path
+    points : int
+        Points of the search.
+    ran : tuple of int
+        Points run by this call (empty: nothing to do).
+    done, failed : int
+        Points done and failed after this call (the others are missing or incomplete).
+    """
+
+    master_dir: Path
+    points: int
+    ran: tuple[int, ...]
+    done: int
+    failed: int
