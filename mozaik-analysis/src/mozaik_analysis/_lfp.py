@@ -350,8 +350,8 @@ class PopulationLFP(Analysis[PopulationLFPParams]):
     """The RWS LFP proxy of Mazzoni et al. 2015 for a sheet's recorded neurons.
 
     Returns one AnalogSignal (nA, ``y_axis_name`` "LFP (RWS proxy)") per sheet and
-    presentation, ``stimulus_id`` with its ``trial`` parameter set to the presentation's trial. Time is relative to the onset and
-    starts ``delay_ms`` after the first sample.
+    presentation, ``stimulus_id`` with its ``trial`` parameter set to the presentation's trial.
+    Time is relative to the onset and starts ``delay_ms`` after the first sample.
     """
 
     name = "PopulationLFP"

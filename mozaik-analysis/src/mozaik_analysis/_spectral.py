@@ -9,8 +9,10 @@ They read :class:`ElectrodeSignals` (or AnalogSignal) results of :class:`Electro
 * Generalized phase (Davis et al. 2020, Nature 587: 432): the phase of the analytic signal of
   the wide-band (5-40 Hz) signal, where the instantaneous frequency turns negative (the phase
   runs backwards, which a narrow-band filter would hide) corrected by interpolating the
-  unwrapped phase across those episodes (shape-preserving cubic), each episode extended by its
-  own length.
+  unwrapped phase across those episodes (shape-preserving cubic). Our rule for an episode's
+  extent: from the first backward step until the phase is back above the value it turned at,
+  so the corrected phase never runs backwards (Davis et al. extend each episode by a fixed
+  multiple of its duration instead).
 * Travelling waves: at every sample, a plane fitted to the phase map
   (``phi(x) = phi0 - k . x``, least squares over neighbouring electrodes' circular phase
   differences); a wave is a sample whose fit explains more of the phase differences (R^2) than
@@ -294,8 +296,8 @@ def generalized_phase(x: np.ndarray, fs_hz: float, band_hz: tuple[float, float] 
                       *, analysis: str = "generalized_phase") -> np.ndarray:
     """Generalized phase (rad, in (-pi, pi]) of the columns of ``x`` (n_samples, n_signals)
     after Davis et al. 2020: band-pass, analytic signal, and the unwrapped phase interpolated
-    (PCHIP) across episodes of negative instantaneous frequency, each extended by its own
-    length."""
+    (PCHIP) across episodes of negative instantaneous frequency, each extended until the phase
+    has recovered the value it turned at (see the module docstring)."""
     from scipy.interpolate import PchipInterpolator
     from scipy.signal import hilbert
 
@@ -307,11 +309,8 @@ def generalized_phase(x: np.ndarray, fs_hz: float, band_hz: tuple[float, float] 
     idx = np.arange(n)
     for j in range(phase.shape[1]):
         ph = phase[:, j]
-        negative = np.r_[False, np.diff(ph) < 0]
-        bad = negative.copy()
-        edges = np.flatnonzero(np.diff(np.r_[0, negative.astype(np.int8), 0]))
-        for start, stop in zip(edges[::2], edges[1::2], strict=True):
-            bad[start:min(n, stop + (stop - start))] = True
+        # backward steps, and every sample until the phase is back above where it turned
+        bad = np.r_[False, np.diff(ph) < 0] | (ph < np.maximum.accumulate(ph))
         good = ~bad
         if bad.any() and good.sum() >= 2:
             ph = ph.copy()
