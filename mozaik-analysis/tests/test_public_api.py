@@ -20,8 +20,8 @@ SNAPSHOT = [
     "TrialAveragedConductancesParams", "TrialAveragedFiringRate", "TrialAveragedFiringRateParams",
     "TrialAveragedVm", "TrialAveragedVmParams", "TuningCurves", "TuningParams", "TuningWidth",
     "TuningWidthParams", "__version__", "band_pass", "electrode_grid", "exponential_kernel",
-    "fit_plane_waves", "generalized_phase", "naka_rushton", "synaptic_currents", "tuning_curves",
-    "von_mises", "von_mises_hwhh"
+    "f1_amplitude", "fit_plane_waves", "generalized_phase", "naka_rushton", "synaptic_currents",
+    "tuning_curves", "von_mises", "von_mises_hwhh", "welch"
 ]
 
 

@@ -61,8 +61,10 @@ if TYPE_CHECKING:
         TravellingWaves,
         TravellingWavesParams,
         band_pass,
+        f1_amplitude,
         fit_plane_waves,
         generalized_phase,
+        welch,
     )
     from mozaik_analysis._sta import SpikeTriggeredAverage, SpikeTriggeredAverageParams
     from mozaik_analysis._subthreshold import (
@@ -136,8 +138,10 @@ _EXPORTS = {
         "TravellingWaves",
         "TravellingWavesParams",
         "band_pass",
+        "f1_amplitude",
         "fit_plane_waves",
         "generalized_phase",
+        "welch",
     ),
     "_subthreshold": (
         "SubthresholdMoments",
@@ -225,6 +229,7 @@ __all__ = [
     "band_pass",
     "electrode_grid",
     "exponential_kernel",
+    "f1_amplitude",
     "fit_plane_waves",
     "generalized_phase",
     "naka_rushton",
@@ -232,4 +237,5 @@ __all__ = [
     "tuning_curves",
     "von_mises",
     "von_mises_hwhh",
+    "welch",
 ]

@@ -53,8 +53,10 @@ __all__ = [
     "TravellingWaves",
     "TravellingWavesParams",
     "band_pass",
+    "f1_amplitude",
     "fit_plane_waves",
     "generalized_phase",
+    "welch",
 ]
 
 
