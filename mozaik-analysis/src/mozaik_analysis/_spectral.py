@@ -461,7 +461,8 @@ class TravellingWavesParams:
 class TravellingWaves(Analysis[TravellingWavesParams]):
     """Travelling plane waves in phase maps: three SingleValues per stored phase map,
     "wave direction" (deg), "wave speed" (m/s, median over wave samples) and "wave fraction"
-    (fraction of samples with a wave above chance)."""
+    (fraction of samples with a wave above chance), and an AnalogSignal "wave direction" (deg,
+    per sample, NaN where no wave is above chance) for the phase-map movie."""
 
     name = "TravellingWaves"
 
@@ -481,4 +482,11 @@ class TravellingWaves(Analysis[TravellingWavesParams]):
                     (waves.fraction, "wave fraction", pq.dimensionless)):
                 out.append(single_value(self.name, r.sheet_name, r.stimulus_id, value, name,
                                         units, tags, period=360.0 if units is pq.deg else None))
+            per_sample = np.where(waves.is_wave, np.degrees(waves.direction_rad), np.nan)
+            out.append(AnalogSignal(
+                analysis_algorithm=self.name, sheet_name=r.sheet_name,
+                stimulus_id=r.stimulus_id, y_axis_name="wave direction", tags=tags,
+                signal=neo.AnalogSignal(per_sample, units=pq.deg, t_start=r.signal.t_start,
+                                        sampling_period=r.signal.sampling_period,
+                                        name="wave direction")))
         return out

@@ -47,6 +47,16 @@ if TYPE_CHECKING:
         ParameterSearchPlot,
         search_value_columns,
     )
+    from mozaik_plot._signals import (
+        ElectrodeMapParams,
+        ElectrodeMapPlot,
+        LFPArrayParams,
+        LFPArrayPlot,
+        PhaseMovie,
+        PhaseMovieParams,
+        SpectrumParams,
+        SpectrumPlot,
+    )
     from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
     from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
     from mozaik_plot._values import (
@@ -81,6 +91,16 @@ _EXPORTS = {
         "plot_parameter_search",
     ),
     "_search_plot": ("ParameterSearchParams", "ParameterSearchPlot", "search_value_columns"),
+    "_signals": (
+        "ElectrodeMapParams",
+        "ElectrodeMapPlot",
+        "LFPArrayParams",
+        "LFPArrayPlot",
+        "PhaseMovie",
+        "PhaseMovieParams",
+        "SpectrumParams",
+        "SpectrumPlot",
+    ),
     "_style": ("COLORS", "LOOK", "axis_label", "look", "sheet_color"),
     "_tree": ("Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"),
     "_values": (
@@ -102,9 +122,13 @@ __all__ = [
     "ConnectivityParams",
     "ConnectivityPlot",
     "CurvePanel",
+    "ElectrodeMapParams",
+    "ElectrodeMapPlot",
     "FigureParams",
     "FigurePlot",
     "HistogramPanel",
+    "LFPArrayParams",
+    "LFPArrayPlot",
     "LOOK",
     "Layout",
     "MovieParams",
@@ -118,6 +142,8 @@ __all__ = [
     "PerNeuronValueParams",
     "PerNeuronValuePlot",
     "PerNeuronValueScatter",
+    "PhaseMovie",
+    "PhaseMovieParams",
     "PlotParameterError",
     "PositionPanel",
     "PsthPanel",
@@ -129,6 +155,8 @@ __all__ = [
     "ScatterParams",
     "SearchPanel",
     "SignalPanel",
+    "SpectrumParams",
+    "SpectrumPlot",
     "TuningCurveParams",
     "TuningCurvePlot",
     "__version__",
