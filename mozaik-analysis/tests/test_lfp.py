@@ -23,6 +23,8 @@ from mozaik_analysis import (
     PopulationLFPParams,
     PowerSpectrum,
     PowerSpectrumParams,
+    SpikeFieldCoherence,
+    SpikeFieldCoherenceParams,
 )
 
 DT = 0.5  # ms
@@ -158,3 +160,44 @@ def test_sampling_interval_the_recording_does_not_have(tmp_path, rng):
 def test_kernel_length_must_be_positive(value):
     with pytest.raises(ConfigError, match=r"analyses\.0\.params\.length_constant_um"):
         structure({"length_constant_um": value}, ElectrodeLFPParams, path="analyses.0.params")
+
+
+def test_spike_field_coherence_finds_phase_locked_spikes(tmp_path):
+    """Excitatory conductances modulated at 20 Hz and spikes locked to them: the coherence of
+    the LFP proxy with the pooled spikes peaks at 20 Hz; with spikes at random times it is
+    low there."""
+    rng = np.random.default_rng(3)
+    store = DataStore.create(tmp_path / "run", {"config": {"model": "synthetic"}})
+    store.write_neurons("exc", np.arange(N), np.zeros((N, 2)),
+                        {"e_rev_E": np.zeros(N), "e_rev_I": np.full(N, -80.0)})
+    n, dt = 4000, 1.0
+    t = np.arange(n) * dt
+    drive = 1.0 + 0.8 * np.sin(2 * np.pi * 20.0 * t / 1000.0)
+    traces = {"v": np.full((n, N), -65.0),
+              "gsyn_exc": 0.01 * drive[:, None] * rng.uniform(0.8, 1.2, (n, N)),
+              "gsyn_inh": np.full((n, N), 0.01)}
+    signals = tuple(SignalRecording(variable=v, units="mV" if v == "v" else "uS", t_start=0.0,
+                                    sampling_period=dt, neurons=np.arange(N), values=x)
+                    for v, x in traces.items())
+    locked = rng.random((n, N)) < 0.02 * drive[:, None]
+    random = rng.random((n, N)) < 0.02
+    for trial, spikes in enumerate((locked, random)):
+        step, neuron = np.nonzero(spikes)
+        onset = trial * (n * dt + 100.0)
+        rec = SheetRecording(
+            t_start=onset, t_stop=onset + n * dt, spike_neurons=neuron,
+            spike_times=onset + t[step] + 0.5, spike_recorded=np.arange(N),
+            signals=tuple(SignalRecording(variable=s.variable, units=s.units, t_start=onset,
+                                          sampling_period=dt, neurons=s.neurons,
+                                          values=s.values) for s in signals))
+        store.write_presentation_arrays(stimulus("Grating"), trial, {"exc": rec},
+                                        t_start=onset, t_stop=onset + n * dt)
+    for r in PopulationLFP(PopulationLFPParams()).run(store):
+        store.add_analysis_result(r)
+    out = SpikeFieldCoherence(SpikeFieldCoherenceParams(frequency_resolution_hz=4.0)).run(store)
+    by_trial = {r.stimulus_id.params["trial"]: r for r in out}
+    f = by_trial[0].frequencies_hz
+    at = int(np.argmin(np.abs(f - 20.0)))
+    assert by_trial[0].coherence[0, at] > 0.5
+    assert by_trial[1].coherence[0, at] < 0.1
+    assert int(np.argmax(by_trial[0].coherence[0, 1:])) + 1 == at

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mozaik_analysis
 
 SNAPSHOT = [
-    "BandPass", "BandPassParams", "CVISI", "CVISIParams", "ContrastResponse",
+    "BandPass", "BandPassParams", "CVISI", "CVISIParams", "CoherenceSpectra", "ContrastResponse",
     "ContrastResponseParams", "ElectrodeLFP", "ElectrodeLFPParams", "ElectrodeSignals",
     "ElectrodeValues", "FanoFactor", "FanoFactorParams", "FiringRate", "FiringRateParams",
     "GeneralizedPhase", "GeneralizedPhaseParams", "LFPF1", "LFPF1Params", "MAZZONI_ALPHA",
@@ -14,14 +14,15 @@ SNAPSHOT = [
     "PeriodicTuningPreferenceParams", "PlaneWaves", "PopulationLFP", "PopulationLFPParams",
     "PopulationMean", "PopulationMeanParams", "PowerSpectra", "PowerSpectrum",
     "PowerSpectrumParams", "SizeTuning", "SizeTuningParams", "SpikeCountCorrelation",
-    "SpikeCountCorrelationParams", "SpikeTriggeredAverage", "SpikeTriggeredAverageParams",
-    "SpikeWindowParams", "SubthresholdMoments", "SubthresholdMomentsParams", "SynapticCurrents",
-    "TravellingWaves", "TravellingWavesParams", "TrialAveragedConductances",
-    "TrialAveragedConductancesParams", "TrialAveragedFiringRate", "TrialAveragedFiringRateParams",
-    "TrialAveragedVm", "TrialAveragedVmParams", "TuningCurves", "TuningParams", "TuningWidth",
-    "TuningWidthParams", "__version__", "band_pass", "electrode_grid", "exponential_kernel",
-    "f1_amplitude", "fit_plane_waves", "generalized_phase", "naka_rushton", "synaptic_currents",
-    "tuning_curves", "von_mises", "von_mises_hwhh", "welch"
+    "SpikeCountCorrelationParams", "SpikeFieldCoherence", "SpikeFieldCoherenceParams",
+    "SpikeTriggeredAverage", "SpikeTriggeredAverageParams", "SpikeWindowParams",
+    "SubthresholdMoments", "SubthresholdMomentsParams", "SynapticCurrents", "TravellingWaves",
+    "TravellingWavesParams", "TrialAveragedConductances", "TrialAveragedConductancesParams",
+    "TrialAveragedFiringRate", "TrialAveragedFiringRateParams", "TrialAveragedVm",
+    "TrialAveragedVmParams", "TuningCurves", "TuningParams", "TuningWidth", "TuningWidthParams",
+    "__version__", "band_pass", "electrode_grid", "exponential_kernel", "f1_amplitude",
+    "fit_plane_waves", "generalized_phase", "naka_rushton", "synaptic_currents", "tuning_curves",
+    "von_mises", "von_mises_hwhh", "welch"
 ]
 
 

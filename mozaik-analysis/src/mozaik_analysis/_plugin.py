@@ -41,6 +41,7 @@ SUMMARIES = {
     "BandPass": "zero-phase Butterworth band-pass of LFP signals",
     "PowerSpectrum": "Welch power spectral density of LFP signals (Elephant)",
     "LFPF1": "F1 amplitude of each electrode's LFP at the stimulus temporal frequency",
+    "SpikeFieldCoherence": "coherence of the LFP with the sheet's pooled spikes (Elephant)",
     "GeneralizedPhase": "generalized phase of each electrode's LFP (Davis et al. 2020)",
     "TravellingWaves": "plane travelling waves in phase maps: direction, speed (m/s), fraction "
                        "of time",
@@ -49,7 +50,7 @@ SUMMARIES = {
 
 @hookimpl
 def mozaik_analysis_data_structures() -> Iterable[type]:
-    return [ma.ElectrodeSignals, ma.ElectrodeValues, ma.PowerSpectra]
+    return [ma.ElectrodeSignals, ma.ElectrodeValues, ma.PowerSpectra, ma.CoherenceSpectra]
 
 
 @hookimpl

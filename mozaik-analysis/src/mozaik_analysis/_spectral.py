@@ -29,6 +29,8 @@ from typing import Any
 import attrs
 import neo
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import quantities as pq
 from mozaik.ads import AnalogSignal, AnalysisDataStructure, data, parameter, units_parameter
 from mozaik.analysis import Analysis
@@ -36,12 +38,13 @@ from mozaik.config import each, finite, positive
 from mozaik.datastore import DataStoreView, param_filter_query
 
 from mozaik_analysis._ads import single_value
-from mozaik_analysis._common import fail, to_tuple
+from mozaik_analysis._common import fail, presentations, to_tuple
 from mozaik_analysis._lfp import ElectrodeSignals, ElectrodeValues
 
 __all__ = [
     "BandPass",
     "BandPassParams",
+    "CoherenceSpectra",
     "GeneralizedPhase",
     "GeneralizedPhaseParams",
     "LFPF1",
@@ -50,6 +53,8 @@ __all__ = [
     "PowerSpectra",
     "PowerSpectrum",
     "PowerSpectrumParams",
+    "SpikeFieldCoherence",
+    "SpikeFieldCoherenceParams",
     "TravellingWaves",
     "TravellingWavesParams",
     "band_pass",
@@ -289,6 +294,109 @@ class LFPF1(Analysis[LFPF1Params]):
                 values=amp, positions_um=r.positions_um, value_name=f"F1({r.y_axis_name})",
                 value_units=r.signal.units, tags=tuple(dict.fromkeys((*r.tags, *p.tags)))))
         return out
+
+
+# -- spike-field coherence ---------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True, eq=False, slots=False, repr=False)
+class CoherenceSpectra(AnalysisDataStructure):
+    """Magnitude-squared coherence spectra, one row per signal (e.g. per electrode).
+
+    Parameters
+    ----------
+    frequencies_hz : float array (n_freq,), Hz
+    coherence : float array (n_signals, n_freq), dimensionless in [0, 1]
+    signal_name : str
+        What was compared (e.g. ``"LFP (RWS proxy) x population spikes"``).
+    """
+
+    frequencies_hz: np.ndarray = data("array")
+    coherence: np.ndarray = data("array")
+    signal_name: str = parameter()
+
+    def _check(self) -> None:
+        c = np.atleast_2d(np.asarray(self.coherence, np.float64))
+        self.coherence = c
+        if c.shape[1] != len(np.asarray(self.frequencies_hz)):
+            msg = (f"CoherenceSpectra: coherence has {c.shape[1]} frequencies per row, "
+                   f"frequencies_hz {len(self.frequencies_hz)}; give one value per frequency")
+            raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class SpikeFieldCoherenceParams:
+    """Parameters of :class:`SpikeFieldCoherence`.
+
+    Parameters
+    ----------
+    frequency_resolution_hz : float, Hz
+        Welch segment length is ``1 / resolution``.
+    source : str
+        The analysis whose LFP to use (``PopulationLFP`` or ``ElectrodeLFP``).
+    tags : sequence of str
+    """
+
+    frequency_resolution_hz: float = attrs.field(default=4.0, validator=[finite, positive])
+    source: str = "PopulationLFP"
+    tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+
+
+class SpikeFieldCoherence(Analysis[SpikeFieldCoherenceParams]):
+    """Coherence between each stored LFP signal of one presentation and the pooled spikes of
+    its sheet in that presentation (``elephant.sta.spike_field_coherence``, Welch segments of
+    ``1 / frequency_resolution_hz``, Hann window): one :class:`CoherenceSpectra` per LFP
+    result."""
+
+    name = "SpikeFieldCoherence"
+
+    def run(self, view: DataStoreView) -> Sequence[AnalysisDataStructure]:
+        try:
+            from elephant.sta import spike_field_coherence
+        except ImportError:
+            fail(self.name, "needs Elephant: pip install 'mozaik-analysis[signals]'")
+        p = self.params
+        out: list[AnalysisDataStructure] = []
+        for r in _signal_results(view, self.name, p.source, None):
+            sheet = str(r.sheet_name)
+            onset, spikes = self._spikes(view, sheet, r)
+            sig = r.signal
+            t0 = float(sig.t_start.rescale(pq.ms).magnitude)
+            dt = float(sig.sampling_period.rescale(pq.ms).magnitude)
+            t_stop = t0 + dt * sig.shape[0]
+            times = spikes - onset
+            times = times[(times >= t0) & (times < t_stop)]
+            train = neo.SpikeTrain(np.sort(times), units=pq.ms, t_start=t0 * pq.ms,
+                                   t_stop=t_stop * pq.ms)
+            nperseg = max(8, round(1000.0 / p.frequency_resolution_hz / dt))
+            if nperseg > sig.shape[0]:
+                fail(self.name, f"frequency_resolution_hz = {p.frequency_resolution_hz} Hz "
+                                f"needs signals of {nperseg * dt:g} ms; {r.stimulus_id!r} "
+                                f"lasts {sig.shape[0] * dt:g} ms; raise it")
+            coh, freqs = spike_field_coherence(sig, train, nperseg=nperseg, window="hann")
+            out.append(CoherenceSpectra(
+                analysis_algorithm=self.name, sheet_name=sheet, stimulus_id=r.stimulus_id,
+                frequencies_hz=np.asarray(freqs.rescale(pq.Hz).magnitude, np.float64),
+                coherence=np.real(np.asarray(coh.magnitude)).T,
+                signal_name=f"{r.y_axis_name} x population spikes",
+                tags=tuple(dict.fromkeys((*r.tags, *p.tags)))))
+        return out
+
+    def _spikes(self, view: DataStoreView, sheet: str, r: Any) -> tuple[float, np.ndarray]:
+        """(onset ms, absolute spike times ms of every neuron) of ``r``'s presentation."""
+        sid = r.stimulus_id
+        trial = sid.params.get("trial") if sid is not None else None
+        pres = presentations(view, sheet, "spikes")
+        for k in range(pres.n):
+            if (pres.stimuli[pres.group[k]] == sid.without("trial")
+                    and int(pres.trial[k]) == trial):
+                seg = view.segment_index
+                rows = seg.filter(pc.equal(seg["segment_id"],
+                                           pa.scalar(int(pres.segment_id[k]), pa.int64())))
+                spikes = view.derive(rows, None).spike_arrays(sheet)
+                return float(pres.t_start[k]), np.asarray(spikes.times, np.float64)
+        fail(self.name, f"no spike recordings of sheet {sheet!r} for {sid!r} (trial {trial}); "
+                        f"the LFP result needs the presentation it came from, with spikes")
 
 
 # -- generalized phase ---------------------------------------------------------------------------
