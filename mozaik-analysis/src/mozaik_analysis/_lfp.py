@@ -223,7 +223,8 @@ def _rows(arrays: Any, neurons: np.ndarray) -> np.ndarray:
 
 def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
                       sampling_interval_ms: float | None = None,
-                      neurons: Sequence[int] = ()) -> Iterator[SynapticCurrents]:
+                      neurons: Sequence[int] = (),
+                      blanks: bool = False) -> Iterator[SynapticCurrents]:
     """Yield the synaptic currents of ``sheet``, one presentation at a time (only that
     presentation's traces are in memory).
 
@@ -233,6 +234,8 @@ def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
         The interval the caller expects; an error if the recordings have another.
     neurons : sequence of int
         Only these sheet indices; empty: every neuron with v, gsyn_exc and gsyn_inh.
+    blanks : bool
+        The blank periods between stimuli (null segments) instead of the presentations.
 
     Raises
     ------
@@ -241,14 +244,23 @@ def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
     """
     _missing_recordings(view, sheet, analysis)
     e_exc, e_inh = _reversal(view, sheet, analysis)
-    pres = presentations(view, sheet, "gsyn_inh")
     seg = view.segment_index
-    for k in range(pres.n):
-        sid = pres.segment_id[k]
+    if blanks:
+        table = seg.filter(pc.and_(pc.equal(seg["sheet_name"], sheet), seg["is_null"]))
+        table = table.sort_by("segment_id")
+        segment_ids = np.asarray(table["segment_id"].to_numpy(), np.int64)
+        onsets = np.asarray(table["t_start"].to_numpy(), np.float64)
+        trials = np.asarray(table["trial"].to_numpy(), np.int64)
+        stimuli = [StimulusIdentity.from_string(t) for t in table["stimulus_id"].to_pylist()]
+    else:
+        pres = presentations(view, sheet, "gsyn_inh")
+        segment_ids, onsets, trials = pres.segment_id, pres.t_start, pres.trial
+        stimuli = [pres.stimuli[g] for g in pres.group]
+    for k, sid in enumerate(segment_ids):
         rows = seg.filter(pc.equal(seg["segment_id"], pa.scalar(int(sid), pa.int64())))
         one = view.derive(rows, None)
         try:
-            arrays = {v: one.analog_arrays(sheet, v) for v in _NEEDED}
+            arrays = {v: one.analog_arrays(sheet, v, null=blanks) for v in _NEEDED}
         except DataStoreError as exc:
             fail(analysis, f"sheet {sheet!r}, segment {sid}: {exc}")
         dt = arrays["v"].sampling_period
@@ -280,10 +292,18 @@ def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
         v = _rows(arrays["v"], common) * mv
         i_exc = _rows(arrays["gsyn_exc"], common) * us_e * (v - e_exc[common][:, None])
         i_inh = _rows(arrays["gsyn_inh"], common) * us_i * (v - e_inh[common][:, None])
-        t0 = float(arrays["v"].t_start.min() - pres.t_start[k])
-        stim = pres.stimuli[pres.group[k]].replace(trial=int(pres.trial[k]))
-        yield SynapticCurrents(stimulus=stim, trial=int(pres.trial[k]), neurons=common,
+        t0 = float(arrays["v"].t_start.min() - onsets[k])
+        stim = stimuli[k].replace(trial=int(trials[k]))
+        yield SynapticCurrents(stimulus=stim, trial=int(trials[k]), neurons=common,
                                exc=i_exc, inh=i_inh, t0_ms=t0, dt_ms=float(dt))
+
+
+def _currents(view: DataStoreView, sheet: str, analysis: str, interval: float | None,
+              blanks: bool) -> Iterator[SynapticCurrents]:
+    yield from synaptic_currents(view, sheet, analysis, sampling_interval_ms=interval)
+    if blanks:
+        yield from synaptic_currents(view, sheet, analysis, sampling_interval_ms=interval,
+                                     blanks=True)
 
 
 def _delay_samples(delay_ms: float, dt_ms: float, analysis: str) -> int:
@@ -336,6 +356,9 @@ class PopulationLFPParams:
         Weight of the inhibitory term (Mazzoni et al.: 1.65).
     sampling_interval_ms : float, ms, optional
         The interval the recordings must have (an error if they have another).
+    blanks : bool
+        Also the blank periods between stimuli (their ``Null`` stimulus identity, with the
+        trial), e.g. to compare stimulus-driven with spontaneous LFP.
     tags : sequence of str
     """
 
@@ -343,6 +366,7 @@ class PopulationLFPParams:
     delay_ms: float = attrs.field(default=MAZZONI_DELAY_MS, validator=[finite, positive])
     alpha: float = attrs.field(default=MAZZONI_ALPHA, validator=[finite, positive])
     sampling_interval_ms: float | None = attrs.field(default=None, validator=positive)
+    blanks: bool = False
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
@@ -360,8 +384,7 @@ class PopulationLFP(Analysis[PopulationLFPParams]):
         p = self.params
         out: list[AnalysisDataStructure] = []
         for sheet in _sheets(view, p.sheet_names, self.name):
-            for c in synaptic_currents(view, sheet, self.name,
-                                       sampling_interval_ms=p.sampling_interval_ms):
+            for c in _currents(view, sheet, self.name, p.sampling_interval_ms, p.blanks):
                 terms, t0 = rws_terms(c, p.delay_ms, p.alpha, self.name)
                 sig = neo.AnalogSignal(terms.sum(axis=0), units=pq.nA, t_start=t0 * pq.ms,
                                        sampling_period=c.dt_ms * pq.ms, name="LFP")
@@ -397,6 +420,8 @@ class ElectrodeLFPParams:
         Of the RWS proxy (Mazzoni et al. 2015: 6 ms and 1.65).
     sampling_interval_ms : float, ms, optional
         The interval the recordings must have.
+    blanks : bool
+        Also the blank periods between stimuli (their ``Null`` stimulus identity).
     tags : sequence of str
     """
 
@@ -412,6 +437,7 @@ class ElectrodeLFPParams:
     delay_ms: float = attrs.field(default=MAZZONI_DELAY_MS, validator=[finite, positive])
     alpha: float = attrs.field(default=MAZZONI_ALPHA, validator=[finite, positive])
     sampling_interval_ms: float | None = attrs.field(default=None, validator=positive)
+    blanks: bool = False
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
     def electrodes(self) -> np.ndarray:
@@ -439,8 +465,7 @@ class ElectrodeLFP(Analysis[ElectrodeLFPParams]):
         for sheet in _sheets(view, p.sheet_names, self.name):
             positions = np.asarray(view.neuron_positions(sheet), np.float64)
             self._check_inside(sheet, electrodes, positions)
-            for c in synaptic_currents(view, sheet, self.name,
-                                       sampling_interval_ms=p.sampling_interval_ms):
+            for c in _currents(view, sheet, self.name, p.sampling_interval_ms, p.blanks):
                 terms, t0 = rws_terms(c, p.delay_ms, p.alpha, self.name)
                 weights = exponential_kernel(electrodes, positions[c.neurons],
                                              p.length_constant_um)

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import quantities as pq
 from mozaik.ads import AnalogSignal, AnalysisDataStructure, data, parameter, units_parameter
 from mozaik.analysis import Analysis
-from mozaik.config import each, finite, positive
+from mozaik.config import each, finite, non_negative, positive
 from mozaik.datastore import DataStoreView, param_filter_query
 
 from mozaik_analysis._ads import single_value
@@ -251,11 +251,17 @@ class LFPF1Params:
     ----------
     temporal_frequency_param : str
         The stimulus parameter holding its temporal frequency, Hz.
+    frequency_hz : float, Hz, optional
+        A fixed frequency instead (e.g. the gratings' for the blank periods too).
+    start_ms : float, ms
+        Discard the signal before this time after the onset (the onset transient).
     source : str
     tags : sequence of str
     """
 
     temporal_frequency_param: str = "temporal_frequency"
+    frequency_hz: float | None = attrs.field(default=None, validator=positive)
+    start_ms: float = attrs.field(default=0.0, validator=[finite, non_negative])
     source: str = "ElectrodeLFP"
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
@@ -272,7 +278,8 @@ def f1_amplitude(x: np.ndarray, dt_ms: float, frequency_hz: float) -> np.ndarray
 
 class LFPF1(Analysis[LFPF1Params]):
     """Stimulus-locked F1 amplitude of each electrode's LFP at the stimulus temporal
-    frequency: one :class:`ElectrodeValues` ("F1(<signal>)") per stored ElectrodeSignals."""
+    frequency (the mean removed, over the whole periods after ``start_ms``): one
+    :class:`ElectrodeValues` ("F1(<signal>)") per stored ElectrodeSignals."""
 
     name = "LFPF1"
 
@@ -283,12 +290,16 @@ class LFPF1(Analysis[LFPF1Params]):
             if not isinstance(r, ElectrodeSignals):
                 continue
             params = dict(r.stimulus_id.params) if r.stimulus_id is not None else {}
-            tf = params.get(p.temporal_frequency_param)
+            tf = params.get(p.temporal_frequency_param) if p.frequency_hz is None \
+                else p.frequency_hz
             if not isinstance(tf, int | float) or tf <= 0:
                 fail(self.name, f"stimulus {r.stimulus_id!r} has no positive "
-                                f"{p.temporal_frequency_param!r}; set temporal_frequency_param")
+                                f"{p.temporal_frequency_param!r}; set temporal_frequency_param "
+                                f"or frequency_hz")
             dt = float(r.signal.sampling_period.rescale(pq.ms).magnitude)
-            amp = f1_amplitude(np.asarray(r.signal.magnitude), dt, float(tf))
+            t0 = float(r.signal.t_start.rescale(pq.ms).magnitude)
+            x = np.asarray(r.signal.magnitude)[max(0, round((p.start_ms - t0) / dt)):]
+            amp = f1_amplitude(x - x.mean(axis=0), dt, float(tf))
             out.append(ElectrodeValues(
                 analysis_algorithm=self.name, sheet_name=r.sheet_name, stimulus_id=r.stimulus_id,
                 values=amp, positions_um=r.positions_um, value_name=f"F1({r.y_axis_name})",
