@@ -62,3 +62,10 @@ def test_generalized_phase_follows_a_sine_and_mends_negative_frequencies():
     assert np.any(np.diff(raw[200:-200]) < 0)  # the plain analytic phase runs backwards
     unwrapped = np.unwrap(generalized_phase(y[:, None], FS_HZ)[:, 0])
     assert np.all(np.diff(unwrapped[200:-200]) >= -1e-9)
+
+
+@pytest.mark.parametrize("positions", [[(0.0, 0.0), (400.0, 0.0)],
+                                       [(0.0, 0.0), (400.0, 0.0), (800.0, 0.0)]])
+def test_a_plane_needs_three_electrodes_off_one_line(positions):
+    with pytest.raises(ValueError, match="at least 3 electrodes not on one line"):
+        fit_plane_waves(np.zeros((10, len(positions))), np.array(positions), 1.0)

@@ -540,6 +540,10 @@ def fit_plane_waves(phase: np.ndarray, positions_um: np.ndarray, dt_ms: float, *
     phase's time derivative) and is in m/s (um/ms = mm/s, divided by 1000).
     """
     positions = np.asarray(positions_um, np.float64)
+    if len(positions) < 3 or np.linalg.matrix_rank(positions - positions.mean(axis=0)) < 2:
+        msg = (f"a plane wave needs at least 3 electrodes not on one line; got "
+               f"{len(positions)} at {positions.tolist()[:4]} um")
+        raise ValueError(msg)
     dist = np.hypot(*(positions[:, None, :] - positions[None, :, :]).transpose(2, 0, 1))
     nearest = dist[dist > 0].min()
     i, j = np.nonzero(np.triu(dist <= 1.5 * nearest, k=1))
@@ -592,8 +596,12 @@ class TravellingWaves(Analysis[TravellingWavesParams]):
             if not isinstance(r, ElectrodeSignals):
                 continue
             dt = float(r.signal.sampling_period.rescale(pq.ms).magnitude)
-            waves = fit_plane_waves(np.asarray(r.signal.rescale(pq.rad).magnitude),
-                                    r.positions_um, dt, n_shuffles=p.n_shuffles)
+            try:
+                waves = fit_plane_waves(np.asarray(r.signal.rescale(pq.rad).magnitude),
+                                        r.positions_um, dt, n_shuffles=p.n_shuffles)
+            except ValueError as exc:
+                fail(self.name, f"{p.source} result for {r.stimulus_id!r}: {exc}; use an "
+                                f"electrode array (grid_shape of ElectrodeLFP)")
             tags = tuple(dict.fromkeys((*r.tags, *p.tags)))
             for value, name, units in (
                     (math.degrees(waves.mean_direction_rad), "wave direction", pq.deg),
