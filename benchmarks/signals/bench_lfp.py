@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -121,7 +120,10 @@ def measure(kind: str, run: Path, save: Path) -> None:
     seconds = time.perf_counter() - t
     if result:
         np.save(save, np.stack(result))
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM, the process's own peak (ru_maxrss would carry the parent's size over the exec)
+    status = Path("/proc/self/status").read_text()
+    peak_kb = int(next(line for line in status.splitlines()
+                       if line.startswith("VmHWM:")).split()[1])
     print(json.dumps({"kind": kind, "seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
 
 
@@ -141,14 +143,17 @@ def main() -> None:
     ap.add_argument("--measure")
     ap.add_argument("--run", type=Path)
     ap.add_argument("--save", type=Path)
+    ap.add_argument("--store", type=Path, help="build the store here and keep it (reused if "
+                    "it exists)")
     a = ap.parse_args()
     if a.measure:
         measure(a.measure, a.run, a.save)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        run = Path(tmp) / "run"
+        run = a.store or Path(tmp) / "run"
         t = time.perf_counter()
-        build(run, a.neurons, a.presentations, a.samples)
+        if not run.exists():
+            build(run, a.neurons, a.presentations, a.samples)
         build_s = time.perf_counter() - t
         results: dict[str, list[dict[str, float]]] = {"baseline": [], "mozaik": [], "numpy": []}
         for _ in range(a.repeats):

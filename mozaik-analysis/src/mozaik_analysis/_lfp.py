@@ -221,6 +221,13 @@ def _rows(arrays: Any, neurons: np.ndarray) -> np.ndarray:
     return np.asarray(arrays.values[order[np.searchsorted(arrays.neuron[order], neurons)]])
 
 
+def _current(g: np.ndarray, scale: float, v: np.ndarray, e_rev: np.ndarray) -> np.ndarray:
+    """``g * scale * (v - e_rev)`` (nA), computed in ``g``'s memory."""
+    g *= scale
+    g *= v - e_rev[:, None]
+    return g
+
+
 def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
                       sampling_interval_ms: float | None = None,
                       neurons: Sequence[int] = (),
@@ -260,7 +267,7 @@ def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
         rows = seg.filter(pc.equal(seg["segment_id"], pa.scalar(int(sid), pa.int64())))
         one = view.derive(rows, None)
         try:
-            arrays = {v: one.analog_arrays(sheet, v, null=blanks) for v in _NEEDED}
+            arrays = one.analog_arrays_of(sheet, _NEEDED, null=blanks)
         except DataStoreError as exc:
             fail(analysis, f"sheet {sheet!r}, segment {sid}: {exc}")
         dt = arrays["v"].sampling_period
@@ -289,10 +296,12 @@ def synaptic_currents(view: DataStoreView, sheet: str, analysis: str, *,
         mv = _unit_scale(arrays["v"].units, pq.mV, "v", analysis)
         us_e = _unit_scale(arrays["gsyn_exc"].units, pq.uS, "gsyn_exc", analysis)
         us_i = _unit_scale(arrays["gsyn_inh"].units, pq.uS, "gsyn_inh", analysis)
-        v = _rows(arrays["v"], common) * mv
-        i_exc = _rows(arrays["gsyn_exc"], common) * us_e * (v - e_exc[common][:, None])
-        i_inh = _rows(arrays["gsyn_inh"], common) * us_i * (v - e_inh[common][:, None])
         t0 = float(arrays["v"].t_start.min() - onsets[k])
+        v = _rows(arrays.pop("v"), common)
+        v *= mv
+        i_exc = _current(_rows(arrays.pop("gsyn_exc"), common), us_e, v, e_exc[common])
+        i_inh = _current(_rows(arrays.pop("gsyn_inh"), common), us_i, v, e_inh[common])
+        del v
         stim = stimuli[k].replace(trial=int(trials[k]))
         yield SynapticCurrents(stimulus=stim, trial=int(trials[k]), neurons=common,
                                exc=i_exc, inh=i_inh, t0_ms=t0, dt_ms=float(dt))
@@ -323,7 +332,10 @@ def rws_terms(c: SynapticCurrents, delay_ms: float, alpha: float,
     if lag >= n:
         fail(analysis, f"delay_ms = {delay_ms} ms is as long as the recording "
                        f"({n * c.dt_ms} ms) of {c.stimulus!r}")
-    terms = np.abs(c.exc[:, : n - lag]) - alpha * np.abs(c.inh[:, lag:])
+    terms = np.abs(c.exc[:, : n - lag])
+    inh = np.abs(c.inh[:, lag:])
+    inh *= alpha
+    terms -= inh
     return terms, c.t0_ms + lag * c.dt_ms
 
 
