@@ -372,6 +372,7 @@ class PopulationLFPParams:
         Also the blank periods between stimuli (their ``Null`` stimulus identity, with the
         trial), e.g. to compare stimulus-driven with spontaneous LFP.
     tags : sequence of str
+        Tags added to every result.
     """
 
     sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
@@ -435,6 +436,7 @@ class ElectrodeLFPParams:
     blanks : bool
         Also the blank periods between stimuli (their ``Null`` stimulus identity).
     tags : sequence of str
+        Tags added to every result.
     """
 
     sheet_names: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)

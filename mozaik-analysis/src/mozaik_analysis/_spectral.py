@@ -137,6 +137,7 @@ class BandPassParams:
     source : str
         The analysis whose signals to filter (``ElectrodeLFP`` or ``PopulationLFP``).
     tags : sequence of str
+        Tags added to every result.
     """
 
     band_hz: tuple[float, float] = attrs.field(default=(5.0, 40.0), converter=tuple,
@@ -200,6 +201,7 @@ class PowerSpectrumParams:
     source : str
         The analysis whose signals to analyse.
     tags : sequence of str
+        Tags added to every result.
     """
 
     frequency_resolution_hz: float = attrs.field(default=2.0, validator=[finite, positive])
@@ -256,7 +258,9 @@ class LFPF1Params:
     start_ms : float, ms
         Discard the signal before this time after the onset (the onset transient).
     source : str
+        The analysis whose stored signals to use (its ``analysis_algorithm``).
     tags : sequence of str
+        Tags added to every result.
     """
 
     temporal_frequency_param: str = "temporal_frequency"
@@ -346,6 +350,7 @@ class SpikeFieldCoherenceParams:
     source : str
         The analysis whose LFP to use (``PopulationLFP`` or ``ElectrodeLFP``).
     tags : sequence of str
+        Tags added to every result.
     """
 
     frequency_resolution_hz: float = attrs.field(default=4.0, validator=[finite, positive])
@@ -449,7 +454,9 @@ class GeneralizedPhaseParams:
     band_hz : (float, float), Hz
         The wide band (Davis et al. 2020: 5-40 Hz).
     source : str
+        The analysis whose stored signals to use (its ``analysis_algorithm``).
     tags : sequence of str
+        Tags added to every result.
     """
 
     band_hz: tuple[float, float] = attrs.field(default=(5.0, 40.0), converter=tuple,
@@ -574,6 +581,7 @@ class TravellingWavesParams:
     n_shuffles : int
         Shuffles of the electrode positions for the chance level.
     tags : sequence of str
+        Tags added to every result.
     """
 
     source: str = "GeneralizedPhase"

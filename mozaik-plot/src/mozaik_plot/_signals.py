@@ -91,6 +91,7 @@ class LFPArrayParams(FigureParams):
     y_axis_name : str or None
         Which ElectrodeSignals (None: every one, e.g. the LFP and its band-passed copies).
     max_panels, ncols : int
+        At most ``max_panels`` results, in ``ncols`` columns.
     """
 
     y_axis_name: str | None = "LFP (RWS proxy)"
@@ -160,6 +161,7 @@ class SpectrumParams(FigureParams):
     max_frequency_hz : float, Hz
         Upper end of the frequency axis.
     max_panels, ncols : int
+        At most ``max_panels`` results, in ``ncols`` columns.
     """
 
     max_frequency_hz: float = 200.0
@@ -215,6 +217,7 @@ class ElectrodeMapParams(FigureParams):
     value_name : str or None
         Which ElectrodeValues (None: all).
     max_panels, ncols : int
+        At most ``max_panels`` results, in ``ncols`` columns.
     """
 
     value_name: str | None = None
