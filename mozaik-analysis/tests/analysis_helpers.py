@@ -33,13 +33,15 @@ class StoreBuilder:
     """Write presentations one after the other on a common clock."""
 
     def __init__(self, root: Path, sheets: Mapping[str, int],
-                 annotations: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> None:
+                 annotations: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+                 positions: Mapping[str, np.ndarray] | None = None) -> None:
         self.store = DataStore.create(root, {"config": {"model": "synthetic"}})
         self.sheets = dict(sheets)
         self.t = 0.0
         for sheet, n in sheets.items():
             self.store.write_neurons(sheet, np.arange(1000, 1000 + n),
-                                     np.zeros((n, 2)), (annotations or {}).get(sheet))
+                                     (positions or {}).get(sheet, np.zeros((n, 2))),
+                                     (annotations or {}).get(sheet))
 
     def present(self, sid: StimulusIdentity, trial: int, duration_ms: float,
                 spikes: Mapping[str, tuple[np.ndarray, np.ndarray]],

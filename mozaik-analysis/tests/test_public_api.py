@@ -5,17 +5,24 @@ from __future__ import annotations
 import mozaik_analysis
 
 SNAPSHOT = [
-    "CVISI", "CVISIParams", "ContrastResponse", "ContrastResponseParams", "FanoFactor",
-    "FanoFactorParams", "FiringRate", "FiringRateParams", "ModulationRatio",
-    "ModulationRatioParams", "NeuronAnnotations", "NeuronAnnotationsParams", "PSTH", "PSTHParams",
-    "PeriodicTuningPreference", "PeriodicTuningPreferenceParams", "PopulationMean",
-    "PopulationMeanParams", "SizeTuning", "SizeTuningParams", "SpikeCountCorrelation",
-    "SpikeCountCorrelationParams", "SpikeTriggeredAverage", "SpikeTriggeredAverageParams",
-    "SpikeWindowParams", "SubthresholdMoments", "SubthresholdMomentsParams",
-    "TrialAveragedConductances", "TrialAveragedConductancesParams", "TrialAveragedFiringRate",
-    "TrialAveragedFiringRateParams", "TrialAveragedVm", "TrialAveragedVmParams", "TuningCurves",
-    "TuningParams", "TuningWidth", "TuningWidthParams", "__version__", "naka_rushton",
-    "tuning_curves", "von_mises", "von_mises_hwhh",
+    "BandPass", "BandPassParams", "CVISI", "CVISIParams", "CoherenceSpectra", "ContrastResponse",
+    "ContrastResponseParams", "ElectrodeLFP", "ElectrodeLFPParams", "ElectrodeSignals",
+    "ElectrodeValues", "FanoFactor", "FanoFactorParams", "FiringRate", "FiringRateParams",
+    "GeneralizedPhase", "GeneralizedPhaseParams", "LFPF1", "LFPF1Params", "MAZZONI_ALPHA",
+    "MAZZONI_DELAY_MS", "ModulationRatio", "ModulationRatioParams", "NeuronAnnotations",
+    "NeuronAnnotationsParams", "PSTH", "PSTHParams", "PeriodicTuningPreference",
+    "PeriodicTuningPreferenceParams", "PlaneWaves", "PopulationLFP", "PopulationLFPParams",
+    "PopulationMean", "PopulationMeanParams", "PowerSpectra", "PowerSpectrum",
+    "PowerSpectrumParams", "SizeTuning", "SizeTuningParams", "SpikeCountCorrelation",
+    "SpikeCountCorrelationParams", "SpikeFieldCoherence", "SpikeFieldCoherenceParams",
+    "SpikeTriggeredAverage", "SpikeTriggeredAverageParams", "SpikeWindowParams",
+    "SubthresholdMoments", "SubthresholdMomentsParams", "SynapticCurrents", "TravellingWaves",
+    "TravellingWavesParams", "TrialAveragedConductances", "TrialAveragedConductancesParams",
+    "TrialAveragedFiringRate", "TrialAveragedFiringRateParams", "TrialAveragedVm",
+    "TrialAveragedVmParams", "TuningCurves", "TuningParams", "TuningWidth", "TuningWidthParams",
+    "__version__", "band_pass", "electrode_grid", "exponential_kernel", "f1_amplitude",
+    "fit_plane_waves", "generalized_phase", "naka_rushton", "synaptic_currents", "tuning_curves",
+    "von_mises", "von_mises_hwhh", "welch"
 ]
 
 

@@ -95,6 +95,7 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
     ("mozaik_plot._plugin", "mozaik_plot._network"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._recordings"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._values"): _REGISTRATION,
+    ("mozaik_plot._plugin", "mozaik_plot._signals"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._search_plot"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._optimisation_plot"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._report"): _REGISTRATION,

@@ -87,7 +87,8 @@ SNAPSHOT = {
         "ModularBernoulliConnector", "ModularBernoulliParams", "ModularConnector", "ModularParams",
         "ModularSamplingConnector", "ModularSamplingParams", "NeuronSelection", "NoiseParams",
         "OneToOneConnector", "OneToOneParams", "PairBlock", "PlacementParams", "ProjectionParams",
-        "PyNNConnector", "RECORDABLE", "RandomValue", "RandomValueParams", "RecorderParams",
+        "PyNNConnector", "RECORDABLE", "REVERSAL_POTENTIALS", "RandomValue", "RandomValueParams",
+        "RecorderParams",
         "SENSORY_INPUTS", "SHEETS", "SensoryInput", "SensoryInputFactory", "Sheet", "SheetFactory",
         "SheetParams", "SynapseParams", "build_model", "connections_ads", "derive_seed",
         "import_backend", "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
@@ -120,9 +121,11 @@ SNAPSHOT = {
     ],
     "mozaik.study": [
         "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize", "Entry",
-        "NEST_BYTES_PER_CONNECTION", "NEST_BYTES_PER_NEURON", "SECTIONS", "STUDY_SECTIONS",
+        "NEST_BYTES_PER_CONNECTION", "NEST_BYTES_PER_NEURON", "RECORDING_BUDGET_BYTES_PER_S",
+        "SAMPLE_BYTES", "SECTIONS", "STUDY_SECTIONS",
         "Section", "SizeEstimate", "Study", "THREADS_PER_CORE_LIMIT", "WORKFLOW_SECTIONS",
-        "WorkflowEntry", "check_size", "check_threads", "estimate_size", "load_study",
+        "WorkflowEntry", "check_recording", "check_size", "check_threads", "estimate_size",
+        "load_study",
         "load_workflow_sections", "machine_cores", "machine_memory_bytes", "structure_component",
         "study_from_tree"
     ],

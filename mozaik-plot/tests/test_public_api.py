@@ -6,18 +6,18 @@ import mozaik_plot
 
 SNAPSHOT = [
     "ActivityMovie", "COLORS", "ConnectivityParams", "ConnectivityPlot", "CurvePanel",
-    "FigureParams", "FigurePlot", "HistogramPanel", "LOOK", "Layout", "MovieParams", "Node",
-    "NothingToDraw", "OptimisationHistoryPlot", "OptimisationObjective",
-    "OptimisationPlotParams", "OverviewParams", "OverviewPlot", "Panel", "ParameterImportancePlot",
-    "ParameterSearchParams", "ParameterSearchPlot", "ParetoFrontPlot", "PerNeuronValueParams",
-    "PerNeuronValuePlot", "PerNeuronValueScatter", "PlotParameterError", "PositionPanel",
-    "PsthPanel", "REPORT_NAME", "RasterPanel", "RasterParams", "RasterPlot", "ScatterPanel",
-    "ScatterParams", "SearchPanel", "SignalPanel", "TuningCurveParams", "TuningCurvePlot",
-    "__version__", "axis_label", "look", "objective_columns", "parameter_search_columns",
-    "parameter_search_figure",
+    "ElectrodeMapParams", "ElectrodeMapPlot", "FigureParams", "FigurePlot", "HistogramPanel",
+    "LFPArrayParams", "LFPArrayPlot", "LOOK", "Layout", "MovieParams", "Node", "NothingToDraw",
+    "OptimisationHistoryPlot", "OptimisationObjective", "OptimisationPlotParams", "OverviewParams",
+    "OverviewPlot", "Panel", "ParameterImportancePlot", "ParameterSearchParams",
+    "ParameterSearchPlot", "ParetoFrontPlot", "PerNeuronValueParams", "PerNeuronValuePlot",
+    "PerNeuronValueScatter", "PhaseMovie", "PhaseMovieParams", "PlotParameterError",
+    "PositionPanel", "PsthPanel", "REPORT_NAME", "RasterPanel", "RasterParams", "RasterPlot",
+    "ScatterPanel", "ScatterParams", "SearchPanel", "SignalPanel", "SpectrumParams",
+    "SpectrumPlot", "TuningCurveParams", "TuningCurvePlot", "__version__", "axis_label", "look",
+    "objective_columns", "parameter_search_columns", "parameter_search_figure",
     "plot_parameter_search", "render", "save_figure", "search_value_columns", "set_param",
-    "sheet_color",
-    "write_report",
+    "sheet_color", "write_report"
 ]
 
 

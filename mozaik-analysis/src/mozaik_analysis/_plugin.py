@@ -34,7 +34,23 @@ SUMMARIES = {
     "ModulationRatio": "modulation ratio F1/F0 at the stimulus temporal frequency",
     "SizeTuning": "preferred size and suppression index from size tuning curves",
     "ContrastResponse": "Naka-Rushton fit of contrast responses: c50, exponent, maximum",
+    "PopulationLFP": "LFP proxy of a sheet: Mazzoni et al. 2015 weighted sum of synaptic "
+                     "currents (AnalogSignal, nA)",
+    "ElectrodeLFP": "LFP proxy on an electrode array (10 x 10 at 400 um), distance-weighted "
+                    "(ElectrodeSignals, nA)",
+    "BandPass": "zero-phase Butterworth band-pass of LFP signals",
+    "PowerSpectrum": "Welch power spectral density of LFP signals (Elephant)",
+    "LFPF1": "F1 amplitude of each electrode's LFP at the stimulus temporal frequency",
+    "SpikeFieldCoherence": "coherence of the LFP with the sheet's pooled spikes (Elephant)",
+    "GeneralizedPhase": "generalized phase of each electrode's LFP (Davis et al. 2020)",
+    "TravellingWaves": "plane travelling waves in phase maps: direction, speed (m/s), fraction "
+                       "of time",
 }
+
+
+@hookimpl
+def mozaik_analysis_data_structures() -> Iterable[type]:
+    return [ma.ElectrodeSignals, ma.ElectrodeValues, ma.PowerSpectra, ma.CoherenceSpectra]
 
 
 @hookimpl

@@ -112,6 +112,15 @@ def test_numpy_accessors_match_neo(filled) -> None:
     np.testing.assert_array_equal(v.values[0], first_v.magnitude[:, 0])
     with pytest.raises(DataStoreError, match="recorded variables: gsyn_exc, spikes, v"):
         store.analog_arrays("V1_Exc_L4", "gsyn_inh")
+    # several variables from one read of their files: the same arrays
+    both = store.full_view().analog_arrays_of("V1_Exc_L4", ("v", "gsyn_exc"))
+    for name, arrays in both.items():
+        one = store.analog_arrays("V1_Exc_L4", name)
+        np.testing.assert_array_equal(arrays.values, one.values)
+        np.testing.assert_array_equal(arrays.neuron, one.neuron)
+        assert arrays.units == one.units
+    with pytest.raises(DataStoreError, match="no 'gsyn_inh' recordings"):
+        store.full_view().analog_arrays_of("V1_Exc_L4", ("v", "gsyn_inh"))
 
 
 def test_neurons(filled) -> None:

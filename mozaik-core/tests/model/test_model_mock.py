@@ -148,7 +148,8 @@ def test_annotations(mock_model: Model) -> None:
                                      "annotations": {"layer": 4.0}})
     assert list(sheet.annotations["layer"]) == [4.0] * 6
     sheet.annotate("orientation", np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]))
-    assert set(sheet.annotations) == {"layer", "orientation"}
+    # a conductance-based cell also carries its reversal potentials (mV)
+    assert set(sheet.annotations) == {"layer", "orientation", "e_rev_E", "e_rev_I"}
     with pytest.raises(ValueError, match="one value per neuron"):
         sheet.annotate("bad", [1.0, 2.0])
     sheet.add_recorder(RecorderParams(variables=("v",),

@@ -290,3 +290,18 @@ def test_simulator_timers_add_up_every_run_call(nest_model) -> None:
     assert once["simulate_s"] > 0.0
     assert four["simulate_s"] > 2.5 * once["simulate_s"]
     assert four["connect_s"] == once["connect_s"]  # no connection was made in between
+
+
+def test_reversal_potentials_are_annotated_per_neuron(nest_model) -> None:
+    """Each neuron carries the reversal potentials it was built with (drawn per neuron here),
+    as the annotations ``e_rev_E`` / ``e_rev_I`` that travel into the store: analyses turn
+    stored conductances into currents with them."""
+    model = nest_model()
+    cell = {**CELL, "params": {**CELL["params"],
+                               "e_rev_I": {"distribution": "uniform", "low": -85.0,
+                                           "high": -70.0}}}
+    sheet = model.create_sheet("s", {"cell": cell, "placement": {"n_neurons": 5}})
+    built = np.asarray(sheet.population.node_collection.get("E_in"))  # NEST's own values
+    e_i = sheet.annotations["e_rev_I"]
+    assert len(set(e_i)) == 5 and np.allclose(e_i, built)
+    assert np.all(sheet.annotations["e_rev_E"] == 0.0)

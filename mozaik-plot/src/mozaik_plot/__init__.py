@@ -55,6 +55,16 @@ if TYPE_CHECKING:
         ParameterSearchPlot,
         search_value_columns,
     )
+    from mozaik_plot._signals import (
+        ElectrodeMapParams,
+        ElectrodeMapPlot,
+        LFPArrayParams,
+        LFPArrayPlot,
+        PhaseMovie,
+        PhaseMovieParams,
+        SpectrumParams,
+        SpectrumPlot,
+    )
     from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
     from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
     from mozaik_plot._values import (
@@ -97,6 +107,16 @@ _EXPORTS = {
         "plot_parameter_search",
     ),
     "_search_plot": ("ParameterSearchParams", "ParameterSearchPlot", "search_value_columns"),
+    "_signals": (
+        "ElectrodeMapParams",
+        "ElectrodeMapPlot",
+        "LFPArrayParams",
+        "LFPArrayPlot",
+        "PhaseMovie",
+        "PhaseMovieParams",
+        "SpectrumParams",
+        "SpectrumPlot",
+    ),
     "_style": ("COLORS", "LOOK", "axis_label", "look", "sheet_color"),
     "_tree": ("Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"),
     "_values": (
@@ -118,9 +138,13 @@ __all__ = [
     "ConnectivityParams",
     "ConnectivityPlot",
     "CurvePanel",
+    "ElectrodeMapParams",
+    "ElectrodeMapPlot",
     "FigureParams",
     "FigurePlot",
     "HistogramPanel",
+    "LFPArrayParams",
+    "LFPArrayPlot",
     "LOOK",
     "Layout",
     "MovieParams",
@@ -139,6 +163,8 @@ __all__ = [
     "PerNeuronValueParams",
     "PerNeuronValuePlot",
     "PerNeuronValueScatter",
+    "PhaseMovie",
+    "PhaseMovieParams",
     "PlotParameterError",
     "PositionPanel",
     "PsthPanel",
@@ -150,6 +176,8 @@ __all__ = [
     "ScatterParams",
     "SearchPanel",
     "SignalPanel",
+    "SpectrumParams",
+    "SpectrumPlot",
     "TuningCurveParams",
     "TuningCurvePlot",
     "__version__",

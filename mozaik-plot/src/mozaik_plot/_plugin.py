@@ -16,7 +16,7 @@ MOZAIK_HOOK_API = (2, 0)
 
 @hookimpl
 def mozaik_plots() -> Iterable[ComponentSpec[Any, PlotFactory[Any]]]:
-    from mozaik_plot import _network, _recordings, _values
+    from mozaik_plot import _network, _recordings, _signals, _values
 
     return [
         ComponentSpec(name="ActivityMovie", config_cls=_network.MovieParams,
@@ -37,6 +37,18 @@ def mozaik_plots() -> Iterable[ComponentSpec[Any, PlotFactory[Any]]]:
         ComponentSpec(name="RasterPlot", config_cls=_recordings.RasterParams,
                       factory=_recordings.RasterPlot,
                       summary="spike rasters per sheet and stimulus, trials grouped, PSTH"),
+        ComponentSpec(name="LFPArrayPlot", config_cls=_signals.LFPArrayParams,
+                      factory=_signals.LFPArrayPlot,
+                      summary="LFP traces per electrode, drawn on the array layout"),
+        ComponentSpec(name="SpectrumPlot", config_cls=_signals.SpectrumParams,
+                      factory=_signals.SpectrumPlot,
+                      summary="LFP power spectra with 95% confidence bands"),
+        ComponentSpec(name="ElectrodeMapPlot", config_cls=_signals.ElectrodeMapParams,
+                      factory=_signals.ElectrodeMapPlot,
+                      summary="a value per electrode (e.g. the LFP's F1) on the array layout"),
+        ComponentSpec(name="PhaseMovie", config_cls=_signals.PhaseMovieParams,
+                      factory=_signals.PhaseMovie,
+                      summary="generalized-phase maps over time with the wave direction (GIF)"),
         ComponentSpec(name="TuningCurvePlot", config_cls=_values.TuningCurveParams,
                       factory=_values.TuningCurvePlot,
                       summary="responses of chosen neurons against a stimulus parameter"),

@@ -233,36 +233,54 @@ class DataStoreView:
 
     def analog_arrays(self, sheet: str, variable: str, *, null: bool = False) -> AnalogArrays:
         """All traces of ``variable`` (e.g. ``"v"``) of ``sheet`` in this view as one 2-D array."""
+        return self.analog_arrays_of(sheet, (variable,), null=null)[variable]
+
+    def analog_arrays_of(self, sheet: str, variables: Sequence[str], *,
+                         null: bool = False) -> dict[str, AnalogArrays]:
+        """:meth:`analog_arrays` of several variables, their files read once (e.g. Vm and both
+        conductances for synaptic currents).
+
+        Raises
+        ------
+        DataStoreError
+            If a variable has no recordings of ``sheet`` in this view (naming those it has),
+            or was recorded with several sampling periods or units.
+        """
         rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
         table = self._store.reader.read_payload(
             rows,
             "analog",
             ["segment_id", "neuron", "variable", "units", "t_start", "sampling_period", "values"],
         )
-        table = table.filter(pc.equal(table["variable"], variable))
-        if table.num_rows == 0:
-            msg = (
-                f"no {variable!r} recordings of sheet {sheet!r} in this view; recorded variables: "
-                f"{', '.join(self._variables(sheet)) or 'none'}"
+        out = {}
+        for variable in variables:
+            part = table.filter(pc.equal(table["variable"], variable))
+            if part.num_rows == 0:
+                msg = (
+                    f"no {variable!r} recordings of sheet {sheet!r} in this view; recorded "
+                    f"variables: {', '.join(self._variables(sheet)) or 'none'}"
+                )
+                raise DataStoreError(msg)
+            periods = pc.unique(part["sampling_period"]).to_pylist()
+            units = pc.unique(part["units"]).to_pylist()
+            if len(periods) != 1 or len(units) != 1:
+                msg = (
+                    f"{variable!r} of sheet {sheet!r} was recorded with several sampling "
+                    f"periods {periods} or units {units}; narrow the view first "
+                    f"(param_filter_query)"
+                )
+                raise DataStoreError(msg)
+            values = stack_lists(part["values"], f"{variable!r} of sheet {sheet!r}")
+            out[variable] = AnalogArrays(
+                _np(part["segment_id"]),
+                _np(part["neuron"]),
+                values,
+                _np(part["t_start"]),
+                float(periods[0]),
+                str(units[0]),
             )
-            raise DataStoreError(msg)
-        periods = pc.unique(table["sampling_period"]).to_pylist()
-        units = pc.unique(table["units"]).to_pylist()
-        if len(periods) != 1 or len(units) != 1:
-            msg = (
-                f"{variable!r} of sheet {sheet!r} was recorded with several sampling periods "
-                f"{periods} or units {units}; narrow the view first (param_filter_query)"
-            )
-            raise DataStoreError(msg)
-        values = stack_lists(table["values"], f"{variable!r} of sheet {sheet!r}")
-        return AnalogArrays(
-            _np(table["segment_id"]),
-            _np(table["neuron"]),
-            values,
-            _np(table["t_start"]),
-            float(periods[0]),
-            str(units[0]),
-        )
+            del part
+        return out
 
     def _variables(self, sheet: str) -> list[str]:
         t = self._segments(sheet=sheet, null=None)

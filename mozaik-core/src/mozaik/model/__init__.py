@@ -70,6 +70,7 @@ from mozaik.model._modular import (
 )
 from mozaik.model._params import (
     RECORDABLE,
+    REVERSAL_POTENTIALS,
     CellParams,
     NeuronSelection,
     NoiseParams,
@@ -138,6 +139,7 @@ __all__ = [
     "ProjectionParams",
     "PyNNConnector",
     "RECORDABLE",
+    "REVERSAL_POTENTIALS",
     "RandomValue",
     "RandomValueParams",
     "RecorderParams",

@@ -18,6 +18,7 @@ from mozaik.config import Distribution, ParameterError, each, non_negative, posi
 
 __all__ = [
     "RECORDABLE",
+    "REVERSAL_POTENTIALS",
     "CellParams",
     "NeuronSelection",
     "NoiseParams",
@@ -26,6 +27,10 @@ __all__ = [
     "SheetParams",
     "standard_cell_types",
 ]
+
+#: Annotations a sheet of conductance-based cells carries: each neuron's excitatory and
+#: inhibitory reversal potential (mV), the E of I = g (V - E) for analyses of synaptic currents.
+REVERSAL_POTENTIALS: tuple[str, ...] = ("e_rev_E", "e_rev_I")
 
 #: Variables a recorder may ask for (each cell type records a subset of them).
 RECORDABLE: tuple[str, ...] = ("spikes", "v", "gsyn_exc", "gsyn_inh")
@@ -175,6 +180,22 @@ class PlacementParams:
             return self.n_neurons
         area_mm2 = self.size_um[0] * self.size_um[1] / 1e6
         return max(1, round(float(self.density_per_mm2 or 0.0) * area_mm2))
+
+
+def _selected(selection: NeuronSelection, n: int, size_um: tuple[float, float]) -> float:
+    """How many of ``n`` neurons ``selection`` picks, before the sheet is built (an upper
+    bound for an annotation)."""
+    amount = selection.amount or 0.0
+    if selection.kind == "random_n":
+        return min(float(n), amount)
+    if selection.kind == "random_percent":
+        return n * amount / 100.0
+    if selection.kind == "grid_step_um":
+        squares = math.ceil(size_um[0] / amount) * math.ceil(size_um[1] / amount)
+        return float(min(n, max(1, squares)))
+    if selection.kind == "indices":
+        return float(len(set(selection.indices)))
+    return float(n)
 
 
 def _selection(value: Any) -> NeuronSelection:
@@ -330,3 +351,24 @@ class SheetParams:
             msg = (f"recorders ask for sampling intervals {sorted(intervals)} ms; PyNN records "
                    "all analog signals of one sheet with one interval: use the same interval_ms")
             raise ValueError(msg)
+
+    def analog_samples_per_s(self, time_step_ms: float) -> float:
+        """Analog samples (values of Vm or a conductance) the recorders store per second of
+        model time: recorded neurons x analog variables x samples per second, summed over the
+        recorders (an upper bound where they overlap; an annotation-selected set counts as the
+        whole sheet).
+
+        Parameters
+        ----------
+        time_step_ms : float, ms
+            The simulation time step: the interval of a recorder that gives none.
+        """
+        n = self.placement.size
+        total = 0.0
+        for recorder in self.recorders:
+            analog = len(set(recorder.variables) - {"spikes"})
+            if analog:
+                interval = recorder.interval_ms or time_step_ms
+                total += (_selected(recorder.neurons, n, self.placement.size_um) * analog
+                          * 1000.0 / interval)
+        return total

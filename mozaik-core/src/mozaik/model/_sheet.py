@@ -11,6 +11,7 @@ from typing_extensions import TypeVar
 from mozaik._errors import ConfigError, SimulationError
 from mozaik.config import Distribution
 from mozaik.model._params import (
+    REVERSAL_POTENTIALS,
     CellParams,
     NeuronSelection,
     NoiseParams,
@@ -104,6 +105,7 @@ class Sheet(Generic[_P]):
             raise SimulationError(msg) from exc
         self._set_positions(positions)
         self._initialize(params.cell, n)
+        self._annotate_reversal_potentials()
         for key, value in params.annotations.items():
             self.annotate(key, draw(value, n, self.rng))
         if params.background_noise is not None:
@@ -232,6 +234,16 @@ class Sheet(Generic[_P]):
         array = array.copy()
         array.setflags(write=False)
         self._annotations[name] = array
+
+    def _annotate_reversal_potentials(self) -> None:
+        """Annotate each neuron with its synaptic reversal potentials (mV), read back from the
+        built population, so analyses can turn stored conductances into currents
+        (I = g (V - E)) with the values each neuron had, also where they were drawn per neuron."""
+        parameters = getattr(self.population.celltype, "default_parameters", {})
+        for name in REVERSAL_POTENTIALS:
+            if name in parameters:
+                self.annotate(name, np.asarray(self.population.get(name, gather=True),
+                                               dtype=np.float64))
 
     # -- state ----------------------------------------------------------------------------------
 

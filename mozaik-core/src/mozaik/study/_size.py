@@ -14,7 +14,11 @@ plugin needs no import to take part):
 * a sensory input: ``expected_sizes(params) -> Mapping[str, int] | None``, neurons per
   population it creates;
 * a connector: ``expected_connections(params, n_source, n_target) -> float | None``, the expected
-  number of connections between sheets of these sizes.
+  number of connections between sheets of these sizes;
+* a sheet's parameters: ``analog_samples_per_s(time_step_ms) -> float``, the analog samples
+  (Vm, conductances) its recorders store per second of model time (the built-in
+  :class:`mozaik.model.SheetParams` counts them from its recorders). Recordings above
+  :data:`RECORDING_BUDGET_BYTES_PER_S` get a warning with their size.
 
 A connector that gives no estimate counts as ``n_source * n_target`` (every pair: an upper
 bound, said so in the summary); a sheet or population that gives none counts as unknown.
@@ -41,9 +45,12 @@ __all__ = [
     "BASE_BYTES",
     "NEST_BYTES_PER_CONNECTION",
     "NEST_BYTES_PER_NEURON",
+    "RECORDING_BUDGET_BYTES_PER_S",
+    "SAMPLE_BYTES",
     "THREADS_PER_CORE_LIMIT",
     "ConnectorSize",
     "SizeEstimate",
+    "check_recording",
     "check_size",
     "check_threads",
     "estimate_size",
@@ -71,6 +78,15 @@ NEST_BYTES_PER_NEURON = 41_000
 NEST_BYTES_PER_CONNECTION: Mapping[str, int] = {"static": 50, "tsodyks_markram": 100}
 #: Bytes a run takes before its network: the interpreter, NEST, PyNN, the datastore.
 BASE_BYTES = 300_000_000
+
+#: Bytes one recorded analog sample takes in the store and in the run's memory while its
+#: presentation is collected (float64 in the Parquet ``values`` lists).
+SAMPLE_BYTES = 8
+#: Analog recording per second of model time above which ``mozaik config check`` and ``mozaik
+#: run`` warn, with the estimated size: 100 MB per simulated second is, e.g., 1,000 neurons'
+#: Vm and two conductances at 0.1 ms plus 250 neurons more (a study of 100 one-second
+#: presentations would store 10 GB). Synaptic currents for LFP proxies need all three.
+RECORDING_BUDGET_BYTES_PER_S = 100_000_000
 
 #: Threads per core beyond which a run is refused on the machine that runs it. More threads
 #: than cores only adds switching (1,000 threads on 2 cores ran 12 times slower); a few per core
@@ -115,12 +131,20 @@ class SizeEstimate:
         Estimated peak memory of the run, bytes (:data:`BASE_BYTES`, neurons and connections).
     threads : int
         NEST threads asked for (``simulator.threads``; 1 on other simulators).
+    recording_bytes_per_s : mapping of str to float
+        Bytes of analog recordings (Vm, conductances) per second of model time, per sheet that
+        records any (see :data:`SAMPLE_BYTES`).
     """
 
     neurons: Mapping[str, int | None]
     connectors: tuple[ConnectorSize, ...]
     memory_bytes: float
     threads: int
+    recording_bytes_per_s: Mapping[str, float] = attrs.field(factory=dict)
+
+    @property
+    def total_recording_bytes_per_s(self) -> float:
+        return sum(self.recording_bytes_per_s.values())
 
     @property
     def total_neurons(self) -> int:
@@ -140,8 +164,10 @@ class SizeEstimate:
         if bounds:
             notes.append(f"at most: {', '.join(bounds)} give(s) no estimate, every pair counted")
         note = f" ({'; '.join(notes)})" if notes else ""
+        recording = (f", analog recordings {format_bytes(self.total_recording_bytes_per_s)} per "
+                     f"second of model time" if self.total_recording_bytes_per_s else "")
         return (f"size: {self.total_neurons:,} neurons, {_count(self.total_connections)} "
-                f"connections, about {format_bytes(self.memory_bytes)} of memory{note}")
+                f"connections, about {format_bytes(self.memory_bytes)} of memory{recording}{note}")
 
 
 def _count(value: float) -> str:
@@ -188,10 +214,15 @@ def estimate_size(study: Study) -> SizeEstimate:
                 neurons[str(name)] = None if count is None else int(count)
         for name in populations:
             neurons.setdefault(str(name), None)
+    recording: dict[str, float] = {}
     for name, entry in study.sheets.items():
         count = _as_count(_call(getattr(entry.registered.factory, "expected_size", None),
                                 entry.params))
         neurons[name] = None if count is None else int(count)
+        samples = _as_count(_call(getattr(entry.params, "analog_samples_per_s", None),
+                                  float(study.simulator.time_step)))
+        if samples:
+            recording[name] = samples * SAMPLE_BYTES
     connectors = []
     for name, conn in study.connectors.items():
         n_source, n_target = neurons.get(conn.source), neurons.get(conn.target)
@@ -212,7 +243,23 @@ def estimate_size(study: Study) -> SizeEstimate:
     # threads are NEST's: other backends ignore them
     threads = int(study.simulator.threads) if study.simulator.backend == "nest" else 1
     return SizeEstimate(neurons=neurons, connectors=tuple(connectors), memory_bytes=memory,
-                        threads=threads)
+                        threads=threads, recording_bytes_per_s=recording)
+
+
+def check_recording(estimate: SizeEstimate,
+                    budget_bytes_per_s: float = RECORDING_BUDGET_BYTES_PER_S) -> list[str]:
+    """A warning when the analog recordings exceed ``budget_bytes_per_s`` per second of model
+    time, naming their size and the sheets that record most; else none."""
+    total = estimate.total_recording_bytes_per_s
+    if total <= budget_bytes_per_s:
+        return []
+    largest = sorted(estimate.recording_bytes_per_s.items(), key=lambda kv: -kv[1])[:3]
+    parts = ", ".join(f"sheets.{name}: {format_bytes(b)}/s" for name, b in largest)
+    return [f"the analog recordings (Vm, conductances) take about {format_bytes(total)} per "
+            f"second of model time ({parts}), above the budget of "
+            f"{format_bytes(budget_bytes_per_s)}/s: a study of N seconds of stimulation stores "
+            f"N times this. Record a sample (recorders.N.neurons: {{random_n: 100}}) or a "
+            f"longer interval (recorders.N.interval_ms: 1.0) if you need less"]
 
 
 def machine_memory_bytes() -> int | None:
@@ -283,7 +330,7 @@ def check_size(estimate: SizeEstimate, *, allow_large: bool = False,
         The network would not fit in memory (and ``allow_large`` is false), or the thread count
         is absurd for this machine (see :func:`check_threads`).
     """
-    warnings = check_threads(estimate.threads, cores)
+    warnings = check_threads(estimate.threads, cores) + check_recording(estimate)
     memory = machine_memory_bytes() if memory_bytes is None else memory_bytes
     if memory is None:
         return warnings
