@@ -67,7 +67,8 @@ SNAPSHOT = {
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "EXPERIMENTS",
-        "Experiment", "ExperimentFactory", "NoStimulation", "NoStimulationParams", "PoissonKick",
+        "Experiment", "ExperimentFactory", "INJECTED_CURRENT", "InjectedCurrent",
+        "NoStimulation", "NoStimulationParams", "PerNeuronCurrent", "PoissonKick",
         "PoissonNetworkKick", "PoissonNetworkKickParams", "StepCurrent", "experiment_rng",
         "select_cells", "sheet_of"
     ],

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import neo
+
 from mozaik._errors import ConfigError, MozaikError, SimulationError
 from mozaik.controller._plan import (
     Presentation,
@@ -24,6 +26,7 @@ from mozaik.controller._plan import (
 from mozaik.controller._progress import Progress
 from mozaik.controller._rundir import ExistingRun
 from mozaik.controller._state import RunState
+from mozaik.experiments import InjectedCurrent
 from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus
 from mozaik.study import Study
 
@@ -162,6 +165,8 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     finally:
         p.experiment.finish(p.stimulus)
     segments = _collect(state)
+    if state.primary:  # stored once, by the rank that holds the run directory
+        _add_injected(segments, p.experiment.injected_currents())
     if writes:
         t0 = time.perf_counter()
         with state.signals.deferred():  # a stopping signal waits until it is stored
@@ -207,6 +212,16 @@ def _collect(state: RunState) -> dict[str, Any]:
     segments = state.network.collect(clear=True)
     state.collect_s += time.perf_counter() - t0
     return segments
+
+
+def _add_injected(segments: dict[str, Any], currents: list[InjectedCurrent]) -> None:
+    """Add what per-neuron current injection injected to its sheet's recording segment (a
+    segment of its own if the sheet records nothing), so the store holds the stimulus."""
+    for current in currents:
+        segment = segments.get(current.sheet)
+        if segment is None:
+            segment = segments[current.sheet] = neo.Segment()
+        segment.analogsignals.append(current.as_analogsignal())
 
 
 def _sense(state: RunState, stimulus: Stimulus, t_start: float) -> None:
