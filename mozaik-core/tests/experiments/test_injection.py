@@ -220,3 +220,20 @@ def test_each_cell_gets_its_own_current_in_its_window_on_nest(
             np.testing.assert_allclose(current[:, 0], scale * np.array([1.0, 2.0, 3.0]))
         # a passive membrane: three times the current, three times the depolarisation
         np.testing.assert_allclose(peaks[0.3] / peaks[0.1], 3.0, rtol=0.02)
+
+
+@pytest.mark.nest
+def test_a_short_pulse_at_the_start_of_a_window_is_delivered(
+        study: Callable[..., Study], tmp_path: Path) -> None:
+    # 0.3 ms of 50, 100 and 150 nA from the first step of the presentation: 15, 30 and 45 pC
+    # into 1 nF cells, a depolarisation of 15 mV (threshold at 25 mV), then spikes
+    run_dir = tmp_path / "run"
+    run_study(study("experiments.0.params={scales_nA: [50.0], on_ms: 0.3, dt_ms: 0.1}"),
+              run_dir, progress="off")
+    with DataStore.open(run_dir) as store:
+        neurons, v, t_start, period = _stored(store, 50.0, "v")
+        early = v[:, : round(2.0 / period)]
+        assert early[neurons == 1].max() == pytest.approx(-50.0, abs=1.0)
+        spikes = param_filter_query(store, st_protocol="Ramp").spike_arrays("exc")
+        assert sorted(set(spikes.neuron.tolist())) == [3, 5]
+        assert (spikes.times < t_start + 1.0).all()

@@ -71,6 +71,10 @@ _PERTURBATIONS = {
     "OptogeneticOrientationMapPatterns": ("OptogeneticOrientationMapPatternsParams",
                                           "light patterned on the orientation map "
                                           "(prosthesis protocol)"),
+    "MicrostimulationAmplitudeSweep": ("MicrostimulationAmplitudeSweepParams",
+                                       "microstimulation pulse trains of several amplitudes"),
+    "MicrostimulationFrequencySweep": ("MicrostimulationFrequencySweepParams",
+                                       "microstimulation pulse trains at several frequencies"),
 }
 
 

@@ -69,8 +69,11 @@ class PerNeuronCurrent(DirectStimulator):
 
     Set the waveform with :meth:`set_waveform` before each window is armed; the waveform
     starts at the window's start and the current is zero after its last sample and outside
-    armed windows. On NEST the current reaches a cell one time step after it is set (NEST
-    delivers a device's current with the resolution as delay, as for any current source).
+    armed windows. On NEST, a window armed at the current time (as the controller arms every
+    presentation) reaches the cells ``min_delay`` plus two time steps late: PyNN's clock runs
+    one ``min_delay`` behind NEST's kernel, which cannot change a device in steps it has
+    already simulated, and NEST delivers a device's current with one time step of delay. The
+    stored :class:`InjectedCurrent` keeps the nominal times.
 
     Parameters
     ----------
@@ -99,6 +102,7 @@ class PerNeuronCurrent(DirectStimulator):
         if self._sim.__name__ == "pyNN.nest" and self.cells.size:
             import nest  # the native device is the point of this class; NEST is loaded here
 
+            self._nest = nest
             targets = target.population[self.cells].node_collection
             self._devices = nest.Create("step_current_generator", int(self.cells.size))
             nest.Connect(self._devices, targets, "one_to_one",
@@ -152,9 +156,12 @@ class PerNeuronCurrent(DirectStimulator):
             return
         kernel_start = float(t_start) + self._time_offset()
         times = kernel_start + self._dt_ms * np.arange(n + 1)
-        # NEST wants times after 0 and strictly increasing: a window starting at 0 starts
-        # one step later
-        times = np.maximum(times, self.time_step_ms * (1 + np.arange(n + 1)))
+        # PyNN's clock runs one min_delay behind NEST's kernel, which has already simulated
+        # the first steps of a window armed at the current time: the device cannot change
+        # there any more, so the waveform starts at the kernel's next step (tested: dropping
+        # those samples instead loses a short pulse at the start of a window)
+        earliest = float(self._nest.biological_time) + self.time_step_ms
+        times = times + max(0.0, earliest - times[0])
         pA = np.concatenate([values, np.zeros((values.shape[0], 1))], axis=1) * 1000.0
         time_list = times.tolist()
         self._devices.set([{"amplitude_times": time_list, "amplitude_values": row}

@@ -1,5 +1,6 @@
 """Perturbations of cortical sheets: patterned optogenetic stimulation (light sources, light
-spread in tissue, opsin expression and photocurrent, light patterns, experiments).
+spread in tissue, opsin expression and photocurrent, light patterns, experiments) and
+intracortical microstimulation (electrodes, biphasic pulse trains, I = k r^2 activation).
 
 Every experiment here drives neurons through core's per-neuron current injection
 (:class:`mozaik.experiments.PerNeuronCurrent`), which stores what was injected as the sheet's
@@ -16,6 +17,16 @@ from mozaik_visual.perturbation._light import (
     photocurrent_nA,
     source_positions_um,
     transfected_cells,
+)
+from mozaik_visual.perturbation._microstimulation import (
+    ElectrodeParams,
+    Microstimulation,
+    MicrostimulationAmplitudeSweep,
+    MicrostimulationAmplitudeSweepParams,
+    MicrostimulationFrequencySweep,
+    MicrostimulationFrequencySweepParams,
+    MicrostimulationParams,
+    activated_radius_um,
 )
 from mozaik_visual.perturbation._optogenetics import (
     OptogeneticIntensitySweep,
@@ -39,10 +50,17 @@ from mozaik_visual.perturbation._patterns import (
 
 __all__ = [
     "ChannelRhodopsinParams",
+    "ElectrodeParams",
     "LightPatternParams",
     "LightSourceArrayParams",
     "LightSpreadParams",
     "LightTimingParams",
+    "Microstimulation",
+    "MicrostimulationAmplitudeSweep",
+    "MicrostimulationAmplitudeSweepParams",
+    "MicrostimulationFrequencySweep",
+    "MicrostimulationFrequencySweepParams",
+    "MicrostimulationParams",
     "ORIENTATION_ANNOTATION",
     "OptogeneticIntensitySweep",
     "OptogeneticIntensitySweepParams",
@@ -54,6 +72,7 @@ __all__ = [
     "OptogeneticSpotSize",
     "OptogeneticSpotSizeParams",
     "OptogeneticStimulation",
+    "activated_radius_um",
     "frame_profile",
     "light_matrix",
     "pattern_irradiance",
