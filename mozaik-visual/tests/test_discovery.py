@@ -17,4 +17,4 @@ class TestCortexDiscovery(PluginDistributionContract):
     entry_point = "visual_cortex"
     provides = {"sheets": ["CorticalSheet"], "connectors": ["GaborAfferentConnector"],
                 "connector_functions": ["MapDependent", "V1PushPull"],
-                "experiments": sorted(_PERTURBATIONS)}
+                "experiments": sorted(_PERTURBATIONS), "stimuli": ["GratingWithLight"]}

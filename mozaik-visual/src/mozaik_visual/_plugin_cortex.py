@@ -9,6 +9,7 @@ from mozaik.plugin import ComponentSpec, SheetAnnotations, hookimpl
 
 if TYPE_CHECKING:
     from mozaik.experiments import ExperimentFactory
+    from mozaik.stimulus import StimulusFactory
     from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
 
 MOZAIK_HOOK_API = (2, 0)
@@ -71,6 +72,8 @@ _PERTURBATIONS = {
     "OptogeneticOrientationMapPatterns": ("OptogeneticOrientationMapPatternsParams",
                                           "light patterned on the orientation map "
                                           "(prosthesis protocol)"),
+    "OptogeneticWithGrating": ("OptogeneticWithGratingParams",
+                               "light and a drifting grating in one presentation"),
     "MicrostimulationAmplitudeSweep": ("MicrostimulationAmplitudeSweepParams",
                                        "microstimulation pulse trains of several amplitudes"),
     "MicrostimulationFrequencySweep": ("MicrostimulationFrequencySweepParams",
@@ -85,3 +88,12 @@ def mozaik_experiments() -> Iterable[ComponentSpec[Any, ExperimentFactory[Any]]]
     return [ComponentSpec(name=name, config_cls=getattr(perturbation, params),
                           factory=getattr(perturbation, name), summary=summary)
             for name, (params, summary) in _PERTURBATIONS.items()]
+
+
+@hookimpl
+def mozaik_stimuli() -> Iterable[ComponentSpec[Any, StimulusFactory[Any]]]:
+    from mozaik_visual.perturbation import GratingWithLight, GratingWithLightParams
+
+    return [ComponentSpec(name="GratingWithLight", config_cls=GratingWithLightParams,
+                          factory=GratingWithLight,
+                          summary="a drifting grating shown with light (both in its identity)")]

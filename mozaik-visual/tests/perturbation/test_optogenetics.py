@@ -12,7 +12,7 @@ from mozaik import ConfigError, MozaikError
 from mozaik.controller import run_study
 from mozaik.plugin import get_plugin_manager
 from mozaik.study import load_study
-from mozaik.testing import ExperimentContract
+from mozaik.testing import ExperimentContract, StimulusContract
 from mozaik_visual.perturbation import (
     ChannelRhodopsinParams,
     LightPatternParams,
@@ -51,6 +51,29 @@ class TestOptogeneticPulseFrequency(ExperimentContract):
     name = "OptogeneticPulseFrequency"
     example_params: ClassVar[dict[str, Any]] = {**SMALL, "frequencies_hz": [10.0, 40.0],
                                                 "timing": {"pulse_width_ms": 5.0}}
+
+
+class TestOptogeneticWithGrating(ExperimentContract):
+    name = "OptogeneticWithGrating"
+    example_params: ClassVar[dict[str, Any]] = {**SMALL, "num_orientations": 2}
+
+
+class TestGratingWithLight(StimulusContract):
+    name = "GratingWithLight"
+    example_params: ClassVar[dict[str, Any]] = {
+        "duration_ms": 100.0, "orientation_rad": 0.5,
+        "light": {"pattern": "spot", "irradiance_mW_per_mm2": 5.0}}
+
+
+def test_grating_with_light_identity_holds_both() -> None:
+    from mozaik_visual.perturbation import GratingWithLight, GratingWithLightParams
+
+    stimulus = GratingWithLight(GratingWithLightParams(
+        duration_ms=100.0, orientation_rad=0.5, light={"irradiance_mW_per_mm2": 5.0}))
+    params = stimulus.identity().params
+    assert params["orientation_rad"] == 0.5 and params["light.irradiance_mW_per_mm2"] == 5.0
+    with pytest.raises(ValueError, match=r"light\.bad"):
+        GratingWithLightParams(duration_ms=10.0, light={"bad": [1, 2]})
 
 
 # -- models --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 import pytest
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore, param_filter_query
@@ -70,6 +71,15 @@ experiments:
       sources: {{spacing_um: 50.0, extent_um: [1000.0, 1000.0], emitter_radius_um: 20.0}}
       opsin: {{max_current_nA: 0.5}}
       pattern: {{irradiance_mW_per_mm2: 20.0, sharpness: 4.0}}
+  - component: OptogeneticWithGrating
+    params:
+      sheet: V1
+      num_orientations: 1
+      duration_ms: 210.0
+      depth_um: 150.0
+      sources: {{spacing_um: 50.0, extent_um: [1000.0, 1000.0], emitter_radius_um: 20.0}}
+      opsin: {{max_current_nA: 0.5}}
+      pattern: {{kind: orientation_map, irradiance_mW_per_mm2: 20.0}}
 """
 
 
@@ -93,6 +103,14 @@ def test_map_pattern_correlates_with_the_grating_at_its_orientation(tmp_path: Pa
             lights.append(_rates(store, n, **{
                 "st_protocol": "OptogeneticOrientationMapPatterns",
                 "st_direct_stimulation.orientation_rad": theta}))
+        # grating and light in one presentation: one stimulus whose identity holds both, the
+        # LGN saw the grating and the cortex got the photocurrent
+        both = param_filter_query(store, st_name="GratingWithLight")
+        index = both.segment_index
+        [row] = index.filter(pc.equal(index["sheet_name"], "V1")).to_pylist()
+        assert row["st_orientation_rad"] == 0.0 and row["st_light.pattern"] == "orientation_map"
+        assert len(both.spike_arrays("X_ON").times) > 0
+        assert both.analog_arrays("V1", "injected_current").values.max() > 0.1
     same, orthogonal = [], []
     for k in range(N_ORIENTATIONS):
         ortho = (k + N_ORIENTATIONS // 2) % N_ORIENTATIONS

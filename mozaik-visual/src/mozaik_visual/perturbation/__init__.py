@@ -9,6 +9,7 @@ Every experiment here drives neurons through core's per-neuron current injection
 
 from __future__ import annotations
 
+from mozaik_visual.perturbation._combined import GratingWithLight, GratingWithLightParams
 from mozaik_visual.perturbation._light import (
     ChannelRhodopsinParams,
     LightSourceArrayParams,
@@ -39,6 +40,8 @@ from mozaik_visual.perturbation._optogenetics import (
     OptogeneticSpotSize,
     OptogeneticSpotSizeParams,
     OptogeneticStimulation,
+    OptogeneticWithGrating,
+    OptogeneticWithGratingParams,
 )
 from mozaik_visual.perturbation._patterns import (
     ORIENTATION_ANNOTATION,
@@ -51,6 +54,8 @@ from mozaik_visual.perturbation._patterns import (
 __all__ = [
     "ChannelRhodopsinParams",
     "ElectrodeParams",
+    "GratingWithLight",
+    "GratingWithLightParams",
     "LightPatternParams",
     "LightSourceArrayParams",
     "LightSpreadParams",
@@ -72,6 +77,8 @@ __all__ = [
     "OptogeneticSpotSize",
     "OptogeneticSpotSizeParams",
     "OptogeneticStimulation",
+    "OptogeneticWithGrating",
+    "OptogeneticWithGratingParams",
     "activated_radius_um",
     "frame_profile",
     "light_matrix",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
@@ -23,6 +24,7 @@ from mozaik.experiments import Experiment, PerNeuronCurrent, experiment_rng, she
 from mozaik.model import Model
 from mozaik.stimulus import InternalStimulus, InternalStimulusParams, Stimulus
 
+from mozaik_visual.perturbation._combined import GratingWithLight, GratingWithLightParams
 from mozaik_visual.perturbation._light import (
     ChannelRhodopsinParams,
     LightSourceArrayParams,
@@ -50,6 +52,8 @@ __all__ = [
     "OptogeneticSpotSize",
     "OptogeneticSpotSizeParams",
     "OptogeneticStimulation",
+    "OptogeneticWithGrating",
+    "OptogeneticWithGratingParams",
 ]
 
 
@@ -175,13 +179,17 @@ class OptogeneticStimulation(Experiment[_P], Generic[_P]):
         profile = frame_profile(timing, self.params.duration_ms, self.params.frame_ms)
         return np.asarray(np.outer(per_cell, profile))
 
+    def light_of(self, stimulus: Stimulus) -> Mapping[str, Any]:
+        """The light description (:meth:`describe`) a stimulus of this experiment carries."""
+        if not isinstance(stimulus.params, InternalStimulusParams):
+            msg = (f"{self.protocol} presents its own InternalStimulus only; it was asked "
+                   f"to prepare {stimulus!r}")
+            raise MozaikError(msg)
+        return stimulus.params.direct_stimulation
+
     def prepare(self, stimulus: Stimulus, t_start: float) -> None:
         if self.current is not None:
-            if not isinstance(stimulus.params, InternalStimulusParams):
-                msg = (f"{self.protocol} presents its own InternalStimulus only; it was asked "
-                       f"to prepare {stimulus!r}")
-                raise MozaikError(msg)
-            key = json.dumps(dict(stimulus.params.direct_stimulation), sort_keys=True)
+            key = json.dumps(dict(self.light_of(stimulus)), sort_keys=True)
             if key not in self._conditions:
                 self.stimuli()
             pattern, timing = self._conditions[key]
@@ -282,3 +290,60 @@ class OptogeneticOrientationMapPatterns(
         return [(attrs.evolve(p.pattern, kind="orientation_map",
                               orientation_rad=math.pi * k / p.num_orientations), p.timing)
                 for k in range(p.num_orientations)]
+
+
+@attrs.frozen(kw_only=True)
+class OptogeneticWithGratingParams(OptogeneticParams):
+    """:class:`OptogeneticParams` plus a full-field drifting grating shown during the light.
+
+    Parameters
+    ----------
+    num_orientations : int
+        Grating orientations evenly spaced over [0, pi); an ``orientation_map`` pattern
+        follows the grating's orientation.
+    spatial_frequency_cpd : float, cycles/deg
+    temporal_frequency_hz : float, Hz
+    contrast_pct : float, %
+    """
+
+    num_orientations: int = attrs.field(default=4, validator=whole_number(1))
+    spatial_frequency_cpd: float = attrs.field(default=0.8, validator=positive)
+    temporal_frequency_hz: float = attrs.field(default=2.0, validator=non_negative)
+    contrast_pct: float = attrs.field(default=100.0, validator=non_negative)
+
+
+class OptogeneticWithGrating(OptogeneticStimulation[OptogeneticWithGratingParams]):
+    """Light and a grating in one presentation: each stimulus is a
+    :class:`GratingWithLight`, whose identity holds both the grating and the light."""
+
+    protocol: ClassVar[str] = "OptogeneticWithGrating"
+
+    def conditions(self) -> list[tuple[LightPatternParams, LightTimingParams]]:
+        p = self.params
+        out = []
+        for k in range(p.num_orientations):
+            theta = math.pi * k / p.num_orientations
+            pattern = (attrs.evolve(p.pattern, orientation_rad=theta)
+                       if p.pattern.kind == "orientation_map" else p.pattern)
+            out.append((pattern, p.timing))
+        return out
+
+    def stimuli(self) -> list[Stimulus]:
+        p = self.params
+        once = []
+        for k, (pattern, timing) in enumerate(self.conditions()):
+            light = self.describe(pattern, timing)
+            self._conditions[json.dumps(light, sort_keys=True)] = (pattern, timing)
+            once.append(GratingWithLight(GratingWithLightParams(
+                duration_ms=p.duration_ms, orientation_rad=math.pi * k / p.num_orientations,
+                spatial_frequency_cpd=p.spatial_frequency_cpd,
+                temporal_frequency_hz=p.temporal_frequency_hz, contrast_pct=p.contrast_pct,
+                light=light)))
+        return [s.with_trial(t) for t in range(p.num_trials) for s in once]
+
+    def light_of(self, stimulus: Stimulus) -> Mapping[str, Any]:
+        if not isinstance(stimulus.params, GratingWithLightParams):
+            msg = (f"{self.protocol} presents its own GratingWithLight only; it was asked to "
+                   f"prepare {stimulus!r}")
+            raise MozaikError(msg)
+        return stimulus.params.light
