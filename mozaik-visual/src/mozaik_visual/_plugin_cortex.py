@@ -9,8 +9,8 @@ from mozaik.plugin import ComponentSpec, SheetAnnotations, hookimpl
 
 if TYPE_CHECKING:
     from mozaik.experiments import ExperimentFactory
-    from mozaik.stimulus import StimulusFactory
     from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
+    from mozaik.stimulus import StimulusFactory
 
 MOZAIK_HOOK_API = (2, 0)
 
