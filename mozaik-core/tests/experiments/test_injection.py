@@ -237,3 +237,24 @@ def test_a_short_pulse_at_the_start_of_a_window_is_delivered(
         spikes = param_filter_query(store, st_protocol="Ramp").spike_arrays("exc")
         assert sorted(set(spikes.neuron.tolist())) == [3, 5]
         assert (spikes.times < t_start + 1.0).all()
+
+
+@pytest.mark.nest
+def test_disarm_mid_window_switches_the_current_off(study: Callable[..., Study]) -> None:
+    from mozaik.model import build_model
+
+    model = build_model(study())
+    try:
+        current = PerNeuronCurrent(model, "exc", [2], where="test")
+        current.set_waveform(np.full((1, 100), 0.5), 1.0)
+        current.schedule(model.time, 100.0)
+        model.run(20.0)
+        current.disarm()  # cut short after 20 of 100 ms
+        model.run(60.0)
+        v = model.collect(clear=True)["exc"].analogsignals[0]
+        column = list(v.array_annotations["channel_index"]).index(2)
+        trace = np.asarray(v.magnitude)[:, column]
+    finally:
+        model.end()
+    assert trace[round(20.0 / 0.1)] > -60.0  # depolarised while armed
+    assert trace[-1] == pytest.approx(-65.0, abs=0.5)  # relaxed to rest once disarmed

@@ -168,9 +168,12 @@ class PerNeuronCurrent(DirectStimulator):
                            for row in pA.tolist()])
 
     def disarm(self) -> None:
-        # the window's last sample is already zero; clearing the schedule keeps it so
+        # zero from the kernel's next step: a window cut short (a run stopped mid-presentation)
+        # must not leave its current on
         if self._devices is not None:
-            self._devices.set(amplitude_times=[], amplitude_values=[])
+            zero = {"amplitude_times": [float(self._nest.biological_time) + self.time_step_ms],
+                    "amplitude_values": [0.0]}
+            self._devices.set([zero] * int(self.cells.size))
 
     def injected(self) -> InjectedCurrent | None:
         return self._last
