@@ -31,14 +31,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
-import scipy.sparse
 from mozaik import ConfigError
 from mozaik.config import ParameterError, each, finite, non_negative, positive, probability
-from scipy.interpolate import RegularGridInterpolator
-from scipy.spatial import cKDTree
 
 if TYPE_CHECKING:
+    import scipy.sparse
     from mozaik.model import Sheet
+    from scipy.interpolate import RegularGridInterpolator
 
 __all__ = [
     "ChannelRhodopsinParams",
@@ -161,6 +160,9 @@ def source_positions_um(params: LightSourceArrayParams, sheet: Sheet,
 
 
 def _read_table(file: str, where: str) -> RegularGridInterpolator:
+    # scipy is imported where it is used: registering the plugin must stay light
+    from scipy.interpolate import RegularGridInterpolator
+
     try:
         with np.load(file, allow_pickle=False) as data:
             arrays = {key: np.asarray(data[key], dtype=float) for key in data.files}
@@ -220,6 +222,9 @@ def light_matrix(sources_um: np.ndarray, neurons_um: np.ndarray, depth_um: float
     below ``spread.cutoff`` (for the model; the table's largest radius for a table), so the
     cost grows with the pairs that matter, not with neurons x emitters.
     """
+    import scipy.sparse  # where it is used: registering the plugin must stay light
+    from scipy.spatial import cKDTree
+
     if spread.table:
         reach = float(_read_table(spread.table, where).grid[0][-1])
     else:

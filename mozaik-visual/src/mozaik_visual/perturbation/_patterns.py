@@ -24,7 +24,6 @@ import attrs
 import numpy as np
 from mozaik import ConfigError
 from mozaik.config import ParameterError, finite, non_negative, positive
-from scipy.spatial import cKDTree
 
 from mozaik_visual.cortex import GABOR_ANNOTATIONS
 
@@ -172,6 +171,8 @@ def _image_levels(file: str, where: str) -> np.ndarray:
 def pattern_irradiance(params: LightPatternParams, sources_um: np.ndarray, sheet: Sheet,
                        where: str = "pattern") -> np.ndarray:
     """Irradiance (mW/mm^2) of each emitter at ``sources_um`` (k, 2) for ``params``."""
+    from scipy.spatial import cKDTree  # where it is used: registering the plugin stays light
+
     level = params.irradiance_mW_per_mm2
     if params.kind in ("spot", "spots"):
         centres = np.asarray(params.centres_um[:1] if params.kind == "spot"
