@@ -92,6 +92,7 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
     ("mozaik_visual._plugin", "mozaik_visual.space"): _REGISTRATION,
     ("mozaik_visual._plugin", "mozaik_visual.retina"): _REGISTRATION,
     ("mozaik_visual._plugin_cortex", "mozaik_visual.cortex"): _REGISTRATION,
+    ("mozaik_visual._plugin_cortex", "mozaik_visual.perturbation"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._network"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._recordings"): _REGISTRATION,
     ("mozaik_plot._plugin", "mozaik_plot._values"): _REGISTRATION,

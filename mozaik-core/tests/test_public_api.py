@@ -11,7 +11,7 @@ SNAPSHOT = {
         "AnalysisDataStructureError", "AnalysisError", "ConfigError", "DataStoreError",
         "DataStoreFormatError", "DuplicatePresentationError", "DuplicateResultError",
         "ExportError", "MozaikError", "PluginConflictError", "PluginError", "PluginLoadError",
-        "ReadOnlyStoreError", "SimulationError", "SimulatorNotInstalledError",
+        "ReadOnlyStoreError", "RunExploded", "SimulationError", "SimulatorNotInstalledError",
         "StoreLockedError", "UnknownComponentError", "__version__"
     ],
     "mozaik.ads": [
@@ -37,7 +37,7 @@ SNAPSHOT = {
         "IncludePolicy", "MAX_DEPTH", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH",
         "MAX_FILE_BYTES", "MAX_INCLUDE_DEPTH", "MAX_INTEGER_BITS", "MAX_NODES",
         "MAX_REF_DEPTH", "MAX_THREADS", "NonFiniteFloat", "ParameterError",
-        "ProblemCollector", "Rule", "STUDY_FILE",
+        "ProblemCollector", "Rule", "RunawayThreshold", "STUDY_FILE",
         "SimulatorConfig", "apply_overrides", "at_least", "component_refs", "converter",
         "distribution_of", "each", "evaluate_array", "expression_names", "finite", "get_path",
         "in_range", "load_config", "load_tree", "make_converter", "non_negative", "old_fields",
@@ -45,7 +45,7 @@ SNAPSHOT = {
         "renamed_fields", "resolve", "structure", "whole_number"
     ],
     "mozaik.controller": [
-        "LOG_FILE", "Presentation",
+        "EXPLODED_EXIT_STATUS", "LOG_FILE", "Presentation",
         "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
         "analyses_write_failed", "check_simulator", "check_writable",
         "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
@@ -70,7 +70,8 @@ SNAPSHOT = {
     ],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "EXPERIMENTS",
-        "Experiment", "ExperimentFactory", "NoStimulation", "NoStimulationParams", "PoissonKick",
+        "Experiment", "ExperimentFactory", "INJECTED_CURRENT", "InjectedCurrent",
+        "NoStimulation", "NoStimulationParams", "PerNeuronCurrent", "PoissonKick",
         "PoissonNetworkKick", "PoissonNetworkKickParams", "StepCurrent", "experiment_rng",
         "select_cells", "sheet_of"
     ],

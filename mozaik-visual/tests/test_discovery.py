@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from mozaik.testing import PluginDistributionContract
 from mozaik_visual._plugin import _EXPERIMENTS, _STIMULI
+from mozaik_visual._plugin_cortex import _PERTURBATIONS
 
 
 class TestDiscovery(PluginDistributionContract):
@@ -15,4 +16,5 @@ class TestCortexDiscovery(PluginDistributionContract):
     distribution = "mozaik-visual"
     entry_point = "visual_cortex"
     provides = {"sheets": ["CorticalSheet"], "connectors": ["GaborAfferentConnector"],
-                "connector_functions": ["MapDependent", "V1PushPull"]}
+                "connector_functions": ["MapDependent", "V1PushPull"],
+                "experiments": sorted(_PERTURBATIONS), "stimuli": ["GratingWithLight"]}

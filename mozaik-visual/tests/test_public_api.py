@@ -22,7 +22,8 @@ def test_public_names(module: str) -> None:
     assert sorted(names) == names
 
 
-@pytest.mark.parametrize("module", ["mozaik_visual.stimuli", "mozaik_visual.experiments"])
+@pytest.mark.parametrize("module", ["mozaik_visual.stimuli", "mozaik_visual.experiments",
+                                    "mozaik_visual.perturbation"])
 def test_every_public_name_exists(module: str) -> None:
     package = importlib.import_module(module)
     assert sorted(package.__all__) == list(package.__all__)

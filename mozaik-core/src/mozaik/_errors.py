@@ -25,6 +25,7 @@ __all__ = [
     "PluginError",
     "PluginLoadError",
     "ReadOnlyStoreError",
+    "RunExploded",
     "SimulationError",
     "SimulatorNotInstalledError",
     "StoreLockedError",
@@ -105,6 +106,37 @@ class ExportError(DataStoreError):
 
 class SimulationError(MozaikError):
     """Building or running the network failed."""
+
+
+class RunExploded(SimulationError):
+    """A sheet's firing rate crossed the study's runaway threshold: the run was stopped.
+
+    Attributes
+    ----------
+    sheet : str
+        The sheet that ran away.
+    rate_hz : float, Hz
+        Its mean rate over the last window.
+    time_ms : float, ms
+        Simulation time of the check that found it.
+    threshold_hz, window_ms : float
+        The declared threshold (Hz) and window (ms).
+    """
+
+    def __init__(self, message: str, *, sheet: str, rate_hz: float, time_ms: float,
+                 threshold_hz: float, window_ms: float) -> None:
+        super().__init__(message)
+        self.sheet = sheet
+        self.rate_hz = rate_hz
+        self.time_ms = time_ms
+        self.threshold_hz = threshold_hz
+        self.window_ms = window_ms
+
+    def record(self) -> dict[str, float | str]:
+        """What the manifest and the session record store."""
+        return {"sheet": self.sheet, "rate_hz": round(self.rate_hz, 3),
+                "time_ms": round(self.time_ms, 3), "threshold_hz": self.threshold_hz,
+                "window_ms": self.window_ms}
 
 
 class SimulatorNotInstalledError(SimulationError):

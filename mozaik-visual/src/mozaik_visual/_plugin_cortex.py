@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from mozaik.plugin import ComponentSpec, SheetAnnotations, hookimpl
 
 if TYPE_CHECKING:
+    from mozaik.experiments import ExperimentFactory
     from mozaik.model import ConnectorFactory, ConnectorFunctionFactory, SheetFactory
+    from mozaik.stimulus import StimulusFactory
 
 MOZAIK_HOOK_API = (2, 0)
 
@@ -57,3 +59,41 @@ def mozaik_connector_functions() -> Iterable[ComponentSpec[Any, ConnectorFunctio
                       summary="push-pull: same orientation, same or opposite phase",
                       requires_annotations=SheetAnnotations(source=gabor, target=gabor)),
     ]
+
+
+_PERTURBATIONS = {
+    "OptogeneticStimulation": ("OptogeneticParams",
+                               "patterned light on a cortical sheet (ChR2 photocurrent)"),
+    "OptogeneticSpotSize": ("OptogeneticSpotSizeParams", "a light spot of several radii"),
+    "OptogeneticIntensitySweep": ("OptogeneticIntensitySweepParams",
+                                  "a light pattern at several irradiances"),
+    "OptogeneticPulseFrequency": ("OptogeneticPulseFrequencyParams",
+                                  "light pulse trains at several frequencies"),
+    "OptogeneticOrientationMapPatterns": ("OptogeneticOrientationMapPatternsParams",
+                                          "light patterned on the orientation map "
+                                          "(prosthesis protocol)"),
+    "OptogeneticWithGrating": ("OptogeneticWithGratingParams",
+                               "light and a drifting grating in one presentation"),
+    "MicrostimulationAmplitudeSweep": ("MicrostimulationAmplitudeSweepParams",
+                                       "microstimulation pulse trains of several amplitudes"),
+    "MicrostimulationFrequencySweep": ("MicrostimulationFrequencySweepParams",
+                                       "microstimulation pulse trains at several frequencies"),
+}
+
+
+@hookimpl
+def mozaik_experiments() -> Iterable[ComponentSpec[Any, ExperimentFactory[Any]]]:
+    from mozaik_visual import perturbation
+
+    return [ComponentSpec(name=name, config_cls=getattr(perturbation, params),
+                          factory=getattr(perturbation, name), summary=summary)
+            for name, (params, summary) in _PERTURBATIONS.items()]
+
+
+@hookimpl
+def mozaik_stimuli() -> Iterable[ComponentSpec[Any, StimulusFactory[Any]]]:
+    from mozaik_visual.perturbation import GratingWithLight, GratingWithLightParams
+
+    return [ComponentSpec(name="GratingWithLight", config_cls=GratingWithLightParams,
+                          factory=GratingWithLight,
+                          summary="a drifting grating shown with light (both in its identity)")]

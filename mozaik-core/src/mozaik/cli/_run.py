@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mozaik._errors import ConfigError, StoreLockedError
+from mozaik._errors import ConfigError, RunExploded, StoreLockedError
 from mozaik.cli._config import ALLOW_LARGE_HELP, INCLUDE_ROOT_HELP, check_study_size
 from mozaik.config import STUDY_FILE
 from mozaik.study import load_study
@@ -112,6 +112,9 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
 
     SIGINT (Ctrl-C), SIGTERM (e.g. Slurm at the time limit) and SIGHUP stop the run at a safe
     point: what is stored stays stored, and the exit status is 128 + the signal's number.
+
+    A sheet whose rate crosses its controller.runaway threshold stops the run ("exploded"):
+    what was simulated is stored, analyses and plots are not run, and the exit status is 3.
     """
     from mozaik.backends import RunOptions, study_backend
     from mozaik.controller import default_run_dir, is_run_dir, study_from_run_dir
@@ -147,6 +150,11 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     try:
         options = RunOptions(progress=progress, replay=False if no_replay else None)
         summary = backend.run(study, run_dir, options)
+    except RunExploded as exc:
+        from mozaik.controller import EXPLODED_EXIT_STATUS
+
+        click.echo(f"Run exploded: {exc}. See `mozaik show {run_dir}`.", err=True)
+        ctx.exit(EXPLODED_EXIT_STATUS)
     except KeyboardInterrupt as exc:  # SIGINT, SIGTERM, SIGHUP: see RunInterrupted
         name = getattr(exc, "signal_name", "SIGINT")
         click.echo(f"\nInterrupted by {name}. What was stored is safe; complete the run with: "

@@ -27,10 +27,13 @@ def search() -> None:
 @click.option("--resume", is_flag=True,
               help="Rerun the failed, missing, killed and corrupt points of an existing master "
                    "directory (only those).")
+@click.option("--rerun-exploded", is_flag=True,
+              help="Also rerun the points whose network ran away (status exploded); without "
+                   "it they count as finished.")
 @click.option("--dry-run", is_flag=True,
               help="Show what would be run (the batch script for slurm); run nothing.")
 def run(search_file: Path, out: Path | None, backend_name: str | None,
-        resources: tuple[str, ...], resume: bool, dry_run: bool) -> None:
+        resources: tuple[str, ...], resume: bool, rerun_exploded: bool, dry_run: bool) -> None:
     """Run the search SEARCH_FILE: every point of it, through the chosen backend, then draw
     the search file's plots (if any) into MASTER/figures."""
     from mozaik.backends import search_backend
@@ -41,7 +44,8 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
     backend = search_backend(spec, backend_name, resources)
     try:
         summary = run_search(spec, master, backend, resume=resume,
-                             options=SearchOptions(dry_run=dry_run))
+                             options=SearchOptions(dry_run=dry_run),
+                             rerun_exploded=rerun_exploded)
     except KeyboardInterrupt:
         click.echo(f"\nInterrupted. Finished points are safe; the interrupted ones are "
                    f"recorded as incomplete. Go on with: mozaik search run {search_file} "
@@ -54,8 +58,9 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
         if spec.plots:
             click.echo(f"(to draw the search's figures again: mozaik search plot {master})")
         return
+    exploded = f", {summary.exploded} exploded" if summary.exploded else ""
     click.echo(f"{master}: ran {len(summary.ran)} point(s); {summary.done} of "
-               f"{summary.points} done, {summary.failed} failed")
+               f"{summary.points} done, {summary.failed} failed{exploded}")
     if summary.failed:
         click.echo(f"see: mozaik search status {master}; rerun failed points with "
                    f"mozaik search run {search_file} --out {master} --resume", err=True)

@@ -57,7 +57,12 @@ from mozaik.config._read import (
     IncludePolicy,
 )
 from mozaik.config._renamed import distribution_of, old_fields, renamed_fields
-from mozaik.config._settings import MAX_THREADS, ControllerConfig, SimulatorConfig
+from mozaik.config._settings import (
+    MAX_THREADS,
+    ControllerConfig,
+    RunawayThreshold,
+    SimulatorConfig,
+)
 from mozaik.config._structure import (
     ALLOW_NON_FINITE,
     DISTRIBUTIONS,
@@ -108,6 +113,7 @@ __all__ = [
     "ParameterError",
     "ProblemCollector",
     "Rule",
+    "RunawayThreshold",
     "STUDY_FILE",
     "SimulatorConfig",
     "apply_overrides",

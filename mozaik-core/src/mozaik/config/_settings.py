@@ -3,12 +3,14 @@ structured like any component's parameters; the study layout lives in :mod:`moza
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 from mozaik.config._structure import ParameterError
 from mozaik.config._validators import non_negative, positive
 
-__all__ = ["MAX_THREADS", "ControllerConfig", "SimulatorConfig"]
+__all__ = ["MAX_THREADS", "ControllerConfig", "RunawayThreshold", "SimulatorConfig"]
 
 #: The most NEST threads a study may ask for, on any machine. 10,000 threads make libgomp fail
 #: ("Thread creation failed") and 100,000 crash NEST; the largest shared-memory nodes have a few
@@ -99,6 +101,23 @@ class SimulatorConfig:
 
 
 @attrs.frozen(kw_only=True)
+class RunawayThreshold:
+    """When a sheet has run away: its mean rate over ``window_ms`` exceeds ``rate_hz``.
+
+    Parameters
+    ----------
+    rate_hz : float, Hz
+        Mean firing rate of the sheet's spike-recorded neurons above which the run stops.
+    window_ms : float, ms
+        Window over which the rate is measured (the controller checks at least once a
+        window).
+    """
+
+    rate_hz: float = attrs.field(validator=positive)
+    window_ms: float = attrs.field(default=100.0, validator=positive)
+
+
+@attrs.frozen(kw_only=True)
 class ControllerConfig:
     """How stimuli are presented.
 
@@ -118,6 +137,9 @@ class ControllerConfig:
     allow_large : bool
         Build the network even if its estimated memory (:func:`mozaik.study.estimate_size`)
         exceeds the machine's; ``mozaik run --allow-large`` does the same for one run.
+    runaway : mapping of str to RunawayThreshold
+        Per sheet, the rate over a window beyond which the network has run away ("exploded"):
+        the run stops at the first check that finds it (see :mod:`mozaik.controller`).
     """
 
     null_stimulus_period: float = attrs.field(default=0.0, validator=non_negative)
@@ -125,3 +147,4 @@ class ControllerConfig:
     progress_chunk_ms: float = attrs.field(default=100.0, validator=non_negative)
     store_connections: bool = False
     allow_large: bool = False
+    runaway: Mapping[str, RunawayThreshold] = attrs.field(factory=dict)

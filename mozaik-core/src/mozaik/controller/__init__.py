@@ -18,12 +18,13 @@ from mozaik.controller._provenance import (
     run_dir_name,
 )
 from mozaik.controller._repair import repair_run
-from mozaik.controller._run import run_study
+from mozaik.controller._run import EXPLODED_EXIT_STATUS, run_study
 from mozaik.controller._rundir import is_run_dir, study_from_run_dir
 from mozaik.controller._signals import RunInterrupted
 from mozaik.controller._state import Ranks, RunState, RunSummary
 
 __all__ = [
+    "EXPLODED_EXIT_STATUS",
     "LOG_FILE",
     "Presentation",
     "Progress",

@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 from mozaik._errors import (
     DataStoreError,
     MozaikError,
+    RunExploded,
     StoreLockedError,
 )
 from mozaik.controller._faults import check_writable, write_failed, write_fault
@@ -96,7 +97,10 @@ if TYPE_CHECKING:
     from mozaik.datastore import DataStore
     from mozaik.model import Model
 
-__all__ = ["run_study"]
+__all__ = ["EXPLODED_EXIT_STATUS", "run_study"]
+
+#: Exit status of ``mozaik run`` when the run exploded (:class:`~mozaik.RunExploded`).
+EXPLODED_EXIT_STATUS = 3
 
 log = logging.getLogger("mozaik.controller")
 
@@ -212,6 +216,15 @@ def _run_locked(state: RunState, model: Model | None,
         _run_session(state, existing, session, model, build_model)
     except StoreLockedError:
         raise  # the run directory is another process's: nothing of it is touched
+    except RunExploded as exc:
+        state.signals.stopping()
+        if state.store is not None and state.store.writable:
+            state.store.update_manifest(exploded=exc.record())
+        _save_failure(state, session, "exploded", exploded=exc.record())
+        logger.error("run exploded: %s. %d presentation(s) of this session are stored; "
+                     "analyses and plots were not run (run them on what is stored with "
+                     "`mozaik analyse %s`)", exc, state.presented, run_dir)
+        raise
     except KeyboardInterrupt as exc:
         state.signals.stopping()
         name = exc.signal_name if isinstance(exc, RunInterrupted) else "SIGINT"
@@ -270,6 +283,7 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
     study, logger = state.study, state.logger
     if existing is not None and not existing.stale:
         refuse_damaged(existing.store)  # a stored presentation that lost its data is not stored
+        _refuse_exploded(existing.store)
     if already_complete(state, existing):
         session.start(state.writer)
         todo = pending_steps(state.writer, study.analyses, study.plots)
@@ -307,6 +321,22 @@ def _run_session(state: RunState, existing: ExistingRun | None, session: Session
                 "results in %s", state.presented, state.replayed, state.analyses, state.plots,
                 state.run_dir)
     state.pm.run_finished(run_dir=state.run_dir, store=state.writer)
+
+
+def _refuse_exploded(store: DataStore) -> None:
+    """An exploded run is not resumed: the same network would run away again."""
+    record = store.manifest.get("exploded")
+    if not isinstance(record, dict):
+        return
+    msg = (f"this run exploded (sheet {record.get('sheet')!r} at {record.get('rate_hz')} Hz, "
+           f"t = {record.get('time_ms')} ms, threshold {record.get('threshold_hz')} Hz over "
+           f"{record.get('window_ms')} ms); it is not resumed, since the same network would "
+           "run away again: change the parameters and start a new run")
+    raise RunExploded(msg, sheet=str(record.get("sheet")),
+                      rate_hz=float(record.get("rate_hz") or 0.0),
+                      time_ms=float(record.get("time_ms") or 0.0),
+                      threshold_hz=float(record.get("threshold_hz") or 0.0),
+                      window_ms=float(record.get("window_ms") or 0.0))
 
 
 def _build(state: RunState, existing: ExistingRun | None, model: Model | None,

@@ -13,6 +13,7 @@ import attrs
 
 from mozaik.config import whole_number
 from mozaik.controller._plan import Presentation
+from mozaik.controller._runaway import RunawayMonitor
 from mozaik.controller._signals import SignalGuard
 from mozaik.datastore import DataStore
 from mozaik.plugin import PluginManager
@@ -122,6 +123,8 @@ class RunState:
     discard: bool = False
     model: Model | None = None
     plan: list[Presentation] = attrs.field(factory=list)
+    #: Watches the sheets the study declares runaway thresholds for (None: none declared).
+    runaway: RunawayMonitor | None = None
     planned: int = 0
     stored_before: int = 0
     presented: int = 0

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mozaik._errors import ConfigError, MozaikError, SimulationError
+import neo
+
+from mozaik._errors import ConfigError, MozaikError, RunExploded, SimulationError
 from mozaik.controller._plan import (
     Presentation,
     build_experiments,
@@ -22,8 +24,10 @@ from mozaik.controller._plan import (
     plan_presentations,
 )
 from mozaik.controller._progress import Progress
+from mozaik.controller._runaway import RunawayMonitor
 from mozaik.controller._rundir import ExistingRun
 from mozaik.controller._state import RunState
+from mozaik.experiments import InjectedCurrent
 from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus
 from mozaik.study import Study
 
@@ -70,6 +74,8 @@ def plan_run(state: RunState) -> None:
                "be nothing to store; add e.g. `recorders: [{variables: [spikes]}]` to a "
                "sheet's params")
         raise ConfigError(msg)
+    if study.controller.runaway:
+        state.runaway = RunawayMonitor(model, study.controller.runaway)
     state.plan = plan_presentations(build_experiments(study, model), study.registry)
     state.planned = len(state.plan)
 
@@ -155,13 +161,19 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
     elif blank:
         _blank(state, p, blank, writes, bar, label)
     t_start = model.time
+    exploded: RunExploded | None = None
     try:
         _sense(state, p.stimulus, t_start)
         p.experiment.prepare(p.stimulus, t_start)
-        _run_chunked(state, p.stimulus.duration_ms, bar, label)
+        try:
+            _run_chunked(state, p.stimulus.duration_ms, bar, label)
+        except RunExploded as exc:  # stored up to the explosion (the run ends after it)
+            exploded = exc
     finally:
         p.experiment.finish(p.stimulus)
     segments = _collect(state)
+    if state.primary:  # stored once, by the rank that holds the run directory
+        _add_injected(segments, p.experiment.injected_currents())
     if writes:
         t0 = time.perf_counter()
         with state.signals.deferred():  # a stopping signal waits until it is stored
@@ -171,6 +183,8 @@ def _present(state: RunState, p: Presentation, *, writes: bool, first: bool, bar
         state.store_s += time.perf_counter() - t0
     else:
         state.replayed += 1
+    if exploded is not None:
+        raise exploded
     wall = time.perf_counter() - start
     if writes and state.primary:
         state.pm.after_presentation(run_dir=state.run_dir, stimulus=stimulus, trial=p.trial,
@@ -188,6 +202,9 @@ def _run_chunked(state: RunState, duration_ms: float, bar: Progress, label: str)
     """
     model = state.network
     chunk = float(state.study.controller.progress_chunk_ms)
+    watch = state.runaway.max_chunk_ms if state.runaway is not None else None
+    if watch is not None:  # check runaway rates at least twice a window
+        chunk = watch if chunk <= 0 else min(chunk, watch)
     step = float(getattr(model, "time_step", 0.0) or 0.0)
     if step > 0 and chunk > 0:
         chunk = max(step, math.floor(chunk / step + 1e-9) * step)
@@ -200,13 +217,27 @@ def _run_chunked(state: RunState, duration_ms: float, bar: Progress, label: str)
         state.simulate_s += time.perf_counter() - t0
         done += length
         bar.simulated(length, model.time, label)
+        if state.runaway is not None:
+            state.runaway.check(model.time)
 
 
 def _collect(state: RunState) -> dict[str, Any]:
     t0 = time.perf_counter()
     segments = state.network.collect(clear=True)
+    if state.runaway is not None:
+        state.runaway.cleared()
     state.collect_s += time.perf_counter() - t0
     return segments
+
+
+def _add_injected(segments: dict[str, Any], currents: list[InjectedCurrent]) -> None:
+    """Add what per-neuron current injection injected to its sheet's recording segment (a
+    segment of its own if the sheet records nothing), so the store holds the stimulus."""
+    for current in currents:
+        segment = segments.get(current.sheet)
+        if segment is None:
+            segment = segments[current.sheet] = neo.Segment()
+        segment.analogsignals.append(current.as_analogsignal())
 
 
 def _sense(state: RunState, stimulus: Stimulus, t_start: float) -> None:
@@ -223,7 +254,11 @@ def _blank(state: RunState, p: Presentation, period_ms: float, writes: bool, bar
     _sense(state, NullStimulus(NullStimulusParams(duration_ms=period_ms,
                                                   before=p.identity.to_string()),
                                trial=p.trial), t_start)
-    _run_chunked(state, period_ms, bar, f"blank before {label}")
+    exploded: RunExploded | None = None
+    try:
+        _run_chunked(state, period_ms, bar, f"blank before {label}")
+    except RunExploded as exc:  # stored up to the explosion (the run ends after it)
+        exploded = exc
     segments = _collect(state)
     if writes and not state.writer.has_presentation(identity, p.trial, null=True):
         t0 = time.perf_counter()
@@ -231,3 +266,5 @@ def _blank(state: RunState, p: Presentation, period_ms: float, writes: bool, bar
             state.writer.write_presentation(identity, p.trial, segments, is_null=True,
                                             t_start=t_start, t_stop=state.network.time)
         state.store_s += time.perf_counter() - t0
+    if exploded is not None:
+        raise exploded

@@ -159,7 +159,8 @@ def summary_data(dsv: DataStoreView, *, ads: bool = True) -> dict[str, Any]:
                 "start_time": m.get("start_time"), "end_time": m.get("end_time"),
                 "host": prov.get("host"), "distributions": prov.get("distributions") or {},
                 "simulator": m.get("simulator"),
-                "simulator_version": m.get("simulator_version")},
+                "simulator_version": m.get("simulator_version"),
+                "exploded": m.get("exploded")},
         "sheets": sheets,
         "stimuli": _stimuli(real),
         "presentations": _presentations(real, [s["name"] for s in sheets]),
@@ -180,6 +181,12 @@ def _text_header(run: dict[str, Any]) -> list[str]:
         f"Status        : {run['status'] or '-'}",
         f"Started/ended : {run['start_time']} / {run['end_time'] or 'not finished'}",
     ]
+    exploded = run.get("exploded")
+    if isinstance(exploded, dict):
+        lines.append(f"Exploded      : sheet {exploded.get('sheet')!r} ran away at "
+                     f"{exploded.get('rate_hz')} Hz (threshold {exploded.get('threshold_hz')} "
+                     f"Hz over {exploded.get('window_ms')} ms) at t = {exploded.get('time_ms')} "
+                     "ms; the run stopped there")
     if run["host"]:
         lines.append(f"Host          : {run['host']}")
     if run["distributions"]:

@@ -16,6 +16,7 @@ from mozaik.experiments._base import (
     sheet_of,
 )
 from mozaik.experiments._direct import PoissonKick, StepCurrent
+from mozaik.experiments._injection import INJECTED_CURRENT, InjectedCurrent, PerNeuronCurrent
 from mozaik.experiments._kind import (
     EXPERIMENTS,
     ExperimentFactory,
@@ -36,8 +37,11 @@ __all__ = [
     "EXPERIMENTS",
     "Experiment",
     "ExperimentFactory",
+    "INJECTED_CURRENT",
+    "InjectedCurrent",
     "NoStimulation",
     "NoStimulationParams",
+    "PerNeuronCurrent",
     "PoissonKick",
     "PoissonNetworkKick",
     "PoissonNetworkKickParams",

@@ -36,6 +36,7 @@ from mozaik._errors import SimulationError
 from mozaik.stimulus import Stimulus
 
 if TYPE_CHECKING:
+    from mozaik.experiments._injection import InjectedCurrent
     from mozaik.model import Model, Sheet
 
 __all__ = ["DirectStimulator", "Experiment", "experiment_rng", "select_cells", "sheet_of"]
@@ -138,6 +139,11 @@ class DirectStimulator(ABC):
         """Scalar description of the stimulation, for the stimulus identity."""
         return {}
 
+    def injected(self) -> InjectedCurrent | None:
+        """The per-neuron current injected in the window last armed, to be stored with the
+        presentation's recordings; None (the default) for stimulators that inject none."""
+        return None
+
 
 class Experiment(ABC, Generic[_P]):
     """Base class of experiments (stimulation protocols).
@@ -179,6 +185,13 @@ class Experiment(ABC, Generic[_P]):
         """Disarm the direct stimulation after ``stimulus`` was presented."""
         for stimulator in self.direct_stimulation:
             stimulator.disarm()
+
+    def injected_currents(self) -> list[InjectedCurrent]:
+        """The per-neuron currents injected while the last stimulus was shown; the controller
+        stores them with its recordings. The default gathers :meth:`DirectStimulator.injected`
+        of every stimulator of :attr:`direct_stimulation`."""
+        found = (s.injected() for s in self.direct_stimulation)
+        return [current for current in found if current is not None]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"

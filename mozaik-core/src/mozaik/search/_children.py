@@ -254,7 +254,8 @@ def record_exit(master: Path, point_id: int, exitcode: int | None, elapsed_s: fl
     the point's status."""
     code = -1 if exitcode is None else exitcode
     status = read_status(master, point_id)
-    if status is not None and status.get("status") in ("done", "failed", "incomplete"):
+    if status is not None and status.get("status") in ("done", "failed", "incomplete",
+                                                       "exploded"):
         if code < 0:
             exit_status, name = None, describe_exit(code)[2]
         else:

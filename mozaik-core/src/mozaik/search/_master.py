@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from mozaik._errors import ConfigError
+from mozaik._errors import ConfigError, RunExploded
 from mozaik.config import load_config
 from mozaik.search._spec import Search, search_from_mapping
 from mozaik.search._values import point_values
@@ -52,7 +52,8 @@ POINTS_FILE = "points.json"
 TAIL_LINES = 30
 
 #: Statuses of a point in the index.
-STATUSES: tuple[str, ...] = ("done", "failed", "missing", "incomplete", "corrupt")
+STATUSES: tuple[str, ...] = ("done", "failed", "missing", "incomplete", "corrupt",
+                             "exploded")
 
 #: Columns of the index, besides one typed column per varied dotted path (after ``point_id``).
 #: ``exit_code`` (int) and ``signal`` (str, e.g. ``SIGSEGV``) say how the process that ran the
@@ -206,9 +207,10 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
     Returns
     -------
     str
-        ``done`` or ``failed`` (also written to the point's status file, with the error and
-        the tail of the point's log when it failed); an interruption (``KeyboardInterrupt``)
-        is recorded as ``incomplete`` and raised again.
+        ``done``, ``exploded`` (the network ran away: :class:`~mozaik.RunExploded`) or
+        ``failed`` (also written to the point's status file, with the error and the tail of
+        the point's log when it failed or exploded); an interruption
+        (``KeyboardInterrupt``) is recorded as ``incomplete`` and raised again.
 
     Notes
     -----
@@ -230,6 +232,12 @@ def run_point(master: str | Path, point_id: int, search: Search | None = None) -
             study = _with_workflow(study, search.workflow)
         run_study(study, run_dir, progress="off")
         point_values(master, point_id)  # caches the point's SingleValues for collation
+    except RunExploded as exc:  # the network ran away: a finished outcome, not a failure
+        log = run_dir / LOG_FILE
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        write_status(master, point_id, "exploded", error=f"RunExploded: {exc}"[:2000],
+                     log_tail=_tail(text), elapsed_s=time.perf_counter() - start)
+        return "exploded"
     except BaseException as exc:  # a point's failure is recorded, never propagated
         log = run_dir / LOG_FILE
         text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
@@ -302,7 +310,7 @@ def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, An
 def _record_note(master: Path, row: dict[str, Any], note: str) -> None:
     """A backend's note on a point (row: its :func:`point_state`) that did not finish: record
     it as failed, the note's first line its error."""
-    if row["status"] in ("done", "failed"):
+    if row["status"] in ("done", "failed", "exploded"):
         return
     i = row["point_id"]
     error, _, output = note.partition("\n")
@@ -365,8 +373,10 @@ def read_index(master: str | Path) -> pa.Table:
     return pq.read_table(path)
 
 
-def todo_points(index: pa.Table, *, resume: bool) -> list[int]:
-    """Points to run: missing, incomplete and corrupt ones; failed ones too with ``resume``."""
-    rerun = {"missing", "incomplete", "corrupt"} | ({"failed"} if resume else set())
+def todo_points(index: pa.Table, *, resume: bool, rerun_exploded: bool = False) -> list[int]:
+    """Points to run: missing, incomplete and corrupt ones; failed ones too with ``resume``;
+    exploded ones only with ``rerun_exploded``."""
+    rerun = ({"missing", "incomplete", "corrupt"} | ({"failed"} if resume else set())
+             | ({"exploded"} if rerun_exploded else set()))
     ids: Sequence[int] = index["point_id"].to_pylist()
     return [i for i, s in zip(ids, index["status"].to_pylist(), strict=True) if s in rerun]

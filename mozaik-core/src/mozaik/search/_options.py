@@ -54,6 +54,8 @@ class SearchSummary:
         Points run by this call (empty: nothing to do).
     done, failed : int
         Points done and failed after this call (the others are missing or incomplete).
+    exploded : int
+        Points whose network ran away (:class:`~mozaik.RunExploded`).
     """
 
     master_dir: Path
@@ -61,3 +63,4 @@ class SearchSummary:
     ran: tuple[int, ...]
     done: int
     failed: int
+    exploded: int = 0

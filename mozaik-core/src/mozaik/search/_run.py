@@ -21,7 +21,8 @@ __all__ = ["run_points_in_pool", "run_search"]
 
 
 def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *,
-               resume: bool = False, options: SearchOptions | None = None) -> SearchSummary:
+               resume: bool = False, options: SearchOptions | None = None,
+               rerun_exploded: bool = False) -> SearchSummary:
     """Run a search into ``master_dir`` through ``backend`` (the search's own:
     :func:`mozaik.backends.search_backend`).
 
@@ -29,7 +30,8 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
     (:func:`mozaik.search.run_optimisation`). Points never run (all of a new master directory)
     are run. When every point is done nothing
     runs. Failed, incomplete (killed) and corrupt points are rerun only with ``resume=True``
-    (with the missing ones, and only those). ``options`` go to the backend's
+    (with the missing ones, and only those). Exploded points (their network ran away) are
+    finished: they are rerun only with ``rerun_exploded=True``. ``options`` go to the backend's
     :meth:`~mozaik.backends.Backend.run_search` (``SearchOptions(dry_run=True)``...).
 
     Raises
@@ -43,8 +45,8 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
     save_definition(search, master)
     index = refresh_index(master, search)
     statuses = index["status"].to_pylist()
-    todo = todo_points(index, resume=True)
-    unfinished = [s for s in statuses if s not in ("done", "missing")]
+    todo = todo_points(index, resume=True, rerun_exploded=rerun_exploded)
+    unfinished = [s for s in statuses if s not in ("done", "missing", "exploded")]
     if unfinished and not resume:
         counts = {s: unfinished.count(s) for s in sorted(set(unfinished))}
         text = ", ".join(f"{n} {s}" for s, n in counts.items())
@@ -53,7 +55,8 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
         raise ConfigError(msg)
     if not todo:
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
-                             done=statuses.count("done"), failed=statuses.count("failed"))
+                             done=statuses.count("done"), failed=statuses.count("failed"),
+                             exploded=statuses.count("exploded"))
     try:
         notes = backend.run_search(search, master, todo, options)
     except KeyboardInterrupt:
@@ -61,10 +64,12 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
         raise
     if options is not None and options.dry_run:
         return SearchSummary(master_dir=master, points=len(statuses), ran=(),
-                             done=statuses.count("done"), failed=statuses.count("failed"))
+                             done=statuses.count("done"), failed=statuses.count("failed"),
+                             exploded=statuses.count("exploded"))
     statuses = refresh_index(master, search, notes)["status"].to_pylist()
     return SearchSummary(master_dir=master, points=len(statuses), ran=tuple(todo),
-                         done=statuses.count("done"), failed=statuses.count("failed"))
+                         done=statuses.count("done"), failed=statuses.count("failed"),
+                             exploded=statuses.count("exploded"))
 
 
 def run_points_in_pool(master: Path, point_ids: Sequence[int],

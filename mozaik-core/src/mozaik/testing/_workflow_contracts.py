@@ -176,6 +176,38 @@ class ExperimentContract(_ModelContract):
 
         self._on_mock("present", present)
 
+    def test_injected_currents_are_what_was_armed(self) -> None:
+        """Per-neuron currents an experiment reports (and the controller stores) name cells of
+        a sheet of the model, one finite row per cell, inside the presented window."""
+        experiment = self.build()
+        if "present" in self.mock_cannot:
+            return  # the mock backend cannot present this experiment (see test_present)
+        model = experiment.model
+        for stimulus in experiment.stimuli():
+            t_start = model.time
+            experiment.prepare(stimulus, t_start)
+            model.run(_duration_ms(stimulus))
+            experiment.finish(stimulus)
+            for current in experiment.injected_currents():
+                where = f"{self.name}: injected current into sheet {current.sheet!r}"
+                assert current.sheet in model.sheets, f"{where}: no such sheet"
+                size = len(model.sheets[current.sheet].population)
+                cells = np.asarray(current.cells)
+                assert cells.ndim == 1 and ((cells >= 0) & (cells < size)).all(), (
+                    f"{where}: cells {cells.tolist()} lie outside the sheet (0..{size - 1})")
+                assert len(np.unique(cells)) == len(cells), f"{where}: repeated cells"
+                values = np.asarray(current.values_nA)
+                assert values.ndim == 2 and values.shape[0] == len(cells), (
+                    f"{where}: values of shape {values.shape}, not (cells, samples)")
+                assert np.isfinite(values).all(), f"{where}: non-finite values"
+                assert current.dt_ms > 0 and current.t_start_ms == t_start, (
+                    f"{where}: starts at {current.t_start_ms} ms, not at the window's "
+                    f"{t_start} ms")
+                assert values.shape[1] * current.dt_ms <= _duration_ms(stimulus) + 1e-9, (
+                    f"{where}: lasts longer than the stimulus")
+                signal = current.as_analogsignal()
+                assert signal.shape == values.T.shape
+
 
 class AnalysisContract(ComponentContract):
     """Contract of a registered analysis, run on the tiny store.
