@@ -1,10 +1,12 @@
 """Every shipped study, interrupted anywhere, resumes to the store of an uninterrupted run.
 
 For each study (the Vogels & Abbott example, the V1 push-pull example, the LGN study, the
-tonotopy plugin's example and one point of the V&A search), shrunk to seconds, one reference
+tonotopy plugin's example, one point of the V&A search and an optogenetic intensity sweep, whose
+per-neuron injected currents are stored), shrunk to seconds, one reference
 run (module-scoped, shared by the study's kill points), then for each kill point a run that a
 real signal stops, resumed with ``mozaik run RUN_DIR``; spikes, analog signals, neuron tables,
-the segment index and analysis results must equal the reference's exactly.
+the segment index and analysis results (and the ``injected_current`` records of a perturbation)
+must equal the reference's exactly.
 
 The kill points are made deterministic by a driver process that registers a tiny plugin before
 calling the ``mozaik`` CLI (the same entry point users run):
@@ -218,6 +220,42 @@ SEARCH = textwrap.dedent(f"""\
     """)
 
 
+#: A perturbation study: light pulses on a spot of a small sheet, half of it transfected, at
+#: three irradiances (one dark); mozaik-visual's optogenetics through core's per-neuron current
+#: injection, whose currents the store keeps as the sheet's ``injected_current``.
+OPTOGENETICS = textwrap.dedent("""\
+    name: optogenetics_small
+    simulator: {backend: nest, seed: 5}
+    controller: {null_stimulus_period: 30.0}
+    sheets:
+      v1:
+        component: Sheet
+        params:
+          cell: {model: IF_cond_exp, params: {v_rest: -65.0, v_thresh: -55.0, tau_refrac: 2.0}}
+          placement: {kind: grid, size_um: [400.0, 400.0], n_neurons: 64}
+          recorders: [{variables: [spikes], neurons: all},
+                      {variables: [v], neurons: {random_n: 3}, interval_ms: 1.0}]
+          background_noise: {rate_exc_hz: 1000.0, weight_exc_uS: 0.002, rate_inh_hz: 250.0,
+                             weight_inh_uS: 0.004}
+    experiments:
+      - component: OptogeneticIntensitySweep
+        params:
+          sheet: v1
+          depth_um: 150.0
+          duration_ms: 100.0
+          transfected_fraction: 0.5
+          sources: {spacing_um: 50.0, extent_um: [400.0, 400.0], emitter_radius_um: 20.0}
+          opsin: {max_current_nA: 2.0}
+          pattern: {kind: spot, centres_um: [[0.0, 0.0]], radius_um: 100.0}
+          timing: {onset_ms: 10.0, duration_ms: 80.0, pulse_frequency_hz: 20.0,
+                   pulse_width_ms: 10.0}
+          irradiances_mW_per_mm2: [2.0, 20.0, 0.0]
+    analyses:
+      - {component: TrialAveragedFiringRate, params: {}}
+      - {component: CVISI, params: {}}
+    """)
+
+
 def _case(name: str, folder: Path) -> Case:
     if name == "lgn":
         (folder / "lgn.yaml").write_text(LGN_STUDY)
@@ -225,10 +263,16 @@ def _case(name: str, folder: Path) -> Case:
     if name == "search-point":
         (folder / "search.yaml").write_text(SEARCH)
         return Case(str(folder / "search.yaml"), search=True)
+    if name == "optogenetics":
+        (folder / "optogenetics.yaml").write_text(OPTOGENETICS)
+        return Case(str(folder / "optogenetics.yaml"))
     return {"vogels_abbott": VOGELS_ABBOTT, "v1_pushpull": V1, "tonotopy": TONOTOPY}[name]
 
 
-STUDIES = ["vogels_abbott", "v1_pushpull", "lgn", "tonotopy", "search-point"]
+STUDIES = ["vogels_abbott", "v1_pushpull", "lgn", "tonotopy", "search-point", "optogenetics"]
+
+#: The studies that inject per-neuron currents: their stores must hold ``injected_current``.
+INJECTING = {"optogenetics"}
 
 
 def _mozaik(*args: str) -> subprocess.CompletedProcess[str]:
@@ -403,3 +447,8 @@ def test_interrupted_run_resumes_to_the_uninterrupted_store(
         assert len(run.stored) in (1, 2), f"{len(run.stored)} of {len(planned)} stored:\n{log}"
     _ok(run.resumed)
     assert_same_store(run.run_dir, outcome.reference_dir)
+    if study in INJECTING:  # compared above with every analog signal; here: it is there
+        with DataStore.open(run.run_dir) as store:
+            injected = {k for k in _analog(store) if k[4] == "injected_current"}
+        stimuli = {k[0] for k in injected}
+        assert len(stimuli) == len(planned), f"injected currents of {sorted(stimuli)}"
