@@ -118,6 +118,12 @@ def test_search_with_one_runaway_point_completes_the_others(tmp_path: Path) -> N
     assert "ran away" in index[1]["error"]
     status = CliRunner().invoke(cli, ["search", "status", str(master)])
     assert "p00001 exploded" in status.output
+    # with its message: the line names the sheet that ran away, --point gives it in full
+    line = next(t for t in status.output.splitlines() if t.startswith("p00001"))
+    assert "RunExploded: sheet 'exc' ran away" in line, status.output
+    point = CliRunner().invoke(cli, ["search", "status", str(master), "--point", "1"])
+    assert point.output.startswith("p00001 exploded"), point.output
+    assert "error: RunExploded: sheet 'exc' ran away" in point.output, point.output
     # --resume does not rerun the exploded point; --rerun-exploded does
     assert run_search(search, master, search_backend(search), resume=True).ran == ()
     again = run_search(search, master, search_backend(search), resume=True,
