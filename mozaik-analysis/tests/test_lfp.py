@@ -240,5 +240,5 @@ def test_spectrum_rows_across_segments_need_two_segments(tmp_path, rng):
                                  rows="segments")
     with pytest.raises(AnalysisError, match="frequency_resolution_hz = 8.0 Hz.*two segments"):
         PowerSpectrum(params).run(store)
-    with pytest.raises(ValueError, match="rows"):
-        PowerSpectrumParams(rows="trials")
+    with pytest.raises(ConfigError, match=r"analyses\.1\.params\.rows"):
+        structure({"rows": "trials"}, PowerSpectrumParams, path="analyses.1.params")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import neo
@@ -217,8 +217,7 @@ class PowerSpectrumParams:
     """
 
     frequency_resolution_hz: float = attrs.field(default=2.0, validator=[finite, positive])
-    rows: str = attrs.field(default="signals",
-                            validator=attrs.validators.in_(("signals", "segments")))
+    rows: Literal["signals", "segments"] = "signals"
     source: str = "ElectrodeLFP"
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
