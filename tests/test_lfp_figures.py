@@ -110,3 +110,24 @@ def test_planted_wave_through_the_store_and_the_movie(tmp_path):
     assert gif and Image.open(gif[0]).n_frames == 10
     sidecar = json.loads(gif[0].with_suffix(".json").read_text())
     assert sidecar["plot"] == "PhaseMovie" and sidecar["frames"] == 10
+
+
+def test_spectrum_band_across_time_segments(tmp_path):
+    """``PowerSpectrum`` with ``rows: segments`` -> SpectrumPlot: the band is across the
+    presentation's 0.25 s segments, and its legend says so."""
+    import matplotlib.pyplot as plt
+
+    store = _store(tmp_path)
+    _add(store, ElectrodeLFP(ElectrodeLFPParams(grid_shape=(2, 2), spacing_um=300.0)).run(store))
+    (spectra,) = _add(store, PowerSpectrum(PowerSpectrumParams(
+        frequency_resolution_hz=4.0, rows="segments")).run(store))
+    assert spectra.power.shape[0] == 3  # 994 ms of LFP: three 250 ms segments
+    layout, _ = SpectrumPlot(SpectrumParams()).tree(store.full_view())
+    (panel,) = layout.children
+    fig, ax = plt.subplots()
+    try:
+        panel.draw(ax)
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    finally:
+        plt.close(fig)
+    assert labels == ["95% CI of the mean (3 segments)"]

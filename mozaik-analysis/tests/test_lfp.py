@@ -201,3 +201,44 @@ def test_spike_field_coherence_finds_phase_locked_spikes(tmp_path):
     assert by_trial[0].coherence[0, at] > 0.5
     assert by_trial[1].coherence[0, at] < 0.1
     assert int(np.argmax(by_trial[0].coherence[0, 1:])) + 1 == at
+
+
+def test_spectrum_rows_across_segments_give_a_band_for_one_signal(tmp_path, rng):
+    """``rows: segments``: a population LFP (one signal, so no band across electrodes) gets one
+    periodogram per non-overlapping segment; their mean is Welch's PSD without overlap, and
+    the row kind survives the store."""
+    from scipy.signal import welch as scipy_welch
+
+    store, *_ = make_store(tmp_path, rng, n_samples=4000, trials=1)  # 2 s at 2 kHz
+    for r in PopulationLFP(PopulationLFPParams()).run(store):
+        store.add_analysis_result(r)
+    params = PowerSpectrumParams(frequency_resolution_hz=4.0, source="PopulationLFP",
+                                 rows="segments")
+    (spectra,) = PowerSpectrum(params).run(store)
+    (lfp,) = store.get_analysis_result(identifier="AnalogSignal")
+    x = np.asarray(lfp.signal.magnitude)[:, 0]
+    n_segments = len(x) // 500  # 0.25 s segments at 2 kHz
+    assert spectra.power.shape == (n_segments, 251) and n_segments == 7
+    f, expected = scipy_welch(x, fs=2000.0, window="hann", nperseg=500, noverlap=0,
+                              detrend="constant", scaling="density")
+    np.testing.assert_allclose(spectra.frequencies_hz, f)
+    np.testing.assert_allclose(spectra.power.mean(axis=0), expected, rtol=1e-10)
+    assert np.all(spectra.power.std(axis=0)[1:] > 0)  # a spread across segments to band
+    store.add_analysis_result(spectra)
+    (back,) = store.get_analysis_result(identifier="PowerSpectra")
+    assert back.rows == "segments"
+    (default,) = PowerSpectrum(PowerSpectrumParams(frequency_resolution_hz=4.0,
+                                                   source="PopulationLFP")).run(store)
+    assert default.rows == "signals" and default.power.shape == (1, 251)
+
+
+def test_spectrum_rows_across_segments_need_two_segments(tmp_path, rng):
+    store, *_ = make_store(tmp_path, rng, n_samples=400, trials=1)  # 0.2 s
+    for r in PopulationLFP(PopulationLFPParams()).run(store):
+        store.add_analysis_result(r)
+    params = PowerSpectrumParams(frequency_resolution_hz=8.0, source="PopulationLFP",
+                                 rows="segments")
+    with pytest.raises(AnalysisError, match="frequency_resolution_hz = 8.0 Hz.*two segments"):
+        PowerSpectrum(params).run(store)
+    with pytest.raises(ConfigError, match=r"analyses\.1\.params\.rows"):
+        structure({"rows": "trials"}, PowerSpectrumParams, path="analyses.1.params")

@@ -21,7 +21,8 @@ SNAPSHOT = [
     "TrialAveragedFiringRate", "TrialAveragedFiringRateParams", "TrialAveragedVm",
     "TrialAveragedVmParams", "TuningCurves", "TuningParams", "TuningWidth", "TuningWidthParams",
     "__version__", "band_pass", "electrode_grid", "exponential_kernel", "f1_amplitude",
-    "fit_plane_waves", "generalized_phase", "naka_rushton", "synaptic_currents", "tuning_curves",
+    "fit_plane_waves", "generalized_phase", "naka_rushton", "segment_periodograms",
+    "synaptic_currents", "tuning_curves",
     "von_mises", "von_mises_hwhh", "welch"
 ]
 

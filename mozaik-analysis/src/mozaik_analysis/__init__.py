@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         f1_amplitude,
         fit_plane_waves,
         generalized_phase,
+        segment_periodograms,
         welch,
     )
     from mozaik_analysis._sta import SpikeTriggeredAverage, SpikeTriggeredAverageParams
@@ -147,6 +148,7 @@ _EXPORTS = {
         "f1_amplitude",
         "fit_plane_waves",
         "generalized_phase",
+        "segment_periodograms",
         "welch",
     ),
     "_subthreshold": (
@@ -242,6 +244,7 @@ __all__ = [
     "fit_plane_waves",
     "generalized_phase",
     "naka_rushton",
+    "segment_periodograms",
     "synaptic_currents",
     "tuning_curves",
     "von_mises",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import neo
@@ -61,6 +61,7 @@ __all__ = [
     "f1_amplitude",
     "fit_plane_waves",
     "generalized_phase",
+    "segment_periodograms",
     "welch",
 ]
 
@@ -165,21 +166,26 @@ class BandPass(Analysis[BandPassParams]):
 
 @attrs.define(kw_only=True, eq=False, slots=False, repr=False)
 class PowerSpectra(AnalysisDataStructure):
-    """Power spectral densities of a set of signals (electrodes or trials), one per row.
+    """Power spectral densities of a set of signals (electrodes) or of the segments of one
+    signal, one per row.
 
     Parameters
     ----------
     frequencies_hz : float array (n_freq,), Hz
-    power : float array (n_signals, n_freq), in ``power_units``
+    power : float array (n_rows, n_freq), in ``power_units``
     power_units : quantities units (signal units squared per Hz)
     signal_name : str
         What was analysed (the source's ``y_axis_name``).
+    rows : {"signals", "segments"}
+        What a row is: the Welch PSD of one signal (electrode), or the periodogram of one
+        non-overlapping segment, averaged over the signals (see :class:`PowerSpectrumParams`).
     """
 
     frequencies_hz: np.ndarray = data("array")
     power: np.ndarray = data("array")
     power_units: pq.Quantity = units_parameter()
     signal_name: str = parameter()
+    rows: str = parameter(default="signals")
 
     def _check(self) -> None:
         power = np.atleast_2d(np.asarray(self.power, np.float64))
@@ -198,6 +204,12 @@ class PowerSpectrumParams:
     ----------
     frequency_resolution_hz : float, Hz
         Welch segment length is ``1 / resolution``.
+    rows : {"signals", "segments"}
+        ``"signals"``: one Welch PSD per signal (electrode), so a confidence band spans the
+        electrodes. ``"segments"``: the signal cut into non-overlapping segments of
+        ``1 / resolution`` (Hann window, mean removed), one periodogram per segment averaged
+        over the signals, so a band spans time within the presentation (the segments' mean is
+        Welch's estimate without overlap). Needs at least two segments.
     source : str
         The analysis whose signals to analyse.
     tags : sequence of str
@@ -205,6 +217,7 @@ class PowerSpectrumParams:
     """
 
     frequency_resolution_hz: float = attrs.field(default=2.0, validator=[finite, positive])
+    rows: Literal["signals", "segments"] = "signals"
     source: str = "ElectrodeLFP"
     tags: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
@@ -225,8 +238,30 @@ def welch(x: np.ndarray, fs_hz: float, resolution_hz: float,
     return np.asarray(freqs, np.float64), np.atleast_2d(np.asarray(psd, np.float64))
 
 
+def segment_periodograms(x: np.ndarray, fs_hz: float, resolution_hz: float,
+                         analysis: str) -> tuple[np.ndarray, np.ndarray]:
+    """Periodograms (density, Hann window, mean removed) of the non-overlapping segments of
+    ``1 / resolution_hz`` of the columns of ``x`` (n_samples, n_signals), averaged over the
+    columns: (freqs, power (n_segments, n_freq)); their mean over segments is Welch's PSD with
+    no overlap (``scipy.signal.welch(..., noverlap=0)``) averaged over the columns."""
+    from scipy.signal import spectrogram
+
+    nperseg = round(fs_hz / resolution_hz)
+    n_segments = len(x) // nperseg
+    if n_segments < 2:
+        fail(analysis, f"rows = 'segments' with frequency_resolution_hz = {resolution_hz} Hz "
+                       f"needs at least two segments of {1.0 / resolution_hz:g} s; the signal "
+                       f"lasts {len(x) / fs_hz:g} s; raise frequency_resolution_hz or use "
+                       f"rows: signals")
+    freqs, _, sxx = spectrogram(np.asarray(x, np.float64).T, fs=fs_hz, window="hann",
+                                nperseg=nperseg, noverlap=0, detrend="constant",
+                                scaling="density", mode="psd")
+    return np.asarray(freqs, np.float64), np.asarray(sxx.mean(axis=0).T, np.float64)
+
+
 class PowerSpectrum(Analysis[PowerSpectrumParams]):
-    """Welch power spectral density of every stored LFP signal (each electrode a row)."""
+    """Welch power spectral density of every stored LFP signal: each electrode a row, or
+    (``rows: segments``) each non-overlapping segment a row, averaged over electrodes."""
 
     name = "PowerSpectrum"
 
@@ -235,12 +270,17 @@ class PowerSpectrum(Analysis[PowerSpectrumParams]):
         out: list[AnalysisDataStructure] = []
         for r in _signal_results(view, self.name, p.source, None):
             x = np.asarray(r.signal.magnitude)
-            freqs, psd = welch(x, _fs_hz(r.signal), p.frequency_resolution_hz, self.name)
+            x = x.reshape(len(x), -1)
+            if p.rows == "segments":
+                freqs, psd = segment_periodograms(x, _fs_hz(r.signal),
+                                                  p.frequency_resolution_hz, self.name)
+            else:
+                freqs, psd = welch(x, _fs_hz(r.signal), p.frequency_resolution_hz, self.name)
             units = r.signal.units ** 2 / pq.Hz
             out.append(PowerSpectra(
                 analysis_algorithm=self.name, sheet_name=r.sheet_name,
                 stimulus_id=r.stimulus_id, frequencies_hz=freqs, power=psd,
-                power_units=units, signal_name=r.y_axis_name,
+                power_units=units, signal_name=r.y_axis_name, rows=p.rows,
                 tags=tuple(dict.fromkeys((*r.tags, *p.tags)))))
         return out
 

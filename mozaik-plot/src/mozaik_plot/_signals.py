@@ -130,8 +130,8 @@ class SpectrumPanel(Panel):
     defaults: ClassVar[dict[str, Any]] = {**Panel.defaults, "color": "k"}
 
     def __init__(self, name: str, freqs: np.ndarray, power: np.ndarray, units: str,
-                 **params: Any) -> None:
-        self.freqs, self.power, self.units = freqs, power, units
+                 rows: str = "signals", **params: Any) -> None:
+        self.freqs, self.power, self.units, self.rows = freqs, power, units, rows
         super().__init__(name, **params)
 
     def draw(self, ax: Axes) -> None:
@@ -144,7 +144,7 @@ class SpectrumPanel(Panel):
             half = stats.t.ppf(0.975, n - 1) * power.std(axis=0, ddof=1) / np.sqrt(n)
             ax.fill_between(self.freqs, np.maximum(mean - half, mean * 1e-3), mean + half,
                             color=self.params["color"], alpha=0.25, linewidth=0,
-                            label=f"95% CI of the mean ({n} signals)")
+                            label=f"95% CI of the mean ({n} {self.rows})")
             ax.legend(frameon=False, loc="upper right", fontsize=6)
         ax.plot(self.freqs, mean, color=self.params["color"])
         ax.set_yscale("log")
@@ -170,8 +170,9 @@ class SpectrumParams(FigureParams):
 
 
 class SpectrumPlot(FigurePlot):
-    """Power spectra (PowerSpectra results): the mean over electrodes with a 95% confidence
-    band. Node paths: ``spectrum_<k>``."""
+    """Power spectra (PowerSpectra results): the mean over their rows with a 95% confidence
+    band (Student t) of that mean: across electrodes, or across time segments for a
+    ``PowerSpectrum`` run with ``rows: segments``. Node paths: ``spectrum_<k>``."""
 
     params: SpectrumParams
 
@@ -186,7 +187,7 @@ class SpectrumPlot(FigurePlot):
             keep = (f > 0) & (f <= p.max_frequency_hz)
             panels.append(SpectrumPanel(f"spectrum_{k}", f[keep],
                                         np.atleast_2d(np.asarray(r.power, float))[:, keep],
-                                        units_string(r.power_units),
+                                        units_string(r.power_units), str(r.rows),
                                         title=_title(r, f"PSD of {r.signal_name}")))
         return Layout("spectra", panels, ncols=min(p.ncols, len(panels))), "Power spectra"
 
