@@ -10,19 +10,19 @@ import pytest
 
 SNAPSHOT = {
     "mozaik.controller": [
-        "LOG_FILE", "Presentation", "Progress", "Ranks", "RunInterrupted", "RunState", "RunSummary",
-        "analyses_write_failed", "check_simulator", "check_writable",
-        "config_differences", "default_run_dir", "is_run_dir", "plan_presentations",
-        "repair_run", "resolve_progress_mode", "run_dir_name", "run_logging", "run_study",
-        "study_from_run_dir", "write_fault",
+        "EXPLODED_EXIT_STATUS", "LOG_FILE", "Presentation", "Progress", "Ranks", "RunInterrupted",
+        "RunState", "RunSummary", "analyses_write_failed", "check_simulator", "check_writable",
+        "config_differences", "default_run_dir", "is_run_dir", "plan_presentations", "repair_run",
+        "resolve_progress_mode", "run_dir_name", "run_logging", "run_study", "study_from_run_dir",
+        "write_fault"
     ],
     "mozaik.workflow": ["FIGURES_DIR", "MANIFEST_FIELD", "Step", "failed_plots", "load_workflow",
                         "pending_steps", "plan_steps", "run_workflow", "view_digest"],
     "mozaik.experiments": [
         "CurrentInjection", "CurrentInjectionParams", "DirectStimulator", "EXPERIMENTS",
-        "Experiment", "ExperimentFactory",
-        "NoStimulation", "NoStimulationParams", "PoissonKick", "PoissonNetworkKick",
-        "PoissonNetworkKickParams", "StepCurrent", "experiment_rng", "select_cells", "sheet_of",
+        "Experiment", "ExperimentFactory", "INJECTED_CURRENT", "InjectedCurrent", "NoStimulation",
+        "NoStimulationParams", "PerNeuronCurrent", "PoissonKick", "PoissonNetworkKick",
+        "PoissonNetworkKickParams", "StepCurrent", "experiment_rng", "select_cells", "sheet_of"
     ],
 }
 
