@@ -125,7 +125,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy: strict on core, default strictness on the plugins."""
-    session.install("mypy", "types-PyYAML", "pytest", "-e", "./mozaik-core[nest,nix]",
+    session.install("mypy", "types-PyYAML", "pytest", "-e", "./mozaik-core[nest,nix,optimise]",
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")])
     session.run("mypy", "--strict", "-p", "mozaik")
     session.run("mypy", *[arg for p in PLUGINS for arg in ("-p", f"mozaik_{p}")])

@@ -259,10 +259,13 @@ class PhaseMovieParams(FigureParams):
     step : int
         Draw every ``step``-th sample.
     max_frames : int
+        At most this many frames (the samples are thinned further beyond it).
     fps : float
+        Frames per second of the movie.
     format : "gif" or "mp4"
         MP4 needs ffmpeg; GIF otherwise.
     size_in : (float, float), inches
+        Figure size.
     """
 
     result: int = 0

@@ -33,7 +33,7 @@ def _require(module: str, format: str, extra: str) -> None:
 class NixParams:
     """Parameters of the NIX export.
 
-    Attributes
+    Parameters
     ----------
     null : bool
         Include the blank (null) segments.

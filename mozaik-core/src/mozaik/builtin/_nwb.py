@@ -46,7 +46,7 @@ _ST = "st_"
 class NwbParams:
     """Parameters of the NWB export.
 
-    Attributes
+    Parameters
     ----------
     analysis : bool
         Export analysis results (PerNeuronValue and SingleValue) to the processing module
@@ -54,9 +54,14 @@ class NwbParams:
     compression : bool
         gzip-compress (with HDF5's shuffle filter) spike times and signals: a smaller file,
         a slower write.
-    species, age, sex : str
-        The modelled animal, as DANDI asks for it (``"Felis catus"``, ISO 8601 age ``"P1Y"``,
-        sex ``"U"``: unknown); nwbinspector reports a missing species or age as critical.
+    species : str or None
+        The modelled animal's species, as DANDI asks for it (e.g. ``"Felis catus"``);
+        nwbinspector reports a missing species as critical.
+    age : str or None
+        The modelled animal's ISO 8601 age (e.g. ``"P1Y"``); nwbinspector reports a missing
+        age as critical.
+    sex : str
+        The modelled animal's sex as DANDI codes it (``"U"``: unknown).
     """
 
     analysis: bool = True

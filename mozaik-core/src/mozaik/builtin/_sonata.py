@@ -28,7 +28,7 @@ __all__ = ["SonataSpikesExporter", "SonataSpikesParams"]
 class SonataSpikesParams:
     """Parameters of the SONATA spike report.
 
-    Attributes
+    Parameters
     ----------
     null : bool
         Include the spikes of blank (null) presentations.

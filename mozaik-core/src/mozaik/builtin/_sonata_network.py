@@ -36,7 +36,7 @@ __all__ = ["SonataNetworkExporter", "SonataNetworkParams"]
 class SonataNetworkParams:
     """Parameters of the SONATA network export.
 
-    Attributes
+    Parameters
     ----------
     spikes : bool
         Also write the recorded spikes as ``output/spikes.h5``.

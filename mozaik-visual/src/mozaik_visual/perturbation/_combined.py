@@ -26,8 +26,14 @@ def _scalars(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None
 
 @attrs.frozen(kw_only=True)
 class GratingWithLightParams(GratingParams):
-    """:class:`~mozaik_visual.stimuli.GratingParams` plus ``light``: the light shown with the
-    grating, as scalars (an optogenetic experiment's description of its pattern and timing)."""
+    """:class:`~mozaik_visual.stimuli.GratingParams` plus the light shown with the grating.
+
+    Parameters
+    ----------
+    light : mapping of str to scalar
+        The light shown with the grating, as scalars (an optogenetic experiment's description
+        of its pattern and timing); part of the stimulus's identity.
+    """
 
     light: Mapping[str, Any] = attrs.field(factory=dict, validator=_scalars)
 

@@ -219,7 +219,13 @@ class Microstimulation(Experiment[_P], Generic[_P]):
 
 @attrs.frozen(kw_only=True)
 class MicrostimulationAmplitudeSweepParams(MicrostimulationParams):
-    """:class:`MicrostimulationParams` plus ``amplitudes_uA`` (uA), one condition each."""
+    """:class:`MicrostimulationParams` plus the amplitudes.
+
+    Parameters
+    ----------
+    amplitudes_uA : sequence of float, uA
+        Pulse amplitudes, one condition each.
+    """
 
     amplitudes_uA: tuple[float, ...] = attrs.field(converter=tuple,
                                                    validator=[_non_empty, each(positive)])
@@ -236,7 +242,13 @@ class MicrostimulationAmplitudeSweep(Microstimulation[MicrostimulationAmplitudeS
 
 @attrs.frozen(kw_only=True)
 class MicrostimulationFrequencySweepParams(MicrostimulationParams):
-    """:class:`MicrostimulationParams` plus ``frequencies_hz`` (Hz), one condition each."""
+    """:class:`MicrostimulationParams` plus the pulse frequencies.
+
+    Parameters
+    ----------
+    frequencies_hz : sequence of float, Hz
+        Pulse-train frequencies, one condition each (each period longer than the pulse).
+    """
 
     frequencies_hz: tuple[float, ...] = attrs.field(converter=tuple,
                                                     validator=[_non_empty, each(positive)])

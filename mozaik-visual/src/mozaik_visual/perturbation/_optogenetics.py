@@ -204,8 +204,13 @@ class OptogeneticStimulation(Experiment[_P], Generic[_P]):
 
 @attrs.frozen(kw_only=True)
 class OptogeneticSpotSizeParams(OptogeneticParams):
-    """:class:`OptogeneticParams` plus ``radii_um`` (um): one spot per radius, at the first
-    of ``pattern.centres_um``."""
+    """:class:`OptogeneticParams` plus the spot radii.
+
+    Parameters
+    ----------
+    radii_um : sequence of float, um
+        One spot per radius, at the first of ``pattern.centres_um``.
+    """
 
     radii_um: tuple[float, ...] = attrs.field(converter=tuple,
                                               validator=[_non_empty, each(positive)])
@@ -224,8 +229,13 @@ class OptogeneticSpotSize(OptogeneticStimulation[OptogeneticSpotSizeParams]):
 
 @attrs.frozen(kw_only=True)
 class OptogeneticIntensitySweepParams(OptogeneticParams):
-    """:class:`OptogeneticParams` plus ``irradiances_mW_per_mm2`` (mW/mm^2): the pattern at
-    each irradiance."""
+    """:class:`OptogeneticParams` plus the irradiances.
+
+    Parameters
+    ----------
+    irradiances_mW_per_mm2 : sequence of float, mW/mm^2
+        The pattern is shown once at each irradiance (at the source).
+    """
 
     irradiances_mW_per_mm2: tuple[float, ...] = attrs.field(
         converter=tuple, validator=[_non_empty, each(non_negative)])
@@ -244,8 +254,14 @@ class OptogeneticIntensitySweep(OptogeneticStimulation[OptogeneticIntensitySweep
 
 @attrs.frozen(kw_only=True)
 class OptogeneticPulseFrequencyParams(OptogeneticParams):
-    """:class:`OptogeneticParams` plus ``frequencies_hz`` (Hz): pulse trains of
-    ``timing.pulse_width_ms`` at each frequency."""
+    """:class:`OptogeneticParams` plus the pulse frequencies.
+
+    Parameters
+    ----------
+    frequencies_hz : sequence of float, Hz
+        Pulse trains of ``timing.pulse_width_ms`` at each frequency (each period must be longer
+        than the pulse).
+    """
 
     frequencies_hz: tuple[float, ...] = attrs.field(converter=tuple,
                                                     validator=[_non_empty, each(positive)])
@@ -273,8 +289,13 @@ class OptogeneticPulseFrequency(OptogeneticStimulation[OptogeneticPulseFrequency
 
 @attrs.frozen(kw_only=True)
 class OptogeneticOrientationMapPatternsParams(OptogeneticParams):
-    """:class:`OptogeneticParams` plus ``num_orientations``: orientation-map patterns at
-    orientations evenly spaced over [0, pi) (the prosthesis protocol)."""
+    """:class:`OptogeneticParams` plus the number of orientations (the prosthesis protocol).
+
+    Parameters
+    ----------
+    num_orientations : int
+        Orientation-map patterns at this many orientations, evenly spaced over [0, pi).
+    """
 
     num_orientations: int = attrs.field(default=4, validator=whole_number(1))
 
@@ -302,8 +323,11 @@ class OptogeneticWithGratingParams(OptogeneticParams):
         Grating orientations evenly spaced over [0, pi); an ``orientation_map`` pattern
         follows the grating's orientation.
     spatial_frequency_cpd : float, cycles/deg
+        Spatial frequency of the grating.
     temporal_frequency_hz : float, Hz
+        Drift frequency of the grating.
     contrast_pct : float, %
+        Michelson contrast of the grating, 0 to 100.
     """
 
     num_orientations: int = attrs.field(default=4, validator=whole_number(1))
