@@ -2,7 +2,7 @@
 as plain daemons with every file (key, config, state, logs) in one folder; nothing in /etc.
 
 Needs Debian's ``slurmctld slurmd slurm-client munge`` (the ``plugins(hpc)`` nox session
-installs them). Slurm's ports 6817/6818 are fixed: one such cluster per machine at a time.
+installs them). Each cluster takes two free ports of its own, so several can run side by side.
 
     with LocalSlurm(tmp_path / "slurm") as cluster:
         env = cluster.env()          # SLURM_CONF for every client
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -42,6 +43,13 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
 
 
+def _free_port() -> int:
+    """A TCP port of this machine that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class LocalSlurm:
     """Start and stop a local cluster whose state lives in ``root``.
 
@@ -65,6 +73,12 @@ class LocalSlurm:
             folder.chmod(0o755)
             socket_dir.write_text(str(folder))
             self.socket = folder / "munge.socket.2"
+        # two free ports of this machine, kept with the cluster (a restart reuses them), so that
+        # two test clusters (e.g. a session's and a test's own) can run side by side
+        ports = self.root / "ports.txt"
+        if not ports.exists():
+            ports.write_text(" ".join(str(_free_port()) for _ in range(2)))
+        self.ctld_port, self.slurmd_port = (int(x) for x in ports.read_text().split())
 
     def env(self) -> dict[str, str]:
         """The environment for Slurm clients: this process's, with ``SLURM_CONF``."""
@@ -102,8 +116,8 @@ SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket={self.socket}
-SlurmctldPort=6817
-SlurmdPort=6818
+SlurmctldPort={self.ctld_port}
+SlurmdPort={self.slurmd_port}
 StateSaveLocation={r}/state
 SlurmdSpoolDir={r}/spool
 SlurmctldPidFile={r}/run/slurmctld.pid
