@@ -164,6 +164,18 @@ class BandPass(Analysis[BandPassParams]):
         return out
 
 
+def _per_frequency_rows(structure: str, field: str, values: np.ndarray,
+                        frequencies_hz: np.ndarray) -> np.ndarray:
+    """``values`` as float rows of one value per frequency; else a ValueError naming ``field``."""
+    rows = np.atleast_2d(np.asarray(values, np.float64))
+    n_freq = len(np.asarray(frequencies_hz))
+    if rows.shape[1] != n_freq:
+        msg = (f"{structure}: {field} has {rows.shape[1]} frequencies per row, frequencies_hz "
+               f"{n_freq}; give one {field} value per frequency")
+        raise ValueError(msg)
+    return rows
+
+
 @attrs.define(kw_only=True, eq=False, slots=False, repr=False)
 class PowerSpectra(AnalysisDataStructure):
     """Power spectral densities of a set of signals (electrodes) or of the segments of one
@@ -188,12 +200,8 @@ class PowerSpectra(AnalysisDataStructure):
     rows: str = parameter(default="signals")
 
     def _check(self) -> None:
-        power = np.atleast_2d(np.asarray(self.power, np.float64))
-        self.power = power
-        if power.shape[1] != len(np.asarray(self.frequencies_hz)):
-            msg = (f"PowerSpectra: power has {power.shape[1]} frequencies per row, "
-                   f"frequencies_hz {len(self.frequencies_hz)}; give one power per frequency")
-            raise ValueError(msg)
+        self.power = _per_frequency_rows("PowerSpectra", "power", self.power,
+                                         self.frequencies_hz)
 
 
 @attrs.frozen(kw_only=True)
@@ -371,12 +379,8 @@ class CoherenceSpectra(AnalysisDataStructure):
     signal_name: str = parameter()
 
     def _check(self) -> None:
-        c = np.atleast_2d(np.asarray(self.coherence, np.float64))
-        self.coherence = c
-        if c.shape[1] != len(np.asarray(self.frequencies_hz)):
-            msg = (f"CoherenceSpectra: coherence has {c.shape[1]} frequencies per row, "
-                   f"frequencies_hz {len(self.frequencies_hz)}; give one value per frequency")
-            raise ValueError(msg)
+        self.coherence = _per_frequency_rows("CoherenceSpectra", "coherence", self.coherence,
+                                             self.frequencies_hz)
 
 
 @attrs.frozen(kw_only=True)

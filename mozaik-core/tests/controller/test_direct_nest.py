@@ -10,7 +10,8 @@ import pytest
 from mozaik.controller import run_study
 from mozaik.datastore import DataStore, param_filter_query
 from mozaik.plugin import PluginManager
-from mozaik.study import Study, load_study
+from mozaik.study import Study
+from study_helpers import sorted_signals, study_loader
 
 pytestmark = [pytest.mark.nest]  # deselect with -m "not nest" where NEST is absent
 
@@ -38,21 +39,12 @@ experiments:
 
 @pytest.fixture
 def study(plugin_manager: PluginManager, tmp_path: Path) -> Callable[..., Study]:
-    path = tmp_path / "study.yaml"
-    path.write_text(STUDY)
-
-    def load(*overrides: str) -> Study:
-        return load_study(path, overrides, registry=plugin_manager.registry)
-
-    return load
+    return study_loader(STUDY, tmp_path, plugin_manager.registry)
 
 
 def _v(store: DataStore, **query: object) -> tuple[np.ndarray, np.ndarray, float]:
-    view = param_filter_query(store, **query)
-    signals = view.analog_arrays("exc", "v")
-    [t_start] = set(signals.t_start.tolist())
-    order = np.argsort(signals.neuron)
-    return signals.neuron[order], signals.values[order], t_start
+    neurons, values, t_start, _ = sorted_signals(param_filter_query(store, **query), "exc", "v")
+    return neurons, values, t_start
 
 
 @pytest.mark.parametrize("reset", [False, True])

@@ -21,8 +21,9 @@ from mozaik.experiments import (
 from mozaik.model import Model
 from mozaik.plugin import ComponentSpec, PluginManager
 from mozaik.stimulus import InternalStimulus, InternalStimulusParams, Stimulus
-from mozaik.study import Study, load_study
+from mozaik.study import Study
 from mozaik.testing import ExperimentContract, register_components
+from study_helpers import sorted_signals, study_loader
 
 
 @attrs.frozen(kw_only=True)
@@ -160,23 +161,14 @@ experiments:
 
 @pytest.fixture
 def study(ramp_manager: PluginManager, tmp_path: Path) -> Callable[..., Study]:
-    path = tmp_path / "study.yaml"
-    path.write_text(STUDY)
-
-    def load(*overrides: str) -> Study:
-        return load_study(path, overrides, registry=ramp_manager.registry)
-
-    return load
+    return study_loader(STUDY, tmp_path, ramp_manager.registry)
 
 
 def _stored(store: DataStore, scale: float, variable: str) -> tuple[np.ndarray, np.ndarray,
                                                                     float, float]:
     view = param_filter_query(store, st_protocol="Ramp",
                               **{"st_direct_stimulation.scale_nA": scale})
-    arrays = view.analog_arrays("exc", variable)
-    order = np.argsort(arrays.neuron)
-    [t_start] = set(arrays.t_start.tolist())
-    return arrays.neuron[order], arrays.values[order], t_start, arrays.sampling_period
+    return sorted_signals(view, "exc", variable)
 
 
 def test_mock_run_stores_what_was_injected(study: Callable[..., Study], tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -10,13 +9,13 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import animation
 from matplotlib.artist import Artist
 from mozaik.ads import Connections
 from mozaik.datastore import spike_bin
 
 from mozaik_plot._data import results_of, stimulus_spikes
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, log
+from mozaik_plot._movie import movie_target, save_movie
 from mozaik_plot._panels import HistogramPanel, PositionPanel
 from mozaik_plot._recordings import short_stimulus
 from mozaik_plot._style import look
@@ -153,8 +152,7 @@ class ActivityMovie(FigurePlot):
             log.warning("ActivityMovie: nothing to draw: %s", exc)
             return []
         p = self.params
-        use_mp4 = p.format == "mp4" and animation.writers.is_available("ffmpeg")
-        target = Path(path).with_suffix(".mp4" if use_mp4 else ".gif")
+        target = movie_target(path, p.format)
         with look():
             fig, ax = plt.subplots(figsize=p.size_in)
             dots = ax.scatter(positions[:, 0], positions[:, 1], c=counts[0], cmap="Greys",
@@ -170,15 +168,4 @@ class ActivityMovie(FigurePlot):
                 label.set_text(f"{title}\n{i * p.frame_ms:.0f}-{(i + 1) * p.frame_ms:.0f} ms")
                 return dots, label
 
-            movie = animation.FuncAnimation(fig, update, frames=len(counts), blit=False)
-            writer = (animation.FFMpegWriter(fps=p.fps) if use_mp4
-                      else animation.PillowWriter(fps=p.fps))
-            try:
-                movie.save(str(target), writer=writer)
-            finally:
-                plt.close(fig)
-        sidecar = target.with_suffix(".json")
-        sidecar.write_text(json.dumps({**self.record(), "files": [target.name],
-                                       "frames": len(counts)}, indent=2, sort_keys=True,
-                                      default=str) + "\n")
-        return [target, sidecar]
+            return save_movie(fig, update, len(counts), p.fps, target, self.record())

@@ -8,7 +8,6 @@ mozaik-analysis: plugins meet only through the store.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,11 +17,11 @@ import attrs
 import matplotlib.pyplot as plt
 import numpy as np
 import quantities as pq
-from matplotlib import animation
 from mozaik.ads import AnalysisDataStructure, units_string
 
 from mozaik_plot._data import results_of
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw
+from mozaik_plot._movie import movie_target, save_movie
 from mozaik_plot._recordings import short_stimulus
 from mozaik_plot._style import axis_label, look
 from mozaik_plot._tree import Layout, Node, Panel
@@ -314,8 +313,7 @@ class PhaseMovie(FigurePlot):
             log.warning("PhaseMovie: nothing to draw: %s", exc)
             return []
         p = self.params
-        use_mp4 = p.format == "mp4" and animation.writers.is_available("ffmpeg")
-        target = Path(path).with_suffix(".mp4" if use_mp4 else ".gif")
+        target = movie_target(path, p.format)
         centre = positions.mean(axis=0)
         reach = 0.4 * float(np.ptp(positions[:, 0]) or 1.0)
         with look():
@@ -340,14 +338,4 @@ class PhaseMovie(FigurePlot):
                 label.set_text(f"{title}\n{i * dt:.0f} ms{note}")
                 return squares, arrow, label
 
-            movie = animation.FuncAnimation(fig, update, frames=len(phase), blit=False)
-            writer = (animation.FFMpegWriter(fps=p.fps) if use_mp4
-                      else animation.PillowWriter(fps=p.fps))
-            try:
-                movie.save(str(target), writer=writer)
-            finally:
-                plt.close(fig)
-        sidecar = target.with_suffix(".json")
-        sidecar.write_text(json.dumps({**self.record(), "files": [target.name],
-                                       "frames": len(phase)}, indent=2, sort_keys=True))
-        return [target, sidecar]
+            return save_movie(fig, update, len(phase), p.fps, target, self.record())
