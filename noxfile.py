@@ -43,7 +43,11 @@ def check_local(session: nox.Session, *modules: str) -> None:
 
 
 def pytest(session: nox.Session, *args: str) -> None:
-    session.run("pytest", "-p", "no:cacheprovider", *args, *session.posargs)
+    """pytest over ``args``, one worker per core (pytest-xdist); a test file stays on one worker,
+    so its module-scoped fixtures (a simulated network, a Slurm cluster) are built once."""
+    session.install("pytest-xdist>=3.6")
+    session.run("pytest", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile", *args,
+                *session.posargs)
 
 
 def system_packages(session: nox.Session, *needs: SystemNeed) -> None:
