@@ -121,7 +121,7 @@ def _search_file(folder: Path, points: list[tuple[str, str]], workers: int) -> P
     return file
 
 
-def _wait_for(path: Path, timeout_s: float = 60.0) -> int:
+def _wait_for(path: Path, timeout_s: float = 240.0) -> int:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         if path.exists() and path.read_text():
