@@ -12,6 +12,7 @@ asked, values told, states) as the uninterrupted search.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -71,6 +72,24 @@ def _wait_for_done_point(master: Path, point: int, process: subprocess.Popen[str
     raise AssertionError(msg)
 
 
+def _wait_for_orphans(master: Path) -> None:
+    """Wait until no point's process (a child of the killed driver, which stops itself at its
+    next safe point when it sees its supervisor gone) still holds its store's writer lock, as
+    a user would before resuming."""
+    deadline = time.monotonic() + 120
+    for lock in master.glob("points/p*/.writer.lock"):
+        with lock.open("rb") as fh:
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except OSError:
+                    assert time.monotonic() < deadline, f"{lock} still held after 120 s"
+                    time.sleep(0.05)
+                    continue
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                break
+
+
 def _killed_driver(file: Path, master: Path) -> None:
     """Run the search and SIGKILL its driver once point 2 (first of the 2nd batch) is done."""
     process = subprocess.Popen([MOZAIK, "search", "run", str(file), "--out", str(master)],
@@ -82,6 +101,7 @@ def _killed_driver(file: Path, master: Path) -> None:
     finally:
         out, _ = process.communicate(timeout=120)
     assert process.returncode == -signal.SIGKILL, out
+    _wait_for_orphans(master)
 
 
 def test_kill_9_of_the_driver_mid_search_resumes_to_the_same_trials_on_nest(
