@@ -91,6 +91,18 @@ def test_a_missing_dotted_path_is_named_with_the_nearest(tmp_path: Path,
     assert f"nearest existing paths: {W}" in text
 
 
+def test_a_path_made_by_the_search_s_own_set_may_be_varied(tmp_path: Path,
+                                                          study_dir: Path) -> None:
+    noise = "sheets.exc.params.background_noise"
+    search = _search(tmp_path, set=[f"{noise}={{rate_exc_hz: 100.0, weight_exc_uS: 0.001}}"],
+                     parameters={f"{noise}.rate_exc_hz": [200.0, 400.0]})
+    rates = [load_study(search.study, search.overrides(i)).sheets["exc"].params
+             .background_noise.rate_exc_hz for i in range(2)]
+    assert rates == [200.0, 400.0]
+    with pytest.raises(ConfigError, match=rf"'{noise}.rate_exc_hz' does not exist"):
+        _search(tmp_path, parameters={f"{noise}.rate_exc_hz": [200.0]})
+
+
 def test_unknown_kind_and_key(tmp_path: Path, study_dir: Path) -> None:
     with pytest.raises(ConfigError, match="kind: must be one of grid, random, list"):
         _search(tmp_path, kind="sobol", parameters={W: [1.0]})

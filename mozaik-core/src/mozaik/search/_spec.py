@@ -41,7 +41,7 @@ import numpy as np
 import yaml
 
 from mozaik._errors import ConfigError
-from mozaik.config import ConfigTree, ProblemCollector, load_tree
+from mozaik.config import ConfigTree, ProblemCollector, apply_overrides, load_tree
 from mozaik.plugin import Registry, get_registry
 from mozaik.search._optimise_spec import OPTIMISE_KEYS, Optimisation, parse_optimisation
 from mozaik.study import ComponentEntry, load_study, structure_component
@@ -174,9 +174,12 @@ def _tree_paths(node: Any, prefix: str = "") -> list[str]:
 _STREAM_SEEDS = ("model_seed", "simulation_seed", "experiment_seed")
 
 
-def _check_paths(where: str, study: Path, paths: Sequence[str]) -> None:
-    """Every varied path must exist in the study as written (before references resolve)."""
-    data = load_tree(study).data
+def _check_paths(where: str, study: Path, paths: Sequence[str], fixed: Sequence[str] = ()
+                 ) -> None:
+    """Every varied path must exist in the study as written (before references resolve), or
+    be made by the search's own ``set:`` overrides ``fixed`` (e.g. a sheet's
+    ``background_noise`` the study does not have, set by the search and varied in it)."""
+    data = apply_overrides(load_tree(study), fixed).data if fixed else load_tree(study).data
     existing = _tree_paths(data)
     # the seed streams may be varied without the study naming them (they default to the seed)
     known = set(existing) | {f"simulator.{k}" for k in _STREAM_SEEDS}
@@ -375,11 +378,11 @@ def search_from_mapping(data: Mapping[str, Any], base: Path, *, name: str = "sea
         names, points = make_points(kind, parameters, n_points=data.get("n_points"),
                                     seed=data.get("seed"), points=data.get("points") or (),
                                     where=where)
-    _check_paths(where, study, names)
     fixed = data.get("set") or []
     if not isinstance(fixed, list) or not all(isinstance(s, str) for s in fixed):
         msg = f"{where}: set: must be a list of 'dotted.path=value' strings"
         raise ConfigError(msg)
+    _check_paths(where, study, names, fixed)
     workflow = data.get("workflow")
     resources = data.get("resources") or {}
     if not isinstance(resources, dict):
