@@ -3,8 +3,8 @@
 ``benchmarks/overhead/run_benchmark.py`` prints no ratio unless the plain PyNN script and the
 Mozaik study recorded the same spikes (neuron by neuron, time step by time step). Here both
 run as the benchmark runs them (fresh processes, 500 neurons, 150 ms of model time): the
-check passes for the two as shipped, for both protocols, and refuses a script that draws
-another network (another seed).
+check passes for the two as shipped (the seed protocol here; the benchmark checks every pair
+it times, both protocols), and refuses a script that draws another network (another seed).
 """
 
 from __future__ import annotations

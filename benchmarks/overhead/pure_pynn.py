@@ -83,8 +83,9 @@ def kicked_cells(n_exc: int, seed: int, fraction: float = KICK_FRACTION) -> np.n
 def build(protocol: str, n_exc: int, seed: int,
           synapse_model: str = "static_synapse") -> tuple[Any, Any]:
     """Create the populations and projections; return (exc, inh). ``synapse_model`` is the
-    NEST model of the native projections: ``static_synapse``, or ``labelled`` for one copy of
-    PyNN's ``static_synapse_lbl`` per projection, with its own label (as Mozaik made them).
+    NEST model of the native projections: ``static_synapse``, ``labelled`` for one copy of
+    PyNN's ``static_synapse_lbl`` per projection, with its own label (as Mozaik made them
+    before 2026-12-04), or ``copies`` for one unlabelled copy of ``static_synapse`` each.
 
     The network is the study's own draw, node for node: each population's random numbers
     come from a stream seeded as the study seeds that sheet's (cells are placed in the square
@@ -142,6 +143,10 @@ def native_fixed_indegree(pre: Any, post: Any, indegree: int, weight_uS: float,
         label = len(nest.synapse_models)
         synapse_model = f"static_synapse_lbl_bench{label}"
         nest.CopyModel("static_synapse_lbl", synapse_model, {"synapse_label": label})
+    elif synapse_model == "copies":
+        copy = f"static_synapse_bench{len(nest.synapse_models)}"
+        nest.CopyModel("static_synapse", copy)
+        synapse_model = copy
     sign = -1.0 if receptor == "inhibitory" else 1.0
     nest.Connect(pre.node_collection, post.node_collection,
                  {"rule": "fixed_indegree", "indegree": indegree, "allow_autapses": False,
@@ -178,10 +183,11 @@ def main() -> None:
                         help="simulated time after the kick's 100 ms presentation (ms)")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--out", type=Path, default=Path("pure_pynn_out"))
-    parser.add_argument("--synapse-model", choices=["static_synapse", "labelled"],
+    parser.add_argument("--synapse-model", choices=["static_synapse", "labelled", "copies"],
                         default="static_synapse",
-                        help="NEST model of the native projections (seed protocol): plain, or "
-                             "a labelled copy per projection as Mozaik's (a diagnostic)")
+                        help="NEST model of the native projections (seed protocol): plain, "
+                             "a labelled copy per projection (as Mozaik's were before "
+                             "2026-12-04) or an unlabelled copy per projection (a diagnostic)")
     args = parser.parse_args()
     total_ms = KICK_PRESENTATION_MS + args.spontaneous_ms
 
