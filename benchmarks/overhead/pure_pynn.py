@@ -81,7 +81,7 @@ def kicked_cells(n_exc: int, seed: int, fraction: float = KICK_FRACTION) -> np.n
 
 
 def build(protocol: str, n_exc: int, seed: int,
-          synapse_model: str = "static_synapse") -> tuple[Any, Any]:
+          synapse_model: str = "static_synapse", inputs: int | None = None) -> tuple[Any, Any]:
     """Create the populations and projections; return (exc, inh). ``synapse_model`` is the
     NEST model of the native projections: ``static_synapse``, ``labelled`` for one copy of
     PyNN's ``static_synapse_lbl`` per projection, with its own label (as Mozaik made them
@@ -98,6 +98,9 @@ def build(protocol: str, n_exc: int, seed: int,
     """
     spec = PROTOCOLS[protocol]
     k_exc, (w_exc, w_inh), native = spec["k_exc"], spec["weights_uS"], spec["native"]
+    if inputs is not None:  # benchmarks/scale: more inputs per cell, weights scaled down
+        scale = 1.25 * k_exc / inputs
+        k_exc, w_exc, w_inh = float(inputs * 4 // 5), w_exc * scale, w_inh * scale
     populations = []
     for label, size in (("exc", n_exc), ("inh", n_exc // 4)):
         rng = NumpyRNG(seed=derive_seed(seed, f"sheet:{label}"), parallel_safe=True)
@@ -188,13 +191,16 @@ def main() -> None:
                         help="NEST model of the native projections (seed protocol): plain, "
                              "a labelled copy per projection (as Mozaik's were before "
                              "2026-12-04) or an unlabelled copy per projection (a diagnostic)")
+    parser.add_argument("--inputs", type=int, default=None,
+                        help="synapses per cell (80%% excitatory), weights scaled by 200 / "
+                             "inputs (seed protocol; benchmarks/scale)")
     args = parser.parse_args()
     total_ms = KICK_PRESENTATION_MS + args.spontaneous_ms
 
     t0 = time.perf_counter()
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0, threads=1,
               rng_seed=derive_seed(args.seed, "simulator"), verbosity="error")
-    exc, inh = build(args.protocol, args.n_exc, args.seed, args.synapse_model)
+    exc, inh = build(args.protocol, args.n_exc, args.seed, args.synapse_model, args.inputs)
     t1 = time.perf_counter()
     sim.run(total_ms)
     t2 = time.perf_counter()
