@@ -8,7 +8,7 @@ The network is the seed protocol of ``benchmarks/overhead`` at ``--inputs`` syna
 every ``--sample-s`` seconds; the phase times come from inside each process (Mozaik: the run's
 manifest). Implementations alternate order between repetitions.
 
-Usage: python bench_scale.py --synapses 1e6 1e7 [--inputs 1000] [--sim-ms 1000]
+Usage: python bench_scale.py --synapses 2e6 1e7 [--inputs 1000] [--sim-ms 1000]
        [--repeats 1] [--json results.json]
 """
 
@@ -134,7 +134,7 @@ def print_table(results: list[Row]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--synapses", type=float, nargs="+", default=[1e6, 1e7])
+    parser.add_argument("--synapses", type=float, nargs="+", default=[2e6, 1e7])
     parser.add_argument("--inputs", type=int, default=1000, help="synapses per cell")
     parser.add_argument("--sim-ms", type=float, default=1000.0)
     parser.add_argument("--repeats", type=int, default=1)
@@ -151,6 +151,11 @@ def main() -> None:
     for synapses in args.synapses:
         neurons = round(synapses / args.inputs)
         n_exc = neurons * 4 // 5
+        if args.inputs * 4 // 5 >= n_exc:  # NEST would search forever for distinct sources
+            sys.exit(f"--synapses {synapses:g}: {neurons} cells cannot each have "
+                     f"{args.inputs * 4 // 5} distinct excitatory inputs from {n_exc} "
+                     f"excitatory cells; give at least {2 * args.inputs * args.inputs:g} "
+                     "synapses or fewer --inputs")
         for rep in range(args.repeats):
             order = ["nest", "pynn", "mozaik"]
             order = order[rep % 3:] + order[:rep % 3]
