@@ -3,7 +3,7 @@
 ``benchmarks/overhead/run_benchmark.py`` prints no ratio unless the plain PyNN script and the
 Mozaik study recorded the same spikes (neuron by neuron, time step by time step). Here both
 run as the benchmark runs them (fresh processes, 500 neurons, 150 ms of model time; the study
-once, the script twice, about 15 s of CPU in all): the
+once, the script twice: three processes of about 6 s of CPU each): the
 check passes for the two as shipped (the seed protocol here; the benchmark checks every pair
 it times, both protocols), and refuses a script that draws another network (another seed).
 """
