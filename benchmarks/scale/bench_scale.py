@@ -66,7 +66,8 @@ def sampled_run(cmd: list[str], every_s: float) -> tuple[float, int, list[tuple[
     sampler.join()
     if child.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-    return wall, max((rss for _, rss in samples), default=0), samples, out
+    peak = max((rss for _, rss in samples), default=0)
+    return wall, peak, samples[::max(1, len(samples) // 500)], out  # at most ~500 kept
 
 
 def run_nest(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
