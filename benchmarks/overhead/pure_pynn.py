@@ -30,6 +30,7 @@ import os
 import sys
 import time
 import warnings
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ CELL = {"cm": 0.2, "tau_m": 20.0, "v_rest": -60.0, "v_thresh": -50.0, "v_reset":
         "tau_refrac": 5.0, "e_rev_E": 0.0, "e_rev_I": -80.0, "tau_syn_E": 5.0,
         "tau_syn_I": 10.0, "i_offset": 0.0}
 KICK_PRESENTATION_MS = 100.0  # the kick's presentation: 50 ms of drive, then 50 ms more
+KICK_FRACTION = 0.2  # of the excitatory cells
 # protocol: excitatory inputs per cell (a quarter as many inhibitory ones; on average for the
 # default protocol's FixedProbabilityConnector, exactly for the seed protocol's fixed_indegree),
 # exc and inh weights (uS), whether NEST draws the connections, background noise onto every cell
@@ -59,19 +61,60 @@ PROTOCOLS = {"default": {"k_exc": 64.0, "weights_uS": (0.004, 0.051), "native": 
                       "noise": (1000.0, 0.003)}}
 
 
+def derive_seed(master: int, key: str) -> int:
+    """The seed Mozaik derives for one stream of a study's draws (its documented rule: NumPy's
+    ``SeedSequence`` of the master seed and the CRC-32 of a key such as ``"sheet:exc"``),
+    written out here so that this script draws what the study draws without importing
+    Mozaik."""
+    sequence = np.random.SeedSequence([int(master), zlib.crc32(key.encode("utf-8"))])
+    return int(sequence.generate_state(1, dtype=np.uint32)[0] % (2**31 - 2)) + 1
+
+
+def kicked_cells(n_exc: int, seed: int, fraction: float = KICK_FRACTION) -> np.ndarray:
+    """The excitatory cells the kick drives: a random fifth, drawn as the study's
+    ``PoissonNetworkKick`` draws them (NumPy's generator seeded by the seed and the CRC-32 of
+    the protocol's, the sheet's and the fraction's names)."""
+    keys = [seed] + [zlib.crc32(label.encode()) for label in ("PoissonKick", "exc",
+                                                                 repr(fraction))]
+    rng = np.random.default_rng(keys)
+    return np.sort(rng.choice(n_exc, size=round(fraction * n_exc), replace=False))
+
+
 def build(protocol: str, n_exc: int, seed: int,
-          synapse_model: str = "static_synapse") -> tuple[Any, Any]:
+          synapse_model: str = "static_synapse", inputs: int | None = None) -> tuple[Any, Any]:
     """Create the populations and projections; return (exc, inh). ``synapse_model`` is the
-    NEST model of the native projections: ``static_synapse``, or ``labelled`` for one copy of
-    PyNN's ``static_synapse_lbl`` per projection, with its own label (as Mozaik makes them)."""
+    NEST model of the native projections: ``static_synapse``, ``labelled`` for one copy of
+    PyNN's ``static_synapse_lbl`` per projection, with its own label (as Mozaik made them
+    before 2026-12-04), or ``copies`` for one unlabelled copy of ``static_synapse`` each.
+
+    The network is the study's own draw, node for node: each population's random numbers
+    come from a stream seeded as the study seeds that sheet's (cells are placed in the square
+    first, as the study's sheets are, then the initial membrane potentials are drawn), each
+    projection's from the stream of its connector, NEST's own generator (the Poisson
+    generators, NEST's connection rules) from the simulator's, and NEST's nodes are created in
+    the study's order (each population with its background noise, the projections, then the
+    kick). Both then record the same spikes, which ``run_benchmark.py`` checks before it
+    prints a ratio.
+    """
     spec = PROTOCOLS[protocol]
     k_exc, (w_exc, w_inh), native = spec["k_exc"], spec["weights_uS"], spec["native"]
-    rng = NumpyRNG(seed=seed)
-    exc = sim.Population(n_exc, sim.IF_cond_exp(**CELL), label="exc")
-    inh = sim.Population(n_exc // 4, sim.IF_cond_exp(**CELL), label="inh")
-    for population in (exc, inh):
-        population.initialize(v=RandomDistribution("uniform", low=-60.0, high=-59.0, rng=rng))
+    if inputs is not None:  # benchmarks/scale: more inputs per cell, weights scaled down
+        scale = 1.25 * k_exc / inputs
+        k_exc, w_exc, w_inh = float(inputs * 4 // 5), w_exc * scale, w_inh * scale
+    populations = []
+    for label, size in (("exc", n_exc), ("inh", n_exc // 4)):
+        rng = NumpyRNG(seed=derive_seed(seed, f"sheet:{label}"), parallel_safe=True)
+        population = sim.Population(size, sim.IF_cond_exp(**CELL), label=label)
+        positions = rng.next(2 * size, "uniform", {"low": -0.5, "high": 0.5})
+        population.positions = np.vstack([np.reshape(positions, (size, 2)).T * 1000.0,
+                                          np.zeros(size)])
+        population.initialize(v=RandomDistribution("uniform", low=-60.0, high=-59.0,
+                                                   rng=rng))
+        if spec["noise"] is not None:
+            add_noise(population, *spec["noise"])
         population.record("spikes")
+        populations.append(population)
+    exc, inh = populations
     for pre, weight, receptor in ((exc, w_exc, "excitatory"), (inh, w_inh, "inhibitory")):
         for post in (exc, inh):
             if native:
@@ -79,13 +122,12 @@ def build(protocol: str, n_exc: int, seed: int,
                                       weight, receptor, synapse_model)
                 continue
             # the inhibitory sheet is a quarter: k_exc / 4 inhibitory inputs on average
+            rng = NumpyRNG(seed=derive_seed(seed, f"connector:{pre.label}_{post.label}"),
+                           parallel_safe=True)
             connector = sim.FixedProbabilityConnector(k_exc / n_exc, rng=rng)
             sim.Projection(pre, post, connector, sim.StaticSynapse(weight=weight, delay=0.2),
                            receptor_type=receptor)
-    if spec["noise"] is not None:
-        for population in (exc, inh):
-            add_noise(population, *spec["noise"])
-    kicked = np.sort(np.random.default_rng(seed).choice(n_exc, n_exc // 5, replace=False))
+    kicked = kicked_cells(n_exc, seed)
     kick = sim.Population(len(kicked), sim.SpikeSourcePoisson(rate=100.0, start=0.0,
                                                               duration=50.0))
     sim.Projection(kick, exc[kicked], sim.OneToOneConnector(),
@@ -104,6 +146,10 @@ def native_fixed_indegree(pre: Any, post: Any, indegree: int, weight_uS: float,
         label = len(nest.synapse_models)
         synapse_model = f"static_synapse_lbl_bench{label}"
         nest.CopyModel("static_synapse_lbl", synapse_model, {"synapse_label": label})
+    elif synapse_model == "copies":
+        copy = f"static_synapse_bench{len(nest.synapse_models)}"
+        nest.CopyModel("static_synapse", copy)
+        synapse_model = copy
     sign = -1.0 if receptor == "inhibitory" else 1.0
     nest.Connect(pre.node_collection, post.node_collection,
                  {"rule": "fixed_indegree", "indegree": indegree, "allow_autapses": False,
@@ -140,17 +186,21 @@ def main() -> None:
                         help="simulated time after the kick's 100 ms presentation (ms)")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--out", type=Path, default=Path("pure_pynn_out"))
-    parser.add_argument("--synapse-model", choices=["static_synapse", "labelled"],
+    parser.add_argument("--synapse-model", choices=["static_synapse", "labelled", "copies"],
                         default="static_synapse",
-                        help="NEST model of the native projections (seed protocol): plain, or "
-                             "a labelled copy per projection as Mozaik's (a diagnostic)")
+                        help="NEST model of the native projections (seed protocol): plain, "
+                             "a labelled copy per projection (as Mozaik's were before "
+                             "2026-12-04) or an unlabelled copy per projection (a diagnostic)")
+    parser.add_argument("--inputs", type=int, default=None,
+                        help="synapses per cell (80%% excitatory), weights scaled by 200 / "
+                             "inputs (seed protocol; benchmarks/scale)")
     args = parser.parse_args()
     total_ms = KICK_PRESENTATION_MS + args.spontaneous_ms
 
     t0 = time.perf_counter()
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0, threads=1, rng_seed=args.seed,
-              verbosity="error")
-    exc, inh = build(args.protocol, args.n_exc, args.seed, args.synapse_model)
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0, threads=1,
+              rng_seed=derive_seed(args.seed, "simulator"), verbosity="error")
+    exc, inh = build(args.protocol, args.n_exc, args.seed, args.synapse_model, args.inputs)
     t1 = time.perf_counter()
     sim.run(total_ms)
     t2 = time.perf_counter()

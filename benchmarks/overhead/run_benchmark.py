@@ -61,6 +61,7 @@ def warm_up(args: argparse.Namespace) -> None:
         small = argparse.Namespace(**{**vars(args), "spontaneous_ms": 10.0})
         run_pure(small, 400, work)
         run_mozaik(small, 400, work)
+        check_identical_spikes(work / "pure", work / "mozaik")  # before any timed run
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -81,10 +82,10 @@ def _timed(cmd: list[str]) -> tuple[float, float, str]:
 ACTIVITY_KEYS = ("rate_hz", "rate_last_hz", "active_fraction", "cv_isi", "pop_rate_cv")
 
 
-def run_pure(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
+def run_pure(args: argparse.Namespace, n_exc: int, work: Path, *extra: str) -> Row:
     wall, cpu, out = _timed([PYTHON, str(HERE / "pure_pynn.py"), "--protocol", args.protocol,
                              "--n-exc", str(n_exc), "--spontaneous-ms",
-                             str(args.spontaneous_ms), "--out", str(work / "pure")])
+                             str(args.spontaneous_ms), "--out", str(work / "pure"), *extra])
     data = json.loads(out.strip().splitlines()[-1])
     return {"wall_s": wall, "cpu_s": cpu, "build_s": data["build_s"],
             "simulate_s": data["simulate_s"], "store_s": data["store_s"],
@@ -115,6 +116,63 @@ def run_mozaik(args: argparse.Namespace, n_exc: int, work: Path) -> Row:
             "simulate_s": session["simulate_s"],
             "store_s": session["store_s"] + session["collect_s"], "spikes": spikes,
             "nest_timers": session.get("simulator_timers", {}), **activity}
+
+
+TIME_STEP_MS = 0.1  # of both implementations
+
+
+class SpikesDiffer(RuntimeError):
+    """The two implementations recorded different spikes: they did not simulate one network."""
+
+
+def _spike_keys(neuron: Any, times: Any) -> Any:
+    """Every spike as one sortable integer: neuron index and time step (a spike's time is a
+    whole number of steps in NEST; comparing steps, not floats, ignores how each side rounds
+    the milliseconds on the way to its files)."""
+    import numpy as np
+
+    steps = np.rint(np.asarray(times, dtype=np.float64) / TIME_STEP_MS).astype(np.int64)
+    return np.sort(np.asarray(neuron, dtype=np.int64) * (1 << 32) + steps)
+
+
+def spike_difference(pure_out: Path, run_dir: Path) -> str | None:
+    """None when the script (its ``--out`` folder) and the study (its run directory) recorded
+    exactly the same spikes, neuron by neuron and time step by time step, in both sheets;
+    otherwise a description of the first difference."""
+    import numpy as np
+    from mozaik.datastore import DataStore
+
+    with DataStore.open(run_dir) as store:
+        view = store.full_view()
+        mozaik = {sheet: view.spike_arrays(sheet) for sheet in ("exc", "inh")}
+    for sheet, recorded in mozaik.items():
+        with np.load(pure_out / f"{sheet}.npz") as pure:
+            script = _spike_keys(pure["neuron"], pure["time"])
+        study = _spike_keys(recorded.neuron, recorded.times)
+        if script.shape == study.shape and np.array_equal(script, study):
+            continue
+        n = min(script.size, study.size)
+        first = int(np.argmax(script[:n] != study[:n])) if np.any(script[:n] != study[:n]) \
+            else n
+        where = ("" if first >= n else
+                 f"; the first difference: neuron {script[first] >> 32} at step "
+                 f"{script[first] & 0xFFFFFFFF} (script) against neuron {study[first] >> 32} "
+                 f"at step {study[first] & 0xFFFFFFFF} (study)")
+        return (f"sheet {sheet!r}: the script recorded {script.size} spikes, the study "
+                f"{study.size}{where}")
+    return None
+
+
+def check_identical_spikes(pure_out: Path, run_dir: Path) -> None:
+    """Raise :class:`SpikesDiffer` unless both recorded the same spikes (see
+    :func:`spike_difference`): a time ratio between two different networks measures nothing."""
+    difference = spike_difference(pure_out, run_dir)
+    if difference is not None:
+        msg = (f"the plain PyNN script ({pure_out}) and the Mozaik study ({run_dir}) did not "
+               f"record the same spikes: {difference}. They must build the same network "
+               "(connections, initial values, inputs, seeds): keep pure_pynn.py in step with "
+               "the study files beside it")
+        raise SpikesDiffer(msg)
 
 
 def _range(rows: list[Row], key: str, which: str | None = None, digits: int = 3) -> str:
@@ -205,6 +263,14 @@ def main() -> None:
             "spontaneous_ms": args.spontaneous_ms, "command": sys.argv,
             "bytecode_cache": "written by an untimed warm-up run of each (no "
                               "PYTHONDONTWRITEBYTECODE in the children)"}
+    try:
+        measure(args, meta)
+    except SpikesDiffer as exc:
+        sys.exit(str(exc))
+
+
+def measure(args: argparse.Namespace, meta: Row) -> None:
+    """The alternating pairs of runs (see the module's docstring), then their tables."""
     results: list[Row] = []
     warm_up(args)
     for size in args.sizes:
@@ -212,16 +278,19 @@ def main() -> None:
         for rep in range(args.repeats):
             order = ("pure", "mozaik") if rep % 2 == 0 else ("mozaik", "pure")
             row: Row = {"neurons": size, "repeat": rep, "order": list(order)}
-            for which in order:
-                work = Path(tempfile.mkdtemp(prefix="mozaik-overhead-"))
-                try:
+            work = Path(tempfile.mkdtemp(prefix="mozaik-overhead-"))
+            try:
+                for which in order:
                     run = run_pure if which == "pure" else run_mozaik
                     load_before = os.getloadavg()[0]
                     row[which] = run(args, n_exc, work)
                     row[which]["load_1min"] = [load_before, os.getloadavg()[0]]
                     row[which]["finished"] = dt.datetime.now().isoformat(timespec="seconds")
-                finally:
-                    shutil.rmtree(work, ignore_errors=True)
+                # untimed, before any ratio: both ran one network
+                check_identical_spikes(work / "pure", work / "mozaik")
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            row["identical_spikes"] = True
             pure, moz = row["pure"], row["mozaik"]
             row["ratio"] = moz["wall_s"] / pure["wall_s"]
             row["cpu_ratio"] = moz["cpu_s"] / pure["cpu_s"]

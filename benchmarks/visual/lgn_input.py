@@ -1,15 +1,36 @@
-"""Benchmark: LGN input for 1 s of drifting grating, vectorised vs a per-cell loop, vs NEST.
+"""Benchmark: LGN input for 1 s of drifting grating: the vectorised filter against a per-cell
+loop on the same frames, presenting the input to NEST, and NEST's simulation with and without
+the LGN's devices.
 
 2 x 2,500 LGN cells (ON and OFF, 50 x 50 grids over 5 x 5 deg in a 10 x 10 deg field, 0.1 deg
-pixels, 10 ms frames). Times, in one run: the vectorised filter (spatial FFT + temporal
-convolution + gain control), the same linear filtering done per cell in a Python loop, setting
-the NEST current generators, and NEST simulating that second. Run:
-``uv run python benchmarks/visual/lgn_input.py``.
+pixels, 10 ms frames, noise redrawn every 1 ms). Every step is timed by wall clock and by the
+process's CPU time (one thread: on a shared machine CPU time is the steadier of the two), the
+Python steps ``--repeats`` times (median), after a warm-up that pays the one-off costs of a
+process (importing SciPy's signal module on the filter's first call) and reports them apart.
+
+- the filter, warm, on a stimulus it has not seen: render, spatial DoG by FFT, temporal
+  kernel, gain control (what each new stimulus costs);
+- the same linear filtering per cell in a Python loop (the original's approach) on the same
+  contrast frames, without rendering (so the comparison favours the loop), on ``--loop-cells``
+  cells and scaled to all of them (its cost is linear in the cells);
+- presenting a repeated trial (cached spatial response): the temporal step, the currents with
+  their noise and setting the 5,000 NEST ``step_current_generator`` s in one bulk call; and
+  that last call alone;
+- NEST simulating the second, then the same cells without any LGN device.
+
+Run: ``.venv/bin/python benchmarks/visual/lgn_input.py [--repeats 3] [--json out.json]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import statistics
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from mozaik.config import SimulatorConfig
 from mozaik.model import Model
@@ -17,47 +38,92 @@ from mozaik_visual.retina import RetinaLGN, RetinaLGNParams, per_cell_reference,
 from mozaik_visual.space import VisualSpace, VisualSpaceParams
 from mozaik_visual.stimuli import FullfieldDriftingSinusoidalGrating, GratingParams
 
-model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="bench")
-space = VisualSpace(VisualSpaceParams(size_deg=(10.0, 10.0)))
-model.input_space = space
-lgn = RetinaLGN("lgn", RetinaLGNParams(n_cells=2500, size_deg=(5.0, 5.0)), model)
-grating = FullfieldDriftingSinusoidalGrating(GratingParams(duration_ms=1000.0))
+Timing = dict[str, float]
 
-t0 = time.perf_counter()
-spatial = lgn.spatial_response(grating)
-response = lgn.filter.temporal_step(spatial)
-t_filter = time.perf_counter() - t0
-t0 = time.perf_counter()
-lgn.present(grating.with_trial(1), model.time)  # cached spatial response + set generators
-t_present_cached = time.perf_counter() - t0
-t0 = time.perf_counter()
-model.run(1000.0)
-t_nest = time.perf_counter() - t0
 
-# the same cells without any LGN device: what the generators cost NEST
-model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="bare")
-bare = model.sim.Population(len(lgn.filter.rows), model.sim.IF_curr_exp(**dict(
-    lgn.params.cell.params)), label="bare")
-t0 = time.perf_counter()
-model.run(1000.0)
-t_bare = time.perf_counter() - t0
+def timed(step: Callable[[], Any]) -> tuple[Timing, Any]:
+    """Wall-clock and CPU time (s) of one call, and its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = step()
+    return {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}, result
 
-frames = space.render(grating)
-contrast = (frames - 50.0) / 50.0
-rows, cols = lgn.filter.rows, lgn.filter.cols
-n_loop = 500  # the loop is timed on 500 cells and scaled to 5,000
-t0 = time.perf_counter()
-per_cell_reference(contrast, space.x_deg[rows[:n_loop], cols[:n_loop]],
-                   space.y_deg[rows[:n_loop], cols[:n_loop]], space.x_deg, space.y_deg,
-                   lgn.params.receptive_field,
-                   temporal_kernel(lgn.params.temporal_kernel, 10.0))
-t_loop = (time.perf_counter() - t0) * len(rows) / n_loop
 
-print(f"cells: {len(rows)}; frames: {len(frames)}")
-print(f"vectorised filter (first trial): {t_filter:.3f} s")
-print(f"present a repeated trial (cache + NEST generators): {t_present_cached:.3f} s")
-print(f"per-cell Python loop (scaled from {n_loop} cells): {t_loop:.3f} s")
-print(f"NEST simulation of 1 s: {t_nest:.3f} s (the same cells without LGN devices: "
-      f"{t_bare:.3f} s)")
-print(f"filter share of simulation: {100 * t_filter / t_nest:.1f} %; "
-      f"speed-up over the loop: {t_loop / t_filter:.0f}x")
+def median(runs: list[Timing]) -> Timing:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--loop-cells", type=int, default=500)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+
+    model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="bench")
+    space = VisualSpace(VisualSpaceParams(size_deg=(10.0, 10.0)))
+    model.input_space = space
+    lgn = RetinaLGN("lgn", RetinaLGNParams(n_cells=2500, size_deg=(5.0, 5.0)), model)
+    background = space.params.background_luminance_cd_m2
+    rows, cols = lgn.filter.rows, lgn.filter.cols
+
+    def grating(k: int) -> FullfieldDriftingSinusoidalGrating:
+        # a new orientation each time: never in the filter's cache
+        return FullfieldDriftingSinusoidalGrating(GratingParams(
+            duration_ms=1000.0, orientation_rad=0.1 * k))
+
+    first, _ = timed(lambda: lgn.filter.temporal_step(lgn.spatial_response(grating(0))))
+    filtered, loop, presenting, setting = [], [], [], []
+    drives = list(lgn.drives.values())
+    for k in range(1, args.repeats + 1):
+        stimulus = grating(k)
+        run, _ = timed(lambda s=stimulus: lgn.filter.temporal_step(lgn.spatial_response(s)))
+        filtered.append(run)
+        contrast = (space.render(stimulus) - background) / background
+        n = args.loop_cells
+        run, _ = timed(lambda c=contrast, n=n: per_cell_reference(
+            c, space.x_deg[rows[:n], cols[:n]], space.y_deg[rows[:n], cols[:n]], space.x_deg,
+            space.y_deg, lgn.params.receptive_field,
+            temporal_kernel(lgn.params.temporal_kernel, space.params.frame_interval_ms)))
+        loop.append({key: value * len(rows) / n for key, value in run.items()})
+        # a repeated trial (cached spatial response): temporal step, currents with their
+        # noise, NEST's generators set; then setting the generators alone, again
+        run, _ = timed(lambda s=stimulus, k=k: lgn.present(s.with_trial(k), model.time))
+        presenting.append(run)
+        run, _ = timed(lambda: [drive.set_window(drive.last["times_ms"],
+                                                 drive.last["amplitudes_nA"])
+                                for drive in drives])
+        setting.append(run)
+    nest_run, _ = timed(lambda: model.run(1000.0))
+
+    bare_model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="bare")
+    bare_model.sim.Population(len(rows), bare_model.sim.IF_curr_exp(
+        **dict(lgn.params.cell.params)), label="bare")
+    bare_run, _ = timed(lambda: bare_model.run(1000.0))
+    load_after = os.getloadavg()
+
+    results = {"cells": len(rows), "frames": int(space.n_frames(1000.0)),
+               "first_filter_call": first, "filter": median(filtered),
+               "loop_scaled": median(loop), "present_trial": median(presenting),
+               "present_set_generators": median(setting), "nest_with_lgn": nest_run,
+               "nest_bare": bare_run, "repeats": args.repeats, "loop_cells": args.loop_cells,
+               "load_average_1_5_15_before": load_before, "load_average_1_5_15_after": load_after}
+    for key in ("filter", "loop_scaled", "present_trial", "present_set_generators",
+                "nest_with_lgn", "nest_bare", "first_filter_call"):
+        value = results[key]
+        print(f"{key}: {value['wall_s']:.3f} s wall, {value['cpu_s']:.3f} s CPU")
+    for clock in ("wall_s", "cpu_s"):
+        nest = nest_run[clock]
+        print(f"[{clock}] filter / NEST's second: {100 * results['filter'][clock] / nest:.1f} %; "
+              f"presenting a trial / NEST's second: "
+              f"{100 * results['present_trial'][clock] / nest:.1f} % (setting the generators "
+              f"{100 * results['present_set_generators'][clock] / nest:.1f} %); "
+              f"loop / filter: {results['loop_scaled'][clock] / results['filter'][clock]:.1f}x; "
+              f"NEST with / without the LGN's devices: {nest / bare_run[clock]:.2f}x")
+    print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -114,3 +114,33 @@ def test_no_entry_point_prints_the_cmake_error(tmp_path: Path) -> None:
     assert "built 80" in result.stdout
     for text in ("cmake", "CMAKE", "CMakeLists", "nest-config", "extension"):
         assert text not in result.stderr, result.stderr
+
+
+def test_recording_is_set_up_while_building_not_in_the_first_run(
+        plugin_manager: PluginManager, tmp_path: Path) -> None:
+    from mozaik.model import Model, build_model
+
+    path = tmp_path / "study.yaml"
+    path.write_text(STUDY)
+    study = load_study(path, ["experiments.1.params.duration_ms=10.0",
+                              "controller.null_stimulus_period=0.0"],
+                       registry=plugin_manager.registry)
+    at_first_run: list[dict[str, set[str]]] = []
+
+    def build(s: object) -> Model:
+        model = build_model(study)
+        simulate = model.run
+
+        def run(duration_ms: float) -> float:
+            if not at_first_run:  # what PyNN was told to record before anything ran
+                at_first_run.append({name: {v.name for v in sheet.population.recorder.recorded}
+                                     for name, sheet in model.sheets.items()})
+            return simulate(duration_ms)
+
+        model.run = run  # type: ignore[method-assign]
+        return model
+
+    run_study(study, tmp_path / "run", progress="off", build_model=build)
+    assert at_first_run == [{"exc": {"spikes"}}]
+    with DataStore.open(tmp_path / "run") as store:
+        assert sum(store.segment_index["n_spikes"].to_pylist()) > 0

@@ -158,6 +158,19 @@ def test_too_many_distinct_sources_is_a_config_error(mock_model) -> None:
                                     component="FixedNumberPreConnector")
 
 
+def test_all_other_cells_without_self_connections_is_the_most_a_sheet_allows(mock_model
+                                                                             ) -> None:
+    # onto its own sheet without self-connections each cell has size - 1 candidates: asking
+    # for size made NEST's fixed_indegree search for a missing source forever
+    mock_model.create_sheet("a", {"placement": {"n_neurons": 10}})
+    with pytest.raises(ConfigError, match=r"connectors\.c\.params\.n: .*10 distinct other "
+                                          r"sources.*'a' has 10 neurons, so 9 are available"):
+        mock_model.create_connector("c", "a", "a", {"n": 10, "allow_self_connections": False},
+                                    component="FixedNumberPreConnector")
+    mock_model.create_connector("c", "a", "a", {"n": 9, "allow_self_connections": False},
+                                component="FixedNumberPreConnector")
+
+
 @pytest.mark.nest
 def test_building_does_not_make_nest_prepare_its_connections(nest_model) -> None:
     # any connection query before the first run makes NEST sort all connections and fill its

@@ -291,11 +291,18 @@ class _FixedNumberConnector(PyNNConnector[FixedNumberParams]):
     def build(self) -> Any:
         params = self.params
         sources = self.source if self.NEST_RULE == "fixed_indegree" else self.target
-        if not params.with_replacement and params.n > sources.size:
-            msg = (f"{self.path}.n: connector {self.name!r} asks for {params.n} distinct "
-                   f"{'sources' if sources is self.source else 'targets'} per cell, but sheet "
-                   f"{sources.name!r} has {sources.size} neurons; lower n or set "
-                   "with_replacement: true")
+        # onto its own sheet without self-connections, a cell has one candidate fewer (NEST's
+        # rule would otherwise search for the missing one forever)
+        self_excluded = self.source is self.target and not params.allow_self_connections
+        available = sources.size - (1 if self_excluded else 0)
+        if not params.with_replacement and params.n > available:
+            others = " other" if self_excluded else ""
+            fix = ("lower n, set allow_self_connections: true or with_replacement: true"
+                   if self_excluded else "lower n or set with_replacement: true")
+            msg = (f"{self.path}.n: connector {self.name!r} asks for {params.n} distinct"
+                   f"{others} {'sources' if sources is self.source else 'targets'} per cell, "
+                   f"but sheet {sources.name!r} has {sources.size} neurons, so {available} "
+                   f"are available; {fix}")
             raise ConfigError(msg)
         if not params.native_rng:
             return super().build()
