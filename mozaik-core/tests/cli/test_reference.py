@@ -129,7 +129,8 @@ def test_cli_reference_holds_every_commands_help() -> None:
     for name in ("run", "show", "config check", "describe"):
         assert f"# mozaik {name}\n" in text
     assert "Usage: mozaik config check [OPTIONS] FILE" in text
-    assert max(len(line) for line in text.splitlines()) <= 80
+    # prose wraps at 80 columns (click does not wrap an option's list of choices)
+    assert max(len(line) for line in text.splitlines() if not line.startswith("  -")) <= 80
 
 
 def test_generated_text_goes_between_the_markers() -> None:

@@ -39,7 +39,8 @@ def config() -> None:
 @config.command("check")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-              help="Override a parameter by dotted path, e.g. sheets.exc.params.density=2000.")
+              help="Override a parameter by dotted path, e.g. "
+                   "sheets.exc.params.placement.n_neurons=800 (repeatable).")
 @click.option("--include-root", "include_roots", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help=INCLUDE_ROOT_HELP)
