@@ -141,3 +141,17 @@ def test_generated_text_goes_between_the_markers() -> None:
     assert replace_generated(new, "x", "new text") == new
     with pytest.raises(ValueError, match="markers"):
         replace_generated("# no markers", "x", "text")
+
+
+def test_shell_completion_works_as_docs_cli_md_says() -> None:
+    """docs/cli.md documents click's completion through ``_MOZAIK_COMPLETE``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_MOZAIK_COMPLETE": "bash_complete", "COMP_WORDS": "mozaik descr",
+           "COMP_CWORD": "1"}
+    done = subprocess.run([sys.executable, "-c", "from mozaik.cli import main; main()"],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["plain,describe"]
