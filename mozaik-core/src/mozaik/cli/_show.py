@@ -10,6 +10,7 @@ import click
 import pyarrow.compute as pc
 
 from mozaik._errors import DataStoreError, MozaikError
+from mozaik.controller import is_run_dir
 from mozaik.datastore import DataStore, param_filter_query, summarize, summary_data
 
 __all__ = ["show"]
@@ -33,8 +34,6 @@ def _parse_filter(text: str) -> tuple[str, Any]:
 def _run_rows(folder: Path) -> list[dict[str, Any]]:
     """One row per run directory directly inside ``folder`` (oldest first): its name, status,
     study, start time, presentations stored of planned, and whether ``latest`` points at it."""
-    from mozaik.controller import is_run_dir
-
     latest = folder / "latest"
     target = latest.resolve() if latest.is_symlink() else None
     rows = []
@@ -100,8 +99,6 @@ def show(
     variables), one line per stimulus with its parameters, the firing rate of each presentation,
     analysis results, and a quick integrity check of the files (`mozaik check` does a full one).
     RUN_DIR may also be a folder of runs (runs/): then one line per run with its status."""
-    from mozaik.controller import is_run_dir
-
     folder = Path(run_dir)
     if folder.is_dir() and not is_run_dir(folder):
         rows = _run_rows(folder)
