@@ -51,8 +51,13 @@ def test_run_then_resume_by_run_dir(toy_manager: PluginManager, study_file: Call
         assert store.manifest["config"]["simulator"]["seed"] == 5
     result = _invoke("run", str(out), "--progress", "off")
     assert result.exit_code == 0
-    assert ("0 presentation(s) stored, 3 already stored, nothing to simulate; 0 analyses"
-            in result.output)
+    # the docs' "nothing to do": said, and nothing redrawn (issue 26)
+    assert f"{out}: complete, nothing to do (every presentation stored, every analysis and plot " \
+        "up to date)" in result.output
+    with DataStore.open(out) as store:
+        steps = store.manifest["workflow"]
+    assert {k for k in steps if k.startswith("plots/")} and all(
+        "finished" in v for v in steps.values())
     assert len(fake_build) == 1  # a complete run builds no network
     # the last line says what to do next
     assert result.output.strip().splitlines()[-1] == (

@@ -26,6 +26,10 @@ _PROGRESS = click.Choice(["auto", "bar", "log", "off"])
 
 
 def _summary_line(s: RunSummary) -> str:
+    if s.planned and s.stored_before == s.planned and not (s.presented or s.replayed
+                                                           or s.analyses or s.plots):
+        return (f"{s.run_dir}: complete, nothing to do (every presentation stored, every "
+                f"analysis and plot up to date); {s.total_s:.1f} s")
     parts = [f"{s.presented} presentation(s) stored"]
     if s.replayed:
         parts.append(f"{s.replayed} replayed")
