@@ -155,3 +155,26 @@ def test_shell_completion_works_as_docs_cli_md_says() -> None:
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["plain,describe"]
+
+
+@attrs.frozen(kw_only=True)
+class Inner:
+    x: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class Outer:
+    inner: Inner | None = None
+    level: float = 1.0
+
+
+def test_types_read_the_same_after_cattrs_resolved_them() -> None:
+    """Structuring a class resolves its attrs field types in place; the reference must not
+    change with what ran before it (it printed ``mozaik.model._params.NoiseParams | None``
+    after a study had been loaded in the same process, ``NoiseParams | None`` before)."""
+    from mozaik.config import structure
+
+    before = field_rows(Outer)
+    structure({"inner": {"x": 2}}, Outer)
+    assert field_rows(Outer) == before
+    assert before[0][1] == "Inner | None"

@@ -128,14 +128,28 @@ def _default(field: attrs.Attribute[Any]) -> str:
     return repr(field.default)
 
 
+def _type_text(cls: type, field: attrs.Attribute[Any]) -> str:
+    """The field's type as written in the source (``NoiseParams | None``): the annotation string
+    of the class that declares it, the same whether or not something (cattrs) has resolved the
+    class's types since; a resolved type is written without module prefixes."""
+    for klass in cls.__mro__:
+        written = vars(klass).get("__annotations__", {}).get(field.name)
+        if isinstance(written, str):
+            return written
+    kind = field.type
+    if kind is None or isinstance(kind, str):
+        return kind or ""
+    text = kind.__name__ if isinstance(kind, type) else str(kind)
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)
+
+
 def field_rows(cls: type) -> list[Row]:
     """(name, type, units, default, description) of every field of the attrs class ``cls``."""
     docs = inherited_parameter_docs(cls)
     rows = []
     for field in attrs.fields(cls):
         declared, text = docs.get(field.name, ("", ""))
-        kind = field.type if isinstance(field.type, str) else getattr(
-            field.type, "__name__", str(field.type))
+        kind = _type_text(cls, field)
         rows.append((field.name, str(kind or _top_level_parts(declared)[0]),
                      _units(field.name, declared), _default(field), text))
     return rows
