@@ -145,12 +145,13 @@ def docs(session: nox.Session) -> None:
     session.install("uv",  # uv: the plugin-authoring page's block runs in a fresh environment
                     "-e", "./mozaik-core[test,nest]",
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")],
-                    "sphinx>=8", "myst-parser>=4", "sphinx-click>=6")
+                    "sphinx>=8", "myst-parser>=4")
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
     build = Path(session.create_tmp()) / "html"
     session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", str(build))
     session.run("python", "docs/check_site.py", str(build))
-    pytest(session, "docs/_ext", "mozaik-core/tests/test_docs.py",
+    session.run("python", "docs/generate.py", "--check")
+    pytest(session, "mozaik-core/tests/test_docs.py",
            "mozaik-core/tests/test_doc_examples.py")
     for study in sorted((ROOT / "examples").glob("*/study.yaml")):
         session.run("mozaik", "config", "check", "--quiet", str(study))

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent / "_ext"))
-
 project = "Mozaik"
 author = "the Mozaik developers"
 copyright = "the Mozaik developers"
@@ -15,8 +10,6 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinx_click",
-    "mozaik_config_reference",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"

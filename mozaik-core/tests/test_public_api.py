@@ -29,7 +29,8 @@ SNAPSHOT = {
         "resolve_backend", "search_backend", "study_backend"
     ],
     "mozaik.cli": [
-        "cli", "main"
+        "cli", "cli_reference", "component_reference", "configuration_reference", "field_rows",
+        "main", "parameter_docs", "replace_generated"
     ],
     "mozaik.config": [
         "ALLOW_NON_FINITE", "ARRAY_FUNCTIONS", "ComponentRef", "ConfigTree", "ControllerConfig",

@@ -34,7 +34,8 @@ CASES: list[tuple[Any, str]] = [
      "no PerNeuronValue 'Firing rate' with a matching 'a'"),
     (TuningCurvePlot(TuningCurveParams(parameter="contrast", neurons=(0,), sheet="exc")),
      "at two or more values of stimulus parameter 'contrast'"),
-    (ConnectivityPlot(ConnectivityParams()), "no Connections results in the view"),
+    (ConnectivityPlot(ConnectivityParams()), "no Connections results in the view: the run "
+     "stores its connections when the study says controller: {store_connections: true}"),
     (ActivityMovie(MovieParams(sheet="exc", stimulus=7)), "no presentation 7 of sheet 'exc'"),
 ]
 

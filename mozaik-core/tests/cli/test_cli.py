@@ -58,7 +58,7 @@ def test_config_check_prints_resolved_tree(toy_sheet: PluginManager, tmp_path: P
     code, out, err = run("config", "check", str(tmp_path / "s.yaml"), "--set",
                          "sheets.a.params.density=7")
     assert code == 0, err
-    assert "density: 14\n" in out and "# OK" in err
+    assert "density: 14  # " in out and "s.yaml:4\n" in out and "# OK" in err
 
 
 def test_errors_are_one_paragraph_without_traceback(toy_sheet: PluginManager,

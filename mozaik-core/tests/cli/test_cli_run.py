@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -49,8 +51,13 @@ def test_run_then_resume_by_run_dir(toy_manager: PluginManager, study_file: Call
         assert store.manifest["config"]["simulator"]["seed"] == 5
     result = _invoke("run", str(out), "--progress", "off")
     assert result.exit_code == 0
-    assert ("0 presentation(s) stored, 3 already stored, nothing to simulate; 0 analyses"
-            in result.output)
+    # the docs' "nothing to do": said, and nothing redrawn (issue 26)
+    assert f"{out}: complete, nothing to do (every presentation stored, every analysis and plot " \
+        "up to date)" in result.output
+    with DataStore.open(out) as store:
+        steps = store.manifest["workflow"]
+    assert {k for k in steps if k.startswith("plots/")} and all(
+        "finished" in v for v in steps.values())
     assert len(fake_build) == 1  # a complete run builds no network
     # the last line says what to do next
     assert result.output.strip().splitlines()[-1] == (
@@ -65,9 +72,37 @@ def test_default_run_dir_is_named_from_study_time_and_overrides(
     result = _invoke("run", str(study_file()), "--set", "sheets.exc.params.size=4",
                      "--threads", "1", "--progress", "off")
     assert result.exit_code == 0, result.output
-    [run_dir] = (tmp_path / "runs").iterdir()
+    [run_dir] = [p for p in (tmp_path / "runs").iterdir() if p.name != "latest"]
     assert run_dir.name.startswith("toy_2")
-    assert run_dir.name.endswith("_sheets.exc.params.size=4_simulator.threads=1")
+    assert re.search(r"_size-4_threads-1_[0-9a-f]{6}$", run_dir.name), run_dir.name
+
+
+def test_latest_links_the_newest_run_and_show_lists_the_runs(
+        toy_manager: PluginManager, study_file: Callable[..., Path],
+        fake_build: list[FakeModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    names = []
+    for size in (4, 5):
+        result = _invoke("run", str(study_file()), "--set", f"sheets.exc.params.size={size}",
+                         "--progress", "off")
+        assert result.exit_code == 0, result.output
+        latest = tmp_path / "runs" / "latest"
+        assert latest.is_symlink() and not Path(str(latest.readlink())).is_absolute()
+        names.append(latest.resolve().name)
+        # the printed next step works as printed, from where the run was started
+        show = result.output.strip().splitlines()[-1].split("; ")[0].removeprefix("next: ")
+        shown = _invoke(*show.removesuffix(" (what was stored)").split()[1:])
+        assert shown.exit_code == 0 and "Status        : complete" in shown.output
+    assert names[0] != names[1] and names[1].endswith(
+        re.search(r"_size-5_[0-9a-f]{6}$", names[1])[0])  # type: ignore[index]
+    result = _invoke("show", "runs/")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["run", "status", "study", "started", "presentations"]
+    assert [line.split()[0] for line in lines[1:]] == names
+    assert lines[2].split()[1:3] == ["(latest)", "complete"] and lines[2].split()[-1] == "3/3"
+    listed = json.loads(_invoke("show", "runs", "--json").output)
+    assert [r["run"] for r in listed] == names and listed[1]["latest"]
 
 
 def test_a_run_directory_cannot_take_overrides(toy_manager: PluginManager,

@@ -112,3 +112,35 @@ def test_show_does_not_report_garbage_as_fine(toy_run: Path) -> None:
     assert "PROBLEM(S)" in out and f"mozaik check {toy_run}" in out and rel in out
     data = json.loads(show("--json", str(toy_run))[1])
     assert any(rel in p for p in data["integrity"]["problems"])
+
+
+def test_show_varied_parameters_as_columns_and_single_values_with_units(
+        tmp_path: Path) -> None:
+    """The issue's run: 'FullfieldDriftingSinusoidalG...' truncated and the orientation hidden;
+    no analysis value printed. Now the whole name, a column per varied parameter, and every
+    SingleValue with its units."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+    from datastore_helpers import ORIENTATIONS, fill
+
+    store = DataStore.create(tmp_path / "r")
+    fill(store, np.random.default_rng(5))
+    store.close()
+    code, out = show(str(tmp_path / "r"))
+    assert code == 0, out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Presentations"))
+    assert "varied stimulus parameters: orientation" in lines[header]
+    heads = lines[header + 1].split()
+    assert heads[:3] == ["id", "stimulus", "orientation"]
+    rows = [line.split() for line in lines[header + 2:header + 2 + 2 * len(ORIENTATIONS)]]
+    name = DataStore.open(tmp_path / "r").segment_index["stimulus_name"][0].as_py()
+    assert {r[1] for r in rows} == {name}  # whole, not cut at 28 characters
+    assert [float(r[2]) for r in rows[::2]] == pytest.approx(ORIENTATIONS, abs=1e-4)
+    assert "Mean(firing rate): 4.5 Hz  (sheet V1_Exc_L4, from PopulationMean)" in out
+    data = json.loads(show("--json", str(tmp_path / "r"))[1])
+    assert data["varied_parameters"] == ["orientation"]
+    assert data["single_values"] == [{
+        "value_name": "Mean(firing rate)", "value": 4.5, "units": "Hz", "sheet": "V1_Exc_L4",
+        "stimulus": None, "analysis_algorithm": "PopulationMean"}]

@@ -4,6 +4,7 @@ progress, log file, resume (replay and skip), analyses and plots."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,12 +301,16 @@ def test_run_dir_names() -> None:
     now = dt.datetime(2026, 11, 21, 9, 5, 7)
     assert run_dir_name("VA 2005", [], now) == "VA-2005_20261121-090507"
     name = run_dir_name("va", ["sheets.exc.params.size=800", "simulator.seed=3"], now)
-    assert name == "va_20261121-090507_sheets.exc.params.size=800_simulator.seed=3"
-    # the whole override path: two list items never look alike
-    assert run_dir_name("va", ["experiments.1.params.duration_ms=500"], now).endswith(
-        "_experiments.1.params.duration_ms=500")
-    long = run_dir_name("va", [f"a.b{i}=x" * 5 for i in range(40)], now)
-    assert len(long) <= 200
+    assert re.fullmatch(r"va_20261121-090507_size-800_seed-3_[0-9a-f]{6}", name), name
+    # two list items with one leaf name never look alike (the hash is of the whole overrides)
+    one = run_dir_name("va", ["experiments.0.params.duration_ms=500"], now)
+    two = run_dir_name("va", ["experiments.1.params.duration_ms=500"], now)
+    assert one != two and one.startswith("va_20261121-090507_duration_ms-500_")
+    # the issue's 202 characters with '=' and '[': short and shell-safe now
+    values = [f"sheets.exc.params.placement.size_um=[{i}.0, {i}.0]" for i in range(8)] + [
+        "connectors.exc_exc.params.probability=64.0 / ref('sheets.exc.params.n')"]
+    long = run_dir_name("vogels_abbott2005", values, now)
+    assert len(long) <= 96 and re.fullmatch(r"[A-Za-z0-9._-]+", long), long
     first = default_run_dir("va", [], parent="/nonexistent-parent", now=now)
     assert first.name == "va_20261121-090507"
 

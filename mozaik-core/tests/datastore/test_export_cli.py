@@ -72,7 +72,8 @@ def test_show_summary_and_filters(filled) -> None:
 
 
 def test_show_bad_input_raises_mozaik_errors(tmp_path, filled) -> None:
-    res = CliRunner().invoke(show, [str(tmp_path)])
+    (tmp_path / "empty").mkdir()  # (tmp_path itself holds a run: show lists it)
+    res = CliRunner().invoke(show, [str(tmp_path / "empty")])
     assert isinstance(res.exception, DataStoreError)
     res = CliRunner().invoke(show, [str(filled[0]), "-f", "no_equals_sign"])
     assert isinstance(res.exception, DataStoreError) and "KEY=VALUE" in str(res.exception)

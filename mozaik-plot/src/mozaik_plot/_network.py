@@ -85,8 +85,9 @@ class ConnectivityPlot(FigurePlot):
                  if isinstance(c, Connections)]
         if not found:
             which = f" of projections {list(p.projections)}" if query else ""
-            msg = (f"no Connections results{which} in the view (store a projection's "
-                   "connections with mozaik.model.connections_ads)")
+            msg = (f"no Connections results{which} in the view: the run stores its "
+                   "connections when the study says controller: {store_connections: true} "
+                   "(or --set controller.store_connections=true on a new run)")
             raise NothingToDraw(msg)
         rows = [self._row(view, c) for c in found]
         return Layout("connectivity", rows), "Connectivity"

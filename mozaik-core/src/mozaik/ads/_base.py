@@ -8,6 +8,7 @@ declare each attrs field with :func:`parameter`, :func:`units_parameter` or :fun
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -53,6 +54,26 @@ def units_parameter(*, default: Any = None) -> Any:
     quantities can parse (``"Hz"``). ``None`` is rejected when the ADS is built.
     """
     return attrs.field(default=default, metadata={_KIND: "units"})
+
+
+def _data_text(value: Any) -> str:
+    """A short description of a data field's value: a number, an array's shape and range, or
+    how many signals of how many samples, with units."""
+    if value is None:
+        return "None"
+    if isinstance(value, list):
+        lengths = {len(v) for v in value}
+        return f"{len(value)} signal(s) of {', '.join(map(str, sorted(lengths)))} samples"
+    if isinstance(value, neo.AnalogSignal):
+        return f"signal of {value.shape[0]} samples x {value.shape[1]} channel(s)"
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return f"{float(array):.6g}" if array.dtype.kind in "fiu" else repr(value)
+    finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array
+    if finite.size and array.dtype.kind in "fiu":
+        return (f"array{tuple(array.shape)} from {float(finite.min()):.4g} to "
+                f"{float(finite.max()):.4g}")
+    return f"array{tuple(array.shape)}"
 
 
 def data(kind: str, *, default: Any = attrs.NOTHING) -> Any:
@@ -229,13 +250,30 @@ class AnalysisDataStructure:
         """Whether ``other`` is the same result in the datastore's sense (see class notes)."""
         return self.key() == other.key()
 
+    def _described(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(parameter, text) and (data field, short description) pairs for the reprs."""
+        params = [(k, repr(getattr(self, k)) if k == "stimulus_id" else repr(v))
+                  for k, v in self.parameters().items()
+                  if k != "identifier" and v is not None]
+        if self.tags:
+            params.append(("tags", repr(list(self.tags))))
+        return params, [(name, _data_text(getattr(self, name, None)))
+                        for name in self.data_names()]
+
     def __repr__(self) -> str:
-        params = ", ".join(
-            f"{k}={v!r}"
-            for k, v in self.parameters().items()
-            if k != "identifier" and v is not None
-        )
-        return f"{self.identifier}({params})"
+        params, data = self._described()
+        text = ", ".join(f"{k}={v}" for k, v in params)
+        shown = "; ".join(f"{k}: {v}" for k, v in data)
+        return f"{self.identifier}({text}{'; ' + shown if shown else ''})"
+
+    def _repr_html_(self) -> str:
+        """A table of the parameters and data fields (Jupyter shows it for the result)."""
+        params, data = self._described()
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+                       for k, v in [*params, *data])
+        return (f"<div><strong>{html.escape(self.identifier)}</strong> (analysis result)"
+                f"<table>{rows}</table></div>")
 
     # ------------------------------------------------------------------ payload codec
     def payload_table(self) -> pa.Table:

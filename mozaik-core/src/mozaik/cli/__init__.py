@@ -8,5 +8,22 @@ plugins through the ``mozaik_cli_commands`` hook. Errors print one paragraph and
 from __future__ import annotations
 
 from mozaik.cli._main import cli, main
+from mozaik.cli._reference import (
+    cli_reference,
+    component_reference,
+    configuration_reference,
+    field_rows,
+    parameter_docs,
+    replace_generated,
+)
 
-__all__ = ["cli", "main"]
+__all__ = [
+    "cli",
+    "cli_reference",
+    "component_reference",
+    "configuration_reference",
+    "field_rows",
+    "main",
+    "parameter_docs",
+    "replace_generated",
+]

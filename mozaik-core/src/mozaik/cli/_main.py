@@ -20,6 +20,8 @@ _CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Re-run analyses and plots on a saved run without simulating."),
     "check": ("mozaik.cli._check", "check", "Verify a run directory's files against its index."),
     "config": ("mozaik.cli._config", "config", "Inspect and validate study configuration files."),
+    "describe": ("mozaik.cli._describe", "describe",
+                 "Look a component up: parameters, units, defaults, docs, an example."),
     "export": ("mozaik.cli._export", "export",
                "Export a run to an interchange format (NIX, NWB...; --list shows them)."),
     "plugin": ("mozaik.cli._scaffold", "plugin",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,10 @@ _PROGRESS = click.Choice(["auto", "bar", "log", "off"])
 
 
 def _summary_line(s: RunSummary) -> str:
+    if s.planned and s.stored_before == s.planned and not (s.presented or s.replayed
+                                                           or s.analyses or s.plots):
+        return (f"{s.run_dir}: complete, nothing to do (every presentation stored, every "
+                f"analysis and plot up to date); {s.total_s:.1f} s")
     parts = [f"{s.presented} presentation(s) stored"]
     if s.replayed:
         parts.append(f"{s.replayed} replayed")
@@ -42,6 +47,25 @@ def _next_steps(run_dir: Path, study: Study) -> str:
         study.analyses or study.plots) else
         f"mozaik analyse {run_dir} WORKFLOW_FILE (add analyses and plots)")
     return f"next: mozaik show {run_dir} (what was stored); {analyse}"
+
+
+LATEST = "latest"
+
+
+def _link_latest(run_dir: Path) -> None:
+    """Point ``<parent>/latest`` at the run directory just started (replaced atomically, a
+    relative link so the folder can move); a file system without links just has none."""
+    link = run_dir.parent / LATEST
+    if link.exists() and not link.is_symlink():
+        return  # never replace a real file or folder named latest
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    temporary = run_dir.parent / f".{LATEST}.{os.getpid()}"
+    try:
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(run_dir.name, target_is_directory=True)
+        os.replace(temporary, link)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def _not_a_target(target: Path) -> str | None:
@@ -70,7 +94,8 @@ def _not_a_target(target: Path) -> str | None:
                    "sheets.exc.params.placement.n_neurons=800 (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run directory. If it holds a run of this study, the run is completed. "
-                   "Default: runs/<name>_<timestamp>[_<overrides>].")
+                   "Default: runs/<name>_<timestamp>[_<overrides>_<hash>], and runs/latest then "
+                   "links to it.")
 @click.option("--simulator", metavar="NAME", help="PyNN backend (simulator.backend), e.g. nest.")
 @click.option("--threads", type=click.IntRange(min=1), help="Threads per process "
               "(simulator.threads).")
@@ -147,6 +172,8 @@ def run(ctx: click.Context, target: Path, overrides: tuple[str, ...], out: Path 
     backend = study_backend(study, backend_name)
     _repair_if_damaged(run_dir, study, repair)
     click.echo(f"run directory: {run_dir}", err=True)
+    if out is None and run_dir != target:
+        _link_latest(run_dir)
     try:
         options = RunOptions(progress=progress, replay=False if no_replay else None)
         summary = backend.run(study, run_dir, options)

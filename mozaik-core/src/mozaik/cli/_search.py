@@ -23,7 +23,7 @@ def search() -> None:
                    "(default: the file's backend; `mozaik plugins` lists them).")
 @click.option("--resource", "resources", multiple=True, metavar="KEY=VALUE",
               help="A backend parameter, over the file's resources (repeatable), e.g. "
-                   "partition=debug, max_parallel=50, workers=2.")
+                   "workers=2 (local); partition=debug, max_parallel=50 (slurm).")
 @click.option("--resume", is_flag=True,
               help="Rerun the failed, missing, killed and corrupt points of an existing master "
                    "directory (only those).")

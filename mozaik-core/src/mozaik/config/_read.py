@@ -387,7 +387,12 @@ class TreeBuilder:
             if str(key) in out:
                 msg = f"{key_where}: {join(path, key)}: key {str(key)!r} appears twice"
                 raise ConfigError(msg)
+            # what is written here wins over what '<<' merged in, in the sources too (the
+            # merged base recorded its own lines for these paths first)
+            merged_sources, self.sources = self.sources, {}
             out[str(key)] = self.convert(value_node, file, join(path, key), loader, depth + 1)
+            merged_sources.update(self.sources)
+            self.sources = merged_sources
         return deep_merge(merged, out)
 
     @staticmethod

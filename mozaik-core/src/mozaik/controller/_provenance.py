@@ -95,27 +95,44 @@ def _version(dist: str) -> str | None:
 
 
 def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._=+-]+", "-", text).strip("-")
+    """``text`` with only characters no shell treats specially: letters, digits, ``._-``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+
+
+def _leaf(path: str) -> str:
+    """The last name of a dotted path that is not a list index (``duration_ms`` of
+    ``experiments.1.params.duration_ms``)."""
+    names = [p for p in path.strip().split(".") if p and not p.isdigit()]
+    return names[-1] if names else path.strip()
+
+
+#: Longest default run directory name (characters).
+MAX_RUN_DIR_NAME = 96
 
 
 def run_dir_name(name: str, overrides: Iterable[str] = (),
                  now: _dt.datetime | None = None) -> str:
-    """``<name>_<YYYYmmdd-HHMMSS>[_<path=value>...]``: a run directory's default name.
+    """``<name>_<YYYYmmdd-HHMMSS>[_<leaf>-<value>..._<hash>]``: a run directory's default name.
 
-    Overridden parameters appear with their whole dotted path (``experiments.1.params.
-    duration_ms=500``), so two runs overriding different parameters never look alike; a long
-    tail is shortened to a hash so the name stays under 200 characters.
+    Short and shell-safe (letters, digits, ``._-`` only; at most :data:`MAX_RUN_DIR_NAME`
+    characters): an overridden parameter shows as its last name and value
+    (``n_neurons-800``), and a hash of the whole overrides follows them, so that two runs
+    overriding different parameters (``experiments.0...`` and ``experiments.1...``) never share
+    a name. The overrides themselves are in the run's manifest (``mozaik show``).
     """
+    items = [str(i) for i in overrides]
     stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    parts = [_safe(name) or "run", stamp]
-    for item in overrides:
-        path, _, value = item.partition("=")
-        parts.append(_safe(f"{path.strip()}={value.strip()}"))
-    text = "_".join(p for p in parts if p)
-    if len(text) > 200:
-        digest = hashlib.sha1(text.encode()).hexdigest()[:10]
-        text = f"{text[:188]}_{digest}"
-    return text
+    parts = [(_safe(name) or "run")[:32], stamp]
+    if items:
+        leaves = []
+        for item in items:
+            path, _, value = item.partition("=")
+            leaves.append(_safe(f"{_leaf(path)}-{value.strip()}"))
+        digest = hashlib.sha1("\n".join(items).encode()).hexdigest()[:6]
+        room = MAX_RUN_DIR_NAME - len("_".join(parts)) - len(digest) - 2
+        tail = "_".join(leaf for leaf in leaves if leaf)[:room].rstrip("-_.")
+        parts += [tail, digest] if tail else [digest]
+    return "_".join(parts)
 
 
 def default_run_dir(name: str, overrides: Iterable[str] = (), parent: str | Path = "runs",

@@ -98,7 +98,9 @@ def _presentations(real: pa.Table, sheets: list[str]) -> list[dict[str, Any]]:
     for row in sorted(real.to_pylist(), key=lambda r: r["segment_id"]):
         pid = int(row["presentation_id"])
         if pid not in out:
+            params = dict(StimulusIdentity.from_string(row["stimulus_id"]).params)
             out[pid] = {"presentation_id": pid, "stimulus": row["stimulus_name"],
+                        "params": params,
                         "stimulus_id": row["stimulus_id"], "trial": int(row["trial"]),
                         "t_start_ms": row["t_start"], "t_stop_ms": row["t_stop"],
                         "rate_hz": dict.fromkeys(sheets)}
@@ -137,14 +139,64 @@ def _analysis(a: pa.Table, registry: Registry) -> list[dict[str, Any]]:
             for (i, algo, value), n in sorted(groups.items(), key=lambda kv: repr(kv[0]))]
 
 
+def varied_parameters(stimuli: list[dict[str, Any]]) -> list[str]:
+    """The stimulus parameters that take more than one value across ``stimuli`` (entries of
+    the summary's ``stimuli``), in order of first appearance: what the experiments varied."""
+    values: dict[str, set[str]] = {}
+    for stimulus in stimuli:
+        for key, value in stimulus["params"].items():
+            values.setdefault(key, set()).add(json.dumps(value, sort_keys=True, default=str))
+    return [k for k, v in values.items() if len(v) > 1 and k != "trial"]  # trial: own column
+
+
+#: SingleValues listed in the text summary (the JSON summary lists all).
+MAX_SINGLE_VALUES = 40
+
+
+def _stimulus_text(stimulus: object) -> str | None:
+    """``Name(param=value...)`` of a result's stimulus (an identity or its string form)."""
+    if isinstance(stimulus, str) and stimulus:
+        stimulus = StimulusIdentity.from_string(stimulus)
+    if not isinstance(stimulus, StimulusIdentity):
+        return None
+    params = ", ".join(f"{k}={_cell(v)}" for k, v in stimulus.params.items())
+    return f"{stimulus.name}({params})"
+
+
+def _single_values(dsv: DataStoreView) -> list[dict[str, Any]]:
+    """Every SingleValue of the view: value with units, what it is, sheet, stimulus, analysis."""
+    index = dsv.analysis_index
+    if index.num_rows == 0 or "SingleValue" not in set(index["identifier"].to_pylist()):
+        return []
+    out = []
+    for result in dsv.get_analysis_result(identifier="SingleValue"):
+        fields = {name: getattr(result, name, None) for name in (
+            "value", "value_name", "value_units", "sheet_name", "stimulus_id",
+            "analysis_algorithm")}
+        units = fields["value_units"]
+        stimulus = fields["stimulus_id"]
+        out.append({
+            "value_name": fields["value_name"],
+            "value": float(fields["value"]) if fields["value"] is not None else None,
+            "units": str(getattr(units, "dimensionality", units)) if units is not None
+            else "",
+            "sheet": fields["sheet_name"],
+            "stimulus": _stimulus_text(stimulus),
+            "analysis_algorithm": fields["analysis_algorithm"],
+        })
+    return out
+
+
 def summary_data(dsv: DataStoreView, *, ads: bool = True) -> dict[str, Any]:
     """A JSON-able summary of a view (what ``mozaik show --json`` prints).
 
     Keys: ``run`` (manifest fields), ``sheets`` (neurons, segments, spikes, ``mean_rate_hz``
     over the real presentations, ``variables``: recorded variable -> neurons recorded),
     ``stimuli`` (one entry per stimulus with its own parameters and trials), ``presentations``
-    (mean firing rate in Hz per sheet of each real presentation), ``analysis_results`` and
-    ``integrity`` (problems a quick check of the files found; ``mozaik check`` does a full one).
+    (mean firing rate in Hz per sheet of each real presentation, and its stimulus's
+    parameters), ``varied_parameters`` (the stimulus parameters that vary), ``analysis_results``,
+    ``single_values`` (every SingleValue with its units) and ``integrity`` (problems a quick
+    check of the files found; ``mozaik check`` does a full one).
     """
     store = dsv.store
     m = store.manifest
@@ -152,6 +204,7 @@ def summary_data(dsv: DataStoreView, *, ads: bool = True) -> dict[str, Any]:
     seg = dsv.segment_index
     real = seg.filter(pc.invert(seg["is_null"])) if seg.num_rows else seg
     sheets = _sheets(dsv, seg)
+    stimuli = _stimuli(real)
     problems = check_store(store.root, quick=True)
     return {
         "run": {"run_dir": str(store.root), "format": m.get("format"),
@@ -162,10 +215,12 @@ def summary_data(dsv: DataStoreView, *, ads: bool = True) -> dict[str, Any]:
                 "simulator_version": m.get("simulator_version"),
                 "exploded": m.get("exploded")},
         "sheets": sheets,
-        "stimuli": _stimuli(real),
+        "stimuli": stimuli,
+        "varied_parameters": varied_parameters(stimuli),
         "presentations": _presentations(real, [s["name"] for s in sheets]),
         "analysis_results": _analysis(dsv.analysis_index, dsv.store.registry) if ads
         else None,
+        "single_values": _single_values(dsv) if ads else None,
         "integrity": {"checked": "quick", "problems": [str(p) for p in problems]},
     }
 
@@ -223,20 +278,57 @@ def _text_stimuli(stimuli: list[dict[str, Any]]) -> list[str]:
     return lines + (["  (none)"] if not stimuli else [])
 
 
-def _text_presentations(pres: list[dict[str, Any]], sheets: list[str]) -> list[str]:
+def _text_presentations(pres: list[dict[str, Any]], sheets: list[str],
+                        varied: list[str]) -> list[str]:
+    """One row per presentation: id, the whole stimulus name, the value of every varied
+    stimulus parameter (a column each), trial, span, and the mean rate of each sheet."""
     if not pres:
         return []
-    lines = ["", "Presentations (mean firing rate per sheet, Hz; blank periods excluded):",
-             "  " + "  ".join([f"{'id':>5}", f"{'stimulus':<28}", f"{'trial':>5}",
-                               f"{'t_start..t_stop ms':>22}"] + [f"{s:>10}" for s in sheets])]
-    for p in pres[:MAX_PRESENTATIONS]:
-        span = f"{p['t_start_ms']:g}..{p['t_stop_ms']:g}"
+    shown = pres[:MAX_PRESENTATIONS]
+    heads = ["id", "stimulus", *varied, "trial", "t_start..t_stop ms", *sheets]
+    rows = []
+    for p in shown:
         rates = ["-" if p["rate_hz"][s] is None else f"{p['rate_hz'][s]:.2f}" for s in sheets]
-        lines.append("  " + "  ".join([f"{p['presentation_id']:>5}", f"{p['stimulus'][:28]:<28}",
-                                       f"{p['trial']:>5}", f"{span:>22}"]
-                                      + [f"{r:>10}" for r in rates]))
+        rows.append([str(p["presentation_id"]), p["stimulus"],
+                     *[_cell(p["params"].get(k)) for k in varied], str(p["trial"]),
+                     f"{p['t_start_ms']:g}..{p['t_stop_ms']:g}", *rates])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+    left = {1}  # the stimulus name; numbers align right
+
+    def line(cells: list[str]) -> str:
+        return "  " + "  ".join(c.ljust(w) if i in left else c.rjust(w)
+                                for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    lines = ["", "Presentations (mean firing rate per sheet, Hz; blank periods excluded"
+             + (f"; varied stimulus parameters: {', '.join(varied)}" if varied else "") + "):",
+             line(heads)] + [line(r) for r in rows]
     if len(pres) > MAX_PRESENTATIONS:
         lines.append(f"  ... {len(pres) - MAX_PRESENTATIONS} more (mozaik show --json lists all)")
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _text_single_values(values: list[dict[str, Any]]) -> list[str]:
+    if not values:
+        return []
+    lines = ["", f"Single values ({len(values)}):"]
+    for v in values[:MAX_SINGLE_VALUES]:
+        number = "-" if v["value"] is None else f"{v['value']:.6g}"
+        units = "" if v["units"] in ("", "dimensionless") else f" {v['units']}"
+        where = ", ".join(x for x in (f"sheet {v['sheet']}" if v["sheet"] else "",
+                                      v["stimulus"] or "", f"from {v['analysis_algorithm']}"
+                                      if v["analysis_algorithm"] else "") if x)
+        lines.append(f"  {v['value_name']}: {number}{units}" + (f"  ({where})" if where else ""))
+    if len(values) > MAX_SINGLE_VALUES:
+        lines.append(f"  ... {len(values) - MAX_SINGLE_VALUES} more (mozaik show --json lists "
+                     "all)")
     return lines
 
 
@@ -245,7 +337,8 @@ def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
     data = summary_data(dsv, ads=ads)
     sheets = [s["name"] for s in data["sheets"]]
     lines = _text_header(data["run"]) + _text_sheets(data["sheets"])
-    lines += _text_stimuli(data["stimuli"]) + _text_presentations(data["presentations"], sheets)
+    lines += _text_stimuli(data["stimuli"]) + _text_presentations(
+        data["presentations"], sheets, data["varied_parameters"])
     if data["analysis_results"] is not None:
         results = data["analysis_results"]
         lines += ["", f"Analysis results: {sum(r['count'] for r in results)}"]
@@ -254,6 +347,7 @@ def summarize(dsv: DataStoreView, *, ads: bool = True) -> str:
             extra += f" (UNREADABLE: {r['unreadable']})" if r["unreadable"] else ""
             lines.append(f"  {r['identifier']} from {r['analysis_algorithm']}{extra}: "
                          f"{r['count']}")
+        lines += _text_single_values(data["single_values"] or [])
     problems = data["integrity"]["problems"]
     root = data["run"]["run_dir"]
     lines.append("")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -120,11 +122,45 @@ class DataStoreView:
         """Number of analysis results."""
         return int(self.analysis_index.num_rows)
 
+    def _overview(self) -> list[tuple[str, str]]:
+        """(label, text) lines of the reprs, from the index tables only (nothing loaded)."""
+        seg = self.segment_index
+        real = seg.filter(pc.invert(seg["is_null"])) if seg.num_rows else seg
+        sheets = []
+        for sheet in sorted(set(real["sheet_name"].to_pylist())) if real.num_rows else []:
+            part = real.filter(pc.equal(real["sheet_name"], sheet))
+            most = pc.max(part["n_spiketrains"]).as_py() if part.num_rows else 0
+            sheets.append(f"{sheet} ({most} neurons recorded)")
+        names = Counter(name for _, name in {*zip(real["presentation_id"].to_pylist(),
+                                                  real["stimulus_name"].to_pylist(),
+                                                  strict=True)})
+        presentations = len(pc.unique(real["presentation_id"])) if real.num_rows else 0
+        ads = Counter(self.analysis_index["identifier"].to_pylist()) if (
+            self.n_analysis_results) else Counter()
+        status = self._store.manifest.get("status") or "unknown"
+        return [
+            ("run", f"{self._store.root} ({status})"),
+            ("sheets", ", ".join(sheets) or "none"),
+            ("stimuli", ", ".join(f"{n} x{k}" for n, k in sorted(names.items())) or "none"),
+            ("presentations", f"{presentations} ({self.n_segments} segments, blank ones "
+                              "included)"),
+            ("analysis results", f"{self.n_analysis_results}" + (
+                f" ({', '.join(f'{n} x{k}' for n, k in sorted(ads.items()))})" if ads
+                else "")),
+        ]
+
     def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} of {self._store.root}: {self.n_segments} segments, "
-            f"{self.n_analysis_results} analysis results>"
-        )
+        lines = self._overview()
+        width = max(len(label) for label, _ in lines)
+        body = "\n".join(f"  {label:<{width}} : {text}" for label, text in lines)
+        return f"<{type(self).__name__}\n{body}>"
+
+    def _repr_html_(self) -> str:
+        """The same facts as a table (Jupyter shows it for a store or view)."""
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(label)}</th>"
+                       f"<td style='text-align:left'>{html.escape(text)}</td></tr>"
+                       for label, text in self._overview())
+        return f"<div><strong>{type(self).__name__}</strong><table>{rows}</table></div>"
 
     def _segments(self, *, sheet: str | None = None, null: bool | None = False) -> pa.Table:
         t = self.segment_index
