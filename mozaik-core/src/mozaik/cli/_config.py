@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import yaml
 
-from mozaik.study import Study, check_size, estimate_size, load_study
+from mozaik.study import Study, check_densities, check_size, estimate_size, load_study
 
 __all__ = ["ALLOW_LARGE_HELP", "INCLUDE_ROOT_HELP", "check_study_size", "config"]
 
@@ -27,7 +27,8 @@ def check_study_size(study: Study, allow_large: bool, *, summary: bool = True) -
     fit in this machine's memory (unless allowed), or more NEST threads than it can serve, is a
     ConfigError (see :func:`mozaik.study.check_size`)."""
     estimate = estimate_size(study)
-    warnings = check_size(estimate, allow_large=allow_large or study.controller.allow_large)
+    warnings = check_densities(study) + check_size(
+        estimate, allow_large=allow_large or study.controller.allow_large)
     return ([f"# {estimate.summary()}"] if summary else []) + [f"Warning: {w}" for w in warnings]
 
 
@@ -39,7 +40,8 @@ def config() -> None:
 @config.command("check")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-              help="Override a parameter by dotted path, e.g. sheets.exc.params.density=2000.")
+              help="Override a parameter by dotted path, e.g. "
+              "sheets.exc.params.placement.n_neurons=800.")
 @click.option("--include-root", "include_roots", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help=INCLUDE_ROOT_HELP)
