@@ -114,9 +114,14 @@ def _figure(root: Path, rel: str) -> str:
         with contextlib.suppress(MozaikError):
             record = read_run_json(root, sidecar, f"the sidecar of {rel}")
     if isinstance(record, Mapping):
-        caption += (f" &mdash; {_e(str(record.get('plot')))}, query <code>"
-                    f"{_e(json.dumps(record.get('query', {}), sort_keys=True, default=str))}"
-                    "</code>")
+        said = record.get("caption")
+        if isinstance(said, str) and said:
+            caption += f" &mdash; {_e(said)} <i>({_e(str(record.get('plot')))})</i>"
+        else:  # a figure drawn before captions (or by a plot that writes none)
+            query = record.get("query") or {}
+            selected = (f", query <code>{_e(json.dumps(query, sort_keys=True, default=str))}"
+                        "</code>") if query else ""
+            caption += f" &mdash; {_e(str(record.get('plot')))}{selected}"
     return (f'<figure><img alt="{_e(Path(rel).stem)}" src="data:'
             f'{_IMAGE_TYPES[Path(rel).suffix]};base64,{data}"><figcaption>{caption}'
             "</figcaption></figure>")

@@ -20,7 +20,8 @@ from mozaik import MozaikError
 
 from mozaik_plot._style import look
 
-__all__ = ["Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"]
+__all__ = ["Layout", "Node", "Panel", "PlotParameterError", "fit_title", "render",
+           "set_param"]
 
 
 class PlotParameterError(MozaikError):
@@ -40,6 +41,9 @@ class Node(ABC):
 
     #: Parameter names and default values of the node.
     defaults: ClassVar[Mapping[str, Any]] = {}
+    #: What the figure shows, in a sentence or two (set on a figure's root node by the plot;
+    #: recorded in the sidecar and shown under the figure in the report).
+    caption: str | None = None
 
     def __init__(self, name: str, **params: Any) -> None:
         self.name = name
@@ -82,7 +86,7 @@ class Panel(Node):
         self.draw(ax)
         p = self.params
         if p["title"] is not None:
-            ax.set_title(p["title"])
+            fit_title(ax, str(p["title"]))
         if p["xlabel"] is not None:
             ax.set_xlabel(p["xlabel"])
         if p["ylabel"] is not None:
@@ -98,6 +102,55 @@ class Panel(Node):
     @abstractmethod
     def draw(self, ax: Axes) -> None:
         """Draw into ``ax`` (labels with units, title)."""
+
+
+#: Smallest font size (points) a title shrinks to before it is wrapped further or cut.
+MIN_TITLE_POINTS = 6.0
+
+
+def _wrapped(text: str, parts: int) -> str:
+    """``text`` with each line broken at spaces (after commas first) into lines of about
+    ``1 / parts`` of its length."""
+    out = []
+    for line in text.split("\n"):
+        target = max(1, -(-len(line) // parts))
+        rows: list[str] = []
+        for word in line.split(" "):
+            if rows and len(rows[-1]) + 1 + len(word) <= target:
+                rows[-1] = f"{rows[-1]} {word}"
+            else:
+                rows.append(word)
+        out += rows
+    return "\n".join(out)
+
+
+def fit_title(ax: Axes, text: str) -> None:
+    """Set ``text`` as the title of ``ax`` so that it never reaches beyond the axes' width:
+    shrink it (down to :data:`MIN_TITLE_POINTS`), then break long lines at commas and
+    spaces, then cut the longest line with an ellipsis (the full text stays in the figure's
+    sidecar and caption)."""
+    title = ax.set_title(text)
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = ax.get_window_extent(renderer).width
+
+    def too_wide() -> bool:
+        return bool(title.get_window_extent(renderer).width > width)
+
+    size = float(title.get_fontsize())
+    while too_wide() and size > MIN_TITLE_POINTS:
+        size = max(MIN_TITLE_POINTS, size - 0.5)
+        title.set_fontsize(size)
+    parts = 2
+    while too_wide() and parts <= 4:
+        title.set_text(_wrapped(text, parts))
+        parts += 1
+    shown = title.get_text()
+    while too_wide() and len(shown) > 2:
+        rows = shown.split("\n")
+        longest = max(range(len(rows)), key=lambda i: len(rows[i]))
+        rows[longest] = rows[longest][:-2].rstrip(", ") + "\u2026"
+        shown = "\n".join(rows)
+        title.set_text(shown)
 
 
 class Layout(Node):
