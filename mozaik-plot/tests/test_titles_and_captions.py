@@ -158,6 +158,7 @@ def test_a_legend_never_covers_data() -> None:
                         "conductance (uS)")
     figure = render(Layout("root", [panel]), (3.0, 2.0))
     try:
+        figure.canvas.draw()  # limits and positions as saved
         renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
         ax = figure.axes[0]
         legend = ax.get_legend().get_window_extent(renderer)

@@ -203,12 +203,12 @@ class CurvePanel(Panel):
     """Curves over ``x``: each ``(label, mean, error)`` with error bars (error may be None).
 
     Parameters: ``legend``, ``colors``, ``marks`` (one x value or None per curve: a dashed
-    vertical line in the curve's colour, e.g. the preferred value), plus those of
-    :class:`Panel`.
+    vertical line in the curve's colour, e.g. the preferred value), ``xticks`` (None:
+    automatic), plus those of :class:`Panel`.
     """
 
     defaults: ClassVar[Mapping[str, Any]] = {**Panel.defaults, "legend": True, "colors": None,
-                                             "marks": None}
+                                             "marks": None, "xticks": None}
 
     def __init__(self, name: str, x: np.ndarray,
                  curves: Sequence[tuple[str, np.ndarray, np.ndarray | None]],
@@ -227,6 +227,8 @@ class CurvePanel(Panel):
             if marks[i] is not None:
                 ax.axvline(float(marks[i]), color=color, linestyle="--", linewidth=0.8,
                            alpha=0.8)
+        if p["xticks"] is not None:
+            ax.set_xticks(list(p["xticks"]))
         ax.set_xlabel(self.x_label)
         ax.set_ylabel(self.y_label)
         if p["legend"] and len(self.curves) > 1:

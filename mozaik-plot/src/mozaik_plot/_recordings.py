@@ -54,7 +54,7 @@ def stimulus_title(stimulus: str | StimulusIdentity,
         StimulusIdentity.from_string(stimulus))
     keys = None if varying is None else varying.get(sid.name, ())
     params = {k: v for k, v in sid.params.items()
-              if k not in ("duration_ms", "trial") and (keys is None or k in keys)}
+              if k != "duration_ms" and (k in keys if keys is not None else k != "trial")}
     name = sid.name
     if name == "InternalStimulus":
         protocol = str(sid.params.get("protocol") or "")

@@ -313,11 +313,13 @@ class TuningCurvePlot(FigurePlot):
                 peak = f", peak at {_fmt(preferred[0], degrees)}" if preferred[0] is not None \
                     else ""
             units = results[0].value_units
+            # quarter periods (0, 45, 90, 135, 180 degrees of an orientation)
+            ticks = (np.arange(5) * period / 4).tolist() if degrees and period else None
             panels.append(CurvePanel(f"neuron_{neuron}", xs, curves,
                                      axis_label(name, "deg" if degrees else None),
                                      axis_label(p.value_name, units),
                                      title=f"{p.sheet} neuron {neuron}{peak}",
-                                     marks=preferred))
+                                     marks=preferred, xticks=ticks))
         if not panels:
             msg = (f"no PerNeuronValue {p.value_name!r} of sheet {p.sheet!r} at two or more "
                    f"values of stimulus parameter {p.parameter!r} for neurons {list(p.neurons)}")
