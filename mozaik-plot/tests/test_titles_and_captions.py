@@ -68,6 +68,11 @@ def _assert_titles_fit(figure: Figure) -> list[str]:
         assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, title.get_text()
         assert box.y1 <= page.y1 + 1, title.get_text()
         titles.append(title.get_text())
+    # no axis label runs into another (a short raster's label over its PSTH's)
+    labels = [ax.yaxis.label.get_window_extent(renderer) for ax in figure.axes
+              if ax.get_ylabel()]
+    for i, box in enumerate(labels):
+        assert not any(box.overlaps(other) for other in labels[i + 1:]), box
     return titles
 
 

@@ -139,6 +139,8 @@ def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams,
     else:
         rows, label = trial.astype(np.int64) * n + neuron, "trial x neuron"
     color = sheet_color(seg.sheet)
+    if params.psth:  # a raster above a PSTH is short: its label on two lines stays beside it
+        label = label.replace(" x ", "\nx ")
     raster = RasterPanel("raster", time, rows, n * n_trials, row_label=label, color=color,
                          title=f"{seg.sheet}: {stimulus_title(seg.stimulus, varying)}",
                          xlim=(0.0, seg.duration_ms))
