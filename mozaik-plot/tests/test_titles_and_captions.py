@@ -197,7 +197,9 @@ def test_every_standard_figure_has_a_caption_saying_what_it_shows(
         plots["raster"].draw(store.full_view(), figures / "raster.png")  # the sidecar keeps it
     finally:
         store.close()
-    assert json.loads((figures / "raster.json").read_text())["caption"] == captions["raster"]
+    sidecar = json.loads((figures / "raster.json").read_text())
+    assert sidecar["caption"] == captions["raster"]
+    assert sidecar["axes"][0]["title"] == "exc: TinyGrating\norientation=0"  # as given
     assert captions["raster"].startswith("Spikes of sheet(s) exc, inh"), captions
     assert "membrane potential of neuron" in captions["overview"]
     assert "against the stimulus parameter orientation" in captions["tuning"]

@@ -18,7 +18,7 @@ from mozaik.datastore import param_filter_query
 from mozaik.plot import Plot
 
 from mozaik_plot._style import look
-from mozaik_plot._tree import Node, render, set_param
+from mozaik_plot._tree import Node, full_title, render, set_param
 
 if TYPE_CHECKING:
     from mozaik.datastore import DataStoreView
@@ -174,7 +174,8 @@ def save_figure(figure: Figure, path: Path, record: Mapping[str, Any],
     with look():
         figure.savefig(png, metadata={"Software": None})
         figure.savefig(vector, metadata=meta.get(vector_format, {}))
-    axes = [{"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
+    # each panel's title as given (before fit_title shrank, broke or cut it to fit)
+    axes = [{"title": full_title(ax), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
             for ax in figure.axes]
     text = json.dumps({**record, "files": [png.name, vector.name], "axes": axes},
                       indent=2, sort_keys=True, default=str)

@@ -21,7 +21,7 @@ from mozaik import MozaikError
 
 from mozaik_plot._style import look
 
-__all__ = ["Layout", "Node", "Panel", "PlotParameterError", "fit_title", "render",
+__all__ = ["Layout", "Node", "Panel", "PlotParameterError", "fit_title", "full_title", "render",
            "set_param"]
 
 
@@ -130,7 +130,7 @@ def fit_title(ax: Axes, text: str, max_lines: int = 3) -> None:
     """Set ``text`` as the title of ``ax`` so that it never reaches beyond the axes' width:
     shrink it (down to :data:`MIN_TITLE_POINTS`), then break its last line after commas (a
     title is ``name`` then ``parameters``; at most ``max_lines`` lines in all), then cut the
-    longest line with an ellipsis (the full text stays in the figure's sidecar and caption).
+    longest line with an ellipsis (the full text stays in the figure's sidecar).
     """
     _FULL_TITLES[ax] = text
     title = ax.set_title(text)
@@ -160,6 +160,11 @@ def fit_title(ax: Axes, text: str, max_lines: int = 3) -> None:
         longest = max(range(len(rows)), key=lambda i: len(rows[i]))
         rows[longest] = rows[longest][:-2].rstrip(", ") + "\u2026"
         title.set_text("\n".join(rows))
+
+
+def full_title(ax: Axes) -> str:
+    """The title ``ax`` was given, before :func:`fit_title` fitted it (else its title)."""
+    return _FULL_TITLES.get(ax, ax.get_title())
 
 
 def _overlapping(figure: Figure, renderer: Any) -> list[Axes]:
