@@ -126,7 +126,8 @@ SNAPSHOT = {
         "NEST_BYTES_PER_CONNECTION", "NEST_BYTES_PER_NEURON", "RECORDING_BUDGET_BYTES_PER_S",
         "SAMPLE_BYTES", "SECTIONS", "STUDY_SECTIONS",
         "Section", "SizeEstimate", "Study", "THREADS_PER_CORE_LIMIT", "WORKFLOW_SECTIONS",
-        "WorkflowEntry", "check_recording", "check_size", "check_threads", "estimate_size",
+        "WorkflowEntry", "check_densities", "check_recording", "check_size", "check_threads",
+        "estimate_size",
         "load_study",
         "load_workflow_sections", "machine_cores", "machine_memory_bytes", "structure_component",
         "study_from_tree"

@@ -14,10 +14,11 @@ SNAPSHOT = [
     "PerNeuronValueScatter", "PhaseMovie", "PhaseMovieParams", "PlotParameterError",
     "PositionPanel", "PsthPanel", "REPORT_NAME", "RasterPanel", "RasterParams", "RasterPlot",
     "ScatterPanel", "ScatterParams", "SearchPanel", "SignalPanel", "SpectrumParams",
-    "SpectrumPlot", "TuningCurveParams", "TuningCurvePlot", "__version__", "axis_label", "look",
+    "SpectrumPlot", "TuningCurveParams", "TuningCurvePlot", "__version__", "axis_label",
+    "fit_title", "look",
     "objective_columns", "parameter_search_columns", "parameter_search_figure",
     "plot_parameter_search", "render", "save_figure", "search_value_columns", "set_param",
-    "sheet_color", "write_report"
+    "sheet_color", "stimulus_title", "write_report"
 ]
 
 

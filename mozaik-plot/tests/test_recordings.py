@@ -58,7 +58,7 @@ def test_raster_trial_grouping_and_psth(tiny_store: DataStore) -> None:
     figure = RasterPlot(params).figure(tiny_store)
     try:
         raster, psth = figure.axes
-        assert raster.get_ylabel() == "trial x neuron" and raster.get_xlabel() == ""
+        assert raster.get_ylabel() == "trial\nx neuron" and raster.get_xlabel() == ""
         rows = np.asarray(raster.lines[0].get_ydata())
         n = TINY_STORE.sheets["exc"]
         assert set(rows // n) == {0, 1}  # blocks of trials

@@ -28,6 +28,7 @@ from mozaik_plot import (
     write_report,
 )
 from PIL import Image
+from playwright.sync_api import sync_playwright
 
 
 def _run_with_figures(store: DataStore) -> Path:
@@ -62,7 +63,9 @@ def test_report_holds_run_model_figures_and_values(plot_store: DataStore) -> Non
                      "<td>mozaik-plot</td>", "TinyGrating",
                      "<td>exc_exc</td><td></td><td>exc</td><td>exc</td><td>"):
         assert expected in text, expected
-    assert "RasterPlot, query <code>{}</code>" in text
+    # captions say what each figure shows (not "query {}")
+    assert "00_RasterPlot.png</b> &mdash; Spikes of sheet(s) exc, inh (columns)" in page
+    assert "query <code>{}</code>" not in text
 
 
 def test_report_command_of_the_cli(plot_store: DataStore, tmp_path: Path,
@@ -136,3 +139,77 @@ def test_report_renders_with_its_images_in_chromium(plot_store: DataStore,
     rows = np.flatnonzero((np.abs(pixels - red).sum(axis=2) < 30).any(axis=1))
     region = pixels[rows.min():rows.max() + 1]
     assert region.std() > 20
+
+
+#: Debian's Chromium, driven by Playwright (no browser download).
+CHROMIUM = "/usr/bin/chromium"
+
+_PAGE_CHECK = """() => {
+  const root = document.documentElement;
+  const body = document.body.getBoundingClientRect();
+  const images = [...document.images].map(i => ({alt: i.alt, ok: i.complete &&
+      i.naturalWidth > 0 && i.naturalHeight > 0}));
+  const wide = [...document.querySelectorAll('table, figure, img, h1, h2, h3, p')]
+      .filter(e => e.getBoundingClientRect().right > body.right + 1)
+      .map(e => e.tagName + ': ' + e.textContent.slice(0, 60));
+  return {images, wide, scroll: root.scrollWidth, width: root.clientWidth};
+}"""
+
+
+def test_report_page_in_chromium_has_no_overflow_and_every_image_loads(
+        plot_store: DataStore) -> None:
+    root = _run_with_figures(plot_store)
+    # a model section with long parameter values, as a real study has
+    config = {"name": "report", "connectors": {"exc_exc": {
+        "component": "FixedProbabilityConnector", "source": "exc", "target": "exc",
+        "params": {"probability": 0.02, "weight_uS": 0.004, "delay_ms": 0.2,
+                   "expression": "x" * 300}}},
+              "sheets": {"exc": {"component": "Sheet", "params": {
+                  "cell": {"model": "IF_cond_exp", "params": {"tau_m": 20.0}}}}}}
+    plot_store.update_manifest(config=config)
+    page_file = write_report(root)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            pages = {}
+            for width in (1280, 800):  # a desktop and a narrow window
+                page.set_viewport_size({"width": width, "height": 900})
+                pages[width] = page.evaluate(_PAGE_CHECK)
+        finally:
+            browser.close()
+    for width, found in pages.items():
+        assert [i["alt"] for i in found["images"]] == ["00_RasterPlot", "01_OverviewPlot",
+                                                       "02_Movie"]
+        assert all(i["ok"] for i in found["images"]), (width, found["images"])
+        assert found["wide"] == [], (width, found["wide"])
+        assert found["scroll"] <= found["width"], (width, found)
+
+
+def test_report_lists_parameters_seeds_command_and_commit(plot_store: DataStore) -> None:
+    plot_store.update_manifest(
+        config={"name": "va", "connectors": {"exc_inh": {
+            "component": "FixedProbabilityConnector", "source": "exc", "target": "inh",
+            "params": {"probability": 0.02, "weight_uS": 0.004, "delay_ms": 0.2}}},
+                "sheets": {"exc": {"component": "Sheet", "params": {
+                    "cell": {"model": "IF_cond_exp", "params": {"tau_m": 20.0, "cm": 0.2},
+                             "initial_values": {"v": {"distribution": "uniform",
+                                                      "low": -60.0, "high": -59.0}}},
+                    "placement": {"n_neurons": 16}}}}},
+        seeds={"model": 7, "simulation": 8, "experiment": 9},
+        provenance={"command": ["mozaik", "run", "study.yaml", "--set", "a.b=[1, 2]"],
+                    "model_git_commit": "0123456789abcdef"})
+    text = html.unescape(write_report(plot_store.root).read_text())
+    for expected in ("<td>command line</td><td>mozaik run study.yaml --set 'a.b=[1, 2]'</td>",
+                     "<td>git commit of the study</td><td>0123456789abcdef</td>",
+                     "<td>seeds</td><td>model 7, simulation 8, experiment 9</td>",
+                     "probability = 0.02\nweight_uS = 0.004\ndelay_ms = 0.2",
+                     "<td>IF_cond_exp</td><td>params.tau_m = 20\nparams.cm = 0.2\n"
+                     "initial_values.v = uniform(low=-60, high=-59)</td>",
+                     "placement.n_neurons = 16"):
+        assert expected in text, expected
+    heads = re.findall(r"<tr>((?:<th>[^<]*</th>)+)</tr>", text)
+    for head in heads:
+        names = re.findall(r"<th>([^<]*)</th>", head)
+        assert len(names) == len(set(names)), names  # distinct column headings

@@ -28,7 +28,9 @@ def test_histograms_one_panel_per_result(plot_store: DataStore) -> None:
         assert figure.get_suptitle() == "Firing rate"
         for ax in figure.axes:
             assert ax.get_xlabel() == "Firing rate (Hz)" and ax.get_ylabel() == "neurons"
-            assert ax.get_title().startswith("exc: Firing rate\nTinyGrating(")
+            # the stimulus, then the parameters that vary among the panels
+            assert ax.get_title().startswith("exc: Firing rate\nTinyGrating\n")
+            assert "trial=" in ax.get_title() or "orientation=" in ax.get_title()
             assert len(ax.patches) == 8
             assert sum(p.get_height() for p in ax.patches) == 16  # every neuron counted once
     finally:
@@ -72,19 +74,20 @@ def test_tuning_curves_have_trial_error_bars(plot_store: DataStore) -> None:
     figure = TuningCurvePlot(params).figure(plot_store)
     try:
         assert len(figure.axes) == 3
-        assert [ax.get_title() for ax in figure.axes] == [
+        assert [ax.get_title().split(",")[0] for ax in figure.axes] == [
             "exc neuron 0", "exc neuron 1", "exc neuron 2"]
         ax = figure.axes[0]
-        assert ax.get_xlabel() == "orientation" and ax.get_ylabel() == "Firing rate (Hz)"
+        assert ax.get_xlabel() == "orientation (deg)" and ax.get_ylabel() == "Firing rate (Hz)"
         (bars,) = ax.containers
         line, _caps, (errors,) = bars.lines[0], bars.lines[1], bars.lines[2]
-        assert np.allclose(line.get_xdata(), ORIENTATIONS)
+        # in degrees, 180 joined to 0 (one orientation)
+        assert np.allclose(line.get_xdata(), [*np.degrees(ORIENTATIONS), 180.0])
         rates = [r for r in plot_store.get_analysis_result(value_name="Firing rate",
                                                             analysis_algorithm="FiringRate",
                                                             sheet_name="exc")
                  if r.stimulus_id.params["orientation"] == 0.0]
         assert len(rates) == 3  # three trials
         assert np.isclose(line.get_ydata()[0], np.mean([r.values[0] for r in rates]))
-        assert len(errors.get_segments()) == len(ORIENTATIONS)
+        assert len(errors.get_segments()) == len(ORIENTATIONS) + 1
     finally:
         plt.close(figure)

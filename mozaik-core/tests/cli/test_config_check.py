@@ -176,7 +176,8 @@ def test_one_list_of_sections(tmp_path: Path, with_plugin: PluginManager) -> Non
     assert {s.kind for s in SECTIONS if s.name == "backend"} == {"backends"}
     with pytest.raises(ConfigError) as info:
         load_study(write_study(tmp_path, extra="bakend: {}\n"))
-    assert f"bakend: unknown section; a study has: {', '.join(STUDY_SECTIONS)}" in str(
+    assert ("bakend: unknown section (did you mean 'backend'?); a study has: "
+            f"{', '.join(STUDY_SECTIONS)}") in str(
         info.value)
 
 

@@ -219,7 +219,7 @@ def test_all_errors_of_a_file_at_once(tmp_path: Path, toys: PluginManager) -> No
     assert "study.yaml:3: simulator.time_step: time_step must be > 0" in text
     assert "sheets.exc.params.density: expected a number, got 'lots' (str)" in text
     assert "sheets.exc.params.cell.tau_m: expected a number, got [1]" in text
-    assert "sheets.exc.params: unknown key(s) colour" in text
+    assert "sheets.exc.params.colour: unknown key(s) colour" in text  # at the key's line
     assert "sheets.inh.component: unknown sheet 'ToySheeet'; installed sheets: ToySheet" in text
     assert "Did you mean 'ToySheet'" in text
     assert "connectors.e2x.target: target sheet 'nowhere' does not exist" in text

@@ -136,7 +136,7 @@ def test_plots_are_checked_at_load_with_file_and_line(tmp_path: Path, study_dir:
     text = str(info.value)
     assert f"{file}:6: plots.1.component: unknown search plot 'RateLst'" in text
     assert "installed search plots: Broken, RateList" in text and "Did you mean 'RateList'" in text
-    assert f"{file}:8: plots.2.params: unknown key(s) value_nam" in text
+    assert f"{file}:8: plots.2.params.value_nam: unknown key(s) value_nam" in text
     with pytest.raises(ConfigError, match=r"s\.yaml:4: plots: expected a list"):
         load_search(_file(tmp_path, "plots: {component: RateList}\n"))
 

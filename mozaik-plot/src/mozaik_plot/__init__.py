@@ -42,7 +42,13 @@ if TYPE_CHECKING:
         ScatterPanel,
         SignalPanel,
     )
-    from mozaik_plot._recordings import OverviewParams, OverviewPlot, RasterParams, RasterPlot
+    from mozaik_plot._recordings import (
+        OverviewParams,
+        OverviewPlot,
+        RasterParams,
+        RasterPlot,
+        stimulus_title,
+    )
     from mozaik_plot._report import REPORT_NAME, write_report
     from mozaik_plot._search import (
         SearchPanel,
@@ -66,7 +72,15 @@ if TYPE_CHECKING:
         SpectrumPlot,
     )
     from mozaik_plot._style import COLORS, LOOK, axis_label, look, sheet_color
-    from mozaik_plot._tree import Layout, Node, Panel, PlotParameterError, render, set_param
+    from mozaik_plot._tree import (
+        Layout,
+        Node,
+        Panel,
+        PlotParameterError,
+        fit_title,
+        render,
+        set_param,
+    )
     from mozaik_plot._values import (
         PerNeuronValueParams,
         PerNeuronValuePlot,
@@ -98,7 +112,8 @@ _EXPORTS = {
         "ScatterPanel",
         "SignalPanel",
     ),
-    "_recordings": ("OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot"),
+    "_recordings": ("OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot",
+                    "stimulus_title"),
     "_report": ("REPORT_NAME", "write_report"),
     "_search": (
         "SearchPanel",
@@ -118,7 +133,8 @@ _EXPORTS = {
         "SpectrumPlot",
     ),
     "_style": ("COLORS", "LOOK", "axis_label", "look", "sheet_color"),
-    "_tree": ("Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"),
+    "_tree": ("Layout", "Node", "Panel", "PlotParameterError", "fit_title", "render",
+              "set_param"),
     "_values": (
         "PerNeuronValueParams",
         "PerNeuronValuePlot",
@@ -182,6 +198,7 @@ __all__ = [
     "TuningCurvePlot",
     "__version__",
     "axis_label",
+    "fit_title",
     "look",
     "objective_columns",
     "parameter_search_columns",
@@ -192,5 +209,6 @@ __all__ = [
     "search_value_columns",
     "set_param",
     "sheet_color",
+    "stimulus_title",
     "write_report",
 ]

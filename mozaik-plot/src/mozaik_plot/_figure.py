@@ -18,12 +18,12 @@ from mozaik.datastore import param_filter_query
 from mozaik.plot import Plot
 
 from mozaik_plot._style import look
-from mozaik_plot._tree import Node, render, set_param
+from mozaik_plot._tree import Node, full_title, render, set_param
 
 if TYPE_CHECKING:
     from mozaik.datastore import DataStoreView
 
-__all__ = ["FigureParams", "FigurePlot", "NothingToDraw", "save_figure"]
+__all__ = ["FigureParams", "FigurePlot", "NothingToDraw", "caption_of", "save_figure"]
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,19 @@ class FigurePlot(Plot[FigureParams]):
         NothingToDraw
             If the view holds nothing the plot can draw.
         """
+        return self.figure_and_caption(view)[0]
+
+    def figure_and_caption(self, view: DataStoreView) -> tuple[Figure, str]:
+        """The figure of ``view`` (see :meth:`figure`) and its caption: what it shows (the
+        plot's own words when its root node has a ``caption``, else the title and the panels'
+        titles), with the query that selected the data when there is one."""
         root, title = self.tree(self.narrow(view))
         for path, value in sorted(self.params.overrides.items()):
             set_param(root, path, value)
         size = self.params.size_in
-        return render(root, (float(size[0]), float(size[1])), self.params.title or title)
+        shown = self.params.title or title
+        figure = render(root, (float(size[0]), float(size[1])), shown)
+        return figure, caption_of(root, shown, self.params.query)
 
     def draw(self, view: DataStoreView, path: Path) -> Sequence[Path]:
         """Save the figure of ``view`` as ``path`` (PNG), its vector copy and sidecar.
@@ -101,20 +109,44 @@ class FigurePlot(Plot[FigureParams]):
         Returns the files written, or ``[]`` with a warning naming what was missing.
         """
         try:
-            figure = self.figure(view)
+            figure, caption = self.figure_and_caption(view)
         except NothingToDraw as exc:
             log.warning("%s: nothing to draw: %s", type(self).__name__, exc)
             return []
         try:
-            return save_figure(figure, Path(path), self.record(), self.params.vector_format)
+            return save_figure(figure, Path(path), {**self.record(), "caption": caption},
+                               self.params.vector_format)
         finally:
             plt.close(figure)
 
     def record(self) -> dict[str, Any]:
-        """What the sidecar records: plot, parameters (query included), mozaik-plot version."""
+        """What the sidecar records: plot, parameters (query included), mozaik-plot version
+        (and, written by :meth:`draw`, the caption)."""
         params = attrs.asdict(self.params)
         return {"plot": type(self).__name__, "query": params.get("query", {}),
                 "params": params, "mozaik_plot": md.version("mozaik-plot")}
+
+
+def _panel_titles(node: Node) -> list[str]:
+    if not node.children:
+        title = node.params.get("title")
+        return [" ".join(str(title).split())] if title else []
+    return [t for child in node.children for t in _panel_titles(child)]
+
+
+def caption_of(root: Node, title: str | None, query: Mapping[str, Any]) -> str:
+    """The caption of a figure tree: ``root.caption`` or the title and the panels' titles,
+    then the query that selected the data (if any)."""
+    if root.caption:
+        text = root.caption
+    else:
+        titles = list(dict.fromkeys(_panel_titles(root)))
+        shown = "; ".join(titles[:12]) + ("; ..." if len(titles) > 12 else "")
+        text = f"{title or type(root).__name__}" + (f": {shown}" if shown else "")
+    if query:
+        selected = ", ".join(f"{k}={v}" for k, v in sorted(query.items()))
+        text = f"{text} (data selected by {selected})"
+    return text if text.endswith(".") else f"{text}."
 
 
 def save_figure(figure: Figure, path: Path, record: Mapping[str, Any],
@@ -142,7 +174,8 @@ def save_figure(figure: Figure, path: Path, record: Mapping[str, Any],
     with look():
         figure.savefig(png, metadata={"Software": None})
         figure.savefig(vector, metadata=meta.get(vector_format, {}))
-    axes = [{"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
+    # each panel's title as given (before fit_title shrank, broke or cut it to fit)
+    axes = [{"title": full_title(ax), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
             for ax in figure.axes]
     text = json.dumps({**record, "files": [png.name, vector.name], "axes": axes},
                       indent=2, sort_keys=True, default=str)

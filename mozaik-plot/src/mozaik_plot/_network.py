@@ -17,7 +17,7 @@ from mozaik_plot._data import results_of, stimulus_spikes
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw, log
 from mozaik_plot._movie import movie_target, save_movie
 from mozaik_plot._panels import HistogramPanel, PositionPanel
-from mozaik_plot._recordings import short_stimulus
+from mozaik_plot._recordings import stimulus_title
 from mozaik_plot._style import look
 from mozaik_plot._tree import Layout, Node
 
@@ -144,7 +144,7 @@ class ActivityMovie(FigurePlot):
         counts = np.zeros((n_frames, g.segments.n_neurons))
         np.add.at(counts, (frame, g.neuron[first]), 1.0)
         positions = view.neuron_positions(p.sheet)[:, :2]
-        return positions, counts, f"{p.sheet}: {short_stimulus(g.segments.stimulus, 40)}"
+        return positions, counts, f"{p.sheet}: {stimulus_title(g.segments.stimulus)}"
 
     def draw(self, view: DataStoreView, path: Path) -> Sequence[Path]:
         try:

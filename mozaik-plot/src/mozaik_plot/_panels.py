@@ -13,10 +13,30 @@ from mozaik_plot._style import COLORS, MEAN_LINEWIDTH, TRIAL_ALPHA, TRIAL_LINEWI
 from mozaik_plot._tree import Panel
 
 __all__ = ["CurvePanel", "HistogramPanel", "PositionPanel", "PsthPanel", "RasterPanel",
-           "ScatterPanel", "SignalPanel"]
+           "ScatterPanel", "SignalPanel", "legend_clear_of_data"]
 
 #: Above this many spikes a raster is drawn as one pixel-marker line, rasterised in vector files.
 FAST_RASTER_SPIKES = 20_000
+
+
+def legend_clear_of_data(ax: Axes) -> None:
+    """A legend in the top right of ``ax`` with the y range raised so that no data lies
+    under it (a legend over the data hides what the figure shows)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    legend = ax.legend(handles, labels, frameon=False, loc="upper right",
+                       ncols=min(len(labels), 3), borderaxespad=0.2, handlelength=1.2,
+                       columnspacing=1.0)
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = legend.get_window_extent(renderer).transformed(ax.transAxes.inverted())
+    room = float(box.y0) - 0.04  # axes fraction the data may fill, below the legend
+    low, high = ax.get_ylim()
+    data_high = float(ax.dataLim.y1)
+    if room <= 0.2 or not np.isfinite(data_high) or data_high <= low:
+        return
+    if (data_high - low) / (high - low) > room:
+        ax.set_ylim(low, low + (data_high - low) / room)
 
 
 class RasterPanel(Panel):
@@ -100,7 +120,7 @@ class SignalPanel(Panel):
         ax.set_xlabel(axis_label("time", "ms"))
         ax.set_ylabel(self.y_label)
         if len(self.series) > 1:
-            ax.legend(frameon=False, loc="upper right")
+            legend_clear_of_data(ax)
 
 
 class HistogramPanel(Panel):
@@ -180,9 +200,15 @@ class ScatterPanel(Panel):
 
 
 class CurvePanel(Panel):
-    """Curves over ``x``: each ``(label, mean, error)`` with error bars (error may be None)."""
+    """Curves over ``x``: each ``(label, mean, error)`` with error bars (error may be None).
 
-    defaults: ClassVar[Mapping[str, Any]] = {**Panel.defaults, "legend": True, "colors": None}
+    Parameters: ``legend``, ``colors``, ``marks`` (one x value or None per curve: a dashed
+    vertical line in the curve's colour, e.g. the preferred value), ``xticks`` (None:
+    automatic), plus those of :class:`Panel`.
+    """
+
+    defaults: ClassVar[Mapping[str, Any]] = {**Panel.defaults, "legend": True, "colors": None,
+                                             "marks": None, "xticks": None}
 
     def __init__(self, name: str, x: np.ndarray,
                  curves: Sequence[tuple[str, np.ndarray, np.ndarray | None]],
@@ -193,11 +219,17 @@ class CurvePanel(Panel):
     def draw(self, ax: Axes) -> None:
         p = self.params
         colors = p["colors"]
+        marks = p["marks"] or [None] * len(self.curves)
         for i, (label, mean, error) in enumerate(self.curves):
-            color = colors[i % len(colors)] if colors else None
+            color = colors[i % len(colors)] if colors else f"C{i % 10}"
             ax.errorbar(self.x, mean, yerr=error, label=label, color=color, marker="o",
                         markersize=3, capsize=2, linewidth=MEAN_LINEWIDTH * 0.7)
+            if marks[i] is not None:
+                ax.axvline(float(marks[i]), color=color, linestyle="--", linewidth=0.8,
+                           alpha=0.8)
+        if p["xticks"] is not None:
+            ax.set_xticks(list(p["xticks"]))
         ax.set_xlabel(self.x_label)
         ax.set_ylabel(self.y_label)
         if p["legend"] and len(self.curves) > 1:
-            ax.legend(frameon=False)
+            legend_clear_of_data(ax)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import math
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -18,7 +19,8 @@ from mozaik_plot._tree import Layout, Node
 if TYPE_CHECKING:
     from mozaik.datastore import DataStoreView
 
-__all__ = ["OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot", "short_stimulus"]
+__all__ = ["OverviewParams", "OverviewPlot", "RasterParams", "RasterPlot", "short_stimulus",
+           "stimulus_title", "varying_by_name"]
 
 
 def short_stimulus(stimulus: str | StimulusIdentity, width: int = 60,
@@ -32,6 +34,53 @@ def short_stimulus(stimulus: str | StimulusIdentity, width: int = 60,
                       if k != "duration_ms" and (keys is None or k in keys))
     text = f"{sid.name}({shown})"
     return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _shown_value(key: str, value: object) -> str:
+    if key.endswith("_rad") and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{key.removesuffix('_rad')}={math.degrees(value):.3g}\u00b0"
+    return f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}"
+
+
+def stimulus_title(stimulus: str | StimulusIdentity,
+                   varying: Mapping[str, Collection[str]] | None = None) -> str:
+    """A stimulus for a panel title: its name, and on a second line the parameters that vary
+    among the figure's stimuli of that name (``varying``, from :func:`varying_by_name`; None:
+    every parameter but the duration). Angles given in radians (``*_rad``) are shown in
+    degrees. An ``InternalStimulus`` (no sensory input) is named by the experiment that
+    presents it (``NoStimulation: spontaneous activity``). Never cut: panels fit their titles
+    (:func:`mozaik_plot.fit_title`)."""
+    sid = stimulus if isinstance(stimulus, StimulusIdentity) else (
+        StimulusIdentity.from_string(stimulus))
+    keys = None if varying is None else varying.get(sid.name, ())
+    params = {k: v for k, v in sid.params.items()
+              if k != "duration_ms" and (k in keys if keys is not None else k != "trial")}
+    name = sid.name
+    if name == "InternalStimulus":
+        protocol = str(sid.params.get("protocol") or "")
+        params.pop("protocol", None)
+        direct = any(k.startswith("direct_stimulation.") for k in sid.params)
+        what = "direct stimulation" if direct else "spontaneous activity"
+        name = f"{protocol}: {what}" if protocol else what
+        params = {k.removeprefix("direct_stimulation."): v for k, v in params.items()}
+    shown = ", ".join(_shown_value(k, v) for k, v in params.items())
+    return f"{name}\n{shown}" if shown else name
+
+
+def varying_by_name(stimuli: Iterable[str | StimulusIdentity | None]) -> dict[str, set[str]]:
+    """For each stimulus name among ``stimuli``, the parameters whose values differ between
+    its stimuli (empty for a name shown once)."""
+    by_name: dict[str, list[StimulusIdentity]] = {}
+    for s in stimuli:
+        if s is None:
+            continue
+        sid = s if isinstance(s, StimulusIdentity) else StimulusIdentity.from_string(s)
+        by_name.setdefault(sid.name, []).append(sid)
+    out = {}
+    for name, sids in by_name.items():
+        keys = {k for s in sids for k in s.params}
+        out[name] = {k for k in keys if len({repr(s.params.get(k)) for s in sids}) > 1}
+    return out
 
 
 def varying_keys(stimuli: Iterable[str | StimulusIdentity | None]) -> set[str] | None:
@@ -72,8 +121,10 @@ class RasterParams(FigureParams):
     bin_ms: float = 10.0
 
 
-def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams) -> Node:
-    """The raster (and PSTH) of one sheet during one stimulus."""
+def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams,
+                varying: Mapping[str, Collection[str]] | None = None) -> Node:
+    """The raster (and PSTH) of one sheet during one stimulus (``varying``: see
+    :func:`stimulus_title`)."""
     seg = spikes.segments
     n = seg.n_neurons if params.max_neurons is None else min(seg.n_neurons, params.max_neurons)
     neuron, trial, time = spikes.neuron, spikes.trial_index, spikes.time_ms
@@ -88,8 +139,10 @@ def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams) -> Node
     else:
         rows, label = trial.astype(np.int64) * n + neuron, "trial x neuron"
     color = sheet_color(seg.sheet)
+    if params.psth:  # a raster above a PSTH is short: its label on two lines stays beside it
+        label = label.replace(" x ", "\nx ")
     raster = RasterPanel("raster", time, rows, n * n_trials, row_label=label, color=color,
-                         title=f"{seg.sheet}: {short_stimulus(seg.stimulus, 44)}",
+                         title=f"{seg.sheet}: {stimulus_title(seg.stimulus, varying)}",
                          xlim=(0.0, seg.duration_ms))
     if not params.psth:
         return Layout(name, [raster])
@@ -126,12 +179,24 @@ class RasterPlot(FigurePlot):
                    f"({view.n_segments} segments)")
             raise NothingToDraw(msg)
         rows = max(len(v) for v in per_sheet.values())
+        varying = varying_by_name(g.segments.stimulus for v in per_sheet.values() for g in v)
         children = []
         for k in range(rows):
             for s in sheets:
                 if k < len(per_sheet[s]):
-                    children.append(raster_node(f"{s}_{k}", per_sheet[s][k], p))
-        return Layout("raster", children, ncols=len(sheets)), "Spike rasters"
+                    children.append(raster_node(f"{s}_{k}", per_sheet[s][k], p, varying))
+        root = Layout("raster", children, ncols=len(sheets))
+        trials = max(len(g.segments.segment_id) for v in per_sheet.values() for g in v)
+        rows_are = ("neurons" if trials == 1 else
+                    f"neurons x {trials} trials" if p.group_by == "neuron" else
+                    f"{trials} trials x neurons")
+        neurons = "" if p.max_neurons is None else f" (at most {p.max_neurons} neurons)"
+        psth = (f"; below each, the population rate (PSTH) in {p.bin_ms:g} ms bins"
+                if p.psth else "")
+        root.caption = (f"Spikes of sheet(s) {', '.join(s for s in sheets if per_sheet[s])} "
+                        f"(columns) during {rows} stimulus presentation(s) (rows), time from "
+                        f"stimulus onset; each mark a spike, rows are {rows_are}{neurons}{psth}")
+        return root, "Spike rasters"
 
 
 @attrs.frozen(kw_only=True)
@@ -180,10 +245,11 @@ class OverviewPlot(FigurePlot):
         sheet, neuron = self._sheet_and_neuron(view)
         groups = stimulus_spikes(view, sheet)[: self.params.max_stimuli]
         raster_params = RasterParams(max_neurons=self.params.max_neurons)
+        varying = varying_by_name(g.segments.stimulus for g in groups)
         columns = []
         for k, spikes in enumerate(groups):
             raster = raster_node("raster", spikes, raster_params).children[0]
-            raster.set("title", short_stimulus(spikes.segments.stimulus, 44))
+            raster.set("title", stimulus_title(spikes.segments.stimulus, varying))
             rows: list[Node] = [raster]
             cond = []
             units = ""
@@ -201,4 +267,11 @@ class OverviewPlot(FigurePlot):
                                         axis_label("Vm", vm[2])))
             columns.append(Layout(f"stimulus_{k}", rows, hspace=0.7))
         title = f"Overview of sheet {sheet}, neuron {neuron}"
-        return Layout("overview", columns, ncols=len(columns)), title
+        root = Layout("overview", columns, ncols=len(columns))
+        trials = max(len(g.segments.segment_id) for g in groups)
+        root.caption = (f"Sheet {sheet} during {len(groups)} stimuli (columns, {trials} "
+                        f"trial(s) each): spikes of its first neurons (rows neuron x trial), "
+                        f"then the excitatory and inhibitory conductances and the membrane "
+                        f"potential of neuron {neuron}, every trial pale and the mean over "
+                        "trials bold; time from stimulus onset")
+        return root, title

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import html
 import json
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,10 @@ body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:24px;color:#222;m
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px}
 table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;
 font-size:13px;text-align:left;vertical-align:top}th{background:#f2f2f2}
-figure{margin:12px 0 24px}figure img{max-width:100%;border:1px solid #ddd}
+figure{margin:12px 0 24px}figure img{max-width:100%;border:1px solid #ddd;
+box-sizing:border-box}
 figcaption{font-size:12px;color:#555}code{font-size:12px}
+td{white-space:pre-wrap;overflow-wrap:anywhere}table{max-width:100%}
 """
 
 
@@ -52,14 +55,51 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _flat(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """``(dotted.key, value)`` of a nested parameter mapping; a distribution (a mapping with
+    ``distribution``) and a list stay one value."""
+    if isinstance(value, Mapping) and "distribution" not in value and "component" not in value:
+        out = []
+        for key, item in value.items():
+            out += _flat(item, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(value, Mapping) and "component" in value:  # a component named inside
+        inner = _flat(value.get("params") or {}, f"{prefix}.params" if prefix else "params")
+        return [(prefix or "component", str(value["component"])), *inner]
+    if isinstance(value, Mapping):
+        shown = ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in value.items() if k != "distribution")
+        return [(prefix, f"{value['distribution']}({shown})")]
+    if isinstance(value, float):
+        return [(prefix, f"{value:.6g}")]
+    return [(prefix, json.dumps(value) if isinstance(value, list | dict) else str(value))]
+
+
+def _parameters(params: Any) -> str:
+    """A component's parameters as ``key = value`` lines (one cell of a table)."""
+    return "\n".join(f"{k} = {v}" for k, v in _flat(params if isinstance(params, Mapping)
+                                                     else {}))
+
+
 def _run_section(summary: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
     run = summary["run"]
     config = manifest.get("config") or {}
+    provenance = manifest.get("provenance") or {}
+    provenance = provenance if isinstance(provenance, Mapping) else {}
+    command = provenance.get("command")
+    seeds = manifest.get("seeds")
     rows = [("study", config.get("name")), ("description", config.get("description")),
             ("run directory", run.get("run_dir")), ("status", run.get("status")),
             ("started", run.get("start_time")), ("finished", run.get("end_time")),
             ("host", run.get("host")),
-            ("simulator", f"{run.get('simulator')} {run.get('simulator_version') or ''}")]
+            ("simulator", f"{run.get('simulator')} {run.get('simulator_version') or ''}"),
+            ("command line", shlex.join(str(c) for c in command)
+             if isinstance(command, list) else "not recorded"),
+            ("study file", manifest.get("config_file") or "not recorded"),
+            ("git commit of the study", provenance.get("model_git_commit")
+             or "not in a git repository (or not recorded)"),
+            ("seeds", ", ".join(f"{k} {v}" for k, v in seeds.items())
+             if isinstance(seeds, Mapping) else "not recorded")]
     dists = sorted((run.get("distributions") or {}).items())
     return ("<h2>Run</h2>" + _table(("field", "value"), rows) + "<h3>Provenance</h3>"
             + _table(("distribution", "version"), dists))
@@ -72,18 +112,40 @@ def _model_section(view: DataStoreView, summary: Mapping[str, Any],
               for s in summary["sheets"]]
     stored = {str(c.proj_name): c for c in results_of(view, "Connections")
               if isinstance(c, Connections)}
+    config = manifest.get("config") or {}
     connectors = []
-    for name, entry in ((manifest.get("config") or {}).get("connectors") or {}).items():
+    for name, entry in (config.get("connectors") or {}).items():
         entry = entry if isinstance(entry, Mapping) else {}
         count = len(stored.pop(name).weights) if name in stored else "not stored"
         connectors.append((name, entry.get("component"), entry.get("source"),
-                           entry.get("target"), count))
-    connectors += [(name, "", c.source_name, c.target_name, len(c.weights))
+                           entry.get("target"), count, _parameters(entry.get("params"))))
+    connectors += [(name, "", c.source_name, c.target_name, len(c.weights), "")
                    for name, c in stored.items()]
+    models = []
+    for name, entry in (config.get("sheets") or {}).items():
+        entry = entry if isinstance(entry, Mapping) else {}
+        found = entry.get("params")
+        params: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        found = params.get("cell")
+        cell: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        rest = {k: v for k, v in params.items() if k not in ("cell", "recorders")}
+        models.append((name, entry.get("component"), cell.get("model", ""),
+                       _parameters({"params": cell.get("params") or {},
+                                    "initial_values": cell.get("initial_values") or {}}),
+                       _parameters(rest)))
+    sensory = config.get("sensory_input")
+    inputs = ("<h3>Sensory input</h3>" + _table(
+        ("component", "parameters"), [(sensory.get("component"),
+                                       _parameters(sensory.get("params")))])
+              if isinstance(sensory, Mapping) else "")
     return ("<h2>Model</h2><h3>Sheets</h3>"
             + _table(("sheet", "neurons", "mean rate (Hz)", "recorded (neurons)"), sheets)
-            + "<h3>Connectors</h3>"
-            + _table(("connector", "component", "source", "target", "synapses"), connectors))
+            + "<h3>Sheet parameters</h3>"
+            + _table(("sheet", "component", "cell model", "cell parameters (PyNN units: mV, "
+                      "ms, nF, nA, uS)", "other parameters"), models)
+            + inputs + "<h3>Connectors</h3>"
+            + _table(("connector", "component", "source", "target", "synapses",
+                      "parameters (weights, probabilities, delays, ...)"), connectors))
 
 
 def _experiments_section(summary: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
@@ -114,9 +176,14 @@ def _figure(root: Path, rel: str) -> str:
         with contextlib.suppress(MozaikError):
             record = read_run_json(root, sidecar, f"the sidecar of {rel}")
     if isinstance(record, Mapping):
-        caption += (f" &mdash; {_e(str(record.get('plot')))}, query <code>"
-                    f"{_e(json.dumps(record.get('query', {}), sort_keys=True, default=str))}"
-                    "</code>")
+        said = record.get("caption")
+        if isinstance(said, str) and said:
+            caption += f" &mdash; {_e(said)} <i>({_e(str(record.get('plot')))})</i>"
+        else:  # a figure drawn before captions (or by a plot that writes none)
+            query = record.get("query") or {}
+            selected = (f", query <code>{_e(json.dumps(query, sort_keys=True, default=str))}"
+                        "</code>") if query else ""
+            caption += f" &mdash; {_e(str(record.get('plot')))}{selected}"
     return (f'<figure><img alt="{_e(Path(rel).stem)}" src="data:'
             f'{_IMAGE_TYPES[Path(rel).suffix]};base64,{data}"><figcaption>{caption}'
             "</figcaption></figure>")
@@ -153,7 +220,7 @@ def _values_section(view: DataStoreView) -> str:
     if not rows:
         return "<h2>Single values</h2><p>No SingleValue results in the store.</p>"
     return "<h2>Single values</h2>" + _table(
-        ("sheet", "value", "value", "units", "stimulus", "analysis"), rows)
+        ("sheet", "quantity", "value", "units", "stimulus", "analysis"), rows)
 
 
 def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:

@@ -22,7 +22,7 @@ from mozaik.ads import AnalysisDataStructure, units_string
 from mozaik_plot._data import results_of
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw
 from mozaik_plot._movie import movie_target, save_movie
-from mozaik_plot._recordings import short_stimulus
+from mozaik_plot._recordings import stimulus_title
 from mozaik_plot._style import axis_label, look
 from mozaik_plot._tree import Layout, Node, Panel
 
@@ -51,7 +51,7 @@ def _results(view: DataStoreView, identifier: str, **query: Any) -> list[Any]:
 
 
 def _title(r: AnalysisDataStructure, what: str) -> str:
-    stim = f"\n{short_stimulus(r.stimulus_id, 40)}" if r.stimulus_id else ""
+    stim = f"\n{stimulus_title(r.stimulus_id)}" if r.stimulus_id else ""
     return f"{r.sheet_name}: {what}{stim}"
 
 

@@ -8,6 +8,7 @@ parameters with defaults; :func:`set_param` changes any of them by dotted path f
 
 from __future__ import annotations
 
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -20,7 +21,8 @@ from mozaik import MozaikError
 
 from mozaik_plot._style import look
 
-__all__ = ["Layout", "Node", "Panel", "PlotParameterError", "render", "set_param"]
+__all__ = ["Layout", "Node", "Panel", "PlotParameterError", "fit_title", "full_title", "render",
+           "set_param"]
 
 
 class PlotParameterError(MozaikError):
@@ -40,6 +42,9 @@ class Node(ABC):
 
     #: Parameter names and default values of the node.
     defaults: ClassVar[Mapping[str, Any]] = {}
+    #: What the figure shows, in a sentence or two (set on a figure's root node by the plot;
+    #: recorded in the sidecar and shown under the figure in the report).
+    caption: str | None = None
 
     def __init__(self, name: str, **params: Any) -> None:
         self.name = name
@@ -82,7 +87,7 @@ class Panel(Node):
         self.draw(ax)
         p = self.params
         if p["title"] is not None:
-            ax.set_title(p["title"])
+            fit_title(ax, str(p["title"]))
         if p["xlabel"] is not None:
             ax.set_xlabel(p["xlabel"])
         if p["ylabel"] is not None:
@@ -98,6 +103,82 @@ class Panel(Node):
     @abstractmethod
     def draw(self, ax: Axes) -> None:
         """Draw into ``ax`` (labels with units, title)."""
+
+
+#: Smallest font size (points) a title shrinks to before it is wrapped further or cut.
+MIN_TITLE_POINTS = 6.0
+
+
+def _wrapped(line: str, parts: int) -> list[str]:
+    """``line`` broken after commas into at most ``parts`` lines of similar length."""
+    words = line.split(", ")
+    target = max(1, -(-len(line) // parts))
+    rows: list[str] = []
+    for word in words:
+        if rows and len(rows[-1]) + 2 + len(word) <= target:
+            rows[-1] = f"{rows[-1]}, {word}"
+        else:
+            rows.append(word)
+    return [f"{row}," for row in rows[:-1]] + rows[-1:]
+
+
+#: The title each axes was given, before :func:`fit_title` shrank, broke or cut it.
+_FULL_TITLES: weakref.WeakKeyDictionary[Axes, str] = weakref.WeakKeyDictionary()
+
+
+def fit_title(ax: Axes, text: str, max_lines: int = 3) -> None:
+    """Set ``text`` as the title of ``ax`` so that it never reaches beyond the axes' width:
+    shrink it (down to :data:`MIN_TITLE_POINTS`), then break its last line after commas (a
+    title is ``name`` then ``parameters``; at most ``max_lines`` lines in all), then cut the
+    longest line with an ellipsis (the full text stays in the figure's sidecar).
+    """
+    _FULL_TITLES[ax] = text
+    title = ax.set_title(text)
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = ax.get_window_extent(renderer).width
+
+    def too_wide() -> bool:
+        return bool(title.get_window_extent(renderer).width > width)
+
+    lines = text.split("\n")
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], ", ".join(lines[max_lines - 1:])]
+        title.set_text("\n".join(lines))
+    size = float(title.get_fontsize())
+    while too_wide() and size > MIN_TITLE_POINTS:
+        size = max(MIN_TITLE_POINTS, size - 0.5)
+        title.set_fontsize(size)
+    parts = 2
+    while too_wide() and parts <= max_lines:
+        rows = _wrapped(lines[-1], parts)
+        if len(lines) - 1 + len(rows) > max_lines:
+            break
+        title.set_text("\n".join([*lines[:-1], *rows]))
+        parts += 1
+    rows = title.get_text().split("\n")
+    while too_wide() and max(len(r) for r in rows) > 2:
+        longest = max(range(len(rows)), key=lambda i: len(rows[i]))
+        rows[longest] = rows[longest][:-2].rstrip(", ") + "\u2026"
+        title.set_text("\n".join(rows))
+
+
+def full_title(ax: Axes) -> str:
+    """The title ``ax`` was given, before :func:`fit_title` fitted it (else its title)."""
+    return _FULL_TITLES.get(ax, ax.get_title())
+
+
+def _overlapping(figure: Figure, renderer: Any) -> list[Axes]:
+    """Axes whose title overlaps another axes (its labels, ticks or title)."""
+    boxes = [(ax, ax.get_tightbbox(renderer)) for ax in figure.axes]
+    out = []
+    for ax in figure.axes:
+        if not ax.get_title():
+            continue
+        own = ax.title.get_window_extent(renderer)
+        if any(other is not ax and box is not None and own.overlaps(box)
+               for other, box in boxes):
+            out.append(ax)
+    return out
 
 
 class Layout(Node):
@@ -199,6 +280,11 @@ def render(root: Node, size_in: tuple[float, float], title: str | None = None) -
         grid = GridSpec(1, 1, figure=figure, left=0.65 / width, right=1 - 0.35 / width,
                         bottom=0.5 / height, top=1 - (0.85 if title else 0.4) / height)
         root.place(figure, grid[0, 0])
+        # a title taller than the room above its axes loses lines (cut, never overlapping)
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        for max_lines in (2, 1):
+            for ax in _overlapping(figure, renderer):
+                fit_title(ax, _FULL_TITLES.get(ax, ax.get_title()), max_lines)
         if title:
             figure.suptitle(title, fontweight="bold")
     return figure

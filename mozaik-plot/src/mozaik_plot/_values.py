@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -13,7 +13,7 @@ from mozaik.ads import AnalysisDataStructure, PerNeuronValue
 from mozaik_plot._data import results_of
 from mozaik_plot._figure import FigureParams, FigurePlot, NothingToDraw
 from mozaik_plot._panels import CurvePanel, HistogramPanel, PositionPanel, ScatterPanel
-from mozaik_plot._recordings import short_stimulus, varying_keys
+from mozaik_plot._recordings import stimulus_title, varying_by_name
 from mozaik_plot._style import axis_label, sheet_color
 from mozaik_plot._tree import Layout, Node
 
@@ -35,8 +35,9 @@ def _values(view: DataStoreView, value_name: str | None,
             if isinstance(r, PerNeuronValue)]
 
 
-def _title(r: AnalysisDataStructure, value_name: str, keys: set[str] | None = None) -> str:
-    stim = f"\n{short_stimulus(r.stimulus_id, 34, keys)}" if r.stimulus_id else ""
+def _title(r: AnalysisDataStructure, value_name: str,
+           varying: Mapping[str, Collection[str]] | None = None) -> str:
+    stim = f"\n{stimulus_title(r.stimulus_id, varying)}" if r.stimulus_id else ""
     return f"{r.sheet_name}: {value_name}{stim}"
 
 
@@ -83,7 +84,7 @@ class PerNeuronValuePlot(FigurePlot):
                    f"{list(p.sheets) or 'any'} in the view")
             raise NothingToDraw(msg)
         panels: list[Node] = []
-        keys = varying_keys(r.stimulus_id for r in results)
+        keys = varying_by_name(r.stimulus_id for r in results)
         for k, r in enumerate(results):
             values = np.asarray(r.values, dtype=float)
             sheet = str(r.sheet_name)
@@ -97,7 +98,13 @@ class PerNeuronValuePlot(FigurePlot):
                 panels.append(PositionPanel(f"value_{k}", positions, values, r.value_name,
                                             r.value_units, r.period, title=title))
         name = p.value_name or "per-neuron values"
-        return Layout("values", panels, ncols=p.ncols), name[:1].upper() + name[1:]
+        root = Layout("values", panels, ncols=p.ncols)
+        sheets = ", ".join(dict.fromkeys(str(r.sheet_name) for r in results))
+        shape = ("histogram over neurons" if p.kind == "histogram" else
+                 "map of the neurons at their cortical positions, coloured by value")
+        root.caption = (f"{name[:1].upper() + name[1:]} per neuron of sheet(s) {sheets}: a "
+                        f"{shape}, one panel per result ({len(results)})")
+        return root, name[:1].upper() + name[1:]
 
 
 @attrs.frozen(kw_only=True)
@@ -162,7 +169,10 @@ class PerNeuronValueScatter(FigurePlot):
             msg = (f"no PerNeuronValue {p.y_value!r} with a matching {p.x_value!r} (result or "
                    f"neuron annotation) of sheets {list(p.sheets) or 'any'} in the view")
             raise NothingToDraw(msg)
-        return Layout("scatter", panels, ncols=min(3, len(panels))), f"{p.y_value} vs {p.x_value}"
+        root = Layout("scatter", panels, ncols=min(3, len(panels)))
+        root.caption = (f"{p.y_value} (y) against {p.x_value} (x), one dot per neuron, one panel "
+                        "per result; the dashed line is y = x where both share units")
+        return root, f"{p.y_value} vs {p.x_value}"
 
 
 @attrs.frozen(kw_only=True)
@@ -183,6 +193,13 @@ class TuningCurveParams(FigureParams):
         are any, results without a trial (averages) are not drawn.
     ncols : int
         Panels per row.
+    periodic : bool or None
+        Whether the parameter is an angle whose two ends are one value (0 and 180 degrees of
+        an orientation, 0 and 360 of a direction or phase): the curve is then closed, the
+        value at 0 drawn again at the period. None: from the name (``orientation*``: period
+        180 degrees, ``direction*``/``phase*``: 360 degrees). Angles in radians (a name ending
+        in ``_rad``, or an orientation, direction or phase of at most 2 pi) are drawn in
+        degrees; the preferred value (the peak of each curve) is marked.
     """
 
     parameter: str
@@ -190,6 +207,7 @@ class TuningCurveParams(FigureParams):
     sheet: str
     value_name: str = "Firing rate"
     ncols: int = 3
+    periodic: bool | None = None
 
 
 def _curves(results: Sequence[PerNeuronValue], parameter: str,
@@ -219,6 +237,46 @@ def _curves(results: Sequence[PerNeuronValue], parameter: str,
     return xs, curves
 
 
+_ANGLES = {"orientation": 180.0, "direction": 360.0, "phase": 360.0}
+
+
+def _angle_period(parameter: str, xs: np.ndarray) -> tuple[bool, float | None]:
+    """(drawn in degrees, period in degrees or None) of a stimulus parameter."""
+    base = parameter.removesuffix("_rad")
+    kind = next((k for k in _ANGLES if base.startswith(k)), None)
+    radians = parameter.endswith("_rad") or (
+        kind is not None and len(xs) > 0 and float(np.max(np.abs(xs))) <= 2 * np.pi + 1e-9)
+    return radians, (_ANGLES[kind] if kind is not None else None)
+
+
+def _closed(xs: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray | None]],
+            period: float) -> tuple[np.ndarray, list[tuple[str, np.ndarray, np.ndarray | None]]]:
+    """The curves with their first point repeated one period on (0 and 180 degrees joined),
+    when the values start at 0 and span less than the period."""
+    if len(xs) < 2 or abs(float(xs[0])) > 1e-6 or float(xs[-1]) >= period - 1e-6:
+        return xs, curves
+    closed = [(label, np.append(mean, mean[0]), None if sd is None else np.append(sd, sd[0]))
+              for label, mean, sd in curves]
+    return np.append(xs, float(xs[0]) + period), closed
+
+
+def _fmt(x: float, degrees: bool) -> str:
+    return f"{x:.3g}\u00b0" if degrees else f"{x:.3g}"
+
+
+def _trials(results: Sequence[PerNeuronValue], parameter: str, neuron: int) -> int:
+    """Most trials behind one point of the neuron's curve."""
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for r in results:
+        sid = r.stimulus_id
+        if sid is None or "trial" not in sid.params or parameter not in sid.params:
+            continue
+        if neuron in np.asarray(r.ids).tolist():
+            key = tuple(f"{k}={v}" for k, v in sorted(sid.params.items()) if k != "trial")
+            counts[(sid.name, *key)] += 1
+    return max(counts.values(), default=1)
+
+
 class TuningCurvePlot(FigurePlot):
     """Responses of chosen neurons against a stimulus parameter, with trial error bars.
 
@@ -231,17 +289,46 @@ class TuningCurvePlot(FigurePlot):
         p = self.params
         results = _values(view, p.value_name, (p.sheet,))
         panels: list[Node] = []
+        trials = 0
         for neuron in p.neurons:
             xs, curves = _curves(results, p.parameter, int(neuron))
             if len(xs) < 2:
                 continue
+            trials = max(trials, _trials(results, p.parameter, int(neuron)))
+            degrees, period = _angle_period(p.parameter, xs)
+            name = p.parameter.removesuffix("_rad") if degrees else p.parameter
+            if degrees:
+                xs = np.degrees(xs)
+            preferred = [float(xs[int(np.nanargmax(mean))]) if np.isfinite(mean).any()
+                         else None for _, mean, _ in curves]
+            closed = p.periodic if p.periodic is not None else period is not None
+            if closed and period is not None:
+                xs, curves = _closed(xs, curves, period if degrees else np.radians(period))
+            if len(curves) > 1:
+                curves = [(f"{label}: peak {_fmt(x, degrees)}" if x is not None else label,
+                           mean, sd) for (label, mean, sd), x in zip(curves, preferred,
+                                                                     strict=True)]
+                peak = ""
+            else:
+                peak = f", peak at {_fmt(preferred[0], degrees)}" if preferred[0] is not None \
+                    else ""
             units = results[0].value_units
-            panels.append(CurvePanel(f"neuron_{neuron}", xs, curves, p.parameter,
+            # quarter periods (0, 45, 90, 135, 180 degrees of an orientation)
+            ticks = (np.arange(5) * period / 4).tolist() if degrees and period else None
+            panels.append(CurvePanel(f"neuron_{neuron}", xs, curves,
+                                     axis_label(name, "deg" if degrees else None),
                                      axis_label(p.value_name, units),
-                                     title=f"{p.sheet} neuron {neuron}"))
+                                     title=f"{p.sheet} neuron {neuron}{peak}",
+                                     marks=preferred, xticks=ticks))
         if not panels:
             msg = (f"no PerNeuronValue {p.value_name!r} of sheet {p.sheet!r} at two or more "
                    f"values of stimulus parameter {p.parameter!r} for neurons {list(p.neurons)}")
             raise NothingToDraw(msg)
-        title = f"{p.value_name} against {p.parameter}"
-        return Layout("tuning", panels, ncols=min(p.ncols, len(panels))), title
+        title = f"{p.value_name} against {p.parameter.removesuffix('_rad')}"
+        root = Layout("tuning", panels, ncols=min(p.ncols, len(panels)))
+        spread = (f"mean and standard deviation over {trials} trials" if trials > 1 else
+                  "one trial or trial averages, no error bars")
+        root.caption = (f"{p.value_name} of {len(panels)} neuron(s) of sheet {p.sheet} against "
+                        f"the stimulus parameter {p.parameter} ({spread}); the dashed line "
+                        "marks each curve's peak (the preferred value)")
+        return root, title

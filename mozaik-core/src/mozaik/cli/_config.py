@@ -9,7 +9,7 @@ import click
 import yaml
 
 from mozaik.config import ConfigTree
-from mozaik.study import Study, check_size, estimate_size, load_study
+from mozaik.study import Study, check_densities, check_size, estimate_size, load_study
 
 __all__ = ["ALLOW_LARGE_HELP", "INCLUDE_ROOT_HELP", "check_study_size", "config"]
 
@@ -28,7 +28,8 @@ def check_study_size(study: Study, allow_large: bool, *, summary: bool = True) -
     fit in this machine's memory (unless allowed), or more NEST threads than it can serve, is a
     ConfigError (see :func:`mozaik.study.check_size`)."""
     estimate = estimate_size(study)
-    warnings = check_size(estimate, allow_large=allow_large or study.controller.allow_large)
+    warnings = check_densities(study) + check_size(
+        estimate, allow_large=allow_large or study.controller.allow_large)
     return ([f"# {estimate.summary()}"] if summary else []) + [f"Warning: {w}" for w in warnings]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -156,6 +157,21 @@ def _power(base: Any, exponent: Any) -> Any:
     return operator.pow(base, exponent)
 
 
+#: Longest expression a message shows whole; a longer one is cut, its references listed whole.
+SHOWN_EXPRESSION_CHARS = 200
+_REF_CALL = re.compile(r"ref\(\s*(['\"])(.*?)\1\s*\)")
+
+
+def shown_expression(text: str) -> str:
+    """``text`` for a message: whole up to :data:`SHOWN_EXPRESSION_CHARS` characters, else cut
+    with every ``ref()`` path it names listed whole (the path is what a user needs to see)."""
+    if len(text) <= SHOWN_EXPRESSION_CHARS:
+        return repr(text)
+    refs = list(dict.fromkeys(m.group(2) for m in _REF_CALL.finditer(text)))
+    named = f"; it refers to {', '.join(refs)}" if refs else ""
+    return f"{text[:60]!r}... ({len(text)} characters{named})"
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     unit = "characters" if isinstance(value, str) else "digits"
@@ -284,10 +300,10 @@ def _walk(expr: Expr, *, name: Callable[[str], Any], call: Callable[[str, list[A
             raise
         reason = ("the result overflows the floating-point range (about 1.8e308)"
                   if isinstance(exc, OverflowError) else str(exc))
-        msg = f"cannot compute {_short(expr.text)}: {reason}"
+        msg = f"cannot compute {shown_expression(expr.text)}: {reason}"
         raise ExpressionError(msg) from None
     except RecursionError:
-        msg = (f"cannot compute {_short(expr.text)}: its references nest too deeply; "
+        msg = (f"cannot compute {shown_expression(expr.text)}: its references nest too deeply; "
                "shorten the chain of ref()s")
         raise ExpressionError(msg) from None
 
@@ -302,10 +318,25 @@ def _calling(expr: Expr, table: Callable[[str], Callable[..., Any]]
             return table(fname)(*args)
         except (ValueError, TypeError, OverflowError, ZeroDivisionError, ArithmeticError) as exc:
             shown = ", ".join(_short(a) for a in args)
-            msg = f"{fname}({shown}) failed in expression {_short(expr.text)}: {exc}"
+            msg = f"{fname}({shown}) failed in expression {shown_expression(expr.text)}: {exc}"
             raise ExpressionError(msg) from None
 
     return call
+
+
+class NotANumberError(ExpressionError):
+    """An expression does arithmetic on a value that is not a number.
+
+    Attributes
+    ----------
+    value : Any
+        The operand, so that the loader can blame the value a ``ref()`` brought in (where it was
+        written) rather than every expression that uses it.
+    """
+
+    def __init__(self, message: str, value: Any) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 def parse_expression(text: str) -> Expr:
@@ -322,20 +353,21 @@ def evaluate(expr: Expr, lookup: Callable[[str], Any]) -> Any:
 
     def number(value: Any) -> float | int:
         if isinstance(value, complex):
-            msg = (f"expression {_short(expr.text)} gives the complex number {value!r}; "
+            msg = (f"expression {shown_expression(expr.text)} gives the complex number {value!r}; "
                    "configuration values are real numbers")
             raise ExpressionError(msg)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = (f"expression {_short(expr.text)} does arithmetic on {_short(value)} "
+            msg = (f"expression {shown_expression(expr.text)} does arithmetic on {_short(value)} "
                    f"({type(value).__name__}); only numbers can be combined")
-            raise ExpressionError(msg)
+            raise NotANumberError(msg, value)
         if isinstance(value, float) and not math.isfinite(value):
-            msg = (f"expression {_short(expr.text)} gives {value!r}; expressions must give "
-                   "finite numbers")
+            msg = (f"expression {shown_expression(expr.text)} gives {value!r}; expressions "
+                   "must give finite numbers")
             raise ExpressionError(msg)
         if isinstance(value, int) and value.bit_length() > MAX_INTEGER_BITS:
-            msg = (f"expression {_short(expr.text)} gives an integer of {value.bit_length()} "
-                   f"bits, above the limit of {MAX_INTEGER_BITS} bits (MAX_INTEGER_BITS)")
+            msg = (f"expression {shown_expression(expr.text)} gives an integer of "
+                   f"{value.bit_length()} bits, above the limit of {MAX_INTEGER_BITS} bits "
+                   "(MAX_INTEGER_BITS)")
             raise ExpressionError(msg)
         return value
 

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from mozaik._errors import ConfigError
-from mozaik.config._expr import Expr, ExpressionError, evaluate
+from mozaik.config._expr import Expr, ExpressionError, NotANumberError, evaluate, shown_expression
 from mozaik.config._read import (
     MAX_DEPTH,
     MAX_INCLUDE_DEPTH,
@@ -127,7 +127,7 @@ def get_path(data: Any, path: str) -> Any:
             hint = f"; did you mean {'.'.join([*done, close[0]])!r}?" if close else (
                 f"; {here} has: {', '.join(shown)}" if options else
                 f"; {here} is a value, not a mapping")
-            raise KeyError(f"{_short(path)} does not exist: no {_short(part)} in {here}{hint}")
+            raise KeyError(f"{path!r} does not exist: no {part!r} in {here}{hint}")
         done.append(part)
     return node
 
@@ -259,21 +259,46 @@ def resolve(tree: ConfigTree) -> ConfigTree:
                    f"{' -> '.join(stack[:3])} -> ... -> {path}")
             raise _ChainTooLong(msg)
 
+        looked_up: list[tuple[str, Any]] = []
+
         def lookup(ref_path: str) -> Any:
             try:
-                return value_at(ref_path, (*stack, path))
+                value = value_at(ref_path, (*stack, path))
             except KeyError as exc:
-                raise ExpressionError(f"ref({_short(ref_path)}): {exc.args[0]}") from None
+                raise _MissingReference(f"ref({ref_path!r}): {exc.args[0]}",
+                                        ref_path) from None
+            looked_up.append((ref_path, value))
+            return value
 
-        value = evaluate(node, lookup)
+        try:
+            value = evaluate(node, lookup)
+        except NotANumberError as exc:
+            # the operand came from a reference: the problem is where that value was written
+            culprit = next((p for p, v in looked_up if v is exc.value), None)
+            if culprit is None:
+                raise
+            raise _BadReferencedValue(str(exc), culprit, exc.value) from None
         done[path] = value
         budget.charge(value)
         return copy.deepcopy(value)
+
+    # one problem a reference brings into many expressions (a missing target, a value that is
+    # not a number) is reported once, with every expression it breaks
+    shared: dict[tuple[str, str], list[str]] = {}
 
     def visit(node: Any, path: str) -> Any:
         if isinstance(node, Expr):
             try:
                 return value_at(path, ())
+            except (_MissingReference, _BadReferencedValue) as exc:
+                key = (exc.ref_path, type(exc).__name__)
+                if key not in shared:
+                    shared[key] = []
+                    problems.append("")  # filled in below, in order of first appearance
+                    slots[key] = len(problems) - 1
+                    first[key] = (path, node, exc)
+                shared[key].append(path)
+                return None
             except (ExpressionError, _CycleError) as exc:
                 problems.append(f"{tree.where(path)}: {path}: {exc}")
                 if isinstance(exc, _ChainTooLong):  # every later value of the chain fails too
@@ -285,11 +310,31 @@ def resolve(tree: ConfigTree) -> ConfigTree:
             return [visit(v, join(path, i)) for i, v in enumerate(node)]
         return node
 
+    slots: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], tuple[str, Expr, Exception]] = {}
     resolved = visit(data, "")
+    for key, users in shared.items():
+        path, node, exc = first[key]
+        problems[slots[key]] = _shared_problem(tree, path, node, exc, users)
     if problems:
         msg = f"{len(problems)} problem(s) in {tree.root}:\n  " + "\n  ".join(problems)
         raise ConfigError(msg, problems)
     return ConfigTree(data=resolved, sources=tree.sources, root=tree.root)
+
+
+def _shared_problem(tree: ConfigTree, path: str, node: Expr, exc: Exception,
+                    users: list[str]) -> str:
+    """One problem a reference causes in every expression in ``users``."""
+    if isinstance(exc, _BadReferencedValue):
+        value = exc.value
+        names = ", ".join(users)
+        return (f"{tree.where(exc.ref_path)}: {exc.ref_path}: {value!r} "
+                f"({type(value).__name__}) is not a number, but {len(users)} expression(s) do "
+                f"arithmetic on it ({names}, e.g. {shown_expression(node.text)}), and only numbers "
+                "can be combined; give a number")
+    others = [u for u in users if u != path]
+    also = f" (also used by {', '.join(others)})" if others else ""
+    return f"{tree.where(path)}: {path}: {exc}{also}"
 
 
 #: Longest chain of references (``a: ref('b')``, ``b: ref('c')``, ...).
@@ -302,6 +347,23 @@ class _CycleError(Exception):
 
 class _ChainTooLong(_CycleError):
     """References chain beyond :data:`MAX_REF_DEPTH`."""
+
+
+class _MissingReference(ExpressionError):
+    """A ``ref()`` names a path that does not exist."""
+
+    def __init__(self, message: str, ref_path: str) -> None:
+        super().__init__(message)
+        self.ref_path = ref_path
+
+
+class _BadReferencedValue(ExpressionError):
+    """Arithmetic on a referenced value that is not a number: blamed where it was written."""
+
+    def __init__(self, message: str, ref_path: str, value: Any) -> None:
+        super().__init__(message)
+        self.ref_path = ref_path
+        self.value = value
 
 
 def load_config(file: str | Path, overrides: Iterable[str] = (),

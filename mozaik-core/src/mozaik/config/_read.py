@@ -285,6 +285,8 @@ class TreeBuilder:
 
     def __init__(self, policy: IncludePolicy | None) -> None:
         self.sources: dict[str, str] = {}
+        # paths whose source a YAML merge (``<<``) wrote: a key written after it wins
+        self.from_merge: set[str] = set()
         self.stack: list[Path] = []
         self.policy = policy
         self.values = 0
@@ -337,7 +339,11 @@ class TreeBuilder:
                 depth: int = 0) -> Any:
         where = f"{file}:{node.start_mark.line + 1}"
         self.count(where, path, depth)
-        self.sources.setdefault(path, where)
+        if path in self.from_merge:
+            self.from_merge.discard(path)
+            self.sources[path] = where
+        else:
+            self.sources.setdefault(path, where)
         if node.tag == INCLUDE_TAG:
             return self.include(node, file, path, where, depth)
         if node.tag == EXPR_TAG:
@@ -370,7 +376,9 @@ class TreeBuilder:
                 bases = value_node.value if isinstance(value_node, yaml.SequenceNode) else [
                     value_node]
                 for base_node in bases:
+                    before = set(self.sources)
                     base = self.convert(base_node, file, path, loader, depth)
+                    self.from_merge |= set(self.sources) - before
                     if not isinstance(base, dict):
                         msg = (f"{where}: {path or 'top level'}: '<<' must merge mappings, got "
                                f"{_short(base)}")

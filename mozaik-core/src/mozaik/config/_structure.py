@@ -9,6 +9,7 @@ problem (got value)``. All errors of a tree are collected and raised together.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import types
@@ -355,9 +356,16 @@ def _format_exception(exc: BaseException, tp: Any) -> str:
         return f"{_FIELD_MARK}{exc.name}{_FIELD_MARK}{exc}"
     if isinstance(exc, ForbiddenExtraKeysError):
         allowed = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        return (f"unknown key(s) {', '.join(sorted(exc.extra_fields))}"
-                f"{renamed_keys_hint(exc.cl, exc.extra_fields)}; allowed keys: "
+        extra = sorted(exc.extra_fields)
+        renamed = renamed_keys_hint(exc.cl, exc.extra_fields)
+        close = {key: difflib.get_close_matches(key, allowed, n=1) for key in extra}
+        guesses = [f"{found[0]!r} for {key!r}" if len(extra) > 1 else repr(found[0])
+                   for key, found in close.items() if found]
+        guess = f" (did you mean {', '.join(guesses)}?)" if guesses and not renamed else ""
+        text = (f"unknown key(s) {', '.join(extra)}{guess}{renamed}; allowed keys: "
                 f"{', '.join(allowed)}")
+        # one unknown key: the problem is at that key (its file and line), not its mapping's
+        return f"{_FIELD_MARK}{extra[0]}{_FIELD_MARK}{text}" if len(extra) == 1 else text
     if isinstance(exc, KeyError):
         return f"required key is missing{f' (expected {_type_name(tp)})' if tp else ''}"
     if isinstance(exc, ValueError | TypeError | MozaikError):
@@ -410,7 +418,47 @@ def structure(data: Any, cls: type[T], *, path: str = "", tree: ConfigTree | Non
     problems = [render_problem(tree, ".".join(p for p in (path, rel) if p), message, data, rel)
                 for rel, message in located
                 if not (rel in renamed and message.startswith("required key is missing"))]
+    problems = merge_repeats(problems)
     raise ConfigError(_summary(problems, tree), problems)
+
+
+_PROBLEM_RE = re.compile(r"(?P<place>.+?:\d+): (?P<path>[^\s:]+): (?P<message>.*)", re.DOTALL)
+
+
+def merge_repeats(problems: list[str]) -> list[str]:
+    """``problems`` with repeats of one problem merged: the same message at the same file and
+    line under several dotted paths is one value written once and copied by a YAML merge
+    (``<<: *anchor``) or an alias, so it is reported once, naming the other paths it reaches.
+    Exact duplicates are dropped."""
+    order: list[str] = []
+    groups: dict[tuple[str, str], list[str]] = {}
+    for problem in problems:
+        found = _PROBLEM_RE.fullmatch(problem)
+        if found is None:
+            key = (problem, "")
+            paths: list[str] = []
+        else:
+            key = (found["place"], found["message"])
+            paths = [found["path"]]
+        if key not in groups:
+            groups[key] = []
+            order.append(problem)
+        elif not paths or paths[0] in groups[key]:
+            continue
+        groups[key].extend(paths)
+    out = []
+    for problem in order:
+        found = _PROBLEM_RE.fullmatch(problem)
+        if found is None:
+            out.append(problem)
+            continue
+        paths = groups[(found["place"], found["message"])]
+        if len(paths) > 1:
+            also = f" (written once, also reaches {', '.join(paths[1:])})"
+            out.append(f"{found['place']}: {paths[0]}{also}: {found['message']}")
+        elif problem not in out:
+            out.append(problem)
+    return out
 
 
 def render_problem(tree: ConfigTree | None, path: str, message: str, data: Any = None,
@@ -464,4 +512,5 @@ class ProblemCollector:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ConfigError(_summary(self.problems, self.tree), self.problems)
+            problems = merge_repeats(self.problems)
+            raise ConfigError(_summary(problems, self.tree), problems)

@@ -110,7 +110,7 @@ class CellParams:
             if name not in valid:
                 msg = (f"{self.model} has no parameter {name!r}; its parameters are: "
                        f"{', '.join(valid)}.{_hint(name, valid)}")
-                raise ValueError(msg)
+                raise ParameterError(f"params.{name}", msg)  # the line of the misspelled key
         for name, value in self.params.items():
             problem = _implausible(name, value)
             if problem:
@@ -121,7 +121,7 @@ class CellParams:
             if name not in state:
                 msg = (f"{self.model} has no state variable {name!r} to initialise; it has: "
                        f"{', '.join(state) or 'none'}.{_hint(name, state)}")
-                raise ValueError(msg)
+                raise ParameterError(f"initial_values.{name}", msg)
         for name, value in self.initial_values.items():
             problem = _implausible("", value)
             if problem:

@@ -12,13 +12,14 @@ this.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mozaik.config import Distribution, ProblemCollector, SimulatorConfig
 from mozaik.study._layout import Entry
 
-__all__ = ["check_delays", "check_sheet_names"]
+__all__ = ["check_delays", "check_sheet_names", "did_you_mean"]
 
 _EPSILON = 1e-12
 
@@ -61,10 +62,19 @@ def _names(value: Any) -> Iterable[str]:
     return []
 
 
+def did_you_mean(name: object, known: Iterable[str]) -> str:
+    """`` (did you mean 'exc'?)`` for a misspelled ``name`` among ``known``; empty if none is
+    close."""
+    close = difflib.get_close_matches(str(name), sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def check_sheet_names(entries: Iterable[Entry], sheets: Iterable[str],
                       problems: ProblemCollector) -> None:
     """Experiment parameters ``sheet``/``sheets`` name sheets of the study."""
     known = set(sheets)
+    if not known:  # no sheets at all is its own problem (reported on 'sheets'), not these
+        return
     for entry in entries:
         for field in ("sheet", "sheets"):
             value = getattr(entry.params, field, None)
@@ -74,5 +84,5 @@ def check_sheet_names(entries: Iterable[Entry], sheets: Iterable[str],
                 where = f"{entry.path}.params.{field}"
                 if not isinstance(value, str):
                     where = f"{where}.{i}"
-                problems.add(where, f"sheet {name!r} does not exist; the study's sheets are: "
-                             f"{', '.join(sorted(known)) or 'none'}")
+                problems.add(where, f"sheet {name!r} does not exist{did_you_mean(name, known)};"
+                             f" the study's sheets are: {', '.join(sorted(known))}")

@@ -50,6 +50,7 @@ __all__ = [
     "THREADS_PER_CORE_LIMIT",
     "ConnectorSize",
     "SizeEstimate",
+    "check_densities",
     "check_recording",
     "check_size",
     "check_threads",
@@ -307,6 +308,37 @@ def check_threads(threads: int, cores: int | None = None) -> list[str]:
         return [f"simulator.threads: {threads} NEST threads on {cores} core(s): the threads "
                 f"will share cores and the run will be slower than with {cores}"]
     return []
+
+
+#: A density whose neuron count rounding changes by more than this fraction is meaningless.
+DENSITY_ROUNDING_LIMIT = 0.1
+
+
+def check_densities(study: Study) -> list[str]:
+    """Warnings for sheets whose size makes their ``density_per_mm2`` meaningless: the neuron
+    count is ``round(density * area)`` (at least one), so a density giving less than half a
+    neuron, or a count that rounding moves by more than :data:`DENSITY_ROUNDING_LIMIT`, builds a
+    sheet of another density than the one written (``density_per_mm2: 0.0001`` on 1 mm^2 builds
+    one neuron, a density of 1,000,000 per mm^2)."""
+    warnings = []
+    for entry in study.sheets.values():
+        placement = getattr(entry.params, "placement", None)
+        density = getattr(placement, "density_per_mm2", None)
+        size_um = getattr(placement, "size_um", None)
+        if density is None or size_um is None:
+            continue
+        area_mm2 = float(size_um[0]) * float(size_um[1]) / 1e6
+        wanted = float(density) * area_mm2
+        built = max(1, round(wanted))
+        if wanted > 0 and abs(built - wanted) <= DENSITY_ROUNDING_LIMIT * wanted:
+            continue
+        actual = built / area_mm2 if area_mm2 > 0 else math.inf
+        warnings.append(
+            f"{entry.path}.params.placement.density_per_mm2: {density:g} neurons per mm^2 on "
+            f"{size_um[0]:g} x {size_um[1]:g} um ({area_mm2:g} mm^2) is {wanted:.3g} neuron(s); "
+            f"the sheet gets {built} ({actual:.3g} per mm^2), so the density written means "
+            f"nothing; raise the density or the size, or give placement.n_neurons instead")
+    return warnings
 
 
 def check_size(estimate: SizeEstimate, *, allow_large: bool = False,

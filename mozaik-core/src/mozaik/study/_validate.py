@@ -24,7 +24,7 @@ from mozaik.config import (
     structure,
 )
 from mozaik.plugin import AnyComponent, Registry, get_registry, kind_label
-from mozaik.study._cross import check_delays, check_sheet_names
+from mozaik.study._cross import check_delays, check_sheet_names, did_you_mean
 from mozaik.study._layout import (
     SECTIONS,
     STUDY_SECTIONS,
@@ -67,10 +67,9 @@ def structure_component(registry: Registry, kind: str, entry: Any, path: str,
         problems.add(path, f"expected a mapping with 'component: <registered name>' and "
                      f"'params: {{...}}', got {entry!r}")
         problems.raise_if_any()
-    unknown = set(entry) - allowed
-    if unknown:
-        problems.add(path, f"unknown key(s) {', '.join(sorted(unknown))}; allowed keys: "
-                     f"{', '.join(sorted(allowed))}")
+    for key in sorted(set(entry) - allowed, key=str):
+        problems.add(_join(path, key), f"unknown key {key!r}{did_you_mean(key, allowed)}; "
+                     f"allowed keys: {', '.join(sorted(allowed))}")
     name = entry["component"]
     if not isinstance(name, str) or not name:
         installed = ", ".join(registry.kind(kind)) or "none"
@@ -258,10 +257,12 @@ class _Checker:
                     self.problems.add(_join(_join("connectors", name), end),
                                       f"expected the name of a sheet (a string), got {value!r}; "
                                       f"sheets are: {', '.join(sorted(populations)) or 'none'}")
-                elif value not in populations:
+                elif value not in populations and populations:
+                    # no sheets at all is its own problem (reported on 'sheets'), not this one
                     self.problems.add(_join(_join("connectors", name), end),
-                                      f"{end} sheet {value!r} does not exist; sheets are: "
-                                      f"{', '.join(sorted(populations)) or 'none'}")
+                                      f"{end} sheet {value!r} does not exist"
+                                      f"{did_you_mean(value, populations)}; sheets are: "
+                                      f"{', '.join(sorted(populations))}")
 
     def many(self, section: str, kind: str, raw: Any) -> tuple[Entry, ...]:
         if raw is None:
@@ -294,8 +295,8 @@ def study_from_tree(tree: ConfigTree, registry: Registry | None = None) -> Study
     checker.registry.kind("stimuli")
     for key in tree.data:
         if key not in STUDY_SECTIONS:
-            checker.problems.add(key, f"unknown section; a study has: "
-                                 f"{', '.join(STUDY_SECTIONS)}")
+            checker.problems.add(key, f"unknown section{did_you_mean(key, STUDY_SECTIONS)}; "
+                                 f"a study has: {', '.join(STUDY_SECTIONS)}")
     values = {section.name: checker.section(section) for section in SECTIONS}
     checker.check_connector_ends(values["sensory_input"])
     check_delays(values["connectors"], values["simulator"], checker.problems)
@@ -336,8 +337,9 @@ def load_workflow_sections(file: str | Path, overrides: Iterable[str] = (),
     checker.registry.kind("stimuli")
     for key in tree.data:
         if key not in STUDY_SECTIONS:
-            checker.problems.add(key, f"unknown section; a workflow file has "
-                                 f"{' and '.join(WORKFLOW_SECTIONS)}")
+            checker.problems.add(key, f"unknown section"
+                                 f"{did_you_mean(key, WORKFLOW_SECTIONS)}; a workflow file "
+                                 f"has {' and '.join(WORKFLOW_SECTIONS)}")
     analyses, plots = (checker.many(name, name, tree.data.get(name)) for name in
                        WORKFLOW_SECTIONS)
     checker.problems.raise_if_any()
