@@ -168,7 +168,7 @@ async def static_file(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type=_STATIC[name])
 
 
-async def _no_content() -> web.Response:
+async def no_content(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
@@ -255,7 +255,7 @@ def make_app(root: str | Path, *, token: str = "") -> web.Application:
     app.router.add_get("/search", search_page)
     app.router.add_get("/compare", compare_page)
     app.router.add_get("/static/{name}", static_file)
-    app.router.add_get("/favicon.ico", lambda _: _no_content())
+    app.router.add_get("/favicon.ico", no_content)
     app.router.add_get("/api/entries", api_entries)
     app.router.add_get("/api/run", api_run)
     app.router.add_get("/api/raster", api_raster)

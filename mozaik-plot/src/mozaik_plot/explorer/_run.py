@@ -35,7 +35,7 @@ __all__ = ["QueryError", "RunData", "parse_query"]
 MAX_FIGURE_BYTES = 64 << 20
 #: Most rows a query answers with.
 MAX_QUERY_ROWS = 500
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,200}$")
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,200}$")
 _IMAGE_TYPES = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml"}
 
 
