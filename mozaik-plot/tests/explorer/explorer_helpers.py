@@ -98,7 +98,8 @@ def make_search(master: Path, template: Path, grid: Sequence[Sequence[float]],
         elif status == "done":
             run.mkdir(parents=True)
         rate = values[0] * 1000 + (values[1] * 100 if len(values) > 1 else 0.0)
-        (master / "status" / f"p{i:05d}.values.json").write_text(json.dumps({"stamp": [], "values": [
+        cache = master / "status" / f"p{i:05d}.values.json"
+        cache.write_text(json.dumps({"stamp": [], "values": [
             {"sheet_name": "exc", "analysis_algorithm": "PopulationMean", "stimulus_id": None,
              "value_name": "Mean firing rate", "value": rate, "value_units": "Hz"},
             {"sheet_name": "inh", "analysis_algorithm": "PopulationMean", "stimulus_id": None,

@@ -82,17 +82,18 @@ def raster_window(index: SpikeIndex, t0: float | None, t1: float | None,
         return out
     span = index.t_stop - index.t_start
     base_ms = span / BASE_BINS
-    per = max(1, int((hi - lo) / base_ms / width))
+    per = max(1, int(np.ceil((hi - lo) / base_ms / width - 1e-9)))
     if per > 1:
         # whole base bins, aligned to the base grid: sum groups of ``per`` columns
         c0 = int((lo - index.t_start) / base_ms)
         c1 = min(BASE_BINS, int(np.ceil((hi - index.t_start) / base_ms)))
-        c1 = c0 + max(1, (c1 - c0) // per) * per
-        c1 = min(c1, BASE_BINS)
-        part = index.base[c0:c1]
-        usable = (len(part) // per) * per
-        counts = part[:usable].reshape(-1, per, index.rows).sum(axis=1)
-        lo, hi = index.t_start + c0 * base_ms, index.t_start + (c0 + usable) * base_ms
+        groups = -(-(c1 - c0) // per)
+        part = np.zeros((groups * per, index.rows), np.int64)
+        real = index.base[c0:c0 + groups * per]  # whole groups, past ``hi`` if need be
+        part[:len(real)] = real
+        counts = part.reshape(groups, per, index.rows).sum(axis=1)
+        lo = index.t_start + c0 * base_ms
+        hi = index.t_start + min(c0 + groups * per, BASE_BINS) * base_ms
     else:
         bins = max(1, min(width, int(np.ceil((hi - lo) / base_ms * 4))))
         counts = _bin(index.times[a:b], index.neurons[a:b], lo, hi, bins, index.n_neurons,

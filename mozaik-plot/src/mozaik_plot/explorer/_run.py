@@ -19,6 +19,7 @@ from mozaik.ads import PerNeuronValue, SingleValue
 from mozaik.datastore import (
     DataStore,
     DataStoreView,
+    QueryWarning,
     check_store,
     param_filter_query,
     read_run_file,
@@ -37,6 +38,15 @@ MAX_FIGURE_BYTES = 64 << 20
 MAX_QUERY_ROWS = 500
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,200}$")
 _IMAGE_TYPES = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml"}
+
+
+def quiet_query(view: DataStoreView, **kwargs: Any) -> DataStoreView:
+    # a store without results of a kind is no news here: its page says "none"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QueryWarning)
+        return param_filter_query(view, **kwargs)
 
 
 class QueryError(MozaikError):
@@ -131,7 +141,7 @@ class RunData:
                                   "value_name", "value_units", "stimulus_name", "parameters",
                                   "tags"], 2000)
             values = []
-            for r in param_filter_query(view, identifier="SingleValue").analysis_results():
+            for r in quiet_query(view, identifier="SingleValue").analysis_results():
                 if isinstance(r, SingleValue):
                     values.append({"sheet": r.sheet_name, "value_name": r.value_name,
                                    "value": _finite(float(r.value)),
@@ -183,7 +193,7 @@ class RunData:
             ids = np.asarray(store.neuron_ids(sheet))
             notes = {k: [_finite(x) for x in np.asarray(v).tolist()]
                      for k, v in store.neuron_annotations(sheet).items()}
-            pnv = param_filter_query(view, identifier="PerNeuronValue", sheet_name=sheet)
+            pnv = quiet_query(view, identifier="PerNeuronValue", sheet_name=sheet)
             index = pnv.analysis_index
             choices = _rows(index, ["ads_id", "value_name", "analysis_algorithm",
                                     "stimulus_id"], 500)

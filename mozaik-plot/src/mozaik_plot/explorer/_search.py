@@ -15,8 +15,10 @@ from typing import Any
 import pyarrow.parquet as pq
 from mozaik import MozaikError
 from mozaik.ads import SingleValue
-from mozaik.datastore import DataStore, param_filter_query
+from mozaik.datastore import DataStore
 from mozaik.search import INDEX_COLUMNS, INDEX_FILE, TRIALS_FILE
+
+from mozaik_plot.explorer._run import quiet_query
 
 __all__ = ["SearchData"]
 
@@ -51,7 +53,7 @@ class SearchData:
                 return [v for v in values if isinstance(v, dict)]
         out = []
         with contextlib.suppress(MozaikError, OSError), DataStore.open(run_dir, "r") as store:
-            for r in param_filter_query(store, identifier="SingleValue").analysis_results():
+            for r in quiet_query(store, identifier="SingleValue").analysis_results():
                 if isinstance(r, SingleValue):
                     out.append({"sheet_name": r.sheet_name, "value_name": r.value_name,
                                 "value": float(r.value)})

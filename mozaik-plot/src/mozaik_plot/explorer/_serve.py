@@ -79,10 +79,7 @@ def serve(root: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *
     MozaikError
         If the port is in use (suggesting a free one) or the address cannot be bound.
     """
-    if not is_loopback(host):
-        token = token or secrets.token_urlsafe(24)
-    else:
-        token = ""
+    token = "" if is_loopback(host) else (token or secrets.token_urlsafe(24))
     app = make_app(root, token=token)
 
     async def main() -> None:
