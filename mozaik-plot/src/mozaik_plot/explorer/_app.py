@@ -196,7 +196,19 @@ async def api_run(request: web.Request) -> web.Response:
         data = await asyncio.to_thread(run.overview)
     except MozaikError as exc:
         data = await asyncio.to_thread(run.damaged, exc)
+    else:
+        # the raster is asked for next: index the spikes while the page draws the rest
+        loop = asyncio.get_running_loop()
+        for sheet in data["summary"]["sheets"]:
+            loop.run_in_executor(None, _warm, run, str(sheet["name"]))
     return _json(data)
+
+
+def _warm(run: RunData, sheet: str) -> None:
+    try:
+        run.spike_index(sheet)
+    except Exception:
+        _log.debug("indexing %s of %s failed", sheet, run.rel, exc_info=True)
 
 
 async def api_raster(request: web.Request) -> web.Response:

@@ -111,6 +111,7 @@ class RunData:
         self.rel = rel
         self._lock = threading.Lock()
         self._spikes: dict[str, tuple[tuple[int, ...], SpikeIndex]] = {}
+        self._building: dict[str, threading.Lock] = {}
 
     def _stamp(self) -> tuple[int, ...]:
         stamps = []
@@ -158,24 +159,30 @@ class RunData:
         }
 
     def spike_index(self, sheet: str) -> SpikeIndex:
-        """The sheet's spikes over the whole run, sorted by time (cached)."""
-        stamp = self._stamp()
+        """The sheet's spikes over the whole run, sorted by time (cached; built once even
+        when asked for by two requests at a time)."""
         with self._lock:
+            building = self._building.setdefault(sheet, threading.Lock())
+        with building:
+            stamp = self._stamp()
             cached = self._spikes.get(sheet)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
+            index = self._build_index(sheet)
+            self._spikes[sheet] = (stamp, index)
+            return index
+
+    def _build_index(self, sheet: str) -> SpikeIndex:
         with self.open() as store:
             if sheet not in store.sheets():
-                msg = f"no sheet {sheet!r} in {self.rel}; its sheets: {', '.join(store.sheets())}"
+                msg = (f"no sheet {sheet!r} in {self.rel}; its sheets: "
+                       f"{', '.join(store.sheets())}")
                 raise MozaikError(msg)
-            arrays = _all_spikes(store, sheet)
+            times, neurons = _all_spikes(store, sheet)
             seg = store.segment_index
             t0 = float(pc.min(seg["t_start"]).as_py() or 0.0) if seg.num_rows else 0.0
             t1 = float(pc.max(seg["t_stop"]).as_py() or 1.0) if seg.num_rows else 1.0
-            index = SpikeIndex.build(arrays[0], arrays[1], len(store.neuron_ids(sheet)), t0, t1)
-        with self._lock:
-            self._spikes[sheet] = (stamp, index)
-        return index
+            return SpikeIndex.build(times, neurons, len(store.neuron_ids(sheet)), t0, t1)
 
     def raster(self, sheet: str, t0: float | None, t1: float | None,
                width: int) -> dict[str, Any]:
