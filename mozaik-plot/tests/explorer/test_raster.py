@@ -7,7 +7,7 @@ import pytest
 from explorer_helpers import Served
 from http_get import get_json
 from mozaik_plot.explorer import SpikeIndex, raster_window
-from mozaik_plot.explorer._raster import MAX_POINTS
+from mozaik_plot.explorer._raster import MAX_POINTS, counts_of
 
 
 def _index(n: int = 200_000, neurons: int = 300, span: float = 10_000.0) -> SpikeIndex:
@@ -19,11 +19,15 @@ def _index(n: int = 200_000, neurons: int = 300, span: float = 10_000.0) -> Spik
 def test_bins_count_every_spike_of_the_window() -> None:
     index = _index()
     whole = raster_window(index, None, None, 800)
-    assert whole["mode"] == "bins" and sum(whole["counts"]) == 200_000
-    assert len(whole["counts"]) == whole["bins"] * whole["rows"] and whole["bins"] <= 800
+    assert whole["mode"] == "bins" and counts_of(whole).sum() == 200_000
+    assert counts_of(whole).shape == (whole["bins"], whole["rows"]) and whole["bins"] <= 800
+    # rows group neighbouring neurons: row r holds neurons r * 300 // 256 ...
+    per_neuron = np.bincount(index.neurons, minlength=300)
+    rows = np.bincount(np.arange(300) * 256 // 300, weights=per_neuron, minlength=256)
+    assert np.array_equal(counts_of(whole).sum(axis=0), rows)
     zoom = raster_window(index, 2000.0, 4000.0, 800)
     inside = int(np.sum((index.times >= zoom["t0"]) & (index.times < zoom["t1"])))
-    assert sum(zoom["counts"]) == inside
+    assert counts_of(zoom).sum() == inside
     assert zoom["bin_ms"] < whole["bin_ms"] / 3 and zoom["bins"] <= whole["bins"]
 
 
@@ -34,7 +38,7 @@ def test_a_window_finer_than_the_base_is_binned_from_the_spikes(
     monkeypatch.setattr(_raster, "MAX_POINTS", 10)
     index = _index()
     narrow = raster_window(index, 2000.0, 2100.0, 800)  # 100 ms: 164 base bins
-    assert narrow["mode"] == "bins" and sum(narrow["counts"]) == narrow["n_spikes"] > 10
+    assert narrow["mode"] == "bins" and counts_of(narrow).sum() == narrow["n_spikes"] > 10
     assert narrow["bin_ms"] < 10_000.0 / _raster.BASE_BINS
 
 
@@ -56,7 +60,7 @@ def test_windows_are_clamped_to_the_run() -> None:
 def test_the_zoom_request_of_the_server(server: Served) -> None:
     base = f"{server.url}/api/raster?path=runs/va_big&sheet=exc&width=800"
     status, whole = get_json(base)
-    assert status == 200 and whole["mode"] == "bins" and sum(whole["counts"]) == 100_000
+    assert status == 200 and whole["mode"] == "bins" and counts_of(whole).sum() == 100_000
     status, zoom = get_json(base + f"&t0={whole['t0'] + 1000}&t1={whole['t0'] + 2000}")
     assert status == 200 and zoom["bin_ms"] < whole["bin_ms"] and zoom["bins"] <= whole["bins"]
     status, bad = get_json(base + "&t0=nan-ish")
