@@ -341,9 +341,10 @@ function heatMap(data, rowsOf, openRun) {
     const rows = rowsOf(), x = xs.value, y = ys.value, v = vs.value;
     const ux = [...new Set(rows.map((r) => r[x]))].sort((a, b) => a - b);
     const uy = [...new Set(rows.map((r) => r[y]))].sort((a, b) => a - b);
+    const ix = new Map(ux.map((u, i) => [u, i])), iy = new Map(uy.map((u, j) => [u, j]));
     const acc = new Map();
     for (const r of rows) {
-      const key = ux.indexOf(r[x]) + "," + uy.indexOf(r[y]);
+      const key = ix.get(r[x]) + "," + iy.get(r[y]);
       if (!acc.has(key)) acc.set(key, {sum: 0, n: 0, points: []});
       const a = acc.get(key);
       a.points.push(r);
