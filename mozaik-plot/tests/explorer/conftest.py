@@ -20,7 +20,8 @@ EXAMPLE_RUN = (Path(__file__).resolve().parents[3] / "docs" / "format" / "exampl
 @pytest.fixture(scope="session")
 def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """DIR with the example VA run, a bigger VA run (100,000 spikes), a tiny V1 run and a
-    3 x 3 search whose points are copies of the example run (one failed)."""
+    3 x 3 search whose points are copies of the example run (one failed), with a trial
+    table as an optimising search has."""
     import shutil
 
     root = tmp_path_factory.mktemp("served")
@@ -28,7 +29,7 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_big_run(root / "runs" / "va_big", n_spikes=100_000)
     make_v1_run(root / "runs" / "v1_tiny")
     make_search(root / "searches" / "va_weights", EXAMPLE_RUN,
-                [(0.004, 0.006, 0.008), (0.03, 0.05, 0.08)], failed=(4,))
+                [(0.004, 0.006, 0.008), (0.03, 0.05, 0.08)], failed=(4,), trials=True)
     return root
 
 

@@ -69,7 +69,8 @@ def _matches(page: Page, name: str, tmp_path: Path, **options: Any) -> None:
     assert problem is None, problem
 
 
-def test_home_lists_runs_and_searches(server: Served, page: Page, tmp_path: Path) -> None:
+def test_home_lists_runs_and_searches(server: Served, served_dir: Path, page: Page,
+                                      tmp_path: Path) -> None:
     page.goto(server.url + "/")
     page.wait_for_selector("#entries tbody tr")
     rows = page.locator("#entries tbody tr").all_inner_texts()
@@ -80,6 +81,14 @@ def test_home_lists_runs_and_searches(server: Served, page: Page, tmp_path: Path
     page.fill('input[data-filter="study"]', "v1")
     assert page.locator("#entries tbody tr").count() == 1
     page.fill('input[data-filter="study"]', "")
+    # a run that appears while the page is open is listed without a reload
+    shutil.copytree(served_dir / "va_example", served_dir / "runs" / "new_run")
+    try:
+        expect(page.locator("#entries tbody tr")).to_have_count(5, timeout=20_000)
+        assert "new_run" in page.locator("#entries").inner_text()
+    finally:
+        shutil.rmtree(served_dir / "runs" / "new_run")
+    expect(page.locator("#entries tbody tr")).to_have_count(4, timeout=20_000)
     # date and size depend on when the fixture ran: masked
     _matches(page, "home", tmp_path, full_page=True,
              mask=[page.locator("#entries td:nth-child(6)"),
@@ -126,6 +135,7 @@ def test_search_filter_heat_map_and_open_a_point(server: Served, page: Page,
     page.wait_for_selector("#points tbody tr")
     page.wait_for_selector("#heat[data-cells]")
     assert page.locator("#points tbody tr").count() == 9
+    assert page.locator("#history circle").count() == 9  # the optimisation's trials
     page.fill('input[data-filter="connectors.exc_exc.params.weight_uS"]', ">0.005")
     assert page.locator("#points tbody tr").count() == 6
     assert page.locator("#heat").get_attribute("data-cells") == "6"
