@@ -25,7 +25,7 @@ from mozaik.search import INDEX_COLUMNS, INDEX_FILE, point_dir
 from mozaik.stimulus import StimulusIdentity
 from mozaik_plot.explorer import make_app
 
-__all__ = ["Served", "make_big_run", "make_search", "make_v1_run"]
+__all__ = ["V1_GRATING", "Served", "make_big_run", "make_search", "make_v1_run"]
 
 
 def make_big_run(run_dir: Path, *, n_spikes: int, n_neurons: int = 400,
@@ -60,15 +60,30 @@ def make_big_run(run_dir: Path, *, n_spikes: int, n_neurons: int = 400,
 
 def make_v1_run(run_dir: Path) -> Path:
     """A tiny V1-shaped store: four grating orientations, three trials, per-trial rates and an
-    orientation preference on a grid of neurons (mozaik-plot's test store), study
-    ``v1_pushpull``, complete."""
+    orientation preference on a grid of neurons (mozaik-plot's test store), then one
+    presentation of a real drifting grating (:data:`V1_GRATING`) in a 2 x 2 deg visual space;
+    study ``v1_pushpull``, complete."""
     from plot_helpers import make_plot_store
 
     store = make_plot_store(run_dir)
-    store.update_manifest(config={"name": "v1_pushpull", "description": "tiny V1 store"},
+    t0 = float(max(store.segment_index["t_stop"].to_pylist()))
+    store.write_presentation_arrays(V1_GRATING, 0, {sheet: SheetRecording(
+        t_start=t0, t_stop=t0 + 200.0, spike_neurons=np.arange(4, dtype=np.int32),
+        spike_times=t0 + 10.0 * np.arange(1.0, 5.0), spike_recorded=np.arange(n), signals=[])
+        for sheet, n in (("exc", 16), ("inh", 4))})
+    store.update_manifest(config={"name": "v1_pushpull", "description": "tiny V1 store",
+                                  "input_space": {"component": "VisualSpace", "params": {
+                                      "size_deg": [2.0, 2.0], "pixel_size_deg": 0.1,
+                                      "frame_interval_ms": 10.0}}},
                           status="complete")
     store.close()
     return run_dir
+
+
+#: The drifting grating of :func:`make_v1_run` (mozaik-visual's stimulus).
+V1_GRATING = StimulusIdentity("FullfieldDriftingSinusoidalGrating", {
+    "duration_ms": 200.0, "orientation_rad": 0.5, "spatial_frequency_cpd": 1.0,
+    "temporal_frequency_hz": 5.0, "phase_rad": 0.0, "contrast_pct": 100.0})
 
 
 def make_search(master: Path, template: Path, grid: Sequence[Sequence[float]],

@@ -241,6 +241,12 @@ async def api_figure(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type=media)
 
 
+async def api_stimulus(request: web.Request) -> web.Response:
+    run = _run(request)
+    data = await asyncio.to_thread(run.stimulus, request.query.get("stimulus_id", ""))
+    return web.Response(body=data, content_type="image/gif")
+
+
 async def api_search(request: web.Request) -> web.Response:
     search = _search(request)
     return _json(await asyncio.to_thread(search.table))
@@ -275,4 +281,5 @@ def make_app(root: str | Path, *, token: str = "") -> web.Application:
     app.router.add_get("/api/query", api_query)
     app.router.add_get("/api/figure", api_figure)
     app.router.add_get("/api/search", api_search)
+    app.router.add_get("/api/stimulus", api_stimulus)
     return app

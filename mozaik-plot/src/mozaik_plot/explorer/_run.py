@@ -25,10 +25,12 @@ from mozaik.datastore import (
     read_run_file,
     summary_data,
 )
+from mozaik.stimulus import StimulusIdentity
 
 from mozaik_plot._report import figure_files
 from mozaik_plot.explorer._raster import SpikeIndex, raster_window
 from mozaik_plot.explorer._scan import read_manifest, run_status
+from mozaik_plot.explorer._stimulus import stimulus_movie
 
 __all__ = ["QueryError", "RunData", "parse_query"]
 
@@ -137,6 +139,9 @@ class RunData:
         with self.open() as store:
             view = store.full_view()
             summary = summary_data(view)
+            for stimulus in summary["stimuli"]:
+                stimulus["id"] = StimulusIdentity(stimulus["name"],
+                                                  stimulus["params"]).to_string()
             ads = view.analysis_index
             results = _rows(ads, ["ads_id", "identifier", "analysis_algorithm", "sheet_name",
                                   "value_name", "value_units", "stimulus_name", "parameters",
@@ -241,6 +246,18 @@ class RunData:
                 "results": _rows(ads, ["ads_id", "identifier", "analysis_algorithm",
                                        "sheet_name", "value_name", "stimulus_id"],
                                  MAX_QUERY_ROWS)}
+
+    def stimulus(self, stimulus_id: str) -> bytes:
+        """A GIF of a stored stimulus drawn by the run's input space."""
+        config = read_manifest(self.root).get("config")
+        with self.open() as store:
+            known = set(store.segment_index["stimulus_id"].to_pylist())
+            if stimulus_id not in known:
+                msg = f"no presentation of {stimulus_id[:200]!r} in {self.rel}"
+                raise MozaikError(msg)
+            registry = store.registry
+        return stimulus_movie(config if isinstance(config, Mapping) else {}, stimulus_id,
+                              registry)
 
     def figure(self, rel: str) -> tuple[bytes, str]:
         """The bytes and media type of a figure the run's plot steps recorded."""

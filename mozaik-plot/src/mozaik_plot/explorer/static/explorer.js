@@ -315,7 +315,16 @@ async function run() {
     el("h2", {}, "Raster"), raster(PATH, sheets),
     el("h2", {}, "Sheets"), dataTable(["name", "neurons", "mean_rate_hz", "spikes", "segments"], s.sheets, {filters: false}),
     el("h2", {}, "Neuron values on the sheet"), neuronMap(PATH, sheets),
-    el("h2", {}, "Stimuli"), dataTable(["name", "params", "trials", "duration_ms"], s.stimuli, {id: "stimuli", filters: false}),
+    el("h2", {}, "Stimuli"), dataTable(["name", "params", "trials", "duration_ms", "frames"], s.stimuli, {
+      id: "stimuli", filters: false,
+      cell: (c, r) => c !== "frames" ? fmt(r[c]) : el("button", {class: "frames", on: {click: (ev) => {
+        const img = el("img", {class: "stimulus", alt: r.name, src: `/api/stimulus?path=${q(PATH)}&stimulus_id=${q(r.id)}`});
+        img.addEventListener("error", async () => {
+          const d = await getJSON(img.src);
+          img.replaceWith(el("span", {class: "note"}, d.error || "no frames"));
+        });
+        ev.target.replaceWith(img);
+      }}}, "show")}),
     el("h2", {}, "Figures"), figureList(PATH, d.figures),
     el("h2", {}, "Single values"), dataTable(["sheet", "value_name", "value", "units", "analysis"], d.values, {id: "values"}),
     el("h2", {}, "Analysis results"), dataTable(["ads_id", "identifier", "analysis_algorithm", "sheet_name", "value_name", "stimulus_name", "parameters"], d.results, {id: "results"}),
