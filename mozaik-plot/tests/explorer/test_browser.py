@@ -123,15 +123,6 @@ def test_neuron_map_hover_and_run_page(server: Served, page: Page, tmp_path: Pat
     tip = page.locator("#tip").inner_text()
     assert "neuron" in tip and "orientation_preference" in tip, tip
     _matches(page, "run_map", tmp_path, element=page.locator("#map"))
-    # the drifting grating drawn by the run's visual space: a movie of its frames
-    page.click("#stimuli button.frames >> nth=-1")
-    movie = page.locator("img.stimulus")
-    expect(movie).to_be_visible()
-    for _ in range(200):
-        if movie.evaluate("i => i.complete && i.naturalWidth") or 0:
-            break
-        page.wait_for_timeout(50)
-    assert movie.evaluate("i => i.naturalWidth") == 160
     page.fill("#query-text", "sheet_name = exc\nidentifier = PerNeuronValue")
     page.click("#query-go")
     page.wait_for_selector("#query-results tbody tr")
