@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import EXAMPLE_RUN
 from explorer_helpers import make_search
 from mozaik_plot.explorer._search import SearchData
+
+EXAMPLE_RUN = (Path(__file__).resolve().parents[3] / "docs" / "format" / "example_runs"
+               / "with_analyses")
 
 
 def test_values_come_from_a_newer_collated_table_else_the_caches(tmp_path: Path) -> None:
