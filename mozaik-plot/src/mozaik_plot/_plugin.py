@@ -81,5 +81,6 @@ def mozaik_search_plots() -> Iterable[ComponentSpec[Any, SearchPlotFactory[Any]]
 @hookimpl
 def mozaik_cli_commands() -> Iterable[click.Command]:
     from mozaik_plot._report import report_command
+    from mozaik_plot._serve_command import serve_command
 
-    return [report_command]
+    return [report_command, serve_command]

@@ -1,0 +1,166 @@
+"""The explorer in a real browser: Playwright driving Debian's Chromium, headless.
+
+One browser for the module. Screenshots are compared with committed references
+(``baseline/``) within an RMS tolerance; regenerate them after a deliberate change of the look
+with ``MOZAIK_PLOT_REGENERATE=1 pytest mozaik-plot/tests/explorer/test_browser.py`` and look
+at them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from explorer_helpers import Served
+from matplotlib.testing.compare import compare_images
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+BASELINE = Path(__file__).resolve().parent / "baseline"
+#: RMS difference allowed (0-255 grey levels): font hinting may differ a little across builds.
+TOLERANCE = 8.0
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, ("headless Chromium is needed: `apt-get install chromium` (the nox plot "
+                   "session installs it)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=_chromium(), headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--font-render-hinting=none"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield pg
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def _matches(page: Page, name: str, tmp_path: Path, **options: Any) -> None:
+    shot = tmp_path / f"{name}.png"
+    target = options.pop("element", None)
+    (target or page).screenshot(path=str(shot), **options)
+    reference = BASELINE / f"{name}.png"
+    if os.environ.get("MOZAIK_PLOT_REGENERATE"):
+        BASELINE.mkdir(exist_ok=True)
+        shutil.copyfile(shot, reference)
+    assert reference.is_file(), f"no reference image {reference}; see this module's docstring"
+    problem = compare_images(str(reference), str(shot), tol=TOLERANCE)
+    assert problem is None, problem
+
+
+def test_home_lists_runs_and_searches(server: Served, served_dir: Path, page: Page,
+                                      tmp_path: Path) -> None:
+    page.goto(server.url + "/")
+    page.wait_for_selector("#entries tbody tr")
+    rows = page.locator("#entries tbody tr").all_inner_texts()
+    text = "\n".join(rows)
+    assert "vogels_abbott2005" in text and "v1_pushpull" in text, text
+    assert any(r.startswith("search") and "va_weights" in r for r in rows), rows
+    assert page.locator("#entries tbody tr").count() == 4
+    page.fill('input[data-filter="study"]', "v1")
+    assert page.locator("#entries tbody tr").count() == 1
+    page.fill('input[data-filter="study"]', "")
+    # a run that appears while the page is open is listed without a reload
+    shutil.copytree(served_dir / "va_example", served_dir / "runs" / "new_run")
+    try:
+        expect(page.locator("#entries tbody tr")).to_have_count(5, timeout=20_000)
+        assert "new_run" in page.locator("#entries").inner_text()
+    finally:
+        shutil.rmtree(served_dir / "runs" / "new_run")
+    expect(page.locator("#entries tbody tr")).to_have_count(4, timeout=20_000)
+    # date and size depend on when the fixture ran: masked
+    _matches(page, "home", tmp_path, full_page=True,
+             mask=[page.locator("#entries td:nth-child(6)"),
+                   page.locator("#entries td:nth-child(7)"),
+                   page.locator("#entries td:nth-child(8)")])
+
+
+def test_raster_zooms_with_finer_bins(server: Served, page: Page, tmp_path: Path) -> None:
+    page.goto(server.url + "/run?path=runs/va_big")
+    canvas = page.locator("#raster[data-mode]")
+    canvas.wait_for()
+    whole_text = canvas.get_attribute("data-bin-ms") or ""
+    whole = {k: float(canvas.get_attribute(f"data-{k}") or 0) for k in ("bins", "bin-ms")}
+    assert canvas.get_attribute("data-mode") == "bins"
+    with page.expect_response(lambda r: "/api/raster" in r.url) as info:
+        page.click("#zoom-in")
+    zoomed = json.loads(info.value.body())
+    assert zoomed["mode"] == "bins" and zoomed["bins"] <= whole["bins"]
+    assert zoomed["bin_ms"] < whole["bin-ms"] / 2
+    expect(canvas).to_have_attribute("data-bin-ms", str(zoomed["bin_ms"]))
+    _matches(page, "run_raster_zoomed", tmp_path, element=page.locator("#raster"))
+    page.click("#zoom-reset")
+    expect(canvas).to_have_attribute("data-bin-ms", whole_text)
+
+
+def test_neuron_map_hover_and_run_page(server: Served, page: Page, tmp_path: Path) -> None:
+    page.goto(server.url + "/run?path=runs/v1_tiny")
+    page.wait_for_selector("#map circle")
+    page.select_option("#map-value", index=page.locator("#map-value option").count() - 1)
+    page.wait_for_timeout(300)
+    page.hover("#map circle >> nth=5")
+    tip = page.locator("#tip").inner_text()
+    assert "neuron" in tip and "orientation_preference" in tip, tip
+    _matches(page, "run_map", tmp_path, element=page.locator("#map"))
+    page.fill("#query-text", "sheet_name = exc\nidentifier = PerNeuronValue")
+    page.click("#query-go")
+    page.wait_for_selector("#query-results tbody tr")
+    assert page.locator("#query-results tbody tr").count() >= 4
+
+
+def test_search_filter_heat_map_and_open_a_point(server: Served, page: Page,
+                                                 tmp_path: Path) -> None:
+    page.goto(server.url + "/search?path=searches/va_weights")
+    page.wait_for_selector("#points tbody tr")
+    page.wait_for_selector("#heat[data-cells]")
+    assert page.locator("#points tbody tr").count() == 9
+    assert page.locator("#history circle").count() == 9  # the optimisation's trials
+    page.fill('input[data-filter="connectors.exc_exc.params.weight_uS"]', ">0.005")
+    assert page.locator("#points tbody tr").count() == 6
+    assert page.locator("#heat").get_attribute("data-cells") == "6"
+    page.fill('input[data-filter="connectors.exc_exc.params.weight_uS"]', "")
+    page.select_option("#heat-x", "connectors.inh_exc.params.weight_uS")
+    page.select_option("#heat-y", "connectors.exc_exc.params.weight_uS")
+    assert page.locator("#heat").get_attribute("data-x") == "connectors.inh_exc.params.weight_uS"
+    _matches(page, "search", tmp_path, full_page=True)
+    page.click("#points tbody tr >> nth=0")
+    page.wait_for_url("**/run?path=searches%2Fva_weights%2Fpoints%2Fp00000")
+    page.wait_for_selector("#run-status")
+    assert page.locator("#run-title").inner_text().startswith("vogels_abbott2005")
+
+
+def test_compare_two_runs(server: Served, page: Page) -> None:
+    page.goto(server.url + "/compare?path=va_example&path=runs/v1_tiny")
+    page.wait_for_selector("#differ tr")
+    text = page.locator("#differ").inner_text()
+    assert "name" in text and "v1_pushpull" in text and "vogels_abbott2005" in text
+    assert "Mean firing rate [exc]" in page.locator("#compare-values").inner_text()
+
+
+def test_path_escapes_get_403_or_404_in_the_browser(server: Served, page: Page) -> None:
+    for path in ("/run?path=../../etc", "/run?path=%2e%2e%2f%2e%2e", "/search?path=/etc",
+                 "/static/..%2f_app.py", "/api/figure?path=va_example&file=..%2fmanifest.json",
+                 "/run?path=%252e%252e"):
+        response = page.goto(server.url + path)
+        assert response is not None and response.status in (403, 404), (path, response)
