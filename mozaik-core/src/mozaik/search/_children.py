@@ -29,7 +29,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -177,12 +177,14 @@ def _context() -> Any:
     return context
 
 
-def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[int, str]:
+def run_children(master: Path, point_ids: Sequence[int], workers: int,
+                 on_end: Callable[[int, str], None] | None = None) -> dict[int, str]:
     """Run each of ``point_ids`` in its own child process, at most ``workers`` at once.
 
     Returns when every point has ended, with each point's recorded status; a point whose
     child ended without recording an outcome is recorded as failed with its signal or exit
-    status (:func:`record_exit`).
+    status (:func:`record_exit`). ``on_end(point_id, status)`` is called as each point ends
+    (progress display).
 
     Raises
     ------
@@ -207,6 +209,8 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[i
                                            time.perf_counter() - start)
                 process.close()
                 del running[point]
+                if on_end is not None:
+                    on_end(point, ended[point])
 
     try:
         with _stop_on_signals():
