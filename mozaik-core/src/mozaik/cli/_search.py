@@ -110,7 +110,7 @@ def status(master: Path, point_id: int | None, show_all: bool, check: bool) -> N
     from mozaik.search import TRIALS_FILE, history_lines, load_master, refresh_index
 
     spec = load_master(master)
-    table = refresh_index(master, spec, incremental=not check)
+    table = refresh_index(master, spec, incremental=not check, check=check)
     if point_id is not None:
         if not 0 <= point_id < table.num_rows:
             msg = f"--point {point_id}: the search has points 0 to {table.num_rows - 1}"

@@ -15,12 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mozaik._errors import ConfigError
-from mozaik.search._master import load_master, read_index
+from mozaik.search._master import INDEX_COLUMNS, load_master, read_index
 from mozaik.search._values import point_values
 
 __all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "aggregate_over", "collate_search",
@@ -96,23 +97,43 @@ def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.
         One row per point x SingleValue: ``point_id``, one typed column per varied dotted
         path, then ``sheet_name``, ``analysis_algorithm``, ``stimulus_id``, ``value_name``,
         ``value`` and ``value_units``.
+
+    Notes
+    -----
+    Built column by column: the varied parameters are taken from the index's typed columns
+    (no Python object per row), and the text columns hold one string object per distinct
+    text, so 10^6 points of 4 values collate in about 1 GiB.
     """
     master = Path(master_dir)
-    search = load_master(master)
-    columns: dict[str, list[Any]] = {c: [] for c in COLLATED_COLUMNS}
-    params: dict[str, list[Any]] = {p: [] for p in search.parameters}
-    for point_id, _run_dir in _done(master):
-        for row in point_values(master, point_id):
-            columns["point_id"].append(point_id)
-            for p in search.parameters:
-                params[p].append(search.points[point_id][p])
-            for c in COLLATED_COLUMNS[1:]:
-                columns[c].append(row[c])
-    types = {"point_id": pa.int64(), "value": pa.float64()}
-    arrays = {"point_id": pa.array(columns["point_id"], pa.int64()),
-              **{p: pa.array(v) for p, v in params.items()},
-              **{c: pa.array(columns[c], types.get(c, pa.string()))
+    index = read_index(master)
+    search_parameters = [c for c in index.column_names if c not in INDEX_COLUMNS]
+    done = pc.equal(index["status"], "done")
+    positions = np.flatnonzero(done.to_numpy(zero_copy_only=False))
+    point_ids = index["point_id"].to_numpy()
+    text: dict[str, str | None] = {}
+
+    def same(value: Any) -> str | None:
+        if value is None:
+            return None
+        key = str(value)
+        return text.setdefault(key, key)
+
+    rows_of: list[int] = []  # per row: the point's position in the index
+    columns: dict[str, list[Any]] = {c: [] for c in COLLATED_COLUMNS[1:]}
+    texts = [c for c in COLLATED_COLUMNS[1:] if c != "value"]
+    for position in positions.tolist():
+        values = point_values(master, int(point_ids[position]))
+        rows_of.extend([position] * len(values))
+        for row in values:
+            for c in texts:
+                columns[c].append(same(row[c]))
+            columns["value"].append(row["value"])
+    take = pa.array(np.asarray(rows_of, dtype=np.int64))
+    arrays = {"point_id": index["point_id"].take(take),
+              **{p: index[p].take(take) for p in search_parameters},
+              **{c: pa.array(columns[c], pa.float64() if c == "value" else pa.string())
                  for c in COLLATED_COLUMNS[1:]}}
+    del columns
     table = pa.table(arrays)
     target = Path(out) if out is not None else master / COLLATED_FILE
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -98,14 +98,19 @@ class SearchProgress:
         ``MASTER/status``, then only the new files) and report those that ended."""
         folder = os.path.join(master, "status")
         try:
-            names = set(os.listdir(folder))
+            names = os.listdir(folder)
         except OSError:
             return
-        for i in point_ids:
-            if i in self.ended or f"p{i:05d}.json" not in names:
+        waiting = set(point_ids).difference(self.ended)
+        for name in names:
+            stem = name[1:-5]
+            if not (name.startswith("p") and name.endswith(".json") and stem.isdigit()):
+                continue
+            i = int(stem)
+            if i not in waiting:
                 continue
             try:
-                with open(os.path.join(folder, f"p{i:05d}.json"), encoding="utf-8") as fh:
+                with open(os.path.join(folder, name), encoding="utf-8") as fh:
                     status = str(json.load(fh).get("status", "failed"))
             except (OSError, ValueError, AttributeError):
                 continue
