@@ -38,13 +38,16 @@ from mozaik.search._master import _log_tail, clear_status, read_status, run_poin
 
 __all__ = ["describe_exit", "run_children"]
 
-#: Modules the fork server imports once, so that a point's process starts sooner; none of
-#: them imports NEST (PyNN's simulator-independent modules and its ``mock`` are pure Python).
+#: Modules the fork server imports once, so that a point's process starts sooner (in a packed
+#: Slurm task, once per task); none of them imports NEST (PyNN's simulator-independent
+#: modules and its ``mock`` are pure Python). pandas is imported by pyarrow the first time a
+#: point writes a table (``pyarrow.pandas_compat``): most of a small point's start-up.
 PRELOAD: tuple[str, ...] = ("mozaik.search._children", "mozaik.search._master", "mozaik.study",
                             "mozaik.controller", "mozaik.datastore", "mozaik.workflow",
                             "mozaik.builtin", "mozaik.model", "mozaik.experiments",
                             "mozaik.stimulus", "mozaik.analysis", "pyNN.common",
-                            "pyNN.standardmodels", "pyNN.mock")
+                            "pyNN.standardmodels", "pyNN.mock", "pandas",
+                            "pyarrow.pandas_compat", "pyarrow.dataset")
 
 #: What a signal that ended a point's process usually means, and what to do.
 _SIGNAL_MEANING: dict[int, str] = {

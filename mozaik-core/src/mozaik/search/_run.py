@@ -157,7 +157,7 @@ def run_search(search: Search, master_dir: str | Path, backend: SearchBackend, *
         check_search_size(search, master, backend, index, todo, options or SearchOptions())
     try:
         notes = backend.run_search(search, master, todo, options)
-    except KeyboardInterrupt:
+    except BaseException:  # interrupted, or refused after some points ran (a pilot point)
         refresh_index(master, search, incremental=True, changed=todo, check=False)
         raise
     if options is not None and options.dry_run:
