@@ -393,42 +393,42 @@ def refresh_index(master: str | Path, search: Search | None = None,
     n = len(search.points)
     previous = _previous_index(master, n, search) if incremental else None
     if previous is None:
-        rows = []
-        have_status = _listed_ids(master / "status", ".json", n)
-        have_dir = _listed_ids(master / "points", "", n)
-        for i in range(n):
-            if have_status[i] or have_dir[i] or i in notes:
-                row = point_state(master, i, check)
-            else:  # never started: nothing to read (no system call per point)
-                row = _missing_row(i)
-            if i in notes:
-                _record_note(master, row, notes[i])
-            rows.append(row)
-        columns: dict[str, Any] = {"point_id": pa.array(range(n), pa.int64())}
+        # every point "missing", then the points with a status file or a run directory read
+        # (no system call for a point never started)
+        columns: dict[str, Any] = {"point_id": pa.array(np.arange(n, dtype=np.int64))}
         for name in search.parameters:
             columns[name] = pa.array([p[name] for p in search.points])
+        empty = pa.array([""] * n, pa.string()) if n else pa.array([], pa.string())
         for name in INDEX_COLUMNS[1:]:
-            columns[name] = pa.array([r[name] for r in rows], _INDEX_TYPES.get(name,
-                                                                               pa.string()))
-        table = pa.table(columns)
+            kind = _INDEX_TYPES.get(name, pa.string())
+            columns[name] = (pa.array(["missing"] * n, pa.string()) if name == "status" else
+                             empty if name in ("run_dir", "error", "log_tail") else
+                             pa.nulls(n, kind))
+        previous = pa.table(columns)
+        have = (_listed_ids(master / "status", ".json", n)
+                | _listed_ids(master / "points", "", n))
+        for i in notes:
+            if 0 <= i < n:
+                have[i] = True
+        redo = np.flatnonzero(have).astype(np.int64)
     else:
         redo = _to_read(master, previous, n, set(changed) | set(notes))
         if not len(redo):
             return previous
-        rows = []
-        for i in redo.tolist():
-            row = point_state(master, i, check)
-            if i in notes:
-                _record_note(master, row, notes[i])
-            rows.append(row)
-        fresh = {"point_id": pa.array(redo, pa.int64()),
-                 **{name: previous[name].take(pa.array(redo)) for name in search.parameters},
-                 **{name: pa.array([r[name] for r in rows], _INDEX_TYPES.get(name, pa.string()))
-                    for name in INDEX_COLUMNS[1:]}}
-        both = pa.concat_tables([previous, pa.table(fresh).cast(previous.schema)])
-        order = np.arange(n, dtype=np.int64)
-        order[redo] = n + np.arange(len(redo), dtype=np.int64)
-        table = both.take(pa.array(order))
+    rows = []
+    for i in redo.tolist():
+        row = point_state(master, i, check)
+        if i in notes:
+            _record_note(master, row, notes[i])
+        rows.append(row)
+    fresh = {"point_id": pa.array(redo, pa.int64()),
+             **{name: previous[name].take(pa.array(redo)) for name in search.parameters},
+             **{name: pa.array([r[name] for r in rows], _INDEX_TYPES.get(name, pa.string()))
+                for name in INDEX_COLUMNS[1:]}}
+    both = pa.concat_tables([previous, pa.table(fresh).cast(previous.schema)])
+    order = np.arange(n, dtype=np.int64)
+    order[redo] = n + np.arange(len(redo), dtype=np.int64)
+    table = both.take(pa.array(order))
     tmp = master / f".{INDEX_FILE}.{os.getpid()}.tmp"
     pq.write_table(table, tmp)
     tmp.replace(master / INDEX_FILE)
