@@ -92,7 +92,7 @@ def _peak_of(args: list[str]) -> tuple[float, float, str]:
     return float(wall), float(peak), str(first)
 
 
-def one(n: int, root: Path, slurm: object | None) -> dict[str, object]:
+def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
     from mozaik.search import load_search, refresh_index
     from mozaik.search._master import save_definition
 
@@ -105,17 +105,22 @@ def one(n: int, root: Path, slurm: object | None) -> dict[str, object]:
     refresh_index(master, search, check=False)
     plan_s = time.perf_counter() - start
     result: dict[str, object] = {"points": n, "plan_s": plan_s, "load_search_s": loaded}
-    if slurm is not None:
+    if use_slurm:
+        # a cluster of its own per size: cancelled tasks stay in slurmctld's memory for
+        # MinJobAge and count against MaxJobCount, which blocks the next sbatch
         from mozaik_hpc import SlurmBackend, SlurmBackendParams, max_array_size
+        from mozaik_hpc.testing import LocalSlurm
 
-        pack = max(1, math.ceil(n / (max_array_size() - 1)))
-        backend = SlurmBackend(SlurmBackendParams(pack=pack))
-        start = time.perf_counter()
-        job = backend.submit(search, master, list(range(n)))
-        result["submit_s"] = time.perf_counter() - start
-        result["pack"] = pack
-        result["tasks"] = backend.search_tasks(n)
-        subprocess.run(["scancel", job], check=True)
+        with LocalSlurm(root / "slurm") as cluster:
+            os.environ["SLURM_CONF"] = str(cluster.conf)
+            pack = max(1, math.ceil(n / (max_array_size() - 1)))
+            backend = SlurmBackend(SlurmBackendParams(pack=pack))
+            start = time.perf_counter()
+            job = backend.submit(search, master, list(range(n)))
+            result["submit_s"] = time.perf_counter() - start
+            result["pack"] = pack
+            result["tasks"] = backend.search_tasks(n)
+            subprocess.run(["scancel", job], check=True)
         shutil.rmtree(master / "slurm")
     start = time.perf_counter()
     _synthetic(master, n)
@@ -149,33 +154,25 @@ def one(n: int, root: Path, slurm: object | None) -> dict[str, object]:
 
 def main(sizes: list[int], use_slurm: bool) -> None:
     results = []
-    cluster = None
     tmp = Path(tempfile.mkdtemp(prefix="mozaik-scale-"))
     _ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     _peak_of([sys.executable, "-c", "import pandas, pyarrow.pandas_compat, mozaik.cli, "
               "mozaik.search, mozaik.datastore, mozaik.plugin as p; p.get_registry()"])
     # this process too: imports are paid once, not by the first size's figures
-    import pyarrow.pandas_compat  # noqa: F401
+    import pandas  # noqa: F401
     from mozaik.plugin import get_registry
 
     get_registry()
     try:
-        if use_slurm:
-            from mozaik_hpc.testing import LocalSlurm
-
-            cluster = LocalSlurm(tmp / "slurm").start()
-            os.environ["SLURM_CONF"] = str(cluster.conf)
         for n in sizes:
             root = tmp / f"n{n}"
             root.mkdir()
-            result = one(n, root, cluster)
+            result = one(n, root, use_slurm)
             print(json.dumps(result), flush=True)
             (HERE / f"results-{n}.json").write_text(json.dumps(result, indent=1) + "\n")
             results.append(result)
             shutil.rmtree(root)
     finally:
-        if cluster is not None:
-            cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     if len(results) >= 2:
         x = np.log10([float(r["points"]) for r in results])  # type: ignore[arg-type]

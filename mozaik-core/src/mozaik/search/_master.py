@@ -349,6 +349,22 @@ def _listed_ids(folder: Path, suffix: str, n: int) -> np.ndarray:
     return have
 
 
+#: Key of the index's schema metadata holding the modification times of ``status/`` and
+#: ``points/`` when they were last listed: unchanged folders need no listing (a file created,
+#: renamed over or removed in a folder changes its time; every outcome is written by rename).
+_LISTED_KEY = b"mozaik.listed"
+
+
+def _folder_times(master: Path) -> str:
+    times: list[int | None] = []
+    for name in ("status", "points"):
+        try:
+            times.append(os.stat(master / name).st_mtime_ns)
+        except OSError:
+            times.append(None)
+    return json.dumps(times)
+
+
 def _previous_index(master: Path, n: int, search: Search) -> pa.Table | None:
     """The index as last written, if it describes these ``n`` points."""
     try:
@@ -391,6 +407,7 @@ def refresh_index(master: str | Path, search: Search | None = None,
     search = search or load_master(master)
     notes = notes or {}
     n = len(search.points)
+    listed = _folder_times(master)  # before listing: a change during it is seen next time
     previous = _previous_index(master, n, search) if incremental else None
     if previous is None:
         # every point "missing", then the points with a status file or a run directory read
@@ -412,9 +429,10 @@ def refresh_index(master: str | Path, search: Search | None = None,
                 have[i] = True
         redo = np.flatnonzero(have).astype(np.int64)
     else:
-        redo = _to_read(master, previous, n, set(changed) | set(notes))
-        if not len(redo):
+        unchanged = (previous.schema.metadata or {}).get(_LISTED_KEY) == listed.encode()
+        if unchanged and not changed and not notes:
             return previous
+        redo = _to_read(master, previous, n, set(changed) | set(notes))
     rows = []
     for i in redo.tolist():
         row = point_state(master, i, check)
@@ -428,7 +446,7 @@ def refresh_index(master: str | Path, search: Search | None = None,
     both = pa.concat_tables([previous, pa.table(fresh).cast(previous.schema)])
     order = np.arange(n, dtype=np.int64)
     order[redo] = n + np.arange(len(redo), dtype=np.int64)
-    table = both.take(pa.array(order))
+    table = both.take(pa.array(order)).replace_schema_metadata({_LISTED_KEY: listed})
     tmp = master / f".{INDEX_FILE}.{os.getpid()}.tmp"
     pq.write_table(table, tmp)
     tmp.replace(master / INDEX_FILE)
