@@ -79,17 +79,19 @@ def _synthetic(master: Path, n: int) -> None:
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _peak_of(args: list[str]) -> tuple[float, float, str]:
-    """Wall time and peak RSS of one command, measured alone (a fresh sampler process)."""
+def _peak_of(args: list[str]) -> tuple[float, float, str, float]:
+    """Wall time, peak RSS (MiB), first line of output and CPU time (user + system) of one
+    command, measured alone (a fresh sampler process). On a shared machine the CPU time is
+    what the command costs; the wall time waits for a core as well."""
     code = ("import resource, subprocess, sys, time, json; s = time.perf_counter(); "
             "d = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=True); "
-            "print(json.dumps([time.perf_counter() - s, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "
-            "(d.stdout.splitlines() or [''])[0]]))")
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(json.dumps([time.perf_counter() - s, u.ru_maxrss / 1024, "
+            "(d.stdout.splitlines() or [''])[0], u.ru_utime + u.ru_stime]))")
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                          check=True, env=_ENV).stdout
-    wall, peak, first = json.loads(out)
-    return float(wall), float(peak), str(first)
+    wall, peak, first, cpu = json.loads(out)
+    return float(wall), float(peak), str(first), float(cpu)
 
 
 def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
@@ -98,13 +100,14 @@ def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
 
     file = _search_file(root, n)
     master = root / "master"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     search = load_search(file)
     loaded = time.perf_counter() - start
     save_definition(search, master)
     refresh_index(master, search, check=False)
     plan_s = time.perf_counter() - start
-    result: dict[str, object] = {"points": n, "plan_s": plan_s, "load_search_s": loaded}
+    result: dict[str, object] = {"points": n, "plan_s": plan_s, "load_search_s": loaded,
+                                 "plan_cpu_s": time.process_time() - cpu}
     if use_slurm:
         # a cluster of its own per size: cancelled tasks stay in slurmctld's memory for
         # MinJobAge and count against MaxJobCount, which blocks the next sbatch
@@ -128,11 +131,13 @@ def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
     start = time.perf_counter()
     refresh_index(master, search, check=False)  # as the run leaves it (points read once)
     result["index_all_read_s"] = time.perf_counter() - start
-    wall, _peak, first = _peak_of([MOZAIK, "search", "status", str(master)])
+    wall, _peak, first, cpu = _peak_of([MOZAIK, "search", "status", str(master)])
     result["status_s"] = wall
+    result["status_cpu_s"] = cpu
     result["status_first_line"] = first
-    wall, peak, first = _peak_of([MOZAIK, "search", "collate", str(master)])
+    wall, peak, first, cpu = _peak_of([MOZAIK, "search", "collate", str(master)])
     result["collate_s"] = wall
+    result["collate_cpu_s"] = cpu
     result["collate_peak_mib"] = peak
     result["collate_out"] = first
     import duckdb
@@ -145,9 +150,8 @@ def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
         "GROUP BY delay ORDER BY delay").fetchall()
     result["duckdb_query_s"] = time.perf_counter() - start
     result["duckdb_rows"] = len(rows)
-    start = time.perf_counter()
-    _peak_of([MOZAIK, "--version"])
-    result["python_start_s"] = time.perf_counter() - start
+    wall, _peak, _first, cpu = _peak_of([MOZAIK, "--version"])
+    result["cli_start_s"], result["cli_start_cpu_s"] = wall, cpu
     result["load_average"] = os.getloadavg()
     return result
 
@@ -176,8 +180,8 @@ def main(sizes: list[int], use_slurm: bool) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     if len(results) >= 2:
         x = np.log10([float(r["points"]) for r in results])  # type: ignore[arg-type]
-        for key in ("plan_s", "submit_s", "status_s", "collate_s", "collate_peak_mib",
-                    "duckdb_query_s"):
+        for key in ("plan_s", "plan_cpu_s", "submit_s", "status_s", "status_cpu_s",
+                    "collate_s", "collate_cpu_s", "collate_peak_mib", "duckdb_query_s"):
             if all(key in r for r in results):
                 y = np.log10([float(r[key]) for r in results])  # type: ignore[arg-type]
                 slope = np.polyfit(x, y, 1)[0]
