@@ -107,17 +107,26 @@ def status(master: Path, point_id: int | None, show_all: bool, check: bool) -> N
     cleared); --check reads everything again and checks every finished point's store."""
     import pyarrow.compute as pc
 
-    from mozaik.search import TRIALS_FILE, history_lines, load_master, refresh_index
+    from mozaik.search import (
+        INDEX_COLUMNS,
+        TRIALS_FILE,
+        current_index,
+        history_lines,
+        load_master,
+        refresh_index,
+    )
 
-    spec = load_master(master)
-    table = refresh_index(master, spec, incremental=not check, check=check)
+    table = None if check else current_index(master)
+    if table is None:  # something changed since the index was written: read what changed
+        table = refresh_index(master, load_master(master), incremental=not check, check=check)
+    parameters = [c for c in table.column_names if c not in INDEX_COLUMNS]
     if point_id is not None:
         if not 0 <= point_id < table.num_rows:
             msg = f"--point {point_id}: the search has points 0 to {table.num_rows - 1}"
             raise click.BadParameter(msg)
         row = table.slice(point_id, 1).to_pylist()[0]
         click.echo(f"p{point_id:05d} {row['status']} ({row['run_dir'] or 'no run directory'})")
-        for p in spec.parameters:
+        for p in parameters:
             click.echo(f"  {p} = {row[p]}")
         if row["signal"]:
             click.echo(f"its process was killed by {row['signal']}")
@@ -139,13 +148,13 @@ def status(master: Path, point_id: int | None, show_all: bool, check: bool) -> N
             click.echo(f"unfinished points (the first {shown.num_rows}; all of them: --all):")
     rows = shown.to_pylist()
     for row in rows:
-        values = ", ".join(f"{p}={row[p]}" for p in spec.parameters)
+        values = ", ".join(f"{p}={row[p]}" for p in parameters)
         error = f"  {row['error'].splitlines()[0]}" if row["error"] else ""
         click.echo(f"p{row['point_id']:05d} {row['status']:<10} {values}{error}")
     if any(row["error"] for row in rows):
         click.echo(f"(a point's whole error and log tail: mozaik search status {master} "
                    "--point ID)")
-    if spec.optimisation is not None and (master / TRIALS_FILE).is_file():
+    if (master / TRIALS_FILE).is_file():  # an optimising search
         click.echo("optimisation (trial i is point i):")
         for line in history_lines(master):
             click.echo(f"  {line}")

@@ -44,7 +44,8 @@ from mozaik.search._spec import Search, search_from_mapping
 from mozaik.search._values import point_values
 from mozaik.study import Study, load_study
 
-__all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
+__all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "current_index", "load_master",
+           "point_dir", "read_index",
            "refresh_index", "run_point", "save_definition", "write_status"]
 
 INDEX_FILE = "index.parquet"
@@ -477,6 +478,21 @@ def _to_read(master: Path, previous: pa.Table, n: int, always: set[int]) -> np.n
         if 0 <= i < n:
             stale[i] = True
     return np.flatnonzero(stale).astype(np.int64)
+
+
+def current_index(master: str | Path) -> pa.Table | None:
+    """The index as last written if nothing was listed differently since (its ``status/`` and
+    ``points/`` folders unchanged), else None: what ``mozaik search status`` shows of a
+    finished or idle search without loading the search (10^6 points: no point made)."""
+    master = Path(master)
+    listed = _folder_times(master)
+    try:
+        table = pq.read_table(master / INDEX_FILE)
+    except (OSError, pa.ArrowInvalid):
+        return None
+    if (table.schema.metadata or {}).get(_LISTED_KEY) != listed.encode():
+        return None
+    return table
 
 
 def read_index(master: str | Path) -> pa.Table:
