@@ -110,30 +110,35 @@ def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.
     done = pc.equal(index["status"], "done")
     positions = np.flatnonzero(done.to_numpy(zero_copy_only=False))
     point_ids = index["point_id"].to_numpy()
-    text: dict[str, str | None] = {}
-
-    def same(value: Any) -> str | None:
-        if value is None:
-            return None
-        key = str(value)
-        return text.setdefault(key, key)
-
-    rows_of: list[int] = []  # per row: the point's position in the index
-    columns: dict[str, list[Any]] = {c: [] for c in COLLATED_COLUMNS[1:]}
+    # the text fields of a row are dictionary-encoded as one key: a code per row, one tuple
+    # per distinct key (a handful), so 4 x 10^6 rows hold no string object each
+    keys: dict[tuple[Any, ...], int] = {}
     texts = [c for c in COLLATED_COLUMNS[1:] if c != "value"]
+    rows_of: list[int] = []  # per row: the point's position in the index
+    codes: list[int] = []
+    values: list[float] = []
     for position in positions.tolist():
-        values = point_values(master, int(point_ids[position]))
-        rows_of.extend([position] * len(values))
-        for row in values:
-            for c in texts:
-                columns[c].append(same(row[c]))
-            columns["value"].append(row["value"])
+        for row in point_values(master, int(point_ids[position])):
+            key = (row["sheet_name"], row["analysis_algorithm"], row["stimulus_id"],
+                   row["value_name"], row["value_units"])
+            code = keys.get(key)
+            if code is None:
+                code = keys[key] = len(keys)
+            codes.append(code)
+            values.append(row["value"])
+            rows_of.append(position)
+    distinct = list(keys)
     take = pa.array(np.asarray(rows_of, dtype=np.int64))
+    code_array = pa.array(np.asarray(codes, dtype=np.int64))
+    text_columns = {c: pa.array([None if k[j] is None else str(k[j]) for k in distinct],
+                                pa.string()).take(code_array)
+                    for j, c in enumerate(texts)}
     arrays = {"point_id": index["point_id"].take(take),
               **{p: index[p].take(take) for p in search_parameters},
-              **{c: pa.array(columns[c], pa.float64() if c == "value" else pa.string())
-                 for c in COLLATED_COLUMNS[1:]}}
-    del columns
+              **{c: text_columns[c] for c in texts[:4]},
+              "value": pa.array(values, pa.float64()),
+              "value_units": text_columns["value_units"]}
+    del codes, values, rows_of
     table = pa.table(arrays)
     target = Path(out) if out is not None else master / COLLATED_FILE
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
