@@ -1,6 +1,12 @@
 """How the cost of a parameter search's own bookkeeping grows with its points (issue 25 item 3).
 
     uv run python benchmarks/scale/bench_search_scale.py 10000 100000 1000000 [--no-slurm]
+        [--synthetic-max=N]
+
+Sizes above ``--synthetic-max`` get no synthetic point files (making 2 x 10^6 small files
+takes most of an hour on a loaded machine): their status is that of the planned search (every
+point missing, the index read) and their DuckDB query runs over a collated table written
+directly in ``collate_search``'s layout; their collation is not measured.
 
 For each size N (a grid of sqrt(N) x sqrt(N) values of a tiny study):
 
@@ -94,7 +100,39 @@ def _peak_of(args: list[str]) -> tuple[float, float, str, float]:
     return float(wall), float(peak), str(first), float(cpu)
 
 
-def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
+def _synthetic_collated(path: Path, search: object, n: int) -> None:
+    """A collated table of ``n`` points x 4 values as ``collate_search`` writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    points = search.points  # type: ignore[attr-defined]
+    rows = np.repeat(np.arange(n, dtype=np.int64), 4)
+    table = pa.table({
+        "point_id": pa.array(rows),
+        W: pa.array(np.repeat([p[W] for p in points], 4)),
+        D: pa.array(np.repeat([p[D] for p in points], 4)),
+        "sheet_name": pa.array(np.tile(["exc", "exc", "inh", "inh"], n)),
+        "analysis_algorithm": pa.array(["PopulationMean"] * (4 * n)),
+        "stimulus_id": pa.nulls(4 * n, pa.string()),
+        "value_name": pa.array(np.tile(["Mean(Firing rate)", "Mean(CV of ISI)"], 2 * n)),
+        "value": pa.array(np.random.default_rng(1).uniform(0, 50, 4 * n)),
+        "value_units": pa.array(np.tile(["Hz", "dimensionless"], 2 * n))})
+    pq.write_table(table, path)
+
+
+def _query(master: Path) -> tuple[float, int]:
+    import duckdb
+
+    con = duckdb.connect()
+    start = time.perf_counter()
+    rows = con.execute(
+        f"SELECT \"{D}\" AS delay, avg(value) AS rate, count(*) AS n FROM "
+        f"'{master / 'collated.parquet'}' WHERE value_name = 'Mean(Firing rate)' "
+        "GROUP BY delay ORDER BY delay").fetchall()
+    return time.perf_counter() - start, len(rows)
+
+
+def one(n: int, root: Path, use_slurm: bool, synthetic: bool = True) -> dict[str, object]:
     from mozaik.search import load_search, refresh_index
     from mozaik.search._master import save_definition
 
@@ -125,6 +163,14 @@ def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
             result["tasks"] = backend.search_tasks(n)
             subprocess.run(["scancel", job], check=True)
         shutil.rmtree(master / "slurm")
+    if not synthetic:  # the index as planned (every point missing), a collated table as
+        # collate_search writes it: status and the query measured, collation not
+        wall, _peak, first, cpu = _peak_of([MOZAIK, "search", "status", str(master)])
+        result.update(status_s=wall, status_cpu_s=cpu, status_first_line=first)
+        _synthetic_collated(master / "collated.parquet", search, len(search.points))
+        result["duckdb_query_s"], result["duckdb_rows"] = _query(master)
+        result["load_average"] = os.getloadavg()
+        return result
     start = time.perf_counter()
     _synthetic(master, n)
     result["make_synthetic_s"] = time.perf_counter() - start
@@ -140,23 +186,14 @@ def one(n: int, root: Path, use_slurm: bool) -> dict[str, object]:
     result["collate_cpu_s"] = cpu
     result["collate_peak_mib"] = peak
     result["collate_out"] = first
-    import duckdb
-
-    con = duckdb.connect()
-    start = time.perf_counter()
-    rows = con.execute(
-        f"SELECT \"{D}\" AS delay, avg(value) AS rate, count(*) AS n FROM "
-        f"'{master / 'collated.parquet'}' WHERE value_name = 'Mean(Firing rate)' "
-        "GROUP BY delay ORDER BY delay").fetchall()
-    result["duckdb_query_s"] = time.perf_counter() - start
-    result["duckdb_rows"] = len(rows)
+    result["duckdb_query_s"], result["duckdb_rows"] = _query(master)
     wall, _peak, _first, cpu = _peak_of([MOZAIK, "--version"])
     result["cli_start_s"], result["cli_start_cpu_s"] = wall, cpu
     result["load_average"] = os.getloadavg()
     return result
 
 
-def main(sizes: list[int], use_slurm: bool) -> None:
+def main(sizes: list[int], use_slurm: bool, synthetic_max: int) -> None:
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="mozaik-scale-"))
     _ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
@@ -171,7 +208,7 @@ def main(sizes: list[int], use_slurm: bool) -> None:
         for n in sizes:
             root = tmp / f"n{n}"
             root.mkdir()
-            result = one(n, root, use_slurm)
+            result = one(n, root, use_slurm, synthetic=n <= synthetic_max)
             print(json.dumps(result), flush=True)
             (HERE / f"results-{n}.json").write_text(json.dumps(result, indent=1) + "\n")
             results.append(result)
@@ -182,12 +219,16 @@ def main(sizes: list[int], use_slurm: bool) -> None:
         x = np.log10([float(r["points"]) for r in results])  # type: ignore[arg-type]
         for key in ("plan_s", "plan_cpu_s", "submit_s", "status_s", "status_cpu_s",
                     "collate_s", "collate_cpu_s", "collate_peak_mib", "duckdb_query_s"):
-            if all(key in r for r in results):
-                y = np.log10([float(r[key]) for r in results])  # type: ignore[arg-type]
+            have = [r for r in results if key in r]
+            if len(have) >= 2:
+                x = np.log10([float(r["points"]) for r in have])  # type: ignore[arg-type]
+                y = np.log10([float(r[key]) for r in have])  # type: ignore[arg-type]
                 slope = np.polyfit(x, y, 1)[0]
                 print(f"{key}: grows as N^{slope:.2f}")
 
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main([int(a) for a in args] or [10_000, 100_000], "--no-slurm" not in sys.argv)
+    most = [int(a.split("=")[1]) for a in sys.argv if a.startswith("--synthetic-max=")]
+    main([int(a) for a in args] or [10_000, 100_000], "--no-slurm" not in sys.argv,
+         most[0] if most else 10**6)
