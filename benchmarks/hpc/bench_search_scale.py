@@ -1,6 +1,6 @@
 """How the cost of a parameter search's own bookkeeping grows with its points (issue 25 item 3).
 
-    uv run python benchmarks/scale/bench_search_scale.py 10000 100000 1000000 [--no-slurm]
+    uv run python benchmarks/hpc/bench_search_scale.py 10000 100000 1000000 [--no-slurm]
         [--synthetic-max=N]
 
 Sizes above ``--synthetic-max`` get no synthetic point files (making 2 x 10^6 small files
@@ -25,7 +25,7 @@ For each size N (a grid of sqrt(N) x sqrt(N) values of a tiny study):
 - collate: ``mozaik search collate MASTER`` as a command, its wall time and peak RSS;
 - query: a DuckDB aggregate over the collated table.
 
-Results go to ``benchmarks/scale/results-<N>.json`` and a growth fit (log-log slope) is printed.
+Results go to ``benchmarks/hpc/results-scale-<N>.json`` and a growth fit (log-log slope) is printed.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def main(sizes: list[int], use_slurm: bool, synthetic_max: int) -> None:
             root.mkdir()
             result = one(n, root, use_slurm, synthetic=n <= synthetic_max)
             print(json.dumps(result), flush=True)
-            (HERE / f"results-{n}.json").write_text(json.dumps(result, indent=1) + "\n")
+            (HERE / f"results-scale-{n}.json").write_text(json.dumps(result, indent=1) + "\n")
             results.append(result)
             shutil.rmtree(root)
     finally:

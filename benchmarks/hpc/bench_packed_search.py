@@ -1,6 +1,6 @@
 """A real packed search end to end on a local Slurm cluster (issue 25 item 3; not run in CI).
 
-    uv run python benchmarks/scale/bench_packed_search.py [N_POINTS] [PACK]   # 2000 100
+    uv run python benchmarks/hpc/bench_packed_search.py [N_POINTS] [PACK]   # 2000 100
 
 A grid of ``N_POINTS`` points of a tiny study (the contract study on PyNN's ``mock``
 simulator: what the search machinery costs, not a simulator) run with ``mozaik search run
@@ -8,7 +8,7 @@ simulator: what the search machinery costs, not a simulator) run with ``mozaik s
 ``mozaik_hpc.testing.LocalSlurm`` (its CPUs are this machine's). Prints the command's wall
 time, the points done, the tasks and arrays, the mean time a point took inside its task (its
 status file's ``elapsed_s``) and the time of ``mozaik search status`` and ``collate`` after it;
-writes ``benchmarks/scale/results-packed-<N>x<PACK>.json``.
+writes ``benchmarks/hpc/results-packed-<N>x<PACK>.json``.
 """
 
 from __future__ import annotations
