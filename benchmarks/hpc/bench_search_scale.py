@@ -157,10 +157,10 @@ def one(n: int, root: Path, use_slurm: bool, synthetic: bool = True) -> dict[str
             pack = max(1, math.ceil(n / (max_array_size() - 1)))
             backend = SlurmBackend(SlurmBackendParams(pack=pack))
             start = time.perf_counter()
-            job = backend.submit(search, master, list(range(n)))
+            job = backend.submit(search, master, list(range(len(search.points))))
             result["submit_s"] = time.perf_counter() - start
             result["pack"] = pack
-            result["tasks"] = backend.search_tasks(n)
+            result["tasks"] = backend.search_tasks(len(search.points))
             subprocess.run(["scancel", job], check=True)
         shutil.rmtree(master / "slurm")
     if not synthetic:  # the index as planned (every point missing), a collated table as

@@ -189,7 +189,7 @@ def test_the_index_reads_again_only_what_changed(tmp_path: Path, study_dir: Path
 def test_status_and_collation_of_ten_thousand_synthetic_points(tmp_path: Path,
                                                               study_dir: Path) -> None:
     """A benchmark-style bound (generous: the machine may be shared), not a timing target:
-    benchmarks/scale has the figures. 10^4 points with the files a finished point leaves."""
+    benchmarks/hpc has the figures. 10^4 points with the files a finished point leaves."""
     master = tmp_path / "m"
     search = _big(tmp_path, 100)
     save_definition(search, master)

@@ -102,7 +102,7 @@ def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.
     -----
     Built column by column: the varied parameters are taken from the index's typed columns
     (no Python object per row), and the text columns hold one string object per distinct
-    text, so 10^6 points of 4 values collate in about 1 GiB.
+    text, so 10^6 points of 4 values collate in well under 1 GiB (benchmarks/hpc).
     """
     master = Path(master_dir)
     index = read_index(master)
