@@ -106,10 +106,13 @@ SNAPSHOT = {
         "kind_label", "lazy_exports", "reset_plugin_manager"
     ],
     "mozaik.search": [
-        "COLLATED_COLUMNS", "COLLATED_FILE", "Constraint", "INDEX_COLUMNS", "INDEX_FILE",
-        "JOURNAL_FILE", "KINDS", "Objective", "Optimisation", "Range", "SAMPLERS",
+        "COLLATED_COLUMNS", "COLLATED_FILE", "Constraint", "INDEX_BYTES_PER_POINT",
+        "INDEX_COLUMNS", "INDEX_FILE", "JOURNAL_FILE", "KINDS", "LARGE_SEARCH_POINTS",
+        "Objective", "Optimisation", "Range", "SAMPLERS",
         "SEARCH_FIGURES_DIR", "STATUSES", "Search", "SearchBackend", "SearchOptions",
-        "SearchSummary", "TRIALS_FILE", "aggregate_over", "best_trials", "collate_search",
+        "SearchProgress", "SearchSummary", "TRIALS_FILE", "aggregate_over", "best_trials",
+        "check_search_size", "collate_search", "current_index", "estimate_disk",
+        "format_duration",
         "history_lines",
         "load_master", "load_search", "make_points", "plot_search", "point_dir", "point_values",
         "query_search", "read_index", "refresh_index", "run_optimisation", "run_point",

@@ -7,7 +7,7 @@ SNAPSHOT = {
     mozaik_hpc: ["LAUNCHER_VARIABLES", "MPIBackend", "MPIBackendParams", "MPIError",
                  "SlurmBackend", "SlurmBackendParams", "SlurmError", "__version__",
                  "batch_script", "check_slurm", "job_states", "jobcomp_file",
-                 "jobcomp_states"],
+                 "jobcomp_states", "max_array_size", "slurm_config", "time_limit_s"],
     mozaik_hpc.testing: ["LocalSlurm", "SLURM_BINARIES", "slurm_installed"],
 }
 

@@ -19,6 +19,9 @@ from mozaik_hpc._slurm import (
     job_states,
     jobcomp_file,
     jobcomp_states,
+    max_array_size,
+    slurm_config,
+    time_limit_s,
 )
 
 __version__ = _md.version("mozaik-hpc")
@@ -37,4 +40,7 @@ __all__ = [
     "job_states",
     "jobcomp_file",
     "jobcomp_states",
+    "max_array_size",
+    "slurm_config",
+    "time_limit_s",
 ]

@@ -1,11 +1,16 @@
-"""The Slurm backend: a parameter search is ONE job array (``sbatch --array=0-N%K``).
+"""The Slurm backend: a parameter search is one job array (``sbatch --array=0-N%K``), or a few
+when it has more tasks than the cluster's ``MaxArraySize``.
 
-Task ``k`` of the array runs the point on line ``k`` of ``MASTER/slurm/todo-<n>.txt`` with
-``python -m mozaik.search``; its output goes to ``MASTER/slurm/<job>_<k>.out``. The backend waits
-for the array to end, reading task states with ``scontrol show job`` (no accounting database
-needed); tasks cancelled, timed out or killed before their point wrote its status are reported
-as failed with their Slurm state, what it means (``Slurm task 123_4 ended TIMEOUT: it reached
-its time limit ...``) and their output tail.
+Task ``k`` of an array runs the point on line ``k`` of ``MASTER/slurm/todo-<n>.txt`` with
+``python -m mozaik.search``; with packing (``resources: {pack: P}``) it runs the ``P`` points on
+lines ``k*P`` to ``k*P+P-1`` one after another in one process (start-up and imports paid once a
+task; each point still in its own forked child, so a crashing point fails alone). Its output
+goes to ``MASTER/slurm/<job>_<k>.out``. Before submitting, a packed search's task time is
+estimated from a pilot point (run here first) and checked against ``time``. The backend waits
+for the arrays to end, reading task states with ``scontrol show job`` (no accounting database
+needed) and printing the search's progress; tasks cancelled, timed out or killed before their
+points wrote their status are reported as failed with their Slurm state, what it means (``Slurm
+task 123_4 ended TIMEOUT: it reached its time limit ...``) and their output tail.
 """
 
 from __future__ import annotations
@@ -21,14 +26,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
+import pyarrow.compute as pc
 from mozaik import MozaikError
 from mozaik.backends import Backend, LocalBackend, RunOptions
+from mozaik.config import at_least, positive
 from mozaik.controller import RunSummary
-from mozaik.search import Search, SearchOptions
+from mozaik.search import (
+    Search,
+    SearchOptions,
+    SearchProgress,
+    format_duration,
+    read_index,
+    run_points_in_pool,
+)
 from mozaik.study import Study
 
 __all__ = ["SlurmBackend", "SlurmBackendParams", "SlurmError", "batch_script", "check_slurm",
-           "job_states", "jobcomp_file", "jobcomp_states"]
+           "job_states", "jobcomp_file", "jobcomp_states", "max_array_size", "slurm_config",
+           "time_limit_s"]
 
 #: Job states after which a task will not run again.
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED",
@@ -67,6 +82,16 @@ class SlurmBackendParams:
         How often the job's state is read while waiting.
     timeout_s : float or None, s
         Give up waiting (the job keeps running) after this long; None: wait.
+    pack : int
+        Points per array task (the packing factor), run one after another by one process:
+        Python and Mozaik start once per task instead of once per point, and a search of
+        ``N`` points is ``ceil(N / pack)`` tasks (a search with more tasks than the cluster's
+        ``MaxArraySize`` is split into several arrays). ``time`` is per task: it must hold
+        ``pack`` points; before submitting, a packed search's task time is estimated from
+        ``point_time_s``, from the points already done, or from a pilot point run here, and
+        a task estimated to exceed ``time`` is refused (``--yes``: warned and submitted).
+    point_time_s : float or None, s
+        How long one point takes, for that estimate (None: measured).
     """
 
     partition: str | None = None
@@ -82,11 +107,15 @@ class SlurmBackendParams:
     extra: tuple[str, ...] = ()
     poll_s: float = 1.0
     timeout_s: float | None = None
+    pack: int = attrs.field(default=1, validator=at_least(1))
+    point_time_s: float | None = attrs.field(default=None, validator=attrs.validators.optional(
+        positive))
 
 
 def batch_script(params: SlurmBackendParams, name: str, master: Path, todo: Path,
                  n_tasks: int) -> str:
-    """The batch script of the job array running ``n_tasks`` points listed in ``todo``."""
+    """The batch script of the job array of ``n_tasks`` tasks running the points listed in
+    ``todo`` (``params.pack`` a task)."""
     throttle = f"%{params.max_parallel}" if params.max_parallel else ""
     lines = ["#!/bin/bash", f"#SBATCH --job-name=mozaik-{name}",
              f"#SBATCH --array=0-{n_tasks - 1}{throttle}",
@@ -101,8 +130,9 @@ def batch_script(params: SlurmBackendParams, name: str, master: Path, todo: Path
     lines += [f"#SBATCH {opt}" for opt in params.extra]
     lines += ["set -u", *(f"module load {m}" for m in params.modules), *params.setup]
     python = shlex.quote(params.python or sys.executable)
+    pack = f" --pack {params.pack}" if params.pack > 1 else ""
     lines.append(f"exec {python} -m mozaik.search {shlex.quote(str(master))} "
-                 f"--todo {shlex.quote(str(todo))} --task \"$SLURM_ARRAY_TASK_ID\"")
+                 f"--todo {shlex.quote(str(todo))} --task \"$SLURM_ARRAY_TASK_ID\"{pack}")
     return "\n".join(lines) + "\n"
 
 
@@ -141,12 +171,43 @@ _TASK = re.compile(r"ArrayTaskId=(\S+)")
 _STATE = re.compile(r"JobState=(\S+)")
 
 
+def slurm_config() -> dict[str, str]:
+    """The cluster's configuration, from ``scontrol show config`` (``{"MaxArraySize":
+    "10001", ...}``)."""
+    out = _slurm(["scontrol", "show", "config"], "Slurm configuration")
+    config = dict(line.split("=", 1) for line in out.splitlines() if " = " in line)
+    return {k.strip(): v.strip() for k, v in config.items()}
+
+
+def max_array_size() -> int:
+    """Tasks one job array may have: the cluster's ``MaxArraySize`` (task indices go from 0 to
+    ``MaxArraySize - 1``); Slurm's default, 1001, when the configuration does not say."""
+    value = slurm_config().get("MaxArraySize", "1001")
+    return int(value) if value.isdigit() and int(value) > 0 else 1001
+
+
+_TIME = re.compile(r"^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$")
+
+
+def time_limit_s(text: str) -> float | None:
+    """Seconds of a Slurm ``--time`` (``MM``, ``MM:SS``, ``HH:MM:SS``, ``D-HH``, ``D-HH:MM``,
+    ``D-HH:MM:SS``); None for ``UNLIMITED``/``INFINITE`` or what Slurm would not read."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        return None
+    days, a, b, c = match.groups()
+    if days is not None:  # D-HH[:MM[:SS]]
+        hours, minutes, seconds = int(a), int(b or 0), int(c or 0)
+        return float(((int(days) * 24 + hours) * 60 + minutes) * 60 + seconds)
+    if c is not None:
+        return float((int(a) * 60 + int(b)) * 60 + int(c))
+    return float(int(a) * 60 + int(b or 0))
+
+
 def jobcomp_file() -> Path | None:
     """The cluster's job completion file, when it logs to one (``JobCompType=jobcomp/filetxt``),
     from ``scontrol show config``."""
-    out = _slurm(["scontrol", "show", "config"], "Slurm configuration")
-    config = dict(line.split("=", 1) for line in out.splitlines() if " = " in line)
-    config = {k.strip(): v.strip() for k, v in config.items()}
+    config = slurm_config()
     if config.get("JobCompType") != "jobcomp/filetxt" or not config.get("JobCompLoc"):
         return None
     return Path(config["JobCompLoc"])
@@ -217,28 +278,93 @@ class SlurmBackend(Backend[SlurmBackendParams]):
             raise SlurmError(msg)
         return LocalBackend().run(study, run_dir, options)
 
+    def search_tasks(self, n_points: int) -> int:
+        """Array tasks ``n_points`` points take: ``ceil(n_points / pack)``."""
+        return -(-n_points // self.params.pack)
+
     def run_search(self, search: Search, master_dir: Path, point_ids: Sequence[int],
                    options: SearchOptions | None = None) -> dict[int, str]:
-        """Submit the points as one job array and wait for it to end.
+        """Submit the points as job arrays (one, or one per ``MaxArraySize`` tasks) and wait
+        for them to end.
 
         ``SearchOptions(dry_run=True)`` prints the batch script and submits nothing. Slurm
-        missing or not answering is a :class:`SlurmError` raised before anything is submitted.
+        missing or not answering is a :class:`SlurmError` raised before anything is submitted;
+        so is a packed task estimated to exceed its time limit (with ``options.yes``: a
+        warning), the estimate from :attr:`SlurmBackendParams.point_time_s`, the points
+        already done or a pilot point run here first.
         """
-        if options is not None and options.dry_run:
+        options = options or SearchOptions()
+        if options.dry_run:
             print(self.submit(search, master_dir, point_ids, dry_run=True), end="")
             return {}
         master = Path(master_dir).resolve()
-        job = self.submit(search, master, point_ids)
+        check_slurm()
+        todo = list(point_ids)
+        progress = SearchProgress(len(todo)) if options.progress else None
+        if self.params.pack > 1:
+            todo = self._check_task_time(master, todo, options, progress)
+        if not todo:
+            return {}
+        _clear_statuses(master, todo)
+        per_array = max_array_size() * self.params.pack
+        jobs = [(self.submit(search, master, todo[at:at + per_array]), todo[at:at + per_array])
+                for at in range(0, len(todo), per_array)]
+        if progress is not None:
+            arrays = f" in {len(jobs)} arrays" if len(jobs) > 1 else ""
+            print(f"submitted {len(todo)} point(s) as {self.search_tasks(len(todo))} Slurm "
+                  f"task(s){arrays} (job {', '.join(j for j, _ in jobs)}); waiting",
+                  file=sys.stderr, flush=True)
+        states = self._wait([j for j, _ in jobs], master, todo, progress)
         slurm_dir = master / "slurm"
-        states = self._wait(job)
         notes: dict[int, str] = {}
-        for k, point in enumerate(point_ids):
-            state = states.get(k, "UNKNOWN (no longer listed by scontrol)")
-            if state != "COMPLETED":
-                out = _tail(slurm_dir / f"{job}_{k}.out")
-                notes[point] = f"Slurm task {job}_{k} ended {state}{self._why(state)}" + (
-                    f"\n{slurm_dir.name}/{job}_{k}.out:\n{out}" if out else "")
+        for job, points in jobs:
+            for at, point in enumerate(points):
+                k = at // self.params.pack
+                state = states.get(job, {}).get(k, "UNKNOWN (no longer listed by scontrol)")
+                if state != "COMPLETED":
+                    out = _tail(slurm_dir / f"{job}_{k}.out")
+                    notes[point] = f"Slurm task {job}_{k} ended {state}{self._why(state)}" + (
+                        f"\n{slurm_dir.name}/{job}_{k}.out:\n{out}" if out else "")
         return notes
+
+    def _check_task_time(self, master: Path, todo: list[int], options: SearchOptions,
+                         progress: SearchProgress | None) -> list[int]:
+        """Estimate a packed task's time and refuse (warn with ``options.yes``) a task that
+        would outlive ``time``; returns the points left to submit (a pilot point ran here)."""
+        limit = time_limit_s(self.params.time)
+        if limit is None:
+            return todo
+        per_point, source = self.params.point_time_s, "resources.point_time_s"
+        if per_point is None:
+            index = read_index(master)
+            done = pc.filter(index["elapsed_s"], pc.equal(index["status"], "done"))
+            if len(done) and done.null_count < len(done):
+                per_point = float(pc.approximate_median(done).as_py())
+                source = f"the median of {len(done)} point(s) already done"
+        if per_point is None:
+            pilot = todo[0]
+            print(f"pilot: running point {pilot} here to estimate a task's time "
+                  f"(pack={self.params.pack}; skip it with resources.point_time_s)",
+                  file=sys.stderr, flush=True)
+            start = time.perf_counter()
+            status = run_points_in_pool(master, [pilot], 1)[pilot]
+            per_point = time.perf_counter() - start
+            source = f"pilot point {pilot} ({status}), run here"
+            if progress is not None:
+                progress.point_ended(pilot, status)
+            todo = todo[1:]
+        task = per_point * self.params.pack
+        if task > limit:
+            fits = max(1, int(limit // per_point))
+            msg = (f"resources.pack={self.params.pack}: a task would run {self.params.pack} "
+                   f"points of about {per_point:.1f} s each ({source}): about "
+                   f"{format_duration(task)}, more than its time limit "
+                   f"time={self.params.time} ({format_duration(limit)}); its last points "
+                   f"would be cut off. Use pack <= {fits}, or raise resources.time")
+            if not options.yes:
+                raise SlurmError(f"{msg}; nothing was submitted (--yes submits anyway)")
+            print(f"warning: {msg}; submitting anyway (--yes)", file=sys.stderr, flush=True)
+        return todo
 
     def _why(self, state: str) -> str:
         """What a task's end state means and what to change (a note's first line)."""
@@ -255,17 +381,27 @@ class SlurmBackend(Backend[SlurmBackendParams]):
 
     def submit(self, search: Search, master_dir: Path, point_ids: Sequence[int], *,
                dry_run: bool = False) -> str:
-        """Submit the points as one job array with one ``sbatch``; return the job id (with
-        ``dry_run``: the batch script, nothing submitted). Raises :class:`SlurmError` before
-        writing anything when Slurm is missing or not answering."""
+        """Submit the points as one job array (``pack`` points a task) with one ``sbatch``;
+        return the job id (with ``dry_run``: the batch script, nothing submitted). Raises
+        :class:`SlurmError` before writing anything when Slurm is missing or not answering,
+        or when the array would have more tasks than the cluster's ``MaxArraySize``
+        (:meth:`run_search` splits a search into arrays that fit)."""
         master = Path(master_dir).resolve()
         slurm_dir = master / "slurm"
         n = len(list(slurm_dir.glob("todo-*.txt"))) if slurm_dir.exists() else 0
         todo = slurm_dir / f"todo-{n}.txt"
-        script = batch_script(self.params, search.name, master, todo, len(point_ids))
+        script = batch_script(self.params, search.name, master, todo,
+                              self.search_tasks(len(point_ids)))
         if dry_run:
             return script
         check_slurm()
+        tasks, most = self.search_tasks(len(point_ids)), max_array_size()
+        if tasks > most:
+            msg = (f"{search.name}: {len(point_ids)} points at pack={self.params.pack} are "
+                   f"{tasks} array tasks, more than the cluster's MaxArraySize ({most}); "
+                   "nothing was submitted: raise resources.pack, or run the search with "
+                   "SlurmBackend.run_search (several arrays)")
+            raise SlurmError(msg)
         slurm_dir.mkdir(parents=True, exist_ok=True)
         todo.write_text("\n".join(str(i) for i in point_ids) + "\n")
         script_file = slurm_dir / f"search-{n}.sbatch"
@@ -274,17 +410,45 @@ class SlurmBackend(Backend[SlurmBackendParams]):
         (slurm_dir / f"job-{n}.txt").write_text(job + "\n")
         return job
 
-    def _wait(self, job: str) -> dict[int, str]:
+    def _wait(self, jobs: Sequence[str], master: Path, todo: Sequence[int],
+              progress: SearchProgress | None) -> dict[str, dict[int, str]]:
+        """Wait until every task of ``jobs`` has ended; their states by job and task."""
         start = time.monotonic()
+        ended: dict[str, dict[int, str]] = {}
         while True:
-            states = job_states(job)
-            if states and all(s in TERMINAL for s in states.values()):
-                return states
-            if not states:
-                return {}
+            for job in jobs:
+                if job not in ended:
+                    states = job_states(job)
+                    if not states or all(s in TERMINAL for s in states.values()):
+                        ended[job] = states
+                    elif progress is not None:
+                        counts: dict[str, int] = {}
+                        for state in states.values():
+                            counts[state] = counts.get(state, 0) + 1
+                        progress.waiting("Slurm tasks: " + ", ".join(
+                            f"{n} {s.lower()}" for s, n in sorted(counts.items())))
+            if progress is not None:
+                progress.poll(master, todo)
+            if len(ended) == len(jobs):
+                return ended
             if self.params.timeout_s is not None and (
                     time.monotonic() - start > self.params.timeout_s):
-                msg = (f"Slurm job {job} still running after {self.params.timeout_s:.0f} s; "
-                       "it goes on: rerun the search with --resume once it has ended")
+                msg = (f"Slurm job {', '.join(jobs)} still running after "
+                       f"{self.params.timeout_s:.0f} s; it goes on: rerun the search with "
+                       "--resume once it has ended")
                 raise SlurmError(msg)
             time.sleep(self.params.poll_s)
+
+
+def _clear_statuses(master: Path, points: Sequence[int]) -> None:
+    """Remove the outcomes of earlier attempts of ``points`` (they run again), so that the
+    index and the progress never read a stale one while the tasks wait (one listing)."""
+    folder = master / "status"
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return
+    for i in points:
+        name = f"p{i:05d}.json"
+        if name in names:
+            (folder / name).unlink(missing_ok=True)

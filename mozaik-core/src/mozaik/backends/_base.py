@@ -23,7 +23,13 @@ from typing_extensions import TypeVar
 
 from mozaik.config import whole_number
 from mozaik.controller import RunSummary, run_study
-from mozaik.search import Search, SearchOptions, run_point, run_points_in_pool
+from mozaik.search import (
+    Search,
+    SearchOptions,
+    SearchProgress,
+    run_point,
+    run_points_in_pool,
+)
 from mozaik.study import Study
 
 if TYPE_CHECKING:
@@ -138,9 +144,18 @@ class Backend(abc.ABC, Generic[_P]):
             for i in point_ids:
                 print(f"point {i}: {' '.join(search.overrides(i))}")
             return {}
+        progress = (SearchProgress(len(point_ids)) if options is not None and options.progress
+                    else None)
         for i in point_ids:
-            run_point(master_dir, i, search)
+            status = run_point(master_dir, i, search)
+            if progress is not None:
+                progress.point_ended(i, status)
         return {}
+
+    def search_tasks(self, n_points: int) -> int:
+        """How many tasks (processes, cluster jobs or array tasks) running ``n_points`` points
+        takes (shown before a large search runs); default one a point."""
+        return n_points
 
 
 @attrs.frozen(kw_only=True)
@@ -200,5 +215,8 @@ class LocalBackend(Backend[LocalBackendParams]):
         recorded as failed with its signal, and the others go on."""
         if options is not None and options.dry_run:
             return super().run_search(search, master_dir, point_ids, options)
-        run_points_in_pool(Path(master_dir), point_ids, self.params.workers)
+        progress = (SearchProgress(len(point_ids)) if options is not None and options.progress
+                    else None)
+        run_points_in_pool(Path(master_dir), point_ids, self.params.workers,
+                           None if progress is None else progress.point_ended)
         return {}

@@ -8,6 +8,11 @@ import click
 
 __all__ = ["search"]
 
+#: ``mozaik search status`` lists every point of a search up to this size (beyond: counts).
+_LIST_AT_MOST = 200
+#: Unfinished points listed beyond it.
+_SHOWN = 20
+
 
 @click.group("search")
 def search() -> None:
@@ -32,10 +37,16 @@ def search() -> None:
                    "it they count as finished.")
 @click.option("--dry-run", is_flag=True,
               help="Show what would be run (the batch script for slurm); run nothing.")
+@click.option("--yes", is_flag=True,
+              help="Go on without asking: more points than the safety limit (10,000 a run), "
+                   "a Slurm task estimated to exceed its time limit.")
+@click.option("--quiet", is_flag=True, help="No per-point progress lines.")
 def run(search_file: Path, out: Path | None, backend_name: str | None,
-        resources: tuple[str, ...], resume: bool, rerun_exploded: bool, dry_run: bool) -> None:
+        resources: tuple[str, ...], resume: bool, rerun_exploded: bool, dry_run: bool,
+        yes: bool, quiet: bool) -> None:
     """Run the search SEARCH_FILE: every point of it, through the chosen backend, then draw
-    the search file's plots (if any) into MASTER/figures."""
+    the search file's plots (if any) into MASTER/figures. Prints a line as points end (at
+    most one a second) with the time left, and while a cluster's tasks wait, their states."""
     from mozaik.backends import search_backend
     from mozaik.search import SearchOptions, load_search, run_search
 
@@ -44,7 +55,8 @@ def run(search_file: Path, out: Path | None, backend_name: str | None,
     backend = search_backend(spec, backend_name, resources)
     try:
         summary = run_search(spec, master, backend, resume=resume,
-                             options=SearchOptions(dry_run=dry_run),
+                             options=SearchOptions(dry_run=dry_run, yes=yes,
+                                                   progress=not quiet),
                              rerun_exploded=rerun_exploded)
     except KeyboardInterrupt:
         click.echo(f"\nInterrupted. Finished points are safe; the interrupted ones are "
@@ -80,21 +92,41 @@ def _draw(master: Path) -> None:
 @click.argument("master", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--point", "point_id", type=int, metavar="ID",
               help="Show one point in full: its parameters, error and log tail.")
-def status(master: Path, point_id: int | None) -> None:
+@click.option("--all", "show_all", is_flag=True,
+              help=f"One line per point even for a search of more than {_LIST_AT_MOST} points.")
+@click.option("--check", is_flag=True,
+              help="Read every point's status file again and quick-check every finished "
+                   "point's store (slow on large searches: about 30 ms a point).")
+def status(master: Path, point_id: int | None, show_all: bool, check: bool) -> None:
     """One line per point of the search in MASTER: status, parameters, the first line of its
     error (in full, with the log tail: --point ID); for an optimising search also the best
-    point so far and the trial history."""
-    from mozaik.search import TRIALS_FILE, history_lines, load_master, refresh_index
+    point so far and the trial history. A search of more than 200 points gets counts per
+    status and its unfinished points' lines (the first 20) instead (every line: --all).
 
-    spec = load_master(master)
-    rows = refresh_index(master, spec).to_pylist()
+    Only what changed since the last index is read (points that ended, started or were
+    cleared); --check reads everything again and checks every finished point's store."""
+    import pyarrow.compute as pc
+
+    from mozaik.search import (
+        INDEX_COLUMNS,
+        TRIALS_FILE,
+        current_index,
+        history_lines,
+        load_master,
+        refresh_index,
+    )
+
+    table = None if check else current_index(master)
+    if table is None:  # something changed since the index was written: read what changed
+        table = refresh_index(master, load_master(master), incremental=not check, check=check)
+    parameters = [c for c in table.column_names if c not in INDEX_COLUMNS]
     if point_id is not None:
-        if not 0 <= point_id < len(rows):
-            msg = f"--point {point_id}: the search has points 0 to {len(rows) - 1}"
+        if not 0 <= point_id < table.num_rows:
+            msg = f"--point {point_id}: the search has points 0 to {table.num_rows - 1}"
             raise click.BadParameter(msg)
-        row = rows[point_id]
+        row = table.slice(point_id, 1).to_pylist()[0]
         click.echo(f"p{point_id:05d} {row['status']} ({row['run_dir'] or 'no run directory'})")
-        for p in spec.parameters:
+        for p in parameters:
             click.echo(f"  {p} = {row[p]}")
         if row["signal"]:
             click.echo(f"its process was killed by {row['signal']}")
@@ -105,14 +137,24 @@ def status(master: Path, point_id: int | None) -> None:
         if row["log_tail"]:
             click.echo(f"log tail:\n{row['log_tail']}")
         return
+    shown = table
+    if table.num_rows > _LIST_AT_MOST and not show_all:
+        counts = pc.value_counts(table["status"]).to_pylist()
+        text = ", ".join(f"{c['counts']} {c['values']}" for c in
+                         sorted(counts, key=lambda c: -int(c["counts"])))
+        click.echo(f"{master}: {table.num_rows} points: {text}")
+        shown = table.filter(pc.not_equal(table["status"], "done")).slice(0, _SHOWN)
+        if shown.num_rows:
+            click.echo(f"unfinished points (the first {shown.num_rows}; all of them: --all):")
+    rows = shown.to_pylist()
     for row in rows:
-        values = ", ".join(f"{p}={row[p]}" for p in spec.parameters)
+        values = ", ".join(f"{p}={row[p]}" for p in parameters)
         error = f"  {row['error'].splitlines()[0]}" if row["error"] else ""
         click.echo(f"p{row['point_id']:05d} {row['status']:<10} {values}{error}")
     if any(row["error"] for row in rows):
         click.echo(f"(a point's whole error and log tail: mozaik search status {master} "
                    "--point ID)")
-    if spec.optimisation is not None and (master / TRIALS_FILE).is_file():
+    if (master / TRIALS_FILE).is_file():  # an optimising search
         click.echo("optimisation (trial i is point i):")
         for line in history_lines(master):
             click.echo(f"  {line}")

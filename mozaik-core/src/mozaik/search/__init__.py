@@ -31,6 +31,7 @@ from mozaik.search._master import (
     INDEX_COLUMNS,
     INDEX_FILE,
     STATUSES,
+    current_index,
     load_master,
     point_dir,
     read_index,
@@ -48,9 +49,21 @@ from mozaik.search._optimise import (
     trial_table,
 )
 from mozaik.search._optimise_spec import SAMPLERS, Constraint, Objective, Optimisation, Range
-from mozaik.search._options import SearchBackend, SearchOptions, SearchSummary
+from mozaik.search._options import (
+    LARGE_SEARCH_POINTS,
+    SearchBackend,
+    SearchOptions,
+    SearchSummary,
+)
 from mozaik.search._plots import SEARCH_FIGURES_DIR, plot_search
-from mozaik.search._run import run_points_in_pool, run_search
+from mozaik.search._progress import SearchProgress, format_duration
+from mozaik.search._run import (
+    INDEX_BYTES_PER_POINT,
+    check_search_size,
+    estimate_disk,
+    run_points_in_pool,
+    run_search,
+)
 from mozaik.search._spec import (
     KINDS,
     Search,
@@ -64,10 +77,12 @@ __all__ = [
     "COLLATED_COLUMNS",
     "COLLATED_FILE",
     "Constraint",
+    "INDEX_BYTES_PER_POINT",
     "INDEX_COLUMNS",
     "INDEX_FILE",
     "JOURNAL_FILE",
     "KINDS",
+    "LARGE_SEARCH_POINTS",
     "Objective",
     "Optimisation",
     "Range",
@@ -77,11 +92,16 @@ __all__ = [
     "Search",
     "SearchBackend",
     "SearchOptions",
+    "SearchProgress",
     "SearchSummary",
     "TRIALS_FILE",
     "aggregate_over",
     "best_trials",
+    "check_search_size",
     "collate_search",
+    "current_index",
+    "estimate_disk",
+    "format_duration",
     "history_lines",
     "load_master",
     "load_search",

@@ -29,7 +29,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -38,13 +38,16 @@ from mozaik.search._master import _log_tail, clear_status, read_status, run_poin
 
 __all__ = ["describe_exit", "run_children"]
 
-#: Modules the fork server imports once, so that a point's process starts sooner; none of
-#: them imports NEST (PyNN's simulator-independent modules and its ``mock`` are pure Python).
+#: Modules the fork server imports once, so that a point's process starts sooner (in a packed
+#: Slurm task, once per task); none of them imports NEST (PyNN's simulator-independent
+#: modules and its ``mock`` are pure Python). pandas is imported by pyarrow the first time a
+#: point writes a table (``pyarrow.pandas_compat``): most of a small point's start-up.
 PRELOAD: tuple[str, ...] = ("mozaik.search._children", "mozaik.search._master", "mozaik.study",
                             "mozaik.controller", "mozaik.datastore", "mozaik.workflow",
                             "mozaik.builtin", "mozaik.model", "mozaik.experiments",
                             "mozaik.stimulus", "mozaik.analysis", "pyNN.common",
-                            "pyNN.standardmodels", "pyNN.mock")
+                            "pyNN.standardmodels", "pyNN.mock", "pandas",
+                            "pyarrow.pandas_compat", "pyarrow.dataset")
 
 #: What a signal that ended a point's process usually means, and what to do.
 _SIGNAL_MEANING: dict[int, str] = {
@@ -177,12 +180,14 @@ def _context() -> Any:
     return context
 
 
-def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[int, str]:
+def run_children(master: Path, point_ids: Sequence[int], workers: int,
+                 on_end: Callable[[int, str], None] | None = None) -> dict[int, str]:
     """Run each of ``point_ids`` in its own child process, at most ``workers`` at once.
 
     Returns when every point has ended, with each point's recorded status; a point whose
     child ended without recording an outcome is recorded as failed with its signal or exit
-    status (:func:`record_exit`).
+    status (:func:`record_exit`). ``on_end(point_id, status)`` is called as each point ends
+    (progress display).
 
     Raises
     ------
@@ -207,6 +212,8 @@ def run_children(master: Path, point_ids: Sequence[int], workers: int) -> dict[i
                                            time.perf_counter() - start)
                 process.close()
                 del running[point]
+                if on_end is not None:
+                    on_end(point, ended[point])
 
     try:
         with _stop_on_signals():

@@ -15,12 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mozaik._errors import ConfigError
-from mozaik.search._master import load_master, read_index
+from mozaik.search._master import INDEX_COLUMNS, load_master, read_index
 from mozaik.search._values import point_values
 
 __all__ = ["COLLATED_COLUMNS", "COLLATED_FILE", "aggregate_over", "collate_search",
@@ -96,23 +97,48 @@ def collate_search(master_dir: str | Path, out: str | Path | None = None) -> pa.
         One row per point x SingleValue: ``point_id``, one typed column per varied dotted
         path, then ``sheet_name``, ``analysis_algorithm``, ``stimulus_id``, ``value_name``,
         ``value`` and ``value_units``.
+
+    Notes
+    -----
+    Built column by column: the varied parameters are taken from the index's typed columns
+    (no Python object per row), and the text columns hold one string object per distinct
+    text, so 10^6 points of 4 values collate in well under 1 GiB (benchmarks/hpc).
     """
     master = Path(master_dir)
-    search = load_master(master)
-    columns: dict[str, list[Any]] = {c: [] for c in COLLATED_COLUMNS}
-    params: dict[str, list[Any]] = {p: [] for p in search.parameters}
-    for point_id, _run_dir in _done(master):
-        for row in point_values(master, point_id):
-            columns["point_id"].append(point_id)
-            for p in search.parameters:
-                params[p].append(search.points[point_id][p])
-            for c in COLLATED_COLUMNS[1:]:
-                columns[c].append(row[c])
-    types = {"point_id": pa.int64(), "value": pa.float64()}
-    arrays = {"point_id": pa.array(columns["point_id"], pa.int64()),
-              **{p: pa.array(v) for p, v in params.items()},
-              **{c: pa.array(columns[c], types.get(c, pa.string()))
-                 for c in COLLATED_COLUMNS[1:]}}
+    index = read_index(master)
+    search_parameters = [c for c in index.column_names if c not in INDEX_COLUMNS]
+    done = pc.equal(index["status"], "done")
+    positions = np.flatnonzero(done.to_numpy(zero_copy_only=False))
+    point_ids = index["point_id"].to_numpy()
+    # the text fields of a row are dictionary-encoded as one key: a code per row, one tuple
+    # per distinct key (a handful), so 4 x 10^6 rows hold no string object each
+    keys: dict[tuple[Any, ...], int] = {}
+    texts = [c for c in COLLATED_COLUMNS[1:] if c != "value"]
+    rows_of: list[int] = []  # per row: the point's position in the index
+    codes: list[int] = []
+    values: list[float] = []
+    for position in positions.tolist():
+        for row in point_values(master, int(point_ids[position])):
+            key = (row["sheet_name"], row["analysis_algorithm"], row["stimulus_id"],
+                   row["value_name"], row["value_units"])
+            code = keys.get(key)
+            if code is None:
+                code = keys[key] = len(keys)
+            codes.append(code)
+            values.append(row["value"])
+            rows_of.append(position)
+    distinct = list(keys)
+    take = pa.array(np.asarray(rows_of, dtype=np.int64))
+    code_array = pa.array(np.asarray(codes, dtype=np.int64))
+    text_columns = {c: pa.array([None if k[j] is None else str(k[j]) for k in distinct],
+                                pa.string()).take(code_array)
+                    for j, c in enumerate(texts)}
+    arrays = {"point_id": index["point_id"].take(take),
+              **{p: index[p].take(take) for p in search_parameters},
+              **{c: text_columns[c] for c in texts[:4]},
+              "value": pa.array(values, pa.float64()),
+              "value_units": text_columns["value_units"]}
+    del codes, values, rows_of
     table = pa.table(arrays)
     target = Path(out) if out is not None else master / COLLATED_FILE
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
@@ -42,7 +44,8 @@ from mozaik.search._spec import Search, search_from_mapping
 from mozaik.search._values import point_values
 from mozaik.study import Study, load_study
 
-__all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "load_master", "point_dir", "read_index",
+__all__ = ["INDEX_COLUMNS", "INDEX_FILE", "STATUSES", "current_index", "load_master",
+           "point_dir", "read_index",
            "refresh_index", "run_point", "save_definition", "write_status"]
 
 INDEX_FILE = "index.parquet"
@@ -285,9 +288,7 @@ def point_state(master: Path, point_id: int, check: bool = True) -> dict[str, An
 
     run_dir = point_dir(master, point_id)
     status = read_status(master, point_id)
-    row: dict[str, Any] = {"point_id": point_id, "status": "missing", "run_dir": "",
-                           "error": "", "log_tail": "", "elapsed_s": None, "exit_code": None,
-                           "signal": None}
+    row = _missing_row(point_id)
     if run_dir.exists():
         row["run_dir"] = str(run_dir.relative_to(master))
     if status is None:
@@ -327,8 +328,59 @@ def record_notes(master: str | Path, notes: Mapping[int, str]) -> None:
         _record_note(Path(master), point_state(Path(master), i, check=False), note)
 
 
+#: Statuses an incremental refresh trusts from the last index while the point's status file
+#: is still there and the point is not among those just run.
+_SETTLED = ("done", "failed", "exploded")
+
+
+def _listed_ids(folder: Path, suffix: str, n: int) -> np.ndarray:
+    """Which points ``0..n-1`` have an entry ``pNNNNN<suffix>`` in ``folder`` (one listing of
+    the folder: no system call per point)."""
+    have = np.zeros(n, dtype=bool)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return have
+    cut = len(suffix)
+    ids = [int(name[1:len(name) - cut]) for name in names
+           if name.startswith("p") and name.endswith(suffix) and name[1:len(name) - cut].isdigit()]
+    if ids:
+        found = np.asarray(ids, dtype=np.int64)
+        have[found[found < n]] = True
+    return have
+
+
+#: Key of the index's schema metadata holding the modification times of ``status/`` and
+#: ``points/`` when they were last listed: unchanged folders need no listing (a file created,
+#: renamed over or removed in a folder changes its time; every outcome is written by rename).
+_LISTED_KEY = b"mozaik.listed"
+
+
+def _folder_times(master: Path) -> str:
+    times: list[int | None] = []
+    for name in ("status", "points"):
+        try:
+            times.append(os.stat(master / name).st_mtime_ns)
+        except OSError:
+            times.append(None)
+    return json.dumps(times)
+
+
+def _previous_index(master: Path, n: int, search: Search) -> pa.Table | None:
+    """The index as last written, if it describes these ``n`` points."""
+    try:
+        table = pq.read_table(master / INDEX_FILE)
+    except (OSError, pa.ArrowInvalid):
+        return None
+    expected = ["point_id", *search.parameters, *INDEX_COLUMNS[1:]]
+    if table.num_rows != n or table.column_names != expected:
+        return None
+    return table
+
+
 def refresh_index(master: str | Path, search: Search | None = None,
-                  notes: Mapping[int, str] | None = None, *, check: bool = True) -> pa.Table:
+                  notes: Mapping[int, str] | None = None, *, check: bool = True,
+                  incremental: bool = False, changed: Sequence[int] = ()) -> pa.Table:
     """Rebuild ``MASTER/index.parquet`` from the points' status files and stores.
 
     Parameters
@@ -339,28 +391,107 @@ def refresh_index(master: str | Path, search: Search | None = None,
         note's first line as its error, its further lines (e.g. the job's output) and the
         tail of the point's own log as its log tail.
     check : bool
-        Quick-check every finished point's store (a damaged one becomes ``corrupt``); about
-        30 ms a point on a loaded 2-core machine.
+        Quick-check the store of every finished point read (a damaged one becomes
+        ``corrupt``); about 30 ms a point on a loaded 2-core machine.
+    incremental : bool
+        Start from the index as last written and read again only what may have changed: a
+        point is read when its row is not settled (``done``, ``failed``, ``exploded``), when
+        its status file appeared or disappeared, when it is in ``changed`` or ``notes``. Two
+        listings (``status/``, ``points/``) instead of a status file and a store check per
+        point: what makes ``mozaik search status`` of 10^6 points take about a second. A
+        store damaged after its point was indexed as done is found only by a full refresh
+        (``incremental=False``, ``mozaik search status --check``).
+    changed : sequence of int
+        Points that just ran (their status files were rewritten): always read again.
     """
     master = Path(master)
     search = search or load_master(master)
     notes = notes or {}
+    n = len(search.points)
+    listed = _folder_times(master)  # before listing: a change during it is seen next time
+    previous = _previous_index(master, n, search) if incremental else None
+    if previous is None:
+        # every point "missing", then the points with a status file or a run directory read
+        # (no system call for a point never started)
+        columns: dict[str, Any] = {"point_id": pa.array(np.arange(n, dtype=np.int64))}
+        for name in search.parameters:
+            columns[name] = pa.array([p[name] for p in search.points])
+        empty = pa.array([""] * n, pa.string()) if n else pa.array([], pa.string())
+        for name in INDEX_COLUMNS[1:]:
+            kind = _INDEX_TYPES.get(name, pa.string())
+            columns[name] = (pa.array(["missing"] * n, pa.string()) if name == "status" else
+                             empty if name in ("run_dir", "error", "log_tail") else
+                             pa.nulls(n, kind))
+        previous = pa.table(columns)
+        have = (_listed_ids(master / "status", ".json", n)
+                | _listed_ids(master / "points", "", n))
+        for i in notes:
+            if 0 <= i < n:
+                have[i] = True
+        redo = np.flatnonzero(have).astype(np.int64)
+    else:
+        unchanged = (previous.schema.metadata or {}).get(_LISTED_KEY) == listed.encode()
+        if unchanged and not changed and not notes:
+            return previous
+        redo = _to_read(master, previous, n, set(changed) | set(notes))
     rows = []
-    for i in range(len(search.points)):
+    for i in redo.tolist():
         row = point_state(master, i, check)
         if i in notes:
             _record_note(master, row, notes[i])
         rows.append(row)
-    columns: dict[str, Any] = {"point_id": pa.array([r["point_id"] for r in rows], pa.int64())}
-    for name in search.parameters:
-        columns[name] = pa.array([p[name] for p in search.points])
-    types = {"elapsed_s": pa.float64(), "exit_code": pa.int64()}
-    for name in INDEX_COLUMNS[1:]:
-        columns[name] = pa.array([r[name] for r in rows], types.get(name, pa.string()))
-    table = pa.table(columns)
+    fresh = {"point_id": pa.array(redo, pa.int64()),
+             **{name: previous[name].take(pa.array(redo)) for name in search.parameters},
+             **{name: pa.array([r[name] for r in rows], _INDEX_TYPES.get(name, pa.string()))
+                for name in INDEX_COLUMNS[1:]}}
+    both = pa.concat_tables([previous, pa.table(fresh).cast(previous.schema)])
+    order = np.arange(n, dtype=np.int64)
+    order[redo] = n + np.arange(len(redo), dtype=np.int64)
+    table = both.take(pa.array(order)).replace_schema_metadata({_LISTED_KEY: listed})
     tmp = master / f".{INDEX_FILE}.{os.getpid()}.tmp"
     pq.write_table(table, tmp)
     tmp.replace(master / INDEX_FILE)
+    return table
+
+
+_INDEX_TYPES = {"elapsed_s": pa.float64(), "exit_code": pa.int64()}
+
+
+def _missing_row(point_id: int) -> dict[str, Any]:
+    return {"point_id": point_id, "status": "missing", "run_dir": "", "error": "",
+            "log_tail": "", "elapsed_s": None, "exit_code": None, "signal": None}
+
+
+def _to_read(master: Path, previous: pa.Table, n: int, always: set[int]) -> np.ndarray:
+    """The points whose row of ``previous`` may be out of date (see :func:`refresh_index`)."""
+    have_status = _listed_ids(master / "status", ".json", n)
+    have_dir = _listed_ids(master / "points", "", n)
+    status = previous["status"]
+    settled = pc.is_in(status, value_set=pa.array(_SETTLED)).to_numpy(zero_copy_only=False)
+    missing = pc.equal(status, "missing").to_numpy(zero_copy_only=False)
+    incomplete = pc.equal(status, "incomplete").to_numpy(zero_copy_only=False)
+    stale = ((have_status & ~settled)            # an outcome written since, or a corrupt row
+             | (settled & ~have_status)          # its outcome was cleared (it runs again)
+             | (missing & have_dir)              # it started
+             | (incomplete & ~have_dir & ~have_status))  # its leftovers were removed
+    for i in always:
+        if 0 <= i < n:
+            stale[i] = True
+    return np.flatnonzero(stale).astype(np.int64)
+
+
+def current_index(master: str | Path) -> pa.Table | None:
+    """The index as last written if nothing was listed differently since (its ``status/`` and
+    ``points/`` folders unchanged), else None: what ``mozaik search status`` shows of a
+    finished or idle search without loading the search (10^6 points: no point made)."""
+    master = Path(master)
+    listed = _folder_times(master)
+    try:
+        table = pq.read_table(master / INDEX_FILE)
+    except (OSError, pa.ArrowInvalid):
+        return None
+    if (table.schema.metadata or {}).get(_LISTED_KEY) != listed.encode():
+        return None
     return table
 
 

@@ -13,7 +13,12 @@ import attrs
 
 from mozaik.search._spec import Search
 
-__all__ = ["SearchBackend", "SearchOptions", "SearchSummary"]
+__all__ = ["LARGE_SEARCH_POINTS", "SearchBackend", "SearchOptions", "SearchSummary"]
+
+#: The safety limit: a call of :func:`mozaik.search.run_search` that would run more points than
+#: this stops before anything runs or is submitted (printing the points, the tasks and the disk
+#: estimate) unless ``SearchOptions(yes=True)`` (``mozaik search run --yes``).
+LARGE_SEARCH_POINTS = 10_000
 
 
 @attrs.frozen(kw_only=True)
@@ -24,9 +29,19 @@ class SearchOptions:
     ----------
     dry_run : bool
         Show what would run (the points' overrides, a batch script), run and submit nothing.
+    yes : bool
+        Go on without asking: a search of more than :data:`LARGE_SEARCH_POINTS` points to run
+        (refused without it, after the points, tasks and disk estimate are shown), a Slurm
+        task whose estimated time exceeds its limit (a warning instead of an error).
+    progress : bool
+        Print a line per ended point (at most one a second) with an estimate of the time left
+        (:class:`mozaik.search.SearchProgress`), and while a cluster's tasks are queued a
+        heartbeat with their states, on standard error.
     """
 
     dry_run: bool = False
+    yes: bool = False
+    progress: bool = False
 
 
 class SearchBackend(Protocol):

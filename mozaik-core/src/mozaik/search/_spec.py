@@ -141,6 +141,10 @@ def _check_non_finite(where: str, search: Search, registry: Registry) -> None:
     refuse it (most parameters must be finite): load the study with the first point holding
     each such value, so that a refusal is reported now, naming the search file, the point and
     the dotted path, instead of failing that point (or all of them) when it runs."""
+    grid = search.definition.get("parameters") if search.kind == "grid" else None
+    if isinstance(grid, dict) and not any(_non_finite(grid.get(path)) for path in
+                                          search.parameters):
+        return  # a grid's values are its lists: no point needs looking at (10^6 points)
     seen: set[tuple[str, str]] = set()
     for i, point in enumerate(search.points):
         bad = [(path, yaml_value(point[path])) for path in search.parameters

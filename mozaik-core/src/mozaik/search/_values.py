@@ -44,12 +44,12 @@ def _single_values(run_dir: Path) -> list[dict[str, Any]]:
 def _ads_stamp(run_dir: str) -> list[list[Any]]:
     """Names and sizes of the ADS index files: changes whenever a result is added. (Plain
     ``os`` calls: this runs once per point of a search, 10,000s of times.)"""
-    ads = os.path.join(run_dir, "ads")
+    ads = f"{run_dir}/ads"
     stamp: list[list[Any]] = []
     with contextlib.suppress(OSError):
-        stamp.append(["index.parquet", os.stat(os.path.join(ads, "index.parquet")).st_size])
+        stamp.append(["index.parquet", os.stat(f"{ads}/index.parquet").st_size])
     try:
-        with os.scandir(os.path.join(ads, "index")) as entries:
+        with os.scandir(f"{ads}/index") as entries:
             stamp += sorted([e.name, e.stat().st_size] for e in entries
                             if e.name.endswith(".parquet"))
     except OSError:
@@ -61,12 +61,12 @@ def point_values(master: str | Path, point_id: int) -> list[dict[str, Any]]:
     """The SingleValues of one finished point, from its cache ``status/pNNNNN.values.json``
     when that matches the store's ADS index (written by :func:`mozaik.search.run_point` when
     the point finishes), else read from the store (and cached)."""
-    run_dir = os.path.join(master, "points", f"p{point_id:05d}")
+    run_dir = f"{master}/points/p{point_id:05d}"
     stamp = _ads_stamp(run_dir)
-    cache_name = os.path.join(master, "status", f"p{point_id:05d}.values.json")
+    cache_name = f"{master}/status/p{point_id:05d}.values.json"
     try:
-        with open(cache_name, encoding="utf-8") as fh:
-            cached = json.load(fh)
+        with open(cache_name, "rb") as fh:
+            cached = json.loads(fh.read())
         if cached["stamp"] == stamp:
             return list(cached["values"])
     except (OSError, ValueError, KeyError, TypeError):
