@@ -94,7 +94,9 @@ class Circuit:
 
 
 def _expand(value: str, manifest: Mapping[str, str], config: Path, where: str) -> Path:
-    text = value
+    """``value`` with the manifest's variables and ``${configdir}`` (the directory of the
+    configuration file, BMTK's convention) substituted; relative to ``config``'s directory."""
+    text = value.replace("${configdir}", str(config.parent))
     for _ in range(len(manifest) + 1):
         new = re.sub(r"\$\{?(\w+)\}?", lambda m: manifest.get("$" + m.group(1), m.group(0)),
                      text)
