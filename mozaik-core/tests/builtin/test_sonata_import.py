@@ -242,3 +242,93 @@ def test_edges_pointing_at_missing_nodes_name_the_file(circuit: Path, tmp_path: 
     message = str(info.value)
     assert "cortex_cortex_edges.h5" in message and str(N_EXC + N_INH + 40) in message
     assert "not nodes of population 'cortex'" in message and "rebuild the edges" in message
+
+
+# -- pynn: layouts (what Mozaik's own export writes where NEST cannot be named), on PyNN's mock --
+
+
+def _pynn_circuit(root: Path, *, receptor_column: bool = True) -> Path:
+    """Two node types of pynn:IF_cond_exp in one population (different tau_m), one edge
+    population mixing an excitatory and an inhibitory edge type (weights in uS)."""
+    network = root / "network"
+    network.mkdir(parents=True)
+    with h5py.File(network / "nodes.h5", "w") as file:
+        group = file.create_group("nodes/net")
+        group["node_id"] = np.arange(6, dtype=np.uint64)
+        group["node_type_id"] = np.array([1, 1, 1, 1, 2, 2], dtype=np.uint64)
+        group["node_group_id"] = np.zeros(6, dtype=np.uint32)
+        group["node_group_index"] = np.arange(6, dtype=np.uint64)
+        group["0/x"] = np.arange(6, dtype=float) * 10.0
+        group["0/depth"] = np.linspace(100.0, 600.0, 6)
+    (network / "node_types.csv").write_text(
+        "node_type_id model_template dynamics_params pop_name\n"
+        "1 pynn:IF_cond_exp a.json a\n2 pynn:IF_cond_exp b.json b\n")
+    with h5py.File(network / "edges.h5", "w") as file:
+        group = file.create_group("edges/net_to_net")
+        group["source_node_id"] = np.array([0, 1, 4, 5], dtype=np.uint64)
+        group["source_node_id"].attrs["node_population"] = "net"
+        group["target_node_id"] = np.array([2, 3, 0, 1], dtype=np.uint64)
+        group["target_node_id"].attrs["node_population"] = "net"
+        group["edge_type_id"] = np.array([10, 10, 11, 11], dtype=np.uint64)
+        group["0/syn_weight"] = np.array([0.004, 0.005, 0.05, 0.06])
+    column = " receptor" if receptor_column else ""
+    rows = ("10 static_synapse 0.5 excitatory\n11 static_synapse 0.5 inhibitory\n"
+            if receptor_column else "10 static_synapse 0.5\n11 static_synapse 0.5\n")
+    (network / "edge_types.csv").write_text(
+        f"edge_type_id model_template delay{column}\n{rows}")
+    cells = root / "cells"
+    cells.mkdir()
+    (cells / "a.json").write_text(json.dumps({"tau_m": 10.0, "cm": 0.25}))
+    (cells / "b.json").write_text(json.dumps({"tau_m": 30.0, "cm": 0.25}))
+    (root / "circuit_config.json").write_text(json.dumps({
+        "manifest": {"$BASE_DIR": "${configdir}"},
+        "components": {"point_neuron_models_dir": "$BASE_DIR/cells"},
+        "networks": {"nodes": [{"nodes_file": "$BASE_DIR/network/nodes.h5",
+                                "node_types_file": "$BASE_DIR/network/node_types.csv"}],
+                     "edges": [{"edges_file": "$BASE_DIR/network/edges.h5",
+                                "edge_types_file": "$BASE_DIR/network/edge_types.csv"}]}}))
+    return root
+
+
+def _mock_study(circuit: Path, folder: Path, connectors: dict[str, Any]) -> Path:
+    c = str(circuit)
+    study = {"name": "pynn_layout", "simulator": {"backend": "mock", "seed": 1},
+             "sheets": {"all": {"component": "SonataSheet",
+                                "params": {"circuit": c, "population": "net"}}},
+             "connectors": {name: {"component": "SonataConnector", "source": "all",
+                                   "target": "all", "params": {"circuit": c,
+                                                               "population": "net_to_net",
+                                                               **params}}
+                            for name, params in connectors.items()},
+             "experiments": [{"component": "NoStimulation", "params": {"duration_ms": 1.0}}]}
+    path = folder / "study.yaml"
+    path.write_text(yaml.safe_dump(study, sort_keys=False))
+    return path
+
+
+def test_a_pynn_layout_gives_per_type_parameters_receptors_and_weights(tmp_path: Path) -> None:
+    circuit = _pynn_circuit(tmp_path / "c")
+    model = build_model(load_study(_mock_study(circuit, tmp_path, {
+        "exc": {"edge_types": [10]}, "inh": {"edge_types": [11]}})))
+    sheet = model.sheets["all"]
+    assert sheet.size == 6
+    assert np.allclose(sheet.population.get("tau_m"), [10.0] * 4 + [30.0] * 2)
+    assert sheet.annotations["depth"].tolist() == np.linspace(100.0, 600.0, 6).tolist()
+    assert sheet.positions_um[:, 0].tolist() == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+    exc, inh = model.projections["exc"], model.projections["inh"]
+    assert (exc.receptor, inh.receptor) == ("excitatory", "inhibitory")
+    assert exc.size() == 2 and inh.size() == 2
+    got = sorted((int(i), int(j), round(float(w), 6)) for i, j, w in
+                 exc.projection.get("weight", format="list"))
+    assert got == [(0, 2, 0.004), (1, 3, 0.005)], "pynn: weights are uS, unscaled"
+
+
+def test_one_connector_over_edges_of_both_receptors_says_to_split_them(
+        tmp_path: Path) -> None:
+    circuit = _pynn_circuit(tmp_path / "c")
+    with pytest.raises(ConfigError, match=r"both excitatory and inhibitory.*edge_types"):
+        build_model(load_study(_mock_study(circuit, tmp_path, {"all": {}})))
+    # without a receptor column, positive (PyNN-unit) weights are excitatory
+    plain = _pynn_circuit(tmp_path / "plain", receptor_column=False)
+    model = build_model(load_study(_mock_study(plain, tmp_path, {"all": {}})))
+    assert model.projections["all"].receptor == "excitatory"
