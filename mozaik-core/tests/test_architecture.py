@@ -77,6 +77,7 @@ FUNCTION_LEVEL_ALLOWLIST: Mapping[tuple[str, str], str] = {
     ("mozaik.builtin._exporters", "mozaik.builtin._sonata_network"): _REGISTRATION,
     ("mozaik.builtin._plugin", "mozaik.export"): _KIND,
     ("mozaik.builtin._model_components", "mozaik.model"): _REGISTRATION,
+    ("mozaik.builtin._model_components", "mozaik.builtin._sonata_import"): _REGISTRATION,
     ("mozaik.builtin._workflow_components", "mozaik.stimulus"): _REGISTRATION,
     ("mozaik.builtin._workflow_components", "mozaik.experiments"): _REGISTRATION,
     ("mozaik.builtin._workflow_components", "mozaik.backends"): _REGISTRATION,

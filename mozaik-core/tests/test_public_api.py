@@ -91,7 +91,8 @@ SNAPSHOT = {
         "OneToOneConnector", "OneToOneParams", "PairBlock", "PlacementParams", "ProjectionParams",
         "PyNNConnector", "RECORDABLE", "REVERSAL_POTENTIALS", "RandomValue", "RandomValueParams",
         "RecorderParams",
-        "SENSORY_INPUTS", "SHEETS", "SensoryInput", "SensoryInputFactory", "Sheet", "SheetFactory",
+        "SENSORY_INPUTS", "SHEETS", "SensoryInput", "SensoryInputFactory", "Sheet",
+        "SheetBaseParams", "SheetFactory",
         "SheetParams", "SynapseParams", "build_model", "connections_ads", "derive_seed",
         "import_backend", "make_rng", "project_arrays", "setup_simulator", "standard_cell_types"
     ],

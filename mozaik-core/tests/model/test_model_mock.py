@@ -185,3 +185,45 @@ def test_background_noise_on_mock_uses_poisson_sources(mock_model: Model) -> Non
                                           "background_noise": {"rate_exc_hz": 100.0,
                                                                "weight_exc_uS": 0.001}})
     assert len(sheet._noise) == 1 and len(sheet._noise[0]) == 5
+
+
+def test_a_sheet_supplying_its_own_cells_needs_no_cell_or_placement(
+        mock_model: Model) -> None:
+    """A provider (a SONATA circuit, a sensory model) hands core parameters without ``cell``
+    or ``placement`` (``SheetBaseParams``) and supplies cells, positions and initial values
+    by overriding ``place``, ``make_cell_type`` and ``initial_values``; core still applies the
+    recorders, noise and annotations, and checks the recorders against the built cells."""
+    import attrs
+    from mozaik import ConfigError
+    from mozaik.model import RecorderParams, Sheet, SheetBaseParams
+
+    @attrs.frozen(kw_only=True)
+    class FileParams(SheetBaseParams):
+        rows: int = 3
+
+    class FileSheet(Sheet[FileParams]):
+        def place(self) -> np.ndarray:
+            return np.column_stack([np.arange(self.sheet_params.rows) * 10.0,
+                                    np.zeros(self.sheet_params.rows)])
+
+        def make_cell_type(self, n: int) -> object:
+            return self.model.sim.IF_cond_exp(tau_m=np.linspace(10.0, 20.0, n))
+
+        def initial_values(self, n: int) -> dict[str, object]:
+            return {"v": -61.0}
+
+    params = FileParams(rows=4, recorders=(RecorderParams(variables=["spikes", "v"]),),
+                        annotations={"depth": 2.0})
+    sheet = mock_model.add_sheet(FileSheet("file", params, mock_model))
+    assert sheet.size == 4
+    assert sheet.positions_um[:, 0].tolist() == [0.0, 10.0, 20.0, 30.0]
+    assert np.allclose(sheet.population.get("tau_m"), np.linspace(10.0, 20.0, 4))
+    assert sheet.annotations["depth"].tolist() == [2.0] * 4
+    bad = FileParams(recorders=(RecorderParams(variables=["gsyn_exc"]),))
+
+    class CurrentSheet(FileSheet):
+        def make_cell_type(self, n: int) -> object:
+            return self.model.sim.SpikeSourcePoisson(rate=5.0)
+
+    with pytest.raises(ConfigError, match=r"recorder 0 asks for 'gsyn_exc'.*SpikeSourcePoisson"):
+        CurrentSheet("poisson", bad, mock_model)

@@ -11,16 +11,20 @@ if TYPE_CHECKING:
 
 
 def sheets() -> list[ComponentSpec[Any, SheetFactory[Any]]]:
+    from mozaik.builtin._sonata_import import SonataSheet, SonataSheetParams
     from mozaik.model import Sheet, SheetParams
 
     return [
         ComponentSpec(name="Sheet", config_cls=SheetParams, factory=Sheet,
                       summary="PyNN standard cells placed uniformly or on a grid in a rectangle"),
+        ComponentSpec(name="SonataSheet", config_cls=SonataSheetParams, factory=SonataSheet,
+                      summary="the nodes of a SONATA node population (BMTK, Mozaik export)"),
     ]
 
 
 def connectors() -> list[ComponentSpec[Any, ConnectorFactory[Any]]]:
     from mozaik import model as m
+    from mozaik.builtin._sonata_import import SonataConnector, SonataConnectorParams
 
     return [
         ComponentSpec(name="AllToAllConnector", config_cls=m.AllToAllParams,
@@ -42,6 +46,9 @@ def connectors() -> list[ComponentSpec[Any, ConnectorFactory[Any]]]:
                       summary="probability a safe expression of distance d (um)"),
         ComponentSpec(name="FromListConnector", config_cls=m.FromListParams,
                       factory=m.FromListConnector, summary="explicit list of connections"),
+        ComponentSpec(name="SonataConnector", config_cls=SonataConnectorParams,
+                      factory=SonataConnector,
+                      summary="the edges of a SONATA edge population between two SonataSheets"),
         ComponentSpec(name="ModularSamplingConnector", config_cls=m.ModularSamplingParams,
                       factory=m.ModularSamplingConnector,
                       summary="num_samples sources per target, drawn from connector functions"),

@@ -76,6 +76,7 @@ from mozaik.model._params import (
     NoiseParams,
     PlacementParams,
     RecorderParams,
+    SheetBaseParams,
     SheetParams,
     standard_cell_types,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "SensoryInput",
     "SensoryInputFactory",
     "Sheet",
+    "SheetBaseParams",
     "SheetFactory",
     "SheetParams",
     "SynapseParams",

@@ -91,6 +91,14 @@ class Connector(abc.ABC, Generic[_P]):
         self._size: int | None = None
 
     @property
+    def receptor(self) -> str:
+        """``excitatory`` or ``inhibitory``: the receptor of the target cells the projection
+        acts on; ``params.receptor`` (excitatory if the parameters have none). A connector
+        that reads it from elsewhere (a SONATA edge population: the signs of its weights)
+        overrides this property."""
+        return str(getattr(self.params, "receptor", "excitatory"))
+
+    @property
     def path(self) -> str:
         """Dotted path of this connector's parameters in a study file (for messages)."""
         return f"connectors.{self.name}.params"
@@ -138,7 +146,7 @@ class Connector(abc.ABC, Generic[_P]):
             "component": type(self).__name__,
             "source": self.source.name,
             "target": self.target.name,
-            "receptor": getattr(self.params, "receptor", None),
+            "receptor": self.receptor,
             "connections": self.size(),
         }
 
@@ -189,7 +197,7 @@ class Connector(abc.ABC, Generic[_P]):
 
     def weight_for_pynn(self, weight: Any) -> Any:
         """Sign the (positive) weight as PyNN wants it for this receptor and target."""
-        receptor = getattr(self.params, "receptor", "excitatory")
+        receptor = self.receptor
         if isinstance(weight, Distribution) and receptor == "inhibitory" and not getattr(
                 self.target.population, "conductance_based", True):
             msg = (f"{self.path}.weight_uS: a distribution of inhibitory weights onto "
@@ -222,7 +230,7 @@ class PyNNConnector(Connector[_PP]):
         connector = self.pynn_connector()
         try:
             return sim.Projection(self.source.population, self.target.population, connector,
-                                  synapse, receptor_type=params.receptor, label=self.name)
+                                  synapse, receptor_type=self.receptor, label=self.name)
         except Exception as exc:
             msg = (f"connector {self.name!r} ({type(self).__name__}, {self.source.name!r} -> "
                    f"{self.target.name!r}) failed: {type(exc).__name__}: {exc}")
@@ -435,7 +443,7 @@ class _ArrayConnector:
             return
         from pyNN.connectors import FromListConnector as PyNNFromList
 
-        receptor = getattr(self.owner.params, "receptor", "excitatory")
+        receptor = self.owner.receptor
         weights = signed_weight(self.weights, receptor, projection.post)
         table = np.column_stack([self.pre, self.post, weights, self.delays])
         PyNNFromList(table, column_names=("weight", "delay")).connect(projection)
@@ -472,7 +480,7 @@ def project_arrays(connector: Connector, pre: np.ndarray, post: np.ndarray,
     pre, post : ndarray of int
         Source and target indices (0..size-1) of each connection.
     weights_uS : ndarray, uS (nA for current-based cells)
-        Positive weights; ``connector.params.receptor`` gives inhibition its sign.
+        Positive weights; ``connector.receptor`` gives inhibition its sign.
     delays_ms : ndarray, ms
 
     With NEST, the connections are made by one vectorised ``nest.Connect`` on arrays; other

@@ -54,7 +54,7 @@ class SensoryInputFactory(Protocol[P_contra]):
 class SheetFactory(Protocol[P_contra]):
     """``factory(name, params, model) -> Sheet`` (hook ``mozaik_sheets``)."""
 
-    def __call__(self, name: str, params: P_contra, model: Model, /) -> Sheet: ...
+    def __call__(self, name: str, params: P_contra, model: Model, /) -> Sheet[Any]: ...
 
 
 class ConnectorFactory(Protocol[P_contra]):

@@ -50,7 +50,7 @@ def project(connector: Connector, maker: Any) -> Any:
     """``sim.Projection`` of ``connector``'s sheets whose connections ``maker`` makes; any
     failure other than Mozaik's own errors becomes a SimulationError naming the connector."""
     sim = connector.model.sim
-    receptor = getattr(connector.params, "receptor", "excitatory")
+    receptor = connector.receptor
     try:
         return sim.Projection(connector.source.population, connector.target.population,
                               delegating_connector_class()(maker), connector.synapse_type(),

@@ -24,6 +24,7 @@ __all__ = [
     "NoiseParams",
     "PlacementParams",
     "RecorderParams",
+    "SheetBaseParams",
     "SheetParams",
     "standard_cell_types",
 ]
@@ -313,7 +314,30 @@ class NoiseParams:
 
 
 @attrs.frozen(kw_only=True)
-class SheetParams:
+class SheetBaseParams:
+    """What every sheet takes, whoever supplies its cells and positions: the parameters
+    :class:`~mozaik.model.Sheet` itself reads. A sheet that gets its cell model and positions
+    elsewhere (a SONATA circuit, a sensory model) derives its parameters class from this one
+    and overrides :meth:`Sheet.place` and :meth:`Sheet.make_cell_type`; :class:`SheetParams`
+    adds a cell model and a placement declared in the study.
+
+    Parameters
+    ----------
+    recorders : list of RecorderParams
+        What to record from which neurons.
+    background_noise : NoiseParams, optional
+        Poisson bombardment of every neuron.
+    annotations : mapping of str to (float or Distribution)
+        Per-neuron annotations set at creation (a distribution draws one value per neuron).
+    """
+
+    recorders: tuple[RecorderParams, ...] = ()
+    background_noise: NoiseParams | None = None
+    annotations: Mapping[str, float | Distribution] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class SheetParams(SheetBaseParams):
     """Parameters of the built-in ``Sheet``.
 
     Parameters
@@ -332,9 +356,6 @@ class SheetParams:
 
     cell: CellParams = attrs.field(factory=CellParams)
     placement: PlacementParams = attrs.field(factory=lambda: PlacementParams(n_neurons=1))
-    recorders: tuple[RecorderParams, ...] = ()
-    background_noise: NoiseParams | None = None
-    annotations: Mapping[str, float | Distribution] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         recordable = self.cell.recordable

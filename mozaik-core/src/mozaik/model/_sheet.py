@@ -16,6 +16,7 @@ from mozaik.model._params import (
     NeuronSelection,
     NoiseParams,
     RecorderParams,
+    SheetBaseParams,
     SheetParams,
 )
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Sheet", "draw", "signed_weight"]
 
-_P = TypeVar("_P", bound=SheetParams, covariant=True, default=SheetParams)
+_P = TypeVar("_P", bound=SheetBaseParams, covariant=True, default=SheetParams)
 
 
 def signed_weight(weight: Any, receptor: str, population: Any) -> Any:
@@ -55,12 +56,19 @@ class Sheet(Generic[_P]):
     names it as the type argument, ``class CorticalSheet(Sheet[CorticalSheetParams])``; one
     with its own parameters class hands core a :class:`SheetParams` (``Sheet[SheetParams]``).
 
+    A sheet whose cells and positions come from elsewhere (a SONATA circuit: the built-in
+    ``SonataSheet``) takes parameters derived from :class:`SheetBaseParams` (recorders,
+    background noise, annotations: all the base class reads itself) and overrides
+    :meth:`place` and :meth:`make_cell_type`, and :meth:`initial_values` if it sets any; the
+    defaults read ``params.placement`` and ``params.cell`` of a :class:`SheetParams`.
+
     Parameters
     ----------
     name : str
         The sheet's name in the model (its key in ``model.sheets``).
-    params : SheetParams
-        Cell model, placement, recorders, background noise and annotations.
+    params : SheetBaseParams
+        Recorders, background noise and annotations; a :class:`SheetParams` (the default) adds
+        the cell model and the placement.
     model : Model
         The model whose simulator builds the population. The sheet is not added to the model:
         call ``model.add_sheet(sheet)``.
@@ -96,15 +104,16 @@ class Sheet(Generic[_P]):
         self._noise: list[Any] = []
         positions = np.asarray(self.place(), dtype=float)
         n = len(positions)
+        celltype = self.make_cell_type(n)
         try:
-            celltype = self.make_cell_type(n)
             self.population = model.sim.Population(n, celltype, label=name)
         except Exception as exc:
-            msg = (f"sheet {name!r}: the simulator could not create {n} {params.cell.model} "
-                   f"neurons: {type(exc).__name__}: {exc}")
+            msg = (f"sheet {name!r}: the simulator could not create {n} "
+                   f"{type(celltype).__name__} neurons: {type(exc).__name__}: {exc}")
             raise SimulationError(msg) from exc
+        self._check_recorders()
         self._set_positions(positions)
-        self._initialize(params.cell, n)
+        self._initialize(self.initial_values(n))
         self._annotate_reversal_potentials()
         for key, value in params.annotations.items():
             self.annotate(key, draw(value, n, self.rng))
@@ -112,7 +121,7 @@ class Sheet(Generic[_P]):
             self.add_background_noise(params.background_noise)
 
     @classmethod
-    def from_population(cls, name: str, model: Model, population: Any,
+    def from_population(cls: type[Sheet[Any]], name: str, model: Model, population: Any,
                         positions_um: np.ndarray,
                         recorders: tuple[RecorderParams, ...] = ()) -> Sheet[SheetParams]:
         """Wrap a population built elsewhere (e.g. by a sensory input) as a sheet.
@@ -134,15 +143,21 @@ class Sheet(Generic[_P]):
         sheet._recording_ready = False
         sheet._noise = []
         sheet._set_positions(np.asarray(positions_um, dtype=float))
-        recordable = set(population.celltype.recordable)
-        for i, recorder in enumerate(sheet._recorders):
+        sheet._check_recorders()
+        return sheet
+
+    def _check_recorders(self) -> None:
+        """ConfigError if a recorder asks for a variable the built cells cannot record."""
+        celltype = self.population.celltype
+        recordable = set(celltype.recordable)
+        for i, recorder in enumerate(self._recorders):
             for variable in recorder.variables:
                 if variable not in recordable:
-                    msg = (f"sheet {name!r}: recorder {i} asks for {variable!r}, which "
-                           f"{type(population.celltype).__name__} cannot record; it records: "
-                           f"{', '.join(sorted(recordable))}")
+                    msg = (f"sheet {self.name!r}: recorder {i} asks for {variable!r}, which "
+                           f"{type(celltype).__name__} cannot record; it records: "
+                           f"{', '.join(sorted(recordable))}; record one of these "
+                           f"(sheets.{self.name}.params.recorders.{i}.variables)")
                     raise ConfigError(msg)
-        return sheet
 
     @property
     def sheet_params(self) -> _P:
@@ -162,9 +177,20 @@ class Sheet(Generic[_P]):
 
     # -- construction steps subclasses may override ---------------------------------------------
 
+    def _declared(self) -> SheetParams:
+        """The parameters as a :class:`SheetParams`, for the defaults that read its cell model
+        and placement; a ConfigError names what to override for other parameters classes."""
+        params = self.sheet_params
+        if not isinstance(params, SheetParams):
+            msg = (f"sheet {self.name!r}: {type(self).__name__} takes "
+                   f"{type(params).__name__}, which declares no cell model or placement; "
+                   "override place() and make_cell_type() (see mozaik.model.Sheet)")
+            raise ConfigError(msg)
+        return params
+
     def place(self) -> np.ndarray:
         """Positions of the neurons, shape (n, 2), in um (uniform random or grid)."""
-        placement = self.sheet_params.placement
+        placement = self._declared().placement
         n = placement.size
         sx, sy = placement.size_um
         cx, cy = placement.centre_um
@@ -181,7 +207,7 @@ class Sheet(Generic[_P]):
 
     def make_cell_type(self, n: int) -> Any:
         """The PyNN cell type instance, its parameters drawn for ``n`` neurons."""
-        cell: CellParams = self.sheet_params.cell
+        cell: CellParams = self._declared().cell
         cls = getattr(self.model.sim, cell.model, None)
         if cls is None:
             msg = (f"sheet {self.name!r}: cell model {cell.model!r} is not available with the "
@@ -247,8 +273,14 @@ class Sheet(Generic[_P]):
 
     # -- state ----------------------------------------------------------------------------------
 
-    def _initialize(self, cell: CellParams, n: int) -> None:
-        values = {key: draw(value, n, self.rng) for key, value in cell.initial_values.items()}
+    def initial_values(self, n: int) -> dict[str, Any]:
+        """Initial state of the ``n`` neurons (PyNN names and units: ``v`` in mV, ...): a
+        float, or an array of ``n`` values; by default ``params.cell.initial_values``, drawn
+        from this sheet's stream."""
+        cell = self._declared().cell
+        return {key: draw(value, n, self.rng) for key, value in cell.initial_values.items()}
+
+    def _initialize(self, values: Mapping[str, Any]) -> None:
         if not values:
             return
         self.population.initialize(**values)
