@@ -11,8 +11,10 @@ from mozaik.cli import cli
 from mozaik.plugin import PluginManager
 from mozaik.study import SECTIONS
 
-#: Core components one of whose required parameters no type can suggest a value for.
-UNGUESSABLE = {"DistanceDependentProbabilityConnector", "FromListConnector"}
+#: Core components one of whose required parameters no type can suggest a value for (a list
+#: of connections, a file, a SONATA circuit and its population).
+UNGUESSABLE = {"DistanceDependentProbabilityConnector", "FromListConnector", "SonataSheet",
+               "SonataConnector"}
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -68,6 +68,17 @@ def test_the_study_is_valid(tmp_path: Path) -> None:
     load_study(write(tmp_path))
 
 
+def test_two_bad_values_on_one_line_are_two_problems(tmp_path: Path) -> None:
+    # one line, one message, two keys: not a value copied by a merge
+    file = write(tmp_path, "weight_uS: 0.004,\n             delay_ms: 1.0}",
+                 "weight_uS: abc, delay_ms: abc}")
+    problems = problems_of(file)
+    assert len(problems) == 2, problems
+    assert not any("also reaches" in p for p in problems), problems
+    assert {p.split(": ")[1] for p in problems} == {"connectors.exc_inh.params.weight_uS",
+                                                     "connectors.exc_inh.params.delay_ms"}
+
+
 def test_a_merged_misspelling_is_one_problem_at_its_key(tmp_path: Path) -> None:
     file = write(tmp_path, "tau_m: 20.0", "tau_mm: 20.0")
     problems = problems_of(file)

@@ -10,15 +10,24 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from http_get import get_json
 
 MOZAIK = str(Path(sys.executable).with_name("mozaik"))
 
 
-def test_serve_prints_its_url_serves_and_stops_on_ctrl_c(served_dir: Path) -> None:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# "inherited-ignore": started the way a pytest-xdist worker or `nohup cmd &` starts a child, with
+# SIGINT ignored (Python then installs no KeyboardInterrupt handler of its own)
+@pytest.mark.parametrize("start", ["default", "inherited-ignore"])
+def test_serve_prints_its_url_serves_and_stops_on_ctrl_c(served_dir: Path, start: str) -> None:
     proc = subprocess.Popen([MOZAIK, "serve", str(served_dir), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=_ignore_sigint if start == "inherited-ignore" else None)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # blocks until the server listens

@@ -429,16 +429,17 @@ def merge_repeats(problems: list[str]) -> list[str]:
     """``problems`` with repeats of one problem merged: the same message at the same file and
     line under several dotted paths is one value written once and copied by a YAML merge
     (``<<: *anchor``) or an alias, so it is reported once, naming the other paths it reaches.
-    Exact duplicates are dropped."""
+    The paths must end in the same key: two keys of one flow mapping (``{a: null, b: null}``)
+    share a line but are two problems. Exact duplicates are dropped."""
     order: list[str] = []
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, ...], list[str]] = {}
     for problem in problems:
         found = _PROBLEM_RE.fullmatch(problem)
         if found is None:
-            key = (problem, "")
+            key = (problem,)
             paths: list[str] = []
         else:
-            key = (found["place"], found["message"])
+            key = (found["place"], found["message"], _leaf(found["path"]))
             paths = [found["path"]]
         if key not in groups:
             groups[key] = []
@@ -452,13 +453,18 @@ def merge_repeats(problems: list[str]) -> list[str]:
         if found is None:
             out.append(problem)
             continue
-        paths = groups[(found["place"], found["message"])]
+        paths = groups[(found["place"], found["message"], _leaf(found["path"]))]
         if len(paths) > 1:
             also = f" (written once, also reaches {', '.join(paths[1:])})"
             out.append(f"{found['place']}: {paths[0]}{also}: {found['message']}")
         elif problem not in out:
             out.append(problem)
     return out
+
+
+def _leaf(path: str) -> str:
+    """The last key of a dotted path."""
+    return path.rsplit(".", 1)[-1]
 
 
 def render_problem(tree: ConfigTree | None, path: str, message: str, data: Any = None,

@@ -7,7 +7,9 @@ import contextlib
 import errno
 import ipaddress
 import secrets
+import signal
 import socket
+import threading
 from pathlib import Path
 
 import click
@@ -59,7 +61,7 @@ async def _start(app: web.Application, host: str, port: int) -> web.AppRunner:
 
 def serve(root: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
           token: str | None = None, echo: bool = True) -> None:
-    """Serve the explorer of ``root`` until interrupted (Ctrl-C).
+    """Serve the explorer of ``root`` until interrupted (Ctrl-C or SIGTERM).
 
     Parameters
     ----------
@@ -97,8 +99,16 @@ def serve(root: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *
                 click.echo("Listening beyond this machine: anyone on the network with this "
                            "URL (and its token) can read the runs.")
             click.echo("Read-only; Ctrl-C stops it.")
+        # Ctrl-C and SIGTERM stop the server even where the shell started it with SIGINT
+        # ignored (a child inherits an ignored signal, and Python then raises no
+        # KeyboardInterrupt); a server started off the main thread stops with its loop.
+        stop = asyncio.Event()
+        if threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for number in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(number, stop.set)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await runner.cleanup()
 
