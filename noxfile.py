@@ -130,7 +130,8 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy: strict on core, default strictness on the plugins."""
     session.install("mypy", "types-PyYAML", "pytest", "-e", "./mozaik-core[nest,nix,optimise]",
-                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")])
+                    *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}")],
+                    "aiohttp>=3.9")  # the explorer's server (mozaik-plot[explorer]) ships types
     session.run("mypy", "--strict", "-p", "mozaik")
     session.run("mypy", *[arg for p in PLUGINS for arg in ("-p", f"mozaik_{p}")])
 

@@ -436,7 +436,7 @@ def merge_repeats(problems: list[str]) -> list[str]:
     for problem in problems:
         found = _PROBLEM_RE.fullmatch(problem)
         if found is None:
-            key = (problem,)
+            key: tuple[str, ...] = (problem,)
             paths: list[str] = []
         else:
             key = (found["place"], found["message"], _leaf(found["path"]))

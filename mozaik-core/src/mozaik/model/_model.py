@@ -245,9 +245,10 @@ class Model:
         keys = {"create_s": "time_construction_create", "connect_s": "time_construction_connect",
                 "prepare_connections_s": "time_communicate_prepare"}
         status = nest.GetKernelStatus(list(keys.values()))
-        timers = {name: round(float(np.sum(value)), 3)
+        # to the microsecond, NEST's resolution: a small network prepares in under a millisecond
+        timers = {name: round(float(np.sum(value)), 6)
                   for name, value in zip(keys, status, strict=True)}
-        return {**timers, "simulate_s": round(self._nest_simulate_s, 3)}
+        return {**timers, "simulate_s": round(self._nest_simulate_s, 6)}
 
     def reset(self) -> None:
         """Return to time 0 and the initial state, keeping connectivity (PyNN ``reset``).
