@@ -106,17 +106,23 @@ def example_plugins(session: nox.Session, plugin: str) -> None:
 
 @nox.session(python=PYTHON)
 def integration(session: nox.Session) -> None:
-    """Every distribution together, on NEST: core's NEST tests, every plugin's suite and the
+    """Every distribution together, on NEST: core's NEST tests, the plugins' suites and the
     cross-distribution tests. Core's other tests ran in ``core``: they turn plugin autoload off,
-    so what else is installed does not change them."""
+    so what else is installed does not change them. Not repeated here: the docs' examples
+    (``docs`` runs them with all five distributions) and mozaik-hpc's Slurm suite
+    (``plugins(package='hpc')`` runs it on the same local cluster)."""
     system_packages(session, SLURM, CHROMIUM)
     session.install("uv", "-e", "./mozaik-core[nest,nix,test]",  # uv: the scaffold round trip
                     *[arg for p in PLUGINS for arg in ("-e", f"./mozaik-{p}[test]")],
                     # the kill-and-resume test runs every shipped study, the examples' plugins'
                     *[arg for p in EXAMPLE_PLUGINS for arg in ("-e", f"./examples/{p}")])
     check_local(session, "mozaik", *[f"mozaik_{p}" for p in PLUGINS])
-    pytest(session, "mozaik-core/tests", "-m", "nest")
-    pytest(session, *[f"mozaik-{p}/tests" for p in PLUGINS], "tests")
+    # the docs' examples run in ``docs`` (with all five distributions), the Slurm suite in
+    # ``plugins(package='hpc')`` on the same real cluster: not twice
+    pytest(session, "mozaik-core/tests", "-m", "nest",
+           "--ignore", "mozaik-core/tests/test_doc_examples.py",
+           "--ignore", "mozaik-core/tests/test_docs.py")
+    pytest(session, *[f"mozaik-{p}/tests" for p in PLUGINS if p != "hpc"], "tests")
 
 
 @nox.session(python=PYTHON)
