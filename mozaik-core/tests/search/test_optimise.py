@@ -27,18 +27,9 @@ from mozaik.search import (
     search_from_mapping,
     trial_table,
 )
-from mozaik.testing import contract_study_text
 from synthetic_search import SyntheticBackend, X, Y
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
-
-
-@pytest.fixture
-def study_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "study"
-    folder.mkdir()
-    (folder / "study.yaml").write_text(contract_study_text("mock"))
-    return folder
 
 
 def _definition(**changes: Any) -> dict[str, Any]:

@@ -32,7 +32,6 @@ from mozaik.search import (
     write_status,
 )
 from mozaik.study import load_study
-from mozaik.testing._backend_contract import contract_study_text
 
 
 def run_own(search: Search, master: Path, **options: Any) -> SearchSummary:
@@ -41,14 +40,6 @@ def run_own(search: Search, master: Path, **options: Any) -> SearchSummary:
 
 
 W = "connectors.exc_inh.params.weight_uS"
-
-
-@pytest.fixture
-def study_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "study"
-    folder.mkdir()
-    (folder / "study.yaml").write_text(contract_study_text("mock"))
-    return folder
 
 
 def _search(tmp_path: Path, **data: object) -> object:

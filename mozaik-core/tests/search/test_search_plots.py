@@ -42,7 +42,6 @@ from mozaik.testing import (
     register_components,
     use_plugin_manager,
 )
-from mozaik.testing._backend_contract import contract_study_text
 
 
 def run_own(search: Search, master: Path, **options: Any) -> SearchSummary:
@@ -94,14 +93,6 @@ def _search_plots() -> Any:
     _register(manager)
     with use_plugin_manager(manager):
         yield manager
-
-
-@pytest.fixture
-def study_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "study"
-    folder.mkdir()
-    (folder / "study.yaml").write_text(contract_study_text("mock"))
-    return folder
 
 
 class TestRateList(SearchPlotContract):

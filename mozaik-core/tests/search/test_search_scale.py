@@ -31,18 +31,9 @@ from mozaik.search import (
     write_status,
 )
 from mozaik.search._master import save_definition
-from mozaik.testing._backend_contract import contract_study_text
 
 W = "connectors.exc_inh.params.weight_uS"
 D = "connectors.exc_inh.params.delay_ms"
-
-
-@pytest.fixture
-def study_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "study"
-    folder.mkdir()
-    (folder / "study.yaml").write_text(contract_study_text("mock"))
-    return folder
 
 
 def test_progress_lines_count_points_and_estimate_the_time_left() -> None:
