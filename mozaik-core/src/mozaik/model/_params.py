@@ -338,7 +338,8 @@ class SheetBaseParams:
 
 @attrs.frozen(kw_only=True)
 class SheetParams(SheetBaseParams):
-    """Parameters of the built-in ``Sheet``.
+    """Parameters of the built-in ``Sheet``: :class:`SheetBaseParams` (recorders, background
+    noise, annotations) plus the cell model and the placement.
 
     Parameters
     ----------
@@ -346,12 +347,6 @@ class SheetParams(SheetBaseParams):
         Neuron model, parameters (possibly distributions) and initial values.
     placement : PlacementParams
         Size, density or count, and uniform or grid placement.
-    recorders : list of RecorderParams
-        What to record from which neurons.
-    background_noise : NoiseParams, optional
-        Poisson bombardment of every neuron.
-    annotations : mapping of str to (float or Distribution)
-        Per-neuron annotations set at creation (a distribution draws one value per neuron).
     """
 
     cell: CellParams = attrs.field(factory=CellParams)
