@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mozaik_visual.retina._drive import CurrentDrive
+from mozaik_visual.retina._drive import CurrentDrive, SpikeDrive, draw_poisson_spikes
 from mozaik_visual.retina._filters import (
     GainControlParams,
     LinearFilter,
@@ -21,8 +21,10 @@ __all__ = [
     "ReceptiveFieldParams",
     "RetinaLGN",
     "RetinaLGNParams",
+    "SpikeDrive",
     "TemporalKernelParams",
     "dog_kernel",
+    "draw_poisson_spikes",
     "per_cell_reference",
     "temporal_kernel",
 ]

@@ -1,4 +1,4 @@
-"""Injecting the LGN's currents into its PyNN cells: NEST devices in bulk, or a record on mock."""
+"""Driving the LGN's PyNN cells: step currents (NEST devices in bulk) or spike trains."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from mozaik import SimulationError
 
-__all__ = ["CurrentDrive"]
+__all__ = ["CurrentDrive", "SpikeDrive", "draw_poisson_spikes"]
 
 
 class CurrentDrive:
@@ -68,3 +68,98 @@ class CurrentDrive:
         values = (1000.0 * np.asarray(amplitudes_nA, dtype=np.float64)).tolist()
         self._generators.set([{"amplitude_times": times, "amplitude_values": v}
                               for v in values])
+
+
+def draw_poisson_spikes(rates_hz: np.ndarray, frame_ms: float, dt_ms: float,
+                        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson spikes of cells whose rates are constant within each frame, on a time grid.
+
+    The count of every cell and frame is Poisson with mean ``rate * frame_ms / 1000``, its
+    spikes fall uniformly on the frame's ``frame_ms / dt_ms`` grid steps; two spikes of a cell in
+    one step are one (a spike generator sends one event per step and cell).
+
+    Parameters
+    ----------
+    rates_hz : array (cells, frames), Hz
+        Non-negative rates.
+    frame_ms, dt_ms : float, ms
+        Frame duration and the simulator's time step (``frame_ms`` a multiple of it).
+    rng : numpy Generator
+        The draws' stream.
+
+    Returns
+    -------
+    cells, steps : int arrays
+        The spikes' cell and grid step (from the window's start), sorted by cell then step.
+    """
+    rates = np.asarray(rates_hz, dtype=np.float64)
+    n_cells, n_frames = rates.shape
+    per_frame = round(frame_ms / dt_ms)
+    counts = rng.poisson(rates * (frame_ms / 1000.0)).ravel()
+    slot = np.repeat(np.arange(counts.size), counts)  # cell * n_frames + frame, per spike
+    steps = (slot % n_frames) * per_frame + rng.integers(0, per_frame, size=slot.size)
+    cells = slot // n_frames
+    key = np.unique(cells * (n_frames * per_frame) + steps)  # sorted, one per cell and step
+    return key // (n_frames * per_frame), key % (n_frames * per_frame)
+
+
+class SpikeDrive:
+    """Spike trains handed to a population of PyNN ``SpikeSourceArray`` cells, one window at a time.
+
+    On NEST each cell is a ``spike_generator`` relayed by a ``parrot_neuron`` (PyNN's
+    implementation): the generator sends one event per spike, not one per time step, and the
+    parrot sends it to every target (as an LGN relay cell does). Each window's spikes are
+    replaced in one bulk call per presentation. NEST has already sent the spikes of the next
+    ``2 min_delay`` when PyNN's clock reads ``t``, so a window's trains are shifted by
+    :attr:`lag_ms` (``2 min_delay + dt``, a fraction of a ms); the spikes the shift carries past
+    the window's end are sent before the next window replaces the trains.
+
+    On PyNN's mock backend the last window is only kept in :attr:`last`.
+
+    Parameters
+    ----------
+    model : Model
+    population : PyNN Population of ``SpikeSourceArray``
+    where : str
+        Name of the sheet, for errors.
+    """
+
+    def __init__(self, model: Any, population: Any, *, where: str) -> None:
+        self.sim = model.sim
+        self.where = where
+        self.size = int(population.size)
+        #: The last window: ``cells`` and ``times_ms`` (PyNN time) of its spikes, cell-sorted.
+        self.last: dict[str, np.ndarray] = {}
+        self._generators: Any = None
+        backend = self.sim.__name__
+        if backend == "pyNN.mock":
+            return
+        if backend != "pyNN.nest":
+            msg = (f"{where}: the retina/LGN's poisson output uses NEST's spike generators; "
+                   f"backend {backend!r} is not supported, use simulator.backend: nest")
+            raise SimulationError(msg)
+        self._generators = population.node_collection_source
+
+    @property
+    def lag_ms(self) -> float:
+        """Shift of every window's spikes (ms): ``2 min_delay + dt``."""
+        return 2 * float(self.sim.get_min_delay()) + float(self.sim.get_time_step())
+
+    def _offset(self) -> float:
+        state = getattr(getattr(self.sim, "simulator", None), "state", None)
+        return float(getattr(state, "_time_offset", 0.0) or 0.0)
+
+    def set_window(self, t_start_ms: float, cells: np.ndarray, steps: np.ndarray) -> None:
+        """Cell ``cells[k]`` spikes at ``t_start_ms + lag_ms + steps[k] dt`` (sorted by cell)."""
+        step = float(self.sim.get_time_step())
+        first = round((t_start_ms + self.lag_ms) / step)
+        times = (first + np.asarray(steps)) * step
+        self.last = {"cells": np.asarray(cells), "times_ms": times}
+        if self._generators is None:
+            return
+        # NEST's time for the generator: the parrot relays with min_delay, PyNN's clock is offset
+        # after a reset (what PyNN's SpikeSourceArray does when it sets spike_times)
+        native = np.round(times - float(self.sim.get_min_delay()) + self._offset(), 6)
+        bounds = np.searchsorted(cells, np.arange(self.size + 1))
+        self._generators.set([{"spike_times": native[a:b].tolist()}
+                              for a, b in zip(bounds[:-1], bounds[1:], strict=True)])

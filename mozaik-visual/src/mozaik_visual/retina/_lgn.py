@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 import numpy as np
 from mozaik import ConfigError
-from mozaik.config import whole_number
+from mozaik.config import non_negative, whole_number
 from mozaik.experiments import experiment_rng
 from mozaik.model import CellParams, RecorderParams, SensoryInput, Sheet
 from mozaik.stimulus import Stimulus
 
-from mozaik_visual.retina._drive import CurrentDrive
+from mozaik_visual.retina._drive import CurrentDrive, SpikeDrive, draw_poisson_spikes
 from mozaik_visual.retina._filters import (
     GainControlParams,
     LinearFilter,
@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from mozaik.model import Model
 
 __all__ = ["RetinaLGN", "RetinaLGNParams"]
+
+#: The ``poisson`` output's defaults, calibrated against the ``current`` output's default IF
+#: cells (benchmarks/visual/lgn_calibration.py): their rate at no signal, and their rate's
+#: slope against the filtered signal over the range gratings drive.
+SPONTANEOUS_RATE_HZ = 11.3
+GAIN_HZ = 141.0
 
 
 def _default_cell() -> CellParams:
@@ -56,8 +62,16 @@ class RetinaLGNParams:
     um_per_deg : float, um/deg
         Scale of the sheets' ``positions_um`` (visual position times this); the annotations
         ``x_deg`` and ``y_deg`` give the position in the visual field.
+    output : "current" or "poisson"
+        What the cells are. ``current``: integrate-and-fire cells (``cell``) driven by a
+        current, ``bias_nA + gain_nA x`` plus white noise, where ``x`` is the filtered signal.
+        ``poisson``: a linear-nonlinear-Poisson (LNP) model, spike sources firing Poisson
+        spikes at the rectified rate ``max(0, spontaneous_rate_hz + gain_hz x)`` (each
+        presentation's spikes drawn from the simulation seed stream and the presentation), sent
+        by NEST spike generators; ``cell``, ``bias_nA``, ``gain_nA`` and the noise are then
+        unused, and the cells record only ``spikes``.
     cell : CellParams
-        The PyNN cell model (current-injectable).
+        The PyNN cell model (current-injectable) of the ``current`` output.
     receptive_field : ReceptiveFieldParams
         The spatial filter: a difference of Gaussians (see :mod:`mozaik_visual.retina`).
     temporal_kernel : TemporalKernelParams
@@ -73,6 +87,12 @@ class RetinaLGNParams:
         independently for every cell and presentation (repeated trials differ only by it).
     noise_dt_ms : float, ms
         Must divide the visual space's frame interval.
+    spontaneous_rate_hz : float, Hz
+        ``poisson`` output: the rate without a signal (``x = 0``, the background).
+    gain_hz : float, Hz
+        ``poisson`` output: rate per unit of filtered Weber contrast (ON: +, OFF: -), before
+        the rectification at 0 Hz. The defaults match the ``current`` output's default cells
+        (benchmarks/visual/README.md, "Calibrating the poisson output").
     cache_size : int
         Stimuli whose spatial responses are kept, so repeated trials are filtered once.
     recorders : tuple of RecorderParams
@@ -85,6 +105,7 @@ class RetinaLGNParams:
     size_deg: tuple[float, float] = (4.0, 4.0)
     n_cells: int = attrs.field(default=100, validator=whole_number(1))
     placement: Literal["grid", "random"] = "grid"
+    output: Literal["current", "poisson"] = "current"
     um_per_deg: float = 1000.0
     cell: CellParams = attrs.field(factory=_default_cell)
     receptive_field: ReceptiveFieldParams = attrs.field(factory=ReceptiveFieldParams)
@@ -94,6 +115,8 @@ class RetinaLGNParams:
     gain_nA: float = 2.0
     noise_std_nA: float = 0.5
     noise_dt_ms: float = 1.0
+    spontaneous_rate_hz: float = attrs.field(default=SPONTANEOUS_RATE_HZ, validator=non_negative)
+    gain_hz: float = attrs.field(default=GAIN_HZ, validator=non_negative)
     cache_size: int = 16
     recorders: tuple[RecorderParams, ...] = ()
 
@@ -138,14 +161,16 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
                    f"{space.params.size_deg}; make the LGN smaller or the field larger")
             raise ConfigError(msg)
         sim = model.sim
-        self.drives: dict[str, CurrentDrive] = {}
+        self.drives: dict[str, CurrentDrive | SpikeDrive] = {}
         self.signs: dict[str, float] = {}
         positions = []
         for sheet_name, sign in zip(params.populations, (1.0, -1.0), strict=True):
             xy = self._place(sheet_name, model)
-            cell_cls = getattr(sim, params.cell.model)
-            population = sim.Population(params.n_cells, cell_cls(**dict(params.cell.params)),
-                                        label=sheet_name)
+            if params.output == "poisson":
+                cell = sim.SpikeSourceArray()
+            else:
+                cell = getattr(sim, params.cell.model)(**dict(params.cell.params))
+            population = sim.Population(params.n_cells, cell, label=sheet_name)
             sheet = Sheet.from_population(sheet_name, model, population,
                                           xy * params.um_per_deg, params.recorders)
             sheet.annotate("x_deg", xy[:, 0])
@@ -153,8 +178,10 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
             sheet.annotate("polarity", np.full(params.n_cells, "ON" if sign > 0 else "OFF"))
             self.sheets[sheet_name] = sheet
             self.signs[sheet_name] = sign
-            self.drives[sheet_name] = CurrentDrive(model, population,
-                                                   where=f"sensory input {name!r} {sheet_name}")
+            where = f"sensory input {name!r} {sheet_name}"
+            self.drives[sheet_name] = (SpikeDrive(model, population, where=where)
+                                       if params.output == "poisson"
+                                       else CurrentDrive(model, population, where=where))
             positions.append(xy)
         xy = np.concatenate(positions)
         rows, cols = space.region.to_pixel(xy[:, 0], xy[:, 1], space.params.pixel_size_deg)
@@ -167,6 +194,13 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
                    f"visual space's frame_interval_ms={space.params.frame_interval_ms}")
             raise ConfigError(msg)
         self._noise_steps = round(steps)
+        per_step = space.params.frame_interval_ms / float(sim.get_time_step())
+        if params.output == "poisson" and abs(per_step - round(per_step)) > 1e-6:
+            msg = (f"sensory input {name!r}: output poisson draws spikes on the simulator's "
+                   f"time grid, so simulator.time_step={float(sim.get_time_step())} ms must "
+                   "divide the visual space's frame_interval_ms="
+                   f"{space.params.frame_interval_ms}; change one of them")
+            raise ConfigError(msg)
         # per-presentation noise: the simulation stream (simulator.simulation_seed)
         self._seed = int(getattr(model, "simulation_seed", getattr(model, "seed", 0)))
         #: Presentations (blanks included) shown so far: each draws its own noise.
@@ -212,8 +246,12 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
         return response
 
     def present(self, stimulus: Stimulus, t_start_ms: float) -> None:
-        """Filter the stimulus for every cell and set the cells' currents for its duration."""
+        """Filter the stimulus for every cell and set the cells' currents (or spikes) for its
+        duration."""
         response = self.filter.temporal_step(self.spatial_response(stimulus))
+        if self.params.output == "poisson":
+            self._present_spikes(stimulus, response, t_start_ms)
+            return
         p, start = self.params, 0
         n_steps = response.shape[0] * self._noise_steps
         times = t_start_ms + np.arange(n_steps) * p.noise_dt_ms
@@ -226,7 +264,35 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
             currents = p.bias_nA + self.signs[sheet_name] * p.gain_nA * part
             if p.noise_std_nA > 0:
                 currents += rng.normal(0.0, p.noise_std_nA, size=currents.shape)
-            self.drives[sheet_name].set_window(times, currents)
+            drive = self.drives[sheet_name]
+            assert isinstance(drive, CurrentDrive)
+            drive.set_window(times, currents)
+
+    def rates_hz(self, response: np.ndarray, sheet_name: str) -> np.ndarray:
+        """The ``poisson`` output's rates (cells, frames; Hz) of one sheet for the filtered
+        ``response`` (frames, all cells) of :meth:`LinearFilter.temporal_step`."""
+        names = list(self.sheets)
+        start = sum(self.sheets[n].size for n in names[:names.index(sheet_name)])
+        part = response[:, start:start + self.sheets[sheet_name].size].T.astype(np.float64)
+        p = self.params
+        return np.maximum(p.spontaneous_rate_hz + self.signs[sheet_name] * p.gain_hz * part, 0.0)
+
+    def _present_spikes(self, stimulus: Stimulus, response: np.ndarray,
+                        t_start_ms: float) -> None:
+        # the presentation's own stream: the same stimulus, trial and start time draw the same
+        # spikes (a replay in a resumed run too), whatever was presented before
+        rng = experiment_rng(self.model, "RetinaLGN", self.name, self._key(stimulus),
+                             f"trial {stimulus.trial}", f"{t_start_ms:.6f} ms",
+                             stream="simulation")
+        self.n_presented += 1
+        frame_ms = self.space.params.frame_interval_ms
+        dt_ms = float(self.model.sim.get_time_step())
+        for sheet_name in self.sheets:
+            cells, steps = draw_poisson_spikes(self.rates_hz(response, sheet_name), frame_ms,
+                                               dt_ms, rng)
+            drive = self.drives[sheet_name]
+            assert isinstance(drive, SpikeDrive)
+            drive.set_window(t_start_ms, cells, steps)
 
     def reset(self) -> None:
         """After a network reset: the filter forgets what was shown before."""
