@@ -160,6 +160,5 @@ class SpikeDrive:
         # NEST's time for the generator: the parrot relays with min_delay, PyNN's clock is offset
         # after a reset (what PyNN's SpikeSourceArray does when it sets spike_times)
         native = np.round(times - float(self.sim.get_min_delay()) + self._offset(), 6)
-        bounds = np.searchsorted(cells, np.arange(self.size + 1))
-        self._generators.set([{"spike_times": native[a:b].tolist()}
-                              for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+        per_cell = np.split(native, np.searchsorted(cells, np.arange(1, self.size)))
+        self._generators.set([{"spike_times": times.tolist()} for times in per_cell])
