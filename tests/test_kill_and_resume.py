@@ -1,8 +1,9 @@
 """Every shipped study, interrupted anywhere, resumes to the store of an uninterrupted run.
 
-For each study (the Vogels & Abbott example, the V1 push-pull example, the LGN study, the
-tonotopy plugin's example, one point of the V&A search and an optogenetic intensity sweep, whose
-per-neuron injected currents are stored), shrunk to seconds, one reference
+For each study (the Vogels & Abbott example, the V1 push-pull example, the LGN study with its
+current-driven and with its linear-nonlinear-Poisson output, the tonotopy plugin's example, one
+point of the V&A search and an optogenetic intensity sweep, whose per-neuron injected currents
+are stored), shrunk to seconds, one reference
 run (module-scoped, shared by the study's kill points), then for each kill point a run that a
 real signal stops, resumed with ``mozaik run RUN_DIR``; spikes, analog signals, neuron tables,
 the segment index and analysis results (and the ``injected_current`` records of a perturbation)
@@ -257,9 +258,12 @@ OPTOGENETICS = textwrap.dedent("""\
 
 
 def _case(name: str, folder: Path) -> Case:
-    if name == "lgn":
+    if name in ("lgn", "lgn-poisson"):
         (folder / "lgn.yaml").write_text(LGN_STUDY)
-        return Case(str(folder / "lgn.yaml"))
+        # the LNP output: spike sources (no v to record), spikes drawn per presentation
+        poisson = ("sensory_input.params.output=poisson",
+                   "sensory_input.params.recorders=[{variables: [spikes], neurons: all}]")
+        return Case(str(folder / "lgn.yaml"), poisson if name == "lgn-poisson" else ())
     if name == "search-point":
         (folder / "search.yaml").write_text(SEARCH)
         return Case(str(folder / "search.yaml"), search=True)
@@ -269,7 +273,8 @@ def _case(name: str, folder: Path) -> Case:
     return {"vogels_abbott": VOGELS_ABBOTT, "v1_pushpull": V1, "tonotopy": TONOTOPY}[name]
 
 
-STUDIES = ["vogels_abbott", "v1_pushpull", "lgn", "tonotopy", "search-point", "optogenetics"]
+STUDIES = ["vogels_abbott", "v1_pushpull", "lgn", "lgn-poisson", "tonotopy", "search-point",
+           "optogenetics"]
 
 #: The studies that inject per-neuron currents: their stores must hold ``injected_current``.
 INJECTING = {"optogenetics"}

@@ -1,7 +1,8 @@
 """LGN science on NEST: ON/OFF spot polarity, surround suppression, grating F1/F0 vs a step.
 
 One small LGN (2 x 100 cells over 1.5 x 1.5 deg), each stimulus 300 ms after a 150 ms blank,
-the filter state carried across; spikes counted per cell with numpy.
+the filter state carried across; spikes counted per cell with numpy. Both outputs: the
+current-driven IF cells and the linear-nonlinear-Poisson spike sources.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from mozaik.stimulus import NullStimulus, NullStimulusParams, Stimulus
 pytestmark = [pytest.mark.nest]
 
 
-def _presentations(stimuli: list[Stimulus],
-                   duration_ms: float = 300.0) -> list[dict[str, list[np.ndarray]]]:
+def _presentations(stimuli: list[Stimulus], duration_ms: float = 300.0,
+                   output: str = "current") -> list[dict[str, list[np.ndarray]]]:
     from mozaik_visual.retina import ReceptiveFieldParams, RetinaLGN, RetinaLGNParams
     from mozaik_visual.space import VisualSpace, VisualSpaceParams
 
     model = Model(SimulatorConfig(backend="nest", seed=5, time_step=0.1), name="lgn_science")
     model.input_space = VisualSpace(VisualSpaceParams(size_deg=(8.0, 8.0), pixel_size_deg=0.1))
     lgn = RetinaLGN("lgn", RetinaLGNParams(
-        n_cells=100, size_deg=(1.5, 1.5),
+        n_cells=100, size_deg=(1.5, 1.5), output=output,  # type: ignore[arg-type]
         receptive_field=ReceptiveFieldParams(surround_weight=0.95),
         recorders=(RecorderParams(variables=("spikes",), neurons="all"),)), model)
     model.sensory_input = lgn
@@ -44,7 +45,8 @@ def _presentations(stimuli: list[Stimulus],
     return out
 
 
-def test_lgn_responses() -> None:
+@pytest.mark.parametrize("output", ["current", "poisson"])
+def test_lgn_responses(output: str) -> None:
     from mozaik_visual.stimuli import (
         FlatDisk,
         FlatDiskParams,
@@ -64,7 +66,7 @@ def test_lgn_responses() -> None:
         FullfieldFlatLuminance(FullfieldFlatLuminanceParams(duration_ms=d,
                                                             luminance_cd_m2=100.0)),
     ]
-    light, dark, large, grating, step = _presentations(stimuli, d)
+    light, dark, large, grating, step = _presentations(stimuli, d, output)
 
     def rate(p: dict[str, list[np.ndarray]], sheet: str, central: bool = True) -> float:
         trains = p[sheet]

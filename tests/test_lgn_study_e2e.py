@@ -44,13 +44,16 @@ analyses:
 """
 
 
+@pytest.mark.parametrize("output", ["current", "poisson"])
 @pytest.mark.parametrize("reset", [False, True], ids=["blanks", "network-reset"])
-def test_lgn_study_with_analyses(tmp_path: Path, reset: bool) -> None:
+def test_lgn_study_with_analyses(tmp_path: Path, reset: bool, output: str) -> None:
     """With blanks between stimuli, and with a network reset instead (the generators' times
-    then carry PyNN's time offset, and the filter forgets what came before)."""
+    then carry PyNN's time offset, and the filter forgets what came before); current-driven
+    IF cells and linear-nonlinear-Poisson spike sources."""
     file = tmp_path / "study.yaml"
     file.write_text(textwrap.dedent(STUDY))
-    overrides = ["controller.reset=true"] if reset else []
+    overrides = [f"sensory_input.params.output={output}"]
+    overrides += ["controller.reset=true"] if reset else []
     run_study(load_study(file, overrides), tmp_path / "run", progress="off")
     with DataStore.open(tmp_path / "run") as store:
         view = store.full_view()
