@@ -16,7 +16,14 @@ process (importing SciPy's signal module on the filter's first call) and reports
 - presenting a repeated trial (cached spatial response): the temporal step, the currents with
   their noise and setting the 5,000 NEST ``step_current_generator`` s in one bulk call; and
   that last call alone;
-- NEST simulating the second, then the same cells without any LGN device.
+- NEST simulating the second, then the same cells without any LGN device;
+- the ``poisson`` output (linear-nonlinear-Poisson spike sources, the same cells' count): presenting
+  a repeated trial (the temporal step, the rectified rates, drawing the Poisson spikes and
+  setting the 5,000 ``spike_generator`` s in one bulk call), that last call alone, and NEST
+  simulating the second with the generators and their parrot neurons.
+
+Every NEST second is simulated ``--repeats`` times (a trial presented before each) and the
+median taken; the ratios are against the bare cells' second measured in the same run.
 
 Run: ``.venv/bin/python benchmarks/visual/lgn_input.py [--repeats 3] [--json out.json]``.
 """
@@ -34,7 +41,13 @@ from typing import Any
 
 from mozaik.config import SimulatorConfig
 from mozaik.model import Model
-from mozaik_visual.retina import RetinaLGN, RetinaLGNParams, per_cell_reference, temporal_kernel
+from mozaik_visual.retina import (
+    RetinaLGN,
+    RetinaLGNParams,
+    SpikeDrive,
+    per_cell_reference,
+    temporal_kernel,
+)
 from mozaik_visual.space import VisualSpace, VisualSpaceParams
 from mozaik_visual.stimuli import FullfieldDriftingSinusoidalGrating, GratingParams
 
@@ -50,6 +63,30 @@ def timed(step: Callable[[], Any]) -> tuple[Timing, Any]:
 
 def median(runs: list[Timing]) -> Timing:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def poisson_output(repeats: int) -> dict[str, Any]:
+    """The poisson output on the same 2 x 2,500 cells: presenting a repeated trial, setting the
+    spike generators alone, NEST's second with them (medians over ``repeats``)."""
+    model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="poisson")
+    model.input_space = VisualSpace(VisualSpaceParams(size_deg=(10.0, 10.0)))
+    lgn = RetinaLGN("lgn", RetinaLGNParams(n_cells=2500, size_deg=(5.0, 5.0), output="poisson"),
+                    model)
+    stimulus = FullfieldDriftingSinusoidalGrating(GratingParams(duration_ms=1000.0))
+    lgn.present(stimulus, model.time)  # filtered once: the trials below are repeated ones
+    model.run(1000.0)
+    drives = [d for d in lgn.drives.values() if isinstance(d, SpikeDrive)]
+    presenting, setting, simulating, spikes = [], [], [], []
+    for k in range(1, repeats + 1):
+        presenting.append(timed(lambda k=k: lgn.present(stimulus.with_trial(k), model.time))[0])
+        windows = [(d, dict(d.last)) for d in drives]
+        setting.append(timed(lambda w=windows: [  # type: ignore[misc]
+            d.set_window(model.time, last["cells"], last["steps"]) for d, last in w])[0])
+        spikes.append(sum(len(last["cells"]) for _, last in windows))
+        simulating.append(timed(lambda: model.run(1000.0))[0])
+    return {"poisson_present_trial": median(presenting), "poisson_set_generators":
+            median(setting), "poisson_nest_with_lgn": median(simulating),
+            "poisson_spikes_per_s": statistics.median(spikes)}
 
 
 def main() -> None:
@@ -94,22 +131,30 @@ def main() -> None:
                                                  drive.last["amplitudes_nA"])
                                 for drive in drives])
         setting.append(run)
-    nest_run, _ = timed(lambda: model.run(1000.0))
+    nest_runs = []
+    for k in range(args.repeats):
+        lgn.present(grating(1).with_trial(10 + k), model.time)
+        nest_runs.append(timed(lambda: model.run(1000.0))[0])
+    nest_run = median(nest_runs)
 
     bare_model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="bare")
     bare_model.sim.Population(len(rows), bare_model.sim.IF_curr_exp(
         **dict(lgn.params.cell.params)), label="bare")
-    bare_run, _ = timed(lambda: bare_model.run(1000.0))
+    bare_run = median([timed(lambda: bare_model.run(1000.0))[0] for _ in range(args.repeats)])
+
+    poisson = poisson_output(args.repeats)
     load_after = os.getloadavg()
 
     results = {"cells": len(rows), "frames": int(space.n_frames(1000.0)),
                "first_filter_call": first, "filter": median(filtered),
                "loop_scaled": median(loop), "present_trial": median(presenting),
                "present_set_generators": median(setting), "nest_with_lgn": nest_run,
-               "nest_bare": bare_run, "repeats": args.repeats, "loop_cells": args.loop_cells,
+               "nest_bare": bare_run, **poisson, "repeats": args.repeats,
+               "loop_cells": args.loop_cells,
                "load_average_1_5_15_before": load_before, "load_average_1_5_15_after": load_after}
     for key in ("filter", "loop_scaled", "present_trial", "present_set_generators",
-                "nest_with_lgn", "nest_bare", "first_filter_call"):
+                "nest_with_lgn", "nest_bare", "first_filter_call", "poisson_present_trial",
+                "poisson_set_generators", "poisson_nest_with_lgn"):
         value = results[key]
         print(f"{key}: {value['wall_s']:.3f} s wall, {value['cpu_s']:.3f} s CPU")
     for clock in ("wall_s", "cpu_s"):
@@ -120,6 +165,15 @@ def main() -> None:
               f"{100 * results['present_set_generators'][clock] / nest:.1f} %); "
               f"loop / filter: {results['loop_scaled'][clock] / results['filter'][clock]:.1f}x; "
               f"NEST with / without the LGN's devices: {nest / bare_run[clock]:.2f}x")
+        pnest = poisson["poisson_nest_with_lgn"][clock]
+        print(f"[{clock}] poisson: NEST with the spike generators / the bare cells: "
+              f"{pnest / bare_run[clock]:.2f}x; presenting a trial / that NEST second: "
+              f"{100 * poisson['poisson_present_trial'][clock] / pnest:.1f} %, / the bare "
+              f"cells' second: "
+              f"{100 * poisson['poisson_present_trial'][clock] / bare_run[clock]:.1f} % "
+              f"(setting the generators "
+              f"{100 * poisson['poisson_set_generators'][clock] / bare_run[clock]:.1f} %); "
+              f"{poisson['poisson_spikes_per_s']:.0f} spikes per s")
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -31,7 +31,7 @@ def mozaik_sensory_inputs() -> list[ComponentSpec[Any, SensoryInputFactory[Any]]
 
     return [ComponentSpec(name="RetinaLGN", config_cls=RetinaLGNParams, factory=RetinaLGN,
                           summary="ON and OFF LGN X cells: DoG x biphasic filter, injected "
-                                  "current plus noise")]
+                                  "current plus noise (or Poisson spikes: output poisson)")]
 
 
 _STIMULI = {

@@ -128,7 +128,8 @@ class SpikeDrive:
         self.sim = model.sim
         self.where = where
         self.size = int(population.size)
-        #: The last window: ``cells`` and ``times_ms`` (PyNN time) of its spikes, cell-sorted.
+        #: The last window: ``cells``, grid ``steps`` and ``times_ms`` (PyNN time) of its spikes,
+        #: sorted by cell.
         self.last: dict[str, np.ndarray] = {}
         self._generators: Any = None
         backend = self.sim.__name__
@@ -154,7 +155,7 @@ class SpikeDrive:
         step = float(self.sim.get_time_step())
         first = round((t_start_ms + self.lag_ms) / step)
         times = (first + np.asarray(steps)) * step
-        self.last = {"cells": np.asarray(cells), "times_ms": times}
+        self.last = {"cells": np.asarray(cells), "steps": np.asarray(steps), "times_ms": times}
         if self._generators is None:
             return
         # NEST's time for the generator: the parrot relays with min_delay, PyNN's clock is offset

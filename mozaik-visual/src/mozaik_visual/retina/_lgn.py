@@ -134,9 +134,11 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
     """ON and OFF X cells of the LGN, each a DoG x biphasic filter of the scene.
 
     Every presentation (and every blank, drawn at the background luminance) is rendered by the
-    visual space, filtered for all cells at once and injected as one step current per cell
-    and frame, plus independent noise. The filter keeps its history across presentations, so
-    a response started in one carries on into the next.
+    visual space, filtered for all cells at once and, with the ``current`` output, injected as
+    one step current per cell and frame, plus independent noise; with the ``poisson`` output
+    (linear-nonlinear-Poisson), turned into rectified rates whose Poisson spikes NEST spike
+    generators send. The filter keeps its history across presentations, so a response
+    started in one carries on into the next.
     """
 
     @classmethod
