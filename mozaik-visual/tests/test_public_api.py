@@ -10,8 +10,8 @@ SNAPSHOT = {
     "mozaik_visual.space": ["VisualRegion", "VisualSpace", "VisualSpaceParams"],
     "mozaik_visual.retina": [
         "CurrentDrive", "GainControlParams", "LinearFilter", "ReceptiveFieldParams", "RetinaLGN",
-        "RetinaLGNParams", "TemporalKernelParams", "dog_kernel", "per_cell_reference",
-        "temporal_kernel"],
+        "RetinaLGNParams", "SpikeDrive", "TemporalKernelParams", "dog_kernel",
+        "draw_poisson_spikes", "per_cell_reference", "temporal_kernel"],
 }
 
 
