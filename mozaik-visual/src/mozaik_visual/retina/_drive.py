@@ -7,7 +7,33 @@ from typing import Any
 import numpy as np
 from mozaik import SimulationError
 
-__all__ = ["CurrentDrive", "SpikeDrive", "draw_poisson_spikes"]
+__all__ = ["CurrentDrive", "SpikeDrive", "draw_poisson_spikes", "spike_source_type"]
+
+_INJECTORS: dict[str, Any] = {}
+
+
+def spike_source_type(sim: Any) -> Any:
+    """The PyNN cell type of the LGN's ``poisson`` cells on simulator module ``sim``.
+
+    On NEST: the native ``spike_train_injector``, a node that emits the spike times it is given
+    as a neuron does (recorded and connected like one, one node per cell; PyNN's
+    ``SpikeSourceArray`` needs a ``spike_generator`` and a relaying ``parrot_neuron`` per cell,
+    twice the nodes NEST updates every step). Elsewhere (PyNN's mock): ``SpikeSourceArray``.
+    """
+    if sim.__name__ != "pyNN.nest":
+        return sim.SpikeSourceArray()
+    if "nest" not in _INJECTORS:
+        from pyNN.standardmodels import build_translations
+
+        native = sim.native_cell_type("spike_train_injector")
+        # the trains are set per presentation; PyNN would pass its empty defaults, which NEST
+        # refuses for the list-valued parameters
+        defaults = {k: v for k, v in native.default_parameters.items()
+                    if k not in ("spike_times", "spike_multiplicities")}
+        _INJECTORS["nest"] = type("SpikeTrainInjector", (native,), {
+            "default_parameters": defaults,
+            "translations": build_translations(*[(k, k) for k in defaults])})
+    return _INJECTORS["nest"]()
 
 
 class CurrentDrive:
@@ -104,15 +130,15 @@ def draw_poisson_spikes(rates_hz: np.ndarray, frame_ms: float, dt_ms: float,
 
 
 class SpikeDrive:
-    """Spike trains handed to a population of PyNN ``SpikeSourceArray`` cells, one window at a time.
+    """Spike trains handed to a population of :func:`spike_source_type` cells, one window at a
+    time.
 
-    On NEST each cell is a ``spike_generator`` relayed by a ``parrot_neuron`` (PyNN's
-    implementation): the generator sends one event per spike, not one per time step, and the
-    parrot sends it to every target (as an LGN relay cell does). Each window's spikes are
-    replaced in one bulk call per presentation. NEST has already sent the spikes of the next
-    ``2 min_delay`` when PyNN's clock reads ``t``, so a window's trains are shifted by
-    :attr:`lag_ms` (``2 min_delay + dt``, a fraction of a ms); the spikes the shift carries past
-    the window's end are sent before the next window replaces the trains.
+    On NEST each cell is a ``spike_train_injector``: it sends one event per spike, not one per
+    time step, to every target (as an LGN relay cell does). Each window's spikes are replaced
+    in one bulk call per presentation. NEST has already simulated the next ``min_delay`` when
+    PyNN's clock reads ``t``, so a window's trains are shifted by :attr:`lag_ms`
+    (``min_delay + dt``, a fraction of a ms); the spikes the shift carries past the window's end
+    are sent before the next window replaces the trains.
 
     On PyNN's mock backend the last window is only kept in :attr:`last`.
 
@@ -136,15 +162,15 @@ class SpikeDrive:
         if backend == "pyNN.mock":
             return
         if backend != "pyNN.nest":
-            msg = (f"{where}: the retina/LGN's poisson output uses NEST's spike generators; "
+            msg = (f"{where}: the retina/LGN's poisson output uses NEST's spike_train_injector; "
                    f"backend {backend!r} is not supported, use simulator.backend: nest")
             raise SimulationError(msg)
-        self._generators = population.node_collection_source
+        self._generators = population.node_collection
 
     @property
     def lag_ms(self) -> float:
-        """Shift of every window's spikes (ms): ``2 min_delay + dt``."""
-        return 2 * float(self.sim.get_min_delay()) + float(self.sim.get_time_step())
+        """Shift of every window's spikes (ms): ``min_delay + dt``."""
+        return float(self.sim.get_min_delay()) + float(self.sim.get_time_step())
 
     def _offset(self) -> float:
         state = getattr(getattr(self.sim, "simulator", None), "state", None)
@@ -158,8 +184,7 @@ class SpikeDrive:
         self.last = {"cells": np.asarray(cells), "steps": np.asarray(steps), "times_ms": times}
         if self._generators is None:
             return
-        # NEST's time for the generator: the parrot relays with min_delay, PyNN's clock is offset
-        # after a reset (what PyNN's SpikeSourceArray does when it sets spike_times)
-        native = np.round(times - float(self.sim.get_min_delay()) + self._offset(), 6)
+        # NEST's time: PyNN's clock is offset after a reset
+        native = np.round(times + self._offset(), 6)
         per_cell = np.split(native, np.searchsorted(cells, np.arange(1, self.size)))
         self._generators.set([{"spike_times": times.tolist()} for times in per_cell])

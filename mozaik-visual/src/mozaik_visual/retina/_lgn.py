@@ -13,7 +13,12 @@ from mozaik.experiments import experiment_rng
 from mozaik.model import CellParams, RecorderParams, SensoryInput, Sheet
 from mozaik.stimulus import Stimulus
 
-from mozaik_visual.retina._drive import CurrentDrive, SpikeDrive, draw_poisson_spikes
+from mozaik_visual.retina._drive import (
+    CurrentDrive,
+    SpikeDrive,
+    draw_poisson_spikes,
+    spike_source_type,
+)
 from mozaik_visual.retina._filters import (
     GainControlParams,
     LinearFilter,
@@ -67,9 +72,9 @@ class RetinaLGNParams:
         current, ``bias_nA + gain_nA x`` plus white noise, where ``x`` is the filtered signal.
         ``poisson``: a linear-nonlinear-Poisson (LNP) model, spike sources firing Poisson
         spikes at the rectified rate ``max(0, spontaneous_rate_hz + gain_hz x)`` (each
-        presentation's spikes drawn from the simulation seed stream and the presentation), sent
-        by NEST spike generators; ``cell``, ``bias_nA``, ``gain_nA`` and the noise are then
-        unused, and the cells record only ``spikes``.
+        presentation's spikes drawn from the simulation seed stream and the presentation),
+        sent by NEST ``spike_train_injector`` nodes; ``cell``, ``bias_nA``, ``gain_nA`` and the
+        noise are then unused, and the cells record only ``spikes``.
     cell : CellParams
         The PyNN cell model (current-injectable) of the ``current`` output.
     receptive_field : ReceptiveFieldParams
@@ -136,9 +141,9 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
     Every presentation (and every blank, drawn at the background luminance) is rendered by the
     visual space, filtered for all cells at once and, with the ``current`` output, injected as
     one step current per cell and frame, plus independent noise; with the ``poisson`` output
-    (linear-nonlinear-Poisson), turned into rectified rates whose Poisson spikes NEST spike
-    generators send. The filter keeps its history across presentations, so a response
-    started in one carries on into the next.
+    (linear-nonlinear-Poisson), turned into rectified rates whose Poisson spikes NEST
+    ``spike_train_injector`` nodes send. The filter keeps its history across presentations, so
+    a response started in one carries on into the next.
     """
 
     @classmethod
@@ -169,7 +174,7 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
         for sheet_name, sign in zip(params.populations, (1.0, -1.0), strict=True):
             xy = self._place(sheet_name, model)
             if params.output == "poisson":
-                cell = sim.SpikeSourceArray()
+                cell = spike_source_type(sim)
             else:
                 cell = getattr(sim, params.cell.model)(**dict(params.cell.params))
             population = sim.Population(params.n_cells, cell, label=sheet_name)
