@@ -19,8 +19,8 @@ process (importing SciPy's signal module on the filter's first call) and reports
 - NEST simulating the second, then the same cells without any LGN device;
 - the ``poisson`` output (linear-nonlinear-Poisson spike sources, the same cells' count): presenting
   a repeated trial (the temporal step, the rectified rates, drawing the Poisson spikes and
-  setting the 5,000 ``spike_generator`` s in one bulk call), that last call alone, and NEST
-  simulating the second with the generators and their parrot neurons.
+  setting the 5,000 ``spike_train_injector`` s in one bulk call), that last call alone, and
+  NEST simulating the second with them.
 
 Every NEST second is simulated ``--repeats`` times (a trial presented before each) and the
 median taken; the ratios are against the bare cells' second measured in the same run.
@@ -67,7 +67,7 @@ def median(runs: list[Timing]) -> Timing:
 
 def poisson_output(repeats: int) -> dict[str, Any]:
     """The poisson output on the same 2 x 2,500 cells: presenting a repeated trial, setting the
-    spike generators alone, NEST's second with them (medians over ``repeats``)."""
+    spike sources alone, NEST's second with them (medians over ``repeats``)."""
     model = Model(SimulatorConfig(backend="nest", seed=1, time_step=0.1), name="poisson")
     model.input_space = VisualSpace(VisualSpaceParams(size_deg=(10.0, 10.0)))
     lgn = RetinaLGN("lgn", RetinaLGNParams(n_cells=2500, size_deg=(5.0, 5.0), output="poisson"),
@@ -166,7 +166,7 @@ def main() -> None:
               f"loop / filter: {results['loop_scaled'][clock] / results['filter'][clock]:.1f}x; "
               f"NEST with / without the LGN's devices: {nest / bare_run[clock]:.2f}x")
         pnest = poisson["poisson_nest_with_lgn"][clock]
-        print(f"[{clock}] poisson: NEST with the spike generators / the bare cells: "
+        print(f"[{clock}] poisson: NEST with the spike sources / the bare cells: "
               f"{pnest / bare_run[clock]:.2f}x; presenting a trial / that NEST second: "
               f"{100 * poisson['poisson_present_trial'][clock] / pnest:.1f} %, / the bare "
               f"cells' second: "
