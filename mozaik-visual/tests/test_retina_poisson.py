@@ -89,7 +89,7 @@ def test_poisson_output_bad_parameters() -> None:
     model.input_space = SPACE
     with pytest.raises(ConfigError, match=r"time_step=0.3 ms must divide .*frame_interval_ms"):
         RetinaLGN("lgn", RetinaLGNParams(output="poisson"), model)
-    with pytest.raises(ConfigError, match="'v'"):
+    with pytest.raises(ConfigError, match=r"no 'v' to record.*sensory_input.params.recorders.0"):
         _lgn(recorders=(RecorderParams(variables=("v",), neurons="all"),))
 
 

@@ -167,6 +167,13 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
                    f"{params.y_deg}) deg reaches outside the visual field "
                    f"{space.params.size_deg}; make the LGN smaller or the field larger")
             raise ConfigError(msg)
+        for i, recorder in enumerate(params.recorders):
+            extra = sorted(set(recorder.variables) - {"spikes"})
+            if params.output == "poisson" and extra:
+                msg = (f"sensory input {name!r}: output poisson makes spike sources, which have "
+                       f"no {', '.join(map(repr, extra))} to record; record only spikes "
+                       f"(sensory_input.params.recorders.{i}.variables) or use output current")
+                raise ConfigError(msg)
         sim = model.sim
         self.drives: dict[str, CurrentDrive | SpikeDrive] = {}
         self.signs: dict[str, float] = {}
@@ -307,6 +314,6 @@ class RetinaLGN(SensoryInput[RetinaLGNParams]):
 
     def describe(self) -> dict[str, bool | int | float | str]:
         p = self.params
-        return {"sheets": ", ".join(p.populations), "n_cells": p.n_cells,
+        return {"sheets": ", ".join(p.populations), "n_cells": p.n_cells, "output": p.output,
                 "centre_sigma_deg": p.receptive_field.centre_sigma_deg,
                 "surround_sigma_deg": p.receptive_field.surround_sigma_deg}
