@@ -242,8 +242,12 @@ async def api_figure(request: web.Request) -> web.Response:
 
 
 async def api_stimulus(request: web.Request) -> web.Response:
+    """The stimulus as a GIF, or with ``info=1`` what it shows (units, extent, frames)."""
     run = _run(request)
-    data = await asyncio.to_thread(run.stimulus, request.query.get("stimulus_id", ""))
+    stimulus_id = request.query.get("stimulus_id", "")
+    if request.query.get("info"):
+        return _json(await asyncio.to_thread(run.stimulus_info, stimulus_id))
+    data = await asyncio.to_thread(run.stimulus, stimulus_id)
     return web.Response(body=data, content_type="image/gif")
 
 

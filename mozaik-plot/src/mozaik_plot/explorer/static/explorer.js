@@ -318,12 +318,23 @@ async function run() {
     el("h2", {}, "Stimuli"), dataTable(["name", "params", "trials", "duration_ms", "frames"], s.stimuli, {
       id: "stimuli", filters: false,
       cell: (c, r) => c !== "frames" ? fmt(r[c]) : el("button", {class: "frames", on: {click: (ev) => {
-        const img = el("img", {class: "stimulus", alt: r.name, src: `/api/stimulus?path=${q(PATH)}&stimulus_id=${q(r.id)}`});
+        const src = `/api/stimulus?path=${q(PATH)}&stimulus_id=${q(r.id)}`;
+        const img = el("img", {class: "stimulus", alt: r.name, src});
+        const caption = el("figcaption", {class: "stimulus-info"});
+        const fig = el("figure", {}, img, caption);
         img.addEventListener("error", async () => {
           const d = await getJSON(img.src);
-          img.replaceWith(el("span", {class: "note"}, d.error || "no frames"));
+          fig.replaceWith(el("span", {class: "note"}, d.error || "no frames"));
         });
-        ev.target.replaceWith(img);
+        img.addEventListener("load", async () => {
+          const d = await getJSON(src + "&info=1");
+          if (d.error) return;
+          const [x0, x1, y0, y1] = d.extent, [ux, uy] = d.extent_units;
+          caption.textContent = `${d.quantity} ${fmt(d.min)} (black) to ${fmt(d.max)} (white) ${d.units}; ` +
+            `x ${fmt(x0)} to ${fmt(x1)} ${ux}, y ${fmt(y0)} to ${fmt(y1)} ${uy}; ` +
+            `${d.n_frames} frame(s) of ${fmt(d.frame_interval_ms)} ms`;
+        });
+        ev.target.replaceWith(fig);
       }}}, "show")}),
     el("h2", {}, "Figures"), figureList(PATH, d.figures),
     el("h2", {}, "Single values"), dataTable(["sheet", "value_name", "value", "units", "analysis"], d.values, {id: "values"}),
