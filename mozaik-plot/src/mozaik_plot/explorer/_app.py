@@ -253,7 +253,8 @@ async def api_stimulus(request: web.Request) -> web.Response:
 
 async def api_search(request: web.Request) -> web.Response:
     search = _search(request)
-    return _json(await asyncio.to_thread(search.table))
+    body = await asyncio.to_thread(search.encoded)
+    return web.Response(body=body, content_type="application/json")
 
 
 def make_app(root: str | Path, *, token: str = "") -> web.Application:
