@@ -1,6 +1,9 @@
 """The explorer in a real browser: Playwright driving Debian's Chromium, headless.
 
-One browser for the module. Screenshots are compared with committed references
+The served directory holds real runs simulated on NEST once for the module
+(:func:`~explorer_helpers.make_real_runs`: a tiny Vogels & Abbott run, a tiny V1 run, a
+three-trial optimising search) and, for the raster's zoom, a run of 10^5 spikes written through
+the store API. One browser for the module. Screenshots are compared with committed references
 (``baseline/``) within an RMS tolerance; regenerate them after a deliberate change of the look
 with ``MOZAIK_PLOT_REGENERATE=1 pytest mozaik-plot/tests/explorer/test_browser.py`` and look
 at them.
@@ -16,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from explorer_helpers import Served
+from explorer_helpers import Served, make_big_run, make_real_runs
+from http_get import get_json
 from matplotlib.testing.compare import compare_images
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.nest
 
 BASELINE = Path(__file__).resolve().parent / "baseline"
 #: RMS difference allowed (0-255 grey levels): font hinting may differ a little across builds.
@@ -30,6 +36,24 @@ def _chromium() -> str:
     assert found, ("headless Chromium is needed: `apt-get install chromium` (the nox plot "
                    "session installs it)")
     return found
+
+
+@pytest.fixture(scope="module")
+def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DIR with real runs (NEST, built once for the module) and a big stored run."""
+    root = tmp_path_factory.mktemp("real")
+    make_real_runs(root)
+    make_big_run(root / "runs" / "va_big", n_spikes=100_000)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(served_dir: Path) -> Iterator[Served]:
+    served = Served(served_dir)
+    try:
+        yield served
+    finally:
+        served.close()
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +99,14 @@ def test_home_lists_runs_and_searches(server: Served, served_dir: Path, page: Pa
     page.wait_for_selector("#entries tbody tr")
     rows = page.locator("#entries tbody tr").all_inner_texts()
     text = "\n".join(rows)
-    assert "vogels_abbott2005" in text and "v1_pushpull" in text, text
-    assert any(r.startswith("search") and "va_weights" in r for r in rows), rows
+    assert "va_tiny" in text and "vogels_abbott2005" in text and "v1_pushpull" in text, text
+    assert any(r.startswith("search") and "va_fit" in r for r in rows), rows
     assert page.locator("#entries tbody tr").count() == 4
     page.fill('input[data-filter="study"]', "v1")
     assert page.locator("#entries tbody tr").count() == 1
     page.fill('input[data-filter="study"]', "")
     # a run that appears while the page is open is listed without a reload
-    shutil.copytree(served_dir / "va_example", served_dir / "runs" / "new_run")
+    shutil.copytree(served_dir / "runs" / "va_tiny", served_dir / "runs" / "new_run")
     try:
         expect(page.locator("#entries tbody tr")).to_have_count(5, timeout=20_000)
         assert "new_run" in page.locator("#entries").inner_text()
@@ -115,56 +139,72 @@ def test_raster_zooms_with_finer_bins(server: Served, page: Page, tmp_path: Path
     expect(canvas).to_have_attribute("data-bin-ms", whole_text)
 
 
+def test_real_va_run_page_shows_its_spikes_and_values(server: Served, page: Page) -> None:
+    page.goto(server.url + "/run?path=runs/va_tiny")
+    expect(page.locator("#run-status")).to_have_text("complete")
+    page.wait_for_selector("#raster[data-mode]")
+    assert "spikes" in page.locator("#raster-label").inner_text()
+    values = page.locator("#values").inner_text()
+    assert "Mean(Firing rate)" in values and "CV of ISI" in values, values
+
+
 def test_neuron_map_hover_and_run_page(server: Served, page: Page, tmp_path: Path) -> None:
     page.goto(server.url + "/run?path=runs/v1_tiny")
     page.wait_for_selector("#map[data-ads-id] circle")
-    last = page.locator("#map-value option").count() - 1
-    chosen = page.select_option("#map-value", index=last)[0]
+    labels = page.locator("#map-value option").all_inner_texts()
+    preference = next(i for i, t in enumerate(labels) if "orientation_rad preference" in t)
+    chosen = page.select_option("#map-value", index=preference)[0]
     # the map is redrawn when the server answers: wait for that drawing, not for a time (a
     # fixed 300 ms wait let a loaded machine hover and shoot the previous drawing)
     expect(page.locator("#map")).to_have_attribute("data-ads-id", chosen)
     page.hover("#map circle >> nth=5")
     tip = page.locator("#tip").inner_text()
-    assert "neuron" in tip and "orientation_preference" in tip, tip
+    assert "neuron" in tip and "orientation_rad preference" in tip, tip
+    assert "gabor_orientation_rad" in tip, tip
     _matches(page, "run_map", tmp_path, element=page.locator("#map"))
-    page.fill("#query-text", "sheet_name = exc\nidentifier = PerNeuronValue")
+    page.fill("#query-text", "sheet_name = V1_Exc_L4\nidentifier = PerNeuronValue")
     page.click("#query-go")
     page.wait_for_selector("#query-results tbody tr")
-    assert page.locator("#query-results tbody tr").count() >= 4
+    assert page.locator("#query-results tbody tr").count() >= 3
 
 
 def test_search_filter_heat_map_and_open_a_point(server: Served, page: Page,
                                                  tmp_path: Path) -> None:
-    page.goto(server.url + "/search?path=searches/va_weights")
+    weight = "connectors.exc_exc.params.weight_uS"
+    _, data = get_json(server.url + "/api/search?path=searches/va_fit")
+    weights = sorted(data["columns"][weight])
+    page.goto(server.url + "/search?path=searches/va_fit")
     page.wait_for_selector("#points tbody tr")
     page.wait_for_selector("#heat[data-cells]")
-    assert page.locator("#points tbody tr").count() == 9
-    assert page.locator("#history circle").count() == 9  # the optimisation's trials
-    page.fill('input[data-filter="connectors.exc_exc.params.weight_uS"]', ">0.005")
-    assert page.locator("#points tbody tr").count() == 6
-    assert page.locator("#heat").get_attribute("data-cells") == "6"
-    page.fill('input[data-filter="connectors.exc_exc.params.weight_uS"]', "")
+    assert page.locator("#points tbody tr").count() == 3 == len(weights)
+    assert page.locator("#history circle").count() == 3  # the optimisation's trials
+    page.fill(f'input[data-filter="{weight}"]', f">{weights[0]}")
+    assert page.locator("#points tbody tr").count() == 2
+    assert page.locator("#heat").get_attribute("data-cells") == "2"
+    page.fill(f'input[data-filter="{weight}"]', "")
     page.select_option("#heat-x", "connectors.inh_exc.params.weight_uS")
-    page.select_option("#heat-y", "connectors.exc_exc.params.weight_uS")
+    page.select_option("#heat-y", weight)
     assert page.locator("#heat").get_attribute("data-x") == "connectors.inh_exc.params.weight_uS"
+    assert page.locator("#heat").get_attribute("data-cells") == "3"
     _matches(page, "search", tmp_path, full_page=True)
     page.click("#points tbody tr >> nth=0")
-    page.wait_for_url("**/run?path=searches%2Fva_weights%2Fpoints%2Fp00000")
+    page.wait_for_url("**/run?path=searches%2Fva_fit%2Fpoints%2Fp00000")
     page.wait_for_selector("#run-status")
     assert page.locator("#run-title").inner_text().startswith("vogels_abbott2005")
 
 
 def test_compare_two_runs(server: Served, page: Page) -> None:
-    page.goto(server.url + "/compare?path=va_example&path=runs/v1_tiny")
+    page.goto(server.url + "/compare?path=runs/va_tiny&path=runs/v1_tiny")
     page.wait_for_selector("#differ tr")
     text = page.locator("#differ").inner_text()
     assert "name" in text and "v1_pushpull" in text and "vogels_abbott2005" in text
-    assert "Mean firing rate [exc]" in page.locator("#compare-values").inner_text()
+    assert "Mean(Firing rate) [exc]" in page.locator("#compare-values").inner_text()
 
 
 def test_path_escapes_get_403_or_404_in_the_browser(server: Served, page: Page) -> None:
     for path in ("/run?path=../../etc", "/run?path=%2e%2e%2f%2e%2e", "/search?path=/etc",
-                 "/static/..%2f_app.py", "/api/figure?path=va_example&file=..%2fmanifest.json",
+                 "/static/..%2f_app.py",
+                 "/api/figure?path=runs/va_tiny&file=..%2fmanifest.json",
                  "/run?path=%252e%252e"):
         response = page.goto(server.url + path)
         assert response is not None and response.status in (403, 404), (path, response)

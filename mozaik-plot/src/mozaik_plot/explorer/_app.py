@@ -12,6 +12,7 @@ import asyncio
 import html
 import json
 import logging
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from importlib import resources
@@ -43,9 +44,23 @@ SEARCHES: web.AppKey[dict[str, SearchData]] = web.AppKey("searches", dict)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _finite(data: Any) -> Any:
+    """``data`` with every NaN and infinity made null (JSON has no such numbers)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.Response(text=json.dumps(data, default=str, allow_nan=False), status=status,
-                        content_type="application/json")
+    try:
+        text = json.dumps(data, default=str, allow_nan=False)
+    except ValueError:  # a NaN (the CV of ISI of a silent sheet...): shown as empty
+        text = json.dumps(_finite(data), default=str, allow_nan=False)
+    return web.Response(text=text, status=status, content_type="application/json")
 
 
 def _shell(page: str, title: str, path: str = "") -> web.Response:
