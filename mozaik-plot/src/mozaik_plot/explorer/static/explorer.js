@@ -405,6 +405,7 @@ function heatMap(data, rowsOf, openRun) {
     uy.forEach((u, j) => g.fillText(fmt(u), 2, H - pad - j * ch - ch / 2));
     g.fillText(x, pad, H - 20); g.fillText(y, 2, 12);
     canvas.dataset.x = x; canvas.dataset.y = y; canvas.dataset.cells = String(cells.length);
+    canvas.dataset.drawnMs = performance.now().toFixed(0);  // since navigation (benchmark)
     info.textContent = `${v}: ${fmt(lo)} (dark) to ${fmt(hi)} (yellow), mean over the other parameters; click a cell to open its run`;
   }
   function cellAt(ev) { return cells.find((c) => ev.offsetX >= c.cx && ev.offsetX < c.cx + c.cw && ev.offsetY >= c.cy && ev.offsetY < c.cy + c.ch); }
