@@ -352,8 +352,8 @@ class PlotContract(ComponentContract):
 class InputSpaceContract(ComponentContract):
     """Contract of a registered input space.
 
-    Class attributes to set (besides :class:`ComponentContract`'s)
-    -----------------------------------------------------------------
+    Class attributes to set besides ``name`` and ``example_params``
+    ----------------------------------------------------------------
     pictured_stimuli : sequence of (str, mapping)
         Registered stimuli (name, parameter tree) the space pictures: its
         :meth:`~mozaik.model.InputSpace.frames` must answer :class:`~mozaik.stimulus.Frames`
