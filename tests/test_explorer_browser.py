@@ -1,12 +1,14 @@
-"""The explorer in a real browser: Playwright driving Debian's Chromium, headless.
+"""The explorer (mozaik-plot) in a real browser, on real runs: Playwright driving Debian's
+Chromium, headless.
 
-The served directory holds real runs simulated on NEST once for the module
-(:func:`~explorer_helpers.make_real_runs`: a tiny Vogels & Abbott run, a tiny V1 run, a
-three-trial optimising search) and, for the raster's zoom, a run of 10^5 spikes written through
-the store API. One browser for the module. Screenshots are compared with committed references
-(``baseline/``) within an RMS tolerance; regenerate them after a deliberate change of the look
-with ``MOZAIK_PLOT_REGENERATE=1 pytest mozaik-plot/tests/explorer/test_browser.py`` and look
-at them.
+The served directory holds runs simulated on NEST once for the module
+(``make_real_runs`` of mozaik-plot's explorer test helpers: a tiny Vogels & Abbott run and a
+three-trial optimising search, which need mozaik-analysis's analyses, and a tiny V1 run, which
+needs mozaik-visual: hence here, with every distribution) and, for the raster's zoom, a run of
+10^5 spikes written through the store API. One browser for the module. Screenshots are compared
+with committed references (``mozaik-plot/tests/explorer/baseline/``) within an RMS tolerance;
+regenerate them after a deliberate change of the look with ``MOZAIK_PLOT_REGENERATE=1 pytest
+tests/test_explorer_browser.py`` and look at them.
 """
 
 from __future__ import annotations
@@ -14,19 +16,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from explorer_helpers import Served, make_big_run, make_real_runs
-from http_get import get_json
 from matplotlib.testing.compare import compare_images
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+ROOT = Path(__file__).resolve().parents[1]
+HELPERS = ROOT / "mozaik-plot" / "tests" / "explorer"
+sys.path[:0] = [str(HELPERS), str(HELPERS.parent)]
+
+from explorer_helpers import Served, make_big_run, make_real_runs  # noqa: E402
+from http_get import get_json  # noqa: E402
+
 pytestmark = pytest.mark.nest
 
-BASELINE = Path(__file__).resolve().parent / "baseline"
+BASELINE = HELPERS / "baseline"
 #: RMS difference allowed (0-255 grey levels): font hinting may differ a little across builds.
 TOLERANCE = 8.0
 
