@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HELPERS = ROOT / "mozaik-plot" / "tests" / "explorer"
 sys.path[:0] = [str(HELPERS), str(HELPERS.parent)]
 
-from explorer_helpers import Served, make_big_run, make_real_runs  # noqa: E402
+from explorer_helpers import Served, make_big_run, make_real_runs, make_search  # noqa: E402
 from http_get import get_json  # noqa: E402
 
 pytestmark = pytest.mark.nest
@@ -53,6 +53,7 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_real_runs(root)
     make_big_run(root / "runs" / "va_big", n_spikes=100_000)
     return root
+
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +217,31 @@ def test_path_escapes_get_403_or_404_in_the_browser(server: Served, page: Page) 
                  "/run?path=%252e%252e"):
         response = page.goto(server.url + path)
         assert response is not None and response.status in (403, 404), (path, response)
+
+
+def test_a_big_search_table_is_shown_a_page_at_a_time(server: Served, served_dir: Path,
+                                                      page: Page) -> None:
+    """250 points (a master in mozaik.search's layout): 100 rows in the page at a time."""
+    weight = "connectors.exc_exc.params.weight_uS"
+    master = served_dir / "big_search"
+    make_search(master, served_dir / "runs" / "va_tiny",
+                [[0.001 * (i + 1) for i in range(25)], [0.01 * (j + 1) for j in range(10)]],
+                runs=1)
+    try:
+        page.goto(server.url + "/search?path=big_search")
+        rows = page.locator("#points tbody tr")
+        expect(rows).to_have_count(100)
+        expect(page.locator("#heat")).to_have_attribute("data-cells", "250")
+        assert rows.first.inner_text().split("\t")[0] == "0"
+        page.click(".page-next")
+        expect(page.locator(".datatable")).to_have_attribute("data-page", "2")
+        assert rows.first.locator("td").first.inner_text() == "100"
+        page.click(".page-next")
+        expect(rows).to_have_count(50)  # the last page
+        assert page.locator(".page-next").is_disabled()
+        page.fill(f'input[data-filter="{weight}"]', "<0.0025")  # 2 x 10 points: page 1 again
+        expect(rows).to_have_count(20)
+        assert page.locator(".datatable").get_attribute("data-page") == "1"
+        assert "20 of 250 rows" in page.locator(".datatable .count").inner_text()
+    finally:
+        shutil.rmtree(master)
