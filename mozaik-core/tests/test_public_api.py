@@ -121,9 +121,10 @@ SNAPSHOT = {
         "search_plot_entries", "trial_table", "write_status"
     ],
     "mozaik.stimulus": [
-        "InternalStimulus", "InternalStimulusParams", "NullStimulus", "NullStimulusParams",
-        "ParamValue", "STIMULI", "Stimulus", "StimulusFactory", "StimulusIdentity",
-        "StimulusParams", "flatten_params", "stimulus_from_identity", "unflatten_params"
+        "Frames", "InternalStimulus", "InternalStimulusParams", "NullStimulus",
+        "NullStimulusParams", "ParamValue", "STIMULI", "Stimulus", "StimulusFactory",
+        "StimulusIdentity", "StimulusParams", "flatten_params", "stimulus_from_identity",
+        "unflatten_params"
     ],
     "mozaik.study": [
         "BASE_BYTES", "ComponentEntry", "ConnectorEntry", "ConnectorSize", "Entry",

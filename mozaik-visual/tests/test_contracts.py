@@ -10,6 +10,9 @@ from mozaik.testing import ExperimentContract, InputSpaceContract, StimulusContr
 class TestVisualSpace(InputSpaceContract):
     name = "VisualSpace"
     example_params: ClassVar[dict[str, Any]] = {"size_deg": [8.0, 6.0], "frame_interval_ms": 5.0}
+    pictured_stimuli: ClassVar[list[tuple[str, dict[str, Any]]]] = [
+        ("FullfieldDriftingSinusoidalGrating", {"duration_ms": 50.0, "orientation_rad": 0.5}),
+        ("Null", {"duration_ms": 20.0})]
 
 
 class TestBlank(StimulusContract):

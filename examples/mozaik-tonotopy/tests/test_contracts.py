@@ -31,6 +31,8 @@ class TestDiscovery(PluginDistributionContract):
 class TestFrequencySpace(InputSpaceContract):
     name = "FrequencySpace"
     example_params = {"low_hz": 100.0, "high_hz": 10000.0}
+    pictured_stimuli = (("PureTone", {"frequency_hz": 1000.0, "duration_ms": 80.0}),
+                        ("Null", {"duration_ms": 20.0}))
 
 
 class TestPureTone(StimulusContract):

@@ -1,8 +1,11 @@
 """Stores, search masters and a server for the explorer's tests and benchmarks.
 
-Runs are real stores written through the public store API; a search master is written in the
-layout of ``mozaik.search`` (definition, ``points/``, ``status/`` with the points' cached
-SingleValues, ``index.parquet`` with ``INDEX_COLUMNS``), without running its points.
+:func:`make_real_runs` simulates on NEST (``mozaik run``, ``mozaik search run``): a tiny
+Vogels & Abbott run, a tiny V1 run and a three-trial optimising search. The other makers write
+stores through the public store API (a big run for the raster, a V1-shaped store); a search
+master is written in the layout of ``mozaik.search`` (definition, ``points/``, ``status/`` with
+the points' cached SingleValues, ``index.parquet`` with ``INDEX_COLUMNS``), without running
+its points.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +32,89 @@ from mozaik.search import INDEX_COLUMNS, INDEX_FILE, point_dir
 from mozaik.stimulus import StimulusIdentity
 from mozaik_plot.explorer import make_app
 
-__all__ = ["V1_GRATING", "Served", "make_big_run", "make_search", "make_v1_run"]
+__all__ = ["V1_GRATING", "Served", "make_big_run", "make_real_runs", "make_search",
+           "make_v1_run"]
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+MOZAIK = str(Path(sys.executable).with_name("mozaik"))
+
+#: Vogels & Abbott at 160 + 40 neurons, 200 ms on its own after the kick, no figures.
+VA_TINY = ("sheets.exc.params.placement.n_neurons=160", "experiments.1.params.duration_ms=200.0",
+           "plots=[]")
+
+#: The V1 model at a few seconds (as tests/test_kill_and_resume.py runs it): 64 + 16 V1 cells,
+#: 10 x 10 LGN cells per sheet, 2 orientations of 70 ms after 28 ms blanks, no figures.
+V1_TINY = ("sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
+           "sensory_input.params.n_cells=100", "input_space.params.pixel_size_deg=0.1",
+           "connectors.V1AffConnection.params.extent_sigma=1.5",
+           "connectors.V1AffInhConnection.params.extent_sigma=1.5",
+           "controller.null_stimulus_period=28.0", "experiments.0.params.num_orientations=2",
+           "experiments.0.params.num_trials=1", "experiments.0.params.duration_ms=70.0",
+           "plots=[]")
+
+#: An optimising search (Optuna TPE, seeded) of three trials, two processes at a time, over the two
+#: weights of a tiny Vogels & Abbott network driven by Poisson noise (as the example's fit),
+#: fitting its excitatory rate to 10 Hz.
+SEARCH_TINY = textwrap.dedent(f"""\
+    name: va_fit_tiny
+    study: {EXAMPLES / "vogels_abbott2005"}
+    kind: optimise
+    set:
+      - "sheets.exc.params.placement.n_neurons=160"
+      - "experiments.1.params.duration_ms=200.0"
+      - "sheets.exc.params.recorders=[{{variables: [spikes], neurons: all}}]"
+      - "sheets.inh.params.recorders=[{{variables: [spikes], neurons: all}}]"
+      - "sheets.exc.params.background_noise={{rate_exc_hz: 200.0, weight_exc_uS: 0.002}}"
+      - "sheets.inh.params.background_noise={{rate_exc_hz: 200.0, weight_exc_uS: 0.002}}"
+      - "connectors.exc_inh.params.weight_uS=ref('connectors.exc_exc.params.weight_uS')"
+      - "plots=[]"
+    parameters:
+      connectors.exc_exc.params.weight_uS: {{low: 0.004, high: 0.008}}
+      connectors.inh_exc.params.weight_uS: {{low: 0.03, high: 0.08}}
+    objectives:
+      - {{value: Mean(Firing rate), sheet: exc, target: 10.0}}
+    sampler: tpe
+    seed: 1
+    n_trials: 3
+    batch_size: 3
+    workflow: {EXAMPLES / "vogels_abbott2005_search" / "fit_analyses.yaml"}
+    backend: local
+    resources: {{workers: 2}}
+    """)
+
+
+def make_real_runs(root: Path) -> dict[str, Path]:
+    """Simulate on NEST, at once: ``runs/va_tiny`` (``mozaik run`` of the Vogels & Abbott
+    example, :data:`VA_TINY`), ``runs/v1_tiny`` (the V1 example, :data:`V1_TINY`) and
+    ``searches/va_fit`` (``mozaik search run`` of :data:`SEARCH_TINY`). Returns the three
+    directories by name (``va``, ``v1``, ``search``)."""
+    (root / "searches").mkdir(parents=True, exist_ok=True)
+    definition = root / "va_fit_tiny.yaml"
+    definition.write_text(SEARCH_TINY, encoding="utf-8")
+    out = {"va": root / "runs" / "va_tiny", "v1": root / "runs" / "v1_tiny",
+           "search": root / "searches" / "va_fit"}
+
+    def run(study: str, sets: Sequence[str], target: Path) -> list[str]:
+        return [MOZAIK, "run", study, *[a for s in sets for a in ("--set", s)], "--out",
+                str(target), "--progress", "log"]
+
+    commands = {"va": run(str(EXAMPLES / "vogels_abbott2005"), VA_TINY, out["va"]),
+                "v1": run(str(EXAMPLES / "v1_pushpull"), V1_TINY, out["v1"]),
+                "search": [MOZAIK, "search", "run", str(definition), "--out",
+                           str(out["search"])]}
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    procs = {name: subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, env=env)
+             for name, command in commands.items()}
+    failed = []
+    for name, proc in procs.items():
+        output, _ = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            failed.append(f"{' '.join(commands[name])} exited {proc.returncode}:\n"
+                          f"{output[-3000:]}")
+    definition.unlink()
+    assert not failed, "\n\n".join(failed)
+    return out
 
 
 def make_big_run(run_dir: Path, *, n_spikes: int, n_neurons: int = 400,

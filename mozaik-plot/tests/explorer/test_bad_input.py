@@ -131,3 +131,24 @@ def test_stimulus_frames_only_of_presented_stimuli_of_a_drawing_space(server: Se
     status, data = get_json(f"{server.url}/api/stimulus?path=va_example&stimulus_id="
                             f"{quote(first)}")
     assert status == 500 and "no input space" in data["error"]
+
+
+def test_a_nan_result_is_shown_empty_not_an_error(tmp_path: Path) -> None:
+    """A silent sheet's CV of ISI is NaN (as in a tiny real Vogels & Abbott run): the run page
+    shows it as empty; JSON has no NaN, and the page failed with a 500."""
+    import quantities as pq
+    from mozaik.ads import SingleValue
+    from mozaik.datastore import DataStore
+
+    run = make_big_run(tmp_path / "silent", n_spikes=1_000, n_neurons=16, presentations=1)
+    with DataStore.open(run, "a") as store:
+        store.add_analysis_result(SingleValue(
+            analysis_algorithm="PopulationMean", sheet_name="exc", value=float("nan"),
+            value_name="Mean(CV of ISI)", value_units=pq.dimensionless))
+    served = Served(tmp_path)
+    try:
+        status, data = get_json(f"{served.url}/api/run?path=silent")
+        assert status == 200, data
+        assert [v["value"] for v in data["values"]] == [None]
+    finally:
+        served.close()

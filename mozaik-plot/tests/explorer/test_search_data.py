@@ -16,17 +16,18 @@ EXAMPLE_RUN = (Path(__file__).resolve().parents[3] / "docs" / "format" / "exampl
 
 def test_values_come_from_a_newer_collated_table_else_the_caches(tmp_path: Path) -> None:
     master = make_search(tmp_path / "s", EXAMPLE_RUN, [(1.0, 2.0), (3.0,)], runs=0)
-    rows = SearchData(master, "s").table()["rows"]
-    assert [r["Mean firing rate [exc]"] for r in rows] == [1300.0, 2300.0]  # the caches
+    data = SearchData(master, "s").table()
+    assert data["n"] == 2 and data["columns"]["point_id"] == [0, 1]
+    assert data["columns"]["Mean firing rate [exc]"] == [1300.0, 2300.0]  # the caches
     pq.write_table(pa.table({"point_id": pa.array([0, 1], pa.int64()),
                              "sheet_name": ["exc", "exc"], "value_name": ["Mean firing rate"] * 2,
                              "value": [7.0, 8.0]}), master / "collated.parquet")
     later = os.lstat(master / "index.parquet").st_mtime_ns + 10**9
     os.utime(master / "collated.parquet", ns=(later, later))
     data = SearchData(master, "s").table()
-    assert [r["Mean firing rate [exc]"] for r in data["rows"]] == [7.0, 8.0]
+    assert data["columns"]["Mean firing rate [exc]"] == [7.0, 8.0]
     assert data["values"] == ["Mean firing rate [exc]"]
     older = later - 10**10
     os.utime(master / "collated.parquet", ns=(older, older))  # stale: the caches again
-    assert [r["Mean firing rate [exc]"] for r in SearchData(master, "s").table()["rows"]] == [
+    assert SearchData(master, "s").table()["columns"]["Mean firing rate [exc]"] == [
         1300.0, 2300.0]

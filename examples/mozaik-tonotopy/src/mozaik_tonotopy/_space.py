@@ -9,7 +9,7 @@ import numpy as np
 from mozaik import ConfigError
 from mozaik.config import positive, structure
 from mozaik.model import InputSpace, RecorderParams, SensoryInput, Sheet
-from mozaik.stimulus import Stimulus
+from mozaik.stimulus import Frames, Stimulus
 
 if TYPE_CHECKING:
     from mozaik.model import Model
@@ -47,8 +47,40 @@ class FrequencySpaceParams:
 class FrequencySpace(InputSpace[FrequencySpaceParams]):
     """The world tones live in: a frequency axis from ``low_hz`` to ``high_hz``."""
 
+    #: Frequency bins of a pictured spectrum (log-spaced from ``low_hz`` to ``high_hz``).
+    SPECTRUM_BINS: ClassVar[int] = 64
+
     def describe(self) -> dict[str, bool | int | float | str]:
         return {"low_hz": self.params.low_hz, "high_hz": self.params.high_hz}
+
+    def frames(self, stimulus: Stimulus) -> Frames | None:
+        """A tone's spectrum as one frame lasting the whole tone: level 1 in the bin of its
+        frequency, 0 elsewhere, over log2 frequency; silence (all 0) for the blank; None
+        for any other stimulus.
+
+        Raises
+        ------
+        ConfigError
+            If the tone lies outside [low_hz, high_hz].
+        """
+        p = self.params
+        edges = np.linspace(np.log2(p.low_hz), np.log2(p.high_hz), self.SPECTRUM_BINS + 1)
+        level = np.zeros((1, 1, self.SPECTRUM_BINS))
+        if isinstance(stimulus, PureTone):
+            frequency = stimulus.params.frequency_hz
+            if not p.low_hz <= frequency <= p.high_hz:
+                msg = (f"stimulus 'PureTone': frequency_hz={frequency} lies outside the "
+                       f"FrequencySpace's {p.low_hz}..{p.high_hz} Hz; pick a tone inside it "
+                       "or widen input_space.params")
+                raise ConfigError(msg)
+            k = min(int(np.searchsorted(edges, np.log2(frequency), side="right")) - 1,
+                    self.SPECTRUM_BINS - 1)
+            level[0, 0, k] = 1.0
+        elif type(stimulus).name != "Null":
+            return None
+        return Frames(values=level, units="1", quantity="sound level",
+                      extent=(edges[0], edges[-1], 0.0, 1.0), extent_units=("log2 Hz", ""),
+                      frame_interval_ms=stimulus.duration_ms)
 
 
 @attrs.frozen(kw_only=True)

@@ -15,7 +15,7 @@ from typing_extensions import TypeVar
 if TYPE_CHECKING:
     from mozaik.model._model import Model
     from mozaik.model._sheet import Sheet
-    from mozaik.stimulus import Stimulus
+    from mozaik.stimulus import Frames, Stimulus
 
 __all__ = ["InputSpace", "SensoryInput"]
 
@@ -51,6 +51,31 @@ class InputSpace(ABC, Generic[_P]):
     def describe(self) -> dict[str, Scalar]:
         """Scalar description of the space (extent, resolution, update interval in ms...),
         recorded with the model's description."""
+
+    def frames(self, stimulus: Stimulus) -> Frames | None:
+        """The stimulus as this space shows it, for people to look at; None when the space
+        cannot picture it.
+
+        The seam viewers use (the explorer's stimulus movies): they rebuild a stored stimulus
+        and ask the study's input space for its frames, never importing the plugin. The
+        default answers None (a space with nothing to picture). An override returns
+        :class:`~mozaik.stimulus.Frames` whose ``duration_ms`` (frames x interval) equals
+        ``stimulus.duration_ms``, the same frames for the same stimulus, and None (not an
+        error) for a stimulus that is not of this space (core's ``InternalStimulus``); it
+        raises a :class:`~mozaik.MozaikError` naming the stimulus only when a stimulus of this
+        space cannot be drawn (it does not fit the space).
+
+        Parameters
+        ----------
+        stimulus : Stimulus
+            The stimulus, e.g. rebuilt from a stored identity with
+            :func:`mozaik.stimulus.stimulus_from_identity`.
+
+        Returns
+        -------
+        Frames or None
+        """
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"

@@ -1,4 +1,5 @@
-"""Stimuli: identity of a stimulus (name plus parameters) and, later, the Stimulus base class."""
+"""Stimuli: identity of a stimulus (name plus parameters), the Stimulus base class, and
+:class:`Frames`, a stimulus as an input space pictures it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from mozaik.stimulus._base import (
     flatten_params,
     unflatten_params,
 )
+from mozaik.stimulus._frames import Frames
 from mozaik.stimulus._identity import ParamValue, StimulusIdentity
 from mozaik.stimulus._kind import (
     STIMULI,
@@ -20,6 +22,7 @@ from mozaik.stimulus._kind import (
 from mozaik.stimulus._restore import stimulus_from_identity
 
 __all__ = [
+    "Frames",
     "InternalStimulus",
     "InternalStimulusParams",
     "NullStimulus",

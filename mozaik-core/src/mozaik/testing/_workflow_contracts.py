@@ -30,7 +30,15 @@ from mozaik.datastore import DataStore, DataStoreView, SheetRecording
 from mozaik.experiments import Experiment
 from mozaik.model import InputSpace, SheetParams
 from mozaik.plot import Plot
-from mozaik.stimulus import STIMULI, Stimulus, StimulusIdentity, stimulus_from_identity
+from mozaik.stimulus import (
+    STIMULI,
+    Frames,
+    InternalStimulus,
+    InternalStimulusParams,
+    Stimulus,
+    StimulusIdentity,
+    stimulus_from_identity,
+)
 from mozaik.study import WorkflowEntry
 from mozaik.testing._contracts import ComponentContract
 from mozaik.testing._model_contracts import _ModelContract
@@ -342,9 +350,19 @@ class PlotContract(ComponentContract):
 
 
 class InputSpaceContract(ComponentContract):
-    """Contract of a registered input space."""
+    """Contract of a registered input space.
+
+    Class attributes to set besides ``name`` and ``example_params``
+    ----------------------------------------------------------------
+    pictured_stimuli : sequence of (str, mapping)
+        Registered stimuli (name, parameter tree) the space pictures: its
+        :meth:`~mozaik.model.InputSpace.frames` must answer :class:`~mozaik.stimulus.Frames`
+        lasting as long as the stimulus, the same for the same stimulus. Leave empty for a
+        space that pictures nothing (the default ``frames`` answers None).
+    """
 
     kind: ClassVar[str] = "input_spaces"
+    pictured_stimuli: ClassVar[Sequence[tuple[str, Mapping[str, Any]]]] = ()
 
     def build(self) -> InputSpace:
         space = self.component().factory(self.params())
@@ -360,3 +378,28 @@ class InputSpaceContract(ComponentContract):
 
     def test_same_parameters_same_description(self) -> None:
         assert self.build().describe() == self.build().describe()
+
+    def test_frames_of_a_stimulus_without_sensory_content_are_none(self) -> None:
+        """Core's ``InternalStimulus`` (no sensory input) is pictured by no space: None, not
+        an error, so a viewer can ask any space about any stored stimulus."""
+        stimulus = InternalStimulus(InternalStimulusParams(duration_ms=50.0))
+        assert self.build().frames(stimulus) is None, (
+            f"{self.name}.frames(InternalStimulus) must answer None (nothing to picture)")
+
+    def test_pictured_stimuli_have_frames_as_long_as_the_stimulus(self) -> None:
+        registry = self.registry()
+        space = self.build()
+        for name, tree in self.pictured_stimuli:
+            spec = registry[STIMULI][name]
+            stimulus = spec.factory(structure(dict(tree), spec.config_cls, path="params"))
+            frames = space.frames(stimulus)
+            assert isinstance(frames, Frames), (
+                f"{self.name}.frames({name}) answered {frames!r}, not Frames")
+            assert math.isclose(frames.duration_ms, _duration_ms(stimulus), rel_tol=1e-9), (
+                f"{self.name}.frames({name}): {frames.n_frames} frames of "
+                f"{frames.frame_interval_ms} ms last {frames.duration_ms} ms, but the stimulus "
+                f"lasts {_duration_ms(stimulus)} ms")
+            again = space.frames(stimulus)
+            assert isinstance(again, Frames) and np.array_equal(
+                frames.values, again.values, equal_nan=True), (
+                f"{self.name}.frames({name}) differs between two calls")

@@ -12,6 +12,7 @@ import asyncio
 import html
 import json
 import logging
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from importlib import resources
@@ -43,9 +44,23 @@ SEARCHES: web.AppKey[dict[str, SearchData]] = web.AppKey("searches", dict)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _finite(data: Any) -> Any:
+    """``data`` with every NaN and infinity made null (JSON has no such numbers)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.Response(text=json.dumps(data, default=str, allow_nan=False), status=status,
-                        content_type="application/json")
+    try:
+        text = json.dumps(data, default=str, allow_nan=False)
+    except ValueError:  # a NaN (the CV of ISI of a silent sheet...): shown as empty
+        text = json.dumps(_finite(data), default=str, allow_nan=False)
+    return web.Response(text=text, status=status, content_type="application/json")
 
 
 def _shell(page: str, title: str, path: str = "") -> web.Response:
@@ -242,14 +257,19 @@ async def api_figure(request: web.Request) -> web.Response:
 
 
 async def api_stimulus(request: web.Request) -> web.Response:
+    """The stimulus as a GIF, or with ``info=1`` what it shows (units, extent, frames)."""
     run = _run(request)
-    data = await asyncio.to_thread(run.stimulus, request.query.get("stimulus_id", ""))
+    stimulus_id = request.query.get("stimulus_id", "")
+    if request.query.get("info"):
+        return _json(await asyncio.to_thread(run.stimulus_info, stimulus_id))
+    data = await asyncio.to_thread(run.stimulus, stimulus_id)
     return web.Response(body=data, content_type="image/gif")
 
 
 async def api_search(request: web.Request) -> web.Response:
     search = _search(request)
-    return _json(await asyncio.to_thread(search.table))
+    body = await asyncio.to_thread(search.encoded)
+    return web.Response(body=body, content_type="application/json")
 
 
 def make_app(root: str | Path, *, token: str = "") -> web.Application:

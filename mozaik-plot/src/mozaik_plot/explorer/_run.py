@@ -25,12 +25,12 @@ from mozaik.datastore import (
     read_run_file,
     summary_data,
 )
-from mozaik.stimulus import StimulusIdentity
+from mozaik.stimulus import Frames, StimulusIdentity
 
 from mozaik_plot._report import figure_files
 from mozaik_plot.explorer._raster import SpikeIndex, raster_window
 from mozaik_plot.explorer._scan import read_manifest, run_status
-from mozaik_plot.explorer._stimulus import stimulus_movie
+from mozaik_plot.explorer._stimulus import stimulus_frames, stimulus_movie
 
 __all__ = ["QueryError", "RunData", "parse_query"]
 
@@ -247,8 +247,8 @@ class RunData:
                                        "sheet_name", "value_name", "stimulus_id"],
                                  MAX_QUERY_ROWS)}
 
-    def stimulus(self, stimulus_id: str) -> bytes:
-        """A GIF of a stored stimulus drawn by the run's input space."""
+    def stimulus_frames(self, stimulus_id: str) -> Frames:
+        """A stored stimulus as the run's input space pictures it."""
         config = read_manifest(self.root).get("config")
         with self.open() as store:
             known = set(store.segment_index["stimulus_id"].to_pylist())
@@ -256,8 +256,16 @@ class RunData:
                 msg = f"no presentation of {stimulus_id[:200]!r} in {self.rel}"
                 raise MozaikError(msg)
             registry = store.registry
-        return stimulus_movie(config if isinstance(config, Mapping) else {}, stimulus_id,
-                              registry)
+        return stimulus_frames(config if isinstance(config, Mapping) else {}, stimulus_id,
+                               registry)
+
+    def stimulus(self, stimulus_id: str) -> bytes:
+        """A GIF of a stored stimulus as the run's input space pictures it."""
+        return stimulus_movie(self.stimulus_frames(stimulus_id))
+
+    def stimulus_info(self, stimulus_id: str) -> dict[str, Any]:
+        """What the movie shows: :meth:`mozaik.stimulus.Frames.describe`."""
+        return self.stimulus_frames(stimulus_id).describe()
 
     def figure(self, rel: str) -> tuple[bytes, str]:
         """The bytes and media type of a figure the run's plot steps recorded."""

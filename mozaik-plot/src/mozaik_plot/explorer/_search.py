@@ -1,4 +1,4 @@
-"""What the search page shows, as JSON: one row per point with its parameters, status and
+"""What the search page shows, as JSON column by column: per point its parameters, status and
 every SingleValue, and an optimising search's trial history. Read-only: the values come from
 the points' caches (``status/pNNNNN.values.json``) or their stores, never written back."""
 
@@ -35,24 +35,45 @@ def _value_column(row: dict[str, Any]) -> str:
 
 
 class SearchData:
-    """Reads one search master for the explorer (cached while its index is unchanged)."""
+    """Reads one search master for the explorer (cached while its index is unchanged; a
+    point's values are read again only when its cache changes)."""
 
     def __init__(self, root: Path, rel: str) -> None:
         self.root = root
         self.rel = rel
         self._lock = threading.Lock()
-        self._cache: tuple[int, dict[str, Any]] | None = None
+        self._cache: tuple[int, dict[str, Any], bytes] | None = None
+        self._values: dict[int, tuple[int, list[dict[str, Any]]]] = {}
 
-    def _point_values(self, point_id: int, run_dir: Path) -> list[dict[str, Any]]:
-        cache = self.root / "status" / f"p{point_id:05d}.values.json"
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            fd = os.open(cache, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            with os.fdopen(fd, "rb") as fh:
-                values = json.loads(fh.read(MAX_CACHE_BYTES))["values"]
+    def _read_cache(self, point_id: int) -> list[dict[str, Any]] | None:
+        """The values in ``status/pNNNNN.values.json`` (re-read only when it changed), None
+        when there is no readable cache."""
+        path = os.path.join(self.root, "status", f"p{point_id:05d}.values.json")
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError), \
+                os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            known = self._values.get(point_id)
+            if known is not None and known[0] == st.st_mtime_ns:
+                return known[1]
+            # read what is there (at most MAX_CACHE_BYTES), not a MAX_CACHE_BYTES buffer
+            values = json.loads(fh.read(min(st.st_size, MAX_CACHE_BYTES)))["values"]
             if isinstance(values, list):
-                return [v for v in values if isinstance(v, dict)]
+                kept = [v for v in values if isinstance(v, dict)]
+                self._values[point_id] = (st.st_mtime_ns, kept)
+                return kept
+        return None
+
+    def _point_values(self, point_id: int, run: str) -> list[dict[str, Any]]:
+        cached = self._read_cache(point_id)
+        if cached is not None:
+            return cached
         out = []
-        with contextlib.suppress(MozaikError, OSError), DataStore.open(run_dir, "r") as store:
+        with contextlib.suppress(MozaikError, OSError), \
+                DataStore.open(self.root / run, "r") as store:
             for r in quiet_query(store, identifier="SingleValue").analysis_results():
                 if isinstance(r, SingleValue):
                     out.append({"sheet_name": r.sheet_name, "value_name": r.value_name,
@@ -60,10 +81,17 @@ class SearchData:
         return out
 
     def table(self) -> dict[str, Any]:
-        """``parameters`` (varied dotted paths), ``values`` (value columns), ``rows`` (one
-        per point: ``point_id``, ``status``, ``run`` (the point's path relative to the
-        master), the parameters and values), ``history`` (trials of an optimising search,
-        else null)."""
+        """The search page's data, column by column: ``parameters`` (varied dotted paths),
+        ``values`` (value columns), ``n`` (points), ``columns`` (``point_id``, ``status``,
+        ``run`` (the point's path relative to the master), each parameter and each value: a
+        list of ``n``), ``history`` (trials of an optimising search, else null)."""
+        return self._load()[0]
+
+    def encoded(self) -> bytes:
+        """:meth:`table` as JSON (encoded once per index change, not per request)."""
+        return self._load()[1]
+
+    def _load(self) -> tuple[dict[str, Any], bytes]:
         index_path = self.root / INDEX_FILE
         if index_path.is_symlink() or not index_path.is_file():
             msg = f"{self.rel} has no {INDEX_FILE} yet (the search has not run)"
@@ -71,31 +99,39 @@ class SearchData:
         stamp = os.lstat(index_path).st_mtime_ns
         with self._lock:
             if self._cache is not None and self._cache[0] == stamp:
-                return self._cache[1]
-        index = pq.read_table(index_path)
-        params = [c for c in index.column_names if c not in INDEX_COLUMNS]
-        rows: list[dict[str, Any]] = []
-        value_names: dict[str, None] = {}
-        collated = self._collated(stamp)
-        for r in index.to_pylist():
-            run = str(r.get("run_dir") or "")
-            row = {"point_id": r["point_id"], "status": r["status"], "run": run,
-                   **{p: _finite(r[p]) for p in params}}
-            if r["status"] == "done" and run and ".." not in Path(run).parts and not (
-                    Path(run).is_absolute()):
-                values = (collated.get(int(r["point_id"]), []) if collated is not None
-                          else self._point_values(int(r["point_id"]), self.root / run))
-                for v in values:
+                return self._cache[1], self._cache[2]
+            index = pq.read_table(index_path)
+            params = [c for c in index.column_names if c not in INDEX_COLUMNS]
+            ids = [int(i) for i in index["point_id"].to_pylist()]
+            statuses = index["status"].to_pylist()
+            runs = [str(r or "") for r in index["run_dir"].to_pylist()]
+            n = len(ids)
+            columns: dict[str, list[Any]] = {
+                "point_id": ids, "status": statuses, "run": runs,
+                **{p: [_finite(v) for v in index[p].to_pylist()] for p in params}}
+            values: dict[str, list[Any]] = {}
+            collated = self._collated(stamp)
+            for k, (point_id, status, run) in enumerate(zip(ids, statuses, runs, strict=True)):
+                if status != "done" or not run or run.startswith("/") or ".." in run.split(
+                        "/"):
+                    continue  # a point's run lies in the master
+                found = (collated.get(point_id, []) if collated is not None
+                         else self._point_values(point_id, run))
+                for v in found:
                     name = _value_column(v)
-                    value_names[name] = None
-                    row[name] = _finite(float(v["value"])) if v.get("value") is not None \
+                    column = values.get(name)
+                    if column is None:
+                        column = values[name] = [None] * n
+                    column[k] = _finite(float(v["value"])) if v.get("value") is not None \
                         else None
-            rows.append(row)
-        data = {"rel": self.rel, "name": self.root.name, "parameters": params,
-                "values": list(value_names), "rows": rows, "history": self.history()}
-        with self._lock:
-            self._cache = (stamp, data)
-        return data
+            columns.update(values)
+            data = {"rel": self.rel, "name": self.root.name, "parameters": params,
+                    "values": list(values), "n": n, "columns": columns,
+                    "history": self.history()}
+            encoded = json.dumps(data, default=str, allow_nan=False,
+                                 separators=(",", ":")).encode()
+            self._cache = (stamp, data, encoded)
+            return data, encoded
 
     def _collated(self, index_stamp: int) -> dict[int, list[dict[str, Any]]] | None:
         """The SingleValues of every point from ``collated.parquet`` (one read instead of one

@@ -10,6 +10,7 @@ import numpy as np
 from mozaik import ConfigError
 from mozaik.config import positive
 from mozaik.model import InputSpace
+from mozaik.stimulus import Frames
 
 from mozaik_visual.space._region import VisualRegion
 
@@ -149,6 +150,23 @@ class VisualSpace(InputSpace[VisualSpaceParams]):
             frames = np.where(np.isnan(drawn), frames, drawn).astype(np.float32, copy=False)
         self.check_luminance(frames, scene)
         return frames
+
+    def frames(self, stimulus: Stimulus) -> Frames | None:
+        """The luminance frames of ``stimulus`` (:meth:`render`) over the visual field, in deg
+        around the centre of gaze; None for a stimulus that is neither visual nor the blank.
+
+        Raises
+        ------
+        ConfigError
+            If a visual stimulus does not fit the space (see :meth:`render`).
+        """
+        if not isinstance(stimulus, Drawable) and type(stimulus).name != "Null":
+            return None
+        field = self.region
+        return Frames(values=self.render(stimulus), units="cd/m^2", quantity="luminance",
+                      extent=(field.left, field.right, field.bottom, field.top),
+                      extent_units=("deg", "deg"),
+                      frame_interval_ms=self.params.frame_interval_ms)
 
     def check_luminance(self, frames: np.ndarray, scene: Sequence[Stimulus]) -> None:
         """Raise a ConfigError if a rendered luminance leaves [0, max_luminance_cd_m2]."""

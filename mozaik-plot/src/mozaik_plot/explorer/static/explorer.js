@@ -74,12 +74,17 @@ function matches(value, filter) {
   return fmt(value).toLowerCase().includes(filter.toLowerCase());
 }
 
+// With opts.pageSize the rows are shown a page at a time (only the shown page is in the
+// DOM: 10^4 points stay fast); otherwise the first opts.limit (500).
 function dataTable(columns, rows, opts) {
   opts = opts || {};
-  const state = {sort: opts.sort || null, desc: false, filters: {}};
-  const limit = opts.limit || 500;
+  const state = {sort: opts.sort || null, desc: false, filters: {}, page: 0};
+  const limit = opts.pageSize || opts.limit || 500;
   const wrap = el("div", {class: "datatable"});
-  const count = el("div", {class: "count"});
+  const count = el("span", {class: "count"});
+  const prev = el("button", {class: "page-prev", on: {click: () => { state.page -= 1; draw(); }}}, "previous");
+  const next = el("button", {class: "page-next", on: {click: () => { state.page += 1; draw(); }}}, "next");
+  const pager = el("div", {class: "pager"}, opts.pageSize ? prev : null, opts.pageSize ? next : null, count);
   const table = el("table", {id: opts.id});
   const head = el("tr");
   const filt = el("tr");
@@ -88,7 +93,7 @@ function dataTable(columns, rows, opts) {
       state.desc = state.sort === c ? !state.desc : false; state.sort = c; draw();
     }}}, c));
     filt.append(el("th", {}, el("input", {"data-filter": c, placeholder: "filter", on: {
-      input: (ev) => { state.filters[c] = ev.target.value; draw(); }}})));
+      input: (ev) => { state.filters[c] = ev.target.value; state.page = 0; draw(); }}})));
   }
   const body = el("tbody");
   table.append(el("thead", {}, head, opts.filters === false ? null : filt), body);
@@ -105,20 +110,26 @@ function dataTable(columns, rows, opts) {
         return (x < y ? -1 : 1) * d;
       });
     }
-    body.replaceChildren(...shown.slice(0, limit).map((r) => {
+    const pages = Math.max(1, Math.ceil(shown.length / limit));
+    state.page = opts.pageSize ? Math.min(Math.max(0, state.page), pages - 1) : 0;
+    const first = state.page * limit;
+    body.replaceChildren(...shown.slice(first, first + limit).map((r) => {
       const tr = el("tr", {class: opts.onclick ? "clickable" : null},
         columns.map((c) => el("td", {class: c === "status" ? "status-" + r[c] : null},
           opts.cell ? opts.cell(c, r) : fmt(r[c]))));
       if (opts.onclick) tr.addEventListener("click", () => opts.onclick(r));
       return tr;
     }));
-    count.textContent = `${shown.length} of ${rows.length} rows` +
-      (shown.length > limit ? ` (first ${limit} shown)` : "");
+    count.textContent = `${shown.length} of ${rows.length} rows` + (shown.length <= limit ? "" :
+      opts.pageSize ? `, ${first + 1}-${Math.min(first + limit, shown.length)} shown (page ${state.page + 1} of ${pages})` :
+      ` (first ${limit} shown)`);
+    prev.disabled = state.page === 0; next.disabled = state.page >= pages - 1;
+    wrap.dataset.page = String(state.page + 1);
     wrap.dataset.shown = String(shown.length);
     wrap.dataset.ms = (performance.now() - t0).toFixed(1);
     if (opts.ondraw) opts.ondraw(shown);
   }
-  wrap.append(count, table);
+  wrap.append(pager, table);
   wrap.redraw = (newRows) => { if (newRows) rows = newRows; draw(); };
   draw();
   return wrap;
@@ -240,10 +251,13 @@ function neuronMap(path, sheets) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("width", W); svg.setAttribute("height", H); svg.id = "map";
   const legend = el("div", {id: "map-legend"});
+  let pending = 0;
   async function load(adsId) {
+    const id = ++pending;
     let url = `/api/map?path=${q(path)}&sheet=${q(sheet.value)}`;
     if (adsId !== undefined) url += `&ads_id=${adsId}`;
     const d = await getJSON(url);
+    if (id !== pending) return;  // a later choice is on its way: this answer is stale
     if (d.error) { legend.textContent = d.error; return; }
     value.replaceChildren(...d.choices.map((c) => el("option", {value: c.ads_id},
       `${c.value_name} (${c.analysis_algorithm}) ${c.stimulus_id ? c.stimulus_id.slice(0, 60) : ""}`)));
@@ -267,6 +281,8 @@ function neuronMap(path, sheets) {
     });
     legend.textContent = d.values ? `${d.values.name}: ${fmt(lo)} (dark) to ${fmt(hi)} (yellow) ${d.values.units}` :
       "positions only: no PerNeuronValue stored for this sheet";
+    // drawn: which sheet and value the circles show (tests wait for it, not for a time)
+    svg.dataset.sheet = sheet.value; svg.dataset.adsId = d.values ? String(d.values.ads_id) : "";
   }
   sheet.addEventListener("change", () => load());
   value.addEventListener("change", () => load(value.value));
@@ -318,12 +334,23 @@ async function run() {
     el("h2", {}, "Stimuli"), dataTable(["name", "params", "trials", "duration_ms", "frames"], s.stimuli, {
       id: "stimuli", filters: false,
       cell: (c, r) => c !== "frames" ? fmt(r[c]) : el("button", {class: "frames", on: {click: (ev) => {
-        const img = el("img", {class: "stimulus", alt: r.name, src: `/api/stimulus?path=${q(PATH)}&stimulus_id=${q(r.id)}`});
+        const src = `/api/stimulus?path=${q(PATH)}&stimulus_id=${q(r.id)}`;
+        const img = el("img", {class: "stimulus", alt: r.name, src});
+        const caption = el("figcaption", {class: "stimulus-info"});
+        const fig = el("figure", {}, img, caption);
         img.addEventListener("error", async () => {
           const d = await getJSON(img.src);
-          img.replaceWith(el("span", {class: "note"}, d.error || "no frames"));
+          fig.replaceWith(el("span", {class: "note"}, d.error || "no frames"));
         });
-        ev.target.replaceWith(img);
+        img.addEventListener("load", async () => {
+          const d = await getJSON(src + "&info=1");
+          if (d.error) return;
+          const [x0, x1, y0, y1] = d.extent, [ux, uy] = d.extent_units;
+          caption.textContent = `${d.quantity} ${fmt(d.min)} (black) to ${fmt(d.max)} (white) ${d.units}; ` +
+            `x ${fmt(x0)} to ${fmt(x1)} ${ux}, y ${fmt(y0)} to ${fmt(y1)} ${uy}; ` +
+            `${d.n_frames} frame(s) of ${fmt(d.frame_interval_ms)} ms`;
+        });
+        ev.target.replaceWith(fig);
       }}}, "show")}),
     el("h2", {}, "Figures"), figureList(PATH, d.figures),
     el("h2", {}, "Single values"), dataTable(["sheet", "value_name", "value", "units", "analysis"], d.values, {id: "values"}),
@@ -378,6 +405,7 @@ function heatMap(data, rowsOf, openRun) {
     uy.forEach((u, j) => g.fillText(fmt(u), 2, H - pad - j * ch - ch / 2));
     g.fillText(x, pad, H - 20); g.fillText(y, 2, 12);
     canvas.dataset.x = x; canvas.dataset.y = y; canvas.dataset.cells = String(cells.length);
+    canvas.dataset.drawnMs = performance.now().toFixed(0);  // since navigation (benchmark)
     info.textContent = `${v}: ${fmt(lo)} (dark) to ${fmt(hi)} (yellow), mean over the other parameters; click a cell to open its run`;
   }
   function cellAt(ev) { return cells.find((c) => ev.offsetX >= c.cx && ev.offsetX < c.cx + c.cw && ev.offsetY >= c.cy && ev.offsetY < c.cy + c.ch); }
@@ -417,15 +445,26 @@ function history(rows) {
 async function search() {
   const d = await getJSON(`/api/search?path=${q(PATH)}`);
   if (d.error) { app.replaceChildren(errorBox(d.error)); return; }
+  const fetched = performance.now();
+  // the server sends columns (one list per column): rows are built here, once
+  const names = Object.keys(d.columns), rows = new Array(d.n);
+  for (let i = 0; i < d.n; i++) {
+    const r = {};
+    for (const c of names) r[c] = d.columns[c][i];
+    rows[i] = r;
+  }
   const openRun = (r) => { if (r.run) location.href = "/run?path=" + q(PATH + "/" + r.run); };
-  let shown = d.rows, heat = null;
-  const table = dataTable(["point_id", "status", ...d.parameters, ...d.values], d.rows, {
-    id: "points", limit: 300, onclick: openRun, ondraw: (rows) => { shown = rows; if (heat) heat.redraw(); }});
+  let shown = rows, heat = null;
+  const table = dataTable(["point_id", "status", ...d.parameters, ...d.values], rows, {
+    id: "points", pageSize: 100, onclick: openRun, ondraw: (sel) => { shown = sel; if (heat) heat.redraw(); }});
   heat = heatMap(d, () => shown, openRun);
-  app.replaceChildren(el("h2", {}, `Search ${d.name}: ${d.rows.length} points`),
+  app.replaceChildren(el("h2", {}, `Search ${d.name}: ${d.n} points`),
     el("div", {class: "cols"}, el("div", {class: "col"}, el("h2", {}, "Heat map"), heat),
       d.history ? el("div", {class: "col"}, el("h2", {}, "Trial history"), history(d.history)) : null),
     el("h2", {}, "Points"), table);
+  // for the benchmark: when the data arrived and when the page was built (ms since navigation)
+  app.dataset.fetchedMs = fetched.toFixed(0);
+  app.dataset.builtMs = performance.now().toFixed(0);
 }
 
 // ------------------------------------------------------------------------------- compare
