@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,12 +138,15 @@ class NwbExporter(Exporter[NwbParams]):
 
         nwbfile = self._file(view)
         self._intervals(view, nwbfile)
-        self._units(view, nwbfile)
-        self._signals(view, nwbfile)
-        if self.params.analysis:
-            self._analysis(view, nwbfile)
-        with NWBHDF5IO(str(path), mode="w") as io:
-            io.write(nwbfile)
+        # the spikes, sorted per presentation, wait in a scratch folder next to the output
+        # until the Units table is written (see _UnitSpikes)
+        with tempfile.TemporaryDirectory(prefix=".nwb-spikes-", dir=path.parent) as scratch:
+            self._units(view, nwbfile, Path(scratch))
+            self._signals(view, nwbfile)
+            if self.params.analysis:
+                self._analysis(view, nwbfile)
+            with NWBHDF5IO(str(path), mode="w") as io:
+                io.write(nwbfile)
 
     # ------------------------------------------------------------------ parts
     def _file(self, view: DataStoreView) -> Any:
@@ -214,39 +218,29 @@ class NwbExporter(Exporter[NwbParams]):
                           **row, **{c: columns[c][i] for c in params})
         nwbfile.add_time_intervals(table)
 
-    def _units(self, view: DataStoreView, nwbfile: Any) -> None:
+    def _units(self, view: DataStoreView, nwbfile: Any, scratch: Path) -> None:
         from hdmf.backends.hdf5.h5_utils import H5DataIO
         from hdmf.common import VectorData, VectorIndex
         from pynwb.misc import Units
 
-        reader = view.store.reader
         step = _time_step(view.store.manifest)
         sheets = sorted(set(view.segment_index["sheet_name"].to_pylist()))
         textual: dict[str, bool] = {}  # annotation name -> a text column (else float)
         for s in sheets:
             for a, values in view.neuron_annotations(s).items():
                 textual[a] = textual.get(a, False) or np.asarray(values).dtype.kind in "OUS"
-        times_parts: list[np.ndarray] = []
-        counts: list[np.ndarray] = []
+        spills: list[_SheetSpikes] = []
         columns: dict[str, list[Any]] = {
             "sheet": [], "neuron_index": [], "pynn_id": [], "position_x": [], "position_y": [],
             "position_z": [], **{name: [] for name in sorted(textual)}}
+        counts: list[np.ndarray] = []
         for sheet in sheets:
-            rows = view.segment_index.filter(pc.equal(view.segment_index["sheet_name"], sheet))
-            table = reader.read_payload(rows.sort_by("segment_id"), "spikes",
-                                        ["neuron", "time"])
-            if table.num_rows == 0:
+            spill = _SheetSpikes.spill(view, sheet, scratch)
+            if spill is None:
                 continue
-            neuron = table["neuron"].to_numpy()
-            times = table["time"].to_numpy(zero_copy_only=False).astype(np.float64)
-            del table
-            recorded = np.unique(neuron)
-            order = np.lexsort((times, neuron))
-            keep = order[~np.isnan(times[order])]
-            neuron, times = neuron[keep], times[keep] / 1000.0
-            counts.append(np.searchsorted(neuron, recorded, side="right")
-                          - np.searchsorted(neuron, recorded, side="left"))
-            times_parts.append(times)
+            spills.append(spill)
+            recorded = spill.recorded
+            counts.append(spill.totals[recorded])
             positions = view.neuron_positions(sheet)[recorded]
             annotations = view.neuron_annotations(sheet)
             columns["sheet"].extend([sheet] * len(recorded))
@@ -261,11 +255,14 @@ class NwbExporter(Exporter[NwbParams]):
                 columns[name].append(np.array(
                     [_annotation(annotation, int(n), text) for n in recorded],
                     dtype=object if text else np.float64))
-        all_times = np.concatenate(times_parts) if times_parts else np.empty(0)
+        total = int(sum(int(c.sum()) for c in counts))
+        times: Any = (_spike_times(spills, total) if total
+                      else np.empty(0, np.float64))
         spike_times = VectorData(
             name="spike_times", description="spike times (s)",
-            data=H5DataIO(all_times, compression="gzip", shuffle=True)
-            if self.params.compression and len(all_times) else all_times)
+            data=times if not total else H5DataIO(
+                times, compression="gzip" if self.params.compression else None,
+                shuffle=self.params.compression))
         index = VectorIndex(name="spike_times_index", target=spike_times,
                             data=np.cumsum(np.concatenate(counts)) if counts
                             else np.empty(0, np.int64))
@@ -281,7 +278,9 @@ class NwbExporter(Exporter[NwbParams]):
         n_units = len(columns["sheet"])
         nwbfile.units = Units(
             name="units", description="spikes of every recorded neuron (one unit per neuron)",
-            id=list(range(n_units)), columns=[spike_times, index, *vectors],
+            # the index before its target: hdmf drops a column written by an iterator from
+            # its length check as it meets it, then misses it for the index
+            id=list(range(n_units)), columns=[index, spike_times, *vectors],
             resolution=step / 1000.0 if step else None)
 
     def _signals(self, view: DataStoreView, nwbfile: Any) -> None:
@@ -348,6 +347,136 @@ class NwbExporter(Exporter[NwbParams]):
                 name="mozaik_analysis", description="Mozaik analysis results of the run")
             for table in tables:
                 module.add(table)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _SheetSpikes:
+    """A sheet's spikes spilled to a scratch folder, one presentation at a time.
+
+    The store is presentation-major (a segment holds every neuron's spikes of one
+    presentation), NWB's Units table unit-major (``spike_times`` holds unit 0's spikes of the
+    whole run, then unit 1's...). :meth:`spill` reads one segment at a time, sorts its spikes
+    by (neuron, time) and appends them (in s) to ``times`` and the segment's per-neuron
+    offsets (``n + 1`` int64) to ``offsets``; :meth:`blocks` then reads, for a range of
+    neurons, that range's slice of every segment (contiguous in the file) and interleaves them
+    by neuron. Segments are in time order, so each unit's spikes come out in time order, and
+    a block holds about as many spikes as the largest segment: memory is bounded by one
+    presentation, not by the run.
+    """
+
+    sheet: str
+    n: int
+    times: Path
+    offsets: Path
+    starts: np.ndarray  # first spike of each segment in ``times``
+    totals: np.ndarray  # spikes per neuron over the run
+    recorded: np.ndarray  # sheet indices with spikes recorded (firing or not), ascending
+    largest: int  # spikes of the largest segment
+
+    @classmethod
+    def spill(cls, view: DataStoreView, sheet: str, scratch: Path) -> _SheetSpikes | None:
+        index = view.segment_index
+        rows = index.filter(pc.equal(index["sheet_name"], sheet)).sort_by(
+            [("t_start", "ascending"), ("segment_id", "ascending")])
+        n = len(view.neuron_ids(sheet))
+        recorded = np.zeros(n, bool)
+        totals = np.zeros(n, np.int64)
+        starts: list[int] = []
+        largest = position = 0
+        stem = scratch / f"{len(list(scratch.iterdir()))}"
+        times_path, offsets_path = stem.with_suffix(".times"), stem.with_suffix(".offsets")
+        with times_path.open("wb") as times_file, offsets_path.open("wb") as offsets_file:
+            for k in range(rows.num_rows):
+                table = view.store.reader.read_payload(rows.slice(k, 1), "spikes",
+                                                       ["neuron", "time"])
+                neuron = table["neuron"].to_numpy().astype(np.int64)
+                times = table["time"].to_numpy(zero_copy_only=False).astype(np.float64)
+                del table
+                recorded[neuron] = True
+                keep = ~np.isnan(times)
+                neuron, times = neuron[keep], times[keep]
+                order = np.lexsort((times, neuron))
+                (times[order] / 1000.0).tofile(times_file)
+                per_neuron = np.bincount(neuron, minlength=n)
+                offsets = np.zeros(n + 1, np.int64)
+                np.cumsum(per_neuron, out=offsets[1:])
+                offsets.tofile(offsets_file)
+                totals += per_neuron
+                starts.append(position)
+                position += len(times)
+                largest = max(largest, len(times))
+        if not recorded.any():
+            return None
+        return cls(sheet=sheet, n=n, times=times_path, offsets=offsets_path,
+                   starts=np.asarray(starts, np.int64), totals=totals,
+                   recorded=np.flatnonzero(recorded), largest=largest)
+
+    def blocks(self, budget: int) -> Iterator[np.ndarray]:
+        """The sheet's spike times (s) unit-major, in blocks of whole neurons of about
+        ``budget`` spikes (more only for a neuron that alone has more)."""
+        cumulative = np.cumsum(self.totals)
+        width = self.n + 1
+        with self.times.open("rb") as times_file, self.offsets.open("rb") as offsets_file:
+            first = 0
+            while first < self.n:
+                before = int(cumulative[first - 1]) if first else 0
+                last = int(np.searchsorted(cumulative, before + budget, side="right"))
+                last = min(max(last, first + 1), self.n)
+                times, neurons = [], []
+                for k, start in enumerate(self.starts):
+                    offsets_file.seek((k * width + first) * 8)
+                    offsets = np.fromfile(offsets_file, np.int64, last - first + 1)
+                    lo, hi = int(offsets[0]), int(offsets[-1])
+                    if hi == lo:
+                        continue
+                    times_file.seek((int(start) + lo) * 8)
+                    times.append(np.fromfile(times_file, np.float64, hi - lo))
+                    neurons.append(np.repeat(np.arange(first, last), np.diff(offsets)))
+                if times:
+                    neuron = np.concatenate(neurons)
+                    yield np.concatenate(times)[np.argsort(neuron, kind="stable")]
+                first = last
+
+
+def _spike_times(spills: list[_SheetSpikes], total: int) -> Any:
+    """An hdmf data-chunk iterator writing the Units table's ``spike_times`` (``total``
+    spikes) block by block from the sheets' spills."""
+    from hdmf.data_utils import AbstractDataChunkIterator, DataChunk
+
+    budget = max([1 << 16, *(s.largest for s in spills)])
+
+    def chunks() -> Iterator[Any]:
+        position = 0
+        for spill in spills:
+            for block in spill.blocks(budget):
+                yield DataChunk(data=block, selection=np.s_[position:position + len(block)])
+                position += len(block)
+
+    class SpikeTimes(AbstractDataChunkIterator):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self._chunks = chunks()
+
+        def __iter__(self) -> SpikeTimes:
+            return self
+
+        def __next__(self) -> Any:
+            return next(self._chunks)
+
+        def recommended_chunk_shape(self) -> None:
+            return None
+
+        def recommended_data_shape(self) -> tuple[int]:
+            return (total,)
+
+        @property
+        def dtype(self) -> np.dtype[Any]:
+            return np.dtype(np.float64)
+
+        @property
+        def maxshape(self) -> tuple[int]:
+            return (total,)
+
+    return SpikeTimes()
 
 
 def _segment_signal(view: DataStoreView, rows: pa.Table, k: int, variable: str
