@@ -34,8 +34,10 @@ import quantities as pq
 
 from mozaik.ads import PerNeuronValue, SingleValue
 from mozaik.builtin._exporters import _require
+from mozaik.config import finite, positive
 from mozaik.datastore import DataStoreView
 from mozaik.export import Exporter
+from mozaik.stimulus import StimulusIdentity
 
 __all__ = ["NwbExporter", "NwbParams"]
 
@@ -63,6 +65,11 @@ class NwbParams:
         age as critical.
     sex : str
         The modelled animal's sex as DANDI codes it (``"U"``: unknown).
+    lfp_ohm : float or None, ohm
+        Transfer resistance that turns an LFP proxy stored as a current (mozaik-analysis's
+        RWS proxy, nA) into volts, for an NWB ElectricalSeries (whose unit is volts); without
+        it such a proxy is written as a TimeSeries in its own unit. An LFP stored in volts
+        needs none.
     """
 
     analysis: bool = True
@@ -70,6 +77,7 @@ class NwbParams:
     species: str | None = None
     age: str | None = None
     sex: str = "U"
+    lfp_ohm: float | None = attrs.field(default=None, validator=[finite, positive])
 
 
 def _si(units: str) -> tuple[str, float]:
@@ -171,6 +179,7 @@ class NwbExporter(Exporter[NwbParams]):
             "provenance": manifest.get("provenance", {}),
             "config": config,
             "config_file": manifest.get("config_file"),
+            "export_query": self.query,
         }
         name = view.store.root.name
         return NWBFile(
@@ -181,6 +190,11 @@ class NwbExporter(Exporter[NwbParams]):
             session_id=name,
             experiment_description="Spiking network simulation (Mozaik, PyNN)",
             notes=json.dumps(provenance, default=str),
+            data_collection=(
+                "exported by mozaik export from the run's datastore; "
+                + (f"the query (param_filter_query) {json.dumps(self.query, default=str)} "
+                   "selected the exported data" if self.query else
+                   "the whole run (no query)")),
             source_script=json.dumps(provenance["provenance"], default=str),
             source_script_file_name="mozaik",
             keywords=["simulation", "spiking network", "Mozaik", "PyNN"],
@@ -316,22 +330,34 @@ class NwbExporter(Exporter[NwbParams]):
     def _analysis(self, view: DataStoreView, nwbfile: Any) -> None:
         from hdmf.common import DynamicTable
 
-        results = view.analysis_results()
-        if not results:
+        index = view.analysis_index.sort_by("ads_id")
+        if index.num_rows == 0:
             return
+        onsets = _onsets(view)
         tables = []
+        lfp: dict[tuple[Any, ...], _LfpSeries] = {}
         counts: dict[str, int] = {}
-        for result in results:
+        for row in index.to_pylist():
+            result = view.store.reader.analysis_result(row)
+            about = self._about(result, row)
+            if _electrode_signals(result):
+                signals: Any = result  # duck-typed: signal and positions_um
+                onset = onsets.get((str(result.sheet_name), _identity(result.stimulus_id)))
+                key = (result.sheet_name, result.analysis_algorithm, row.get("workflow_step"),
+                       getattr(result, "y_axis_name", None),
+                       np.asarray(signals.positions_um, np.float64).tobytes(), onset is None)
+                series = lfp.setdefault(key, _LfpSeries(
+                    about=about, units=str(signals.signal.units.dimensionality),
+                    positions_um=np.asarray(signals.positions_um, np.float64),
+                    placed=onset is not None))
+                series.entries.append((0.0 if onset is None else onset, row))
+                continue
             if not isinstance(result, (PerNeuronValue, SingleValue)):
                 continue
             base = f"{result.analysis_algorithm}_{result.value_name}".replace("/", "_")
             counts[base] = counts.get(base, 0) + 1
             name = f"{base}_{counts[base]}"
-            description = json.dumps(
-                {"analysis": result.analysis_algorithm, "type": type(result).__name__,
-                 "parameters": result.parameters()},
-                default=str)
-            table = DynamicTable(name=name, description=description)
+            table = DynamicTable(name=name, description=json.dumps(about, default=str))
             units = str(result.value_units.dimensionality)
             if isinstance(result, PerNeuronValue):
                 table.add_column(name="neuron_id", description="PyNN id of the neuron")
@@ -347,6 +373,171 @@ class NwbExporter(Exporter[NwbParams]):
                 name="mozaik_analysis", description="Mozaik analysis results of the run")
             for table in tables:
                 module.add(table)
+        if lfp:
+            self._lfp(view, nwbfile, list(lfp.values()))
+
+    def _about(self, result: Any, row: dict[str, Any]) -> dict[str, Any]:
+        """What made an analysis result: its analysis, parameters, stimulus, the workflow step
+        and its declaration (component, parameters, query), and the export's query."""
+        declared = row.get("analysis_params")
+        try:
+            declaration = json.loads(declared) if declared else None
+        except ValueError:
+            declaration = declared
+        return {"analysis": result.analysis_algorithm, "type": type(result).__name__,
+                "parameters": result.parameters(),
+                "stimulus": (result.stimulus_id.to_string()
+                             if result.stimulus_id is not None else None),
+                "workflow_step": row.get("workflow_step"), "declaration": declaration,
+                "export_query": self.query}
+
+    def _lfp(self, view: DataStoreView, nwbfile: Any, groups: list[_LfpSeries]) -> None:
+        """Electrode signals (LFP) as ElectricalSeries in the processing module ``ecephys``
+        (an ``LFP`` container): derived from the recorded currents, not acquired."""
+        from hdmf.backends.hdf5.h5_utils import H5DataIO
+        from hdmf.data_utils import DataChunkIterator
+        from pynwb import TimeSeries
+        from pynwb.ecephys import LFP, ElectricalSeries
+
+        module = nwbfile.create_processing_module(
+            name="ecephys", description=(
+                "LFP proxies computed by Mozaik analyses from the recorded synaptic currents "
+                "of point neurons on virtual electrodes (simulated, not acquired)"))
+        container = LFP(name="LFP")
+        device = None
+        names: dict[str, int] = {}
+        for series in groups:
+            about = series.about
+            sheet = about["parameters"].get("sheet_name")
+            base = f"{sheet}_{about['analysis']}".replace("/", "_")
+            names[base] = names.get(base, 0) + 1
+            name = base if names[base] == 1 else f"{base}_{names[base]}"
+            series.entries.sort(key=lambda entry: entry[0])
+            unit, conversion = _si(series.units)
+            if unit != "volts" and self.params.lfp_ohm is not None:
+                amperes, to_a = _si(series.units)
+                if amperes == "amperes":
+                    unit, conversion = "volts", to_a * self.params.lfp_ohm
+            step = about.get("declaration")
+            filtering = (
+                f"no hardware filter: computed by the Mozaik analysis {about['analysis']} "
+                f"({_plain(step) if step else 'no workflow declaration'}) from the recorded "
+                "signals at their sampling interval")
+            when = ("times are the simulation's, in s" if series.placed else
+                    "NOT placed in the run: no presentation matches the result's stimulus, "
+                    "so times are relative to the stimulus onset")
+            description = (f"{about['analysis']} of sheet {sheet!r} on "
+                           f"{len(series.positions_um)} virtual electrodes, every presentation "
+                           f"in time order ({when}). {json.dumps(about, default=str)}")
+            gzip = "gzip" if self.params.compression else None
+            data = H5DataIO(DataChunkIterator(data=series.samples(view, 0), buffer_size=4096),
+                            compression=gzip, shuffle=bool(gzip))
+            stamps = H5DataIO(DataChunkIterator(data=series.samples(view, 1),
+                                                buffer_size=4096),
+                              compression=gzip, shuffle=bool(gzip))
+            if unit != "volts":
+                module.add(TimeSeries(
+                    name=name, data=data, timestamps=stamps, unit=series.units,
+                    description=(f"{description} Not a potential ({series.units}): written as "
+                                 "a TimeSeries; give the exporter parameter lfp_ohm (a "
+                                 "transfer resistance) to write it as an ElectricalSeries "
+                                 "in volts"),
+                    comments=filtering))
+                continue
+            if device is None:
+                device = nwbfile.create_device(
+                    name="mozaik_virtual_electrodes", description=(
+                        "virtual electrodes of a Mozaik simulation (no hardware): points on a "
+                        "sheet where an LFP proxy is computed"))
+            group = nwbfile.create_electrode_group(
+                name=name, device=device, location=f"Mozaik sheet {sheet!r} (simulated)",
+                description=(f"the electrode array of {about['analysis']} on sheet {sheet!r}; "
+                             "x, y: position on the sheet in um, z: 0 (the sheet's plane)"))
+            first = len(nwbfile.electrodes) if nwbfile.electrodes is not None else 0
+            for x, y, *z in series.positions_um:
+                nwbfile.add_electrode(x=float(x), y=float(y), z=float(z[0]) if z else 0.0,
+                                      location=f"Mozaik sheet {sheet!r} (simulated)",
+                                      filtering=filtering, group=group)
+            region = nwbfile.create_electrode_table_region(
+                region=list(range(first, first + len(series.positions_um))),
+                description=f"the electrodes of {name}")
+            extra = ("" if self.params.lfp_ohm is None or series.units_are_volts() else
+                     f" Stored in {series.units}, converted to volts through the transfer "
+                     f"resistance lfp_ohm = {self.params.lfp_ohm} ohm.")
+            container.add_electrical_series(ElectricalSeries(
+                name=name, data=data, timestamps=stamps, electrodes=region,
+                conversion=conversion, filtering=filtering,
+                description=description + extra))
+        if container.electrical_series:
+            module.add(container)
+
+
+@attrs.define(kw_only=True, eq=False)
+class _LfpSeries:
+    """The results (one per presentation) that make one ElectricalSeries."""
+
+    about: dict[str, Any]
+    units: str
+    positions_um: np.ndarray
+    placed: bool
+    entries: list[tuple[float, dict[str, Any]]] = attrs.field(factory=list)
+
+    def units_are_volts(self) -> bool:
+        return _si(self.units)[0] == "volts"
+
+    def samples(self, view: DataStoreView, part: int) -> Iterator[Any]:
+        """Rows of the data (part 0: samples x electrodes, in the stored units) or the
+        timestamps (part 1, s), one result in memory at a time."""
+        for onset, row in self.entries:
+            result: Any = view.store.reader.analysis_result(row)
+            signal = result.signal
+            if part == 0:
+                yield from np.asarray(signal.magnitude, np.float64)
+            else:
+                yield from (onset + np.asarray(signal.times.rescale("ms").magnitude,
+                                               np.float64)) / 1000.0
+
+
+def _plain(value: Any) -> str:
+    """A declaration as text without braces (nwbinspector flags dictionaries in strings):
+    ``component=BandPass; params=(band_hz=[5.0, 40.0]; order=4)``."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}=" + (f"({_plain(v)})" if isinstance(v, dict) else _plain(v))
+                         for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return str(value)
+
+
+def _electrode_signals(result: Any) -> bool:
+    """An analysis result of signals on electrodes with positions (an LFP on an array):
+    a ``signal`` (samples x electrodes) and ``positions_um`` (electrodes x 2 or 3)."""
+    signal = getattr(result, "signal", None)
+    positions = getattr(result, "positions_um", None)
+    if signal is None or positions is None or not hasattr(signal, "times"):
+        return False
+    positions = np.asarray(positions)
+    return (positions.ndim == 2 and positions.shape[1] in (2, 3)
+            and np.ndim(signal) == 2 and np.shape(signal)[1] == len(positions))
+
+
+def _identity(stimulus: Any) -> str | None:
+    return None if stimulus is None else str(stimulus.to_string())
+
+
+def _onsets(view: DataStoreView) -> dict[tuple[str, str | None], float]:
+    """(sheet, stimulus identity with its trial) -> the presentation's onset (ms); a
+    presentation's stimulus segment before its blank one."""
+    out: dict[tuple[str, str | None], float] = {}
+    index = view.segment_index.sort_by([("is_null", "ascending"), ("segment_id", "ascending")])
+    for row in index.select(["sheet_name", "stimulus_id", "trial", "t_start"]).to_pylist():
+        try:
+            identity = StimulusIdentity.from_string(row["stimulus_id"])
+        except (ValueError, TypeError):
+            continue
+        for key in {identity.replace(trial=row["trial"]).to_string(), identity.to_string()}:
+            out.setdefault((row["sheet_name"], key), float(row["t_start"]))
+    return out
 
 
 @attrs.frozen(kw_only=True, eq=False)
