@@ -5,15 +5,19 @@ Mapping (times in seconds, as NWB requires; the store keeps ms):
 - every presentation -> a row of the TimeIntervals table ``presentations`` (stimulus name,
   identity, trial, blank or not, every stimulus parameter as a typed column);
 - every neuron with recorded spikes -> a row of the Units table (sheet, neuron index, PyNN id,
-  position in um and every neuron annotation as columns);
+  position in um and every neuron annotation as columns); ``spike_times`` written block by
+  block from per-presentation spills (:class:`_SheetSpikes`), so memory is bounded by one
+  presentation;
 - every recorded analog variable of a sheet -> a TimeSeries ``<sheet>_<variable>`` in
   acquisition, data (samples x neurons) in the stored units with the SI ``conversion``,
   explicit timestamps, written through hdmf's DataChunkIterator one presentation at a time;
 - analysis results -> the processing module ``mozaik_analysis``: a PerNeuronValue as a
   DynamicTable (neuron id, value), a SingleValue as a one-row DynamicTable, each described by
-  its analysis, parameters and stimulus;
-- provenance (versions, plugins, study, config, seed) -> ``notes`` (JSON) and
-  ``source_script``.
+  its analysis, parameters, stimulus, workflow declaration and the export's query;
+- electrode signals with positions (an LFP on an array) -> ElectricalSeries in the processing
+  module ``ecephys`` (``LFP``), on rows of the electrodes table holding the positions (um);
+- provenance (versions, plugins, study, config, seed) and the export's query -> ``notes``
+  (JSON), ``source_script`` and ``data_collection``.
 """
 
 from __future__ import annotations
