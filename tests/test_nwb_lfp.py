@@ -1,7 +1,7 @@
 """NWB export of a run with an LFP: ElectricalSeries on an electrodes table, and the query.
 
-A small Vogels & Abbott run on NEST (400 + 100 cells, 2 x 150 ms of spontaneous activity,
-Vm and conductances of 40 excitatory cells every 1 ms) with mozaik-analysis's ElectrodeLFP on a
+A small Vogels & Abbott run on NEST (200 + 50 cells, 2 x 100 ms of spontaneous activity,
+Vm and conductances of 20 excitatory cells every 1 ms) with mozaik-analysis's ElectrodeLFP on a
 2 x 2 array declared in the study. ``mozaik export --format nwb --sheet exc --param lfp_ohm=...``
 writes it; a fresh process reads it with pynwb:
 
@@ -37,10 +37,10 @@ LFP = ("[{component: ElectrodeLFP, params: {sheet_names: [exc], grid_shape: [2, 
        "spacing_um: 200.0}, query: {st_protocol: NoStimulation}}, "
        "{component: TrialAveragedFiringRate, query: {st_protocol: NoStimulation}}]")
 OVERRIDES = (
-    "sheets.exc.params.placement.n_neurons=400",
-    "sheets.exc.params.recorders.1.neurons={random_n: 40}",
+    "sheets.exc.params.placement.n_neurons=200",
+    "sheets.exc.params.recorders.1.neurons={random_n: 20}",
     "experiments.0.params.duration_ms=50.0",
-    "experiments.1.params.duration_ms=150.0",
+    "experiments.1.params.duration_ms=100.0",
     "experiments.1.params.num_trials=2",
     f"analyses={LFP}", "plots=[]")
 
@@ -84,6 +84,30 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             "--param", "species=Felis catus", "--param", "age=P1Y",
             "--param", f"lfp_ohm={OHM}")
     return run, out
+
+
+def test_without_a_transfer_resistance_the_current_proxy_stays_in_nA(
+        exported: tuple[Path, Path]) -> None:
+    """NWB's ElectricalSeries is in volts; the RWS proxy is a current: without lfp_ohm it is
+    a TimeSeries in nA (not a mislabelled ElectricalSeries), and the file stays clean."""
+    from mozaik.export import export
+    from nwbinspector import Importance, inspect_nwbfile
+    from pynwb import NWBHDF5IO, TimeSeries
+
+    out = exported[1].with_name("as_current.nwb")
+    with DataStore.open(exported[0]) as store:
+        export(store.full_view(), out, format="nwb", registry=store.registry,
+               params={"species": "Felis catus", "age": "P1Y"})
+    with NWBHDF5IO(str(out), "r") as io:
+        f = io.read()
+        module = f.processing["ecephys"]
+        assert sorted(module.data_interfaces) == ["exc_ElectrodeLFP"]
+        series = module["exc_ElectrodeLFP"]
+        assert type(series) is TimeSeries and series.unit == "nA" and len(series.data[:])
+        assert f.electrodes is None
+    issues = [i for i in inspect_nwbfile(nwbfile_path=str(out))
+              if i.importance in (Importance.CRITICAL, Importance.BEST_PRACTICE_VIOLATION)]
+    assert not issues, [f"{i.check_function_name}: {i.message}" for i in issues]
 
 
 @pytest.fixture(scope="module")
