@@ -85,6 +85,30 @@ def _size(path: Path) -> int:
         else path.stat().st_size
 
 
+def _store(root: Path, args: argparse.Namespace, presentations: int) -> int:
+    """A store of Poisson spikes; returns the number of spikes."""
+    rng = np.random.default_rng(1)
+    store = DataStore.create(root, {"config": {"simulator": {"time_step": 0.1}}})
+    store.write_neurons("exc", np.arange(args.neurons),
+                        rng.uniform(-500, 500, (args.neurons, 2)))
+    n_spikes = 0
+    for k in range(presentations):
+        t0 = k * args.duration
+        counts = rng.poisson(args.rate * args.duration / 1000.0, args.neurons)
+        neurons = np.repeat(np.arange(args.neurons), counts)
+        times = np.round(t0 + rng.uniform(0, args.duration, counts.sum()), 1)
+        order = np.lexsort((times, neurons))
+        n_spikes += len(times)
+        store.write_presentation_arrays(
+            StimulusIdentity("Spontaneous", {"duration_ms": args.duration, "trial": k}), k,
+            {"exc": SheetRecording(t_start=t0, t_stop=t0 + args.duration,
+                                   spike_neurons=neurons[order], spike_times=times[order],
+                                   spike_recorded=np.arange(args.neurons))},
+            t_start=t0, t_stop=t0 + args.duration)
+    store.close()
+    return n_spikes
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,41 +116,33 @@ def main() -> None:
     ap.add_argument("--presentations", type=int, default=10)
     ap.add_argument("--rate", type=float, default=20.0, help="Hz")
     ap.add_argument("--duration", type=float, default=5000.0, help="ms per presentation")
+    ap.add_argument("--few", type=int, default=2,
+                    help="presentations of a second store (same presentations, fewer of "
+                         "them) whose mozaik export is measured too: bounded memory means "
+                         "the same peak RSS")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     base = Path(tempfile.mkdtemp(prefix="mozaik-bench-nwb-"))
     try:
-        rng = np.random.default_rng(1)
-        store = DataStore.create(base / "run", {"config": {"simulator": {"time_step": 0.1}}})
-        store.write_neurons("exc", np.arange(args.neurons),
-                            rng.uniform(-500, 500, (args.neurons, 2)))
-        n_spikes = 0
-        for k in range(args.presentations):
-            t0 = k * args.duration
-            counts = rng.poisson(args.rate * args.duration / 1000.0, args.neurons)
-            neurons = np.repeat(np.arange(args.neurons), counts)
-            times = np.round(t0 + rng.uniform(0, args.duration, counts.sum()), 1)
-            order = np.lexsort((times, neurons))
-            n_spikes += len(times)
-            store.write_presentation_arrays(
-                StimulusIdentity("Spontaneous", {"duration_ms": args.duration, "trial": k}), k,
-                {"exc": SheetRecording(t_start=t0, t_stop=t0 + args.duration,
-                                       spike_neurons=neurons[order], spike_times=times[order],
-                                       spike_recorded=np.arange(args.neurons))},
-                t_start=t0, t_stop=t0 + args.duration)
-        store.close()
+        n_spikes = _store(base / "run", args, args.presentations)
         payload = _size(base / "run" / "spikes")
+        load_before = os.getloadavg()
         direct_s, direct_mb = _child(_DIRECT, str(base / "run"), str(base / "direct.nwb"))
         mozaik_s, mozaik_mb = _child(_MOZAIK, str(base / "run"), str(base / "mozaik.nwb"))
+        few_spikes = _store(base / "few", args, args.few)
+        few_s, few_mb = _child(_MOZAIK, str(base / "few"), str(base / "few.nwb"))
         res = {
-            "spikes": n_spikes, "neurons": args.neurons,
+            "spikes": n_spikes, "neurons": args.neurons, "presentations": args.presentations,
             "direct_s": round(direct_s, 2), "mozaik_s": round(mozaik_s, 2),
             "time_ratio": round(mozaik_s / direct_s, 2),
             "direct_peak_rss_mb": round(direct_mb), "mozaik_peak_rss_mb": round(mozaik_mb),
+            "few_presentations": args.few, "few_spikes": few_spikes,
+            "few_mozaik_s": round(few_s, 2), "few_mozaik_peak_rss_mb": round(few_mb),
             "store_spike_payload_mb": round(payload / 2**20, 1),
             "direct_file_mb": round(_size(base / "direct.nwb") / 2**20, 1),
             "mozaik_file_mb": round(_size(base / "mozaik.nwb") / 2**20, 1),
             "file_over_payload": round(_size(base / "mozaik.nwb") / payload, 2),
+            "load_average_before": load_before,
             "load_average": os.getloadavg(),
             "date": time.strftime("%Y-%m-%d %H:%M"),
         }

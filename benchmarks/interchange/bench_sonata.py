@@ -45,9 +45,9 @@ from mozaik.export import export
 run, out = sys.argv[1:]
 with DataStore.open(run) as store:
     view = store.full_view()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     export(view, out, format="sonata", registry=store.registry)
-    print(json.dumps({"s": time.perf_counter() - start}))
+    print(json.dumps({"s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}))
 """
 
 _MOZAIK_BUILD = r"""
@@ -56,10 +56,11 @@ from mozaik.model import build_model
 from mozaik.study import load_study
 study = load_study(sys.argv[1], sys.argv[2:])
 import pyNN.nest  # NEST's start-up outside the clock
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 model = build_model(study)
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
 connections = sum(p.size() for p in model.projections.values())
-print(json.dumps({"s": time.perf_counter() - start, "connections": connections,
+print(json.dumps({"s": wall, "cpu_s": cpu, "connections": connections,
                   "neurons": sum(s.size for s in model.sheets.values())}))
 """
 
@@ -85,31 +86,58 @@ for pre, weight, receptor in ((exc, 0.004, "excitatory"), (inh, 0.051, "inhibito
             sim.StaticSynapse(weight=weight, delay=0.2), receptor_type=receptor,
             label=f"{pre.label}_{post.label}"))
 connections = sum(p.size() for p in projections)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 export_to_sonata(Network(exc, inh, *projections), out, target="PyNN", overwrite=True)
-export_s = time.perf_counter() - start
+export_s, export_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"export_s": export_s, "export_cpu_s": export_cpu_s,
+                  "connections": connections}), flush=True)
 sim.end()
 sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 try:
     network = import_from_sonata(f"{out}/circuit_config.json", sim)
 except Exception as exc:  # PyNN 0.13 with h5py 3: see the README
-    import_s, imported, error = None, None, f"{type(exc).__name__}: {exc}"
+    import_s, import_cpu_s, imported = None, None, None
+    error = f"{type(exc).__name__}: {exc}"
 else:
-    import_s, error = time.perf_counter() - start, None
+    import_s, import_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    error = None
     import nest
     # PyNN's projections onto Assemblies have no size()
     imported = int(nest.GetKernelStatus("num_connections"))
-print(json.dumps({"export_s": export_s, "import_s": import_s, "connections": connections,
+print(json.dumps({"export_s": export_s, "export_cpu_s": export_cpu_s, "import_s": import_s,
+                  "import_cpu_s": import_cpu_s, "connections": connections,
                   "imported_connections": imported, "import_error": error}))
 """
 
 
-def _run(args: list[str], **kwargs: object) -> dict[str, float]:
-    done = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)
-    if done.returncode != 0:
-        raise SystemExit(done.stderr[-3000:])
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+def _run(args: list[str], partial: dict[str, object] | None = None,
+         prefix: str = "") -> dict[str, object]:
+    """Run one step; every JSON line it prints goes into ``partial`` as soon as it comes, so
+    a step stopped half-way (PyNN's export done, its import not) still leaves its figures."""
+    out: dict[str, object] = {}
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        assert process.stdout is not None and process.stderr is not None
+        for line in process.stdout:
+            if line.startswith("{"):
+                out.update(json.loads(line))
+                if partial is not None:
+                    partial.update({f"{prefix}{k}": v for k, v in out.items()})
+                    _save()
+        error = process.stderr.read()
+    if process.returncode != 0:
+        raise SystemExit(error[-3000:])
+    return out
+
+
+_RESULTS: list[dict[str, object]] = []
+_JSON: Path | None = None
+
+
+def _save() -> None:
+    if _JSON is not None:
+        _JSON.write_text(json.dumps(_RESULTS, indent=2))
 
 
 def _import_study(circuit: Path, folder: Path) -> Path:
@@ -131,52 +159,57 @@ def _import_study(circuit: Path, folder: Path) -> Path:
     return path
 
 
-def measure(n_exc: int, tmp: Path) -> dict[str, object]:
+def measure(n_exc: int, tmp: Path, out: dict[str, object]) -> None:
     study = ROOT / "benchmarks" / "overhead" / "study.yaml"
     size = f"sheets.exc.params.placement.n_neurons={n_exc}"
     run = tmp / f"run{n_exc}"
+    out.update({"n_neurons": n_exc + n_exc // 4, "load_average_before": os.getloadavg()})
+    start = time.perf_counter()
     subprocess.run([MOZAIK, "run", str(study), "--set", size, "--set",
                     "experiments=[{component: NoStimulation, params: {duration_ms: 1.0}}]",
                     "--set", "controller.store_connections=true", "--out", str(run),
                     "--progress", "off"], check=True, capture_output=True)
-    out: dict[str, object] = {"n_neurons": n_exc + n_exc // 4,
-                              "load_average_before": os.getloadavg()}
+    out["mozaik_run_with_connections_s"] = time.perf_counter() - start
+    _save()
     sonata = tmp / f"sonata{n_exc}"
-    out["mozaik_export_s"] = _run([sys.executable, "-c", _MOZAIK_EXPORT, str(run),
-                                   str(sonata)])["s"]
-    imported = _run([sys.executable, "-c", _MOZAIK_BUILD,
-                     str(_import_study(sonata, tmp))])
-    out["mozaik_import_s"] = imported["s"]
-    reference = _run([sys.executable, "-c", _MOZAIK_BUILD, str(study), size])
-    out["mozaik_build_s"] = reference["s"]
+    _run([sys.executable, "-c", _MOZAIK_EXPORT, str(run), str(sonata)], out, "mozaik_export_")
+    out["load_average_after_mozaik_export"] = os.getloadavg()
+    imported = _run([sys.executable, "-c", _MOZAIK_BUILD, str(_import_study(sonata, tmp))],
+                    out, "mozaik_import_")
+    out["load_average_after_mozaik_import"] = os.getloadavg()
+    reference = _run([sys.executable, "-c", _MOZAIK_BUILD, str(study), size],
+                     out, "mozaik_build_")
     out["connections"] = reference["connections"]
     out["mozaik_imported_connections"] = imported["connections"]
+    out["load_average_after_mozaik_build"] = os.getloadavg()
+    _save()
     pynn = _run([sys.executable, "-c", _PYNN, str(n_exc), str(tmp / f"pynn{n_exc}"),
-                 str(ROOT / "benchmarks" / "overhead")])
-    out.update({f"pynn_{k}": v for k, v in pynn.items()})
+                 str(ROOT / "benchmarks" / "overhead")], out, "pynn_")
     out["load_average_after"] = os.getloadavg()
-    out["export_ratio_mozaik_over_pynn"] = float(out["mozaik_export_s"]) / pynn["export_s"]
+    out["export_ratio_mozaik_over_pynn"] = (
+        float(out["mozaik_export_s"]) / float(pynn["export_s"]))  # type: ignore[arg-type]
     out["import_ratio_mozaik_over_pynn"] = (
-        out["mozaik_import_s"] / pynn["import_s"] if pynn["import_s"] else None)
-    return out
+        float(out["mozaik_import_s"]) / float(pynn["import_s"])  # type: ignore[arg-type]
+        if pynn["import_s"] else None)
 
 
 def main() -> None:
+    global _JSON
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[8000],
                         help="excitatory cells (a quarter as many inhibitory ones)")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, help="written after every step")
     args = parser.parse_args()
-    results = []
+    _JSON = args.json
     with tempfile.TemporaryDirectory() as tmp:
         for n_exc in args.sizes:
             start = time.perf_counter()
-            result = measure(n_exc, Path(tmp))
+            result: dict[str, object] = {}
+            _RESULTS.append(result)
+            measure(n_exc, Path(tmp), result)
             result["wall_s"] = time.perf_counter() - start
+            _save()
             print(json.dumps(result), flush=True)
-            results.append(result)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -332,3 +332,38 @@ def test_one_connector_over_edges_of_both_receptors_says_to_split_them(
     plain = _pynn_circuit(tmp_path / "plain", receptor_column=False)
     model = build_model(load_study(_mock_study(plain, tmp_path, {"all": {}})))
     assert model.projections["all"].receptor == "excitatory"
+
+
+# -- a circuit path relative to the study file ----------------------------------------------------
+
+
+@pytest.mark.nest
+def test_a_relative_circuit_is_read_from_the_study_folder_in_any_working_directory(
+        circuit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _copy(circuit, tmp_path)  # tmp_path/c/circuit_config.json, next to the study
+    study = _study(Path("c") / "circuit_config.json", tmp_path, **{
+        "experiments": [{"component": "NoStimulation", "params": {"duration_ms": 20.0}}]})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    loaded = load_study(study)
+    assert loaded.sheets["exc"].params.circuit == str(tmp_path / "c" / "circuit_config.json")
+    summary = run_study(loaded, tmp_path / "run", progress="off")
+    assert summary is not None
+    with DataStore.open(tmp_path / "run") as store:
+        stored = [c for c in store.full_view().analysis_results() if isinstance(c, Connections)]
+    edges = _edges(circuit, "cortex_cortex"), _edges(circuit, "lgn_cortex")
+    assert sum(len(c.weights) for c in stored) == sum(len(e["source"]) for e in edges)
+
+
+def test_a_missing_relative_circuit_names_the_study_the_parameter_and_the_resolved_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    study = _study(Path("net") / "circuit_config.json", tmp_path)
+    monkeypatch.chdir(tmp_path.parent)
+    with pytest.raises(ConfigError) as info:
+        load_study(study)
+    text = str(info.value)
+    assert str(study) in text
+    assert "sheets.exc.params.circuit" in text and "connectors.exc_exc.params.circuit" in text
+    assert str(tmp_path / "net" / "circuit_config.json") in text
+    assert "'net/circuit_config.json' (relative to the study file's folder" in text

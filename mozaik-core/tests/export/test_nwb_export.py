@@ -158,3 +158,38 @@ def test_missing_dependency_names_the_extra(filled, tmp_path, monkeypatch, forma
     with pytest.raises(ExportError, match=rf"{module}.*mozaik-core\[{extra}\]"):
         export(store.full_view(), tmp_path / "m.out", format=format, registry=get_registry())
     assert not (tmp_path / "m.out").exists()
+
+
+_QUERY_BACK = r"""
+import json, sys
+from pynwb import NWBHDF5IO
+with NWBHDF5IO(sys.argv[1], "r") as io:
+    f = io.read()
+    tables = f.processing["mozaik_analysis"].data_interfaces.values()
+    print(json.dumps({"notes": json.loads(f.notes), "data_collection": f.data_collection,
+                      "sheets": sorted(set(f.units["sheet"][:])),
+                      "results": [json.loads(t.description) for t in tables]}))
+"""
+
+
+def test_the_export_query_is_recorded_in_the_file_and_each_result(filled, tmp_path) -> None:
+    out = tmp_path / "q.nwb"
+    res = CliRunner().invoke(cli, [
+        "export", str(filled[0]), "--format", "nwb", "--out", str(out), "--sheet",
+        "V1_Exc_L4", "--param", "species=Felis catus", "--param", "age=P1Y"])
+    assert res.exit_code == 0, res.output
+    done = subprocess.run([sys.executable, "-c", _QUERY_BACK, str(out)], check=True,
+                          capture_output=True, text=True)
+    got = json.loads(done.stdout)
+    assert got["sheets"] == ["V1_Exc_L4"]
+    assert got["notes"]["export_query"] == {"sheet_name": ["V1_Exc_L4"]}
+    assert '"sheet_name": ["V1_Exc_L4"]' in got["data_collection"]
+    assert got["results"] and all(r["export_query"] == {"sheet_name": ["V1_Exc_L4"]}
+                                  and r["parameters"]["sheet_name"] == "V1_Exc_L4"
+                                  and "declaration" in r for r in got["results"])
+    # the whole run: an empty query, said in words too
+    whole = _nwb(filled, tmp_path)
+    done = subprocess.run([sys.executable, "-c", _QUERY_BACK, str(whole)], check=True,
+                          capture_output=True, text=True)
+    got = json.loads(done.stdout)
+    assert got["notes"]["export_query"] == {} and "the whole run" in got["data_collection"]

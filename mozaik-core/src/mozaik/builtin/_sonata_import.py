@@ -37,7 +37,7 @@ import attrs
 import numpy as np
 
 from mozaik import ConfigError
-from mozaik.config import Distribution, ParameterError
+from mozaik.config import Distribution, ParameterError, StudyPath
 from mozaik.model import (
     CellParams,
     Connector,
@@ -432,15 +432,25 @@ def _strings(mapping: Mapping[Any, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in dict(mapping).items()}
 
 
+def _check_circuit(circuit: StudyPath) -> None:
+    """Read the circuit's configuration now, so a bad path is a problem of the study naming
+    its file, the parameter's dotted path and the path as written and resolved."""
+    try:
+        read_circuit(circuit)
+    except ConfigError as exc:
+        msg = f"circuit {circuit.origin()}: {exc}"
+        raise ParameterError("circuit", msg) from None
+
+
 @attrs.frozen(kw_only=True)
 class SonataSheetParams(SheetBaseParams):
     """Parameters of ``SonataSheet``: the nodes of a SONATA node population as a sheet.
 
     Parameters
     ----------
-    circuit : str
+    circuit : StudyPath
         The circuit configuration (``circuit_config.json``, or a directory holding one):
-        absolute, or relative to the directory Mozaik runs in.
+        absolute, or relative to the folder of the study file.
     population : str
         The node population.
     select : mapping of str to str
@@ -462,17 +472,14 @@ class SonataSheetParams(SheetBaseParams):
         (``node_id``, ``node_type_id`` and every numeric node column but x, y, z).
     """
 
-    circuit: str
+    circuit: StudyPath = attrs.field(converter=StudyPath)
     population: str
     select: Mapping[str, str] = attrs.field(factory=dict, converter=_strings)
     cell: CellParams | None = None
     initial_values: Mapping[str, float | Distribution] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        try:
-            read_circuit(self.circuit)
-        except ConfigError as exc:
-            raise ParameterError("circuit", str(exc)) from None
+        _check_circuit(self.circuit)
 
 
 class SonataSheet(Sheet[SonataSheetParams]):
@@ -589,8 +596,9 @@ class SonataConnectorParams:
 
     Parameters
     ----------
-    circuit : str
-        The circuit configuration (``circuit_config.json``, or a directory holding one).
+    circuit : StudyPath
+        The circuit configuration (``circuit_config.json``, or a directory holding one):
+        absolute, or relative to the folder of the study file.
     population : str
         The edge population.
     edge_types : list of int
@@ -605,7 +613,7 @@ class SonataConnectorParams:
         The synapse dynamics (``{model: static}`` or ``{model: tsodyks_markram, ...}``).
     """
 
-    circuit: str
+    circuit: StudyPath = attrs.field(converter=StudyPath)
     population: str
     edge_types: tuple[int, ...] = ()
     receptor: str | None = attrs.field(default=None, validator=_receptor_or_none)
@@ -613,10 +621,7 @@ class SonataConnectorParams:
     synapse: SynapseParams = attrs.field(factory=SynapseParams)
 
     def __attrs_post_init__(self) -> None:
-        try:
-            read_circuit(self.circuit)
-        except ConfigError as exc:
-            raise ParameterError("circuit", str(exc)) from None
+        _check_circuit(self.circuit)
 
 
 @attrs.frozen

@@ -75,5 +75,5 @@ def export(run_dir: str | None, format_: str | None, out: Path | None,
             if criteria else store.full_view())
     path = out if out is not None else (
         store.root / "exports" / f"{store.root.name}{type(exporter).suffix}")
-    written = exporter.export(view, path, overwrite=overwrite)
+    written = exporter.export(view, path, overwrite=overwrite, query=criteria)
     click.echo(f"Wrote {written} ({format_})")

@@ -48,6 +48,7 @@ from mozaik.config._load import (
     load_tree,
     resolve,
 )
+from mozaik.config._paths import StudyPath
 from mozaik.config._read import (
     INCLUDE_PATH_ENV,
     MAX_DEPTH,
@@ -116,6 +117,7 @@ __all__ = [
     "RunawayThreshold",
     "STUDY_FILE",
     "SimulatorConfig",
+    "StudyPath",
     "apply_overrides",
     "at_least",
     "component_refs",

@@ -25,6 +25,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from mozaik._errors import ConfigError, MozaikError, PluginError
 from mozaik.config._load import ConfigTree, get_path
+from mozaik.config._paths import StudyPath, structure_study_path, study_folder
 from mozaik.config._renamed import renamed_keys_hint
 
 __all__ = [
@@ -328,6 +329,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(Distribution, _structure_distribution)
+    conv.register_structure_hook(StudyPath, structure_study_path)
     conv.register_structure_hook_func(_is_non_finite_float, _non_finite_float)
     conv.register_structure_hook_func(_is_number_or_distribution,
                                       _structure_number_or_distribution)
@@ -338,6 +340,11 @@ def make_converter() -> cattrs.Converter:
 converter = make_converter()
 
 _PATH_RE = re.compile(r"\[(?:'([^']*)'|\"([^\"]*)\"|(\d+))\]")
+
+
+@contextmanager
+def _as_is() -> Iterator[None]:
+    yield
 
 
 def _dotted(cattrs_path: str) -> str:
@@ -393,11 +400,14 @@ def structure(data: Any, cls: type[T], *, path: str = "", tree: ConfigTree | Non
     path : str
         Dotted path of ``data`` in the whole tree, to name places in messages.
     tree : ConfigTree, optional
-        The whole tree, to name the file and line of each problem.
+        The whole tree, to name the file and line of each problem; its top-level file's
+        folder is where relative :class:`StudyPath` parameters are read from.
     """
     conv = conv or converter
     try:
-        return conv.structure(data, cls)
+        # StudyPath parameters are read relative to the study file's folder
+        with study_folder(tree.root.parent) if tree is not None else _as_is():
+            return conv.structure(data, cls)
     except (ClassValidationError, IterableValidationError) as exc:
         lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
     except ParameterError as exc:

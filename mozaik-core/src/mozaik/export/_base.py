@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from mozaik._errors import ExportError
 from mozaik.datastore import DataStoreView
@@ -44,6 +45,11 @@ class Exporter(ABC, Generic[_P]):
     extra : str
         How to install the format's optional dependencies (``"pip install
         'mozaik-core[nwb]'"``), named in the error when they are missing; empty if none.
+    query : dict of str to list
+        The query that selected the exported view, as :func:`~mozaik.datastore.param_filter_query`
+        keyword arguments (``{"sheet_name": ["V1_Exc_L4"]}``; empty: the whole run), set by
+        :meth:`export` before :meth:`write`; formats with room for metadata record it
+        (``mozaik export``'s ``--sheet``, ``--stimulus`` and ``--filter`` options).
 
     Examples
     --------
@@ -68,9 +74,11 @@ class Exporter(ABC, Generic[_P]):
     needs: ClassVar[tuple[str, ...]] = ()
     extra: ClassVar[str] = ""
     params: _P
+    query: dict[str, list[Any]]
 
     def __init__(self, params: _P) -> None:
         self.params = params
+        self.query = {}
 
     def check(self, view: DataStoreView) -> None:
         """Raise :class:`~mozaik.ExportError` if ``view`` lacks what :attr:`needs` names.
@@ -112,7 +120,8 @@ class Exporter(ABC, Generic[_P]):
         """
 
     def export(self, view: DataStoreView, path: str | os.PathLike[str], *,
-               overwrite: bool = False) -> Path:
+               overwrite: bool = False,
+               query: Mapping[str, Any] | None = None) -> Path:
         """Check the view, then write it to ``path`` through a temporary name.
 
         Parameters
@@ -123,6 +132,10 @@ class Exporter(ABC, Generic[_P]):
             The file (or directory, for formats made of several files) to create.
         overwrite : bool
             Replace an existing ``path``; without it an existing path is an error.
+        query : mapping, optional
+            The :func:`~mozaik.datastore.param_filter_query` keyword arguments that selected
+            ``view`` (a value may be one value or a list of any-of values); kept as
+            :attr:`query` for :meth:`write` to record. None: the whole run.
 
         Returns
         -------
@@ -135,6 +148,8 @@ class Exporter(ABC, Generic[_P]):
                    "pass --overwrite (overwrite=True) to replace it")
             raise ExportError(msg)
         self.check(view)
+        self.query = {str(k): list(v) if isinstance(v, (list, tuple, set, frozenset)) else [v]
+                      for k, v in (query or {}).items()}
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(f".{out.stem}.partial{out.suffix}")  # keeps the suffix
         _remove(partial)

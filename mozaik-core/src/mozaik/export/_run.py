@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def build_exporter(registry: Registry, format: str,
 
 def export(view: DataStoreView, path: str | os.PathLike[str], *, format: str,
            registry: Registry, params: dict[str, Any] | None = None,
-           overwrite: bool = False) -> Path:
+           overwrite: bool = False, query: Mapping[str, Any] | None = None) -> Path:
     """Export ``view`` to ``path`` with the exporter registered as ``format``.
 
     Parameters
@@ -68,10 +69,14 @@ def export(view: DataStoreView, path: str | os.PathLike[str], *, format: str,
         The exporter's parameter tree.
     overwrite : bool
         Replace an existing file.
+    query : mapping, optional
+        The :func:`~mozaik.datastore.param_filter_query` keyword arguments that selected
+        ``view``, recorded by formats with room for metadata (NWB); None: the whole run.
 
     Returns
     -------
     pathlib.Path
         The file written.
     """
-    return build_exporter(registry, format, params).export(view, path, overwrite=overwrite)
+    return build_exporter(registry, format, params).export(view, path, overwrite=overwrite,
+                                                           query=query)
