@@ -86,3 +86,14 @@ def test_size_and_contrast_curves_have_error_bars(run_dir: Path) -> None:
     # Figure 4: one column per orientation (preferred, orthogonal), two trials each
     assert sidecars["overview"]["plot"] == "OverviewPlot"
     assert "2 trial" in sidecars["overview"]["caption"], sidecars["overview"]["caption"]
+
+
+def test_fitted_numbers_script_prints_the_tables(run_dir: Path) -> None:
+    """``examples/v1_pushpull/fitted_numbers.py`` (the README's numbers) reads them back."""
+    script = ROOT / "examples" / "v1_pushpull" / "fitted_numbers.py"
+    result = subprocess.run([sys.executable, str(script), str(run_dir), "0", "1"],
+                            capture_output=True, text=True, timeout=120, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| neuron | peak size (radius, deg) | suppression index |")
+    assert [line.split(" | ")[0] for line in lines[2:4]] == ["| 0", "| 1"]
+    assert "Responsive excitatory cells" in result.stdout
