@@ -2,8 +2,9 @@
 
 One ``mozaik run`` of the example at its CI size (see the example's README: V1 2000 x 2000 um,
 8 orientations, 2 trials of 490 ms, one NEST thread), with the study's own ``analyses:``
-(mozaik-analysis TrialAveragedFiringRate, then PeriodicTuningPreference along
-``orientation_rad``). The measured preference of each cell is compared with the Gabor
+(mozaik-analysis FiringRate and TrialAveragedFiringRate, then PeriodicTuningPreference along
+``orientation_rad`` of the trial averages, selected by its ``query:``); its tuning figure has
+error bars over the 2 trials. The measured preference of each cell is compared with the Gabor
 orientation the afferent connector assigned it (the ``gabor_orientation_rad`` annotation):
 
 * circular correlation (Fisher-Lee, on doubled angles since orientation has period pi)
