@@ -2,7 +2,7 @@
 
     python examples/v1_pushpull/fitted_numbers.py RUN_DIR [NEURON ...]
 
-For the neurons of Figure 5 (by default those of ``figures.yaml``'s size-tuning plot) and for
+For the neurons of Figure 5 (by default those of the run's size-tuning plot) and for
 all excitatory cells responsive to the gratings (trial-averaged rate >= 2 Hz at some size and
 some contrast): the size of peak response (SizeTuning "Preferred size", a radius in deg; the
 seed's x axis is the diameter, twice it), the suppression index, the peak rate, and the
@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 from mozaik.datastore import DataStore
 
 __all__ = ["fitted", "main"]
@@ -59,8 +58,10 @@ def fitted(run_dir: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def _figure_neurons(study: Path) -> list[int]:
-    plots = yaml.safe_load(study.read_text())["plots"]
+def _figure_neurons(run_dir: Path) -> list[int]:
+    """The neurons of the run's first TuningCurvePlot (its resolved configuration)."""
+    with DataStore.open(run_dir) as store:
+        plots = store.manifest["config"]["plots"]
     return [int(i) for i in next(p["params"]["neurons"] for p in plots
                                  if p["component"] == "TuningCurvePlot")]
 
@@ -68,8 +69,7 @@ def _figure_neurons(study: Path) -> list[int]:
 def main(argv: list[str]) -> str:
     """The Markdown tables for ``argv`` (RUN_DIR [NEURON ...])."""
     run_dir = Path(argv[0])
-    neurons = [int(a) for a in argv[1:]] or _figure_neurons(Path(__file__).with_name(
-        "figures.yaml"))
+    neurons = [int(a) for a in argv[1:]] or _figure_neurons(run_dir)
     values = fitted(run_dir)
     headings = [h for _, _, h, _ in VALUES]
     formats = dict(zip(headings, [f for *_, f in VALUES], strict=True))
