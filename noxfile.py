@@ -160,7 +160,9 @@ def docs(session: nox.Session) -> None:
     session.run("python", "docs/generate.py", "--check")
     pytest(session, "mozaik-core/tests/test_docs.py",
            "mozaik-core/tests/test_doc_examples.py")
-    for study in sorted((ROOT / "examples").glob("*/study.yaml")):
+    # every example study: each folder's study.yaml and the V1 example's figure study
+    for study in sorted([*(ROOT / "examples").glob("*/study.yaml"),
+                         ROOT / "examples" / "v1_pushpull" / "figures.yaml"]):
         session.run("mozaik", "config", "check", "--quiet", str(study))
 
 

@@ -1,9 +1,9 @@
 """Every shipped study, interrupted anywhere, resumes to the store of an uninterrupted run.
 
-For each study (the Vogels & Abbott example, the V1 push-pull example, the LGN study with its
-current-driven and with its linear-nonlinear-Poisson output, the tonotopy plugin's example, one
-point of the V&A search and an optogenetic intensity sweep, whose per-neuron injected currents
-are stored), shrunk to seconds, one reference
+For each study (the Vogels & Abbott example, the V1 push-pull example and its figure study,
+the LGN study with its current-driven and with its linear-nonlinear-Poisson output, the
+tonotopy plugin's example, one point of the V&A search and an optogenetic intensity sweep, whose
+per-neuron injected currents are stored), shrunk to seconds, one reference
 run (module-scoped, shared by the study's kill points), then for each kill point a run that a
 real signal stops, resumed with ``mozaik run RUN_DIR``; spikes, analog signals, neuron tables,
 the segment index and analysis results (and the ``injected_current`` records of a perturbation)
@@ -171,6 +171,17 @@ V1 = Case(str(EXAMPLES / "v1_pushpull"), (
     "experiments.0.params.duration_ms=70.0",
     *NO_PLOTS))
 
+#: The V1 example's figure study (the seed's Figures 4 and 5) on the same tiny V1: every
+#: experiment (two orientations, grating disks, contrasts) at 70 ms x 1 trial, two sizes and two
+#: contrasts, with its analyses (FiringRate, TrialAveragedFiringRate, SizeTuning,
+#: ContrastResponse).
+V1_FIGURES = Case(str(EXAMPLES / "v1_pushpull" / "figures.yaml"), (
+    *[o for o in V1.overrides if not o.startswith("experiments.")],
+    *[f"experiments.{k}.params.{key}" for k in range(4)
+      for key in ("num_trials=1", "duration_ms=70.0")],
+    "experiments.2.params.radii_deg=[0.2,1.0]",
+    "experiments.3.params.contrasts_pct=[20.0,100.0]"))
+
 #: The LGN study of tests/test_lgn_study_e2e.py, shorter.
 LGN_STUDY = textwrap.dedent("""\
     name: lgn_alone
@@ -270,11 +281,12 @@ def _case(name: str, folder: Path) -> Case:
     if name == "optogenetics":
         (folder / "optogenetics.yaml").write_text(OPTOGENETICS)
         return Case(str(folder / "optogenetics.yaml"))
-    return {"vogels_abbott": VOGELS_ABBOTT, "v1_pushpull": V1, "tonotopy": TONOTOPY}[name]
+    return {"vogels_abbott": VOGELS_ABBOTT, "v1_pushpull": V1, "v1_figures": V1_FIGURES,
+            "tonotopy": TONOTOPY}[name]
 
 
-STUDIES = ["vogels_abbott", "v1_pushpull", "lgn", "lgn-poisson", "tonotopy", "search-point",
-           "optogenetics"]
+STUDIES = ["vogels_abbott", "v1_pushpull", "v1_figures", "lgn", "lgn-poisson", "tonotopy",
+           "search-point", "optogenetics"]
 
 #: The studies that inject per-neuron currents: their stores must hold ``injected_current``.
 INJECTING = {"optogenetics"}

@@ -2,8 +2,9 @@
 
 One ``mozaik run`` of the example at its CI size (see the example's README: V1 2000 x 2000 um,
 8 orientations, 2 trials of 490 ms, one NEST thread), with the study's own ``analyses:``
-(mozaik-analysis TrialAveragedFiringRate, then PeriodicTuningPreference along
-``orientation_rad``). The measured preference of each cell is compared with the Gabor
+(mozaik-analysis FiringRate and TrialAveragedFiringRate, then PeriodicTuningPreference along
+``orientation_rad`` of the trial averages, selected by its ``query:``); its tuning figure has
+error bars over the 2 trials. The measured preference of each cell is compared with the Gabor
 orientation the afferent connector assigned it (the ``gabor_orientation_rad`` annotation):
 
 * circular correlation (Fisher-Lee, on doubled angles since orientation has period pi)
@@ -34,6 +35,7 @@ recomputed from the stored spikes with numpy only and match the stored analysis 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +219,17 @@ def test_preferences_recomputed_from_spikes_match_the_store(run_dir: Path, sheet
     assert defined.mean() > 0.9
     np.testing.assert_allclose(_difference_deg(mine[defined], preference[defined]), 0.0,
                                atol=1e-6)
+
+
+def test_tuning_figure_has_error_bars_over_trials(run_dir: Path) -> None:
+    """The study stores per-trial rates (FiringRate) beside the trial averages: its tuning
+    figure draws the mean and standard deviation over the 2 trials, while the preferences
+    above (one result per sheet, ``_stored``) come from the trial averages only."""
+    with DataStore.open(run_dir) as store:
+        per_trial = store.full_view().get_analysis_result(analysis_algorithm="FiringRate",
+                                                          sheet_name="V1_Exc_L4")
+    assert len(per_trial) == 8 * 2  # 8 orientations x 2 trials
+    sidecars = [json.loads(p.read_text()) for p in sorted((run_dir / "figures").glob("*.json"))]
+    tuning = [s for s in sidecars if s["plot"] == "TuningCurvePlot"]
+    assert len(tuning) == 1, [s["plot"] for s in sidecars]
+    assert "mean and standard deviation over 2 trials" in tuning[0]["caption"], tuning[0]

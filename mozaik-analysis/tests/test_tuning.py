@@ -5,6 +5,7 @@ import pytest
 import quantities as pq
 from analysis_helpers import StoreBuilder, stimulus
 from mozaik import AnalysisError
+from mozaik.datastore import param_filter_query
 from mozaik_analysis import (
     ContrastResponse,
     ContrastResponseParams,
@@ -137,3 +138,28 @@ def test_mismatched_units_are_an_error(tmp_path):
             "R", "exc", stimulus(orientation=ori), [1.0, 2.0], [0, 1], "Firing rate", units, ()))
     with pytest.raises(AnalysisError, match="different units"):
         PeriodicTuningPreference(PeriodicTuningPreferenceParams()).run(b.store)
+
+
+def test_per_trial_rates_beside_trial_averages_need_a_query(tmp_path, rng):
+    """Per-trial rates (FiringRate, stimuli with a trial) beside their trial averages: the
+    tuning analysis names the clash and the query that resolves it; with the query, one
+    preference per sheet from the averages, as without the per-trial results."""
+    theta, pref, _, y = _population(rng, n=6, m=8)
+    b = _store(tmp_path, y, "orientation", theta)
+    for trial in range(2):
+        for x, row in zip(theta, y, strict=True):
+            sid = stimulus("Grating", orientation=float(x), trial=trial)
+            b.store.add_analysis_result(per_neuron_value(
+                "FiringRate", "exc", sid, row + trial, np.arange(len(row)), "Firing rate",
+                pq.Hz, ()))
+    analysis = PeriodicTuningPreference(PeriodicTuningPreferenceParams())
+    with pytest.raises(AnalysisError, match=r"sheet 'exc' has both per-trial 'Firing rate' "
+                       r"results \(of \['FiringRate'\].*analysis_algorithm: "
+                       r"TrialAveragedFiringRate"):
+        analysis.run(b.store)
+    view = param_filter_query(b.store, analysis_algorithm="TrialAveragedFiringRate")
+    got_pref, _ = analysis.run(view)
+    assert got_pref.stimulus_id == stimulus("Grating")
+    assert np.degrees(_angle_error(got_pref.values, pref, np.pi)).max() < 3.0
+    per_trial = analysis.run(param_filter_query(b.store, analysis_algorithm="FiringRate"))
+    assert len(per_trial) == 4  # preference and selectivity of each trial's curves

@@ -95,8 +95,9 @@ def tuning_curves(view: DataStoreView, params: TuningParams, analysis: str) -> l
     Raises
     ------
     AnalysisError
-        If no result's stimulus has the parameter, the stimuli are of several types, two
-        results of a group share a parameter value, or the units differ.
+        If no result's stimulus has the parameter, the stimuli are of several types, a sheet
+        has both per-trial results and trial averages, two results of a group share a
+        parameter value, or the units differ.
     """
     name = params.parameter.removeprefix("st_")
     found = [r for r in per_neuron_values(view, analysis, params.value_name)
@@ -108,6 +109,7 @@ def tuning_curves(view: DataStoreView, params: TuningParams, analysis: str) -> l
     if len(kinds) > 1:
         fail(analysis, f"the view mixes stimulus types {kinds}; tuning along {name!r} needs "
                        f"one: narrow it with param_filter_query(view, st_name=...)")
+    _one_kind_of_trial(analysis, params.value_name, found)
     groups: dict[tuple[str, str, str], list[PerNeuronValue]] = {}
     for r in found:
         assert r.stimulus_id is not None
@@ -115,6 +117,25 @@ def tuning_curves(view: DataStoreView, params: TuningParams, analysis: str) -> l
         groups.setdefault(key, []).append(r)
     return [_collate(analysis, name, members) for _, members in sorted(groups.items())
             if len(members) >= 2]
+
+
+def _one_kind_of_trial(analysis: str, value_name: str, found: list[PerNeuronValue]) -> None:
+    """Fail when a sheet has both per-trial results (a stimulus with a ``trial``, e.g. of
+    FiringRate) and trial averages (e.g. of TrialAveragedFiringRate): each would be collated
+    into its own curves, and the results of both would share their value names."""
+    kinds: dict[str, tuple[set[str], set[str]]] = {}
+    for r in found:
+        assert r.stimulus_id is not None
+        per_trial, averaged = kinds.setdefault(str(r.sheet_name), (set(), set()))
+        (per_trial if "trial" in r.stimulus_id.params else averaged).add(r.analysis_algorithm)
+    for sheet, (per_trial, averaged) in sorted(kinds.items()):
+        if per_trial and averaged:
+            fail(analysis, f"sheet {sheet!r} has both per-trial {value_name!r} results (of "
+                           f"{sorted(per_trial)}, stimuli with a trial) and trial averages (of "
+                           f"{sorted(averaged)}); each would get its own curves and results. "
+                           f"Select one with a query, e.g. 'query: {{analysis_algorithm: "
+                           f"{sorted(averaged)[0]}}}' on the study's analyses entry "
+                           f"(param_filter_query(view, analysis_algorithm=...) in Python)")
 
 
 def _collate(analysis: str, name: str, members: list[PerNeuronValue]) -> TuningCurves:
