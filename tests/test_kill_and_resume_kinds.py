@@ -1,0 +1,25 @@
+"""The other kinds of study, interrupted anywhere, resume to the store of an uninterrupted run:
+the LGN study with its current-driven and with its linear-nonlinear-Poisson output, one point of
+the V&A search, and an optogenetic intensity sweep (whose per-neuron injected currents are
+stored). The kill points and the comparison are in ``kill_resume.py``; the shipped examples are
+in ``test_kill_and_resume.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from kill_resume import KILL_POINTS, Outcome, check_resumed, outcomes
+
+pytestmark = [pytest.mark.nest]
+
+__all__ = ["outcomes"]  # the module-scoped fixture, one per matrix file
+
+STUDIES = ["lgn", "lgn-poisson", "search-point", "optogenetics"]
+
+
+@pytest.mark.parametrize("kill", KILL_POINTS)
+@pytest.mark.parametrize("study", STUDIES)
+def test_interrupted_run_resumes_to_the_uninterrupted_store(
+        study: str, kill: str, outcomes: Callable[[str], Outcome]) -> None:
+    check_resumed(study, kill, outcomes(study))
