@@ -61,7 +61,7 @@ def build(root: Path, seed: int = 20261207) -> DataStore:
 
 
 def cases() -> list[tuple[str, Analysis]]:
-    """(label, analysis) of every spike-reading analysis, with windows and bins."""
+    """(label, analysis) of every analysis reading recordings, with windows and bins."""
     import mozaik_analysis as ma
 
     return [
@@ -88,6 +88,7 @@ def cases() -> list[tuple[str, Analysis]]:
         ("vm", ma.TrialAveragedVm(ma.TrialAveragedVmParams())),
         ("conductances", ma.TrialAveragedConductances(
             ma.TrialAveragedConductancesParams())),
+        ("moments", ma.SubthresholdMoments(ma.SubthresholdMomentsParams())),
     ]
 
 
