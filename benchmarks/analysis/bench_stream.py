@@ -82,6 +82,8 @@ def main() -> None:
     ap.add_argument("--reference-max-spikes", type=float, default=1e7,
                     help="the reference's peak grows with the run: above this it is not run")
     ap.add_argument("--dir", type=Path, default=None, help="keep the stores here (reused)")
+    ap.add_argument("--previous", type=Path, default=None,
+                    help="a results file of this script whose sizes are kept, not re-measured")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="mozaik-bench-stream-"))
@@ -91,6 +93,8 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"), "neurons": args.neurons, "rate_hz": args.rate,
         "machine": f"{platform.machine()} {os.cpu_count()} CPUs, python "
                    f"{platform.python_version()}", "load_before": os.getloadavg(), "sizes": []}
+    if args.previous:
+        res["sizes"] = json.loads(args.previous.read_text())["sizes"]
     for target in args.spikes:
         presentations = max(args.trials, round(target / per_presentation))
         run = base / f"run-{presentations}"
@@ -115,7 +119,8 @@ def main() -> None:
         size["rows"] = {}
         for label in labels:
             row: dict[str, Any] = {"current": measure(sys.executable, run, label)}
-            if args.reference_python and size["spikes"] <= args.reference_max_spikes:
+            # the sizes are Poisson draws around the targets: compare with the target
+            if args.reference_python and target <= args.reference_max_spikes:
                 row["reference"] = measure(args.reference_python, run, label)
                 if "digest" in row["reference"] and "digest" in row["current"]:
                     row["equal"] = row["reference"]["digest"] == row["current"]["digest"]
@@ -128,6 +133,7 @@ def main() -> None:
         res["sizes"].append(size)
         if args.json:
             args.json.write_text(json.dumps(res, indent=2) + "\n")
+    res["sizes"].sort(key=lambda s: s["spikes"])
     spikes = [s["spikes"] for s in res["sizes"]]
     res["growth"] = {}
     for label in labels:
