@@ -23,6 +23,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,8 +99,12 @@ def main() -> None:
     for target in args.spikes:
         presentations = max(args.trials, round(target / per_presentation))
         run = base / f"run-{presentations}"
-        size: dict[str, Any] = {"presentations": presentations}
-        if not (run / "manifest.json").exists():
+        earlier = [s for s in res["sizes"] if s["presentations"] == presentations]
+        size: dict[str, Any] = earlier[0] if earlier else {"presentations": presentations}
+        if earlier:  # measured again: these rows are replaced, the others kept
+            res["sizes"].remove(earlier[0])
+        if not (base / f"built-{presentations}").exists():  # absent or interrupted: anew
+            shutil.rmtree(run, ignore_errors=True)
             t = time.perf_counter()
             size["spikes"] = build(run, args.neurons, presentations, args.trials, args.rate,
                                    1000.0)
@@ -110,13 +115,14 @@ def main() -> None:
             (base / "workflow.yaml").write_text(WORKFLOW)
             with DataStore.open(run, mode="a") as store:
                 run_workflow(store, *load_workflow(base / "workflow.yaml"))
+            (base / f"built-{presentations}").write_text(json.dumps(size) + "\n")
         from mozaik.datastore import DataStore
 
         with DataStore.open(run) as store:
             size["spikes"] = int(sum(store.segment_index["n_spikes"].to_pylist()))
         size["disk_bytes"] = sum(f.stat().st_size for f in run.rglob("*") if f.is_file())
         print(f"{size['spikes']:.3g} spikes, {presentations} presentations", file=sys.stderr)
-        size["rows"] = {}
+        size.setdefault("rows", {})
         for label in labels:
             row: dict[str, Any] = {"current": measure(sys.executable, run, label)}
             # the sizes are Poisson draws around the targets: compare with the target
