@@ -9,8 +9,9 @@ trial-averaged rates are stored first (``mozaik.workflow.run_workflow``), for th
 stored results; then each analysis runs in a fresh process (``stream_one.py``), with this
 checkout's Python and, up to ``--reference-max-spikes``, with ``--reference-python`` (another
 checkout, e.g. the main branch before streaming). The peak resident set size of each process is
-the kernel's (``ru_maxrss`` of ``os.wait4``: the whole process, Python, imports, Arrow's
-pool), CPU time its user + system time. The results' digests of the two checkouts must agree.
+the kernel's high-water mark of the whole process (``VmHWM``: Python, imports, Arrow's pool),
+CPU time its user + system time (``os.wait4``). The results' digests of the two checkouts must
+agree.
 
 Usage: python benchmarks/analysis/bench_stream.py --spikes 1e6 1e7 1e8 \
            --reference-python /work/main/.venv/bin/python --json results.json
@@ -57,8 +58,10 @@ def measure(python: str, run: Path, label: str) -> dict[str, Any]:
         lines = stderr.strip().splitlines()
         return {"error": lines[-1] if lines else f"exit code {child.returncode}"}
     row: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    row.update(wall_s=wall, peak_rss_bytes=usage.ru_maxrss * 1024,
-               cpu_s=usage.ru_utime + usage.ru_stime)
+    # the peak is the child's own VmHWM: its ru_maxrss would include this process's size
+    # (Linux keeps the pre-exec high-water mark of a forked child)
+    row.update(wall_s=wall, peak_rss_bytes=row.pop("vmhwm_bytes"),
+               ru_maxrss_bytes=usage.ru_maxrss * 1024, cpu_s=usage.ru_utime + usage.ru_stime)
     return row
 
 

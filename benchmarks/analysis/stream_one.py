@@ -31,6 +31,8 @@ def analyses() -> dict[str, Any]:
         "TrialAveragedFiringRate": ma.TrialAveragedFiringRate(
             ma.TrialAveragedFiringRateParams()),
         "PSTH": ma.PSTH(ma.PSTHParams(bin_ms=10.0, neurons=PSTH_NEURONS)),
+        # its results are one neo.AnalogSignal per neuron and stimulus: fewer of them
+        "PSTH(100 neurons)": ma.PSTH(ma.PSTHParams(bin_ms=10.0, neurons=PSTH_NEURONS[:100])),
         "CVISI": ma.CVISI(ma.CVISIParams()),
         "FanoFactor": ma.FanoFactor(ma.FanoFactorParams()),
         "FanoFactor(window_ms=100)": ma.FanoFactor(ma.FanoFactorParams(window_ms=100.0)),
@@ -66,7 +68,20 @@ def main() -> None:
         results = list(analysis.run(store))
     elapsed = time.perf_counter() - t
     print(json.dumps({"label": label, "results": len(results), "run_s": elapsed,
-                      "digest": digest(results)}))
+                      "digest": digest(results), "vmhwm_bytes": peak_rss()}))
+
+
+def peak_rss() -> int:
+    """This process's peak resident set size since it started (``VmHWM``, bytes).
+
+    Not ``ru_maxrss``: Linux carries that over an ``exec`` from the process that forked, so a
+    child of a large benchmark process would report the parent's size.
+    """
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 if __name__ == "__main__":
