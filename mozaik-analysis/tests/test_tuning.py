@@ -137,3 +137,18 @@ def test_mismatched_units_are_an_error(tmp_path):
             "R", "exc", stimulus(orientation=ori), [1.0, 2.0], [0, 1], "Firing rate", units, ()))
     with pytest.raises(AnalysisError, match="different units"):
         PeriodicTuningPreference(PeriodicTuningPreferenceParams()).run(b.store)
+
+
+def test_a_singular_system_gives_a_zero_step_not_a_failed_batch():
+    from mozaik_analysis._fits import solve_steps
+
+    regular = np.diag([2.0, 3.0, 4.0, 5.0])
+    singular = np.array([[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0],
+                         [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    a = np.stack([regular, singular, regular + 1.0])
+    b = np.arange(12.0).reshape(3, 4, 1)
+    with pytest.raises(np.linalg.LinAlgError):  # what TuningWidth died of on 40,000 neurons
+        np.linalg.solve(a, b)
+    out = solve_steps(a, b)
+    np.testing.assert_array_equal(out[[0, 2]], np.linalg.solve(a[[0, 2]], b[[0, 2]]))
+    assert (out[1] == 0).all()
