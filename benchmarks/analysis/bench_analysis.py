@@ -62,7 +62,7 @@ def build(run: Path, neurons: int, presentations: int, trials: int, rate_hz: flo
         cond, trial = divmod(k, trials)
         sid = StimulusIdentity("FullfieldDriftingSinusoidalGrating", {
             "orientation": float(np.pi * (cond % 8) / 8), "contrast": 10 * (1 + cond // 8),
-            "duration_ms": duration_ms, "trial": trial})
+            "temporal_frequency": 2.0, "duration_ms": duration_ms, "trial": trial})
         store.write_presentation_arrays(sid, trial, recs)
         if (k + 1) % 10 == 0:
             print(f"  wrote {k + 1}/{presentations}", file=sys.stderr, flush=True)

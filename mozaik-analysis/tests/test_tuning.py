@@ -163,3 +163,18 @@ def test_per_trial_rates_beside_trial_averages_need_a_query(tmp_path, rng):
     assert np.degrees(_angle_error(got_pref.values, pref, np.pi)).max() < 3.0
     per_trial = analysis.run(param_filter_query(b.store, analysis_algorithm="FiringRate"))
     assert len(per_trial) == 4  # preference and selectivity of each trial's curves
+
+
+def test_a_singular_system_gives_a_zero_step_not_a_failed_batch():
+    from mozaik_analysis._fits import solve_steps
+
+    regular = np.diag([2.0, 3.0, 4.0, 5.0])
+    singular = np.array([[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0],
+                         [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    a = np.stack([regular, singular, regular + 1.0])
+    b = np.arange(12.0).reshape(3, 4, 1)
+    with pytest.raises(np.linalg.LinAlgError):  # what TuningWidth died of on 40,000 neurons
+        np.linalg.solve(a, b)
+    out = solve_steps(a, b)
+    np.testing.assert_array_equal(out[[0, 2]], np.linalg.solve(a[[0, 2]], b[[0, 2]]))
+    assert (out[1] == 0).all()

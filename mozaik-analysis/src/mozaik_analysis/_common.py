@@ -1,12 +1,15 @@
 """What the analyses share: errors, parameter bases, presentations and spikes as arrays.
 
 Everything here works on the datastore's columnar arrays (``DataStoreView.segment_index`` and
-``DataStoreView.spike_arrays``); nothing loops over spike trains in Python.
+``DataStoreView.iter_spike_arrays``); nothing loops over spike trains in Python, and spikes are
+read one presentation at a time (:class:`SpikeStream`), so an analysis's memory is bounded by
+the largest presentation, not by the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import attrs
@@ -19,21 +22,21 @@ from mozaik.datastore import DataStoreView, spike_bin
 from mozaik.stimulus import StimulusIdentity
 
 __all__ = [
+    "PresentationSpikes",
     "Presentations",
+    "SpikeStream",
     "SpikeWindowParams",
-    "WindowedSpikes",
-    "count_matrix",
+    "bin_counts",
     "count_moments",
     "fail",
     "int_tuple",
+    "n_full_bins",
     "presentations",
-    "sample_of_spikes",
-    "select_neurons",
-    "sheets_with",
     "recorded_neurons",
+    "sheets_with",
     "spike_sheets",
+    "spike_stream",
     "to_tuple",
-    "windowed_spikes",
 ]
 
 
@@ -195,165 +198,202 @@ def presentations(view: DataStoreView, sheet: str, variable: str = "spikes") -> 
     )
 
 
-def recorded_neurons(view: DataStoreView, pres: Presentations, spiking: np.ndarray) -> np.ndarray:
+def recorded_neurons(view: DataStoreView, pres: Presentations,
+                     spiking: Callable[[], np.ndarray]) -> np.ndarray:
     """Sheet indices (ascending) of the neurons whose spikes were recorded.
 
     Silent recorded neurons count (their rate is 0, not missing). When every segment recorded
     the whole sheet this is ``arange(n)``; otherwise the recorded set is read from the segment
     recording the most neurons; segments written without a recorded list give only the neurons
-    in ``spiking`` (those that fired).
+    that fired. ``spiking()`` returns those (any order, repeats allowed); it is called, and the
+    spikes read, only in those cases.
     """
     n_sheet = len(view.neuron_ids(pres.sheet))
     if pres.n and (pres.n_spiketrains == n_sheet).all():
         return np.arange(n_sheet, dtype=np.int64)
     if pres.n == 0 or pres.n_spiketrains.max() == 0:
-        return np.unique(np.asarray(spiking, np.int64))
+        return np.unique(np.asarray(spiking(), np.int64))
     best = int(np.argmax(pres.n_spiketrains))
     seg_index = view.segment_index
     row = seg_index.filter(pc.equal(seg_index["segment_id"], int(pres.segment_id[best])))
     segment = view.derive(row, None).get_segments(sheet=pres.sheet)[0]
     listed = [int(st.annotations["source_index"]) for st in segment.spiketrains]
     return np.unique(np.concatenate([np.asarray(listed, np.int64),
-                                     np.asarray(spiking, np.int64)]))
+                                     np.asarray(spiking(), np.int64)]))
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class WindowedSpikes:
-    """The spikes of one sheet inside each presentation's analysis window.
+class PresentationSpikes:
+    """The spikes of one presentation inside its analysis window.
 
     Attributes
     ----------
-    row : int64 array of shape (k,)
-        Presentation (row of :class:`Presentations`) of each spike.
+    row : int
+        The presentation (row of :class:`Presentations`).
     neuron : int64 array of shape (k,)
-        Position of each spike's neuron in ``neurons``.
+        Position of each spike's neuron in :attr:`SpikeStream.neurons`.
     time_ms : float64 array of shape (k,), ms
         Spike time relative to the window's start, in ``(0, duration_ms]``.
+    """
+
+    row: int
+    neuron: np.ndarray
+    time_ms: np.ndarray
+
+
+class SpikeStream:
+    """The spikes of one sheet inside each presentation's analysis window, read from the store
+    one presentation at a time (:meth:`mozaik.datastore.DataStoreView.iter_spike_arrays`).
+
+    Iterating yields a :class:`PresentationSpikes` per presentation, in the order of
+    :class:`Presentations`; each iteration reads the store again and keeps nothing, so an
+    analysis reducing presentation by presentation needs memory for one presentation's
+    spikes, not the run's.
+
+    Attributes
+    ----------
+    presentations : Presentations
+        The presentations.
     duration_ms : float64 array of shape (n,), ms
         Window length of each presentation.
     neurons : int64 array
-        Sheet indices of the recorded neurons.
+        Sheet indices of the recorded neurons (ascending).
     """
 
-    row: np.ndarray
-    neuron: np.ndarray
-    time_ms: np.ndarray
-    duration_ms: np.ndarray
-    neurons: np.ndarray
+    def __init__(self, view: DataStoreView, pres: Presentations, params: SpikeWindowParams,
+                 analysis: str) -> None:
+        length = pres.t_stop - pres.t_start
+        stop = length if params.stop_ms is None else np.full(pres.n, float(params.stop_ms))
+        too_long = np.flatnonzero(stop > length + 1e-9)
+        if len(too_long):
+            k = int(too_long[0])
+            fail(analysis, f"stop_ms={params.stop_ms} is beyond the end of the presentation "
+                           f"of {pres.stimuli[pres.group[k]]!r} on sheet {pres.sheet!r}, which "
+                           f"lasts {length[k]} ms; lower stop_ms")
+        if (stop <= params.start_ms).any():
+            fail(analysis, f"start_ms={params.start_ms} leaves an empty window for a "
+                           f"presentation of sheet {pres.sheet!r} lasting {length.min()} ms; "
+                           f"lower start_ms")
+        self.presentations = pres
+        self.duration_ms = stop - params.start_ms
+        self._start = pres.t_start + params.start_ms
+        seg = view.segment_index
+        mask = pc.and_(pc.equal(seg["sheet_name"], pres.sheet),
+                       pc.is_in(seg["segment_id"], value_set=pa.array(pres.segment_id,
+                                                                     pa.int64())))
+        self._view = view.derive(seg.filter(mask), None)
+        self._row = {int(s): i for i, s in enumerate(pres.segment_id)}
+        sheet_view = view.derive(_sheet_segments(view, pres.sheet), None)
+        self.neurons = recorded_neurons(view, pres, lambda: _spiking(sheet_view, pres.sheet))
+        self._all = self.neurons  # every recorded neuron; select() keeps a subset
+        self._keep: np.ndarray | None = None
+
+    def select(self, wanted: Sequence[int], analysis: str) -> SpikeStream:
+        """Keep only the recorded neurons among ``wanted`` (sheet indices); empty: keep all.
+
+        Returns a new stream (this one is unchanged); positions in :class:`PresentationSpikes`
+        are then positions among the kept neurons.
+
+        Raises
+        ------
+        AnalysisError
+            If a wanted neuron has no spike recordings in the view.
+        """
+        if not len(wanted):
+            return self
+        want = np.unique(np.asarray(wanted, np.int64))
+        missing = np.setdiff1d(want, self.neurons)
+        if len(missing):
+            fail(analysis, f"neurons {missing[:10].tolist()} of sheet "
+                           f"{self.presentations.sheet!r} have no spike recordings in the "
+                           f"view; choose among the {len(self.neurons)} recorded ones")
+        out = copy.copy(self)
+        out._keep = np.isin(self._all, want)
+        out.neurons = self._all[out._keep]
+        return out
+
+    def __iter__(self) -> Iterator[PresentationSpikes]:
+        every_neuron = self._all
+        contiguous = not len(every_neuron) or bool(
+            every_neuron[0] == 0 and every_neuron[-1] == len(every_neuron) - 1)
+        new_pos = None if self._keep is None else np.cumsum(self._keep) - 1
+        for segment_id, spikes in self._view.iter_spike_arrays(self.presentations.sheet):
+            i = self._row[segment_id]
+            rel = spikes.times - self._start[i]
+            inside = spike_bin(rel, self.duration_ms[i]) == 0  # (start_ms, stop_ms]
+            every = bool(inside.all())  # the default window holds every spike: no copies
+            neuron = (spikes.neuron if every else spikes.neuron[inside]).astype(np.int64)
+            time_ms = rel if every else rel[inside]
+            del spikes, rel, inside
+            if not contiguous:
+                neuron = np.searchsorted(every_neuron, neuron)
+            if self._keep is not None:
+                assert new_pos is not None
+                keep = self._keep[neuron]
+                neuron, time_ms = new_pos[neuron[keep]], time_ms[keep]
+            yield PresentationSpikes(row=i, neuron=neuron, time_ms=time_ms)
 
 
-def windowed_spikes(view: DataStoreView, pres: Presentations, params: SpikeWindowParams,
-                    analysis: str) -> WindowedSpikes:
-    """Read the spikes of ``pres`` and keep those inside the analysis window (see params)."""
-    spikes = view.spike_arrays(pres.sheet)
-    length = pres.t_stop - pres.t_start
-    stop = length if params.stop_ms is None else np.full(pres.n, float(params.stop_ms))
-    too_long = np.flatnonzero(stop > length + 1e-9)
-    if len(too_long):
-        k = int(too_long[0])
-        fail(analysis, f"stop_ms={params.stop_ms} is beyond the end of the presentation of "
-                       f"{pres.stimuli[pres.group[k]]!r} on sheet {pres.sheet!r}, which lasts "
-                       f"{length[k]} ms; lower stop_ms")
-    if (stop <= params.start_ms).any():
-        fail(analysis, f"start_ms={params.start_ms} leaves an empty window for a presentation "
-                       f"of sheet {pres.sheet!r} lasting {length.min()} ms; lower start_ms")
-    lut = np.full(int(max(pres.segment_id.max(), spikes.segment_id.max(initial=0))) + 1, -1,
-                  np.int64)
-    lut[pres.segment_id] = np.arange(pres.n)
-    pos = lut[spikes.segment_id]
-    known = pos >= 0
-    if not known.all():
-        pos = np.where(known, pos, 0)
-    rel = spikes.times - (pres.t_start + params.start_ms)[pos]
-    duration = stop - params.start_ms
-    inside = known & (spike_bin(rel, duration[pos]) == 0)  # (start_ms, stop_ms]
-    neurons = recorded_neurons(view, pres, spikes.neuron)
-    every = bool(inside.all())  # the default window holds every stored spike: no copies
-    neuron = (spikes.neuron if every else spikes.neuron[inside]).astype(np.int64)
-    if len(neurons) and not (neurons[0] == 0 and neurons[-1] == len(neurons) - 1):
-        neuron = np.searchsorted(neurons, neuron)
-    return WindowedSpikes(
-        row=pos if every else pos[inside],
-        neuron=neuron,
-        time_ms=rel if every else rel[inside],
-        duration_ms=duration,
-        neurons=neurons,
-    )
+def _sheet_segments(view: DataStoreView, sheet: str) -> pa.Table:
+    seg = view.segment_index
+    return seg.filter(pc.and_(pc.equal(seg["sheet_name"], sheet),
+                              pc.equal(seg["is_null"], False)))
 
 
-def sample_of_spikes(spikes: WindowedSpikes, rows: np.ndarray,
-                     bin_ms: float | None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Counting sample of each spike of the presentations ``rows``.
+def _spiking(view: DataStoreView, sheet: str) -> np.ndarray:
+    """The neurons that fired in the non-blank segments of ``sheet`` (read one at a time)."""
+    found = [np.unique(s.neuron) for _, s in view.iter_spike_arrays(sheet)]
+    return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
 
-    A sample is one presentation of ``rows`` (``bin_ms`` None) or one bin of ``bin_ms`` of
-    one: every full bin ``(k * bin_ms, (k + 1) * bin_ms]`` of each window (times relative to
-    the window's start, :func:`mozaik.datastore.spike_bin`); a remainder shorter than a bin is
-    left out.
 
-    Returns
-    -------
-    sample, neuron : int64 arrays of shape (k,)
-        Sample and neuron position of each counted spike.
-    n_samples : int
-        Number of samples.
+def spike_stream(view: DataStoreView, pres: Presentations, params: SpikeWindowParams,
+                 analysis: str) -> SpikeStream:
+    """The spikes of ``pres`` inside the analysis window (see params), read presentation by
+    presentation as the stream is iterated."""
+    return SpikeStream(view, pres, params, analysis)
+
+
+def n_full_bins(duration_ms: Any, bin_ms: float) -> Any:
+    """Number of whole bins of ``bin_ms`` in a window (an int, or an int64 array for an array
+    of windows)."""
+    out = np.floor(np.asarray(duration_ms) / bin_ms + 1e-9).astype(np.int64)
+    return int(out) if out.ndim == 0 else out
+
+
+def bin_counts(spikes: PresentationSpikes, n_neurons: int, duration_ms: float,
+               bin_ms: float | None) -> np.ndarray:
+    """Spike counts of one presentation per sample and neuron, shape (n_samples, n_neurons).
+
+    A sample is the whole window (``bin_ms`` None: one row) or each full bin
+    ``(k * bin_ms, (k + 1) * bin_ms]`` of it (:func:`mozaik.datastore.spike_bin`); a remainder
+    shorter than a bin is left out. Dense: restrict the neurons first on large sheets.
     """
-    slot = np.full(len(spikes.duration_ms), -1, np.int64)
-    slot[rows] = np.arange(len(rows))
-    s = slot[spikes.row]
-    keep = s >= 0
     if bin_ms is None:
-        if keep.all():  # every presentation counted: no copies
-            return s, spikes.neuron, len(rows)
-        return s[keep], spikes.neuron[keep], len(rows)
-    n_bins = np.floor(spikes.duration_ms[rows] / bin_ms + 1e-9).astype(np.int64)
-    first = np.concatenate([[0], np.cumsum(n_bins)])
-    s, t, neuron = s[keep], spikes.time_ms[keep], spikes.neuron[keep]
-    b = spike_bin(t, bin_ms)
-    ok = (b >= 0) & (b < n_bins[s])
-    return first[s[ok]] + b[ok], neuron[ok], int(first[-1])
+        return np.bincount(spikes.neuron, minlength=n_neurons).reshape(1, n_neurons)
+    n_bins = n_full_bins(duration_ms, bin_ms)
+    b = spike_bin(spikes.time_ms, bin_ms)
+    ok = (b >= 0) & (b < n_bins)
+    flat = np.bincount(b[ok] * n_neurons + spikes.neuron[ok], minlength=n_bins * n_neurons)
+    return flat.reshape(n_bins, n_neurons)
 
 
-def count_matrix(spikes: WindowedSpikes, rows: np.ndarray, bin_ms: float | None) -> np.ndarray:
-    """Spike counts of every recorded neuron per sample, shape (n_samples, n_neurons).
-
-    Samples as in :func:`sample_of_spikes`. Dense: restrict the neurons first on large sheets.
-    """
-    n_neurons = len(spikes.neurons)
-    sample, neuron, n_samples = sample_of_spikes(spikes, rows, bin_ms)
-    flat = np.bincount(sample * n_neurons + neuron, minlength=n_samples * n_neurons)
-    return flat.reshape(n_samples, n_neurons)
-
-
-def count_moments(spikes: WindowedSpikes, rows: np.ndarray,
+def count_moments(spikes: PresentationSpikes, n_neurons: int, duration_ms: float,
                   bin_ms: float | None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Sum and sum of squares over samples of each neuron's counts, without a dense matrix.
+    """Sum and sum of squares over one presentation's samples (as :func:`bin_counts`) of each
+    neuron's counts, without a dense matrix: ``(sum, sum_of_squares, n_samples)``.
 
-    Returns ``(sum, sum_of_squares, n_samples)``; memory grows with the spikes, not with
-    samples x neurons.
+    Memory grows with the presentation's spikes, not with samples x neurons. The sums are of
+    whole numbers, so adding those of several presentations is exact in any order.
     """
-    n_neurons = len(spikes.neurons)
-    sample, neuron, n_samples = sample_of_spikes(spikes, rows, bin_ms)
+    if bin_ms is None:
+        sample, neuron, n_samples = np.zeros(len(spikes.neuron), np.int64), spikes.neuron, 1
+    else:
+        n_samples = n_full_bins(duration_ms, bin_ms)
+        b = spike_bin(spikes.time_ms, bin_ms)
+        ok = (b >= 0) & (b < n_samples)
+        sample, neuron = b[ok], spikes.neuron[ok]
     keys, counts = np.unique(sample * n_neurons + neuron, return_counts=True)
     owner = keys % n_neurons if n_neurons else keys
     total = np.bincount(owner, weights=counts, minlength=n_neurons)
     squares = np.bincount(owner, weights=counts.astype(np.float64) ** 2, minlength=n_neurons)
     return total, squares, n_samples
-
-
-def select_neurons(spikes: WindowedSpikes, wanted: Sequence[int], analysis: str,
-                   sheet: str) -> WindowedSpikes:
-    """Keep only the recorded neurons among ``wanted`` (sheet indices); empty: keep all."""
-    if not len(wanted):
-        return spikes
-    want = np.unique(np.asarray(wanted, np.int64))
-    missing = np.setdiff1d(want, spikes.neurons)
-    if len(missing):
-        fail(analysis, f"neurons {missing[:10].tolist()} of sheet {sheet!r} have no spike "
-                       f"recordings in the view; choose among the {len(spikes.neurons)} "
-                       f"recorded ones")
-    keep_neuron = np.isin(spikes.neurons, want)
-    new_pos = np.cumsum(keep_neuron) - 1
-    keep = keep_neuron[spikes.neuron]
-    return WindowedSpikes(row=spikes.row[keep], neuron=new_pos[spikes.neuron[keep]],
-                          time_ms=spikes.time_ms[keep], duration_ms=spikes.duration_ms,
-                          neurons=spikes.neurons[keep_neuron])

@@ -16,11 +16,10 @@ from mozaik.datastore import DataStoreView
 from mozaik_analysis._ads import single_value
 from mozaik_analysis._common import (
     SpikeWindowParams,
-    count_matrix,
+    bin_counts,
     presentations,
-    select_neurons,
     spike_sheets,
-    windowed_spikes,
+    spike_stream,
 )
 
 __all__ = [
@@ -103,15 +102,21 @@ class SpikeCountCorrelation(Analysis[SpikeCountCorrelationParams]):
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, p.sheet_names):
             pres = presentations(view, sheet)
-            spikes = windowed_spikes(view, pres, p, self.name)
-            chosen = sample_neurons(len(spikes.neurons), p.max_pairs, p.seed)
-            spikes = select_neurons(spikes, spikes.neurons[chosen], self.name, sheet)
+            stream = spike_stream(view, pres, p, self.name)
+            chosen = sample_neurons(len(stream.neurons), p.max_pairs, p.seed)
+            stream = stream.select(stream.neurons[chosen], self.name)
+            m = len(stream.neurons)
+            # the sampled neurons' counts per sample, read one presentation at a time
+            rows: list[list[np.ndarray]] = [[] for _ in pres.stimuli]
+            for spikes in stream:
+                rows[pres.group[spikes.row]].append(
+                    bin_counts(spikes, m, stream.duration_ms[spikes.row], p.bin_ms))
             for k, sid in enumerate(pres.stimuli):
-                counts = count_matrix(spikes, pres.rows_of(k), p.bin_ms)
+                counts = np.concatenate(rows[k]) if rows[k] else np.zeros((0, m), np.int64)
                 corr = count_correlation(counts)
                 out.append(PerNeuronPairValue(
                     analysis_algorithm=self.name, sheet_name=sheet, stimulus_id=sid,
-                    values=corr, ids=spikes.neurons, value_name=VALUE_NAME,
+                    values=corr, ids=stream.neurons, value_name=VALUE_NAME,
                     value_units=pq.dimensionless, tags=p.tags))
                 upper = corr[np.triu_indices(len(chosen), k=1)]
                 upper = upper[np.isfinite(upper)]

@@ -14,12 +14,13 @@ from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._common import (
+    PresentationSpikes,
+    SpikeStream,
     SpikeWindowParams,
-    WindowedSpikes,
     count_moments,
     presentations,
     spike_sheets,
-    windowed_spikes,
+    spike_stream,
 )
 
 __all__ = ["CVISI", "CVISIParams", "FanoFactor", "FanoFactorParams", "cv_of_isi"]
@@ -40,40 +41,59 @@ class CVISIParams(SpikeWindowParams):
     min_isi_count: int = attrs.field(default=2, validator=whole_number(1))
 
 
-def cv_of_isi(spikes: WindowedSpikes, key: np.ndarray, n_keys: int,
+def _intervals(spikes: PresentationSpikes) -> tuple[np.ndarray, np.ndarray]:
+    """(neuron, interval ms) of each inter-spike interval of one presentation."""
+    neuron, t = spikes.neuron, spikes.time_ms
+    if not _sorted(neuron, t):  # the store keeps them sorted; sort only when not
+        order = np.lexsort((t, neuron))
+        neuron, t = neuron[order], t[order]
+    same = neuron[1:] == neuron[:-1]
+    return neuron[1:][same], (t[1:] - t[:-1])[same]
+
+
+def cv_of_isi(stream: SpikeStream, key: np.ndarray, n_keys: int,
               min_isi_count: int) -> np.ndarray:
     """CV of the ISIs pooled per key, shape (n_keys, n_neurons); NaN below ``min_isi_count``.
 
+    Intervals are taken within each presentation, never across two. Two passes over the
+    stream (one presentation in memory at a time): the count and mean of each key's intervals,
+    then the squared deviations from that mean (the two-pass variance, accumulated in the
+    order of the intervals).
+
     Parameters
     ----------
-    spikes : WindowedSpikes
-        The spikes; intervals are taken within each presentation, never across two.
+    stream : SpikeStream
+        The spikes.
     key : int array of shape (n_presentations,)
         Group (0..n_keys-1) of each presentation; intervals of one group are pooled.
     """
-    n_neurons = len(spikes.neurons)
-    row, neuron, t = spikes.row, spikes.neuron, spikes.time_ms
-    if not _sorted(row, neuron, t):  # the store keeps them sorted; sort only when not
-        order = np.lexsort((t, neuron, row))
-        row, neuron, t = row[order], neuron[order], t[order]
-    same = (row[1:] == row[:-1]) & (neuron[1:] == neuron[:-1])
-    isi = (t[1:] - t[:-1])[same]
-    slot = key[row[1:][same]] * n_neurons + neuron[1:][same]
+    n_neurons = len(stream.neurons)
     size = n_keys * n_neurons
-    count = np.bincount(slot, minlength=size).astype(np.float64)
+    count = np.zeros(size, np.int64)
+    total = np.zeros(size)
+    for spikes in stream:
+        neuron, isi = _intervals(spikes)
+        slot = key[spikes.row] * n_neurons + neuron
+        count += np.bincount(slot, minlength=size)
+        np.add.at(total, slot, isi)  # in order, as one bincount over every interval would
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(slot, weights=isi, minlength=size) / count
-        var = np.bincount(slot, weights=(isi - mean[slot]) ** 2, minlength=size) / count
+        mean = total / count
+    squares = np.zeros(size)
+    for spikes in stream:
+        neuron, isi = _intervals(spikes)
+        slot = key[spikes.row] * n_neurons + neuron
+        np.add.at(squares, slot, (isi - mean[slot]) ** 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = squares / count
         cv = np.sqrt(var) / mean
     cv[count < min_isi_count] = np.nan
     return cv.reshape(n_keys, n_neurons)
 
 
-def _sorted(row: np.ndarray, neuron: np.ndarray, t: np.ndarray) -> bool:
-    """Whether spikes are ordered by presentation, then neuron, then time."""
-    d_row, d_neuron = np.diff(row), np.diff(neuron)
-    return bool(((d_row > 0) | ((d_row == 0) & ((d_neuron > 0)
-                                                | ((d_neuron == 0) & (np.diff(t) >= 0))))).all())
+def _sorted(neuron: np.ndarray, t: np.ndarray) -> bool:
+    """Whether spikes are ordered by neuron, then time."""
+    d_neuron = np.diff(neuron)
+    return bool(((d_neuron > 0) | ((d_neuron == 0) & (np.diff(t) >= 0))).all())
 
 
 class CVISI(Analysis[CVISIParams]):
@@ -92,9 +112,9 @@ class CVISI(Analysis[CVISIParams]):
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, p.sheet_names):
             pres = presentations(view, sheet)
-            spikes = windowed_spikes(view, pres, p, self.name)
-            cv = cv_of_isi(spikes, pres.group, len(pres.stimuli), p.min_isi_count)
-            out.extend(per_neuron_value(self.name, sheet, sid, cv[k], spikes.neurons,
+            stream = spike_stream(view, pres, p, self.name)
+            cv = cv_of_isi(stream, pres.group, len(pres.stimuli), p.min_isi_count)
+            out.extend(per_neuron_value(self.name, sheet, sid, cv[k], stream.neurons,
                                         "CV of ISI", pq.dimensionless, p.tags)
                        for k, sid in enumerate(pres.stimuli))
         return out
@@ -143,11 +163,22 @@ class FanoFactor(Analysis[FanoFactorParams]):
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, p.sheet_names):
             pres = presentations(view, sheet)
-            spikes = windowed_spikes(view, pres, p, self.name)
+            stream = spike_stream(view, pres, p, self.name)
+            n = len(stream.neurons)
+            # whole-number sums: adding presentation by presentation is exact
+            total = np.zeros((len(pres.stimuli), n))
+            squares = np.zeros((len(pres.stimuli), n))
+            samples = np.zeros(len(pres.stimuli), np.int64)
+            for spikes in stream:
+                k = pres.group[spikes.row]
+                t, q, m = count_moments(spikes, n, stream.duration_ms[spikes.row], p.window_ms)
+                total[k] += t
+                squares[k] += q
+                samples[k] += m
             for k, sid in enumerate(pres.stimuli):
-                moments = count_moments(spikes, pres.rows_of(k), p.window_ms)
-                out.append(per_neuron_value(self.name, sheet, sid, fano(*moments, p.ddof),
-                                            spikes.neurons, "Fano factor", pq.dimensionless,
+                out.append(per_neuron_value(self.name, sheet, sid,
+                                            fano(total[k], squares[k], int(samples[k]), p.ddof),
+                                            stream.neurons, "Fano factor", pq.dimensionless,
                                             p.tags))
         return out
 

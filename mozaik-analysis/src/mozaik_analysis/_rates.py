@@ -16,13 +16,13 @@ from mozaik.datastore import DataStoreView
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._common import (
     SpikeWindowParams,
-    count_matrix,
+    bin_counts,
     fail,
     int_tuple,
+    n_full_bins,
     presentations,
-    select_neurons,
     spike_sheets,
-    windowed_spikes,
+    spike_stream,
 )
 
 __all__ = [
@@ -63,12 +63,14 @@ class FiringRate(Analysis[FiringRateParams]):
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, p.sheet_names):
             pres = presentations(view, sheet)
-            spikes = windowed_spikes(view, pres, p, self.name)
-            rates = count_matrix(spikes, np.arange(pres.n), None) / (spikes.duration_ms[:, None]
-                                                                    / 1000.0)
-            for i in range(pres.n):
+            stream = spike_stream(view, pres, p, self.name)
+            n = len(stream.neurons)
+            for spikes in stream:  # one presentation at a time
+                i = spikes.row
+                rates = bin_counts(spikes, n, stream.duration_ms[i], None)[0] / (
+                    stream.duration_ms[i] / 1000.0)
                 sid = pres.stimuli[pres.group[i]].replace(trial=int(pres.trial[i]))
-                out.append(per_neuron_value(self.name, sheet, sid, rates[i], spikes.neurons,
+                out.append(per_neuron_value(self.name, sheet, sid, rates, stream.neurons,
                                             RATE_NAME, pq.Hz, p.tags))
         return out
 
@@ -93,12 +95,18 @@ def trial_averaged_rates(view: DataStoreView, p: SpikeWindowParams,
     out: list[AnalysisDataStructure] = []
     for sheet in spike_sheets(view, analysis, p.sheet_names):
         pres = presentations(view, sheet)
-        spikes = windowed_spikes(view, pres, p, analysis)
-        rates = count_matrix(spikes, np.arange(pres.n), None) / (spikes.duration_ms[:, None]
-                                                                / 1000.0)
+        stream = spike_stream(view, pres, p, analysis)
+        n = len(stream.neurons)
+        # each stimulus's rates summed over its presentations in order (as the mean over a
+        # matrix of every presentation's rates sums them), one presentation in memory
+        sums = np.zeros((len(pres.stimuli), n))
+        for spikes in stream:
+            i = spikes.row
+            sums[pres.group[i]] += bin_counts(spikes, n, stream.duration_ms[i], None)[0] / (
+                stream.duration_ms[i] / 1000.0)
         for k, sid in enumerate(pres.stimuli):
-            mean = rates[pres.rows_of(k)].mean(axis=0)
-            out.append(per_neuron_value(analysis, sheet, sid, mean, spikes.neurons, RATE_NAME,
+            mean = sums[k] / len(pres.rows_of(k))
+            out.append(per_neuron_value(analysis, sheet, sid, mean, stream.neurons, RATE_NAME,
                                         pq.Hz, p.tags))
     return out
 
@@ -135,25 +143,31 @@ class PSTH(Analysis[PSTHParams]):
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, p.sheet_names):
             pres = presentations(view, sheet)
-            spikes = select_neurons(windowed_spikes(view, pres, p, self.name), p.neurons,
-                                    self.name, sheet)
+            stream = spike_stream(view, pres, p, self.name).select(p.neurons, self.name)
+            n = len(stream.neurons)
+            bins = []
             for k, sid in enumerate(pres.stimuli):
                 rows = pres.rows_of(k)
-                n_bins = np.floor(spikes.duration_ms[rows] / p.bin_ms + 1e-9).astype(int)
+                n_bins = n_full_bins(stream.duration_ms[rows], p.bin_ms)
                 if n_bins.min() < 1 or len(set(n_bins.tolist())) != 1:
                     fail(self.name, f"presentations of {sid!r} on sheet {sheet!r} hold "
                                     f"{sorted(set(n_bins.tolist()))} bins of {p.bin_ms} ms; "
                                     f"needs the same number >= 1 in every trial (set stop_ms "
                                     f"or a smaller bin_ms)")
-                counts = count_matrix(spikes, rows, p.bin_ms)
-                counts = counts.reshape(len(rows), int(n_bins[0]), len(spikes.neurons))
-                rate = counts.mean(axis=0) / (p.bin_ms / 1000.0)
+                bins.append(int(n_bins[0]))
+            # counts of each stimulus summed over its trials, one presentation in memory
+            counts = [np.zeros((b, n), np.int64) for b in bins]
+            for spikes in stream:
+                i = spikes.row
+                counts[pres.group[i]] += bin_counts(spikes, n, stream.duration_ms[i], p.bin_ms)
+            for k, sid in enumerate(pres.stimuli):
+                rate = (counts[k] / len(pres.rows_of(k))) / (p.bin_ms / 1000.0)
                 signals = [neo.AnalogSignal(rate[:, j], units=pq.Hz,
                                             sampling_period=p.bin_ms * pq.ms,
                                             t_start=p.start_ms * pq.ms, name="PSTH")
-                           for j in range(len(spikes.neurons))]
+                           for j in range(n)]
                 out.append(AnalogSignalList(
                     analysis_algorithm=self.name, sheet_name=sheet, stimulus_id=sid,
-                    signals=signals, ids=spikes.neurons, y_axis_name="PSTH",
+                    signals=signals, ids=stream.neurons, y_axis_name="PSTH",
                     y_axis_units=pq.Hz, tags=p.tags))
         return out

@@ -20,7 +20,7 @@ from mozaik.datastore import DataStoreView
 
 from mozaik_analysis._ads import per_neuron_value
 from mozaik_analysis._common import fail, spike_sheets, to_tuple
-from mozaik_analysis._signals import StimulusTraces, stimulus_traces, trial_mean
+from mozaik_analysis._signals import NeuronSums, StimulusTraces, stimulus_traces, trial_mean
 
 __all__ = [
     "SubthresholdMoments",
@@ -73,8 +73,7 @@ class TrialAveragedVm(Analysis[TrialAveragedVmParams]):
         out: list[AnalysisDataStructure] = []
         for sheet in spike_sheets(view, self.name, self.params.sheet_names, variable="v"):
             for tr in stimulus_traces(view, sheet, "v", self.name):
-                neurons, mean, t0 = trial_mean(tr)
-                a = tr.arrays
+                neurons, mean, t0, a = trial_mean(tr)
                 out.append(AnalogSignalList(
                     analysis_algorithm=self.name, sheet_name=sheet, stimulus_id=tr.stimulus,
                     signals=_signals(mean, a.units, t0, a.sampling_period, "Vm"),
@@ -125,14 +124,13 @@ class TrialAveragedConductances(Analysis[TrialAveragedConductancesParams]):
         return out
 
     def _one(self, sheet: str, e: StimulusTraces, i: StimulusTraces) -> ConductanceSignalList:
-        ne, me, te = trial_mean(e)
-        ni, mi, ti = trial_mean(i)
+        ne, me, te, ae = trial_mean(e)
+        ni, mi, ti, ai = trial_mean(i)
         both = np.intersect1d(ne, ni)
         if not len(both):
             fail(self.name, f"sheet {sheet!r}: no neuron has both {self.params.excitatory!r} "
                             f"and {self.params.inhibitory!r} recorded for {e.stimulus!r}")
         ke, ki = np.searchsorted(ne, both), np.searchsorted(ni, both)
-        ae, ai = e.arrays, i.arrays
         if ae.units != ai.units:
             fail(self.name, f"sheet {sheet!r}: {self.params.excitatory!r} is in {ae.units} but "
                             f"{self.params.inhibitory!r} in {ai.units}; the two conductances "
@@ -195,13 +193,25 @@ class SubthresholdMoments(Analysis[SubthresholdMomentsParams]):
 
     def _moments(self, sheet: str, variable: str,
                  tr: StimulusTraces) -> list[AnalysisDataStructure]:
-        a = tr.arrays
-        neurons, inverse = np.unique(a.neuron, return_inverse=True)
-        n_samples = np.bincount(inverse) * a.values.shape[1]
-        mean = np.bincount(inverse, weights=a.values.sum(axis=1)) / n_samples
-        dev = ((a.values - mean[inverse][:, None]) ** 2).sum(axis=1)
-        var = np.bincount(inverse, weights=dev) / n_samples
-        units = parse_units(a.units)
+        # two passes over the presentations, one in memory at a time: the mean of each
+        # neuron's samples, then their squared deviations from it (summed in trace order)
+        acc: NeuronSums | None = None
+        first = None
+        for a, _ in tr:
+            if acc is None:
+                acc, first = NeuronSums(1), a
+            slot = acc.slots(a.neuron)
+            np.add.at(acc.sums[:, 0], slot, a.values.sum(axis=1))
+            np.add.at(acc.counts, slot, a.values.shape[1])
+        assert acc is not None and first is not None
+        neurons, n_samples = acc.neurons, acc.counts
+        mean = acc.sums[:, 0] / n_samples
+        dev = np.zeros(len(neurons))
+        for a, _ in tr:
+            slot = np.searchsorted(neurons, a.neuron)
+            np.add.at(dev, slot, ((a.values - mean[slot][:, None]) ** 2).sum(axis=1))
+        var = dev / n_samples
+        units = parse_units(first.units)
         label = _signal_name(variable)
         return [per_neuron_value(self.name, sheet, tr.stimulus, values, neurons,
                                  f"{stat}({label})", u, self.params.tags)

@@ -91,6 +91,10 @@ def test_a_store_written_in_parts_reads_back_as_one(runs: tuple[Path, Path]) -> 
         a, b = whole.full_view().spike_arrays(sheet), parts.full_view().spike_arrays(sheet)
         for field in ("neuron", "times", "segment_id"):
             np.testing.assert_array_equal(getattr(b, field), getattr(a, field))
+        streamed = list(parts.iter_spike_arrays(sheet))  # segment by segment, parts merged
+        for field in ("neuron", "times", "segment_id"):
+            np.testing.assert_array_equal(
+                np.concatenate([getattr(s, field) for _, s in streamed]), getattr(a, field))
         va, vb = (s.full_view().analog_arrays(sheet, "v") for s in (whole, parts))
         np.testing.assert_array_equal(vb.neuron, va.neuron)
         np.testing.assert_array_equal(vb.values, va.values)

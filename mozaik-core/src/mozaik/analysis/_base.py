@@ -43,6 +43,13 @@ class Analysis(ABC, Generic[_P]):
         code version is the providing distribution's version plus this attribute, so bump it
         when a change of the computation should redo stored results without a new release.
 
+    Notes
+    -----
+    Read spikes with :meth:`~mozaik.datastore.DataStoreView.iter_spike_arrays` (one
+    presentation of a sheet at a time) and reduce as they come, so the analysis's memory is
+    bounded by the largest presentation, not by the run; ``spike_arrays`` holds every spike of
+    the view at once.
+
     Examples
     --------
     ::

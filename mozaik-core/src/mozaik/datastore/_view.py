@@ -257,6 +257,38 @@ class DataStoreView:
         Reads only the row groups of the selected segments.
         """
         rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
+        return self._spike_arrays_of(rows)
+
+    def iter_spike_arrays(self, sheet: str, *,
+                          null: bool = False) -> Iterator[tuple[int, SpikeArrays]]:
+        """The spikes of ``sheet`` one segment (sheet x presentation) at a time.
+
+        The streaming form of :meth:`spike_arrays`: each step reads only that segment's row
+        groups (of every part's file for a segment written in parts) and nothing is kept
+        between steps, so memory is bounded by the largest presentation, not by the run.
+        Concatenating what it yields gives :meth:`spike_arrays`.
+
+        Parameters
+        ----------
+        sheet : str
+            The sheet.
+        null : bool
+            True: the blank (null) segments instead of those of real presentations.
+
+        Yields
+        ------
+        segment_id : int
+            The segment, in ascending order; every segment of the sheet in the view, one
+            without spikes with empty arrays.
+        spikes : SpikeArrays
+            Its spikes, as :meth:`spike_arrays` gives them.
+        """
+        rows = self._segments(sheet=sheet, null=null).sort_by("segment_id")
+        for i in range(rows.num_rows):
+            one = rows.slice(i, 1)
+            yield int(one["segment_id"][0].as_py()), self._spike_arrays_of(one)
+
+    def _spike_arrays_of(self, rows: pa.Table) -> SpikeArrays:
         table = self._store.reader.read_payload(rows, "spikes", ["segment_id", "neuron", "time"])
         if table.num_rows == 0:
             return SpikeArrays(
