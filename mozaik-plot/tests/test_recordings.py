@@ -19,6 +19,7 @@ from mozaik_plot import (
     RasterParams,
     RasterPlot,
 )
+from mozaik_plot._data import stimulus_spikes
 
 
 def _titles(figure: plt.Figure) -> list[str]:
@@ -83,6 +84,23 @@ def test_overview_rows_are_raster_conductances_vm(tiny_store: DataStore) -> None
         assert vm.lines[0].get_alpha() < 1.0
         g = next(ax for ax in figure.axes if ax.get_ylabel() == "conductance (uS)")
         assert to_hex(g.lines[0].get_color()) == COLORS["excitatory"]
+    finally:
+        plt.close(figure)
+
+
+def test_overview_raster_of_the_drawn_neuron_one_row_per_trial(tiny_store: DataStore) -> None:
+    params = OverviewParams(sheet="exc", neuron=1, max_stimuli=1, raster="neuron")
+    figure = OverviewPlot(params).figure(tiny_store)
+    try:
+        raster = figure.axes[0]
+        assert raster.get_ylabel() == "trial"
+        spikes = stimulus_spikes(tiny_store, "exc")[0]
+        mine = spikes.neuron == 1
+        assert mine.any() and not mine.all()  # the other neurons' spikes are left out
+        np.testing.assert_array_equal(np.sort(raster.lines[0].get_xdata()),
+                                      np.sort(spikes.time_ms[mine]))
+        np.testing.assert_array_equal(np.unique(raster.lines[0].get_ydata()),
+                                      np.unique(spikes.trial_index[mine]))
     finally:
         plt.close(figure)
 

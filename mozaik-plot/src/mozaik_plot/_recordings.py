@@ -153,6 +153,16 @@ def raster_node(name: str, spikes: StimulusSpikes, params: RasterParams,
     return Layout(name, [raster, psth], height_ratios=[2.5, 1.0], hspace=0.12)
 
 
+def neuron_raster(spikes: StimulusSpikes, neuron: int) -> RasterPanel:
+    """The spikes of one neuron of a sheet during one stimulus, one row per trial."""
+    seg = spikes.segments
+    keep = spikes.neuron == neuron
+    return RasterPanel("raster", spikes.time_ms[keep], spikes.trial_index[keep],
+                       len(seg.segment_id), row_label="trial", color=sheet_color(seg.sheet),
+                       title=stimulus_title(seg.stimulus), xlim=(0.0, seg.duration_ms),
+                       marker_size=10.0)  # a few rows: ticks as tall as a row
+
+
 def sheets_with_spikes(view: DataStoreView, wanted: tuple[str, ...]) -> list[str]:
     """``wanted`` (or every sheet of the view) that has real segments in the view."""
     names = list(wanted) or view.sheets()
@@ -213,13 +223,18 @@ class OverviewParams(FigureParams):
     max_stimuli : int
         One column per stimulus, at most this many.
     max_neurons : int or None
-        Neurons in the raster (None: all).
+        Neurons in the raster (None: all); with ``raster: neuron``, unused.
+    raster : "sheet" or "neuron"
+        The top panel: the spikes of the sheet's first ``max_neurons`` neurons in every trial
+        (``sheet``), or those of the drawn neuron alone, one row per trial (``neuron``, as the
+        seed's Figure 4).
     """
 
     sheet: str | None = None
     neuron: int | None = None
     max_stimuli: int = 3
     max_neurons: int | None = 100
+    raster: Literal["sheet", "neuron"] = "sheet"
     size_in: tuple[float, float] = (8.0, 6.0)
 
 
@@ -248,7 +263,11 @@ class OverviewPlot(FigurePlot):
         varying = varying_by_name(g.segments.stimulus for g in groups)
         columns = []
         for k, spikes in enumerate(groups):
-            raster = raster_node("raster", spikes, raster_params).children[0]
+            raster: Node
+            if self.params.raster == "neuron":
+                raster = neuron_raster(spikes, neuron)
+            else:
+                raster = raster_node("raster", spikes, raster_params).children[0]
             raster.set("title", stimulus_title(spikes.segments.stimulus, varying))
             rows: list[Node] = [raster]
             cond = []
@@ -269,8 +288,10 @@ class OverviewPlot(FigurePlot):
         title = f"Overview of sheet {sheet}, neuron {neuron}"
         root = Layout("overview", columns, ncols=len(columns))
         trials = max(len(g.segments.segment_id) for g in groups)
+        whose = (f"spikes of neuron {neuron} (one row per trial)" if self.params.raster == "neuron"
+                 else "spikes of its first neurons (rows neuron x trial)")
         root.caption = (f"Sheet {sheet} during {len(groups)} stimuli (columns, {trials} "
-                        f"trial(s) each): spikes of its first neurons (rows neuron x trial), "
+                        f"trial(s) each): {whose}, "
                         f"then the excitatory and inhibitory conductances and the membrane "
                         f"potential of neuron {neuron}, every trial pale and the mean over "
                         "trials bold; time from stimulus onset")
