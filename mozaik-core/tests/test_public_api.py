@@ -39,7 +39,7 @@ SNAPSHOT = {
         "MAX_FILE_BYTES", "MAX_INCLUDE_DEPTH", "MAX_INTEGER_BITS", "MAX_NODES",
         "MAX_REF_DEPTH", "MAX_THREADS", "NonFiniteFloat", "ParameterError",
         "ProblemCollector", "Rule", "RunawayThreshold", "STUDY_FILE",
-        "SimulatorConfig", "apply_overrides", "at_least", "component_refs", "converter",
+        "SimulatorConfig", "StudyPath", "apply_overrides", "at_least", "component_refs", "converter",
         "distribution_of", "each", "evaluate_array", "expression_names", "finite", "get_path",
         "in_range", "load_config", "load_tree", "make_converter", "non_negative", "old_fields",
         "parse_array_expression", "parse_expression", "positive", "probability",
