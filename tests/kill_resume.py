@@ -42,6 +42,7 @@ import pyarrow as pa
 import pytest
 from mozaik.datastore import DataStore
 from mozaik.testing import stored_spikes
+from v1_sizes import V1_TINY
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -160,15 +161,7 @@ VOGELS_ABBOTT = Case(str(EXAMPLES / "vogels_abbott2005"), (
 #: visual space, receptive fields reaching 1.5 sigma (the LGN covers less), 2 orientations of
 #: 70 ms after 28 ms blanks.
 V1 = Case(str(EXAMPLES / "v1_pushpull"), (
-    "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
-    "sensory_input.params.n_cells=100",
-    "input_space.params.pixel_size_deg=0.1",
-    "connectors.V1AffConnection.params.extent_sigma=1.5",
-    "connectors.V1AffInhConnection.params.extent_sigma=1.5",
-    "controller.null_stimulus_period=28.0",
-    "experiments.0.params.num_orientations=2",
-    "experiments.0.params.num_trials=1",
-    "experiments.0.params.duration_ms=70.0",
+    *V1_TINY,
     *NO_PLOTS))
 
 #: The V1 example's figure study (the seed's Figures 4 and 5) on the same tiny V1: every

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 from mozaik.datastore import DataStore
+from v1_sizes import V1_TINY
 
 pytestmark = [pytest.mark.nest]
 
@@ -48,12 +49,7 @@ STUDIES = {
         f"sheets.inh.params.background_noise={_NOISE}", "analyses=[]", NO_PLOTS,
         CONNECTIONS)),
     "v1_pushpull": (ROOT / "examples" / "v1_pushpull", (
-        "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
-        "sensory_input.params.n_cells=100", "input_space.params.pixel_size_deg=0.1",
-        "connectors.V1AffConnection.params.extent_sigma=1.5",
-        "connectors.V1AffInhConnection.params.extent_sigma=1.5",
-        "controller.null_stimulus_period=28.0", "experiments.0.params.num_orientations=2",
-        "experiments.0.params.num_trials=1", "experiments.0.params.duration_ms=70.0", NO_PLOTS)),
+        *V1_TINY, NO_PLOTS)),
 }
 
 _READ_BACK = r"""

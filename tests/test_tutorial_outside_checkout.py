@@ -20,23 +20,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from v1_sizes import V1_TINY
 
 pytestmark = [pytest.mark.nest]
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = Path(sys.prefix)
 ACTIVATE = ENV / "bin" / "activate"
-#: The V1 example at seconds (tests/test_kill_and_resume.py's size), no figures.
+#: The V1 example at seconds (v1_sizes.V1_TINY), no figures.
 TINY = (
-    "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
-    "sensory_input.params.n_cells=100",
-    "input_space.params.pixel_size_deg=0.1",
-    "connectors.V1AffConnection.params.extent_sigma=1.5",
-    "connectors.V1AffInhConnection.params.extent_sigma=1.5",
-    "controller.null_stimulus_period=28.0",
-    "experiments.0.params.num_orientations=2",
-    "experiments.0.params.num_trials=1",
-    "experiments.0.params.duration_ms=70.0",
+    *V1_TINY,
     "plots=[]",
 )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mozaik.datastore import DataStore
+from v1_sizes import V1_TINY_MODEL
 
 pytestmark = [pytest.mark.nest]
 
@@ -25,15 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 STUDY = ROOT / "examples" / "v1_pushpull" / "figures.yaml"
 MOZAIK = str(Path(sys.executable).with_name("mozaik"))
 
-#: The kill-and-resume test's tiny V1 (tests/test_kill_and_resume.py), 70 ms presentations,
+#: The tiny V1 model (v1_sizes.V1_TINY_MODEL), 70 ms presentations,
 #: 3 trials, 3 sizes and 3 contrasts; the plots' neurons are indices of the tiny sheet.
 TINY = (
-    "sheets.V1_Exc_L4.params.placement.size_um=[1000.0,1000.0]",
-    "sensory_input.params.n_cells=100",
-    "input_space.params.pixel_size_deg=0.1",
-    "connectors.V1AffConnection.params.extent_sigma=1.5",
-    "connectors.V1AffInhConnection.params.extent_sigma=1.5",
-    "controller.null_stimulus_period=28.0",
+    *V1_TINY_MODEL,
     "experiments.0.params.num_trials=2",
     "experiments.0.params.duration_ms=70.0",
     "experiments.1.params.num_trials=2",
