@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from mozaik import ConfigError
+from mozaik import ConfigError, SimulationError
 from mozaik.config import ParameterError, SimulatorConfig
 from mozaik.model import Model, RecorderParams
 from mozaik.stimulus import NullStimulus, NullStimulusParams
@@ -138,3 +138,19 @@ def test_nest_records_exactly_the_drawn_spikes_across_presentations_and_a_reset(
                      for rows in recorded[name] for c, t in rows)
         assert len(expected) > 50
         assert got == expected
+
+
+@pytest.mark.parametrize(("drive", "named"), [
+    ("CurrentDrive", "current output drives its cells with NEST's native current generators"),
+    ("SpikeDrive", "poisson output uses NEST's spike_train_injector")])
+def test_a_backend_other_than_nest_is_refused_naming_the_output(drive: str, named: str) -> None:
+    import types
+
+    import mozaik_visual.retina as retina
+
+    model = types.SimpleNamespace(sim=types.ModuleType("pyNN.neuron"))
+    population = types.SimpleNamespace(size=4)
+    with pytest.raises(SimulationError, match=f"X_ON: the retina/LGN's {named}; backend "
+                                              "'pyNN.neuron' is not supported, use "
+                                              "simulator.backend: nest"):
+        getattr(retina, drive)(model, population, where="X_ON")

@@ -36,7 +36,33 @@ def spike_source_type(sim: Any) -> Any:
     return _INJECTORS["nest"]()
 
 
-class CurrentDrive:
+class _Drive:
+    """What both drives share: the simulator, the sheet's name and size, the last window, and
+    whether NEST runs (False on PyNN's mock backend, which has no dynamics: windows are only
+    kept in :attr:`last`); any other backend is refused, naming the output."""
+
+    output = ""
+
+    def __init__(self, model: Any, population: Any, *, where: str) -> None:
+        self.sim = model.sim
+        self.where = where
+        self.size = int(population.size)
+        self.last: dict[str, np.ndarray] = {}
+        self._generators: Any = None
+        backend = self.sim.__name__
+        self.on_nest = backend == "pyNN.nest"
+        if backend not in ("pyNN.mock", "pyNN.nest"):
+            msg = (f"{where}: the retina/LGN's {self.output}; backend {backend!r} is not "
+                   "supported, use simulator.backend: nest")
+            raise SimulationError(msg)
+
+    def _offset(self) -> float:
+        """NEST's time minus PyNN's clock (ms): PyNN's clock is offset after a reset."""
+        state = getattr(getattr(self.sim, "simulator", None), "state", None)
+        return float(getattr(state, "_time_offset", 0.0) or 0.0)
+
+
+class CurrentDrive(_Drive):
     """One step current per cell, set for one window at a time.
 
     On NEST: one native ``step_current_generator`` per cell (connected one-to-one) whose
@@ -55,21 +81,13 @@ class CurrentDrive:
         Name of the sheet, for errors.
     """
 
+    output = "current output drives its cells with NEST's native current generators"
+
     def __init__(self, model: Any, population: Any, *, where: str) -> None:
-        self.sim = model.sim
-        self.where = where
-        self.size = int(population.size)
-        #: The last window set: times (ms, PyNN time) and amplitudes (cells, steps) in nA.
-        self.last: dict[str, np.ndarray] = {}
-        self._generators: Any = None
-        backend = self.sim.__name__
-        if backend == "pyNN.mock":
+        #: :attr:`last`: the window's times (ms, PyNN time) and amplitudes (cells, steps) in nA.
+        super().__init__(model, population, where=where)
+        if not self.on_nest:
             return
-        if backend != "pyNN.nest":
-            msg = (f"{where}: the retina/LGN drives its cells with NEST's native current "
-                   f"generators; backend {backend!r} is not supported, use simulator.backend: "
-                   "nest")
-            raise SimulationError(msg)
         import nest
 
         self._nest = nest
@@ -78,10 +96,6 @@ class CurrentDrive:
         self._generators = nest.Create("step_current_generator", self.size)
         nest.Connect(self._generators, nodes, "one_to_one", {"delay": delay})
         self._shift = delay + float(self.sim.get_time_step())
-
-    def _offset(self) -> float:
-        state = getattr(getattr(self.sim, "simulator", None), "state", None)
-        return float(getattr(state, "_time_offset", 0.0) or 0.0)
 
     def set_window(self, times_ms: np.ndarray, amplitudes_nA: np.ndarray) -> None:
         """Step currents: cell i carries ``amplitudes_nA[i, k]`` from ``times_ms[k]`` on."""
@@ -129,7 +143,7 @@ def draw_poisson_spikes(rates_hz: np.ndarray, frame_ms: float, dt_ms: float,
     return key // (n_frames * per_frame), key % (n_frames * per_frame)
 
 
-class SpikeDrive:
+class SpikeDrive(_Drive):
     """Spike trains handed to a population of :func:`spike_source_type` cells, one window at a
     time.
 
@@ -150,31 +164,19 @@ class SpikeDrive:
         Name of the sheet, for errors.
     """
 
+    output = "poisson output uses NEST's spike_train_injector"
+
     def __init__(self, model: Any, population: Any, *, where: str) -> None:
-        self.sim = model.sim
-        self.where = where
-        self.size = int(population.size)
-        #: The last window: ``cells``, grid ``steps`` and ``times_ms`` (PyNN time) of its spikes,
-        #: sorted by cell.
-        self.last: dict[str, np.ndarray] = {}
-        self._generators: Any = None
-        backend = self.sim.__name__
-        if backend == "pyNN.mock":
-            return
-        if backend != "pyNN.nest":
-            msg = (f"{where}: the retina/LGN's poisson output uses NEST's spike_train_injector; "
-                   f"backend {backend!r} is not supported, use simulator.backend: nest")
-            raise SimulationError(msg)
-        self._generators = population.node_collection
+        #: :attr:`last`: the window's ``cells``, grid ``steps`` and ``times_ms`` (PyNN time) of
+        #: its spikes, sorted by cell.
+        super().__init__(model, population, where=where)
+        if self.on_nest:
+            self._generators = population.node_collection
 
     @property
     def lag_ms(self) -> float:
         """Shift of every window's spikes (ms): ``min_delay + dt``."""
         return float(self.sim.get_min_delay()) + float(self.sim.get_time_step())
-
-    def _offset(self) -> float:
-        state = getattr(getattr(self.sim, "simulator", None), "state", None)
-        return float(getattr(state, "_time_offset", 0.0) or 0.0)
 
     def set_window(self, t_start_ms: float, cells: np.ndarray, steps: np.ndarray) -> None:
         """Cell ``cells[k]`` spikes at ``t_start_ms + lag_ms + steps[k] dt`` (sorted by cell)."""
