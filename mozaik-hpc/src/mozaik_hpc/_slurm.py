@@ -169,6 +169,9 @@ def check_slurm() -> None:
 
 _TASK = re.compile(r"ArrayTaskId=(\S+)")
 _STATE = re.compile(r"JobState=(\S+)")
+_REASON = re.compile(r"Reason=(\S+)")
+#: A task Slurm could not start on its node, requeued and held: it never runs by itself.
+LAUNCH_HELD = "LAUNCH_FAILED_HELD"
 
 
 def slurm_config() -> dict[str, str]:
@@ -246,11 +249,14 @@ def job_states(job_id: str) -> dict[int, str]:
         task, state = _TASK.search(line), _STATE.search(line)
         if not task or not state:
             continue
+        reason = _REASON.search(line)
+        held = (state.group(1) == "PENDING" and reason is not None
+                and reason.group(1).lower() == "launch_failed_requeued_held")
         spec = task.group(1).split("%")[0]
         for part in spec.split(","):
             first, _, last = part.partition("-")
             for k in range(int(first), int(last or first) + 1):
-                states[k] = state.group(1)
+                states[k] = LAUNCH_HELD if held else state.group(1)
     return states
 
 
@@ -419,6 +425,16 @@ class SlurmBackend(Backend[SlurmBackendParams]):
             for job in jobs:
                 if job not in ended:
                     states = job_states(job)
+                    held = sorted(k for k, s in states.items() if s == LAUNCH_HELD)
+                    if held:
+                        msg = (f"Slurm could not start task(s) {', '.join(map(str, held))} of "
+                               f"job {job} on their node (launch failed; Slurm requeued and "
+                               "held them, so they never run by themselves): read the node's "
+                               "slurmd log, fix the cause, then `scontrol release "
+                               f"{job}` (the search goes on with `mozaik search run "
+                               "--resume`), or `scancel "
+                               f"{job}` and rerun the search with --resume")
+                        raise SlurmError(msg)
                     if not states or all(s in TERMINAL for s in states.values()):
                         ended[job] = states
                     elif progress is not None:

@@ -56,23 +56,28 @@ class LocalSlurm:
     Parameters
     ----------
     root : path
-        Folder for the munge key and socket, ``slurm.conf``, state, spool, logs, PID files.
+        Folder for the munge key, ``slurm.conf``, state, logs, PID files (munge's socket and
+        slurmd's spool go to a short folder of the system's tmp, named in
+        ``socket-dir.txt``).
     """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         self.conf = self.root / "slurm.conf"
         # munged wants every folder above its socket executable by all, which pytest's
-        # temporary folders are not: the socket gets its own folder in the system's tmp
+        # temporary folders are not, and slurmd's step sockets (in its spool) must fit a Unix
+        # socket path (108 bytes), which a deep temporary folder does not: both get a short
+        # folder of their own in the system's tmp
         socket_dir = self.root / "socket-dir.txt"
         if socket_dir.exists():
-            self.socket = Path(socket_dir.read_text().strip()) / "munge.socket.2"
+            self.short = Path(socket_dir.read_text().strip())
         else:
             self.root.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix="mozaik-munge-", dir="/tmp"))
-            folder.chmod(0o755)
-            socket_dir.write_text(str(folder))
-            self.socket = folder / "munge.socket.2"
+            self.short = Path(tempfile.mkdtemp(prefix="mozaik-slurm-", dir="/tmp"))
+            self.short.chmod(0o755)
+            socket_dir.write_text(str(self.short))
+        self.socket = self.short / "munge.socket.2"
+        self.spool = self.short / "spool"
         # two free ports of this machine, kept with the cluster (a restart reuses them), so that
         # two test clusters (e.g. a session's and a test's own) can run side by side
         ports = self.root / "ports.txt"
@@ -119,7 +124,7 @@ AuthInfo=socket={self.socket}
 SlurmctldPort={self.ctld_port}
 SlurmdPort={self.slurmd_port}
 StateSaveLocation={r}/state
-SlurmdSpoolDir={r}/spool
+SlurmdSpoolDir={self.spool}
 SlurmctldPidFile={r}/run/slurmctld.pid
 SlurmdPidFile={r}/run/slurmd.pid
 SlurmctldLogFile={r}/log/slurmctld.log
@@ -151,8 +156,9 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
             msg = (f"local Slurm: {', '.join(missing)} not found; install Debian's slurmctld "
                    "slurmd slurm-client munge")
             raise RuntimeError(msg)
-        for sub in ("munge", "state", "spool", "run", "log"):
+        for sub in ("munge", "state", "run", "log"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.spool.mkdir(parents=True, exist_ok=True)
         (self.root / "munge").chmod(0o700)
         key = self.root / "munge" / "munge.key"
         if not key.exists():
