@@ -129,6 +129,23 @@ DRIVER = textwrap.dedent("""\
 KILL_POINTS = ["sigkill-after-first", "sigkill-during-analyses", "sigint-mid-presentation",
                "sigterm-mid-presentation"]
 
+#: Studies that are a variant of another and repeat only the kill points where they differ:
+#: the LGN's poisson output (the ``lgn`` study's own kill points cover the rest) draws its
+#: spikes per presentation, so a presentation replayed after a kill and one whose second half
+#: ran after a stop must draw what the uninterrupted run drew; the analyses and the other
+#: signal are the ``lgn`` study's.
+VARIANT_KILL_POINTS = {"lgn-poisson": ["sigkill-after-first", "sigint-mid-presentation"]}
+
+
+def kill_points(study: str) -> list[str]:
+    """The kill points ``study`` is interrupted at."""
+    return VARIANT_KILL_POINTS.get(study, KILL_POINTS)
+
+
+def matrix(studies: list[str]) -> list[tuple[str, str]]:
+    """Every (study, kill point) pair of ``studies``, the parameters of a matrix file."""
+    return [(study, kill) for study in studies for kill in kill_points(study)]
+
 
 @attrs.frozen
 class Case:
@@ -341,11 +358,11 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Outcom
     def outcome(name: str) -> Outcome:
         if name not in made:
             folders = {k: tmp_path_factory.mktemp(f"{name}-{k}")
-                       for k in ["reference", *KILL_POINTS]}
+                       for k in ["reference", *kill_points(name)]}
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
                 reference = pool.submit(_reference, name, folders["reference"])
                 runs = {k: pool.submit(_interrupt_and_resume, name, k, folders[k])
-                        for k in KILL_POINTS}
+                        for k in kill_points(name)}
                 made[name] = Outcome(*reference.result(),
                                      {k: f.result() for k, f in runs.items()})
         return made[name]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from kill_resume import KILL_POINTS, Outcome, check_resumed, outcomes
+from kill_resume import Outcome, check_resumed, matrix, outcomes
 
 pytestmark = [pytest.mark.nest]
 
@@ -18,8 +18,7 @@ __all__ = ["outcomes"]  # the module-scoped fixture, one per matrix file
 STUDIES = ["vogels_abbott", "v1_pushpull", "v1_figures", "tonotopy"]
 
 
-@pytest.mark.parametrize("kill", KILL_POINTS)
-@pytest.mark.parametrize("study", STUDIES)
+@pytest.mark.parametrize(("study", "kill"), matrix(STUDIES))
 def test_interrupted_run_resumes_to_the_uninterrupted_store(
         study: str, kill: str, outcomes: Callable[[str], Outcome]) -> None:
     check_resumed(study, kill, outcomes(study))
