@@ -58,11 +58,8 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(served_dir: Path) -> Iterator[Served]:
-    served = Served(served_dir)
-    try:
+    with Served(served_dir) as served:
         yield served
-    finally:
-        served.close()
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,7 @@ from http_get import get, get_json  # noqa: E402
 
 def test_a_v1_runs_grating_is_drawn_as_a_movie(tmp_path: Path) -> None:
     make_v1_run(tmp_path / "v1")
-    served = Served(tmp_path)
-    try:
+    with Served(tmp_path) as served:
         status, data = get_json(f"{served.url}/api/run?path=v1")
         ids = [s["id"] for s in data["summary"]["stimuli"]]
         assert V1_GRATING.to_string() in ids
@@ -45,8 +44,6 @@ def test_a_v1_runs_grating_is_drawn_as_a_movie(tmp_path: Path) -> None:
         assert info["extent"] == [-1.0, 1.0, -1.0, 1.0] and info["extent_units"] == ["deg", "deg"]
         assert info["n_frames"] == 20 and info["frame_interval_ms"] == 10.0
         assert 0.0 <= info["min"] < 50.0 < info["max"] <= 100.0  # mean 50 cd/m^2, 100% contrast
-    finally:
-        served.close()
 
 
 TONE = StimulusIdentity("PureTone", {"frequency_hz": 1000.0, "duration_ms": 200.0})
@@ -66,8 +63,7 @@ def _tonotopy_run(run_dir: Path) -> None:
 
 def test_a_tone_of_a_third_party_plugin_is_pictured_as_its_spectrum(tmp_path: Path) -> None:
     _tonotopy_run(tmp_path / "tones")
-    served = Served(tmp_path)
-    try:
+    with Served(tmp_path) as served:
         url = f"{served.url}/api/stimulus?path=tones&stimulus_id={quote(TONE.to_string())}"
         status, info = get_json(url + "&info=1")
         assert status == 200, info
@@ -80,5 +76,3 @@ def test_a_tone_of_a_third_party_plugin_is_pictured_as_its_spectrum(tmp_path: Pa
         bright = np.flatnonzero(spectrum[0] > 128)
         # 1 kHz is two of the four octaves above 250 Hz: the bright column is in the middle
         assert spectrum.shape[1] == 128 and bright.size and abs(bright.mean() / 128 - 0.5) < 0.02
-    finally:
-        served.close()

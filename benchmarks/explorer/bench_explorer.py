@@ -60,8 +60,7 @@ def main() -> None:
             n += len(time_column) - time_column.null_count
         out["reference_read_spikes_ms"] = _ms(t0)
         assert n == args.spikes, n
-        served = Served(root)
-        try:
+        with Served(root) as served:
             get(served.url + "/api/entries")  # warm: imports, first scan
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium",
@@ -143,8 +142,6 @@ def main() -> None:
             for _ in range(20):
                 get(served.url + "/static/explorer.css")
             out["reference_static_request_ms"] = _ms(t0) / 20
-        finally:
-            served.close()
     out["load_average_at_end"] = os.getloadavg()
     text = json.dumps(out, indent=1)
     print(text)

@@ -142,6 +142,8 @@ def main() -> None:
     parser.add_argument("--sample-s", type=float, default=0.05)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--table", type=Path, default=None, help="only print a result file")
+    parser.add_argument("--keep-mozaik", type=Path, default=None,
+                        help="move the last Mozaik run directory here (for `mozaik analyse`)")
     args = parser.parse_args()
     if args.table:
         print_table(json.loads(args.table.read_text())["results"])
@@ -168,6 +170,9 @@ def main() -> None:
                     load = os.getloadavg()[0]
                     row[impl] = RUNNERS[impl](args, n_exc, work)
                     row[impl]["load_1min"] = [load, os.getloadavg()[0]]
+                    if impl == "mozaik" and args.keep_mozaik is not None:
+                        shutil.rmtree(args.keep_mozaik, ignore_errors=True)
+                        shutil.move(work / "mozaik", args.keep_mozaik)
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
                 run = row[impl]

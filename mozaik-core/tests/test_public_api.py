@@ -143,7 +143,8 @@ SNAPSHOT = {
         "InputSpaceContract",
         "PlotContract", "PluginDistributionContract", "SEARCH_TABLE_PARAMETERS",
         "SearchPlotContract", "SheetContract", "StimulusContract", "TINY_STORE",
-        "TinyStoreLayout", "assert_same_spikes", "bare_plugin_manager", "contract_study_text",
+        "TinyStoreLayout", "assert_same_spikes", "bare_plugin_manager", "contract_study_dir",
+        "contract_study_text",
         "hook_recorder",
         "make_plugin", "make_search_table", "make_tiny_store", "plugin_manager",
         "register_components", "stored_spikes", "tiny_store", "use_plugin_manager"

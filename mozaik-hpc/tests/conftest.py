@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mozaik import testing
 from mozaik_hpc.testing import LocalSlurm
+
+contract_study_dir = testing.contract_study_dir  # the fixture, shared with core's search tests
 
 
 @pytest.fixture(scope="session")
@@ -24,16 +27,6 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlu
             os.environ.pop("SLURM_CONF", None)
         else:
             os.environ["SLURM_CONF"] = old
-
-
-@pytest.fixture
-def study_dir(tmp_path: Path) -> Path:
-    from mozaik.testing import contract_study_text
-
-    folder = tmp_path / "study"
-    folder.mkdir()
-    (folder / "study.yaml").write_text(contract_study_text("mock"))
-    return folder
 
 
 SEGV_PLUGIN = """
@@ -64,9 +57,10 @@ def mozaik_analyses():
 
 
 @pytest.fixture
-def segv_study_dir(tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``study_dir`` with the analysis ``Segv`` (a test-only plugin on ``PYTHONPATH``, for the
-    processes that run points), which segfaults its process when ``crash`` is true."""
+def segv_study_dir(tmp_path: Path, contract_study_dir: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``contract_study_dir`` with the analysis ``Segv`` (a test-only plugin on ``PYTHONPATH``,
+    for the processes that run points), which segfaults its process when ``crash`` is true."""
     site = tmp_path / "site"
     info = site / "segv_plugin-1.0.dist-info"
     info.mkdir(parents=True)
@@ -74,6 +68,6 @@ def segv_study_dir(tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPa
     (info / "entry_points.txt").write_text("[mozaik]\nsegv = segv_plugin\n")
     (site / "segv_plugin.py").write_text(SEGV_PLUGIN)
     monkeypatch.setenv("PYTHONPATH", str(site))
-    study = study_dir / "study.yaml"
+    study = contract_study_dir / "study.yaml"
     study.write_text(study.read_text() + "analyses: [{component: Segv, params: {crash: false}}]\n")
-    return study_dir
+    return contract_study_dir

@@ -46,7 +46,7 @@ def test_a_cluster_in_a_deep_folder_launches_its_jobs(tmp_path: Path,
 
 
 def test_a_task_slurm_cannot_launch_stops_the_search_naming_the_fix(
-        tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, contract_study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A node that cannot start a task (here: its step socket would not fit a Unix socket
     path) makes Slurm requeue and hold it, and it never runs by itself: the search stops with
     what happened and what to do instead of waiting for ever."""
@@ -56,7 +56,7 @@ def test_a_task_slurm_cannot_launch_stops_the_search_naming_the_fix(
     try:
         monkeypatch.setenv("SLURM_CONF", str(cluster.conf))
         file = tmp_path / "s.yaml"
-        file.write_text(f"study: {study_dir.name}\nkind: list\npoints: [{{{W}: 0.004}}]\n"
+        file.write_text(f"study: {contract_study_dir.name}\nkind: list\npoints: [{{{W}: 0.004}}]\n"
                         "backend: slurm\nresources: {poll_s: 0.5, timeout_s: 120}\n")
         start = time.monotonic()
         out = CliRunner().invoke(cli, ["search", "run", str(file), "--out", str(tmp_path / "m")])

@@ -20,7 +20,8 @@ class TestMPIBackend(BackendContract):
     example_params = {"ranks": 2}
 
 
-def test_two_ranks_take_the_points_each_its_own_nest(tmp_path: Path, study_dir: Path) -> None:
+def test_two_ranks_take_the_points_each_its_own_nest(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     search = search_from_mapping({"study": "study", "kind": "list",
                                   "points": [{W: w} for w in (0.002, 0.004, -1.0, 0.008)]},
                                  tmp_path, name="mpi")
@@ -51,13 +52,13 @@ def test_a_point_that_crashes_fails_alone_and_its_rank_goes_on(
 
 
 def test_one_network_across_ranks_is_refused_without_mpi_nest(tmp_path: Path,
-                                                              study_dir: Path) -> None:
+                                                              contract_study_dir: Path) -> None:
     script = tmp_path / "one.py"
     script.write_text(
         "import sys\nfrom mpi4py import MPI\n"
         "from mozaik.backends import RunOptions\nfrom mozaik.study import load_study\n"
         "from mozaik_hpc import MPIBackend, MPIError\n"
-        f"study = load_study({str(study_dir / 'study.yaml')!r})\n"
+        f"study = load_study({str(contract_study_dir / 'study.yaml')!r})\n"
         "try:\n"
         f"    MPIBackend().run(study, {str(tmp_path / 'run')!r}, RunOptions(progress='off'))\n"
         "except MPIError as exc:\n    print('REFUSED', exc)\n    sys.exit(0)\n"
@@ -69,7 +70,7 @@ def test_one_network_across_ranks_is_refused_without_mpi_nest(tmp_path: Path,
     assert "needs NEST built with MPI" in done.stdout
 
 
-def test_no_launcher_is_named(tmp_path: Path, study_dir: Path) -> None:
+def test_no_launcher_is_named(tmp_path: Path, contract_study_dir: Path) -> None:
     search = search_from_mapping({"study": "study", "parameters": {W: [0.004]}}, tmp_path)
     backend = MPIBackend(MPIBackendParams(launcher="no-such-mpiexec"))
     with pytest.raises(MPIError, match="no MPI launcher found"):

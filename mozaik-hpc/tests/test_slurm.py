@@ -38,7 +38,7 @@ def _search(tmp_path: Path, weights: list[float]) -> object:
 
 
 def test_dry_run_prints_the_array_script_and_submits_nothing(tmp_path: Path,
-                                                            study_dir: Path) -> None:
+                                                            contract_study_dir: Path) -> None:
     file = tmp_path / "s.yaml"
     file.write_text(f"study: study\nparameters: {{{W}: [0.001, 0.002, 0.003, 0.004]}}\n"
                     "backend: slurm\nresources: {account: lab42, modules: [nest/3.10]}\n")
@@ -53,7 +53,7 @@ def test_dry_run_prints_the_array_script_and_submits_nothing(tmp_path: Path,
     assert not (tmp_path / "m" / "slurm").exists()
 
 
-def test_slurm_missing_is_named_and_nothing_is_submitted(tmp_path: Path, study_dir: Path,
+def test_slurm_missing_is_named_and_nothing_is_submitted(tmp_path: Path, contract_study_dir: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(SlurmError, match="sbatch not found"):
@@ -62,7 +62,7 @@ def test_slurm_missing_is_named_and_nothing_is_submitted(tmp_path: Path, study_d
 
 
 def test_slurm_not_answering_is_named_and_nothing_is_submitted(
-        tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, contract_study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     conf = tmp_path / "down.conf"
     conf.write_text("ClusterName=down\nSlurmctldHost=localhost\nSlurmctldPort=6899\n"
                     "MessageTimeout=2\nAuthType=auth/munge\n"
@@ -75,7 +75,7 @@ def test_slurm_not_answering_is_named_and_nothing_is_submitted(
 
 
 def test_a_search_is_one_job_array_and_a_failing_point_fails_alone(
-        tmp_path: Path, study_dir: Path, slurm_cluster: LocalSlurm) -> None:
+        tmp_path: Path, contract_study_dir: Path, slurm_cluster: LocalSlurm) -> None:
     master = tmp_path / "m"
     backend = SlurmBackend(SlurmBackendParams(poll_s=0.2, max_parallel=2))
     summary = run_search(_search(tmp_path, [0.004, -1.0, 0.008]), master, backend)
@@ -110,7 +110,7 @@ def test_a_point_that_crashes_is_recorded_with_its_signal(
 
 
 def test_a_cancelled_job_is_reported_and_resume_reruns_it(
-        tmp_path: Path, study_dir: Path, slurm_cluster: LocalSlurm) -> None:
+        tmp_path: Path, contract_study_dir: Path, slurm_cluster: LocalSlurm) -> None:
     master = tmp_path / "m"
     slow = SlurmBackend(SlurmBackendParams(poll_s=0.2, setup=("sleep 120",)))
 
@@ -139,7 +139,7 @@ def test_a_cancelled_job_is_reported_and_resume_reruns_it(
 
 
 def test_a_timed_out_and_a_cancelled_task_are_reported_and_resumed(
-        tmp_path: Path, study_dir: Path, slurm_cluster: LocalSlurm) -> None:
+        tmp_path: Path, contract_study_dir: Path, slurm_cluster: LocalSlurm) -> None:
     """One array of 3 points through the CLI: task 0 outlives its time limit (1 minute,
     Slurm's shortest; slurmctld enforces limits about every 30 s, so this takes 60-90 s),
     task 1 is cancelled while it runs, task 2 completes."""

@@ -88,7 +88,7 @@ def test_fifty_points_packed_ten_a_task_a_crash_fails_alone_and_resume_reruns_it
 
 
 def test_a_packed_task_longer_than_its_time_limit_is_refused_from_a_pilot_point(
-        tmp_path: Path, study_dir: Path, slurm_cluster: LocalSlurm) -> None:
+        tmp_path: Path, contract_study_dir: Path, slurm_cluster: LocalSlurm) -> None:
     search = search_from_mapping({"study": "study", "parameters": {
         W: [0.001 * (i + 1) for i in range(4)]}}, tmp_path, name="long")
     master = tmp_path / "m"
@@ -106,7 +106,7 @@ def test_a_packed_task_longer_than_its_time_limit_is_refused_from_a_pilot_point(
 
 
 def test_a_search_over_the_safety_limit_names_its_tasks_and_runs_nothing(
-        tmp_path: Path, study_dir: Path) -> None:
+        tmp_path: Path, contract_study_dir: Path) -> None:
     search = search_from_mapping({"study": "study", "parameters": {
         W: [0.001 * (i + 1) for i in range(101)],
         "connectors.exc_inh.params.delay_ms": [0.1 * (i + 1) for i in range(100)]}},

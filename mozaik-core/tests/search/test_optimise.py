@@ -47,7 +47,7 @@ def _search(tmp_path: Path, **changes: Any) -> Any:
     return search_from_mapping(_definition(**changes), tmp_path, name="fit")
 
 
-def test_an_optimising_search_reaches_its_target(tmp_path: Path, study_dir: Path) -> None:
+def test_an_optimising_search_reaches_its_target(tmp_path: Path, contract_study_dir: Path) -> None:
     backend = SyntheticBackend()
     summary = run_search(_search(tmp_path), tmp_path / "m", backend)
     assert (summary.points, summary.done, summary.failed) == (24, 24, 0)
@@ -66,12 +66,12 @@ def test_an_optimising_search_reaches_its_target(tmp_path: Path, study_dir: Path
 
 
 @pytest.mark.parametrize("sampler", ["cmaes", "random", "nsgaii"])
-def test_each_sampler_runs(tmp_path: Path, study_dir: Path, sampler: str) -> None:
+def test_each_sampler_runs(tmp_path: Path, contract_study_dir: Path, sampler: str) -> None:
     search = _search(tmp_path, sampler=sampler, n_trials=6, batch_size=3, constraints=[])
     assert run_search(search, tmp_path / "m", SyntheticBackend()).done == 6
 
 
-def test_several_objectives_and_a_pareto_front(tmp_path: Path, study_dir: Path) -> None:
+def test_several_objectives_and_a_pareto_front(tmp_path: Path, contract_study_dir: Path) -> None:
     search = _search(tmp_path, n_trials=8, sampler=None, objectives=[
         {"value": "Mean(Firing rate)", "sheet": "exc", "target": 10.0},
         {"value": "Mean(CV ISI)", "sheet": "exc", "direction": "maximize"}])
@@ -93,7 +93,7 @@ _DRIVER = textwrap.dedent("""\
 
 
 def test_kill_9_of_the_driver_and_resume_gives_the_same_trials(tmp_path: Path,
-                                                               study_dir: Path) -> None:
+                                                               contract_study_dir: Path) -> None:
     import yaml
 
     file = tmp_path / "fit.yaml"
@@ -118,8 +118,8 @@ def test_kill_9_of_the_driver_and_resume_gives_the_same_trials(tmp_path: Path,
     assert trial_table(cut) == trial_table(whole)
 
 
-def test_failed_and_runaway_points_are_told_and_the_search_goes_on(tmp_path: Path,
-                                                                   study_dir: Path) -> None:
+def test_failed_and_runaway_points_are_told_and_the_search_goes_on(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     points = [{X: -1.0, Y: 1.0}, {X: 95.0, Y: 1.0}]
     search = _search(tmp_path, parameters={X: {"low": -5.0, "high": 100.0},
                                            Y: {"low": 0.2, "high": 2.0}},
@@ -173,20 +173,20 @@ class _Enqueue(SyntheticBackend):
     ({"on_failure": {"penalty": [1.0, 2.0]}}, r"penalty: one finite number per objective \(1\)"),
     ({"kind": "grid", "parameters": {X: [1.0]}}, "only an optimising search"),
 ])
-def test_bad_input_names_the_key(tmp_path: Path, study_dir: Path, changes: dict[str, Any],
+def test_bad_input_names_the_key(tmp_path: Path, contract_study_dir: Path, changes: dict[str, Any],
                                  message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         _search(tmp_path, **changes)
 
 
-def test_a_sampler_class_optuna_lacks_is_refused_with_its_samplers(tmp_path: Path,
-                                                                   study_dir: Path) -> None:
+def test_a_sampler_class_optuna_lacks_is_refused_with_its_samplers(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     with pytest.raises(ConfigError, match=r"'WarpSampler' is not an Optuna sampler.*GPSampler"):
         run_search(_search(tmp_path, sampler="WarpSampler"), tmp_path / "m", SyntheticBackend())
 
 
 def test_an_objective_no_analysis_produces_lists_the_available(tmp_path: Path,
-                                                               study_dir: Path) -> None:
+                                                               contract_study_dir: Path) -> None:
     search = _search(tmp_path, objectives=[{"value": "Mean(rate)", "sheet": "exc",
                                             "target": 10.0}], n_trials=2, batch_size=1)
     with pytest.raises(ConfigError, match=r"objectives\.0: no analysis of point 0 produces the "
@@ -198,7 +198,7 @@ def test_an_objective_no_analysis_produces_lists_the_available(tmp_path: Path,
     assert "no analysis of point 0 produces" in row["error"]
 
 
-def test_without_optuna_the_extra_is_named(tmp_path: Path, study_dir: Path,
+def test_without_optuna_the_extra_is_named(tmp_path: Path, contract_study_dir: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "optuna", None)
     with pytest.raises(ConfigError, match=r"needs Optuna.*mozaik-core\[optimise\]"):
@@ -206,7 +206,7 @@ def test_without_optuna_the_extra_is_named(tmp_path: Path, study_dir: Path,
 
 
 def test_a_resumed_search_whose_file_changed_is_refused_with_the_difference(
-        tmp_path: Path, study_dir: Path) -> None:
+        tmp_path: Path, contract_study_dir: Path) -> None:
     run_search(_search(tmp_path, n_trials=2, batch_size=2), tmp_path / "m", SyntheticBackend())
     changed = _search(tmp_path, n_trials=2, batch_size=2,
                       parameters={X: {"low": 0.0, "high": 50.0}, Y: {"low": 0.2, "high": 2.0}})
@@ -216,7 +216,7 @@ def test_a_resumed_search_whose_file_changed_is_refused_with_the_difference(
 
 
 def test_an_optimising_search_is_extended_by_raising_n_trials(tmp_path: Path,
-                                                              study_dir: Path) -> None:
+                                                              contract_study_dir: Path) -> None:
     backend = SyntheticBackend()
     run_search(_search(tmp_path, n_trials=4), tmp_path / "m", backend)
     run_search(_search(tmp_path, n_trials=8), tmp_path / "m", backend)

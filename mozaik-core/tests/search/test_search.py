@@ -68,13 +68,13 @@ def test_list_points_must_set_the_same_paths() -> None:
         make_points("list", {}, points=[{"a": 1}, {"b": 2}])
 
 
-def test_an_empty_value_list_is_an_error(tmp_path: Path, study_dir: Path) -> None:
+def test_an_empty_value_list_is_an_error(tmp_path: Path, contract_study_dir: Path) -> None:
     with pytest.raises(ConfigError, match=rf"parameters: {W}: a grid needs a non-empty list"):
         _search(tmp_path, parameters={W: []})
 
 
 def test_a_missing_dotted_path_is_named_with_the_nearest(tmp_path: Path,
-                                                         study_dir: Path) -> None:
+                                                         contract_study_dir: Path) -> None:
     with pytest.raises(ConfigError) as info:
         _search(tmp_path, parameters={"connectors.exc_inh.params.wieght_uS": [0.1]})
     text = str(info.value)
@@ -83,7 +83,7 @@ def test_a_missing_dotted_path_is_named_with_the_nearest(tmp_path: Path,
 
 
 def test_a_path_made_by_the_search_s_own_set_may_be_varied(tmp_path: Path,
-                                                          study_dir: Path) -> None:
+                                                          contract_study_dir: Path) -> None:
     noise = "sheets.exc.params.background_noise"
     search = _search(tmp_path, set=[f"{noise}={{rate_exc_hz: 100.0, weight_exc_uS: 0.001}}"],
                      parameters={f"{noise}.rate_exc_hz": [200.0, 400.0]})
@@ -94,7 +94,7 @@ def test_a_path_made_by_the_search_s_own_set_may_be_varied(tmp_path: Path,
         _search(tmp_path, parameters={f"{noise}.rate_exc_hz": [200.0]})
 
 
-def test_unknown_kind_and_key(tmp_path: Path, study_dir: Path) -> None:
+def test_unknown_kind_and_key(tmp_path: Path, contract_study_dir: Path) -> None:
     with pytest.raises(ConfigError, match="kind: must be one of grid, random, list"):
         _search(tmp_path, kind="sobol", parameters={W: [1.0]})
     with pytest.raises(ConfigError, match="unknown key"):
@@ -102,25 +102,26 @@ def test_unknown_kind_and_key(tmp_path: Path, study_dir: Path) -> None:
 
 
 def test_overrides_apply_before_refs_so_tied_parameters_follow(tmp_path: Path,
-                                                               study_dir: Path) -> None:
-    text = (study_dir / "study.yaml").read_text().replace(
+                                                               contract_study_dir: Path) -> None:
+    text = (contract_study_dir / "study.yaml").read_text().replace(
         "weight_uS: 0.004", "weight_uS: ref('controller.null_stimulus_period') / 5000.0")
-    (study_dir / "study.yaml").write_text(text)
+    (contract_study_dir / "study.yaml").write_text(text)
     search = _search(tmp_path, parameters={"controller.null_stimulus_period": [10.0, 30.0]})
     weights = [load_study(search.study, search.overrides(i)).connectors["exc_inh"].params
                for i in range(2)]
     assert [w.weight_uS for w in weights] == pytest.approx([0.002, 0.006])
 
 
-def test_search_file_paths_are_relative_to_it(tmp_path: Path, study_dir: Path) -> None:
+def test_search_file_paths_are_relative_to_it(tmp_path: Path, contract_study_dir: Path) -> None:
     file = tmp_path / "s.yaml"
     file.write_text(f"study: study\nparameters: {{{W}: [0.001, 0.002]}}\n")
     search = load_search(file)
-    assert search.name == "s" and search.study == study_dir / "study.yaml"
+    assert search.name == "s" and search.study == contract_study_dir / "study.yaml"
     assert search.overrides(1) == [f"{W}=0.002"]
 
 
-def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir: Path) -> None:
+def test_failures_resume_corruption_and_nothing_to_do(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     # point 1 cannot be built: a negative weight
     search = _search(tmp_path, kind="list", points=[{W: 0.004}, {W: -1.0}, {W: 0.008}],
                      resources={"workers": 1})
@@ -149,7 +150,7 @@ def test_failures_resume_corruption_and_nothing_to_do(tmp_path: Path, study_dir:
     assert read_index(master)["status"].to_pylist() == ["done", "failed", "done"]
 
 
-def test_a_master_directory_holds_one_search(tmp_path: Path, study_dir: Path) -> None:
+def test_a_master_directory_holds_one_search(tmp_path: Path, contract_study_dir: Path) -> None:
     master = tmp_path / "m"
     run_own(_search(tmp_path, parameters={W: [0.004]}), master)
     again = _search(tmp_path, parameters={W: [0.004]}, resources={"workers": 2})
@@ -167,7 +168,7 @@ def _synthetic_point(master: Path, point_id: int, rate_hz: float) -> None:
     write_status(master, point_id, "done")
 
 
-def test_collate_one_row_per_point_and_value(tmp_path: Path, study_dir: Path) -> None:
+def test_collate_one_row_per_point_and_value(tmp_path: Path, contract_study_dir: Path) -> None:
     search = _search(tmp_path, parameters={W: [0.001, 0.002, 0.003]})
     master = tmp_path / "m"
     from mozaik.search._master import save_definition
@@ -189,7 +190,7 @@ def test_collate_one_row_per_point_and_value(tmp_path: Path, study_dir: Path) ->
     assert joined["identifier"].to_pylist() == ["SingleValue"] * 2
 
 
-def test_cli_run_status_collate_and_bad_input(tmp_path: Path, study_dir: Path) -> None:
+def test_cli_run_status_collate_and_bad_input(tmp_path: Path, contract_study_dir: Path) -> None:
     file = tmp_path / "s.yaml"
     file.write_text(f"study: study\nparameters: {{{W}: [0.004, 0.006]}}\n"
                     "resources: {workers: 1}\n")
@@ -215,7 +216,7 @@ def test_cli_run_status_collate_and_bad_input(tmp_path: Path, study_dir: Path) -
 
 
 def test_nan_and_infinite_values_reach_the_study_as_floats(tmp_path: Path,
-                                                           study_dir: Path) -> None:
+                                                           contract_study_dir: Path) -> None:
     """A NaN search value reaches the study as a float (it was written as the string 'NaN'
     and failed as a type error), where the study's own finite-number rule refuses it."""
     import math
@@ -238,8 +239,8 @@ def test_nan_and_infinite_values_reach_the_study_as_floats(tmp_path: Path,
         load_search(file)
 
 
-def test_a_nan_or_infinite_value_the_study_refuses_is_named_at_load(tmp_path: Path,
-                                                                     study_dir: Path) -> None:
+def test_a_nan_or_infinite_value_the_study_refuses_is_named_at_load(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     path = "connectors.exc_inh.params.delay_ms"
     file = tmp_path / "s.yaml"
     file.write_text(f"study: study\nparameters: {{{path}: [0.2, .inf]}}\n")
@@ -253,7 +254,7 @@ def test_a_nan_or_infinite_value_the_study_refuses_is_named_at_load(tmp_path: Pa
 
 
 def test_the_master_copy_keeps_the_order_of_the_parameters(tmp_path: Path,
-                                                           study_dir: Path) -> None:
+                                                           contract_study_dir: Path) -> None:
     # issue 18: the copy was written with sorted keys, so a point run from the master copy
     # (a backend worker, --resume) got another point's values when the paths were not sorted
     from mozaik.search import load_master
@@ -281,7 +282,7 @@ class _NothingAnalysis(Analysis):
 
 
 def test_a_point_stores_the_workflow_it_runs_so_it_resumes_with_it(tmp_path: Path,
-                                                                  study_dir: Path) -> None:
+                                                                  contract_study_dir: Path) -> None:
     # issue 18: a point's manifest held the study's own analyses, so `mozaik run POINT_DIR`
     # (resuming a killed point) ran those instead of the search's workflow
     import attrs
@@ -312,14 +313,14 @@ def test_a_point_stores_the_workflow_it_runs_so_it_resumes_with_it(tmp_path: Pat
 
 
 def test_a_search_varies_one_seed_stream_the_study_does_not_set(tmp_path: Path,
-                                                                study_dir: Path) -> None:
+                                                                contract_study_dir: Path) -> None:
     search = _search(tmp_path, parameters={"simulator.simulation_seed": [1, 2, 3]})
     seeds = [load_study(search.study, search.overrides(i)).simulator.seeds for i in range(3)]
     assert [s["simulation"] for s in seeds] == [1, 2, 3]
     assert {s["model"] for s in seeds} == {11}, "the network stays the study's"
 
 
-def test_collation_aggregates_over_a_seed_stream(tmp_path: Path, study_dir: Path) -> None:
+def test_collation_aggregates_over_a_seed_stream(tmp_path: Path, contract_study_dir: Path) -> None:
     from mozaik.search import aggregate_over
     from mozaik.search._master import save_definition
 

@@ -119,7 +119,8 @@ def _file(tmp_path: Path, plots: str) -> Path:
     return file
 
 
-def test_plots_are_checked_at_load_with_file_and_line(tmp_path: Path, study_dir: Path) -> None:
+def test_plots_are_checked_at_load_with_file_and_line(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     file = _file(tmp_path, "plots:\n  - {component: RateList}\n  - {component: RateLst}\n"
                  "  - component: RateList\n    params: {value_nam: x}\n")
     with pytest.raises(ConfigError) as info:
@@ -140,7 +141,8 @@ def _synthetic_point(master: Path, point_id: int, rate_hz: float) -> None:
     write_status(master, point_id, "done")
 
 
-def test_plot_search_draws_from_the_collated_table(tmp_path: Path, study_dir: Path) -> None:
+def test_plot_search_draws_from_the_collated_table(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     search = load_search(_file(tmp_path, "plots:\n  - {component: RateList}\n"))
     master = tmp_path / "m"
     save_definition(search, master)
@@ -156,7 +158,7 @@ def test_plot_search_draws_from_the_collated_table(tmp_path: Path, study_dir: Pa
 
 
 def test_changed_plots_are_recorded_and_a_failing_plot_is_named(tmp_path: Path,
-                                                                 study_dir: Path) -> None:
+                                                                 contract_study_dir: Path) -> None:
     master = tmp_path / "m"
     run_own(load_search(_file(tmp_path, "")), master)
     assert load_master(master).plots == ()
@@ -180,7 +182,7 @@ def test_changed_plots_are_recorded_and_a_failing_plot_is_named(tmp_path: Path,
 
 
 def test_cli_plot_status_point_and_resume_of_a_missing_point(tmp_path: Path,
-                                                             study_dir: Path) -> None:
+                                                             contract_study_dir: Path) -> None:
     file = _file(tmp_path, "plots: [{component: RateList, params: {value_name: none}}]\n")
     runner = CliRunner()
     master = tmp_path / "m"

@@ -73,7 +73,7 @@ def test_progress_is_throttled_and_waits_are_heartbeats() -> None:
     assert len(lines) == 1 + 5, "one line a second, not one per point"
 
 
-def test_search_run_prints_progress_with_an_eta(tmp_path: Path, study_dir: Path) -> None:
+def test_search_run_prints_progress_with_an_eta(tmp_path: Path, contract_study_dir: Path) -> None:
     file = tmp_path / "s.yaml"
     file.write_text(f"study: study\nparameters: {{{W}: [0.004, 0.006]}}\n"
                     "resources: {workers: 1}\n")
@@ -90,8 +90,8 @@ def _big(tmp_path: Path, side: int) -> object:
         tmp_path, name="big")
 
 
-def test_a_search_over_the_safety_limit_is_refused_with_its_numbers(tmp_path: Path,
-                                                                    study_dir: Path) -> None:
+def test_a_search_over_the_safety_limit_is_refused_with_its_numbers(
+        tmp_path: Path, contract_study_dir: Path) -> None:
     file = tmp_path / "big.yaml"
     side = 101  # 10,201 points
     file.write_text(f"study: study\nparameters:\n  {W}: {[0.001 * (i + 1) for i in range(side)]}"
@@ -123,7 +123,7 @@ def _fresh(n: int) -> object:
 
 
 def test_a_disk_without_room_for_the_index_is_refused_before_anything_runs(
-        tmp_path: Path, study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, contract_study_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     file = tmp_path / "s.yaml"
     file.write_text(f"study: study\nparameters: {{{W}: [0.004, 0.006, 0.008]}}\n")
     usage = namedtuple("usage", "total used free")
@@ -151,7 +151,7 @@ def _synthetic(master: Path, n: int, values: list[dict[str, object]]) -> None:
         (status / f"p{i:05d}.values.json").write_text(cache)
 
 
-def test_the_index_reads_again_only_what_changed(tmp_path: Path, study_dir: Path) -> None:
+def test_the_index_reads_again_only_what_changed(tmp_path: Path, contract_study_dir: Path) -> None:
     master = tmp_path / "m"
     search = _big(tmp_path, 3)
     save_definition(search, master)
@@ -178,7 +178,7 @@ def test_the_index_reads_again_only_what_changed(tmp_path: Path, study_dir: Path
 
 @pytest.mark.slow
 def test_status_and_collation_of_ten_thousand_synthetic_points(tmp_path: Path,
-                                                              study_dir: Path) -> None:
+                                                              contract_study_dir: Path) -> None:
     """A benchmark-style bound (generous: the machine may be shared), not a timing target:
     benchmarks/hpc has the figures. 10^4 points with the files a finished point leaves."""
     master = tmp_path / "m"

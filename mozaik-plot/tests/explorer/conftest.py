@@ -35,8 +35,5 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(served_dir: Path) -> Iterator[Served]:
-    served = Served(served_dir)
-    try:
+    with Served(served_dir) as served:
         yield served
-    finally:
-        served.close()

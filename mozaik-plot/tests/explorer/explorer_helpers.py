@@ -234,7 +234,8 @@ def make_search(master: Path, template: Path, grid: Sequence[Sequence[float]],
 
 
 class Served:
-    """The explorer of ``root`` served on a free port of 127.0.0.1 from a thread."""
+    """The explorer of ``root`` served on a free port of 127.0.0.1 from a thread; a context
+    manager (``with Served(root) as served:``) that stops the server on exit."""
 
     def __init__(self, root: Path, token: str = "") -> None:
         self.loop = asyncio.new_event_loop()
@@ -250,6 +251,12 @@ class Served:
 
         self.port = asyncio.run_coroutine_threadsafe(start(), self.loop).result(30)
         self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Served:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)

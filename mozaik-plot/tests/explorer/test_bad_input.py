@@ -16,24 +16,18 @@ from mozaik_plot.explorer import scan, serve
 
 
 def test_a_missing_dir_is_a_helpful_page(tmp_path: Path) -> None:
-    served = Served(tmp_path / "not_there")
-    try:
+    with Served(tmp_path / "not_there") as served:
         status, data = get_json(served.url + "/api/entries")
         assert status == 200 and data["entries"] == []
         assert "does not exist" in data["message"] and "mozaik serve DIR" in data["message"]
         assert get(served.url + "/")[0] == 200
-    finally:
-        served.close()
 
 
 def test_an_empty_dir_says_how_to_fill_it(tmp_path: Path) -> None:
-    served = Served(tmp_path)
-    try:
+    with Served(tmp_path) as served:
         status, data = get_json(served.url + "/api/entries")
         assert status == 200 and "No runs or searches" in data["message"]
         assert "mozaik run" in data["message"]
-    finally:
-        served.close()
 
 
 def test_a_damaged_store_is_listed_and_shows_checks_findings(served_dir: Path,
@@ -145,10 +139,7 @@ def test_a_nan_result_is_shown_empty_not_an_error(tmp_path: Path) -> None:
         store.add_analysis_result(SingleValue(
             analysis_algorithm="PopulationMean", sheet_name="exc", value=float("nan"),
             value_name="Mean(CV of ISI)", value_units=pq.dimensionless))
-    served = Served(tmp_path)
-    try:
+    with Served(tmp_path) as served:
         status, data = get_json(f"{served.url}/api/run?path=silent")
         assert status == 200, data
         assert [v["value"] for v in data["values"]] == [None]
-    finally:
-        served.close()

@@ -136,16 +136,13 @@ def test_only_get(server: Served) -> None:
 def test_another_host_needs_the_token(served_dir: Path) -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
-    served = Served(served_dir, token="s3cret-token")
-    try:
+    with Served(served_dir, token="s3cret-token") as served:
         assert get(served.url + "/api/entries")[0] == 403
         assert get(served.url + "/api/entries?token=wrong")[0] == 403
         status, headers, _ = get(served.url + "/?token=s3cret-token")
         assert status == 200 and "mozaik_explorer_token=s3cret-token" in headers["Set-Cookie"]
         cookie = {"Cookie": "mozaik_explorer_token=s3cret-token"}
         assert get(served.url + "/api/entries", headers=cookie)[0] == 200
-    finally:
-        served.close()
 
 
 def test_loopback_server_answers_only_loopback_host_names(server: Served) -> None:

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import pytest
 
-from mozaik.testing._backend_contract import BackendContract, contract_study_text
+from mozaik.testing._backend_contract import (
+    BackendContract,
+    contract_study_dir,
+    contract_study_text,
+)
 from mozaik.testing._contracts import ComponentContract, PluginDistributionContract
 from mozaik.testing._export_contract import ExporterContract
 from mozaik.testing._fixtures import (
@@ -65,6 +69,7 @@ __all__ = [
     "TinyStoreLayout",
     "assert_same_spikes",
     "bare_plugin_manager",
+    "contract_study_dir",
     "contract_study_text",
     "hook_recorder",
     "make_plugin",

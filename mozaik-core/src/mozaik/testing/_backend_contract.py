@@ -32,7 +32,7 @@ from mozaik.search import SearchOptions, read_index, run_search, search_from_map
 from mozaik.study import Study, load_study
 from mozaik.testing._fixtures import use_plugin_manager
 
-__all__ = ["BackendContract", "contract_study_text"]
+__all__ = ["BackendContract", "contract_study_dir", "contract_study_text"]
 
 _CELL = ("{tau_m: 20.0, v_rest: -60.0, v_thresh: -50.0, v_reset: -60.0, tau_refrac: 5.0, "
          "tau_syn_E: 5.0, tau_syn_I: 10.0, e_rev_E: 0.0, e_rev_I: -80.0, cm: 0.2}")
@@ -68,6 +68,16 @@ def contract_study_text(simulator: str = "mock") -> str:
           - {{component: CurrentInjection, params: {{sheet: exc, cells: [0, 1],
               amplitudes_nA: [0.5], duration_ms: 40.0, onset_ms: 10.0}}}}
         """)
+
+
+@pytest.fixture
+def contract_study_dir(tmp_path: Path) -> Path:
+    """A folder holding ``study.yaml``: :func:`contract_study_text` on the ``mock`` backend
+    (for tests of searches and backends that need a study file, not a simulator)."""
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "study.yaml").write_text(contract_study_text("mock"))
+    return folder
 
 
 class BackendContract:
